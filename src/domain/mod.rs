@@ -1,0 +1,13 @@
+//! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
+
+mod post;
+mod work;
+
+pub use post::{
+    Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
+};
+pub use work::{
+    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, Reply,
+};
+
+pub use crate::triage::{Category, Reason, Triage};

@@ -1,0 +1,158 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::triage::Triage;
+
+/// A social network (or feed kind) a post comes from and a reply goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    Mastodon,
+    Bluesky,
+    Rss,
+    Jsonl,
+    Demo,
+}
+
+impl Network {
+    pub const ALL: [Network; 5] = [
+        Network::Mastodon,
+        Network::Bluesky,
+        Network::Rss,
+        Network::Jsonl,
+        Network::Demo,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Mastodon => "mastodon",
+            Network::Bluesky => "bluesky",
+            Network::Rss => "rss",
+            Network::Jsonl => "jsonl",
+            Network::Demo => "demo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Network> {
+        Network::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+
+    /// The reply length limit and what it counts.
+    pub fn reply_limit(self) -> ReplyLimit {
+        match self {
+            Network::Bluesky => ReplyLimit::Graphemes(300),
+            _ => ReplyLimit::Chars(500),
+        }
+    }
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyLimit {
+    /// Unicode scalar values (Mastodon counts characters).
+    Chars(usize),
+    /// Extended grapheme clusters (Bluesky's 300-grapheme limit).
+    Graphemes(usize),
+}
+
+/// Who wrote a post, as the network names them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Author {
+    /// Network handle, normalised: Mastodon `user@instance`, Bluesky `name.bsky.social`, no leading `@`.
+    pub handle: String,
+    pub display_name: String,
+}
+
+/// A post as a source hands it over, before sanitizing, matching and triage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingPost {
+    pub network: Network,
+    /// The network's own id (Mastodon status id, AT URI, feed guid). Dedupe key with `network`.
+    pub native_id: String,
+    pub url: Option<String>,
+    pub author: Author,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    /// Native id of the post this one replies to, if any.
+    pub in_reply_to: Option<String>,
+    /// Network-specific data needed to reply later (Bluesky cid/root refs, Mastodon visibility), as JSON.
+    pub reply_ref: Option<serde_json::Value>,
+    /// The source knows this post addresses the shop (a notification/mention).
+    pub addressed_to_shop: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PostId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CustomerId(pub i64);
+
+/// A stored, triaged post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: PostId,
+    pub network: Network,
+    pub native_id: String,
+    pub url: Option<String>,
+    pub author: Author,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub ingested_at: DateTime<Utc>,
+    pub in_reply_to: Option<String>,
+    pub reply_ref: Option<serde_json::Value>,
+    /// The author is one of the shop's top customers.
+    pub customer: Option<CustomerId>,
+    /// The post names the shop (handle, keyword or hashtag) or was delivered as a mention.
+    pub is_mention: bool,
+    pub triage: Triage,
+    pub handled_at: Option<DateTime<Utc>>,
+    /// When staff first answered (reply sent or an assistance action logged).
+    pub first_response_at: Option<DateTime<Utc>>,
+}
+
+/// A post after ingest (sanitized, matched, triaged), ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPost {
+    pub incoming: IncomingPost,
+    pub customer: Option<CustomerId>,
+    pub is_mention: bool,
+    pub triage: Triage,
+    pub ingested_at: DateTime<Utc>,
+}
+
+/// One account of a customer on one network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handle {
+    pub network: Network,
+    pub handle: String,
+}
+
+/// One of the shop's top customers (a "regular").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    /// The shop's own key for this customer (customer number in its database); upsert key.
+    pub external_id: String,
+    pub name: String,
+    /// 1 = the shop's best customer by lifetime spend.
+    pub rank: u32,
+    pub lifetime_spend_cents: i64,
+    pub handles: Vec<Handle>,
+    pub note: String,
+}
+
+impl Customer {
+    /// 0..1, how much this customer's posts should weigh: rank 1 is 1.0, fading with rank.
+    pub fn value(&self) -> f32 {
+        1.0 / (1.0 + (self.rank.saturating_sub(1) as f32) / 10.0)
+    }
+
+    pub fn first_name(&self) -> &str {
+        self.name.split_whitespace().next().unwrap_or(&self.name)
+    }
+}

@@ -1,0 +1,145 @@
+//! What staff do about posts: drafts, replies, assistance actions, follow-ups.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CustomerId, Network, PostId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Replied,
+    GiftSent,
+    DiscountOffered,
+    Escalated,
+    Resolved,
+    FollowUp,
+    Note,
+    Handled,
+}
+
+impl ActionKind {
+    /// The kinds staff pick in the action form, in menu order.
+    pub const LOGGABLE: [ActionKind; 7] = [
+        ActionKind::Replied,
+        ActionKind::GiftSent,
+        ActionKind::DiscountOffered,
+        ActionKind::Escalated,
+        ActionKind::Resolved,
+        ActionKind::FollowUp,
+        ActionKind::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Replied => "replied",
+            ActionKind::GiftSent => "gift_sent",
+            ActionKind::DiscountOffered => "discount_offered",
+            ActionKind::Escalated => "escalated",
+            ActionKind::Resolved => "resolved",
+            ActionKind::FollowUp => "follow_up",
+            ActionKind::Note => "note",
+            ActionKind::Handled => "handled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Replied => "replied",
+            ActionKind::GiftSent => "gift sent",
+            ActionKind::DiscountOffered => "discount offered",
+            ActionKind::Escalated => "escalated",
+            ActionKind::Resolved => "resolved",
+            ActionKind::FollowUp => "follow-up",
+            ActionKind::Note => "note",
+            ActionKind::Handled => "handled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        [ActionKind::Handled]
+            .into_iter()
+            .chain(ActionKind::LOGGABLE)
+            .find(|k| k.as_str() == s)
+    }
+
+    /// Logging this kind counts as the shop responding to the post.
+    pub fn is_response(self) -> bool {
+        !matches!(self, ActionKind::Note | ActionKind::FollowUp)
+    }
+}
+
+/// An assistance action, as logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub id: i64,
+    pub post: Option<PostId>,
+    pub customer: Option<CustomerId>,
+    pub kind: ActionKind,
+    pub note: String,
+    pub at: DateTime<Utc>,
+    /// Link to the sent reply, for `replied`.
+    pub url: Option<String>,
+}
+
+/// An action about to be logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAction {
+    pub post: Option<PostId>,
+    pub customer: Option<CustomerId>,
+    pub kind: ActionKind,
+    pub note: String,
+    pub at: DateTime<Utc>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftState {
+    Editing,
+    /// The last send failed; the reason is kept with the draft.
+    Failed(String),
+}
+
+/// A reply in progress. One per post; never lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub post: PostId,
+    pub text: String,
+    /// (row, column) of the cursor in the composer.
+    pub cursor: (usize, usize),
+    pub state: DraftState,
+    /// Stable key for this reply attempt, so a retried send can never double-post.
+    pub idempotency_key: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A reply that went out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub post: PostId,
+    pub network: Network,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+    pub url: Option<String>,
+    pub remote_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFollowUp {
+    pub post: Option<PostId>,
+    pub customer: Option<CustomerId>,
+    pub due: NaiveDate,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub id: i64,
+    pub post: Option<PostId>,
+    pub customer: Option<CustomerId>,
+    pub due: NaiveDate,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}

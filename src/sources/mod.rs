@@ -1,0 +1,140 @@
+//! Sources: one tokio task per configured source. A source only *sends*: batches of posts with the cursor that
+//! led to them, and its health. It never touches the store or the UI.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::IncomingPost;
+
+/// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks
+/// (`notifications`, `tag:shop`, `account:123`, `jetstream`, a feed URL), `value` is opaque to everyone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Connecting,
+    /// Streaming: posts arrive as they are written.
+    Live,
+    /// Fetching on an interval.
+    Polling,
+    BackingOff {
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    /// Credentials refused; retrying will not help until the user fixes them.
+    AuthFailed(String),
+    /// Part of the source works, part does not (a search endpoint refused, say).
+    Degraded(String),
+    Disabled(String),
+    /// A finite source (a file, the demo) delivered everything it has.
+    Finished(String),
+}
+
+impl Health {
+    pub fn label(&self) -> String {
+        match self {
+            Health::Connecting => "connecting".into(),
+            Health::Live => "live".into(),
+            Health::Polling => "polling".into(),
+            Health::BackingOff { until, reason } => {
+                format!("backing off until {} ({reason})", until.format("%H:%M:%S"))
+            }
+            Health::AuthFailed(why) => format!("auth failed: {why}"),
+            Health::Degraded(why) => format!("degraded: {why}"),
+            Health::Disabled(why) => format!("disabled: {why}"),
+            Health::Finished(what) => format!("done: {what}"),
+        }
+    }
+
+    pub fn is_problem(&self) -> bool {
+        matches!(
+            self,
+            Health::BackingOff { .. } | Health::AuthFailed(_) | Health::Degraded(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    /// Posts and the cursors that led to them: stored in one transaction, so a restart resumes exactly here.
+    Batch {
+        source: String,
+        posts: Vec<IncomingPost>,
+        cursors: Vec<Cursor>,
+    },
+    Health { source: String, health: Health },
+}
+
+/// What every source task is handed.
+pub struct SourceCtx {
+    /// The configured source's name (unique), used in events, cursors and the status bar.
+    pub name: String,
+    pub tx: mpsc::Sender<SourceEvent>,
+    pub cancel: CancellationToken,
+    /// Cursors stored for this source at start, by key.
+    pub cursors: HashMap<String, String>,
+}
+
+impl SourceCtx {
+    /// Sends an event; `false` when the receiver is gone (shutting down).
+    pub async fn send(&self, event: SourceEvent) -> bool {
+        self.tx.send(event).await.is_ok()
+    }
+
+    pub async fn health(&self, health: Health) -> bool {
+        self.send(SourceEvent::Health {
+            source: self.name.clone(),
+            health,
+        })
+        .await
+    }
+
+    pub async fn batch(&self, posts: Vec<IncomingPost>, cursors: Vec<Cursor>) -> bool {
+        self.send(SourceEvent::Batch {
+            source: self.name.clone(),
+            posts,
+            cursors,
+        })
+        .await
+    }
+}
+
+pub type SourceFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// A configured source, ready to run as one task until cancelled (or finished, for finite sources).
+pub trait Source: Send {
+    fn name(&self) -> &str;
+    fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture;
+}
+
+/// A reply to send: the post replied to, the text, and the draft's idempotency key (stable across retries).
+#[derive(Debug, Clone)]
+pub struct ReplyRequest {
+    pub post: crate::domain::Post,
+    pub text: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReply {
+    pub url: Option<String>,
+    pub remote_id: Option<String>,
+}
+
+pub type ReplyFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<SentReply>> + Send + 'a>>;
+
+/// Posts replies on one network, as one account.
+pub trait Replier: Send + Sync {
+    /// Who the reply goes out as, shown in the confirmation (`@shop@example.social`).
+    fn account(&self) -> String;
+    fn send(&self, request: ReplyRequest) -> ReplyFuture<'_>;
+}

@@ -1,0 +1,1 @@
+//! The store: one SQLite connection, owned by one thread.

@@ -1,0 +1,70 @@
+//! Triage: what kind of post this is, how sure we are, and why.
+//! (Interface only so far; the classifier is being written.)
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Complaint,
+    Distress,
+    Question,
+    Praise,
+    Neutral,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::Complaint,
+        Category::Distress,
+        Category::Question,
+        Category::Praise,
+        Category::Neutral,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Complaint => "complaint",
+            Category::Distress => "distress",
+            Category::Question => "question",
+            Category::Praise => "praise",
+            Category::Neutral => "neutral",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Complaints and distress go to the Attention queue.
+    pub fn needs_attention(self) -> bool {
+        matches!(self, Category::Complaint | Category::Distress)
+    }
+}
+
+/// A cue that fired, pointing at real words of the post: `text[start..end]` (byte offsets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Short label staff read, e.g. `"still waiting"`, `"time elapsed: 3 weeks"`.
+    pub cue: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Triage {
+    pub category: Category,
+    /// 0..1: how likely the post is a complaint or distress.
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+impl Triage {
+    pub fn neutral() -> Triage {
+        Triage {
+            category: Category::Neutral,
+            score: 0.0,
+            reasons: Vec::new(),
+        }
+    }
+}
