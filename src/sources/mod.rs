@@ -11,6 +11,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::IncomingPost;
 
+pub mod http;
+pub mod secret;
+
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks
 /// (`notifications`, `tag:shop`, `account:123`, `jetstream`, a feed URL), `value` is opaque to everyone else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +117,8 @@ pub type SourceFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
 pub trait Source: Send {
     fn name(&self) -> &str;
     fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture;
+    /// `regulars doctor`: reachable, authenticated, rate-limit headroom. `cursors` are the stored ones.
+    fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a>;
 }
 
 /// A reply to send: the post replied to, the text, and the draft's idempotency key (stable across retries).
@@ -138,3 +143,28 @@ pub trait Replier: Send + Sync {
     fn account(&self) -> String;
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_>;
 }
+
+/// What the shop listens for, handed to every source: its own handles, brand keywords and hashtags, and the
+/// customers' handles on the source's network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watch {
+    /// The shop's own handle on this network (no leading `@`), if it has one.
+    pub shop_handle: Option<String>,
+    pub keywords: Vec<String>,
+    /// Without the leading `#`.
+    pub hashtags: Vec<String>,
+    /// Customers' handles on this network (no leading `@`).
+    pub customer_handles: Vec<String>,
+}
+
+/// One line of `regulars doctor`: what was checked, whether it is fine, and the fix when it is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub what: String,
+    pub ok: bool,
+    pub detail: String,
+    /// What the user should do; empty when ok.
+    pub fix: String,
+}
+
+pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Vec<Check>> + Send + 'a>>;

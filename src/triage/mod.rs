@@ -1,7 +1,23 @@
 //! Triage: what kind of post this is, how sure we are, and why.
-//! (Interface only so far; the classifier is being written.)
+//!
+//! [`Classifier`] turns a post's text into a [`Triage`]: a category, a calibrated 0..1 score (how likely the post
+//! is a complaint or distress) and the cues that fired, each pointing at the words of the post. The lexicon is
+//! data (`assets/triage/<lang>.toml`, embedded), patched by the shop's [`Tuning`]. [`urgency`] orders the
+//! Attention queue, [`coach`] checks replies, [`classify_jsonl`] is `regulars classify`.
+
+pub mod coach;
+mod jsonl;
+mod lexicon;
+mod scan;
+mod tuning;
+mod urgency;
 
 use serde::{Deserialize, Serialize};
+
+pub use jsonl::{Stats, classify_jsonl};
+pub use scan::CRISIS_LABEL;
+pub use tuning::{Classifier, CueTuning, TriageError, Tuning};
+pub use urgency::{UrgencyInputs, urgency};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,6 +76,17 @@ pub struct Triage {
 }
 
 impl Triage {
+    /// A person in crisis (self-harm, danger): always tops the Attention queue.
+    pub fn is_crisis(&self) -> bool {
+        self.category == Category::Distress
+            && self.reasons.iter().any(|r| r.cue.starts_with(CRISIS_LABEL))
+    }
+
+    /// `"complaint"` output of `regulars classify`: complaints and distress alike.
+    pub fn is_complaint(&self) -> bool {
+        self.category.needs_attention()
+    }
+
     pub fn neutral() -> Triage {
         Triage {
             category: Category::Neutral,

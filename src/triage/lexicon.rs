@@ -1,0 +1,344 @@
+//! The lexicon: cue phrases loaded from a data file (`assets/triage/<lang>.toml`) plus the shop's tuning,
+//! compiled into one open-addressing hash table keyed by token hashes, so a lookup costs one hash probe.
+
+use serde::Deserialize;
+
+use super::TriageError;
+use super::scan::{combine, hash_bytes_lower};
+
+/// What a cue does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Kind {
+    /// Negative feeling word; weight = strength.
+    Negative,
+    /// Positive feeling word; weight = strength.
+    Positive,
+    /// A problem with an order, a service, money (refund, broken, never arrived).
+    Complaint,
+    /// A request or a chase addressed to the shop (any update, still waiting, please help).
+    Request,
+    /// Threat to leave or escalate (never again, cancel my, reporting).
+    Escalation,
+    /// Time pressure or being stuck (stranded, urgent, tonight, anniversary).
+    Distress,
+    /// A person in crisis: always top urgency, the coach asks for care.
+    Crisis,
+    /// Sarcasm markers (thanks for nothing, yeah right).
+    Sarcasm,
+    /// Negators (not, never, can't); weight = small complaint weight when the post addresses the shop.
+    Negator,
+    /// Multiplies the next feeling word; weight = factor (> 1).
+    Intensifier,
+    /// Multiplies the next feeling word; weight = factor (< 1).
+    Downtoner,
+    /// "but", "however": what follows counts more than what came before.
+    Contrast,
+    /// minutes, hours, days... after a number: time elapsed; weight = complaint weight.
+    TimeUnit,
+    /// Number words (two, a few, several) that can precede a time unit.
+    Number,
+    /// "since" (followed by an anchor: since Monday).
+    Since,
+    /// Day or time anchors after "since" (monday, yesterday, last week).
+    Anchor,
+    /// Phrases never to flag: their words fire no cue.
+    Ignore,
+    /// The shop's product names: the post is about the shop.
+    Product,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LexiconFile {
+    pub language: String,
+    pub model: Model,
+    #[serde(rename = "group")]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Group {
+    pub kind: Kind,
+    #[serde(default = "one")]
+    pub weight: f32,
+    /// Label shown to staff in front of the words, e.g. "time elapsed".
+    pub label: String,
+    /// Comma or newline separated phrases; a trailing `~` adds common inflections (delay~: delays, delayed...).
+    pub phrases: String,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// The linear model's weights for one language (data, so a language file can calibrate itself).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Model {
+    pub bias: f32,
+    pub negative: f32,
+    pub positive: f32,
+    pub addressed: f32,
+    pub question: f32,
+    pub exclaim: f32,
+    pub caps: f32,
+    pub negator_cap: f32,
+    pub request_unaddressed: f32,
+    pub positive_with_problem: f32,
+    pub sarcasm_bonus: f32,
+    pub distress_min: f32,
+    pub praise_min: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cue {
+    pub kind: Kind,
+    pub weight: f32,
+    pub label: u16,
+}
+
+pub(crate) const NO_CUE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: u64,
+    cue: u32,
+    /// For single tokens: the longest phrase starting with this token (1 = none).
+    max_len: u8,
+}
+
+const EMPTY: Slot = Slot {
+    key: 0,
+    cue: NO_CUE,
+    max_len: 0,
+};
+
+pub(crate) const MAX_PHRASE: usize = 5;
+
+#[derive(Debug)]
+pub(crate) struct Lexicon {
+    slots: Vec<Slot>,
+    shift: u32,
+    pub cues: Vec<Cue>,
+    pub labels: Vec<String>,
+    pub model: Model,
+}
+
+/// A phrase as token hashes.
+struct Entry {
+    tokens: Vec<u64>,
+    cue: u32,
+    explicit: bool,
+}
+
+impl Lexicon {
+    /// Build from the language file and extra `(phrases, kind, weight, label)` groups from the shop's tuning
+    /// (these override the file).
+    pub fn build(file: LexiconFile, extra: &[(Vec<String>, Kind, f32, String)]) -> Result<Lexicon, TriageError> {
+        let mut labels: Vec<String> = Vec::new();
+        let mut cues: Vec<Cue> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut label_id = |labels: &mut Vec<String>, l: &str| -> u16 {
+            match labels.iter().position(|x| x == l) {
+                Some(i) => i as u16,
+                None => {
+                    labels.push(l.to_string());
+                    (labels.len() - 1) as u16
+                }
+            }
+        };
+        for g in &file.groups {
+            let label = label_id(&mut labels, &g.label);
+            let cue = cues.len() as u32;
+            cues.push(Cue {
+                kind: g.kind,
+                weight: g.weight,
+                label,
+            });
+            for raw in g.phrases.split([',', '\n']) {
+                add_phrase(raw, cue, &mut entries)?;
+            }
+        }
+        for (phrases, kind, weight, l) in extra {
+            let label = label_id(&mut labels, l);
+            let cue = cues.len() as u32;
+            cues.push(Cue {
+                kind: *kind,
+                weight: *weight,
+                label,
+            });
+            for p in phrases {
+                add_phrase(p, cue, &mut entries)?;
+            }
+        }
+        let n = entries.len() * 2 + 16;
+        let cap = n.next_power_of_two() * 2;
+        let mut lex = Lexicon {
+            slots: vec![EMPTY; cap],
+            shift: 64 - cap.trailing_zeros(),
+            cues,
+            labels,
+            model: file.model,
+        };
+        // Explicit phrases first (later ones override earlier ones), then generated inflections where free.
+        for pass_explicit in [true, false] {
+            for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
+                let key = phrase_key(&e.tokens);
+                lex.insert(key, e.cue, pass_explicit);
+                if e.tokens.len() > 1 {
+                    let s = lex.slot_mut(e.tokens[0]);
+                    s.max_len = s.max_len.max(e.tokens.len() as u8);
+                }
+            }
+        }
+        Ok(lex)
+    }
+
+    fn index(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn slot_mut(&mut self, key: u64) -> &mut Slot {
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(key);
+        loop {
+            if self.slots[i].key == key || self.slots[i].key == 0 {
+                if self.slots[i].key == 0 {
+                    self.slots[i] = Slot {
+                        key,
+                        cue: NO_CUE,
+                        max_len: 1,
+                    };
+                }
+                return &mut self.slots[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: u64, cue: u32, overwrite: bool) {
+        let s = self.slot_mut(key);
+        if overwrite || s.cue == NO_CUE {
+            s.cue = cue;
+        }
+    }
+
+    /// `(cue, longest phrase starting here)` for a token or phrase hash.
+    #[inline]
+    pub fn get(&self, key: u64) -> (u32, u8) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(key);
+        loop {
+            let s = self.slots[i];
+            if s.key == key {
+                return (s.cue, s.max_len);
+            }
+            if s.key == 0 {
+                return (NO_CUE, 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
+    let mut k = tokens[0];
+    for t in &tokens[1..] {
+        k = combine(k, *t);
+    }
+    if k == 0 { 1 } else { k }
+}
+
+/// Split a phrase into tokens the way the scanner does (words, numbers, emoji, emoticons).
+fn phrase_tokens(p: &str) -> Vec<u64> {
+    let mut lx = super::scan::Lexer::new(p);
+    let mut v = Vec::new();
+    while let Some(t) = lx.next_token() {
+        v.push(t.h);
+    }
+    v
+}
+
+fn add_phrase(raw: &str, cue: u32, entries: &mut Vec<Entry>) -> Result<(), TriageError> {
+    let p = raw.trim();
+    if p.is_empty() {
+        return Ok(());
+    }
+    let (p, inflect) = match p.strip_suffix('~') {
+        Some(s) => (s, true),
+        None => (p, false),
+    };
+    let tokens = phrase_tokens(p);
+    if tokens.is_empty() || tokens.len() > MAX_PHRASE {
+        return Err(TriageError::BadPhrase {
+            phrase: raw.trim().to_string(),
+            why: format!("a cue phrase has 1 to {MAX_PHRASE} words"),
+        });
+    }
+    entries.push(Entry {
+        tokens: tokens.clone(),
+        cue,
+        explicit: true,
+    });
+    if inflect {
+        // Inflect the last word: "delay~" -> delays, delayed, delaying; "on hold~" inflects "hold".
+        let last = p.rsplit(' ').next().unwrap_or(p).to_ascii_lowercase();
+        for form in inflections(&last) {
+            let mut t = tokens.clone();
+            let n = t.len();
+            t[n - 1] = hash_bytes_lower(form.as_bytes());
+            entries.push(Entry {
+                tokens: t,
+                cue,
+                explicit: false,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn inflections(w: &str) -> Vec<String> {
+    let mut out = vec![format!("{w}s"), format!("{w}es"), format!("{w}ed"), format!("{w}ing")];
+    let b = w.as_bytes();
+    let n = b.len();
+    if n == 0 {
+        return out;
+    }
+    let last = b[n - 1];
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    if last == b'e' {
+        out.push(format!("{w}d"));
+        if n > 3 {
+            out.push(format!("{}ing", &w[..n - 1]));
+        }
+    }
+    if last == b'y' && n > 1 && !vowel(b[n - 2]) {
+        out.push(format!("{}ies", &w[..n - 1]));
+        out.push(format!("{}ied", &w[..n - 1]));
+    }
+    if !vowel(last) && last != b'y' && last != b'w' && n > 2 && vowel(b[n - 2]) {
+        out.push(format!("{w}{}ed", last as char));
+        out.push(format!("{w}{}ing", last as char));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_cover_regular_forms() {
+        let f = inflections("cancel");
+        assert!(f.contains(&"cancelled".to_string()));
+        assert!(f.contains(&"canceled".to_string()));
+        assert!(f.contains(&"cancels".to_string()));
+        let f = inflections("reply");
+        assert!(f.contains(&"replied".to_string()));
+        let f = inflections("charge");
+        assert!(f.contains(&"charged".to_string()));
+        assert!(f.contains(&"charging".to_string()));
+    }
+}

@@ -1,0 +1,96 @@
+//! Urgency: the order of the Attention queue.
+
+use super::Triage;
+
+/// What the console knows about a post besides its text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UrgencyInputs {
+    /// The customer's value to the shop (rank, spend) in 0..1; `None` for strangers.
+    pub customer_value: Option<f32>,
+    /// Minutes since the post was made.
+    pub age_minutes: f32,
+    /// The post mentions or replies to the shop's handle.
+    pub addressed_to_shop: bool,
+    /// Nobody from the shop has answered yet.
+    pub unanswered: bool,
+}
+
+/// 0..1, higher first. A person in crisis is always 1.0; every other post stays at or below 0.95.
+/// Recent, unanswered posts addressed to the shop from valued customers rise; answered ones sink.
+pub fn urgency(triage: &Triage, inputs: &UrgencyInputs) -> f32 {
+    if triage.is_crisis() {
+        return 1.0;
+    }
+    let score = triage.score.clamp(0.0, 1.0);
+    let value = inputs.customer_value.unwrap_or(0.0).clamp(0.0, 1.0);
+    // Half-life of a day: a fresh complaint outranks yesterday's of the same weight.
+    let age_h = (inputs.age_minutes.max(0.0)) / 60.0;
+    let recency = 0.5f32.powf(age_h / 24.0);
+    let mut u = 0.55 * score
+        + 0.15 * value
+        + 0.10 * recency
+        + if inputs.addressed_to_shop { 0.10 } else { 0.0 }
+        + if inputs.unanswered { 0.10 } else { 0.0 };
+    if triage.category == super::Category::Distress {
+        u += 0.1;
+    }
+    if !triage.category.needs_attention() {
+        u *= 0.5;
+    }
+    if !inputs.unanswered {
+        u *= 0.5;
+    }
+    u.clamp(0.0, 0.95)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::Classifier;
+
+    fn inputs(value: Option<f32>, age: f32) -> UrgencyInputs {
+        UrgencyInputs {
+            customer_value: value,
+            age_minutes: age,
+            addressed_to_shop: true,
+            unanswered: true,
+        }
+    }
+
+    #[test]
+    fn crisis_always_tops_the_queue() {
+        let c = Classifier::english();
+        let crisis = c.classify("i can't go on anymore, i want to end my life");
+        assert!(crisis.is_crisis(), "{crisis:?}");
+        let angry = c.classify("@shop WORST service ever!!! charged twice, never arrived, I want a refund NOW");
+        let stale = UrgencyInputs {
+            customer_value: None,
+            age_minutes: 5000.0,
+            addressed_to_shop: false,
+            unanswered: false,
+        };
+        assert_eq!(urgency(&crisis, &stale), 1.0);
+        assert!(urgency(&angry, &inputs(Some(1.0), 0.0)) < 1.0);
+    }
+
+    #[test]
+    fn value_recency_and_answers_order_the_queue() {
+        let c = Classifier::english();
+        let t = c.classify("@shop my parcel never arrived, still waiting for a refund");
+        let regular = urgency(&t, &inputs(Some(0.9), 10.0));
+        let stranger = urgency(&t, &inputs(None, 10.0));
+        let old = urgency(&t, &inputs(Some(0.9), 60.0 * 48.0));
+        let answered = urgency(
+            &t,
+            &UrgencyInputs {
+                unanswered: false,
+                ..inputs(Some(0.9), 10.0)
+            },
+        );
+        assert!(regular > stranger);
+        assert!(regular > old);
+        assert!(regular > answered);
+        let chatter = c.classify("what a lovely sunny day");
+        assert!(urgency(&chatter, &inputs(Some(0.9), 10.0)) < stranger);
+    }
+}
