@@ -447,6 +447,10 @@ impl HtmlWriter {
     fn trim_spaces(&mut self) {
         let keep = self.out.trim_end_matches(' ').len();
         self.out.truncate(keep);
+        if let Some(link) = &mut self.link {
+            // an open link's text may not start past the end (or inside a later char)
+            link.start = link.start.min(keep);
+        }
     }
 
     /// `literal` chars come from entities: `&nbsp;` and friends are not collapsed.
@@ -987,6 +991,10 @@ mod tests {
             let _ = html_to_text(s);
         }
         let _ = html_to_text(&"<a href=\"".repeat(5_000));
+        assert_eq!(
+            html_to_text("see <a href=\"https://x.example\"> <br>日本</a>"),
+            "see日本 (https://x.example)"
+        );
     }
 
     #[test]

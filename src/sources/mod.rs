@@ -11,7 +11,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::IncomingPost;
 
+pub mod bluesky;
 pub mod http;
+pub mod jsonl;
+pub mod mastodon;
+pub mod rss;
 pub mod secret;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks

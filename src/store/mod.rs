@@ -1,1 +1,142 @@
 //! The store: one SQLite connection, owned by one thread.
+//!
+//! Everything SQL (and SQLite) lives in this module. The rest of the console sees domain types and the methods of
+//! [`Db`]; it reaches the connection through a [`Store`] handle, which runs closures on the store's own thread:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), regulars::store::StoreError> {
+//! let store = regulars::store::Store::open_in_memory()?;
+//! let recent = store.call(|db| db.recent_posts(50)).await?;
+//! # let _ = recent; Ok(()) }
+//! ```
+//!
+//! Times are stored as UTC milliseconds since the Unix epoch (INTEGER); follow-up due dates as `YYYY-MM-DD` text;
+//! enums as their snake_case names; triage reasons and reply refs as JSON text.
+
+mod actions;
+mod actor;
+mod codec;
+mod cursors;
+mod customers;
+mod posts;
+mod schema;
+mod work;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use actor::Store;
+pub use posts::MAX_THREAD_DEPTH;
+pub use schema::SCHEMA_VERSION;
+pub use work::REPLY_NOTE_CHARS;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The store's thread has stopped (closed, or the app is shutting down).
+    #[error("the store is closed")]
+    Closed,
+    /// A stored row could not be read back (an unknown enum name, a bad timestamp, broken JSON).
+    #[error("corrupt {what}: {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Opening, configuring or migrating the database file failed.
+    #[error("cannot open database {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    #[error(
+        "database {path} is newer than this regulars (schema {found} > {supported}): upgrade regulars or use --db elsewhere"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// The data asked for contradicts what is stored (one handle claimed by two customers, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// A closure run on the store thread panicked; the store itself carries on.
+    #[error("a store request panicked: {0}")]
+    Panicked(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database connection with every query the console needs. Owned by the store thread (see [`Store`]);
+/// used directly only by tests and one-shot CLI commands.
+pub struct Db {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish()
+    }
+}
+
+impl Db {
+    /// Opens (creating it and its parent directories if needed) the database at `path`, in WAL mode, migrated to
+    /// [`SCHEMA_VERSION`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(&path).map_err(|e| schema::open_error(&path, e))?;
+        let mut db = Db {
+            conn,
+            path: Some(path),
+        };
+        schema::prepare(&mut db)?;
+        Ok(db)
+    }
+
+    /// A private, empty, migrated database that lives as long as this `Db` (tests, `classify`, dry runs).
+    pub fn open_in_memory() -> Result<Db> {
+        let conn = Connection::open_in_memory()?;
+        let mut db = Db { conn, path: None };
+        schema::prepare(&mut db)?;
+        Ok(db)
+    }
+
+    /// The database file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version of the open database (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// A write transaction, taking the write lock up front (`BEGIN IMMEDIATE`): with another process on the same
+    /// file (`regulars sync` next to the console), a deferred transaction that reads first could fail with
+    /// SQLITE_BUSY on its first write instead of waiting for the busy timeout.
+    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    /// The journal mode (`wal` for a file database).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))?)
+    }
+}

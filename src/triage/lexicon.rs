@@ -65,7 +65,7 @@ pub(crate) struct Group {
     pub weight: f32,
     /// Label shown to staff in front of the words, e.g. "time elapsed".
     pub label: String,
-    /// Comma or newline separated phrases; a trailing `~` adds common inflections (delay~: delays, delayed...).
+    /// Comma separated phrases (a line break inside a phrase is a space); a trailing `~` adds common inflections (delay~: delays, delayed...).
     pub phrases: String,
 }
 
@@ -115,7 +115,7 @@ const EMPTY: Slot = Slot {
     max_len: 0,
 };
 
-pub(crate) const MAX_PHRASE: usize = 5;
+pub(crate) const MAX_PHRASE: usize = 6;
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
@@ -140,7 +140,7 @@ impl Lexicon {
         let mut labels: Vec<String> = Vec::new();
         let mut cues: Vec<Cue> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
-        let mut label_id = |labels: &mut Vec<String>, l: &str| -> u16 {
+        let label_id = |labels: &mut Vec<String>, l: &str| -> u16 {
             match labels.iter().position(|x| x == l) {
                 Some(i) => i as u16,
                 None => {
@@ -157,7 +157,7 @@ impl Lexicon {
                 weight: g.weight,
                 label,
             });
-            for raw in g.phrases.split([',', '\n']) {
+            for raw in g.phrases.split(',') {
                 add_phrase(raw, cue, &mut entries)?;
             }
         }

@@ -95,3 +95,6 @@ impl Triage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

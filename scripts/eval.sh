@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Reproducible evaluation of the triage classifier against VADER on the dev sets (issue 4, item 5).
+#
+#   scripts/eval.sh            # from the crate root of a clean checkout
+#
+# For each dev set in ../shared/data/eval/ (override with EVAL_DATA=dir): runs `cargo run --release -- classify`
+# and the VADER baseline (examples/vader_classify.rs) on the same file, scores both with the set's score.py and
+# prints P/R/F1, macro-F1 and ROC AUC side by side. Predictions and scorer reports go to target/eval/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${EVAL_DATA:-../shared/data/eval}
+OUT=target/eval
+mkdir -p "$OUT"
+
+if [ ! -f "$DATA/score.py" ]; then
+  echo "eval: no dev data: $DATA/score.py not found (set EVAL_DATA=dir); nothing to evaluate." >&2
+  exit 0
+fi
+
+echo "eval: building (release)..." >&2
+cargo build --release --quiet --bin regulars --example vader_classify --example eval_classify
+
+ours() { # input file -> stdout
+  if [ "${EVAL_DRIVER:-}" = "example" ]; then
+    cargo run --release --quiet --example eval_classify < "$1"
+  else
+    cargo run --release --quiet -- classify --input "$1" --output -
+  fi
+}
+if [ "${EVAL_DRIVER:-}" != "example" ] && ! cargo run --release --quiet -- classify --help >/dev/null 2>&1; then
+  echo "eval: \`regulars classify\` is not wired in src/main.rs yet; using examples/eval_classify.rs (same classify_jsonl)." >&2
+  EVAL_DRIVER=example
+fi
+
+reports=()
+for set in airline-dev tweeteval-dev; do
+  gold="$DATA/$set.jsonl"
+  if [ ! -f "$gold" ]; then
+    echo "eval: skipping $set: $gold not found" >&2
+    continue
+  fi
+  ours "$gold" > "$OUT/$set.ours.jsonl"
+  cargo run --release --quiet --example vader_classify < "$gold" > "$OUT/$set.vader.jsonl"
+  python3 "$DATA/score.py" "$gold" "$OUT/$set.ours.jsonl" > "$OUT/$set.ours.score"
+  python3 "$DATA/score.py" "$gold" "$OUT/$set.vader.jsonl" > "$OUT/$set.vader.score"
+  reports+=("$set" "$OUT/$set.ours.score" "$OUT/$set.vader.score")
+done
+
+if [ ${#reports[@]} -eq 0 ]; then
+  echo "eval: no dev sets found in $DATA; nothing to evaluate." >&2
+  exit 0
+fi
+python3 scripts/eval_table.py "${reports[@]}"

@@ -1,0 +1,165 @@
+//! What a user can invoke and bind. The serde names are public config API: rename only with `#[serde(alias)]`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Quit,
+    Help,
+    NextPost,
+    PrevPost,
+    FirstPost,
+    LastPost,
+    PageDown,
+    PageUp,
+    NextPane,
+    PrevPane,
+    OpenDetail,
+    Close,
+    Reply,
+    LogAction,
+    MarkHandled,
+    ScheduleFollowUp,
+    Filter,
+    ClearFilter,
+    Sources,
+    ScrollDetailDown,
+    ScrollDetailUp,
+    // In the composer.
+    SendReply,
+    CloseComposer,
+    InsertTemplate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    Move,
+    Work,
+    View,
+    Composer,
+}
+
+impl Group {
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Move => "Move",
+            Group::Work => "Work a post",
+            Group::View => "View",
+            Group::Composer => "In the reply composer",
+        }
+    }
+}
+
+impl Command {
+    pub const ALL: [Command; 24] = [
+        Command::NextPost,
+        Command::PrevPost,
+        Command::FirstPost,
+        Command::LastPost,
+        Command::PageDown,
+        Command::PageUp,
+        Command::NextPane,
+        Command::PrevPane,
+        Command::OpenDetail,
+        Command::ScrollDetailDown,
+        Command::ScrollDetailUp,
+        Command::Close,
+        Command::Reply,
+        Command::LogAction,
+        Command::MarkHandled,
+        Command::ScheduleFollowUp,
+        Command::Filter,
+        Command::ClearFilter,
+        Command::Sources,
+        Command::Help,
+        Command::Quit,
+        Command::SendReply,
+        Command::CloseComposer,
+        Command::InsertTemplate,
+    ];
+
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    pub fn desc(self) -> &'static str {
+        match self {
+            Command::Quit => "quit (everything is saved)",
+            Command::Help => "show this help",
+            Command::NextPost => "next post",
+            Command::PrevPost => "previous post",
+            Command::FirstPost => "first post",
+            Command::LastPost => "last post",
+            Command::PageDown => "page down",
+            Command::PageUp => "page up",
+            Command::NextPane => "next pane",
+            Command::PrevPane => "previous pane",
+            Command::OpenDetail => "open the post in Detail",
+            Command::Close => "close popup / leave Detail / clear filter",
+            Command::Reply => "reply (draft kept)",
+            Command::LogAction => "log an assistance action",
+            Command::MarkHandled => "mark handled / reopen",
+            Command::ScheduleFollowUp => "schedule a follow-up",
+            Command::Filter => "filter panes (text, @handle, cat:complaint)",
+            Command::ClearFilter => "clear the filter",
+            Command::Sources => "sources and their health",
+            Command::ScrollDetailDown => "scroll Detail down",
+            Command::ScrollDetailUp => "scroll Detail up",
+            Command::SendReply => "send (asks to confirm)",
+            Command::CloseComposer => "close, keeping the draft",
+            Command::InsertTemplate => "insert a greeting template",
+        }
+    }
+
+    pub fn group(self) -> Group {
+        match self {
+            Command::NextPost
+            | Command::PrevPost
+            | Command::FirstPost
+            | Command::LastPost
+            | Command::PageDown
+            | Command::PageUp
+            | Command::NextPane
+            | Command::PrevPane
+            | Command::ScrollDetailDown
+            | Command::ScrollDetailUp => Group::Move,
+            Command::Reply
+            | Command::LogAction
+            | Command::MarkHandled
+            | Command::ScheduleFollowUp => Group::Work,
+            Command::OpenDetail
+            | Command::Close
+            | Command::Filter
+            | Command::ClearFilter
+            | Command::Sources
+            | Command::Help
+            | Command::Quit => Group::View,
+            Command::SendReply | Command::CloseComposer | Command::InsertTemplate => {
+                Group::Composer
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_listed_named_and_described() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Command::ALL {
+            assert!(!c.desc().is_empty(), "{c:?} has no desc");
+            assert!(!c.name().is_empty(), "{c:?} has no name");
+            assert!(seen.insert(c), "{c:?} listed twice");
+        }
+        // A variant missing from ALL would not be bindable or shown in help.
+        assert_eq!(seen.len(), Command::ALL.len());
+        let parsed: Command = serde_json::from_str("\"mark_handled\"").unwrap();
+        assert_eq!(parsed, Command::MarkHandled);
+    }
+}

@@ -1,0 +1,12 @@
+//! The update loop's vocabulary: commands, messages, effects, key routing, and `update` itself.
+
+pub mod command;
+pub mod effect;
+pub mod msg;
+pub mod router;
+pub mod update;
+
+pub use command::Command;
+pub use effect::Effect;
+pub use msg::Msg;
+pub use update::update;

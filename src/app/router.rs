@@ -1,0 +1,71 @@
+//! Keys are routed in one place: popup, then composer (unbound keys go to the textarea), then the filter line,
+//! then the keymap's normal mode.
+
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::{Command, Msg};
+use crate::config::Mode;
+use crate::state::AppState;
+
+pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if state.popup.is_some() || state.filter.editing.is_some() {
+        return Some(Msg::Key(key));
+    }
+    if state.composer.is_some() {
+        return Some(match state.keymap.command(Mode::Composer, &key) {
+            Some(command) => Msg::Command(command),
+            None => Msg::Key(key),
+        });
+    }
+    state.keymap.command(Mode::Normal, &key).map(Msg::Command)
+}
+
+/// Commands offered as status-bar hints in the current context, most useful first.
+pub fn hints(state: &AppState) -> Vec<Command> {
+    if state.composer.is_some() {
+        vec![Command::SendReply, Command::CloseComposer, Command::InsertTemplate]
+    } else {
+        vec![
+            Command::Reply,
+            Command::LogAction,
+            Command::MarkHandled,
+            Command::ScheduleFollowUp,
+            Command::Filter,
+            Command::Help,
+            Command::Quit,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Keymap, Theme};
+    use crate::domain::{Network, PostId};
+    use crate::state::{Composer, Popup};
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn state() -> AppState {
+        AppState::new(chrono::Utc::now(), Keymap::defaults(), Theme::default())
+    }
+
+    #[test]
+    fn popup_then_composer_then_normal() {
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        let mut s = state();
+        assert!(matches!(route(&s, j), Some(Msg::Command(Command::NextPost))));
+        s.composer = Some(Composer::open(PostId(1), Network::Mastodon, None, "k".into()));
+        assert!(matches!(route(&s, j), Some(Msg::Key(_))));
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(matches!(route(&s, ctrl_s), Some(Msg::Command(Command::SendReply))));
+        s.popup = Some(Popup::Help { scroll: 0 });
+        assert!(matches!(route(&s, ctrl_s), Some(Msg::Key(_))));
+        let mut s = state();
+        assert!(route(&s, KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT)).is_none());
+        s.filter.editing = Some(Default::default());
+        assert!(matches!(route(&s, j), Some(Msg::Key(_))));
+    }
+}

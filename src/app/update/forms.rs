@@ -1,0 +1,144 @@
+//! Popups' keys: help, the action form, the follow-up form, the send confirmation, sources.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::app::Effect;
+use crate::domain::{ActionKind, NewAction, NewFollowUp};
+use crate::state::popup::{ActionForm, FollowUpForm, parse_due};
+use crate::state::{AppState, LineInput, Popup};
+
+pub(super) fn open_action_form(state: &mut AppState) -> Vec<Effect> {
+    match state.current_post_id() {
+        Some(post) => {
+            state.popup = Some(Popup::Action(ActionForm {
+                post,
+                kind: 0,
+                note: LineInput::default(),
+            }))
+        }
+        None => state.flash("no post selected"),
+    }
+    vec![]
+}
+
+pub(super) fn open_follow_up_form(state: &mut AppState) -> Vec<Effect> {
+    match state.current_post_id() {
+        Some(post) => {
+            state.popup = Some(Popup::FollowUp(FollowUpForm {
+                post,
+                date: LineInput::new("+3"),
+                note: LineInput::default(),
+                field: 0,
+                error: None,
+            }))
+        }
+        None => state.flash("no post selected"),
+    }
+    vec![]
+}
+
+/// The text input that has the keys in the open popup, if any.
+pub(super) fn focused_input(state: &mut AppState) -> Option<&mut LineInput> {
+    if let Some(input) = state.filter.editing.as_mut() {
+        return Some(input);
+    }
+    match state.popup.as_mut()? {
+        Popup::Action(form) => Some(&mut form.note),
+        Popup::FollowUp(form) => Some(if form.field == 0 { &mut form.date } else { &mut form.note }),
+        _ => None,
+    }
+}
+
+pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = state.popup.take() else {
+        return vec![];
+    };
+    let (kept, effects) = match popup {
+        Popup::Help { scroll } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => (None, vec![]),
+            KeyCode::Down | KeyCode::Char('j') => (Some(Popup::Help { scroll: scroll.saturating_add(1) }), vec![]),
+            KeyCode::Up | KeyCode::Char('k') => (Some(Popup::Help { scroll: scroll.saturating_sub(1) }), vec![]),
+            KeyCode::PageDown => (Some(Popup::Help { scroll: scroll.saturating_add(10) }), vec![]),
+            KeyCode::PageUp => (Some(Popup::Help { scroll: scroll.saturating_sub(10) }), vec![]),
+            _ => (Some(Popup::Help { scroll }), vec![]),
+        },
+        Popup::Sources => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::Char('S') => (None, vec![]),
+            _ => (Some(Popup::Sources), vec![]),
+        },
+        Popup::ConfirmSend { post } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => (None, super::compose::send_confirmed(state)),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => (None, vec![]),
+            _ => (Some(Popup::ConfirmSend { post }), vec![]),
+        },
+        Popup::Action(form) => action_key(state, form, key),
+        Popup::FollowUp(form) => follow_up_key(state, form, key),
+    };
+    if state.popup.is_none() {
+        state.popup = kept;
+    }
+    effects
+}
+
+fn action_key(state: &mut AppState, mut form: ActionForm, key: KeyEvent) -> (Option<Popup>, Vec<Effect>) {
+    let kinds = ActionKind::LOGGABLE.len();
+    match key.code {
+        KeyCode::Esc => return (None, vec![]),
+        KeyCode::Up => form.kind = (form.kind + kinds - 1) % kinds,
+        KeyCode::Down | KeyCode::Tab => form.kind = (form.kind + 1) % kinds,
+        KeyCode::BackTab => form.kind = (form.kind + kinds - 1) % kinds,
+        KeyCode::Enter => {
+            let customer = state.posts.get(form.post).and_then(|p| p.customer);
+            let kind = form.kind();
+            state.flash(format!("logged: {}", kind.label()));
+            return (
+                None,
+                vec![Effect::LogAction(NewAction {
+                    post: Some(form.post),
+                    customer,
+                    kind,
+                    note: form.note.text().trim().to_string(),
+                    at: state.now,
+                    url: None,
+                })],
+            );
+        }
+        _ => {
+            form.note.handle(&key);
+        }
+    }
+    (Some(Popup::Action(form)), vec![])
+}
+
+fn follow_up_key(state: &mut AppState, mut form: FollowUpForm, key: KeyEvent) -> (Option<Popup>, Vec<Effect>) {
+    match key.code {
+        KeyCode::Esc => return (None, vec![]),
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => form.field = 1 - form.field.min(1),
+        KeyCode::Enter => match parse_due(form.date.text(), state.today()) {
+            Ok(due) => {
+                let customer = state.posts.get(form.post).and_then(|p| p.customer);
+                return (
+                    None,
+                    vec![Effect::ScheduleFollowUp(NewFollowUp {
+                        post: Some(form.post),
+                        customer,
+                        due,
+                        note: form.note.text().trim().to_string(),
+                        created_at: state.now,
+                    })],
+                );
+            }
+            Err(e) => {
+                form.error = Some(e);
+                form.field = 0;
+            }
+        },
+        _ => {
+            let input = if form.field == 0 { &mut form.date } else { &mut form.note };
+            if input.handle(&key) {
+                form.error = None;
+            }
+        }
+    }
+    (Some(Popup::FollowUp(form)), vec![])
+}

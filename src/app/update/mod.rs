@@ -1,0 +1,278 @@
+//! `update`: the one place state changes. Pure: no I/O, no `.await`; I/O is asked for as `Effect`s.
+
+mod compose;
+mod forms;
+#[cfg(test)]
+mod tests;
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Command, Effect, Msg};
+use crate::domain::{ActionKind, NewAction, Post};
+use crate::state::{AppState, LineInput, Pane, Popup};
+
+/// How long after the last keystroke a draft is saved.
+pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
+/// Posts newer than this may notify; older ones arrive as backlog.
+const NOTIFY_MAX_AGE_MIN: i64 = 15;
+
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Command(command) => command_msg(state, command),
+        Msg::Key(key) => key_msg(state, key),
+        Msg::Paste(text) => paste(state, &text),
+        Msg::Resize { width, height } => {
+            state.size = (width, height);
+            vec![]
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            if state.flash.as_ref().is_some_and(|(_, at)| now - *at > Duration::seconds(6)) {
+                state.flash = None;
+            }
+            compose::autosave(state)
+        }
+        Msg::Ingested { source, posts } => ingested(state, source, posts),
+        Msg::SourceHealth { source, health } => {
+            state.sources.insert(source, health);
+            vec![]
+        }
+        Msg::ReplySent { reply, action } => compose::reply_sent(state, reply, action),
+        Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
+        Msg::ActionLogged(action) => {
+            action_logged(state, action);
+            vec![]
+        }
+        Msg::FollowUpScheduled { follow_up, action } => {
+            state.flash(format!("follow-up scheduled for {}", follow_up.due.format("%a %d %b")));
+            state.follow_ups.push(follow_up);
+            state.follow_ups.sort_by_key(|f| f.due);
+            action_logged(state, action);
+            vec![]
+        }
+        Msg::DraftSaved(draft) => {
+            state.drafts.insert(draft.post, draft);
+            vec![]
+        }
+        Msg::TaskFailed { what, error } => {
+            state.flash(format!("{what} failed: {error}"));
+            vec![]
+        }
+    }
+}
+
+fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => {
+            state.quitting = true;
+            let mut effects = compose::save_open_draft(state);
+            effects.push(Effect::Quit);
+            effects
+        }
+        Command::Help => {
+            state.popup = Some(Popup::Help { scroll: 0 });
+            vec![]
+        }
+        Command::Sources => {
+            state.popup = Some(Popup::Sources);
+            vec![]
+        }
+        Command::NextPost => move_selection(state, 1),
+        Command::PrevPost => move_selection(state, -1),
+        Command::PageDown => move_selection(state, page(state)),
+        Command::PageUp => move_selection(state, -page(state)),
+        Command::FirstPost => move_selection(state, isize::MIN / 2),
+        Command::LastPost => move_selection(state, isize::MAX / 2),
+        Command::NextPane | Command::PrevPane => {
+            state.focus = if command == Command::NextPane { state.focus.next() } else { state.focus.prev() };
+            state.detail_focused = false;
+            state.detail_scroll = 0;
+            mark_current_read(state);
+            vec![]
+        }
+        Command::OpenDetail => {
+            state.detail_focused = state.current_post().is_some();
+            state.detail_scroll = 0;
+            vec![]
+        }
+        Command::ScrollDetailDown => {
+            state.detail_scroll = state.detail_scroll.saturating_add(3);
+            vec![]
+        }
+        Command::ScrollDetailUp => {
+            state.detail_scroll = state.detail_scroll.saturating_sub(3);
+            vec![]
+        }
+        Command::Close => {
+            if state.detail_focused {
+                state.detail_focused = false;
+            } else if !state.filter.query.is_empty() {
+                state.filter.query.clear();
+            }
+            vec![]
+        }
+        Command::ClearFilter => {
+            state.filter.query.clear();
+            vec![]
+        }
+        Command::Filter => {
+            state.filter.editing = Some(LineInput::new(&state.filter.query));
+            vec![]
+        }
+        Command::Reply => compose::open(state),
+        Command::LogAction => forms::open_action_form(state),
+        Command::ScheduleFollowUp => forms::open_follow_up_form(state),
+        Command::MarkHandled => mark_handled(state),
+        Command::SendReply => compose::ask_to_send(state),
+        Command::CloseComposer => compose::close(state),
+        Command::InsertTemplate => compose::insert_template(state),
+    }
+}
+
+fn key_msg(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if state.popup.is_some() {
+        return forms::popup_key(state, key);
+    }
+    if let Some(input) = state.filter.editing.as_mut() {
+        match key.code {
+            KeyCode::Enter => {
+                state.filter.query = input.text().trim().to_string();
+                state.filter.editing = None;
+            }
+            KeyCode::Esc => state.filter.editing = None,
+            _ => {
+                input.handle(&key);
+                // Live filtering while typing.
+                state.filter.query = input.text().trim().to_string();
+            }
+        }
+        return vec![];
+    }
+    compose::key(state, key)
+}
+
+fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    if let Some(input) = forms::focused_input(state) {
+        input.insert_str(text);
+        return vec![];
+    }
+    compose::paste(state, text)
+}
+
+fn page(state: &AppState) -> isize {
+    (state.size.1 as isize / 3).max(3)
+}
+
+fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
+    if state.detail_focused {
+        state.detail_scroll = if delta > 0 {
+            state.detail_scroll.saturating_add(delta.unsigned_abs().min(1000) as u16)
+        } else {
+            state.detail_scroll.saturating_sub(delta.unsigned_abs().min(1000) as u16)
+        };
+        return vec![];
+    }
+    state.detail_scroll = 0;
+    if state.focus == Pane::Log {
+        let last = state.actions.len().saturating_sub(1) as isize;
+        state.log_selected = (state.log_selected as isize).saturating_add(delta).clamp(0, last) as usize;
+        return vec![];
+    }
+    let rows = state.rows(state.focus);
+    if rows.is_empty() {
+        return vec![];
+    }
+    let current = state.selected_index(state.focus, &rows) as isize;
+    let next = current.saturating_add(delta).clamp(0, rows.len() as isize - 1) as usize;
+    let id = rows[next].id;
+    state.selected_post.insert(state.focus, id);
+    mark_current_read(state);
+    vec![]
+}
+
+fn mark_current_read(state: &mut AppState) {
+    if let Some(id) = state.current_post_id() {
+        state.unread.remove(&id);
+    }
+}
+
+fn mark_handled(state: &mut AppState) -> Vec<Effect> {
+    let Some(post) = state.current_post() else {
+        state.flash("no post selected");
+        return vec![];
+    };
+    if post.handled_at.is_some() {
+        state.flash("already handled");
+        return vec![];
+    }
+    let (id, customer) = (post.id, post.customer);
+    let now = state.now;
+    if let Some(p) = state.posts.get_mut(id) {
+        p.handled_at = Some(now);
+    }
+    state.flash("marked handled");
+    vec![Effect::LogAction(NewAction {
+        post: Some(id),
+        customer,
+        kind: ActionKind::Handled,
+        note: String::new(),
+        at: now,
+        url: None,
+    })]
+}
+
+/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log.
+fn action_logged(state: &mut AppState, action: crate::domain::Action) {
+    if let Some(post) = action.post.and_then(|id| state.posts.get_mut(id)) {
+        if action.kind.is_response() && post.first_response_at.is_none() {
+            post.first_response_at = Some(action.at);
+        }
+        if matches!(action.kind, ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied)
+            && post.handled_at.is_none()
+        {
+            post.handled_at = Some(action.at);
+        }
+    }
+    state.actions.insert(0, action);
+    if state.focus == Pane::Log && state.log_selected > 0 {
+        state.log_selected += 1;
+    }
+}
+
+fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effect> {
+    let now = state.now;
+    let live: Vec<&Post> = posts
+        .iter()
+        .filter(|p| now - p.created_at < Duration::minutes(NOTIFY_MAX_AGE_MIN))
+        .collect();
+    let mut effects = Vec::new();
+    if let Some(min) = state.notify_min_urgency {
+        let urgent: Vec<&&Post> = live
+            .iter()
+            .filter(|p| p.triage.category.needs_attention() && state.urgency(p) >= min)
+            .collect();
+        if let Some(first) = urgent.first() {
+            let who = state
+                .customer_of(first)
+                .map(|c| format!("{} (#{})", c.name, c.rank))
+                .unwrap_or_else(|| format!("@{}", first.author.handle));
+            let title = match urgent.len() {
+                1 => format!("{}: {}", first.triage.category.as_str(), who),
+                n => format!("{n} urgent posts, first from {who}"),
+            };
+            effects.push(Effect::Notify {
+                title,
+                body: crate::text::truncate_width(&crate::text::one_line(&first.text), 120),
+            });
+        }
+    }
+    for p in &live {
+        state.unread.insert(p.id);
+    }
+    if !posts.is_empty() {
+        state.last_delivery.insert(source, now);
+    }
+    state.posts.insert(posts);
+    effects
+}

@@ -1,0 +1,337 @@
+//! Key chords and the keymap: embedded defaults patched by the user's `[keys.*]` tables.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::command::Command;
+
+/// A key plus modifiers, as written in config: `j`, `G`, `ctrl-s`, `shift-tab`, `enter`, `f1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Chord {
+    pub fn parse(s: &str) -> Result<Chord, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (m, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            if rest.len() == len {
+                break;
+            }
+            mods |= m;
+            rest = &rest[len..];
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" if mods.contains(KeyModifiers::SHIFT) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                let n: u8 = f[1..].parse().unwrap_or(0);
+                if !(1..=12).contains(&n) {
+                    return Err(format!("`{s}`: function keys go from f1 to f12"));
+                }
+                KeyCode::F(n)
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => {
+                        // Ctrl chords are case-insensitive in terminals; store them lower-case.
+                        if mods.contains(KeyModifiers::CONTROL) {
+                            KeyCode::Char(c.to_ascii_lowercase())
+                        } else {
+                            KeyCode::Char(c)
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`{s}` is not a key: use one character (`j`, `G`, `/`), a name (enter, esc, tab, \
+                             up, down, left, right, pageup, pagedown, home, end, space, backspace, delete, f1-f12), \
+                             optionally prefixed with ctrl-, alt- or shift-"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Chord { code, mods })
+    }
+
+    /// Normalises a terminal key event: shift is implied by an upper-case char and dropped.
+    pub fn from_event(key: &KeyEvent) -> Chord {
+        let mut mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match key.code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Chord { code, mods }
+    }
+
+    pub fn label(&self) -> String {
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("Alt-");
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            out.push_str("Shift-");
+        }
+        let key = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        out.push_str(&key);
+        out
+    }
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Normal,
+    Composer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: HashMap<(Mode, Chord), Command>,
+    /// Chords per command, in configured order, for help and hints.
+    chords: BTreeMap<Command, Vec<Chord>>,
+}
+
+/// `[keys]` as written in TOML: mode -> command name -> chords.
+pub type KeysTable = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+impl Keymap {
+    /// Builds the keymap from defaults patched by the user's tables. A user entry replaces that command's
+    /// chords and may take a chord from a default binding; errors name `keys.<mode>.<command>` and the fix.
+    pub fn build(defaults: &KeysTable, user: &KeysTable) -> Result<Keymap, String> {
+        let mut keymap = Keymap {
+            bindings: HashMap::new(),
+            chords: BTreeMap::new(),
+        };
+        let mut taken_by_user = std::collections::HashSet::new();
+        for (mode_name, table) in user {
+            for (cmd_name, chords) in table {
+                for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
+                    if let Some(other) = keymap.bindings.get(&(mode, chord)).filter(|o| **o != command) {
+                        return Err(format!(
+                            "keys.{mode_name}.{cmd_name}: `{}` is already bound to `{}`; pick another key",
+                            chord.label(),
+                            other.name()
+                        ));
+                    }
+                    taken_by_user.insert((mode, chord));
+                    keymap.bind(mode, chord, command);
+                }
+            }
+        }
+        for (mode_name, table) in defaults {
+            for (cmd_name, chords) in table {
+                if user.get(mode_name).is_some_and(|t| t.contains_key(cmd_name)) {
+                    continue;
+                }
+                for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
+                    if taken_by_user.contains(&(mode, chord)) {
+                        continue;
+                    }
+                    if let Some(other) = keymap.bindings.get(&(mode, chord)).filter(|o| **o != command) {
+                        return Err(format!(
+                            "default keys.{mode_name}.{cmd_name}: `{}` clashes with `{}`",
+                            chord.label(),
+                            other.name()
+                        ));
+                    }
+                    keymap.bind(mode, chord, command);
+                }
+            }
+        }
+        Ok(keymap)
+    }
+
+    fn bind(&mut self, mode: Mode, chord: Chord, command: Command) {
+        if self.bindings.insert((mode, chord), command).is_none() {
+            self.chords.entry(command).or_default().push(chord);
+        }
+    }
+
+    pub fn defaults() -> Keymap {
+        let defaults = crate::config::default_keys();
+        // The embedded defaults are tested; an error here is a build-time bug.
+        Keymap::build(&defaults, &KeysTable::new()).unwrap_or_else(|e| panic!("default keymap: {e}"))
+    }
+
+    pub fn command(&self, mode: Mode, key: &KeyEvent) -> Option<Command> {
+        self.bindings.get(&(mode, Chord::from_event(key))).copied()
+    }
+
+    /// The labels of a command's chords, e.g. `["j", "↓"]`.
+    pub fn labels(&self, command: Command) -> Vec<String> {
+        self.chords
+            .get(&command)
+            .map(|cs| cs.iter().map(Chord::label).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first chord's label, for status-bar hints.
+    pub fn hint(&self, command: Command) -> String {
+        self.labels(command).into_iter().next().unwrap_or_else(|| "unbound".into())
+    }
+}
+
+/// One `keys.<mode>.<command> = [chords]` entry, validated.
+fn parse_entry(mode_name: &str, cmd_name: &str, chords: &[String]) -> Result<Vec<(Mode, Chord, Command)>, String> {
+    let mode = match mode_name {
+        "normal" => Mode::Normal,
+        "composer" => Mode::Composer,
+        other => {
+            return Err(format!(
+                "keys.{other}: unknown key mode; valid modes are `normal` and `composer`"
+            ));
+        }
+    };
+    let command: Command = serde_json::from_value(serde_json::Value::String(cmd_name.to_string())).map_err(|_| {
+        let names: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
+        format!(
+            "keys.{mode_name}.{cmd_name}: unknown command; valid commands: {}",
+            names.join(", ")
+        )
+    })?;
+    let is_composer = command.group() == crate::app::command::Group::Composer;
+    if is_composer != (mode == Mode::Composer) {
+        return Err(format!(
+            "keys.{mode_name}.{cmd_name}: this command belongs under [keys.{}]",
+            if is_composer { "composer" } else { "normal" }
+        ));
+    }
+    chords
+        .iter()
+        .map(|raw| {
+            Chord::parse(raw)
+                .map(|chord| (mode, chord, command))
+                .map_err(|e| format!("keys.{mode_name}.{cmd_name}: {e}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn defaults_bind_every_command() {
+        let km = Keymap::defaults();
+        for c in Command::ALL {
+            assert!(!km.labels(c).is_empty(), "{c:?} has no default key");
+        }
+        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::NextPost));
+        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::LastPost));
+        assert_eq!(km.command(Mode::Normal, &key(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Command::PrevPane));
+        assert_eq!(km.command(Mode::Composer, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Command::SendReply));
+        assert_eq!(km.command(Mode::Composer, &key(KeyCode::Char('j'), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn user_patch_replaces_and_may_steal_a_default_chord() {
+        let mut user = KeysTable::new();
+        user.entry("normal".into()).or_default().insert("reply".into(), vec!["R".into(), "j".into()]);
+        let km = Keymap::build(&crate::config::default_keys(), &user).unwrap();
+        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::Reply));
+        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)), None);
+        assert_eq!(km.labels(Command::NextPost), vec!["↓"]);
+    }
+
+    #[test]
+    fn bad_bindings_are_reported_with_the_place() {
+        let mut user = KeysTable::new();
+        user.entry("normal".into()).or_default().insert("replyy".into(), vec!["x".into()]);
+        let err = Keymap::build(&crate::config::default_keys(), &user).unwrap_err();
+        assert!(err.contains("keys.normal.replyy") && err.contains("mark_handled"), "{err}");
+
+        let mut user = KeysTable::new();
+        user.entry("normal".into()).or_default().insert("reply".into(), vec!["ctrl-shift-".into()]);
+        assert!(Keymap::build(&crate::config::default_keys(), &user).unwrap_err().contains("keys.normal.reply"));
+
+        let mut user = KeysTable::new();
+        let t = user.entry("normal".into()).or_default();
+        t.insert("reply".into(), vec!["x".into()]);
+        t.insert("log_action".into(), vec!["x".into()]);
+        let err = Keymap::build(&crate::config::default_keys(), &user).unwrap_err();
+        assert!(err.contains("already bound"), "{err}");
+
+        let mut user = KeysTable::new();
+        user.entry("normal".into()).or_default().insert("send_reply".into(), vec!["x".into()]);
+        assert!(Keymap::build(&crate::config::default_keys(), &user).unwrap_err().contains("[keys.composer]"));
+    }
+
+    #[test]
+    fn chord_parsing() {
+        assert_eq!(Chord::parse("ctrl-S").unwrap(), Chord { code: KeyCode::Char('s'), mods: KeyModifiers::CONTROL });
+        assert_eq!(Chord::parse("f5").unwrap().code, KeyCode::F(5));
+        assert!(Chord::parse("f13").is_err());
+        assert!(Chord::parse("enterr").is_err());
+        assert_eq!(Chord::parse("-").unwrap().code, KeyCode::Char('-'));
+        assert_eq!(Chord::parse("ctrl-s").unwrap().label(), "Ctrl-s");
+    }
+}

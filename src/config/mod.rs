@@ -1,0 +1,269 @@
+//! Configuration: TOML, looked up from `--config`, then `$REGULARS_CONFIG`, then the XDG config dir.
+//! No config found means the demo workspace. A bad config is refused with the file, line, field and the fix.
+
+pub mod keymap;
+pub mod theme;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::triage::Tuning;
+pub use keymap::{Keymap, KeysTable, Mode};
+pub use theme::{Theme, ThemeConfig};
+
+const DEFAULT_KEYS: &str = include_str!("../../assets/default.toml");
+
+/// The embedded default key bindings.
+pub fn default_keys() -> KeysTable {
+    #[derive(Deserialize)]
+    struct Defaults {
+        keys: KeysTable,
+    }
+    // Embedded at build time and covered by tests: a failure is a bug in the binary, not user input.
+    toml::from_str::<Defaults>(DEFAULT_KEYS)
+        .map(|d| d.keys)
+        .unwrap_or_else(|e| panic!("assets/default.toml: {e}"))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub shop: ShopConfig,
+    /// Sources by name: `[sources.<name>]` with `kind = "mastodon" | "bluesky" | "rss" | "jsonl" | "demo"`.
+    pub sources: BTreeMap<String, SourceConfig>,
+    pub notifications: NotificationConfig,
+    pub keys: KeysTable,
+    pub theme: ThemeConfig,
+    pub triage: Tuning,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopConfig {
+    pub name: String,
+    pub handles: ShopHandles,
+    pub keywords: Vec<String>,
+    /// Without `#`.
+    pub hashtags: Vec<String>,
+    /// The customers file exported from the shop's database (CSV); relative to the config file.
+    pub customers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopHandles {
+    /// `user@instance`
+    pub mastodon: Option<String>,
+    /// `name.bsky.social` or a custom domain.
+    pub bluesky: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationConfig {
+    pub enabled: bool,
+    /// Notify for new posts whose urgency is at least this (0..1).
+    pub min_urgency: f32,
+}
+
+impl Default for NotificationConfig {
+    fn default() -> NotificationConfig {
+        NotificationConfig {
+            enabled: true,
+            min_urgency: 0.75,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// The embedded demo feed.
+    Demo {
+        /// Seconds between live posts.
+        #[serde(default = "default_demo_interval")]
+        interval_seconds: f64,
+    },
+}
+
+fn default_demo_interval() -> f64 {
+    5.0
+}
+
+/// A loaded, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config: Config,
+    /// The file it came from; `None` for the demo workspace.
+    pub path: Option<PathBuf>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+}
+
+impl Settings {
+    pub fn is_demo(&self) -> bool {
+        self.path.is_none()
+    }
+
+    /// The customers file, resolved against the config file's folder.
+    pub fn customers_path(&self) -> Option<PathBuf> {
+        let file = self.config.shop.customers.as_ref()?;
+        Some(match (&self.path, file.is_relative()) {
+            (Some(cfg), true) => cfg.parent().unwrap_or(Path::new(".")).join(file),
+            _ => file.clone(),
+        })
+    }
+}
+
+/// Where the config is looked up, in order: the flag, then the environment, then the XDG config dir.
+pub fn locate(flag: Option<&Path>, env: Option<&str>, xdg_config_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
+    if let Some(p) = flag {
+        return if p.is_file() {
+            Ok(Some(p.to_path_buf()))
+        } else {
+            Err(format!("--config {}: no such file", p.display()))
+        };
+    }
+    if let Some(p) = env.filter(|s| !s.is_empty()) {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(Some(p))
+        } else {
+            Err(format!("$REGULARS_CONFIG={}: no such file; unset it or point it at your config", p.display()))
+        };
+    }
+    Ok(xdg_config_dir.map(|d| d.join("config.toml")).filter(|p| p.is_file()))
+}
+
+/// Loads and validates a config file.
+pub fn load(path: &Path) -> Result<Settings, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("config {}: cannot read: {e}", path.display()))?;
+    let config = parse(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    settings(config, Some(path.to_path_buf())).map_err(|e| format!("config {}: {e}", path.display()))
+}
+
+/// Parses config text; errors carry toml's line, column and field, and what would be valid.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+    validate(&config)?;
+    Ok(config)
+}
+
+fn validate(config: &Config) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&config.notifications.min_urgency) {
+        return Err(format!(
+            "notifications.min_urgency = {}: use a number from 0 to 1",
+            config.notifications.min_urgency
+        ));
+    }
+    for (i, tag) in config.shop.hashtags.iter().enumerate() {
+        if tag.trim_start_matches('#').trim().is_empty() || tag.contains(char::is_whitespace) {
+            return Err(format!("shop.hashtags[{i}] = {tag:?}: a hashtag is one word, like \"MarlowFinch\""));
+        }
+    }
+    for (name, source) in &config.sources {
+        if let SourceConfig::Demo { interval_seconds } = source
+            && !(0.05..=3600.0).contains(interval_seconds)
+        {
+            return Err(format!(
+                "sources.{name}.interval_seconds = {interval_seconds}: use a number of seconds from 0.05 to 3600"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn settings(config: Config, path: Option<PathBuf>) -> Result<Settings, String> {
+    let keymap = Keymap::build(&default_keys(), &config.keys)?;
+    let theme = Theme::from_config(&config.theme)?;
+    Ok(Settings {
+        config,
+        path,
+        keymap,
+        theme,
+    })
+}
+
+/// The demo workspace: a small jewellery shop and the embedded demo feed.
+pub fn demo(interval_seconds: f64) -> Settings {
+    let config = Config {
+        shop: ShopConfig {
+            name: "Marlow & Finch Jewellers".into(),
+            handles: ShopHandles {
+                mastodon: Some("marlowfinch@mastodon.social".into()),
+                bluesky: Some("marlowfinch.bsky.social".into()),
+            },
+            keywords: vec!["Marlow & Finch".into(), "Marlow and Finch".into(), "marlowfinch".into()],
+            hashtags: vec!["MarlowFinch".into(), "marlowandfinch".into()],
+            customers: None,
+        },
+        sources: BTreeMap::from([("demo".to_string(), SourceConfig::Demo { interval_seconds })]),
+        ..Config::default()
+    };
+    Settings {
+        config,
+        path: None,
+        keymap: Keymap::defaults(),
+        theme: Theme::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../../config.example.toml");
+        let config = parse(text).unwrap_or_else(|e| panic!("config.example.toml: {e}"));
+        assert!(!config.shop.name.is_empty());
+        settings(config, None).unwrap();
+    }
+
+    #[test]
+    fn unknown_field_names_line_and_valid_fields() {
+        let err = parse("[shop]\nname = \"x\"\nkeywrods = [\"a\"]\n").unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("keywrods") && err.contains("keywords"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_values_are_refused() {
+        let err = parse("[notifications]\nenabled = \"yes\"\n").unwrap_err();
+        assert!(err.contains("line 2") && err.contains("enabled"), "{err}");
+        let err = parse("[notifications]\nmin_urgency = 3.0\n").unwrap_err();
+        assert!(err.contains("min_urgency") && err.contains("0 to 1"), "{err}");
+        let err = parse("[sources.x]\nkind = \"myspace\"\n").unwrap_err();
+        assert!(err.contains("myspace") && err.contains("demo"), "{err}");
+        let err = parse("[sources.d]\nkind = \"demo\"\nspeed = 3\n").unwrap_err();
+        assert!(err.contains("speed"), "{err}");
+        let err = parse("[shop]\nhashtags = [\"two words\"]\n").unwrap_err();
+        assert!(err.contains("shop.hashtags[0]"), "{err}");
+    }
+
+    #[test]
+    fn lookup_order_flag_env_xdg() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.toml");
+        let b = dir.path().join("b.toml");
+        std::fs::write(&a, "").unwrap();
+        std::fs::write(&b, "").unwrap();
+        std::fs::write(dir.path().join("config.toml"), "").unwrap();
+        assert_eq!(locate(Some(&a), b.to_str(), Some(dir.path())).unwrap(), Some(a.clone()));
+        assert_eq!(locate(None, b.to_str(), Some(dir.path())).unwrap(), Some(b.clone()));
+        assert_eq!(locate(None, None, Some(dir.path())).unwrap(), Some(dir.path().join("config.toml")));
+        assert_eq!(locate(None, None, Some(&dir.path().join("none"))).unwrap(), None);
+        assert!(locate(Some(&dir.path().join("missing.toml")), None, None).unwrap_err().contains("--config"));
+        assert!(locate(None, Some("/nonexistent/x.toml"), None).unwrap_err().contains("REGULARS_CONFIG"));
+    }
+
+    #[test]
+    fn customers_path_is_relative_to_the_config() {
+        let mut s = demo(5.0);
+        s.path = Some(PathBuf::from("/etc/regulars/config.toml"));
+        s.config.shop.customers = Some(PathBuf::from("customers.csv"));
+        assert_eq!(s.customers_path(), Some(PathBuf::from("/etc/regulars/customers.csv")));
+    }
+}

@@ -1,0 +1,88 @@
+//! The reply composer: a tui-textarea over the post, with the network's limit and the coach's hints.
+
+use chrono::{DateTime, Utc};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::domain::{Draft, DraftState, Network, PostId, ReplyLimit};
+use crate::triage::coach::Hint;
+
+#[derive(Debug, Clone)]
+pub struct Composer {
+    pub post: PostId,
+    pub network: Network,
+    pub textarea: TextArea<'static>,
+    pub idempotency_key: String,
+    pub state: DraftState,
+    /// When the text last changed and has not been saved since.
+    pub unsaved_since: Option<DateTime<Utc>>,
+    pub hints: Vec<Hint>,
+    /// Staff confirmed a promotion belongs in this reply (silences that hint).
+    pub promo_confirmed: bool,
+    /// A send is in flight.
+    pub sending: bool,
+    /// Which template Ctrl-T inserts next.
+    pub next_template: usize,
+}
+
+impl Composer {
+    pub fn open(post: PostId, network: Network, draft: Option<&Draft>, idempotency_key: String) -> Composer {
+        let (lines, cursor, state, key) = match draft {
+            Some(d) => (
+                d.text.split('\n').map(str::to_string).collect::<Vec<_>>(),
+                d.cursor,
+                d.state.clone(),
+                d.idempotency_key.clone(),
+            ),
+            None => (vec![String::new()], (0, 0), DraftState::Editing, idempotency_key),
+        };
+        let mut textarea = TextArea::new(lines);
+        textarea.move_cursor(CursorMove::Jump(
+            u16::try_from(cursor.0).unwrap_or(u16::MAX),
+            u16::try_from(cursor.1).unwrap_or(u16::MAX),
+        ));
+        Composer {
+            post,
+            network,
+            textarea,
+            idempotency_key: key,
+            state,
+            unsaved_since: None,
+            hints: Vec::new(),
+            promo_confirmed: false,
+            sending: false,
+            next_template: 0,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    /// Used and allowed length, counted the way the network counts.
+    pub fn length(&self) -> (usize, usize) {
+        let text = self.text();
+        match self.network.reply_limit() {
+            ReplyLimit::Chars(max) => (crate::text::char_count(&text), max),
+            ReplyLimit::Graphemes(max) => (crate::text::grapheme_count(&text), max),
+        }
+    }
+
+    pub fn over_limit(&self) -> bool {
+        let (used, max) = self.length();
+        used > max
+    }
+
+    pub fn draft(&self, now: DateTime<Utc>) -> Draft {
+        Draft {
+            post: self.post,
+            text: self.text(),
+            cursor: {
+                let c = self.textarea.cursor();
+                (c.0, c.1)
+            },
+            state: self.state.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            updated_at: now,
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Assistance actions (the Log) and follow-ups.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use super::codec::{Cells, date, limit, ms};
+use super::{Db, Result};
+use crate::domain::{Action, ActionKind, CustomerId, FollowUp, NewAction, NewFollowUp, PostId};
+
+const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, url";
+const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
+
+impl Db {
+    /// Logs an action. A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset;
+    /// `handled` and `resolved` also set its handled time if unset.
+    pub fn log_action(&mut self, action: &NewAction) -> Result<Action> {
+        let tx = self.write_tx()?;
+        let logged = insert_action(&tx, action)?;
+        if let (Some(post), ActionKind::Handled | ActionKind::Resolved) = (action.post, action.kind)
+        {
+            tx.prepare_cached(
+                "UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1",
+            )?
+            .execute(params![post.0, ms(action.at)])?;
+        }
+        tx.commit()?;
+        Ok(logged)
+    }
+
+    /// The Log: newest first.
+    pub fn recent_actions(&self, limit_: usize) -> Result<Vec<Action>> {
+        self.query_actions(
+            &format!("SELECT {ACTION_COLS} FROM actions ORDER BY at DESC, id DESC LIMIT ?1"),
+            params![limit(limit_)],
+        )
+    }
+
+    /// A customer's actions, newest first.
+    pub fn actions_for_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Action>> {
+        self.query_actions(
+            &format!(
+                "SELECT {ACTION_COLS} FROM actions WHERE customer_id = ?1
+                 ORDER BY at DESC, id DESC LIMIT ?2"
+            ),
+            params![customer.0, limit(limit_)],
+        )
+    }
+
+    /// A post's actions, oldest first.
+    pub fn actions_for_post(&self, post: PostId) -> Result<Vec<Action>> {
+        self.query_actions(
+            &format!("SELECT {ACTION_COLS} FROM actions WHERE post_id = ?1 ORDER BY at, id"),
+            params![post.0],
+        )
+    }
+
+    /// Schedules a follow-up and logs a `follow_up` action ("follow up on YYYY-MM-DD: note") in one transaction.
+    pub fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<FollowUp> {
+        let tx = self.write_tx()?;
+        tx.prepare_cached(&format!(
+            "INSERT INTO follow_ups ({FOLLOW_UP_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, NULL)"
+        ))?
+        .execute(params![
+            follow_up.post.map(|p| p.0),
+            follow_up.customer.map(|c| c.0),
+            date(follow_up.due),
+            follow_up.note,
+            ms(follow_up.created_at),
+        ])?;
+        let id = tx.last_insert_rowid();
+        insert_action(
+            &tx,
+            &NewAction {
+                post: follow_up.post,
+                customer: follow_up.customer,
+                kind: ActionKind::FollowUp,
+                note: format!("follow up on {}: {}", date(follow_up.due), follow_up.note),
+                at: follow_up.created_at,
+                url: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(FollowUp {
+            id,
+            post: follow_up.post,
+            customer: follow_up.customer,
+            due: follow_up.due,
+            note: follow_up.note.clone(),
+            created_at: follow_up.created_at,
+            done_at: None,
+        })
+    }
+
+    /// Follow-ups not yet done, soonest due first.
+    pub fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE done_at IS NULL ORDER BY due, id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let c = Cells::new(row, "follow_ups", 0);
+            out.push(FollowUp {
+                id: c.get(0)?,
+                post: c.get::<Option<i64>>(1)?.map(PostId),
+                customer: c.get::<Option<i64>>(2)?.map(CustomerId),
+                due: c.date(3)?,
+                note: c.get(4)?,
+                created_at: c.time(5)?,
+                done_at: c.opt_time(6)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a follow-up done at `at` (a follow-up already done keeps its first time).
+    pub fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE follow_ups SET done_at = COALESCE(done_at, ?2) WHERE id = ?1")?
+            .execute(params![id, ms(at)])?;
+        Ok(())
+    }
+
+    fn query_actions(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Action>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let c = Cells::new(row, "actions", 0);
+            out.push(Action {
+                id: c.get(0)?,
+                post: c.get::<Option<i64>>(1)?.map(PostId),
+                customer: c.get::<Option<i64>>(2)?.map(CustomerId),
+                kind: c.action_kind(3)?,
+                note: c.get(4)?,
+                at: c.time(5)?,
+                url: c.get(6)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Inserts an action inside the caller's transaction; a response kind sets the post's first-response time.
+pub(super) fn insert_action(conn: &Connection, a: &NewAction) -> Result<Action> {
+    conn.prepare_cached(
+        "INSERT INTO actions (post_id, customer_id, kind, note, at, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        a.post.map(|p| p.0),
+        a.customer.map(|c| c.0),
+        a.kind.as_str(),
+        a.note,
+        ms(a.at),
+        a.url,
+    ])?;
+    let id = conn.last_insert_rowid();
+    if let (Some(post), true) = (a.post, a.kind.is_response()) {
+        conn.prepare_cached(
+            "UPDATE posts SET first_response_at = COALESCE(first_response_at, ?2) WHERE id = ?1",
+        )?
+        .execute(params![post.0, ms(a.at)])?;
+    }
+    Ok(Action {
+        id,
+        post: a.post,
+        customer: a.customer,
+        kind: a.kind,
+        note: a.note.clone(),
+        at: a.at,
+        url: a.url.clone(),
+    })
+}

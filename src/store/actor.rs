@@ -1,0 +1,125 @@
+//! The store thread: the one owner of the SQLite connection. [`Store`] handles send it closures to run.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
+
+use super::{Db, Result, StoreError};
+
+type Job = Box<dyn FnOnce(&mut Db) + Send>;
+
+enum Request {
+    Run(Job),
+    /// Stop after the requests already queued; the `Db` is closed before the acknowledgement.
+    Close(oneshot::Sender<()>),
+}
+
+/// A handle to the store thread. Cheap to clone; every clone talks to the same connection. The thread stops when
+/// every handle is dropped or [`Store::close`] is called; after that every call returns [`StoreError::Closed`].
+#[derive(Clone, Debug)]
+pub struct Store {
+    tx: mpsc::Sender<Request>,
+}
+
+impl Store {
+    /// Opens (creating, migrating) the database at `path` on the calling thread, then hands it to a new store
+    /// thread. Call once at start-up.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::spawn(Db::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::spawn(Db::open_in_memory()?)
+    }
+
+    /// Moves an open `Db` onto its own thread.
+    pub fn spawn(db: Db) -> Result<Store> {
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::Builder::new()
+            .name("regulars-store".into())
+            .spawn(move || run(db, rx))
+            .map_err(|source| StoreError::Io {
+                path: "store thread".into(),
+                source,
+            })?;
+        Ok(Store { tx })
+    }
+
+    /// Runs `f` on the store thread and waits for its result without blocking the async runtime.
+    pub async fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.submit(f)?.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Runs `f` on the store thread and blocks the calling thread until it is done: for sync callers (CLI
+    /// subcommands, tests). Never call it from inside a tokio runtime thread (it would stall the runtime, and
+    /// tokio panics on a blocking receive there): use [`Store::call`], or wrap in `spawn_blocking`.
+    pub fn call_blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.submit(f)?
+            .blocking_recv()
+            .unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Stops the store thread once the requests queued before this one have run, and waits until the database is
+    /// closed (WAL checkpointed). Other handles then get [`StoreError::Closed`].
+    pub async fn close(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Request::Close(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// [`Store::close`] for sync callers; same caveat as [`Store::call_blocking`].
+    pub fn close_blocking(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Request::Close(done)).is_ok() {
+            let _ = wait.blocking_recv();
+        }
+    }
+
+    fn submit<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+    ) -> Result<oneshot::Receiver<Result<R>>> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |db: &mut Db| {
+            let result = catch_unwind(AssertUnwindSafe(|| f(db))).unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(StoreError::Panicked(what))
+            });
+            // The caller may have given up waiting (its future dropped): nothing to do.
+            let _ = reply.send(result);
+        });
+        self.tx
+            .send(Request::Run(job))
+            .map_err(|_| StoreError::Closed)?;
+        Ok(answer)
+    }
+}
+
+fn run(mut db: Db, rx: mpsc::Receiver<Request>) {
+    while let Ok(request) = rx.recv() {
+        match request {
+            Request::Run(job) => job(&mut db),
+            Request::Close(done) => {
+                drop(db);
+                drop(rx);
+                let _ = done.send(());
+                tracing::debug!("store closed");
+                return;
+            }
+        }
+    }
+    tracing::debug!("store thread ended: every handle dropped");
+}

@@ -1,0 +1,258 @@
+//! Posts: batches from sources (with their cursors), windows for the panes, threads.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::codec::{Cells, limit, ms, to_json};
+use super::{Db, Result, cursors};
+use crate::domain::{Author, CustomerId, Network, NewPost, Post, PostId, Triage};
+use crate::sources::Cursor;
+
+/// How far up a reply chain [`Db::thread`] walks.
+pub const MAX_THREAD_DEPTH: usize = 20;
+
+pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
+     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
+     first_response_at";
+
+impl Db {
+    /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native id)
+    /// and the source's cursors. Returns the newly stored posts, with ids, in input order. If anything fails,
+    /// nothing is written: neither posts nor cursors, so the source resumes from its previous cursor.
+    pub fn insert_batch(
+        &mut self,
+        source: &str,
+        posts: &[NewPost],
+        cursors: &[Cursor],
+    ) -> Result<Vec<Post>> {
+        let tx = self.write_tx()?;
+        let mut stored = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
+                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (network, native_id) DO NOTHING",
+            )?;
+            for p in posts {
+                let i = &p.incoming;
+                let reply_ref = i.reply_ref.as_ref().map(to_json).transpose()?;
+                let reasons = to_json(&p.triage.reasons)?;
+                let n = insert.execute(params![
+                    i.network.as_str(),
+                    i.native_id,
+                    i.url,
+                    i.author.handle,
+                    i.author.display_name,
+                    i.text,
+                    ms(i.created_at),
+                    ms(p.ingested_at),
+                    i.in_reply_to,
+                    reply_ref,
+                    p.customer.map(|c| c.0),
+                    p.is_mention,
+                    p.triage.category.as_str(),
+                    f64::from(p.triage.score),
+                    reasons,
+                ])?;
+                if n == 1 {
+                    stored.push(Post {
+                        id: PostId(tx.last_insert_rowid()),
+                        network: i.network,
+                        native_id: i.native_id.clone(),
+                        url: i.url.clone(),
+                        author: i.author.clone(),
+                        text: i.text.clone(),
+                        created_at: i.created_at,
+                        ingested_at: p.ingested_at,
+                        in_reply_to: i.in_reply_to.clone(),
+                        reply_ref: i.reply_ref.clone(),
+                        customer: p.customer,
+                        is_mention: p.is_mention,
+                        triage: p.triage.clone(),
+                        handled_at: None,
+                        first_response_at: None,
+                    });
+                }
+            }
+        }
+        cursors::upsert(&tx, source, cursors, Utc::now())?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// The newest posts first (by `created_at`).
+    pub fn recent_posts(&self, limit_: usize) -> Result<Vec<Post>> {
+        self.query_posts(
+            &format!("SELECT {POST_COLS} FROM posts ORDER BY created_at DESC, id DESC LIMIT ?1"),
+            params![limit(limit_)],
+        )
+    }
+
+    /// Complaints and distress not yet handled, newest first. (The Attention pane weighs urgency itself.)
+    pub fn open_attention(&self, limit_: usize) -> Result<Vec<Post>> {
+        self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts
+                 WHERE category IN ('complaint', 'distress') AND handled_at IS NULL
+                 ORDER BY created_at DESC, id DESC LIMIT ?1"
+            ),
+            params![limit(limit_)],
+        )
+    }
+
+    /// Posts naming the shop (mentions), newest first.
+    pub fn recent_mentions(&self, limit_: usize) -> Result<Vec<Post>> {
+        self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts WHERE is_mention = 1
+                 ORDER BY created_at DESC, id DESC LIMIT ?1"
+            ),
+            params![limit(limit_)],
+        )
+    }
+
+    /// Posts by any known customer, newest first.
+    pub fn recent_customer_posts(&self, limit_: usize) -> Result<Vec<Post>> {
+        self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts WHERE customer_id IS NOT NULL
+                 ORDER BY created_at DESC, id DESC LIMIT ?1"
+            ),
+            params![limit(limit_)],
+        )
+    }
+
+    pub fn post(&self, id: PostId) -> Result<Option<Post>> {
+        Ok(self
+            .query_posts(
+                &format!("SELECT {POST_COLS} FROM posts WHERE id = ?1"),
+                params![id.0],
+            )?
+            .pop())
+    }
+
+    pub fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
+        Ok(self
+            .query_posts(
+                &format!("SELECT {POST_COLS} FROM posts WHERE network = ?1 AND native_id = ?2"),
+                params![network.as_str(), native_id],
+            )?
+            .pop())
+    }
+
+    /// The thread around `post`, oldest first, without `post` itself: its stored ancestors (following
+    /// `in_reply_to` on the same network, at most [`MAX_THREAD_DEPTH`] levels), then its direct replies.
+    pub fn thread(&self, post: &Post) -> Result<Vec<Post>> {
+        let mut seen = HashSet::from([post.id]);
+        let mut ancestors = Vec::new();
+        let mut parent = post.in_reply_to.clone();
+        while let Some(native) = parent.take() {
+            if ancestors.len() >= MAX_THREAD_DEPTH {
+                break;
+            }
+            let Some(p) = self.post_by_native(post.network, &native)? else {
+                break;
+            };
+            if !seen.insert(p.id) {
+                break; // a cycle in bad data
+            }
+            parent = p.in_reply_to.clone();
+            ancestors.push(p);
+        }
+        ancestors.reverse();
+        let replies = self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts WHERE network = ?1 AND in_reply_to = ?2
+                 ORDER BY created_at, id"
+            ),
+            params![post.network.as_str(), post.native_id],
+        )?;
+        ancestors.extend(replies.into_iter().filter(|p| seen.insert(p.id)));
+        Ok(ancestors)
+    }
+
+    /// A customer's posts, newest first.
+    pub fn posts_by_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Post>> {
+        self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts WHERE customer_id = ?1
+                 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            ),
+            params![customer.0, limit(limit_)],
+        )
+    }
+
+    /// Marks a post handled at `at`; a post already handled keeps its first time.
+    pub fn mark_handled(&mut self, id: PostId, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1")?
+            .execute(params![id.0, ms(at)])?;
+        Ok(())
+    }
+
+    pub fn post_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM posts", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// How long the shop took to first answer the post (reply or assistance action); `None` until it has.
+    pub fn first_response_time(&self, id: PostId) -> Result<Option<chrono::Duration>> {
+        let row: Option<(i64, Option<i64>)> = self
+            .conn
+            .prepare_cached("SELECT created_at, first_response_at FROM posts WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match row {
+            Some((created, Some(first))) => Some(chrono::Duration::milliseconds(first - created)),
+            _ => None,
+        })
+    }
+
+    pub(super) fn query_posts(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Post>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(decode_post(row)?);
+        }
+        Ok(out)
+    }
+}
+
+fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
+    let c = Cells::new(row, "posts", 0);
+    let score: f64 = c.get(14)?;
+    Ok(Post {
+        id: PostId(c.get(0)?),
+        network: c.network(1)?,
+        native_id: c.get(2)?,
+        url: c.get(3)?,
+        author: Author {
+            handle: c.get(4)?,
+            display_name: c.get(5)?,
+        },
+        text: c.get(6)?,
+        created_at: c.time(7)?,
+        ingested_at: c.time(8)?,
+        in_reply_to: c.get(9)?,
+        reply_ref: c.json(10)?,
+        customer: c.get::<Option<i64>>(11)?.map(CustomerId),
+        is_mention: c.get(12)?,
+        triage: Triage {
+            category: c.category(13)?,
+            score: score as f32,
+            reasons: c.json(15)?.unwrap_or_default(),
+        },
+        handled_at: c.opt_time(16)?,
+        first_response_at: c.opt_time(17)?,
+    })
+}

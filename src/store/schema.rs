@@ -1,0 +1,208 @@
+//! Connection settings and migrations, versioned by `PRAGMA user_version`.
+//!
+//! Each migration runs in its own transaction together with the bump of `user_version`, so a crash mid-way leaves
+//! the database at the previous version. Never edit a shipped migration: append a new one.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Db, Result, StoreError};
+
+// Indexes are ascending on purpose: scanned backwards they give `ORDER BY t DESC, id DESC` (the rowid is the
+// index's hidden last column) with no sort step.
+
+/// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = r#"
+CREATE TABLE customers (
+    id                   INTEGER PRIMARY KEY,
+    external_id          TEXT NOT NULL UNIQUE,
+    name                 TEXT NOT NULL,
+    rank                 INTEGER NOT NULL,
+    lifetime_spend_cents INTEGER NOT NULL DEFAULT 0,
+    note                 TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX customers_rank ON customers (rank);
+
+CREATE TABLE customer_handles (
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    network     TEXT NOT NULL,
+    handle      TEXT NOT NULL COLLATE NOCASE,
+    UNIQUE (network, handle)
+);
+CREATE INDEX customer_handles_customer ON customer_handles (customer_id);
+
+CREATE TABLE posts (
+    id                INTEGER PRIMARY KEY,
+    network           TEXT NOT NULL,
+    native_id         TEXT NOT NULL,
+    url               TEXT,
+    author_handle     TEXT NOT NULL,
+    author_name       TEXT NOT NULL,
+    text              TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    ingested_at       INTEGER NOT NULL,
+    in_reply_to       TEXT,
+    reply_ref         TEXT,
+    customer_id       INTEGER REFERENCES customers (id) ON DELETE SET NULL,
+    is_mention        INTEGER NOT NULL DEFAULT 0,
+    category          TEXT NOT NULL,
+    score             REAL NOT NULL,
+    reasons           TEXT NOT NULL DEFAULT '[]',
+    handled_at        INTEGER,
+    first_response_at INTEGER,
+    UNIQUE (network, native_id)
+);
+CREATE INDEX posts_created ON posts (created_at);
+CREATE INDEX posts_category_handled ON posts (category, handled_at);
+CREATE INDEX posts_customer ON posts (customer_id, created_at);
+CREATE INDEX posts_in_reply_to ON posts (network, in_reply_to);
+CREATE INDEX posts_mention ON posts (is_mention, created_at);
+
+CREATE TABLE drafts (
+    post_id         INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    text            TEXT NOT NULL,
+    cursor_row      INTEGER NOT NULL DEFAULT 0,
+    cursor_col      INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'editing',
+    failure         TEXT,
+    idempotency_key TEXT NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+
+CREATE TABLE replies (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customers (id) ON DELETE SET NULL,
+    network     TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    sent_at     INTEGER NOT NULL,
+    url         TEXT,
+    remote_id   TEXT
+);
+CREATE INDEX replies_post ON replies (post_id);
+CREATE INDEX replies_customer ON replies (customer_id, sent_at);
+
+CREATE TABLE actions (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+    customer_id INTEGER REFERENCES customers (id) ON DELETE SET NULL,
+    kind        TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    at          INTEGER NOT NULL,
+    url         TEXT
+);
+CREATE INDEX actions_at ON actions (at);
+CREATE INDEX actions_post ON actions (post_id);
+CREATE INDEX actions_customer ON actions (customer_id, at);
+
+CREATE TABLE follow_ups (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+    customer_id INTEGER REFERENCES customers (id) ON DELETE SET NULL,
+    due         TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    done_at     INTEGER
+);
+CREATE INDEX follow_ups_open ON follow_ups (done_at, due);
+
+CREATE TABLE source_cursors (
+    source     TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, key)
+);
+"#;
+
+/// Configures the connection and brings the schema up to date.
+pub(super) fn prepare(db: &mut Db) -> Result<()> {
+    let path = db.path.clone();
+    let ctx = |e: rusqlite::Error| match &path {
+        Some(p) => open_error(p, e),
+        None => StoreError::Sqlite(e),
+    };
+    db.conn.busy_timeout(Duration::from_secs(5)).map_err(ctx)?;
+    db.conn
+        .pragma_update(None, "foreign_keys", true)
+        .map_err(ctx)?;
+    if db.path.is_some() {
+        // The first statement that reads the file: a non-database file fails here.
+        let mode: String = db
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(ctx)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "SQLite refused WAL mode; continuing with {mode}");
+        }
+        db.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(ctx)?;
+    }
+    migrate(db)
+}
+
+fn migrate(db: &mut Db) -> Result<()> {
+    let shown = db.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+    let found: i64 = db
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| open_error(&shown, e))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: shown,
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let version = i as i64 + 1;
+        let fail = |e: rusqlite::Error| StoreError::Open {
+            path: shown.clone(),
+            detail: format!("migration to schema {version} failed: {e}"),
+        };
+        let tx = db
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        // Another process may have migrated while we waited for the write lock.
+        let now: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(fail)?;
+        if now >= version {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        tracing::info!(version, db = %shown.display(), "migrated database");
+    }
+    Ok(())
+}
+
+/// An error opening the file at `path`, with a hint where SQLite's own message is cryptic.
+pub(super) fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    let hint = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            " (this file is not a regulars database: point --db at another file)"
+        }
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+            " (another program holds the database locked)"
+        }
+        Some(rusqlite::ErrorCode::CannotOpen) | Some(rusqlite::ErrorCode::PermissionDenied) => {
+            " (check that the directory exists and is writable)"
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) => " (the file or its directory is read-only)",
+        _ => "",
+    };
+    StoreError::Open {
+        path: path.to_path_buf(),
+        detail: format!("{e}{hint}"),
+    }
+}

@@ -1,0 +1,271 @@
+use super::{at, complaint, cursor, customer, new_post, reply_to};
+use crate::domain::{Category, CustomerId, Network, PostId};
+use crate::store::{Db, MAX_THREAD_DEPTH, StoreError};
+
+#[test]
+fn a_batch_is_stored_once_and_returns_only_new_posts() {
+    let mut db = Db::open_in_memory().unwrap();
+    let batch = vec![new_post("1", 0, "one"), new_post("2", 1, "two")];
+    let first = db
+        .insert_batch("masto", &batch, &[cursor("home", "2")])
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    assert_eq!(first[0].native_id, "1");
+    assert_eq!(first[1].native_id, "2");
+    assert!(first[0].id != first[1].id);
+    let again = db
+        .insert_batch("masto", &batch, &[cursor("home", "2")])
+        .unwrap();
+    assert!(again.is_empty());
+    assert_eq!(db.post_count().unwrap(), 2);
+
+    // Overlapping batch: only the new one comes back; a duplicate inside one batch is stored once.
+    let mixed = vec![
+        new_post("2", 1, "two"),
+        new_post("3", 2, "three"),
+        new_post("3", 2, "three"),
+    ];
+    let third = db.insert_batch("masto", &mixed, &[]).unwrap();
+    assert_eq!(
+        third
+            .iter()
+            .map(|p| p.native_id.as_str())
+            .collect::<Vec<_>>(),
+        ["3"]
+    );
+    assert_eq!(db.post_count().unwrap(), 3);
+
+    // Same native id on another network is another post.
+    let mut other = new_post("1", 3, "bsky one");
+    other.incoming.network = Network::Bluesky;
+    assert_eq!(db.insert_batch("bsky", &[other], &[]).unwrap().len(), 1);
+}
+
+#[test]
+fn returned_posts_equal_what_is_read_back() {
+    let mut db = Db::open_in_memory().unwrap();
+    let mut p = complaint("77", 5);
+    p.incoming.reply_ref = Some(serde_json::json!({"cid": "bafy", "root": {"uri": "at://x"}}));
+    p.incoming.in_reply_to = Some("76".into());
+    p.is_mention = true;
+    let stored = db.insert_batch("masto", &[p], &[]).unwrap().remove(0);
+    let read = db.post(stored.id).unwrap().unwrap();
+    assert_eq!(read, stored);
+    assert_eq!(read.triage.category, Category::Complaint);
+    assert_eq!(read.triage.reasons[0].cue, "still waiting");
+    assert_eq!(
+        db.post_by_native(Network::Mastodon, "77").unwrap(),
+        Some(stored)
+    );
+    assert_eq!(db.post_by_native(Network::Bluesky, "77").unwrap(), None);
+    assert_eq!(db.post(PostId(9999)).unwrap(), None);
+}
+
+#[test]
+fn cursors_are_saved_with_the_batch() {
+    let mut db = Db::open_in_memory().unwrap();
+    db.insert_batch(
+        "masto",
+        &[new_post("1", 0, "a")],
+        &[cursor("home", "1"), cursor("tag:shop", "x")],
+    )
+    .unwrap();
+    db.insert_batch("masto", &[], &[cursor("home", "5")])
+        .unwrap();
+    let c = db.cursors("masto").unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c["home"], "5");
+    assert_eq!(c["tag:shop"], "x");
+    assert!(db.cursors("bsky").unwrap().is_empty());
+    assert_eq!(db.cursor_times("masto").unwrap().len(), 2);
+}
+
+#[test]
+fn a_failing_batch_leaves_neither_posts_nor_cursor() {
+    let mut db = Db::open_in_memory().unwrap();
+    db.insert_batch("masto", &[new_post("1", 0, "a")], &[cursor("home", "1")])
+        .unwrap();
+    // The second post names a customer that does not exist: a foreign-key violation mid-batch.
+    let mut bad = new_post("3", 2, "c");
+    bad.customer = Some(CustomerId(4242));
+    let err = db
+        .insert_batch(
+            "masto",
+            &[new_post("2", 1, "b"), bad],
+            &[cursor("home", "3")],
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Sqlite(_)), "{err:?}");
+    assert_eq!(db.post_count().unwrap(), 1);
+    assert_eq!(db.cursors("masto").unwrap()["home"], "1");
+}
+
+#[test]
+fn recent_and_attention_windows() {
+    let mut db = Db::open_in_memory().unwrap();
+    let stored = db
+        .insert_batch(
+            "masto",
+            &[
+                new_post("1", 0, "a"),
+                complaint("2", 10),
+                new_post("3", 5, "c"),
+                complaint("4", 1),
+            ],
+            &[],
+        )
+        .unwrap();
+    let recent: Vec<_> = db
+        .recent_posts(3)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(recent, ["2", "3", "4"]);
+    let open: Vec<_> = db
+        .open_attention(10)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(open, ["2", "4"]);
+    db.mark_handled(stored[1].id, at(20)).unwrap();
+    db.mark_handled(stored[1].id, at(30)).unwrap();
+    assert_eq!(
+        db.post(stored[1].id).unwrap().unwrap().handled_at,
+        Some(at(20))
+    );
+    let open: Vec<_> = db
+        .open_attention(10)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(open, ["4"]);
+}
+
+#[test]
+fn posts_by_customer_and_customer_windows() {
+    let mut db = Db::open_in_memory().unwrap();
+    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let mut a = new_post("1", 0, "mine");
+    a.customer = Some(ana);
+    let mut b = new_post("2", 3, "mine too");
+    b.customer = Some(ana);
+    let mut m = new_post("3", 4, "@shop hi");
+    m.is_mention = true;
+    db.insert_batch("masto", &[a, b, m], &[]).unwrap();
+    let ids: Vec<_> = db
+        .posts_by_customer(ana, 10)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(ids, ["2", "1"]);
+    assert_eq!(db.recent_customer_posts(10).unwrap().len(), 2);
+    assert_eq!(db.recent_mentions(10).unwrap()[0].native_id, "3");
+}
+
+#[test]
+fn thread_walks_ancestors_then_direct_replies() {
+    let mut db = Db::open_in_memory().unwrap();
+    let posts = vec![
+        new_post("root", 0, "root"),
+        reply_to("a", "root", 1),
+        reply_to("b", "a", 2),
+        reply_to("c1", "b", 4),
+        reply_to("c0", "b", 3),
+        reply_to("d", "c0", 5),
+        reply_to("other", "a", 6),
+    ];
+    db.insert_batch("masto", &posts, &[]).unwrap();
+    let b = db.post_by_native(Network::Mastodon, "b").unwrap().unwrap();
+    let thread: Vec<_> = db
+        .thread(&b)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(thread, ["root", "a", "c0", "c1"]);
+
+    let root = db
+        .post_by_native(Network::Mastodon, "root")
+        .unwrap()
+        .unwrap();
+    let thread: Vec<_> = db
+        .thread(&root)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(thread, ["a"]);
+}
+
+#[test]
+fn thread_stops_at_the_depth_limit_and_on_cycles() {
+    let mut db = Db::open_in_memory().unwrap();
+    let mut chain = vec![new_post("0", 0, "start")];
+    for i in 1..=30 {
+        chain.push(reply_to(&i.to_string(), &(i - 1).to_string(), i));
+    }
+    db.insert_batch("masto", &chain, &[]).unwrap();
+    let last = db.post_by_native(Network::Mastodon, "30").unwrap().unwrap();
+    let thread = db.thread(&last).unwrap();
+    assert_eq!(thread.len(), MAX_THREAD_DEPTH);
+    assert_eq!(thread[0].native_id, "10");
+    assert_eq!(thread[MAX_THREAD_DEPTH - 1].native_id, "29");
+
+    // x -> y -> x: bad data must not loop.
+    db.insert_batch(
+        "masto",
+        &[reply_to("x", "y", 40), reply_to("y", "x", 41)],
+        &[],
+    )
+    .unwrap();
+    let x = db.post_by_native(Network::Mastodon, "x").unwrap().unwrap();
+    let thread: Vec<_> = db
+        .thread(&x)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.native_id)
+        .collect();
+    assert_eq!(thread, ["y"]);
+}
+
+#[test]
+fn long_and_unicode_text_round_trips() {
+    let mut db = Db::open_in_memory().unwrap();
+    let long: String = "ab€😀".repeat(2500);
+    assert_eq!(long.chars().count(), 10_000);
+    let accents = "Señora Müller: ¿dónde está mi anillo? 💍🙏🏽 — ça va? 👨‍👩‍👧 naïve café";
+    let mut p = new_post("long", 0, &long);
+    p.incoming.author.display_name = "Zoë Ångström 🌸".into();
+    let stored = db
+        .insert_batch("masto", &[p, new_post("accents", 1, accents)], &[])
+        .unwrap();
+    let long_back = db.post(stored[0].id).unwrap().unwrap();
+    assert_eq!(long_back.text, long);
+    assert_eq!(long_back.author.display_name, "Zoë Ångström 🌸");
+    assert_eq!(db.post(stored[1].id).unwrap().unwrap().text, accents);
+}
+
+#[test]
+fn first_response_time_is_from_created_to_first_response() {
+    let mut db = Db::open_in_memory().unwrap();
+    let id = db.insert_batch("masto", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    assert_eq!(db.first_response_time(id).unwrap(), None);
+    assert_eq!(db.first_response_time(PostId(999)).unwrap(), None);
+    db.log_action(&crate::domain::NewAction {
+        post: Some(id),
+        customer: None,
+        kind: crate::domain::ActionKind::Escalated,
+        note: String::new(),
+        at: at(42),
+        url: None,
+    })
+    .unwrap();
+    assert_eq!(
+        db.first_response_time(id).unwrap(),
+        Some(chrono::Duration::minutes(42))
+    );
+}

@@ -1,0 +1,154 @@
+use crate::store::{Db, SCHEMA_VERSION, StoreError};
+
+#[test]
+fn in_memory_db_is_migrated() {
+    let db = Db::open_in_memory().unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(db.post_count().unwrap(), 0);
+}
+
+#[test]
+fn file_db_uses_wal_and_creates_parent_dirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/regulars.db");
+    let db = Db::open(&path).unwrap();
+    assert!(path.exists());
+    assert_eq!(db.journal_mode().unwrap(), "wal");
+    assert_eq!(db.path(), Some(path.as_path()));
+    let fk: i64 = db
+        .conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+}
+
+#[test]
+fn migrating_twice_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regulars.db");
+    {
+        let mut db = Db::open(&path).unwrap();
+        db.insert_batch("demo", &[super::new_post("1", 0, "hello")], &[])
+            .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(db.post_count().unwrap(), 1);
+    drop(db);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.post_count().unwrap(), 1);
+}
+
+#[test]
+fn a_newer_database_is_refused_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    {
+        let db = Db::open(&path).unwrap();
+        db.conn
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 6)
+            .unwrap();
+    }
+    let err = Db::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "schema {} > {}",
+            SCHEMA_VERSION + 6,
+            SCHEMA_VERSION
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("--db"), "{msg}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(
+        &path,
+        "this is not SQLite, just a long enough text file to have a header ".repeat(20),
+    )
+    .unwrap();
+    let err = Db::open(&path).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("not a regulars database"), "{msg}");
+}
+
+#[test]
+fn corrupt_rows_are_errors_naming_the_row_not_panics() {
+    let mut db = Db::open_in_memory().unwrap();
+    let stored = db
+        .insert_batch("demo", &[super::new_post("1", 0, "hello")], &[])
+        .unwrap();
+    db.conn
+        .execute("UPDATE posts SET network = 'myspace'", [])
+        .unwrap();
+    let err = db.recent_posts(10).unwrap_err();
+    match &err {
+        StoreError::Corrupt { what, detail } => {
+            assert_eq!(what, &format!("posts row {}", stored[0].id.0));
+            assert!(detail.contains("myspace"), "{detail}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    db.conn
+        .execute(
+            "UPDATE posts SET network = 'mastodon', reasons = '{oops'",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        db.post(stored[0].id),
+        Err(StoreError::Corrupt { .. })
+    ));
+    db.conn
+        .execute(
+            "UPDATE posts SET reasons = '[]', created_at = 'yesterday'",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        db.recent_posts(1),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn two_connections_on_one_file_both_write() {
+    // The console and `regulars sync` share the file: writes wait for each other instead of failing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mut console = Db::open(&path).unwrap();
+    let mut sync = Db::open(&path).unwrap();
+    sync.insert_batch(
+        "masto",
+        &[super::new_post("1", 0, "a")],
+        &[super::cursor("home", "1")],
+    )
+    .unwrap();
+    console
+        .log_action(&crate::domain::NewAction {
+            post: console.recent_posts(1).unwrap().first().map(|p| p.id),
+            customer: None,
+            kind: crate::domain::ActionKind::Note,
+            note: "seen".into(),
+            at: super::t0(),
+            url: None,
+        })
+        .unwrap();
+    sync.insert_batch(
+        "masto",
+        &[super::new_post("2", 1, "b")],
+        &[super::cursor("home", "2")],
+    )
+    .unwrap();
+    assert_eq!(console.post_count().unwrap(), 2);
+    assert_eq!(sync.recent_actions(5).unwrap().len(), 1);
+    assert_eq!(console.cursors("masto").unwrap()["home"], "2");
+}

@@ -1,0 +1,239 @@
+use chrono::NaiveDate;
+
+use super::{at, complaint, customer, new_post};
+use crate::domain::{
+    ActionKind, Draft, DraftState, Network, NewAction, NewFollowUp, PostId, Reply,
+};
+use crate::store::{Db, REPLY_NOTE_CHARS};
+
+fn draft(post: PostId, text: &str, minutes: i64) -> Draft {
+    Draft {
+        post,
+        text: text.into(),
+        cursor: (1, 4),
+        state: DraftState::Editing,
+        idempotency_key: format!("key-{}", post.0),
+        updated_at: at(minutes),
+    }
+}
+
+fn action(post: Option<PostId>, kind: ActionKind, minutes: i64) -> NewAction {
+    NewAction {
+        post,
+        customer: None,
+        kind,
+        note: format!("{} note", kind.as_str()),
+        at: at(minutes),
+        url: None,
+    }
+}
+
+#[test]
+fn drafts_upsert_read_list_and_delete() {
+    let mut db = Db::open_in_memory().unwrap();
+    let ids: Vec<_> = db
+        .insert_batch("m", &[new_post("1", 0, "a"), new_post("2", 1, "b")], &[])
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    db.save_draft(&draft(ids[0], "Hola Ana,\nso sorry", 2))
+        .unwrap();
+    let mut failed = draft(ids[1], "Hi", 3);
+    failed.state = DraftState::Failed("HTTP 502 from example.social".into());
+    db.save_draft(&failed).unwrap();
+    let mut edited = draft(ids[0], "Hola Ana,\nso sorry 🙏", 4);
+    edited.cursor = (1, 12);
+    db.save_draft(&edited).unwrap();
+
+    assert_eq!(db.draft(ids[0]).unwrap(), Some(edited.clone()));
+    assert_eq!(db.draft(ids[1]).unwrap(), Some(failed.clone()));
+    assert_eq!(db.drafts().unwrap(), vec![edited, failed]);
+    db.delete_draft(ids[0]).unwrap();
+    assert_eq!(db.draft(ids[0]).unwrap(), None);
+    assert_eq!(db.drafts().unwrap().len(), 1);
+}
+
+#[test]
+fn record_reply_logs_marks_and_clears_the_draft_at_once() {
+    let mut db = Db::open_in_memory().unwrap();
+    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let mut p = complaint("1", 0);
+    p.customer = Some(ana);
+    let post = db.insert_batch("m", &[p], &[]).unwrap()[0].id;
+    db.save_draft(&draft(post, "draft", 5)).unwrap();
+    let text = "Dear Ana, ".repeat(20);
+    let reply = Reply {
+        post,
+        network: Network::Mastodon,
+        text: text.clone(),
+        sent_at: at(30),
+        url: Some("https://example.social/@shop/99".into()),
+        remote_id: Some("99".into()),
+    };
+    let logged = db.record_reply(&reply, None).unwrap();
+    assert_eq!(logged.kind, ActionKind::Replied);
+    assert_eq!(
+        logged.customer,
+        Some(ana),
+        "defaults to the post's customer"
+    );
+    assert_eq!(
+        logged.note,
+        text.chars().take(REPLY_NOTE_CHARS).collect::<String>()
+    );
+    assert_eq!(logged.url, reply.url);
+
+    let stored = db.post(post).unwrap().unwrap();
+    assert_eq!(stored.first_response_at, Some(at(30)));
+    assert_eq!(stored.handled_at, Some(at(30)));
+    assert_eq!(db.draft(post).unwrap(), None);
+    assert_eq!(db.replies_for_post(post).unwrap(), vec![reply.clone()]);
+    assert_eq!(db.replies_for_customer(ana, 10).unwrap(), vec![reply]);
+    assert_eq!(db.actions_for_post(post).unwrap(), vec![logged.clone()]);
+    assert_eq!(db.actions_for_customer(ana, 10).unwrap(), vec![logged]);
+    assert_eq!(
+        db.first_response_time(post).unwrap(),
+        Some(chrono::Duration::minutes(30))
+    );
+
+    // A second reply keeps the first times.
+    let later = Reply {
+        sent_at: at(90),
+        ..db.replies_for_post(post).unwrap()[0].clone()
+    };
+    db.record_reply(&later, None).unwrap();
+    let stored = db.post(post).unwrap().unwrap();
+    assert_eq!(stored.first_response_at, Some(at(30)));
+    assert_eq!(stored.handled_at, Some(at(30)));
+    assert_eq!(db.replies_for_post(post).unwrap().len(), 2);
+}
+
+#[test]
+fn record_reply_to_a_missing_post_fails_and_writes_nothing() {
+    let mut db = Db::open_in_memory().unwrap();
+    let reply = Reply {
+        post: PostId(404),
+        network: Network::Demo,
+        text: "hi".into(),
+        sent_at: at(1),
+        url: None,
+        remote_id: None,
+    };
+    assert!(db.record_reply(&reply, None).is_err());
+    assert!(db.recent_actions(10).unwrap().is_empty());
+}
+
+#[test]
+fn log_action_sets_first_response_and_handled_by_kind() {
+    let mut db = Db::open_in_memory().unwrap();
+    let ids: Vec<_> = db
+        .insert_batch(
+            "m",
+            &[complaint("1", 0), complaint("2", 0), complaint("3", 0)],
+            &[],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+
+    db.log_action(&action(Some(ids[0]), ActionKind::Note, 5))
+        .unwrap();
+    let p = db.post(ids[0]).unwrap().unwrap();
+    assert_eq!(
+        (p.first_response_at, p.handled_at),
+        (None, None),
+        "a note is not a response"
+    );
+
+    db.log_action(&action(Some(ids[0]), ActionKind::GiftSent, 10))
+        .unwrap();
+    let p = db.post(ids[0]).unwrap().unwrap();
+    assert_eq!((p.first_response_at, p.handled_at), (Some(at(10)), None));
+
+    db.log_action(&action(Some(ids[1]), ActionKind::Resolved, 20))
+        .unwrap();
+    db.log_action(&action(Some(ids[2]), ActionKind::Handled, 25))
+        .unwrap();
+    db.log_action(&action(Some(ids[2]), ActionKind::Handled, 35))
+        .unwrap();
+    for (id, t) in [(ids[1], 20), (ids[2], 25)] {
+        let p = db.post(id).unwrap().unwrap();
+        assert_eq!(
+            (p.first_response_at, p.handled_at),
+            (Some(at(t)), Some(at(t)))
+        );
+    }
+
+    let log = db.recent_actions(3).unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0].at, at(35));
+    assert_eq!(log[2].kind, ActionKind::Resolved);
+    // An action about no post at all is fine.
+    let free = db.log_action(&action(None, ActionKind::Note, 50)).unwrap();
+    assert_eq!(db.recent_actions(1).unwrap(), vec![free]);
+}
+
+#[test]
+fn follow_ups_are_scheduled_logged_listed_and_completed() {
+    let mut db = Db::open_in_memory().unwrap();
+    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    let later = db
+        .schedule_follow_up(&NewFollowUp {
+            post: Some(post),
+            customer: Some(ana),
+            due: day(28),
+            note: "check the clasp held".into(),
+            created_at: at(5),
+        })
+        .unwrap();
+    let sooner = db
+        .schedule_follow_up(&NewFollowUp {
+            post: None,
+            customer: Some(ana),
+            due: day(17),
+            note: "anniversary gift arrived?".into(),
+            created_at: at(6),
+        })
+        .unwrap();
+    assert_eq!(
+        db.open_follow_ups().unwrap(),
+        vec![sooner.clone(), later.clone()]
+    );
+
+    let log = db.actions_for_customer(ana, 10).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].kind, ActionKind::FollowUp);
+    assert_eq!(log[1].note, "follow up on 2025-03-28: check the clasp held");
+    let p = db.post(post).unwrap().unwrap();
+    assert_eq!(p.first_response_at, None, "scheduling is not a response");
+
+    db.complete_follow_up(sooner.id, at(100)).unwrap();
+    assert_eq!(db.open_follow_ups().unwrap(), vec![later]);
+}
+
+#[test]
+fn work_survives_reopening_a_file_db() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regulars.db");
+    let post = {
+        let mut db = Db::open(&path).unwrap();
+        let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+        db.save_draft(&draft(post, "half a reply", 3)).unwrap();
+        db.log_action(&action(Some(post), ActionKind::Escalated, 4))
+            .unwrap();
+        post
+    };
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.draft(post).unwrap().unwrap().text, "half a reply");
+    let log = db.recent_actions(10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind, ActionKind::Escalated);
+    assert_eq!(
+        db.post(post).unwrap().unwrap().first_response_at,
+        Some(at(4))
+    );
+}

@@ -1,0 +1,311 @@
+//! Tests of the classifier's signals, spans and tuning.
+
+use super::*;
+
+fn en() -> Classifier {
+    Classifier::english()
+}
+
+fn cues(t: &Triage) -> Vec<&str> {
+    t.reasons.iter().map(|r| r.cue.as_str()).collect()
+}
+
+fn has_cue(t: &Triage, needle: &str) -> bool {
+    t.reasons.iter().any(|r| r.cue.contains(needle))
+}
+
+/// Every reason's span slices the text on char boundaries to the words its cue names.
+fn assert_spans(text: &str, t: &Triage) {
+    for r in &t.reasons {
+        assert!(r.start < r.end && r.end <= text.len(), "{r:?} in {text:?}");
+        let words = text.get(r.start..r.end).unwrap_or_else(|| panic!("span not on char boundaries: {r:?}"));
+        assert!(r.cue.ends_with(words), "cue {:?} does not name {:?}", r.cue, words);
+        assert!(!words.trim().is_empty());
+    }
+}
+
+#[test]
+fn embedded_lexicon_loads() {
+    let c = Classifier::new(&Tuning::default()).expect("en.toml parses");
+    assert_eq!(c.languages().collect::<Vec<_>>(), ["en"]);
+}
+
+#[test]
+fn classifier_is_send_sync_and_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+    let c = std::sync::Arc::new(en());
+    let c2 = c.clone();
+    let h = std::thread::spawn(move || c2.classify("@shop my parcel never arrived").category);
+    assert_eq!(h.join().unwrap(), Category::Complaint);
+}
+
+#[test]
+fn reasons_point_at_real_words_even_after_emoji_and_accents() {
+    let c = en();
+    for text in [
+        "@shop any update on my order? it's been 3 weeks",
+        "😡😡 café crème était froid… @shop my order NEVER arrived!!! refund please",
+        "Zoë’s ring arrived broken 💔 and I was charged twice. #NeverAgain",
+        "naïve me thought it'd be fine: still waiting since Monday 🙄",
+        "I can't go on anymore",
+        "@shop thanks sooo much, the necklace is gorgeous 😍",
+        "great, another delay. Thanks for nothing @airline",
+        "the staff were not helpful at all :(",
+    ] {
+        let t = c.classify(text);
+        assert!(!t.reasons.is_empty(), "no reasons for {text:?}");
+        assert_spans(text, &t);
+    }
+    let text = "😡 été: my parcel never arrived";
+    let t = c.classify(text);
+    let r = t.reasons.iter().find(|r| r.cue.contains("never arrived")).expect("cue");
+    assert_eq!(&text[r.start..r.end], "never arrived");
+}
+
+#[test]
+fn no_negative_words_but_a_customer_chasing_an_order_is_a_complaint() {
+    let text = "@shop any update on my order? it's been 3 weeks";
+    let t = en().classify(text);
+    assert!(t.category.needs_attention(), "{t:?}");
+    assert!(t.score >= 0.5);
+    assert!(has_cue(&t, "time elapsed: 3 weeks"), "{:?}", cues(&t));
+    assert!(has_cue(&t, "any update"), "{:?}", cues(&t));
+}
+
+#[test]
+fn sadness_about_summer_is_not_a_complaint() {
+    let t = en().classify("I'm so sad the summer is over");
+    assert!(!t.category.needs_attention(), "{t:?}");
+    assert!(t.score < 0.5);
+    assert!(t.score > en().classify("the summer is over").score, "sadness still counts for something");
+}
+
+#[test]
+fn negation_flips_praise_within_its_scope() {
+    let c = en();
+    let not_helpful = c.classify("@shop the staff were not helpful");
+    let helpful = c.classify("@shop the staff were helpful");
+    assert!(not_helpful.score > helpful.score + 0.1);
+    assert!(has_cue(&not_helpful, "negated: not helpful"), "{:?}", cues(&not_helpful));
+    // The scope ends at punctuation: "not" does not reach "great".
+    let t = c.classify("not sure yet. the staff were great");
+    assert!(!has_cue(&t, "negated"), "{:?}", cues(&t));
+    // "not bad" is not negative.
+    assert!(c.classify("the food was not bad").score < c.classify("the food was bad").score);
+}
+
+#[test]
+fn intensifiers_and_downtoners_scale_feelings() {
+    let c = en();
+    let base = c.classify("the service was bad").score;
+    assert!(c.classify("the service was really bad").score > base);
+    assert!(c.classify("the service was a bit bad").score < base);
+}
+
+#[test]
+fn contrast_weighs_what_follows_but() {
+    let c = en();
+    let t = c.classify("Nice staff but my order was wrong and nobody helped");
+    assert!(t.category.needs_attention(), "{t:?}");
+    let praise_last = c.classify("The order was late but the staff were lovely and kind");
+    let problem_last = c.classify("The staff were lovely and kind but the order was late");
+    assert!(problem_last.score > praise_last.score);
+}
+
+#[test]
+fn emoji_emoticons_elongation_and_caps_amplify() {
+    let c = en();
+    let plain = c.classify("@shop my order").score;
+    assert!(c.classify("@shop my order 😡").score > plain + 0.1);
+    assert!(c.classify("@shop my order :(").score > plain + 0.1);
+    assert!(has_cue(&c.classify("@shop my order :-("), ":-("));
+    let bad = c.classify("that was bad").score;
+    assert!(c.classify("that was baaaad").score > bad - 1e-6);
+    assert!(has_cue(&c.classify("that was baaaad"), "baaaad"));
+    assert!(c.classify("that was BAD").score > bad);
+    assert!(c.classify("that was sooo bad").score > bad);
+}
+
+#[test]
+fn requests_questions_and_addressing_the_shop() {
+    let c = en();
+    let q = c.classify("@shop do you have this ring in a size 8?");
+    assert_eq!(q.category, Category::Question, "{q:?}");
+    let chase = c.classify("@shop still waiting for a reply about my refund");
+    assert!(chase.category.needs_attention(), "{chase:?}");
+    assert!(has_cue(&chase, "still waiting"));
+    // Addressing the shop at the start is a signal of its own.
+    let a = c.classify("@shop how do I return this? it doesn't fit").score;
+    let b = c.classify("how do I return this? it doesn't fit").score;
+    assert!(a > b);
+}
+
+#[test]
+fn time_elapsed() {
+    let c = en();
+    for (text, words) in [
+        ("@bank I've been on hold for 2 hours", "2 hours"),
+        ("@shop ordered 3 weeks ago, nothing", "3 weeks"),
+        ("@shop waiting since Monday for a call back", "since Monday"),
+        ("@shop it took an hour to get served", "an hour"),
+    ] {
+        let t = c.classify(text);
+        assert!(has_cue(&t, &format!("time elapsed: {words}")), "{text}: {:?}", cues(&t));
+        assert_spans(text, &t);
+    }
+    assert!(!has_cue(&c.classify("have a nice day"), "time elapsed"));
+}
+
+#[test]
+fn money_and_order_problems() {
+    let c = en();
+    for text in [
+        "I was charged twice for one order",
+        "@shop my parcel never arrived",
+        "they sent the wrong size again",
+        "@bank I want a refund",
+        "@telco no internet since yesterday",
+        "the clasp broke after one week, stone fell out",
+    ] {
+        let t = c.classify(text);
+        assert!(t.category.needs_attention(), "{text}: {t:?}");
+    }
+}
+
+#[test]
+fn escalation_threats() {
+    let c = en();
+    for (text, cue) in [
+        ("never again, going elsewhere", "never again"),
+        ("@telco cancel my contract, switching to another provider", "cancel my"),
+        ("reporting you to trading standards", "reporting you"),
+        ("worst service #NeverAgain", "NeverAgain"),
+    ] {
+        let t = c.classify(text);
+        assert!(t.category.needs_attention(), "{text}: {t:?}");
+        assert!(has_cue(&t, cue), "{text}: {:?}", cues(&t));
+        assert_spans(text, &t);
+    }
+}
+
+#[test]
+fn sarcasm() {
+    let c = en();
+    let t = c.classify("great, another delay");
+    assert!(t.category.needs_attention(), "{t:?}");
+    assert!(has_cue(&t, "sarcasm"), "{:?}", cues(&t));
+    let t = c.classify("@shop thanks for nothing");
+    assert!(t.category.needs_attention(), "{t:?}");
+    // Sincere thanks stays praise.
+    let t = c.classify("@shop thank you so much, the ring is gorgeous!");
+    assert_eq!(t.category, Category::Praise, "{t:?}");
+}
+
+#[test]
+fn distress_and_crisis() {
+    let c = en();
+    let t = c.classify("@airline stranded at the airport with my kids, no hotel, flight cancelled tonight");
+    assert_eq!(t.category, Category::Distress, "{t:?}");
+    assert!(!t.is_crisis());
+    let t = c.classify("@shop the engagement ring hasn't arrived and I'm proposing tomorrow, urgent!!");
+    assert_eq!(t.category, Category::Distress, "{t:?}");
+    let t = c.classify("honestly I don't want to live anymore");
+    assert_eq!(t.category, Category::Distress);
+    assert!(t.is_crisis());
+    assert!(t.score > 0.9);
+}
+
+#[test]
+fn everyday_chatter_is_neutral_or_praise() {
+    let c = en();
+    for text in [
+        "Dark Souls 3 launch date confirmed with new trailer",
+        "heading to the beach with friends this weekend",
+        "@shop what time do you open on Sunday?",
+        "just finished my coffee, off to work",
+    ] {
+        let t = c.classify(text);
+        assert!(!t.category.needs_attention(), "{text}: {t:?}");
+    }
+}
+
+#[test]
+fn mentions_and_links_fire_no_word_cues() {
+    let c = en();
+    let t = c.classify("@delay_bot look http://t.co/broken www.refund.com");
+    assert!(t.reasons.is_empty(), "{:?}", cues(&t));
+}
+
+#[test]
+fn tuning_adds_cues_products_and_never_flag_phrases() {
+    let tuning: Tuning = toml::from_str(
+        r#"
+        products = ["Aurora ring"]
+        never_flag = ["killer deal"]
+        languages = { mastodon = "en", bluesky = "en" }
+        cues = [ { phrase = "tarnished", category = "complaint", weight = 2.5 },
+                 { phrase = "green finger", category = "complaint" } ]
+        "#,
+    )
+    .unwrap();
+    let c = Classifier::new(&tuning).unwrap();
+    let t = c.classify_on("mastodon", "my Aurora ring gave me a green finger");
+    assert!(has_cue(&t, "product: Aurora ring"), "{:?}", cues(&t));
+    assert!(has_cue(&t, "green finger"));
+    assert!(t.score > en().classify("my Aurora ring gave me a green finger").score);
+    let killer = c.classify("what a killer deal");
+    assert!(!has_cue(&killer, "killer"), "{:?}", cues(&killer));
+    assert!(!killer.category.needs_attention());
+}
+
+#[test]
+fn tuning_rejects_unknown_keys_and_languages() {
+    assert!(toml::from_str::<Tuning>("colour = 1").is_err());
+    let t: Tuning = toml::from_str(r#"languages = { mastodon = "xx" }"#).unwrap();
+    let e = Classifier::new(&t).unwrap_err();
+    assert!(e.to_string().contains("xx"), "{e}");
+    let t: Tuning = toml::from_str(r#"cues = [{ phrase = "a b c d e f", category = "complaint" }]"#).unwrap();
+    assert!(Classifier::new(&t).is_err());
+}
+
+#[test]
+fn another_language_is_a_data_file() {
+    let fr = r#"
+        language = "fr"
+        [model]
+        bias = -2.0
+        negative = 1.0
+        positive = 1.0
+        addressed = 0.5
+        question = 0.0
+        exclaim = 0.1
+        caps = 0.3
+        negator_cap = 1.0
+        request_unaddressed = 0.5
+        positive_with_problem = 0.3
+        sarcasm_bonus = 0.3
+        distress_min = 1.0
+        praise_min = 1.0
+        [[group]]
+        kind = "complaint"
+        weight = 3.0
+        label = "problème"
+        phrases = "jamais reçu, remboursement"
+    "#;
+    let c = Classifier::from_lexicon(fr, &Tuning::default()).unwrap();
+    let text = "@boutique commande jamais reçu";
+    let t = c.classify(text);
+    assert!(t.category.needs_attention(), "{t:?}");
+    assert_spans(text, &t);
+}
+
+#[test]
+fn empty_and_odd_input_does_not_panic() {
+    let c = en();
+    for text in ["", " ", "@", "#", ":", "&amp;", "\u{FE0F}", "a\u{0301}", "’s", "::((", "<3<3</3", "10:30"] {
+        let t = c.classify(text);
+        assert!((0.0..=1.0).contains(&t.score));
+        assert_spans(text, &t);
+    }
+}

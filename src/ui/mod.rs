@@ -1,0 +1,115 @@
+//! Rendering: a pure function of `AppState`. The only entry point is `render`.
+
+mod composer;
+mod detail;
+mod help;
+pub mod layout;
+mod list;
+mod popup;
+mod status_bar;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use crate::domain::Category;
+use crate::state::{AppState, Pane, Popup};
+
+pub fn render(frame: &mut Frame, state: &AppState) {
+    let area = frame.area();
+    let areas = layout::areas(area, state.focus, state.filter.editing.is_some());
+    if let Some(tabs) = areas.tabs {
+        frame.render_widget(list::tabs(state), tabs);
+    }
+    for (pane, rect) in &areas.lists {
+        list::render(frame, state, *pane, *rect);
+    }
+    detail::render(frame, state, areas.detail);
+    if let (Some(rect), Some(input)) = (areas.filter, state.filter.editing.as_ref()) {
+        let line = Line::from(vec![
+            Span::styled("/", Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD)),
+            Span::raw(input.text().to_string()),
+            Span::styled("   Enter apply · Esc cancel · cat:complaint @handle customer:name is:open", Style::default().fg(state.theme.muted)),
+        ]);
+        frame.render_widget(Paragraph::new(line), rect);
+        let x = rect.x + 1 + unicode_width::UnicodeWidthStr::width(&input.text().chars().take(input.cursor()).collect::<String>()[..]) as u16;
+        frame.set_cursor_position((x.min(rect.right().saturating_sub(1)), rect.y));
+    }
+    status_bar::render(frame, state, areas.status);
+    if state.composer.is_some() {
+        composer::render(frame, state, area);
+    }
+    match &state.popup {
+        Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
+        Some(popup) => popup::render(frame, state, area, popup),
+        None => {}
+    }
+}
+
+/// A bordered block, highlighted when focused.
+fn pane_block<'a>(state: &AppState, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border = if focused { Style::default().fg(state.theme.accent) } else { Style::default().fg(state.theme.muted) };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+        .border_style(border)
+        .title(title)
+}
+
+fn category_color(state: &AppState, category: Category) -> Color {
+    match category {
+        Category::Complaint => state.theme.urgent,
+        Category::Distress => state.theme.distress,
+        Category::Question => state.theme.question,
+        Category::Praise => state.theme.praise,
+        Category::Neutral => Color::Reset,
+    }
+}
+
+/// "now", "5m", "3h", "2d", "Nov 3".
+fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds().max(0);
+    match secs {
+        0..=59 => "now".into(),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h", secs / 3600),
+        86_400..=604_799 => format!("{}d", secs / 86_400),
+        _ => t.format("%b %-d").to_string(),
+    }
+}
+
+/// Clears an area and draws a bordered popup block in it, returning the inner area.
+fn popup_frame(frame: &mut Frame, state: &AppState, rect: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::default().fg(state.theme.accent))
+        .title(Span::styled(format!(" {title} "), Style::default().add_modifier(Modifier::BOLD)));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+fn focused(state: &AppState, pane: Pane) -> bool {
+    state.focus == pane && !state.detail_focused && state.composer.is_none() && state.popup.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ago_scales() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        assert_eq!(ago(now, now), "now");
+        assert_eq!(ago(now, now - chrono::Duration::minutes(5)), "5m");
+        assert_eq!(ago(now, now - chrono::Duration::hours(3)), "3h");
+        assert_eq!(ago(now, now - chrono::Duration::days(2)), "2d");
+        assert_eq!(ago(now, now - chrono::Duration::days(30)), "Oct 23");
+    }
+}

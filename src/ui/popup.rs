@@ -1,0 +1,123 @@
+//! Popups: the action form, the follow-up form, the send confirmation and the sources view.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::layout::centered;
+use super::popup_frame;
+use crate::domain::ActionKind;
+use crate::state::popup::{ActionForm, FollowUpForm};
+use crate::state::{AppState, LineInput, Popup};
+use crate::text::{one_line, truncate_width};
+
+pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
+    match popup {
+        Popup::Action(form) => action(frame, state, area, form),
+        Popup::FollowUp(form) => follow_up(frame, state, area, form),
+        Popup::ConfirmSend { .. } => confirm(frame, state, area),
+        Popup::Sources => sources(frame, state, area),
+        Popup::Help { .. } => {}
+    }
+}
+
+fn about(state: &AppState, post: crate::domain::PostId, width: usize) -> Line<'static> {
+    let text = state
+        .posts
+        .get(post)
+        .map(|p| format!("@{}: {}", p.author.handle, one_line(&p.text)))
+        .unwrap_or_default();
+    Line::from(Span::styled(truncate_width(&text, width), Style::default().fg(state.theme.muted)))
+}
+
+fn input_line(state: &AppState, label: &str, input: &LineInput, active: bool) -> Line<'static> {
+    let style = if active { Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD) } else { Style::default() };
+    Line::from(vec![Span::styled(format!("{label}: "), style), Span::raw(input.text().to_string()), Span::styled(if active { "▏" } else { "" }, style)])
+}
+
+fn action(frame: &mut Frame, state: &AppState, area: Rect, form: &ActionForm) {
+    let rect = centered(area, 64, 15);
+    let inner = popup_frame(frame, state, rect, "Log an action");
+    let mut lines = vec![about(state, form.post, inner.width as usize), Line::default()];
+    for (i, kind) in ActionKind::LOGGABLE.iter().enumerate() {
+        let selected = i == form.kind;
+        let style = if selected { Style::default().bg(state.theme.selected_bg).add_modifier(Modifier::BOLD) } else { Style::default() };
+        lines.push(Line::from(Span::styled(format!("{} {}", if selected { "▸" } else { " " }, kind.label()), style)));
+    }
+    lines.push(Line::default());
+    lines.push(input_line(state, "note", &form.note, true));
+    lines.push(Line::from(Span::styled("↑↓ type · type a note · Enter log · Esc cancel", Style::default().fg(state.theme.muted))));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn follow_up(frame: &mut Frame, state: &AppState, area: Rect, form: &FollowUpForm) {
+    let rect = centered(area, 64, 10);
+    let inner = popup_frame(frame, state, rect, "Schedule a follow-up");
+    let mut lines = vec![about(state, form.post, inner.width as usize), Line::default()];
+    lines.push(input_line(state, "when", &form.date, form.field == 0));
+    lines.push(input_line(state, "note", &form.note, form.field == 1));
+    match &form.error {
+        Some(e) => lines.push(Line::from(Span::styled(e.clone(), Style::default().fg(state.theme.urgent)))),
+        None => lines.push(Line::default()),
+    }
+    lines.push(Line::from(Span::styled(
+        "2026-12-01, +3, 1w, tomorrow, fri · Tab next field · Enter save · Esc cancel",
+        Style::default().fg(state.theme.muted),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
+    let Some(composer) = state.composer.as_ref() else {
+        return;
+    };
+    let rect = centered(area, 70, 16);
+    let inner = popup_frame(frame, state, rect, "Send this reply?");
+    let account = state
+        .accounts
+        .get(&composer.network)
+        .cloned()
+        .unwrap_or_else(|| "no account configured".to_string());
+    let mut lines = vec![
+        Line::from(format!("network: {}   as: {account}", composer.network)),
+        Line::from("in reply to:"),
+        about(state, composer.post, inner.width as usize),
+        Line::default(),
+    ];
+    for l in composer.text().lines() {
+        lines.push(Line::from(Span::styled(l.to_string(), Style::default().add_modifier(Modifier::BOLD))));
+    }
+    lines.push(Line::default());
+    for hint in &composer.hints {
+        lines.push(Line::from(Span::styled(format!("· {}", hint.message), Style::default().fg(state.theme.question))));
+    }
+    lines.push(Line::from(Span::styled("y / Enter send · n / Esc back to the draft", Style::default().fg(state.theme.accent))));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn sources(frame: &mut Frame, state: &AppState, area: Rect) {
+    let rect = centered(area, 90, (state.sources.len() as u16 + 5).max(7));
+    let inner = popup_frame(frame, state, rect, "Sources");
+    let mut lines = Vec::new();
+    if state.sources.is_empty() {
+        lines.push(Line::from("No sources configured: add [sources.<name>] tables to your config."));
+    }
+    for (name, health) in &state.sources {
+        let last = state
+            .last_delivery
+            .get(name)
+            .map(|t| format!("last post {}", super::ago(state.now, *t)))
+            .unwrap_or_else(|| "nothing yet".into());
+        let color = if health.is_problem() { state.theme.urgent } else { state.theme.praise };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:<16}"), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(health.label(), Style::default().fg(color)),
+            Span::styled(format!("  ({last})"), Style::default().fg(state.theme.muted)),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Esc closes", Style::default().fg(state.theme.muted))));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
