@@ -3,10 +3,19 @@
 
 pub mod app;
 pub mod config;
+pub mod console;
+pub mod customers;
 pub mod domain;
+pub mod ingest;
+pub mod logging;
+pub mod notify;
+pub mod paths;
+pub mod runtime;
 pub mod sources;
 pub mod state;
 pub mod store;
+pub mod terminal;
 pub mod text;
 pub mod triage;
 pub mod ui;
+pub mod workspace;

@@ -1,1 +1,214 @@
-fn main() {}
+//! regulars: the command line. `regulars` runs the console (the demo where nothing is configured);
+//! subcommands classify posts, sync sources without the console, and check the configuration.
+
+use std::collections::HashMap;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::sync::mpsc;
+
+use regulars::app::Msg;
+use regulars::config::{self, Settings};
+use regulars::paths::Paths;
+use regulars::runtime::{self, Runner};
+use regulars::workspace::Workspace;
+
+#[derive(Parser, Debug)]
+#[command(name = "regulars", version, about = "A terminal console for a shop's social-media staff")]
+struct Cli {
+    /// Config file (default: $REGULARS_CONFIG, then ~/.config/regulars/config.toml; none = the demo).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database file (default: in the XDG data dir; the demo uses its own file).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// Start with an empty database (deletes the one in use).
+    #[arg(long, global = true)]
+    fresh: bool,
+    /// Run the embedded demo even if a config exists.
+    #[arg(long, global = true)]
+    demo: bool,
+    /// Demo only: seconds between live posts.
+    #[arg(long, default_value_t = 5.0, global = true, hide = true)]
+    demo_interval: f64,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Triage posts: JSONL {"id","text"} in, one JSON result per line out.
+    Classify {
+        #[arg(long, default_value = "-")]
+        input: String,
+        #[arg(long, default_value = "-")]
+        output: String,
+    },
+    /// Run the configured sources without the console, writing to the same store.
+    Sync {
+        /// Fetch what is new, then exit (default: follow live until interrupted).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
+    Doctor,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        regulars::terminal::restore();
+        eprintln!("regulars: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn settings(cli: &Cli, paths: &Paths) -> anyhow::Result<Settings> {
+    if cli.demo {
+        return Ok(config::demo(cli.demo_interval));
+    }
+    let env = std::env::var("REGULARS_CONFIG").ok();
+    match config::locate(cli.config.as_deref(), env.as_deref(), paths.config_dir.as_deref()).map_err(anyhow::Error::msg)? {
+        Some(path) => config::load(&path).map_err(anyhow::Error::msg),
+        None => Ok(config::demo(cli.demo_interval)),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Cmd::Classify { input, output }) = &cli.command {
+        return classify(&cli, input, output);
+    }
+    let paths = Paths::discover();
+    let _log = regulars::logging::init(&paths.state_dir)?;
+    let settings = settings(&cli, &paths)?;
+    let db = cli.db.clone().unwrap_or_else(|| paths.database(settings.is_demo()));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let workspace = Workspace::open(settings, db, cli.fresh).await?;
+        match cli.command {
+            None => console(workspace).await,
+            Some(Cmd::Sync { once }) => sync(workspace, once).await,
+            Some(Cmd::Doctor) => doctor(workspace).await,
+            Some(Cmd::Classify { .. }) => Ok(()),
+        }
+    })
+}
+
+fn classify(cli: &Cli, input: &str, output: &str) -> anyhow::Result<()> {
+    let tuning = match cli.config.as_deref() {
+        Some(path) => config::load(path).map_err(anyhow::Error::msg)?.config.triage,
+        None => Default::default(),
+    };
+    let classifier = regulars::triage::Classifier::new(&tuning).map_err(|e| anyhow::anyhow!("[triage]: {e}"))?;
+    let reader: Box<dyn std::io::BufRead> = if input == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(BufReader::new(std::fs::File::open(input).with_context(|| format!("--input {input}"))?))
+    };
+    let writer: Box<dyn Write> = if output == "-" {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Box::new(BufWriter::new(std::fs::File::create(output).with_context(|| format!("--output {output}"))?))
+    };
+    let stats = regulars::triage::classify_jsonl(reader, writer, &classifier)?;
+    if stats.errors > 0 {
+        eprintln!("regulars classify: {} lines could not be read (see their error lines)", stats.errors);
+    }
+    Ok(())
+}
+
+async fn console(workspace: Workspace) -> anyhow::Result<()> {
+    let client = regulars::sources::http::client();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
+    let accounts: HashMap<_, _> = wiring.repliers.iter().map(|(n, r)| (*n, r.account())).collect();
+    let mut state = workspace.initial_state(accounts).await?;
+    let (ui_tx, ui_rx) = mpsc::unbounded_channel::<Msg>();
+    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
+    let notifier: Arc<dyn regulars::notify::Notifier> =
+        Arc::from(regulars::notify::for_config(workspace.settings.config.notifications.enabled));
+    let runner = tokio::spawn(Runner::new(workspace.store.clone(), wiring.repliers, notifier, ui_tx.clone()).run(effects_rx));
+    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
+    let mut guard = regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
+    let result = regulars::console::run(&mut guard, &mut state, ui_rx, effects_tx).await;
+    drop(guard);
+    running.stop().await;
+    // Every effect asked for before quitting (the last draft save above all) is written before we exit.
+    let _ = runner.await;
+    workspace.store.close().await;
+    result
+}
+
+async fn sync(workspace: Workspace, once: bool) -> anyhow::Result<()> {
+    let client = regulars::sources::http::client();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
+    if wiring.sources.is_empty() {
+        anyhow::bail!("no sources configured: add [sources.<name>] tables to your config (see config.example.toml)");
+    }
+    let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<Msg>();
+    let names: Vec<String> = wiring.sources.iter().map(|s| s.name().to_string()).collect();
+    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
+    let mut settled: HashMap<String, bool> = HashMap::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let out = std::io::stdout();
+    loop {
+        let msg = tokio::select! {
+            m = ui_rx.recv() => m,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let Some(msg) = msg else { break };
+        match msg {
+            Msg::Ingested { source, posts } => {
+                let total = counts.entry(source.clone()).or_default();
+                *total += posts.len();
+                let _ = writeln!(out.lock(), "{source}: {} new posts ({total} this run)", posts.len());
+            }
+            Msg::SourceHealth { source, health } => {
+                let _ = writeln!(out.lock(), "{source}: {}", health.label());
+                use regulars::sources::Health;
+                let done = !matches!(health, Health::Connecting);
+                settled.insert(source, done);
+            }
+            Msg::TaskFailed { what, error } => {
+                let _ = writeln!(out.lock(), "{what}: {error}");
+            }
+            _ => {}
+        }
+        // --once: every source has reported past connecting (its first fetch is stored), then stop.
+        if once && names.iter().all(|n| settled.get(n).copied().unwrap_or(false)) {
+            break;
+        }
+    }
+    running.stop().await;
+    workspace.store.close().await;
+    Ok(())
+}
+
+async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
+    let client = regulars::sources::http::client();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
+    let mut broken = 0;
+    println!("{:<28} {:<4} {}", "check", "ok", "detail / fix");
+    for source in &wiring.sources {
+        let name = source.name().to_string();
+        let cursors = workspace.store.call(move |db| db.cursors(&name)).await.unwrap_or_default();
+        for check in source.doctor(&cursors).await {
+            let mark = if check.ok { "ok" } else { "FAIL" };
+            if !check.ok {
+                broken += 1;
+            }
+            println!("{:<28} {:<4} {}", check.what, mark, check.detail);
+            if !check.fix.is_empty() {
+                println!("{:<28} {:<4} fix: {}", "", "", check.fix);
+            }
+        }
+    }
+    println!("database: {} ({} customers)", workspace.db_path.display(), workspace.customers.len());
+    workspace.store.close().await;
+    if broken > 0 {
+        anyhow::bail!("{broken} check(s) failed");
+    }
+    Ok(())
+}

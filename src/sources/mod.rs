@@ -16,6 +16,7 @@ pub mod http;
 pub mod jsonl;
 pub mod mastodon;
 pub mod rss;
+pub mod demo;
 pub mod secret;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks

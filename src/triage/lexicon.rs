@@ -20,8 +20,12 @@ pub(crate) enum Kind {
     Request,
     /// Threat to leave or escalate (never again, cancel my, reporting).
     Escalation,
-    /// Time pressure or being stuck (stranded, urgent, tonight, anniversary).
+    /// Being stuck or in trouble (stranded, urgent, lost my passport).
     Distress,
+    /// Time pressure and occasions (tonight, anniversary, wedding): distress only next to a problem.
+    Deadline,
+    /// Words about orders, staff, service (order, flight, agent): count only in a post to the shop.
+    Topic,
     /// A person in crisis: always top urgency, the coach asks for care.
     Crisis,
     /// Sarcasm markers (thanks for nothing, yeah right).
@@ -51,6 +55,7 @@ pub(crate) enum Kind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LexiconFile {
+    /// Language code of the file, e.g. "en".
     pub language: String,
     pub model: Model,
     #[serde(rename = "group")]
@@ -86,6 +91,7 @@ pub(crate) struct Model {
     pub caps: f32,
     pub negator_cap: f32,
     pub request_unaddressed: f32,
+    pub topic_unaddressed: f32,
     pub positive_with_problem: f32,
     pub sarcasm_bonus: f32,
     pub distress_min: f32,

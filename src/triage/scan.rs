@@ -396,7 +396,6 @@ enum Label {
     Negated,
     Time,
     Sarcasm,
-    Addressed,
     Crisis,
 }
 
@@ -426,6 +425,8 @@ struct State {
     request: f32,
     escalation: f32,
     distress: f32,
+    deadline: f32,
+    topic: f32,
     sarcasm: f32,
     negators: f32,
     time: f32,
@@ -458,6 +459,8 @@ impl State {
             request: 0.0,
             escalation: 0.0,
             distress: 0.0,
+            deadline: 0.0,
+            topic: 0.0,
             sarcasm: 0.0,
             negators: 0.0,
             time: 0.0,
@@ -505,7 +508,7 @@ impl State {
         if first.flags & NUM != 0 && cue == NO_CUE {
             self.last_num = idx;
             self.num_start = start;
-            if self.since_at + 1 == idx {
+            if self.since_at.wrapping_add(1) == idx {
                 self.time += 0.8;
                 self.reason(Label::Time, self.since_start, end);
             }
@@ -543,7 +546,9 @@ impl State {
                     }
                     (_, false) => {
                         self.pos += v * self.after;
-                        self.last_pos_word = idx;
+                        if w >= 1.0 {
+                            self.last_pos_word = idx;
+                        }
                         self.last_pos_span = (start, end);
                         self.reason(label, start, end);
                     }
@@ -573,7 +578,7 @@ impl State {
                     self.escalation += w;
                 }
                 self.reason(label, start, end);
-                if self.last_pos_word != u32::MAX && idx - self.last_pos_word <= 3 {
+                if w >= 1.0 && self.last_pos_word != u32::MAX && idx.wrapping_sub(self.last_pos_word) <= 3 {
                     // "great, another delay": a praise word right before a problem.
                     self.sarcasm += 0.5;
                     let (s, e) = self.last_pos_span;
@@ -589,6 +594,14 @@ impl State {
                 self.distress += w;
                 self.reason(label, start, end);
             }
+            Kind::Deadline => {
+                self.deadline += w;
+                self.reason(label, start, end);
+            }
+            Kind::Topic => {
+                self.topic += w;
+                self.reason(label, start, end);
+            }
             Kind::Crisis => {
                 self.crisis = true;
                 self.reason(Label::Crisis, start, end);
@@ -598,7 +611,7 @@ impl State {
                 self.reason(label, start, end);
             }
             Kind::TimeUnit => {
-                if self.last_num != u32::MAX && self.last_num + 1 == idx {
+                if self.last_num.wrapping_add(1) == idx {
                     self.time += w;
                     self.reason(Label::Time, self.num_start, end);
                 }
@@ -612,7 +625,7 @@ impl State {
                 self.since_start = start;
             }
             Kind::Anchor => {
-                if self.since_at + 1 == idx {
+                if self.since_at.wrapping_add(1) == idx {
                     self.time += w;
                     self.reason(Label::Time, self.since_start, end);
                 }
@@ -680,24 +693,29 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
 fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
     let about = st.addressed || st.product > 0;
-    let problem = st.complaint + st.escalation + st.sarcasm + st.distress;
+    let mut distress = st.distress;
+    // Deadlines and occasions only matter next to a problem: "tonight" alone is not distress.
+    if st.complaint + st.escalation + st.distress + st.neg > 0.0 {
+        distress += st.deadline;
+    }
+    let problem = st.complaint + st.escalation + st.sarcasm + distress;
     let pos_eff = if problem > 0.0 || st.neg > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos
     };
-    let mut z = m.bias + m.negative * st.neg - m.positive * pos_eff + st.complaint + st.escalation + st.distress;
+    let mut z = m.bias + m.negative * st.neg - m.positive * pos_eff + st.complaint + st.escalation + distress;
     if st.sarcasm > 0.0 {
         z += st.sarcasm + m.sarcasm_bonus;
     }
     let negators = st.negators.min(m.negator_cap);
     if about {
-        z += m.addressed + st.request + st.time + negators;
+        z += m.addressed + st.request + st.time + negators + st.topic;
         if lx.qmarks > 0 {
             z += m.question;
         }
     } else {
-        z += m.request_unaddressed * st.request + 0.5 * (st.time + negators);
+        z += m.request_unaddressed * st.request + 0.5 * (st.time + negators) + m.topic_unaddressed * st.topic;
     }
     if lx.excl > 0 && st.neg > st.pos {
         z += m.exclaim * (lx.excl.min(3) as f32);
@@ -712,7 +730,7 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     let category = if st.crisis {
         Category::Distress
     } else if score >= 0.5 {
-        if st.distress >= m.distress_min {
+        if distress >= m.distress_min {
             Category::Distress
         } else {
             Category::Complaint
@@ -742,7 +760,6 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
             Label::Negated => format!("negated: {words}"),
             Label::Time => format!("time elapsed: {words}"),
             Label::Sarcasm => format!("sarcasm: {words}"),
-            Label::Addressed => format!("addressed to {words}"),
             Label::Crisis => format!("{CRISIS_LABEL}: {words}"),
         };
         reasons.push(Reason { cue, start: s, end: e });

@@ -265,7 +265,7 @@ fn tuning_rejects_unknown_keys_and_languages() {
     let t: Tuning = toml::from_str(r#"languages = { mastodon = "xx" }"#).unwrap();
     let e = Classifier::new(&t).unwrap_err();
     assert!(e.to_string().contains("xx"), "{e}");
-    let t: Tuning = toml::from_str(r#"cues = [{ phrase = "a b c d e f", category = "complaint" }]"#).unwrap();
+    let t: Tuning = toml::from_str(r#"cues = [{ phrase = "a b c d e f g", category = "complaint" }]"#).unwrap();
     assert!(Classifier::new(&t).is_err());
 }
 
@@ -279,6 +279,7 @@ fn another_language_is_a_data_file() {
         positive = 1.0
         addressed = 0.5
         question = 0.0
+        topic_unaddressed = 0.1
         exclaim = 0.1
         caps = 0.3
         negator_cap = 1.0

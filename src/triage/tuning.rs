@@ -136,6 +136,7 @@ impl Classifier {
             language: code.to_string(),
             source: Box::new(e),
         })?;
+        let code = if code == "custom" { file.language.clone() } else { code.to_string() };
         let mut extra: Vec<(Vec<String>, Kind, f32, String)> = Vec::new();
         for cue in &tuning.cues {
             let (kind, label) = match cue.category {
@@ -154,7 +155,7 @@ impl Classifier {
             extra.push((tuning.never_flag.clone(), Kind::Ignore, 0.0, "never flag".to_string()));
         }
         let lex = Lexicon::build(file, &extra)?;
-        self.lexicons.push((code.to_string(), lex));
+        self.lexicons.push((code, lex));
         Ok(())
     }
 

@@ -119,7 +119,7 @@ fn highlighted_text(state: &AppState, post: &Post) -> Vec<Line<'static>> {
         .collect();
     marks.sort();
     let mut lines = vec![Line::default()];
-    let mut push = |segment: &str, style: Style, lines: &mut Vec<Line<'static>>| {
+    let push = |segment: &str, style: Style, lines: &mut Vec<Line<'static>>| {
         for (i, part) in segment.split('\n').enumerate() {
             if i > 0 {
                 lines.push(Line::default());

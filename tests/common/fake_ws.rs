@@ -3,7 +3,8 @@
 //! Each accepted connection plays the next script in the list (the last one again when the list runs out):
 //! send frames, pause, then drop the TCP connection abruptly, close politely, or hold the socket open.
 //! The server records every handshake's request URI and headers so a test can assert on them.
-#![allow(dead_code)]
+// The handshake callback's signature is tungstenite's: its large `Err` is not ours to box.
+#![allow(dead_code, clippy::result_large_err)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -68,7 +69,9 @@ impl FakeWs {
         let task = tokio::spawn(async move {
             let mut n = 0usize;
             loop {
-                let Ok((tcp, _)) = listener.accept().await else { return };
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
                 let script = scripts
                     .get(n)
                     .or(scripts.last())
@@ -89,7 +92,8 @@ impl FakeWs {
                         });
                         Ok(resp)
                     };
-                    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await else {
+                    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await
+                    else {
                         return;
                     };
                     for step in script {

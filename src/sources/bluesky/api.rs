@@ -135,7 +135,11 @@ pub fn web_url(handle_or_did: &str, uri: &str) -> String {
 
 fn strong_ref(v: &Value) -> Option<(String, String)> {
     let uri = v.get("uri")?.as_str()?.to_string();
-    let cid = v.get("cid").and_then(Value::as_str).unwrap_or("").to_string();
+    let cid = v
+        .get("cid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     Some((uri, cid))
 }
 
@@ -143,7 +147,10 @@ fn strong_ref(v: &Value) -> Option<(String, String)> {
 pub fn record_reply(record: &Value) -> Option<((String, String), (String, String))> {
     let reply = record.get("reply")?;
     let parent = strong_ref(reply.get("parent")?)?;
-    let root = reply.get("root").and_then(strong_ref).unwrap_or_else(|| parent.clone());
+    let root = reply
+        .get("root")
+        .and_then(strong_ref)
+        .unwrap_or_else(|| parent.clone());
     Some((root, parent))
 }
 
@@ -185,7 +192,10 @@ pub fn to_incoming(
         .or_else(|| indexed_at.and_then(parse_time))
         .or(fallback_time)?;
     let who = if handle.is_empty() || handle == "handle.invalid" {
-        uri.trim_start_matches("at://").split('/').next().unwrap_or("")
+        uri.trim_start_matches("at://")
+            .split('/')
+            .next()
+            .unwrap_or("")
     } else {
         handle
     };
@@ -294,7 +304,10 @@ mod tests {
         }));
         let post = from_post_view(&p, false).unwrap();
         assert_eq!(post.network, Network::Bluesky);
-        assert_eq!(post.native_id, "at://did:plc:alice/app.bsky.feed.post/3kabc");
+        assert_eq!(
+            post.native_id,
+            "at://did:plc:alice/app.bsky.feed.post/3kabc"
+        );
         assert_eq!(
             post.url.as_deref(),
             Some("https://bsky.app/profile/alice.bsky.social/post/3kabc")
@@ -314,34 +327,74 @@ mod tests {
         let rec = json!({"text": "re", "createdAt": "2026-11-22T10:00:00+00:00",
             "reply": {"root": {"uri": "at://r/app.bsky.feed.post/1", "cid": "cR"},
                       "parent": {"uri": "at://p/app.bsky.feed.post/2", "cid": "cP"}}});
-        let post = to_incoming("at://me/app.bsky.feed.post/3", "c3", "me.test", None, &rec, None, None, true)
-            .unwrap();
-        assert_eq!(post.in_reply_to.as_deref(), Some("at://p/app.bsky.feed.post/2"));
-        assert_eq!(post.reply_ref.unwrap()["root"], json!({"uri": "at://r/app.bsky.feed.post/1", "cid": "cR"}));
+        let post = to_incoming(
+            "at://me/app.bsky.feed.post/3",
+            "c3",
+            "me.test",
+            None,
+            &rec,
+            None,
+            None,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            post.in_reply_to.as_deref(),
+            Some("at://p/app.bsky.feed.post/2")
+        );
+        assert_eq!(
+            post.reply_ref.unwrap()["root"],
+            json!({"uri": "at://r/app.bsky.feed.post/1", "cid": "cR"})
+        );
     }
 
     #[test]
     fn tolerates_missing_fields_and_time_forms() {
         // No createdAt: falls back to indexedAt; no handle: the DID names the author.
-        let p = view(json!({"uri": "at://did:plc:x/app.bsky.feed.post/k", "author": {"did": "did:plc:x"},
-            "record": {"text": "hi"}, "indexedAt": "2026-11-22T10:00:00"}));
+        let p = view(
+            json!({"uri": "at://did:plc:x/app.bsky.feed.post/k", "author": {"did": "did:plc:x"},
+            "record": {"text": "hi"}, "indexedAt": "2026-11-22T10:00:00"}),
+        );
         let post = from_post_view(&p, false).unwrap();
-        assert_eq!(post.created_at, Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap());
+        assert_eq!(
+            post.created_at,
+            Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+        );
         assert_eq!(post.author.handle, "did:plc:x");
-        assert_eq!(post.url.as_deref(), Some("https://bsky.app/profile/did:plc:x/post/k"));
-        assert_eq!(parse_time("2026-11-22T10:00:00Z"), parse_time("2026-11-22T10:00:00.000+00:00"));
+        assert_eq!(
+            post.url.as_deref(),
+            Some("https://bsky.app/profile/did:plc:x/post/k")
+        );
+        assert_eq!(
+            parse_time("2026-11-22T10:00:00Z"),
+            parse_time("2026-11-22T10:00:00.000+00:00")
+        );
         // Not a post record.
         let like = json!({"$type": "app.bsky.feed.like", "createdAt": "2026-11-22T10:00:00Z"});
-        assert!(to_incoming("at://x/app.bsky.feed.like/1", "", "x", None, &like, None, None, false).is_none());
+        assert!(
+            to_incoming(
+                "at://x/app.bsky.feed.like/1",
+                "",
+                "x",
+                None,
+                &like,
+                None,
+                None,
+                false
+            )
+            .is_none()
+        );
     }
 
     #[test]
     fn notifications_keep_only_addressed_posts() {
         let n = |reason: &str| -> Notification {
-            serde_json::from_value(json!({"uri": "at://did:plc:b/app.bsky.feed.post/1", "cid": "c",
+            serde_json::from_value(
+                json!({"uri": "at://did:plc:b/app.bsky.feed.post/1", "cid": "c",
                 "author": {"did": "did:plc:b", "handle": "bob.test"}, "reason": reason,
                 "record": {"text": "@shop help", "createdAt": "2026-11-22T10:00:00Z"},
-                "indexedAt": "2026-11-22T10:00:00Z"}))
+                "indexedAt": "2026-11-22T10:00:00Z"}),
+            )
             .unwrap()
         };
         assert!(from_notification(&n("mention")).unwrap().addressed_to_shop);
@@ -354,7 +407,10 @@ mod tests {
     #[test]
     fn marks_round_trip_and_cover() {
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
-        let m = Mark { at, uri: "at://a/b/c".into() };
+        let m = Mark {
+            at,
+            uri: "at://a/b/c".into(),
+        };
         assert_eq!(Mark::parse(&m.encode()), Some(m.clone()));
         assert!(m.covers(at, "at://a/b/c"));
         assert!(!m.covers(at, "at://a/b/d"));

@@ -44,7 +44,10 @@ pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String
             "{} of {} requests left{}",
             rl.remaining.map_or("?".into(), |r| r.to_string()),
             rl.limit.map_or("?".into(), |l| l.to_string()),
-            rl.reset.map_or(String::new(), |t| format!(", resets {}", t.format("%H:%M:%S UTC")))
+            rl.reset.map_or(String::new(), |t| format!(
+                ", resets {}",
+                t.format("%H:%M:%S UTC")
+            ))
         );
         out.push(check(
             "Bluesky rate-limit headroom",
@@ -80,7 +83,10 @@ pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String
         .iter()
         .filter_map(|(k, v)| {
             if k == jetstream::CURSOR_KEY {
-                v.trim().parse::<i64>().ok().and_then(|us| Utc.timestamp_micros(us).single())
+                v.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|us| Utc.timestamp_micros(us).single())
             } else if k.starts_with("did:") {
                 None
             } else {

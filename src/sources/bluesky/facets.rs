@@ -112,9 +112,15 @@ mod tests {
         assert_eq!(spans.len(), 2, "{spans:?}");
         assert_eq!((spans[0].byte_start, spans[0].byte_end), (16, 34));
         assert_eq!(&text[16..34], "@alice.bsky.social");
-        assert_eq!(spans[0].kind, FacetKind::Mention("alice.bsky.social".into()));
+        assert_eq!(
+            spans[0].kind,
+            FacetKind::Mention("alice.bsky.social".into())
+        );
         assert_eq!((spans[1].byte_start, spans[1].byte_end), (40, 61));
-        assert_eq!(spans[1].kind, FacetKind::Link("https://example.com/x".into()));
+        assert_eq!(
+            spans[1].kind,
+            FacetKind::Link("https://example.com/x".into())
+        );
     }
 
     #[test]
@@ -138,7 +144,11 @@ mod tests {
 
     #[test]
     fn json_shape() {
-        let s = Span { byte_start: 0, byte_end: 4, kind: FacetKind::Mention("a.b".into()) };
+        let s = Span {
+            byte_start: 0,
+            byte_end: 4,
+            kind: FacetKind::Mention("a.b".into()),
+        };
         assert_eq!(to_json(&s, None), None);
         let v = to_json(&s, Some("did:plc:a")).unwrap();
         assert_eq!(v["index"]["byteEnd"], 4);

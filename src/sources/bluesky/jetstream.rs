@@ -96,7 +96,10 @@ enum End {
 /// Runs until cancelled: connect, read, and on any failure mark Jetstream down (the poller takes over the
 /// customers' feeds) and retry with backoff.
 pub(crate) async fn run(base: Url, shared: &Shared, ctx: &SourceCtx, mut backoff: Backoff) {
-    let mut cursor: Option<i64> = ctx.cursors.get(CURSOR_KEY).and_then(|v| v.trim().parse().ok());
+    let mut cursor: Option<i64> = ctx
+        .cursors
+        .get(CURSOR_KEY)
+        .and_then(|v| v.trim().parse().ok());
     let mut handles_rx = shared.handles.subscribe();
     loop {
         let handles = handles_rx.borrow_and_update().clone();
@@ -211,11 +214,16 @@ mod tests {
         let p = to_post(&ev("create", POST_COLLECTION), &handles).unwrap();
         assert_eq!(p.native_id, "at://did:plc:a/app.bsky.feed.post/3k");
         assert_eq!(p.author.handle, "alice.test");
-        assert_eq!(p.url.as_deref(), Some("https://bsky.app/profile/alice.test/post/3k"));
+        assert_eq!(
+            p.url.as_deref(),
+            Some("https://bsky.app/profile/alice.test/post/3k")
+        );
         assert!(to_post(&ev("delete", POST_COLLECTION), &handles).is_none());
         assert!(to_post(&ev("create", "app.bsky.feed.like"), &handles).is_none());
-        let identity: Event =
-            serde_json::from_value(serde_json::json!({"did": "did:plc:a", "time_us": 1, "kind": "identity"})).unwrap();
+        let identity: Event = serde_json::from_value(
+            serde_json::json!({"did": "did:plc:a", "time_us": 1, "kind": "identity"}),
+        )
+        .unwrap();
         assert!(to_post(&identity, &handles).is_none());
     }
 }

@@ -13,7 +13,9 @@ use url::Url;
 
 use crate::domain::IncomingPost;
 use crate::sources::http::{self, Backoff, FetchError, sleep_for, sleep_until};
-use crate::sources::{Check, CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch, secret};
+use crate::sources::{
+    Check, CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch, secret,
+};
 
 pub mod api;
 pub mod facets;
@@ -128,7 +130,11 @@ impl BlueskySource {
         client: reqwest::Client,
     ) -> Result<BlueskySource, String> {
         let at = |field: &str| format!("sources.{name}.{field}");
-        let handle = cfg.handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        let handle = cfg
+            .handle
+            .trim()
+            .trim_start_matches('@')
+            .to_ascii_lowercase();
         if handle.is_empty() || !handle.contains('.') {
             return Err(format!(
                 "{}: `{}` is not a Bluesky handle; write it like `shop.bsky.social`",
@@ -155,7 +161,8 @@ impl BlueskySource {
             cfg.password_file.as_deref(),
         )?;
         let pds = http::base_url(&cfg.pds).map_err(|e| format!("{}: {e}", at("pds")))?;
-        let appview = http::base_url(&cfg.appview).map_err(|e| format!("{}: {e}", at("appview")))?;
+        let appview =
+            http::base_url(&cfg.appview).map_err(|e| format!("{}: {e}", at("appview")))?;
         let jetstream = match &cfg.jetstream {
             Some(u) => {
                 let url = http::base_url(u).map_err(|e| format!("{}: {e}", at("jetstream")))?;
@@ -246,7 +253,10 @@ impl Source for BlueskySource {
 pub(crate) enum Step {
     /// Done; these parts did not work (they are reported, the rest went on).
     Done(BTreeMap<String, String>),
-    RateLimited { until: DateTime<Utc>, reason: String },
+    RateLimited {
+        until: DateTime<Utc>,
+        reason: String,
+    },
     /// 5xx or network: back off with jitter.
     Retry(String),
     AuthFailed(String),
@@ -291,7 +301,8 @@ impl BlueskySource {
                 Step::Retry(reason) => {
                     let delay = backoff.next_delay();
                     let until = Utc::now()
-                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60));
+                        + chrono::Duration::from_std(delay)
+                            .unwrap_or(chrono::Duration::seconds(60));
                     tracing::warn!(source = %ctx.name, %reason, ?delay, "bluesky: backing off");
                     (Health::BackingOff { until, reason }, Some(until))
                 }
@@ -378,23 +389,47 @@ mod tests {
         assert_eq!(c.jetstream.as_deref(), Some(DEFAULT_JETSTREAM));
         assert_eq!(c.poll_seconds, 60);
         assert!(c.keyword_search);
-        assert_eq!(cfg("handle = \"a.b\"\njetstream = false").unwrap().jetstream, None);
-        assert_eq!(cfg("handle = \"a.b\"\njetstream = \"\"").unwrap().jetstream, None);
-        assert!(cfg("handle = \"a.b\"\ntoken = \"x\"").unwrap_err().contains("token"));
+        assert_eq!(
+            cfg("handle = \"a.b\"\njetstream = false")
+                .unwrap()
+                .jetstream,
+            None
+        );
+        assert_eq!(
+            cfg("handle = \"a.b\"\njetstream = \"\"").unwrap().jetstream,
+            None
+        );
+        assert!(
+            cfg("handle = \"a.b\"\ntoken = \"x\"")
+                .unwrap_err()
+                .contains("token")
+        );
     }
 
     #[test]
     fn constructor_errors_name_the_field_and_never_the_password() {
         let make = |text: &str| {
-            BlueskySource::new("bs".into(), &cfg(text).unwrap(), Watch::default(), reqwest::Client::new())
+            BlueskySource::new(
+                "bs".into(),
+                &cfg(text).unwrap(),
+                Watch::default(),
+                reqwest::Client::new(),
+            )
         };
         let err = make("handle = \"shop\"\npassword_env = \"PATH\"").unwrap_err();
         assert!(err.contains("sources.bs.handle"), "{err}");
         let err = make("handle = \"shop.bsky.social\"").unwrap_err();
         assert!(err.contains("password_env"), "{err}");
-        let err = make("handle = \"shop.bsky.social\"\npassword_env = \"PATH\"\npds = \"http://pds.example\"").unwrap_err();
-        assert!(err.contains("sources.bs.pds") && err.contains("https"), "{err}");
-        let err = make("handle = \"shop.bsky.social\"\npassword_env = \"REGULARS_UNSET_BSKY\"").unwrap_err();
+        let err = make(
+            "handle = \"shop.bsky.social\"\npassword_env = \"PATH\"\npds = \"http://pds.example\"",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("sources.bs.pds") && err.contains("https"),
+            "{err}"
+        );
+        let err = make("handle = \"shop.bsky.social\"\npassword_env = \"REGULARS_UNSET_BSKY\"")
+            .unwrap_err();
         assert!(err.contains("REGULARS_UNSET_BSKY"), "{err}");
         let ok = make("handle = \"@Shop.bsky.social\"\npassword_env = \"PATH\"").unwrap();
         let path = std::env::var("PATH").unwrap();
@@ -402,4 +437,3 @@ mod tests {
         assert_eq!(ok.replier().account(), "@shop.bsky.social (Bluesky)");
     }
 }
-

@@ -7,7 +7,9 @@ use std::sync::atomic::Ordering;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::api::{self, FeedItem, FeedPage, Mark, Notification, NotificationPage, PostView, Resolved, SearchPage};
+use super::api::{
+    self, FeedItem, FeedPage, Mark, Notification, NotificationPage, PostView, Resolved, SearchPage,
+};
 use super::{BlueskySource, Shared, Step, cursor, oldest_first};
 use crate::domain::IncomingPost;
 use crate::sources::http::FetchError;
@@ -94,7 +96,12 @@ fn view_item(p: PostView, addressed: bool) -> Option<Item> {
 }
 
 impl BlueskySource {
-    async fn fetch_page(&self, feed: &Feed, page_cursor: Option<String>, mark: Option<&Mark>) -> Result<Page, FetchError> {
+    async fn fetch_page(
+        &self,
+        feed: &Feed,
+        page_cursor: Option<String>,
+        mark: Option<&Mark>,
+    ) -> Result<Page, FetchError> {
         let mut q: Vec<(&str, String)> = vec![("limit", "50".into())];
         if let Some(c) = page_cursor {
             q.push(("cursor", c));
@@ -103,36 +110,72 @@ impl BlueskySource {
             Feed::Author(did) => {
                 q.push(("actor", did.clone()));
                 q.push(("filter", "posts_with_replies".into()));
-                let page: FeedPage = self.xrpc.public_get("app.bsky.feed.getAuthorFeed", &q).await?;
+                let page: FeedPage = self
+                    .xrpc
+                    .public_get("app.bsky.feed.getAuthorFeed", &q)
+                    .await?;
                 // Reposts and pins carry a reason: they are not the customer's new posts.
                 let (items, bad) = parse_items::<FeedItem>(page.feed, |f| {
-                    if f.reason.is_some() { None } else { view_item(f.post, false) }
+                    if f.reason.is_some() {
+                        None
+                    } else {
+                        view_item(f.post, false)
+                    }
                 });
-                Ok(Page { cursor: page.cursor, items, bad })
+                Ok(Page {
+                    cursor: page.cursor,
+                    items,
+                    bad,
+                })
             }
             Feed::Notifications => {
-                let page: NotificationPage = self.xrpc.authed_get("app.bsky.notification.listNotifications", &q).await?;
+                let page: NotificationPage = self
+                    .xrpc
+                    .authed_get("app.bsky.notification.listNotifications", &q)
+                    .await?;
                 let (items, bad) = parse_items::<Notification>(page.notifications, |n| {
                     let post = api::from_notification(&n);
-                    Some(Item { at: item_time(n.indexed_at.as_deref(), post.as_ref())?, uri: n.uri, post })
+                    Some(Item {
+                        at: item_time(n.indexed_at.as_deref(), post.as_ref())?,
+                        uri: n.uri,
+                        post,
+                    })
                 });
-                Ok(Page { cursor: page.cursor, items, bad })
+                Ok(Page {
+                    cursor: page.cursor,
+                    items,
+                    bad,
+                })
             }
             Feed::Search(query) => {
                 q.push(("q", query.clone()));
                 q.push(("sort", "latest".into()));
                 if let Some(m) = mark {
-                    q.push(("since", m.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
+                    q.push((
+                        "since",
+                        m.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ));
                 }
-                let page: SearchPage = self.xrpc.authed_get("app.bsky.feed.searchPosts", &q).await?;
+                let page: SearchPage = self
+                    .xrpc
+                    .authed_get("app.bsky.feed.searchPosts", &q)
+                    .await?;
                 let (items, bad) = parse_items::<PostView>(page.posts, |p| view_item(p, false));
-                Ok(Page { cursor: page.cursor, items, bad })
+                Ok(Page {
+                    cursor: page.cursor,
+                    items,
+                    bad,
+                })
             }
         }
     }
 
     /// Reads newest-first pages back to `mark` (only the first page when there is no mark yet).
-    async fn read_feed(&self, feed: &Feed, mark: Option<&Mark>) -> Result<(Vec<IncomingPost>, Option<Mark>, usize), FetchError> {
+    async fn read_feed(
+        &self,
+        feed: &Feed,
+        mark: Option<&Mark>,
+    ) -> Result<(Vec<IncomingPost>, Option<Mark>, usize), FetchError> {
         let mut posts = Vec::new();
         let mut newest: Option<Mark> = mark.cloned();
         let mut page_cursor = None;
@@ -157,7 +200,12 @@ impl BlueskySource {
         Ok((oldest_first(posts), newest, bad))
     }
 
-    pub(crate) async fn cycle(&self, shared: &Shared, ctx: &SourceCtx, state: &mut PollState) -> Step {
+    pub(crate) async fn cycle(
+        &self,
+        shared: &Shared,
+        ctx: &SourceCtx,
+        state: &mut PollState,
+    ) -> Step {
         let mut problems: BTreeMap<String, String> = BTreeMap::new();
         // Customers' handles → DIDs, cached as cursors.
         let mut resolved: Vec<Cursor> = Vec::new();
@@ -168,7 +216,10 @@ impl BlueskySource {
             }
             match self
                 .xrpc
-                .public_get::<Resolved>("com.atproto.identity.resolveHandle", &[("handle", handle.clone())])
+                .public_get::<Resolved>(
+                    "com.atproto.identity.resolveHandle",
+                    &[("handle", handle.clone())],
+                )
                 .await
             {
                 Ok(r) => {
@@ -186,8 +237,11 @@ impl BlueskySource {
         if !resolved.is_empty() && !ctx.batch(Vec::new(), resolved).await {
             return Step::Cancelled;
         }
-        let by_did: HashMap<String, String> =
-            state.dids.iter().map(|(h, d)| (d.clone(), h.clone())).collect();
+        let by_did: HashMap<String, String> = state
+            .dids
+            .iter()
+            .map(|(h, d)| (d.clone(), h.clone()))
+            .collect();
         shared.handles.send_if_modified(|m| {
             if *m == by_did {
                 false
@@ -207,8 +261,18 @@ impl BlueskySource {
         }
         feeds.push((Feed::Notifications, "notifications".into()));
         if self.keyword_search {
-            let mut queries: Vec<String> = self.watch.keywords.iter().map(|k| k.trim().to_string()).collect();
-            queries.extend(self.watch.hashtags.iter().map(|t| format!("#{}", t.trim().trim_start_matches('#'))));
+            let mut queries: Vec<String> = self
+                .watch
+                .keywords
+                .iter()
+                .map(|k| k.trim().to_string())
+                .collect();
+            queries.extend(
+                self.watch
+                    .hashtags
+                    .iter()
+                    .map(|t| format!("#{}", t.trim().trim_start_matches('#'))),
+            );
             queries.retain(|q| !q.is_empty() && q != "#");
             queries.dedup();
             for q in queries {

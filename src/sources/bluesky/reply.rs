@@ -11,7 +11,7 @@ use super::api::{self, Created, POST_COLLECTION, Resolved, ThreadAnswer};
 use super::facets::{self, FacetKind};
 use super::xrpc::Xrpc;
 use crate::sources::http::{Backoff, FetchError};
-use crate::sources::{ReplyFuture, ReplyRequest, Replier, SentReply};
+use crate::sources::{Replier, ReplyFuture, ReplyRequest, SentReply};
 
 const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 
@@ -48,7 +48,10 @@ pub fn reply_refs(reply_ref: &Value) -> Option<(Value, Value)> {
     let root = match reply_ref.get("root") {
         Some(r) => {
             let ru = r.get("uri").and_then(Value::as_str);
-            let rc = r.get("cid").and_then(Value::as_str).filter(|c| !c.is_empty());
+            let rc = r
+                .get("cid")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty());
             match (ru, rc) {
                 (Some(u), Some(c)) => json!({"uri": u, "cid": c}),
                 _ => return None,
@@ -87,7 +90,11 @@ impl BlueskyReplier {
             .xrpc
             .authed_get(
                 "app.bsky.feed.getPostThread",
-                &[("uri", uri.clone()), ("depth", "0".into()), ("parentHeight", "0".into())],
+                &[
+                    ("uri", uri.clone()),
+                    ("depth", "0".into()),
+                    ("parentHeight", "0".into()),
+                ],
             )
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the post replied to ({uri}): {e}"))?;
@@ -121,7 +128,11 @@ impl BlueskyReplier {
             .xrpc
             .authed_get(
                 "com.atproto.repo.getRecord",
-                &[("repo", did.to_string()), ("collection", POST_COLLECTION.into()), ("rkey", rkey.to_string())],
+                &[
+                    ("repo", did.to_string()),
+                    ("collection", POST_COLLECTION.into()),
+                    ("rkey", rkey.to_string()),
+                ],
             )
             .await;
         let v = got.ok()?;
@@ -133,8 +144,16 @@ impl BlueskyReplier {
 
     async fn post(&self, request: ReplyRequest) -> anyhow::Result<SentReply> {
         let (root, parent) = self.refs_for(&request).await?;
-        let (did, handle) = self.xrpc.whoami().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let handle = if handle.is_empty() { self.handle.clone() } else { handle };
+        let (did, handle) = self
+            .xrpc
+            .whoami()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let handle = if handle.is_empty() {
+            self.handle.clone()
+        } else {
+            handle
+        };
         let mut record = json!({
             "$type": POST_COLLECTION,
             "text": request.text,
@@ -146,7 +165,8 @@ impl BlueskyReplier {
             record["facets"] = Value::Array(facets);
         }
         let rkey = rkey_for(&request.idempotency_key);
-        let body = json!({"repo": did, "collection": POST_COLLECTION, "rkey": rkey, "record": record});
+        let body =
+            json!({"repo": did, "collection": POST_COLLECTION, "rkey": rkey, "record": record});
         let mut backoff = self.backoff.clone();
         let mut last_err = None;
         for attempt in 0..self.attempts {
@@ -223,10 +243,12 @@ mod tests {
 
     #[test]
     fn root_comes_from_the_parents_own_reply_ref() {
-        let top = json!({"uri": "at://a/p/1", "cid": "c1", "root": {"uri": "at://a/p/1", "cid": "c1"}});
+        let top =
+            json!({"uri": "at://a/p/1", "cid": "c1", "root": {"uri": "at://a/p/1", "cid": "c1"}});
         let (root, parent) = reply_refs(&top).unwrap();
         assert_eq!(root, parent);
-        let nested = json!({"uri": "at://b/p/2", "cid": "c2", "root": {"uri": "at://a/p/1", "cid": "c1"}});
+        let nested =
+            json!({"uri": "at://b/p/2", "cid": "c2", "root": {"uri": "at://a/p/1", "cid": "c1"}});
         let (root, parent) = reply_refs(&nested).unwrap();
         assert_eq!(root, json!({"uri": "at://a/p/1", "cid": "c1"}));
         assert_eq!(parent, json!({"uri": "at://b/p/2", "cid": "c2"}));

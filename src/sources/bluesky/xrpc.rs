@@ -54,9 +54,10 @@ fn endpoint(base: &Url, nsid: &str) -> String {
 fn is_expired(e: &FetchError) -> bool {
     match e {
         FetchError::Auth { status: 401, .. } => true,
-        FetchError::Client { status: 400, detail } => {
-            detail.starts_with("ExpiredToken") || detail.starts_with("InvalidToken")
-        }
+        FetchError::Client {
+            status: 400,
+            detail,
+        } => detail.starts_with("ExpiredToken") || detail.starts_with("InvalidToken"),
         _ => false,
     }
 }
@@ -96,7 +97,10 @@ impl Xrpc {
         self.last_rate.lock().ok().and_then(|g| g.clone())
     }
 
-    async fn exec<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, FetchError> {
+    async fn exec<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, FetchError> {
         let now = Utc::now();
         let resp = req.send().await.map_err(|e| FetchError::from_reqwest(&e))?;
         if let Some(rl) = RateLimit::from_headers(resp.headers(), now)
@@ -230,7 +234,11 @@ impl Xrpc {
             .await
     }
 
-    pub async fn authed_post<T: DeserializeOwned>(&self, nsid: &str, body: &Value) -> Result<T, FetchError> {
+    pub async fn authed_post<T: DeserializeOwned>(
+        &self,
+        nsid: &str,
+        body: &Value,
+    ) -> Result<T, FetchError> {
         let url = endpoint(&self.pds, nsid);
         self.authed(|token| self.client.post(&url).json(body).bearer_auth(token))
             .await
@@ -256,9 +264,18 @@ mod tests {
             status: 400,
             detail: "ExpiredToken: Token has expired".into()
         }));
-        assert!(is_expired(&FetchError::Auth { status: 401, detail: String::new() }));
-        assert!(!is_expired(&FetchError::Auth { status: 403, detail: String::new() }));
-        assert!(!is_expired(&FetchError::Client { status: 400, detail: "InvalidRequest".into() }));
+        assert!(is_expired(&FetchError::Auth {
+            status: 401,
+            detail: String::new()
+        }));
+        assert!(!is_expired(&FetchError::Auth {
+            status: 403,
+            detail: String::new()
+        }));
+        assert!(!is_expired(&FetchError::Client {
+            status: 400,
+            detail: "InvalidRequest".into()
+        }));
     }
 
     #[test]

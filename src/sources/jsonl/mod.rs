@@ -111,56 +111,54 @@ async fn checks(
     path: Option<PathBuf>,
     cursors: &HashMap<String, String>,
 ) -> Vec<Check> {
-    {
-        let what = format!("{name}: input");
-        let path = match &path {
-            None => {
-                return vec![Check {
-                    what,
-                    ok: true,
-                    detail: "reads stdin until end of input".into(),
-                    fix: String::new(),
-                }];
-            }
-            Some(p) => p,
-        };
-        match tokio::fs::metadata(path).await {
-            Ok(meta) if meta.is_file() => {
-                let cursor = FileCursor::parse(cursors.get(CURSOR_KEY));
-                let detail = match cursor {
-                    Some(c) if c.inode == tail::inode(&meta) && c.offset <= meta.len() => format!(
-                        "{}: {} bytes, {} unread",
-                        path.display(),
-                        meta.len(),
-                        meta.len() - c.offset
-                    ),
-                    Some(_) => format!(
-                        "{}: {} bytes; replaced or truncated since last read, will read from the start",
-                        path.display(),
-                        meta.len()
-                    ),
-                    None => format!("{}: {} bytes, not read yet", path.display(), meta.len()),
-                };
-                vec![Check {
-                    what,
-                    ok: true,
-                    detail,
-                    fix: String::new(),
-                }]
-            }
-            Ok(_) => vec![Check {
+    let what = format!("{name}: input");
+    let path = match &path {
+        None => {
+            return vec![Check {
                 what,
-                ok: false,
-                detail: format!("{} is not a regular file", path.display()),
-                fix: "set `path` to a .jsonl file, or \"-\" to read stdin".into(),
-            }],
-            Err(e) => vec![Check {
-                what,
-                ok: false,
-                detail: format!("{}: {e}", path.display()),
-                fix: "create the file (the source waits for it) or fix `path`".into(),
-            }],
+                ok: true,
+                detail: "reads stdin until end of input".into(),
+                fix: String::new(),
+            }];
         }
+        Some(p) => p,
+    };
+    match tokio::fs::metadata(path).await {
+        Ok(meta) if meta.is_file() => {
+            let cursor = FileCursor::parse(cursors.get(CURSOR_KEY));
+            let detail = match cursor {
+                Some(c) if c.inode == tail::inode(&meta) && c.offset <= meta.len() => format!(
+                    "{}: {} bytes, {} unread",
+                    path.display(),
+                    meta.len(),
+                    meta.len() - c.offset
+                ),
+                Some(_) => format!(
+                    "{}: {} bytes; replaced or truncated since last read, will read from the start",
+                    path.display(),
+                    meta.len()
+                ),
+                None => format!("{}: {} bytes, not read yet", path.display(), meta.len()),
+            };
+            vec![Check {
+                what,
+                ok: true,
+                detail,
+                fix: String::new(),
+            }]
+        }
+        Ok(_) => vec![Check {
+            what,
+            ok: false,
+            detail: format!("{} is not a regular file", path.display()),
+            fix: "set `path` to a .jsonl file, or \"-\" to read stdin".into(),
+        }],
+        Err(e) => vec![Check {
+            what,
+            ok: false,
+            detail: format!("{}: {e}", path.display()),
+            fix: "create the file (the source waits for it) or fix `path`".into(),
+        }],
     }
 }
 

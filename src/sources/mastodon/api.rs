@@ -321,7 +321,10 @@ mod tests {
             "account": {"id": 1, "acct": "n"}
         }));
         let p = status_to_post(&s, "x", false).unwrap();
-        assert_eq!((p.native_id.as_str(), p.in_reply_to.as_deref()), ("42", Some("41")));
+        assert_eq!(
+            (p.native_id.as_str(), p.in_reply_to.as_deref()),
+            ("42", Some("41"))
+        );
     }
 
     #[test]
@@ -329,7 +332,11 @@ mod tests {
         let s = status(serde_json::json!({
             "id": "1", "created_at": "yesterday", "account": {"id": "1", "acct": "a"}
         }));
-        assert!(status_to_post(&s, "x", false).unwrap_err().contains("status 1"));
+        assert!(
+            status_to_post(&s, "x", false)
+                .unwrap_err()
+                .contains("status 1")
+        );
     }
 
     #[test]
@@ -349,8 +356,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.payload_json().unwrap()["id"], "1");
-        let f: StreamFrame =
-            serde_json::from_str(r#"{"event":"delete","payload":"123"}"#).unwrap();
+        let f: StreamFrame = serde_json::from_str(r#"{"event":"delete","payload":"123"}"#).unwrap();
         assert_eq!(f.payload_json(), Some(serde_json::json!(123)));
     }
 

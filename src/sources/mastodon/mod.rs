@@ -13,117 +13,30 @@
 //! once to fill the gap.
 
 pub mod api;
+mod config;
+mod doctor;
 pub(crate) mod poll;
 pub mod reply;
 pub(crate) mod stream;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use futures::StreamExt;
-use serde::Deserialize;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
 use crate::sources::http::{self, Backoff, FetchError};
-use crate::sources::secret::{self, Secret};
-use crate::sources::{
-    Check, CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch,
-};
+use crate::sources::secret::Secret;
+use crate::sources::{CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch};
 use poll::{Api, Poller, Query};
+pub(crate) use config::credentials;
+pub use config::{MastodonConfig, MastodonOptions};
 pub use reply::MastodonReplier;
-
-/// `[sources.<name>]` with `kind = "mastodon"`.
-///
-/// Keyword search uses `/api/v2/search`, which only finds posts whose authors opted in to being
-/// searchable (Mastodon 4.2+ "indexable"), and full-text matching only with an authenticated token on
-/// instances that run full-text search (Elasticsearch/OpenSearch). Elsewhere it finds little or nothing:
-/// hashtags and mentions are the dependable way to hear the shop's name.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MastodonConfig {
-    /// The instance's URL, e.g. `https://mastodon.social` (HTTPS; plain HTTP only to localhost).
-    pub instance: String,
-    /// The environment variable holding the user access token (scopes `read` and `write:statuses`).
-    #[serde(default)]
-    pub token_env: Option<String>,
-    /// Or a file holding the token, mode 0600.
-    #[serde(default)]
-    pub token_file: Option<PathBuf>,
-    /// Seconds between polls (default 60; also the pace for customers and searches while streaming).
-    #[serde(default = "default_poll_seconds")]
-    pub poll_seconds: u64,
-    /// Use the streaming API for mentions and hashtags (default true).
-    #[serde(default = "yes")]
-    pub stream: bool,
-    /// Search the shop's keywords with `/api/v2/search` (default true; see the note on the type).
-    #[serde(default = "yes")]
-    pub keyword_search: bool,
-}
-
-fn default_poll_seconds() -> u64 {
-    60
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Timing knobs; the defaults suit real servers, tests shorten them.
-#[derive(Debug, Clone)]
-pub struct MastodonOptions {
-    /// Overrides `poll_seconds`.
-    pub poll_interval: Option<Duration>,
-    /// First backoff step after a server or network failure (doubling, jittered, up to `backoff_cap`).
-    pub backoff_base: Duration,
-    pub backoff_cap: Duration,
-    /// How often a refused token is tried again.
-    pub auth_recheck: Duration,
-    /// Per-request timeout (the shared client's own applies otherwise).
-    pub request_timeout: Option<Duration>,
-}
-
-impl Default for MastodonOptions {
-    fn default() -> MastodonOptions {
-        MastodonOptions {
-            poll_interval: None,
-            backoff_base: Duration::from_secs(2),
-            backoff_cap: Duration::from_secs(300),
-            auth_recheck: Duration::from_secs(600),
-            request_timeout: None,
-        }
-    }
-}
-
-/// Loads the token and parses the instance URL for a config; errors name the field and the fix.
-pub(crate) fn credentials(
-    what: &str,
-    cfg: &MastodonConfig,
-) -> Result<(Url, Secret, String), String> {
-    let base = http::base_url(&cfg.instance).map_err(|e| format!("{what}.instance: {e}"))?;
-    if base.host_str().is_none() {
-        return Err(format!(
-            "{what}.instance: `{}` has no host; write e.g. https://mastodon.social",
-            cfg.instance
-        ));
-    }
-    let token = secret::load(
-        &format!("{what}.token"),
-        cfg.token_env.as_deref(),
-        cfg.token_file.as_deref(),
-    )?;
-    let hint = match (&cfg.token_env, &cfg.token_file) {
-        (Some(var), _) => format!("the environment variable {var}"),
-        (None, Some(path)) => format!("{}", path.display()),
-        (None, None) => "token_env or token_file".into(),
-    };
-    Ok((base, token, hint))
-}
 
 #[derive(Debug)]
 pub struct MastodonSource {
@@ -199,7 +112,10 @@ impl MastodonSource {
     }
 
     fn host(&self) -> String {
-        self.base.host_str().unwrap_or_default().to_ascii_lowercase()
+        self.base
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
     }
 
     fn queries(&self, full: bool) -> Vec<Query> {
@@ -256,8 +172,7 @@ impl MastodonSource {
             .collect();
         let mut stream_url: Option<Url> = None;
         let mut backoff = Backoff::new(self.options.backoff_base, self.options.backoff_cap);
-        let mut stream_backoff =
-            Backoff::new(self.options.backoff_base, self.options.backoff_cap);
+        let mut stream_backoff = Backoff::new(self.options.backoff_base, self.options.backoff_cap);
         let mut ws: Option<stream::Ws> = None;
         let mut connected_at = Instant::now();
         let mut next_poll = Instant::now();
@@ -310,7 +225,10 @@ impl MastodonSource {
             if Instant::now() >= next_poll {
                 let full = ws.is_none() || gap_fill;
                 let mut round_problems = Vec::new();
-                match self.round(&mut poller, &ctx, full, &mut round_problems).await {
+                match self
+                    .round(&mut poller, &ctx, full, &mut round_problems)
+                    .await
+                {
                     Ok(false) => return Ok(()),
                     Ok(true) => {
                         backoff.reset();
@@ -455,7 +373,7 @@ impl MastodonSource {
                     key: key.clone(),
                     value: id.clone(),
                 };
-                if !ctx.batch(vec![post], vec![cursor]).await {
+                if !ctx.batch(vec![*post], vec![cursor]).await {
                     return Ok(false);
                 }
                 poller.cursors.insert(key, id);
@@ -466,125 +384,6 @@ impl MastodonSource {
         }
     }
 
-    async fn checks(&self, cursors: &HashMap<String, String>) -> Vec<Check> {
-        let name = &self.name;
-        let mut api = self.api();
-        let mut checks = Vec::new();
-        let check = |what: &str, result: Result<String, (String, String)>| match result {
-            Ok(detail) => Check {
-                what: format!("{name}: {what}"),
-                ok: true,
-                detail,
-                fix: String::new(),
-            },
-            Err((detail, fix)) => Check {
-                what: format!("{name}: {what}"),
-                ok: false,
-                detail,
-                fix,
-            },
-        };
-        let network_fix = |e: &FetchError| match e {
-            FetchError::Transport(_) => format!(
-                "check `instance = \"{}\"` and the network connection",
-                self.base
-            ),
-            FetchError::Server { .. } => "the instance is in trouble; try again later".into(),
-            FetchError::RateLimited { until } => format!("wait until {until}"),
-            FetchError::Client { status: 404, .. } => {
-                "this server lacks /api/v2/instance (Mastodon 4.0+); older servers are not supported"
-                    .into()
-            }
-            _ => "check that `instance` points at a Mastodon-compatible server".into(),
-        };
-        checks.push(check(
-            "instance reachable",
-            match api.instance().await {
-                Ok(i) => Ok(format!(
-                    "{} {} at {}, {} characters per post",
-                    i.title.as_deref().unwrap_or("instance"),
-                    i.version.as_deref().unwrap_or(""),
-                    self.base,
-                    i.configuration
-                        .statuses
-                        .max_characters
-                        .unwrap_or(api::DEFAULT_CHAR_LIMIT)
-                )),
-                Err(e) => Err((e.to_string(), network_fix(&e))),
-            },
-        ));
-        checks.push(check(
-            "token valid",
-            match api.verify_credentials().await {
-                Ok(account) => Ok(format!("signed in as @{}", api::normalize_acct(&account.acct, &self.host()))),
-                Err(FetchError::Auth { status, detail }) => Err((
-                    format!("token refused ({status}: {detail})"),
-                    format!(
-                        "create an access token (Preferences > Development > New application, scopes read \
-                         and write:statuses) and put it in {}",
-                        self.token_hint
-                    ),
-                )),
-                Err(e) => Err((e.to_string(), network_fix(&e))),
-            },
-        ));
-        checks.push(check(
-            "rate-limit headroom",
-            match &api.rate {
-                None => Ok("the server sent no rate-limit headers".into()),
-                Some(r) => {
-                    let detail = format!(
-                        "{} of {} requests left{}",
-                        r.remaining.map_or("?".into(), |n| n.to_string()),
-                        r.limit.map_or("?".into(), |n| n.to_string()),
-                        r.reset.map_or(String::new(), |t| format!(", resets {t}"))
-                    );
-                    match (r.remaining, r.limit) {
-                        (Some(rem), Some(lim)) if rem * 10 < lim => Err((
-                            detail,
-                            "another client uses this token heavily; raise poll_seconds or use a \
-                             separate token"
-                                .into(),
-                        )),
-                        _ => Ok(detail),
-                    }
-                }
-            },
-        ));
-        checks.push(check("cursors", Ok(cursor_age(cursors))));
-        checks
-    }
-}
-
-/// How far back the stored positions are (Mastodon ids carry their time: milliseconds << 16).
-fn cursor_age(cursors: &HashMap<String, String>) -> String {
-    let positions: Vec<&String> = cursors
-        .iter()
-        .filter(|(k, _)| !k.starts_with("account-id:"))
-        .map(|(_, v)| v)
-        .collect();
-    if positions.is_empty() {
-        return "none stored yet; the first run reads the latest page of each query".into();
-    }
-    let oldest = positions
-        .iter()
-        .filter_map(|v| v.parse::<u64>().ok())
-        .map(|id| (id >> 16) as i64)
-        .filter(|ms| *ms > 1_000_000_000_000)
-        .min()
-        .and_then(|ms| Utc.timestamp_millis_opt(ms).single());
-    match oldest {
-        Some(t) => {
-            let age = Utc::now() - t;
-            format!(
-                "{} stored; the oldest is from {} ({} h ago)",
-                positions.len(),
-                t.format("%Y-%m-%d %H:%M UTC"),
-                age.num_hours()
-            )
-        }
-        None => format!("{} stored (ids carry no time on this server)", positions.len()),
-    }
 }
 
 async fn next_message(

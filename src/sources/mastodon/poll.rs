@@ -302,7 +302,12 @@ impl Poller {
         let Some(newest) = api::max_id(ids.iter().map(String::as_str)).map(str::to_string) else {
             return Ok(None);
         };
-        posts.sort_by_key(|p| p.created_at);
+        // Oldest first, as they were written.
+        posts.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| api::cmp_ids(&a.native_id, &b.native_id))
+        });
         let cursors = vec![Cursor {
             key: key.to_string(),
             value: newest.clone(),

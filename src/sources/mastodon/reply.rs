@@ -12,7 +12,7 @@ use super::{MastodonConfig, api};
 use crate::domain::Network;
 use crate::sources::http::{self, FetchError};
 use crate::sources::secret::Secret;
-use crate::sources::{ReplyFuture, ReplyRequest, Replier, SentReply};
+use crate::sources::{Replier, ReplyFuture, ReplyRequest, SentReply};
 
 const ATTEMPTS: u32 = 3;
 
@@ -66,7 +66,10 @@ impl MastodonReplier {
     }
 
     fn host(&self) -> String {
-        self.base.host_str().unwrap_or_default().to_ascii_lowercase()
+        self.base
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
     }
 
     async fn post(&self, request: ReplyRequest) -> anyhow::Result<SentReply> {
@@ -112,7 +115,9 @@ impl MastodonReplier {
                     // The status exists now; an odd answer must not make staff post again.
                     let created: Option<Created> = http::json(resp).await.ok();
                     return Ok(SentReply {
-                        url: created.as_ref().and_then(|c| c.url.clone().or(c.uri.clone())),
+                        url: created
+                            .as_ref()
+                            .and_then(|c| c.url.clone().or(c.uri.clone())),
                         remote_id: created.and_then(|c| match c.id {
                             Some(serde_json::Value::String(s)) => Some(s),
                             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -148,7 +153,9 @@ impl MastodonReplier {
                 self.token_hint
             ),
             FetchError::Client { .. } => anyhow!("Mastodon refused the reply ({e})"),
-            _ => anyhow!("Mastodon reply not confirmed ({e}); the draft is kept, sending again cannot post twice"),
+            _ => anyhow!(
+                "Mastodon reply not confirmed ({e}); the draft is kept, sending again cannot post twice"
+            ),
         })
     }
 }
@@ -181,7 +188,8 @@ pub fn with_mention(text: &str, acct: &str, local_domain: &str) -> String {
     };
     let full_lower = format!("@{}", full.to_lowercase());
     let (user, domain) = full.split_once('@').unwrap_or((&full, ""));
-    let local = domain.eq_ignore_ascii_case(local_domain) && mentions(&format!("@{}", user.to_lowercase()));
+    let local =
+        domain.eq_ignore_ascii_case(local_domain) && mentions(&format!("@{}", user.to_lowercase()));
     if mentions(&full_lower) || local {
         text.to_string()
     } else {
@@ -208,15 +216,27 @@ mod tests {
 
     #[test]
     fn mention_prepended_only_when_missing() {
-        assert_eq!(with_mention("Sorry!", "al@far.example", "x.example"), "@al@far.example Sorry!");
-        assert_eq!(with_mention("@Al@Far.example sorry", "al@far.example", "x"), "@Al@Far.example sorry");
+        assert_eq!(
+            with_mention("Sorry!", "al@far.example", "x.example"),
+            "@al@far.example Sorry!"
+        );
+        assert_eq!(
+            with_mention("@Al@Far.example sorry", "al@far.example", "x"),
+            "@Al@Far.example sorry"
+        );
         // `@al@far.example.evil` is someone else.
         assert_eq!(
             with_mention("@al@far.example.evil hi", "al@far.example", "x"),
             "@al@far.example @al@far.example.evil hi"
         );
-        assert_eq!(with_mention("hi @al, sorry", "al", "x.example"), "hi @al, sorry");
-        assert_eq!(with_mention("hi @alfred", "al", "x.example"), "@al@x.example hi @alfred");
+        assert_eq!(
+            with_mention("hi @al, sorry", "al", "x.example"),
+            "hi @al, sorry"
+        );
+        assert_eq!(
+            with_mention("hi @alfred", "al", "x.example"),
+            "@al@x.example hi @alfred"
+        );
     }
 
     #[test]

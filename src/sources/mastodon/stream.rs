@@ -46,11 +46,7 @@ pub(crate) fn streaming_url(advertised: Option<&str>, instance: &Url) -> Result<
 }
 
 /// Opens the socket (token in the `Authorization` header, never in the URL) and subscribes to hashtags.
-pub(crate) async fn connect(
-    url: &Url,
-    token: &Secret,
-    hashtags: &[String],
-) -> Result<Ws, String> {
+pub(crate) async fn connect(url: &Url, token: &Secret, hashtags: &[String]) -> Result<Ws, String> {
     let mut url = url.clone();
     url.query_pairs_mut().append_pair("stream", "user");
     let mut request = url
@@ -63,13 +59,11 @@ pub(crate) async fn connect(
     request
         .headers_mut()
         .insert("user-agent", HeaderValue::from_static(http::USER_AGENT));
-    let (mut ws, _) = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async(request),
-    )
-    .await
-    .map_err(|_| "streaming: connection timed out".to_string())?
-    .map_err(|e| format!("streaming: {e}"))?;
+    let (mut ws, _) =
+        tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request))
+            .await
+            .map_err(|_| "streaming: connection timed out".to_string())?
+            .map_err(|e| format!("streaming: {e}"))?;
     for tag in hashtags {
         let subscribe = serde_json::json!({"type": "subscribe", "stream": "hashtag", "tag": tag});
         ws.send(Message::text(subscribe.to_string()))
@@ -94,7 +88,7 @@ pub(crate) enum Streamed {
     Post {
         key: String,
         id: String,
-        post: IncomingPost,
+        post: Box<IncomingPost>,
     },
     /// Not for us (a home post from someone else, a deletion, a filters change).
     Ignored,
@@ -113,9 +107,9 @@ pub(crate) fn interpret(text: &str, routing: &Routing<'_>) -> Streamed {
     };
     match frame.event.as_str() {
         "update" => {
-            let status: Status = match payload().and_then(|p| {
-                serde_json::from_value(p).map_err(|e| format!("update payload: {e}"))
-            }) {
+            let status: Status = match payload()
+                .and_then(|p| serde_json::from_value(p).map_err(|e| format!("update payload: {e}")))
+            {
                 Ok(s) => s,
                 Err(why) => return Streamed::Malformed(why),
             };
@@ -126,7 +120,7 @@ pub(crate) fn interpret(text: &str, routing: &Routing<'_>) -> Streamed {
                 Ok(post) => Streamed::Post {
                     key,
                     id: status.id.clone(),
-                    post,
+                    post: Box::new(post),
                 },
                 Err(why) => Streamed::Malformed(why),
             }
@@ -144,7 +138,7 @@ pub(crate) fn interpret(text: &str, routing: &Routing<'_>) -> Streamed {
                         Ok(post) => Streamed::Post {
                             key: "notifications".into(),
                             id: n.id.clone(),
-                            post,
+                            post: Box::new(post),
                         },
                         Err(why) => Streamed::Malformed(why),
                     }
@@ -165,7 +159,10 @@ fn route_update(frame: &StreamFrame, status: &Status, routing: &Routing<'_>) -> 
             .iter()
             .find(|h| h.eq_ignore_ascii_case(tag.trim_start_matches('#')))
     };
-    if frame.stream.first().is_some_and(|s| s.starts_with("hashtag"))
+    if frame
+        .stream
+        .first()
+        .is_some_and(|s| s.starts_with("hashtag"))
         && let Some(tag) = frame.stream.get(1).and_then(|t| watched(t))
     {
         return Some(format!("tag:{tag}"));
@@ -210,17 +207,29 @@ mod tests {
     fn routes_hashtag_customer_and_mention() {
         let tags = vec!["Shop".to_string()];
         let r = routing(&tags);
-        let got = interpret(&frame(&["hashtag", "shop"], "update", status("5", "a", &[])), &r);
-        assert!(matches!(got, Streamed::Post { ref key, ref id, .. } if key == "tag:Shop" && id == "5"));
-        let got = interpret(&frame(&["user"], "update", status("6", "cu@far.example", &[])), &r);
+        let got = interpret(
+            &frame(&["hashtag", "shop"], "update", status("5", "a", &[])),
+            &r,
+        );
+        assert!(
+            matches!(got, Streamed::Post { ref key, ref id, .. } if key == "tag:Shop" && id == "5")
+        );
+        let got = interpret(
+            &frame(&["user"], "update", status("6", "cu@far.example", &[])),
+            &r,
+        );
         assert!(matches!(got, Streamed::Post { ref key, .. } if key == "account:77"));
-        let got = interpret(&frame(&["user"], "update", status("7", "other", &["shop"])), &r);
+        let got = interpret(
+            &frame(&["user"], "update", status("7", "other", &["shop"])),
+            &r,
+        );
         assert!(matches!(got, Streamed::Post { ref key, .. } if key == "tag:Shop"));
         assert_eq!(
             interpret(&frame(&["user"], "update", status("8", "other", &[])), &r),
             Streamed::Ignored
         );
-        let n = serde_json::json!({"id": "900", "type": "mention", "status": status("9", "z", &[])});
+        let n =
+            serde_json::json!({"id": "900", "type": "mention", "status": status("9", "z", &[])});
         match interpret(&frame(&["user"], "notification", n), &r) {
             Streamed::Post { key, id, post } => {
                 assert_eq!((key.as_str(), id.as_str()), ("notifications", "900"));
@@ -229,9 +238,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let fav = serde_json::json!({"id": "901", "type": "favourite", "status": status("9", "z", &[])});
-        assert_eq!(interpret(&frame(&["user"], "notification", fav), &r), Streamed::Ignored);
-        assert_eq!(interpret(r#"{"event":"delete","payload":"5"}"#, &r), Streamed::Ignored);
+        let fav =
+            serde_json::json!({"id": "901", "type": "favourite", "status": status("9", "z", &[])});
+        assert_eq!(
+            interpret(&frame(&["user"], "notification", fav), &r),
+            Streamed::Ignored
+        );
+        assert_eq!(
+            interpret(r#"{"event":"delete","payload":"5"}"#, &r),
+            Streamed::Ignored
+        );
         assert!(matches!(interpret("nope", &r), Streamed::Malformed(_)));
         assert!(matches!(
             interpret(r#"{"event":"update","payload":"{\"id\":1}"}"#, &r),

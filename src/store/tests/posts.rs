@@ -269,3 +269,38 @@ fn first_response_time_is_from_created_to_first_response() {
         Some(chrono::Duration::minutes(42))
     );
 }
+
+/// The windows the panes ask for must stay instant with a million posts: they walk an index, never sort the table.
+#[test]
+fn window_queries_use_indexes_without_sorting() {
+    let db = Db::open_in_memory().unwrap();
+    let plan = |sql: &str| -> String {
+        let mut stmt = db
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("; ")
+    };
+    for sql in [
+        "SELECT * FROM posts ORDER BY created_at DESC, id DESC LIMIT 50",
+        "SELECT * FROM posts WHERE is_mention = 1 ORDER BY created_at DESC, id DESC LIMIT 50",
+        "SELECT * FROM posts WHERE customer_id = 3 ORDER BY created_at DESC, id DESC LIMIT 50",
+        "SELECT * FROM actions ORDER BY at DESC, id DESC LIMIT 50",
+        "SELECT * FROM actions WHERE customer_id = 3 ORDER BY at DESC, id DESC LIMIT 50",
+        "SELECT * FROM replies WHERE customer_id = 3 ORDER BY sent_at DESC, id DESC LIMIT 50",
+    ] {
+        let p = plan(sql);
+        assert!(
+            p.contains("USING INDEX") && !p.contains("TEMP B-TREE"),
+            "{sql}: {p}"
+        );
+    }
+    let p = plan(
+        "SELECT * FROM posts WHERE category IN ('complaint', 'distress') AND handled_at IS NULL \
+         ORDER BY created_at DESC, id DESC LIMIT 50",
+    );
+    assert!(p.contains("posts_category_handled"), "{p}");
+    let p = plan("SELECT * FROM posts WHERE network = 'mastodon' AND in_reply_to = 'x'");
+    assert!(p.contains("posts_in_reply_to"), "{p}");
+}

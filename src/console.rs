@@ -1,0 +1,67 @@
+//! The UI loop: one task owns the state and the terminal. Terminal events, messages from ingest and the
+//! runner, the clock and SIGTERM become `Msg`s; `update` turns them into state changes and effects; the screen
+//! is redrawn when something changed, coalesced.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::{Command, Effect, Msg, router, update};
+use crate::state::AppState;
+use crate::terminal::TerminalGuard;
+
+/// Runs until the user quits (or SIGTERM). Every effect `update` asked for is handed to the runner in order.
+pub async fn run(
+    guard: &mut TerminalGuard,
+    state: &mut AppState,
+    mut msgs: mpsc::UnboundedReceiver<Msg>,
+    effects: mpsc::UnboundedSender<Effect>,
+) -> anyhow::Result<()> {
+    let mut events = EventStream::new();
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let size = guard.terminal.size()?;
+    apply(state, Msg::Resize { width: size.width, height: size.height }, &effects);
+    guard.terminal.draw(|f| crate::ui::render(f, state))?;
+    while !state.quitting {
+        // Fast ticks only while a draft waits to be saved; otherwise once a second for the clock.
+        let tick = if state.composer.as_ref().is_some_and(|c| c.unsaved_since.is_some()) {
+            Duration::from_millis(150)
+        } else {
+            Duration::from_secs(1)
+        };
+        let first = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => router::route(state, key),
+                Some(Ok(Event::Paste(text))) => Some(Msg::Paste(text)),
+                Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize { width, height }),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e.into()),
+                None => Some(Msg::Command(Command::Quit)),
+            },
+            msg = msgs.recv() => msg,
+            _ = tokio::time::sleep(tick) => None,
+            _ = sigterm.recv() => Some(Msg::Command(Command::Quit)),
+        };
+        // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
+        apply(state, Msg::Tick(Utc::now()), &effects);
+        if let Some(msg) = first {
+            apply(state, msg, &effects);
+        }
+        while let Ok(msg) = msgs.try_recv() {
+            apply(state, msg, &effects);
+        }
+        guard.terminal.draw(|f| crate::ui::render(f, state))?;
+    }
+    Ok(())
+}
+
+fn apply(state: &mut AppState, msg: Msg, effects: &mpsc::UnboundedSender<Effect>) {
+    for effect in update(state, msg) {
+        if effect != Effect::Quit {
+            let _ = effects.send(effect);
+        }
+    }
+}
