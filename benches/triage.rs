@@ -40,7 +40,10 @@ fn load_texts() -> (Vec<String>, &'static str) {
             return (texts, "airline-dev");
         }
     }
-    eprintln!("bench: {} not found; using the built-in sentences", path.display());
+    eprintln!(
+        "bench: {} not found; using the built-in sentences",
+        path.display()
+    );
     (BUILTIN.iter().map(|s| s.to_string()).collect(), "built-in")
 }
 

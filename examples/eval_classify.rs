@@ -10,7 +10,11 @@ fn main() -> anyhow::Result<()> {
         Ok(path) => Classifier::from_lexicon(&std::fs::read_to_string(&path)?, &Tuning::default())?,
         Err(_) => Classifier::english(),
     };
-    let stats = classify_jsonl(io::stdin().lock(), BufWriter::new(io::stdout().lock()), &classifier)?;
+    let stats = classify_jsonl(
+        io::stdin().lock(),
+        BufWriter::new(io::stdout().lock()),
+        &classifier,
+    )?;
     eprintln!("{stats:?}");
     Ok(())
 }

@@ -30,10 +30,18 @@ fn main() -> io::Result<()> {
         };
         let id = v.get("id").cloned().unwrap_or(serde_json::Value::Null);
         let Some(text) = v.get("text").and_then(|t| t.as_str()) else {
-            writeln!(out, "{}", serde_json::json!({"id": id, "line": n + 1, "error": "missing \"text\""}))?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"id": id, "line": n + 1, "error": "missing \"text\""})
+            )?;
             continue;
         };
-        let compound = analyzer.polarity_scores(text).get("compound").copied().unwrap_or(0.0);
+        let compound = analyzer
+            .polarity_scores(text)
+            .get("compound")
+            .copied()
+            .unwrap_or(0.0);
         let pred = serde_json::json!({
             "id": id,
             "complaint": compound < threshold,

@@ -40,10 +40,13 @@ fn run(args: &[&str], stdin: &[u8]) -> (String, String, bool) {
 }
 
 fn lines(s: &str) -> Vec<serde_json::Value> {
-    s.lines().map(|l| serde_json::from_str(l).expect("each output line is JSON")).collect()
+    s.lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
 }
 
-const INPUT: &[u8] = b"{\"id\":\"a\",\"text\":\"@shop any update on my order? it's been 3 weeks\"}\n\
+const INPUT: &[u8] =
+    b"{\"id\":\"a\",\"text\":\"@shop any update on my order? it's been 3 weeks\"}\n\
 not json at all\n\
 {\"id\":\"c\"}\n\
 {\"id\":\"d\",\"text\":\"bad \xff bytes\"}\n\
@@ -57,7 +60,12 @@ fn check(out: &[serde_json::Value]) {
     let score = out[0]["score"].as_f64().unwrap();
     assert!((0.5..=1.0).contains(&score));
     let reasons = out[0]["reasons"].as_array().unwrap();
-    assert!(reasons.iter().any(|r| r.as_str().unwrap().contains("3 weeks")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("3 weeks")),
+        "{reasons:?}"
+    );
     assert_eq!(out[1]["line"], 2);
     assert!(out[1]["error"].is_string());
     assert_eq!(out[2]["id"], "c");
@@ -95,7 +103,13 @@ fn classify_files_with_dash_and_paths() {
     let output = dir.path().join("out.jsonl");
     std::fs::write(&input, INPUT).unwrap();
     let (_, stderr, ok) = run(
-        &["classify", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()],
+        &[
+            "classify",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
         b"",
     );
     assert!(ok, "stderr: {stderr}");

@@ -2,6 +2,8 @@
 
 pub mod composer;
 pub mod feed;
+#[cfg(test)]
+pub mod fixture;
 pub mod input;
 pub mod popup;
 

@@ -34,31 +34,137 @@ pub struct Hint {
 }
 
 const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "dear", "good morning", "good afternoon", "good evening", "morning", "evening", "hiya",
-    "greetings", "welcome",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "morning",
+    "evening",
+    "hiya",
+    "greetings",
+    "welcome",
 ];
 const HELP_WORDS: &[&str] = &[
-    "sorry", "apologise", "apologize", "apologies", "help", "fix", "sort", "sort this", "look into", "looking into",
-    "understand", "let me", "we'll", "we will", "i'll", "i will", "on it", "make this right", "put this right",
-    "refund", "replace", "replacement", "check", "frustrating", "not good enough",
+    "sorry",
+    "apologise",
+    "apologize",
+    "apologies",
+    "help",
+    "fix",
+    "sort",
+    "sort this",
+    "look into",
+    "looking into",
+    "understand",
+    "let me",
+    "we'll",
+    "we will",
+    "i'll",
+    "i will",
+    "on it",
+    "make this right",
+    "put this right",
+    "refund",
+    "replace",
+    "replacement",
+    "check",
+    "frustrating",
+    "not good enough",
 ];
 const PROMO_WORDS: &[&str] = &[
-    "discount", "promo", "promotion", "code", "coupon", "% off", "percent off", "sale", "shop now", "check out our",
-    "new collection", "new arrivals", "buy", "deal", "deals", "offer", "http", "https", "www", ".com", "link in bio",
+    "discount",
+    "promo",
+    "promotion",
+    "code",
+    "coupon",
+    "% off",
+    "percent off",
+    "sale",
+    "shop now",
+    "check out our",
+    "new collection",
+    "new arrivals",
+    "buy",
+    "deal",
+    "deals",
+    "offer",
+    "http",
+    "https",
+    "www",
+    ".com",
+    "link in bio",
 ];
 const NEXT_STEP_WORDS: &[&str] = &[
-    "dm", "direct message", "message us", "email", "e-mail", "call", "phone", "order number", "reply", "let us know",
-    "we'll", "we will", "i'll", "i will", "follow up", "get back", "send", "tomorrow", "today", "within", "by",
-    "next", "visit", "pop in", "come in", "contact",
+    "dm",
+    "direct message",
+    "message us",
+    "email",
+    "e-mail",
+    "call",
+    "phone",
+    "order number",
+    "reply",
+    "let us know",
+    "we'll",
+    "we will",
+    "i'll",
+    "i will",
+    "follow up",
+    "get back",
+    "send",
+    "tomorrow",
+    "today",
+    "within",
+    "by",
+    "next",
+    "visit",
+    "pop in",
+    "come in",
+    "contact",
 ];
 const CARE_WORDS: &[&str] = &[
-    "are you safe", "safe", "here for you", "support", "helpline", "hotline", "reach out", "someone you trust",
-    "emergency", "988", "999", "911", "112", "samaritans", "crisis line", "talk to someone", "look after yourself",
-    "take care", "you matter", "not alone",
+    "are you safe",
+    "safe",
+    "here for you",
+    "support",
+    "helpline",
+    "hotline",
+    "reach out",
+    "someone you trust",
+    "emergency",
+    "988",
+    "999",
+    "911",
+    "112",
+    "samaritans",
+    "crisis line",
+    "talk to someone",
+    "look after yourself",
+    "take care",
+    "you matter",
+    "not alone",
 ];
 const SALES_WORDS: &[&str] = &[
-    "discount", "promo", "code", "coupon", "% off", "sale", "shop", "buy", "order", "product", "deal", "offer",
-    "collection", "http", "www", ".com", "voucher",
+    "discount",
+    "promo",
+    "code",
+    "coupon",
+    "% off",
+    "sale",
+    "shop",
+    "buy",
+    "order",
+    "product",
+    "deal",
+    "offer",
+    "collection",
+    "http",
+    "www",
+    ".com",
+    "voucher",
 ];
 
 /// Does `hay` (lower-case) contain `needle` as whole words?
@@ -104,19 +210,38 @@ pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
         .skip_while(|w| w.starts_with('@'))
         .collect::<Vec<_>>()
         .join(" ");
-    let name = context.first_name.map(|n| n.trim().to_lowercase()).filter(|n| !n.is_empty());
+    let name = context
+        .first_name
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty());
     let opening = first_sentence(&body);
     let greets = GREETINGS.iter().any(|g| {
-        body.starts_with(g) && !body[g.len()..].chars().next().is_some_and(|c| c.is_alphanumeric())
+        body.starts_with(g)
+            && !body[g.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric())
     }) || name.as_deref().is_some_and(|n| body.starts_with(n));
     if !greets {
-        let who = context.first_name.map(|n| format!(" {}", n.trim())).unwrap_or_default();
-        hint_push(&mut hints, hint(HintKind::Greet, format!("Greet them first, e.g. \"Hi{who},\".")));
+        let who = context
+            .first_name
+            .map(|n| format!(" {}", n.trim()))
+            .unwrap_or_default();
+        hint_push(
+            &mut hints,
+            hint(
+                HintKind::Greet,
+                format!("Greet them first, e.g. \"Hi{who},\"."),
+            ),
+        );
     }
     if let Some(n) = &name {
         if !has(&body, n) {
             let shown = context.first_name.unwrap_or_default().trim();
-            hints.push(hint(HintKind::UseName, format!("Use their name, {shown}: it shows a person is reading.")));
+            hints.push(hint(
+                HintKind::UseName,
+                format!("Use their name, {shown}: it shows a person is reading."),
+            ));
         }
     }
     if context.crisis {
@@ -127,18 +252,28 @@ pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
             ));
         }
         if any(&body, SALES_WORDS) {
-            hints.push(hint(HintKind::NoSales, "Leave out anything about orders, products or offers: care comes first."));
+            hints.push(hint(
+                HintKind::NoSales,
+                "Leave out anything about orders, products or offers: care comes first.",
+            ));
         }
         return hints;
     }
     if context.category.needs_attention() {
         // Help before anything else: the opening (after the greeting) should acknowledge or offer help.
         let after_greeting = body.split_once([',', '!', '.', '\n']).map(|(g, rest)| {
-            if greets && g.split_whitespace().count() <= 3 { rest } else { opening }
+            if greets && g.split_whitespace().count() <= 3 {
+                rest
+            } else {
+                opening
+            }
         });
         let first = first_sentence(after_greeting.unwrap_or(opening).trim_start());
         if !any(first, HELP_WORDS) {
-            hints.push(hint(HintKind::HelpFirst, "Open with help: acknowledge the problem and say what you will do."));
+            hints.push(hint(
+                HintKind::HelpFirst,
+                "Open with help: acknowledge the problem and say what you will do.",
+            ));
         }
         if !context.promo_confirmed && any(&body, PROMO_WORDS) {
             hints.push(hint(
@@ -148,7 +283,10 @@ pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
         }
     }
     if !any(&body, NEXT_STEP_WORDS) {
-        hints.push(hint(HintKind::NextStep, "Offer a next step: what happens now, who does it, by when."));
+        hints.push(hint(
+            HintKind::NextStep,
+            "Offer a next step: what happens now, who does it, by when.",
+        ));
     }
     hints
 }
@@ -180,15 +318,24 @@ mod tests {
             first_name: Some("Anna"),
             ..ctx(Category::Complaint)
         };
-        let k = kinds("Hi Anna, I'm so sorry your ring arrived scratched. Could you DM us your order number? We'll send a replacement today.", &c);
+        let k = kinds(
+            "Hi Anna, I'm so sorry your ring arrived scratched. Could you DM us your order number? We'll send a replacement today.",
+            &c,
+        );
         assert!(k.is_empty(), "{k:?}");
     }
 
     #[test]
     fn missing_greeting_is_hinted() {
-        let k = kinds("We'll look into it and DM you today.", &ctx(Category::Complaint));
+        let k = kinds(
+            "We'll look into it and DM you today.",
+            &ctx(Category::Complaint),
+        );
         assert!(k.contains(&HintKind::Greet));
-        let k = kinds("@anna hello! We'll look into it and DM you today.", &ctx(Category::Complaint));
+        let k = kinds(
+            "@anna hello! We'll look into it and DM you today.",
+            &ctx(Category::Complaint),
+        );
         assert!(!k.contains(&HintKind::Greet), "{k:?}");
         // "this" contains "hi" but is not a greeting.
         let k = kinds("this is fixed, DM us", &ctx(Category::Question));
@@ -197,9 +344,15 @@ mod tests {
 
     #[test]
     fn complaint_reply_must_offer_help_before_anything_else() {
-        let k = kinds("Hi! Our new collection is out now. Sorry about your order, DM us.", &ctx(Category::Complaint));
+        let k = kinds(
+            "Hi! Our new collection is out now. Sorry about your order, DM us.",
+            &ctx(Category::Complaint),
+        );
         assert!(k.contains(&HintKind::HelpFirst), "{k:?}");
-        let k = kinds("Hi! Sorry about your order, DM us.", &ctx(Category::Complaint));
+        let k = kinds(
+            "Hi! Sorry about your order, DM us.",
+            &ctx(Category::Complaint),
+        );
         assert!(!k.contains(&HintKind::HelpFirst), "{k:?}");
     }
 
@@ -214,7 +367,13 @@ mod tests {
         };
         assert!(!kinds(reply, &confirmed).contains(&HintKind::NoPromotion));
         // Praise replies may mention a sale.
-        assert!(!kinds("Hi! Thank you, the sale runs until Sunday, DM us anytime.", &ctx(Category::Praise)).contains(&HintKind::NoPromotion));
+        assert!(
+            !kinds(
+                "Hi! Thank you, the sale runs until Sunday, DM us anytime.",
+                &ctx(Category::Praise)
+            )
+            .contains(&HintKind::NoPromotion)
+        );
         let link = "Hi, sorry! See https://shop.example/returns and email us.";
         assert!(kinds(link, &ctx(Category::Complaint)).contains(&HintKind::NoPromotion));
     }
@@ -226,17 +385,35 @@ mod tests {
             ..ctx(Category::Question)
         };
         let hints = check("Hi there, we'll DM you the details.", &c);
-        let h = hints.iter().find(|h| h.kind == HintKind::UseName).expect("name hint");
+        let h = hints
+            .iter()
+            .find(|h| h.kind == HintKind::UseName)
+            .expect("name hint");
         assert!(h.message.contains("Zoë"));
         assert!(kinds("Hi Zoë, we'll DM you the details.", &c).is_empty());
         // Unknown name: no name hint.
-        assert!(!kinds("Hi there, we'll DM you the details.", &ctx(Category::Question)).contains(&HintKind::UseName));
+        assert!(
+            !kinds(
+                "Hi there, we'll DM you the details.",
+                &ctx(Category::Question)
+            )
+            .contains(&HintKind::UseName)
+        );
     }
 
     #[test]
     fn offers_a_next_step() {
-        assert!(kinds("Hi, sorry to hear that.", &ctx(Category::Complaint)).contains(&HintKind::NextStep));
-        assert!(!kinds("Hi, sorry to hear that. Please email us and we'll fix it.", &ctx(Category::Complaint)).contains(&HintKind::NextStep));
+        assert!(
+            kinds("Hi, sorry to hear that.", &ctx(Category::Complaint))
+                .contains(&HintKind::NextStep)
+        );
+        assert!(
+            !kinds(
+                "Hi, sorry to hear that. Please email us and we'll fix it.",
+                &ctx(Category::Complaint)
+            )
+            .contains(&HintKind::NextStep)
+        );
     }
 
     #[test]
@@ -245,10 +422,16 @@ mod tests {
             crisis: true,
             ..ctx(Category::Distress)
         };
-        let k = kinds("Hi, sorry to hear that! Here's 20% off your next order.", &c);
+        let k = kinds(
+            "Hi, sorry to hear that! Here's 20% off your next order.",
+            &c,
+        );
         assert!(k.contains(&HintKind::Care), "{k:?}");
         assert!(k.contains(&HintKind::NoSales), "{k:?}");
-        let k = kinds("Hi, we're really sorry you're feeling this way. Are you safe right now? Please reach out to someone you trust or call 988.", &c);
+        let k = kinds(
+            "Hi, we're really sorry you're feeling this way. Are you safe right now? Please reach out to someone you trust or call 988.",
+            &c,
+        );
         assert!(k.is_empty(), "{k:?}");
     }
 

@@ -38,7 +38,11 @@ struct ErrLine<'a> {
 /// Read `{"id": .., "text": ..}` lines, write `{"id","complaint","category","score","reasons"}` lines.
 /// A bad line (invalid JSON or UTF-8, no `text`) gives `{"id": <id or null>, "line": N, "error": ".."}` and the
 /// run goes on; only I/O errors stop it. Blank lines are skipped (but counted in line numbers).
-pub fn classify_jsonl(mut input: impl BufRead, mut output: impl Write, classifier: &Classifier) -> io::Result<Stats> {
+pub fn classify_jsonl(
+    mut input: impl BufRead,
+    mut output: impl Write,
+    classifier: &Classifier,
+) -> io::Result<Stats> {
     let mut stats = Stats::default();
     let mut buf = Vec::with_capacity(1024);
     let mut line_no = 0u64;
@@ -110,7 +114,10 @@ fn parse_line(line: &[u8]) -> Result<(Value, String), (Value, String)> {
         Some(Value::String(t)) => Ok((id, t.clone())),
         Some(_) => Err((id, "\"text\" must be a string".to_string())),
         None if v.is_object() => Err((id, "missing \"text\"".to_string())),
-        None => Err((Value::Null, "expected a JSON object {\"id\", \"text\"}".to_string())),
+        None => Err((
+            Value::Null,
+            "expected a JSON object {\"id\", \"text\"}".to_string(),
+        )),
     }
 }
 
@@ -123,7 +130,13 @@ mod tests {
         let mut out = Vec::new();
         let stats = classify_jsonl(input, &mut out, &c).unwrap();
         let lines = String::from_utf8(out).unwrap();
-        (lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect(), stats)
+        (
+            lines
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect(),
+            stats,
+        )
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     Positive,
     /// A problem with an order, a service, money (refund, broken, never arrived).
     Complaint,
+    /// A general problem word (late, broken, again): full weight in a post to the shop, less elsewhere.
+    Problem,
     /// A request or a chase addressed to the shop (any update, still waiting, please help).
     Request,
     /// Threat to leave or escalate (never again, cancel my, reporting).
@@ -92,6 +94,7 @@ pub(crate) struct Model {
     pub negator_cap: f32,
     pub request_unaddressed: f32,
     pub topic_unaddressed: f32,
+    pub problem_unaddressed: f32,
     pub positive_with_problem: f32,
     pub sarcasm_bonus: f32,
     pub distress_min: f32,
@@ -142,7 +145,10 @@ struct Entry {
 impl Lexicon {
     /// Build from the language file and extra `(phrases, kind, weight, label)` groups from the shop's tuning
     /// (these override the file).
-    pub fn build(file: LexiconFile, extra: &[(Vec<String>, Kind, f32, String)]) -> Result<Lexicon, TriageError> {
+    pub fn build(
+        file: LexiconFile,
+        extra: &[(Vec<String>, Kind, f32, String)],
+    ) -> Result<Lexicon, TriageError> {
         let mut labels: Vec<String> = Vec::new();
         let mut cues: Vec<Cue> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
@@ -306,7 +312,12 @@ fn add_phrase(raw: &str, cue: u32, entries: &mut Vec<Entry>) -> Result<(), Triag
 }
 
 pub(crate) fn inflections(w: &str) -> Vec<String> {
-    let mut out = vec![format!("{w}s"), format!("{w}es"), format!("{w}ed"), format!("{w}ing")];
+    let mut out = vec![
+        format!("{w}s"),
+        format!("{w}es"),
+        format!("{w}ed"),
+        format!("{w}ing"),
+    ];
     let b = w.as_bytes();
     let n = b.len();
     if n == 0 {

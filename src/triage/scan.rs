@@ -31,7 +31,10 @@ fn fix0(h: u64) -> u64 {
 
 /// Hash of a plain ASCII word, the same as the tokenizer gives it.
 pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
-    fix0(b.iter().fold(FNV_OFFSET, |h, c| fnv(h, c.to_ascii_lowercase())))
+    fix0(
+        b.iter()
+            .fold(FNV_OFFSET, |h, c| fnv(h, c.to_ascii_lowercase())),
+    )
 }
 
 /// Hash of a token sequence from the tokens' hashes.
@@ -114,7 +117,9 @@ impl<'a> Lexer<'a> {
                     let start = self.pos;
                     self.pos += 1;
                     let mut h = FNV_OFFSET ^ 0x5a5a;
-                    while self.pos < n && (is_word_byte(self.b[self.pos]) || self.b[self.pos] == b'_') {
+                    while self.pos < n
+                        && (is_word_byte(self.b[self.pos]) || self.b[self.pos] == b'_')
+                    {
                         h = fnv(h, self.b[self.pos].to_ascii_lowercase());
                         self.pos += 1;
                     }
@@ -169,7 +174,10 @@ impl<'a> Lexer<'a> {
                 b'&' => {
                     // HTML entities are kept in the source text (&amp; &gt;): skip them.
                     let mut j = self.pos + 1;
-                    while j < n && j < self.pos + 8 && (is_word_byte(self.b[j]) || self.b[j] == b'#') {
+                    while j < n
+                        && j < self.pos + 8
+                        && (is_word_byte(self.b[j]) || self.b[j] == b'#')
+                    {
                         j += 1;
                     }
                     if j < n && self.b[j] == b';' && j > self.pos + 1 {
@@ -186,7 +194,11 @@ impl<'a> Lexer<'a> {
                     let start = self.pos;
                     self.pos += len;
                     match ch {
-                        '\u{FE0F}' | '\u{FE0E}' | '\u{200D}' | '\u{20E3}' | '\u{1F3FB}'..='\u{1F3FF}' => {}
+                        '\u{FE0F}'
+                        | '\u{FE0E}'
+                        | '\u{200D}'
+                        | '\u{20E3}'
+                        | '\u{1F3FB}'..='\u{1F3FF}' => {}
                         '\u{2019}' | '\u{2018}' | '\u{201C}' | '\u{201D}' => gap |= CLAUSE,
                         '\u{2026}' => gap |= SENT,
                         c if c.is_whitespace() => {}
@@ -223,7 +235,21 @@ impl<'a> Lexer<'a> {
             j += 1;
         }
         let m = self.at(j);
-        if !matches!(m, b'(' | b')' | b'[' | b']' | b'/' | b'\\' | b'D' | b'P' | b'p' | b'|' | b'*' | b'O' | b'o') {
+        if !matches!(
+            m,
+            b'(' | b')'
+                | b'['
+                | b']'
+                | b'/'
+                | b'\\'
+                | b'D'
+                | b'P'
+                | b'p'
+                | b'|'
+                | b'*'
+                | b'O'
+                | b'o'
+        ) {
             return None;
         }
         if m.is_ascii_alphabetic() && is_word_byte(self.at(j + 1)) {
@@ -397,6 +423,8 @@ enum Label {
     Time,
     Sarcasm,
     Crisis,
+    /// A deadline cue: shown only when it counted (next to a problem).
+    Deadline(u16),
 }
 
 #[derive(Clone, Copy)]
@@ -427,6 +455,7 @@ struct State {
     distress: f32,
     deadline: f32,
     topic: f32,
+    problem: f32,
     sarcasm: f32,
     negators: f32,
     time: f32,
@@ -461,6 +490,7 @@ impl State {
             distress: 0.0,
             deadline: 0.0,
             topic: 0.0,
+            problem: 0.0,
             sarcasm: 0.0,
             negators: 0.0,
             time: 0.0,
@@ -578,7 +608,10 @@ impl State {
                     self.escalation += w;
                 }
                 self.reason(label, start, end);
-                if w >= 1.0 && self.last_pos_word != u32::MAX && idx.wrapping_sub(self.last_pos_word) <= 3 {
+                if w >= 1.0
+                    && self.last_pos_word != u32::MAX
+                    && idx.wrapping_sub(self.last_pos_word) <= 3
+                {
                     // "great, another delay": a praise word right before a problem.
                     self.sarcasm += 0.5;
                     let (s, e) = self.last_pos_span;
@@ -596,7 +629,20 @@ impl State {
             }
             Kind::Deadline => {
                 self.deadline += w;
+                self.reason(Label::Deadline(c.label), start, end);
+            }
+            Kind::Problem => {
+                self.problem += w;
                 self.reason(label, start, end);
+                if w >= 1.0
+                    && self.last_pos_word != u32::MAX
+                    && idx.wrapping_sub(self.last_pos_word) <= 3
+                {
+                    self.sarcasm += 0.5;
+                    let (s, e) = self.last_pos_span;
+                    self.reason(Label::Sarcasm, s, e);
+                    self.last_pos_word = u32::MAX;
+                }
             }
             Kind::Topic => {
                 self.topic += w;
@@ -694,17 +740,28 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
     let about = st.addressed || st.product > 0;
     let mut distress = st.distress;
+    let weak = if about {
+        st.problem
+    } else {
+        st.problem * m.problem_unaddressed
+    };
     // Deadlines and occasions only matter next to a problem: "tonight" alone is not distress.
-    if st.complaint + st.escalation + st.distress + st.neg > 0.0 {
+    let deadline_counts =
+        st.complaint + st.escalation + st.distress + st.problem > 0.0 || (about && st.neg > 0.0);
+    if deadline_counts {
         distress += st.deadline;
     }
-    let problem = st.complaint + st.escalation + st.sarcasm + distress;
+    let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     let pos_eff = if problem > 0.0 || st.neg > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos
     };
-    let mut z = m.bias + m.negative * st.neg - m.positive * pos_eff + st.complaint + st.escalation + distress;
+    let mut z = m.bias + m.negative * st.neg - m.positive * pos_eff
+        + st.complaint
+        + weak
+        + st.escalation
+        + distress;
     if st.sarcasm > 0.0 {
         z += st.sarcasm + m.sarcasm_bonus;
     }
@@ -715,7 +772,9 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
             z += m.question;
         }
     } else {
-        z += m.request_unaddressed * st.request + 0.5 * (st.time + negators) + m.topic_unaddressed * st.topic;
+        z += m.request_unaddressed * st.request
+            + 0.5 * (st.time + negators)
+            + m.topic_unaddressed * st.topic;
     }
     if lx.excl > 0 && st.neg > st.pos {
         z += m.exclaim * (lx.excl.min(3) as f32);
@@ -753,16 +812,23 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
         }
     }
     for r in &st.reasons[..st.n_reasons] {
+        if matches!(r.label, Label::Deadline(_)) && !deadline_counts {
+            continue;
+        }
         let (s, e) = (r.start as usize, r.end as usize);
         let words = &text[s..e];
         let cue = match r.label {
-            Label::Cue(l) => format!("{}: {words}", lex.labels[l as usize]),
+            Label::Cue(l) | Label::Deadline(l) => format!("{}: {words}", lex.labels[l as usize]),
             Label::Negated => format!("negated: {words}"),
             Label::Time => format!("time elapsed: {words}"),
             Label::Sarcasm => format!("sarcasm: {words}"),
             Label::Crisis => format!("{CRISIS_LABEL}: {words}"),
         };
-        reasons.push(Reason { cue, start: s, end: e });
+        reasons.push(Reason {
+            cue,
+            start: s,
+            end: e,
+        });
     }
     Triage {
         category,

@@ -18,8 +18,15 @@ fn has_cue(t: &Triage, needle: &str) -> bool {
 fn assert_spans(text: &str, t: &Triage) {
     for r in &t.reasons {
         assert!(r.start < r.end && r.end <= text.len(), "{r:?} in {text:?}");
-        let words = text.get(r.start..r.end).unwrap_or_else(|| panic!("span not on char boundaries: {r:?}"));
-        assert!(r.cue.ends_with(words), "cue {:?} does not name {:?}", r.cue, words);
+        let words = text
+            .get(r.start..r.end)
+            .unwrap_or_else(|| panic!("span not on char boundaries: {r:?}"));
+        assert!(
+            r.cue.ends_with(words),
+            "cue {:?} does not name {:?}",
+            r.cue,
+            words
+        );
         assert!(!words.trim().is_empty());
     }
 }
@@ -59,7 +66,11 @@ fn reasons_point_at_real_words_even_after_emoji_and_accents() {
     }
     let text = "😡 été: my parcel never arrived";
     let t = c.classify(text);
-    let r = t.reasons.iter().find(|r| r.cue.contains("never arrived")).expect("cue");
+    let r = t
+        .reasons
+        .iter()
+        .find(|r| r.cue.contains("never arrived"))
+        .expect("cue");
     assert_eq!(&text[r.start..r.end], "never arrived");
 }
 
@@ -78,7 +89,10 @@ fn sadness_about_summer_is_not_a_complaint() {
     let t = en().classify("I'm so sad the summer is over");
     assert!(!t.category.needs_attention(), "{t:?}");
     assert!(t.score < 0.5);
-    assert!(t.score > en().classify("the summer is over").score, "sadness still counts for something");
+    assert!(
+        t.score > en().classify("the summer is over").score,
+        "sadness still counts for something"
+    );
 }
 
 #[test]
@@ -87,7 +101,11 @@ fn negation_flips_praise_within_its_scope() {
     let not_helpful = c.classify("@shop the staff were not helpful");
     let helpful = c.classify("@shop the staff were helpful");
     assert!(not_helpful.score > helpful.score + 0.1);
-    assert!(has_cue(&not_helpful, "negated: not helpful"), "{:?}", cues(&not_helpful));
+    assert!(
+        has_cue(&not_helpful, "negated: not helpful"),
+        "{:?}",
+        cues(&not_helpful)
+    );
     // The scope ends at punctuation: "not" does not reach "great".
     let t = c.classify("not sure yet. the staff were great");
     assert!(!has_cue(&t, "negated"), "{:?}", cues(&t));
@@ -136,7 +154,9 @@ fn requests_questions_and_addressing_the_shop() {
     assert!(chase.category.needs_attention(), "{chase:?}");
     assert!(has_cue(&chase, "still waiting"));
     // Addressing the shop at the start is a signal of its own.
-    let a = c.classify("@shop how do I return this? it doesn't fit").score;
+    let a = c
+        .classify("@shop how do I return this? it doesn't fit")
+        .score;
     let b = c.classify("how do I return this? it doesn't fit").score;
     assert!(a > b);
 }
@@ -151,7 +171,11 @@ fn time_elapsed() {
         ("@shop it took an hour to get served", "an hour"),
     ] {
         let t = c.classify(text);
-        assert!(has_cue(&t, &format!("time elapsed: {words}")), "{text}: {:?}", cues(&t));
+        assert!(
+            has_cue(&t, &format!("time elapsed: {words}")),
+            "{text}: {:?}",
+            cues(&t)
+        );
         assert_spans(text, &t);
     }
     assert!(!has_cue(&c.classify("have a nice day"), "time elapsed"));
@@ -178,7 +202,10 @@ fn escalation_threats() {
     let c = en();
     for (text, cue) in [
         ("never again, going elsewhere", "never again"),
-        ("@telco cancel my contract, switching to another provider", "cancel my"),
+        (
+            "@telco cancel my contract, switching to another provider",
+            "cancel my",
+        ),
         ("reporting you to trading standards", "reporting you"),
         ("worst service #NeverAgain", "NeverAgain"),
     ] {
@@ -205,10 +232,13 @@ fn sarcasm() {
 #[test]
 fn distress_and_crisis() {
     let c = en();
-    let t = c.classify("@airline stranded at the airport with my kids, no hotel, flight cancelled tonight");
+    let t = c.classify(
+        "@airline stranded at the airport with my kids, no hotel, flight cancelled tonight",
+    );
     assert_eq!(t.category, Category::Distress, "{t:?}");
     assert!(!t.is_crisis());
-    let t = c.classify("@shop the engagement ring hasn't arrived and I'm proposing tomorrow, urgent!!");
+    let t =
+        c.classify("@shop the engagement ring hasn't arrived and I'm proposing tomorrow, urgent!!");
     assert_eq!(t.category, Category::Distress, "{t:?}");
     let t = c.classify("honestly I don't want to live anymore");
     assert_eq!(t.category, Category::Distress);
@@ -265,7 +295,8 @@ fn tuning_rejects_unknown_keys_and_languages() {
     let t: Tuning = toml::from_str(r#"languages = { mastodon = "xx" }"#).unwrap();
     let e = Classifier::new(&t).unwrap_err();
     assert!(e.to_string().contains("xx"), "{e}");
-    let t: Tuning = toml::from_str(r#"cues = [{ phrase = "a b c d e f g", category = "complaint" }]"#).unwrap();
+    let t: Tuning =
+        toml::from_str(r#"cues = [{ phrase = "a b c d e f g", category = "complaint" }]"#).unwrap();
     assert!(Classifier::new(&t).is_err());
 }
 
@@ -280,6 +311,7 @@ fn another_language_is_a_data_file() {
         addressed = 0.5
         question = 0.0
         topic_unaddressed = 0.1
+        problem_unaddressed = 0.5
         exclaim = 0.1
         caps = 0.3
         negator_cap = 1.0
@@ -304,7 +336,20 @@ fn another_language_is_a_data_file() {
 #[test]
 fn empty_and_odd_input_does_not_panic() {
     let c = en();
-    for text in ["", " ", "@", "#", ":", "&amp;", "\u{FE0F}", "a\u{0301}", "’s", "::((", "<3<3</3", "10:30"] {
+    for text in [
+        "",
+        " ",
+        "@",
+        "#",
+        ":",
+        "&amp;",
+        "\u{FE0F}",
+        "a\u{0301}",
+        "’s",
+        "::((",
+        "<3<3</3",
+        "10:30",
+    ] {
         let t = c.classify(text);
         assert!((0.0..=1.0).contains(&t.score));
         assert_spans(text, &t);

@@ -136,7 +136,11 @@ impl Classifier {
             language: code.to_string(),
             source: Box::new(e),
         })?;
-        let code = if code == "custom" { file.language.clone() } else { code.to_string() };
+        let code = if code == "custom" {
+            file.language.clone()
+        } else {
+            code.to_string()
+        };
         let mut extra: Vec<(Vec<String>, Kind, f32, String)> = Vec::new();
         for cue in &tuning.cues {
             let (kind, label) = match cue.category {
@@ -146,13 +150,28 @@ impl Classifier {
                 Category::Praise => (Kind::Positive, "shop cue (praise)"),
                 Category::Neutral => (Kind::Ignore, "shop cue (neutral)"),
             };
-            extra.push((vec![cue.phrase.clone()], kind, cue.weight, label.to_string()));
+            extra.push((
+                vec![cue.phrase.clone()],
+                kind,
+                cue.weight,
+                label.to_string(),
+            ));
         }
         if !tuning.products.is_empty() {
-            extra.push((tuning.products.clone(), Kind::Product, 1.0, "product".to_string()));
+            extra.push((
+                tuning.products.clone(),
+                Kind::Product,
+                1.0,
+                "product".to_string(),
+            ));
         }
         if !tuning.never_flag.is_empty() {
-            extra.push((tuning.never_flag.clone(), Kind::Ignore, 0.0, "never flag".to_string()));
+            extra.push((
+                tuning.never_flag.clone(),
+                Kind::Ignore,
+                0.0,
+                "never flag".to_string(),
+            ));
         }
         let lex = Lexicon::build(file, &extra)?;
         self.lexicons.push((code, lex));

@@ -62,7 +62,9 @@ mod tests {
         let c = Classifier::english();
         let crisis = c.classify("i can't go on anymore, i want to end my life");
         assert!(crisis.is_crisis(), "{crisis:?}");
-        let angry = c.classify("@shop WORST service ever!!! charged twice, never arrived, I want a refund NOW");
+        let angry = c.classify(
+            "@shop WORST service ever!!! charged twice, never arrived, I want a refund NOW",
+        );
         let stale = UrgencyInputs {
             customer_value: None,
             age_minutes: 5000.0,

@@ -1,0 +1,319 @@
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::domain::{Action, ActionKind, DraftState, Network, PostId, Reply};
+use crate::sources::Health;
+use crate::state::fixture::{self, now};
+use crate::state::popup::ActionForm;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn cmd(state: &mut AppState, c: Command) -> Vec<Effect> {
+    update(state, Msg::Command(c))
+}
+
+fn action(id: i64, post: i64, kind: ActionKind) -> Action {
+    Action { id, post: Some(PostId(post)), customer: None, kind, note: "n".into(), at: now(), url: None }
+}
+
+#[test]
+fn attention_puts_distress_and_valuable_customers_first() {
+    let s = fixture::workspace();
+    let rows: Vec<i64> = s.rows(Pane::Attention).iter().map(|p| p.id.0).collect();
+    assert_eq!(rows.first(), Some(&2), "stranded top customer first: {rows:?}");
+    assert!(rows.contains(&1));
+    assert!(!rows.contains(&3) && !rows.contains(&5));
+}
+
+#[test]
+fn moving_selects_by_id_and_marks_read() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Regulars;
+    let first = s.current_post_id().unwrap();
+    cmd(&mut s, Command::NextPost);
+    let second = s.current_post_id().unwrap();
+    assert_ne!(first, second);
+    cmd(&mut s, Command::LastPost);
+    cmd(&mut s, Command::FirstPost);
+    assert_eq!(s.current_post_id(), Some(first));
+    // A new post arriving on top does not move the selection.
+    cmd(&mut s, Command::NextPost);
+    update(&mut s, Msg::Ingested { source: "demo".into(), posts: vec![fixture::post(9, "tom@mastodon.social", Some(2), false, 0, "hello")] });
+    assert_eq!(s.current_post_id(), Some(second));
+    assert!(s.unread.contains(&PostId(9)));
+    cmd(&mut s, Command::FirstPost);
+    assert!(!s.unread.contains(&PostId(9)), "looked at, so read");
+}
+
+#[test]
+fn panes_cycle_and_detail_opens_and_scrolls() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::NextPane);
+    assert_eq!(s.focus, Pane::Log);
+    cmd(&mut s, Command::PrevPane);
+    cmd(&mut s, Command::OpenDetail);
+    assert!(s.detail_focused);
+    cmd(&mut s, Command::NextPost);
+    assert_eq!(s.detail_scroll, 1, "j scrolls Detail while it has the keys");
+    cmd(&mut s, Command::ScrollDetailDown);
+    assert_eq!(s.detail_scroll, 4);
+    cmd(&mut s, Command::Close);
+    assert!(!s.detail_focused);
+}
+
+#[test]
+fn filter_typed_live_then_applied_and_cleared() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Regulars;
+    cmd(&mut s, Command::Filter);
+    for c in "cat:distress".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(s.rows(Pane::Regulars).len(), 1);
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.filter.editing.is_none());
+    assert_eq!(s.filter.query, "cat:distress");
+    cmd(&mut s, Command::Close);
+    assert!(s.filter.query.is_empty());
+    cmd(&mut s, Command::Filter);
+    update(&mut s, Msg::Paste("priya".into()));
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.rows(Pane::Regulars).len(), 1);
+    cmd(&mut s, Command::ClearFilter);
+    assert!(s.filter.query.is_empty());
+}
+
+#[test]
+fn reply_autosaves_after_a_pause_and_keeps_the_draft_on_close() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions; // newest mention first: Tom's post (2)
+    cmd(&mut s, Command::Reply);
+    let post = s.composer.as_ref().unwrap().post;
+    assert_eq!(post, PostId(2));
+    for c in "Hi Tom".chars() {
+        assert!(update(&mut s, key(c)).is_empty());
+    }
+    assert!(update(&mut s, Msg::Tick(now() + Duration::milliseconds(100))).is_empty(), "still typing");
+    let effects = update(&mut s, Msg::Tick(now() + Duration::milliseconds(600)));
+    match effects.as_slice() {
+        [Effect::SaveDraft(d)] => assert_eq!(d.text, "Hi Tom"),
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, Msg::Paste(", so sorry".into()));
+    let effects = cmd(&mut s, Command::CloseComposer);
+    assert!(matches!(effects.as_slice(), [Effect::SaveDraft(d)] if d.text == "Hi Tom, so sorry"));
+    assert!(s.composer.is_none());
+    // Reopening restores text and the idempotency key.
+    let key_before = s.drafts[&post].idempotency_key.clone();
+    cmd(&mut s, Command::Reply);
+    let c = s.composer.as_ref().unwrap();
+    assert_eq!(c.text(), "Hi Tom, so sorry");
+    assert_eq!(c.idempotency_key, key_before);
+    assert!(!c.hints.is_empty() || c.text().contains("Tom"));
+}
+
+#[test]
+fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    cmd(&mut s, Command::Reply);
+    assert!(cmd(&mut s, Command::SendReply).is_empty());
+    assert!(s.popup.is_none(), "nothing to send yet");
+    update(&mut s, Msg::Paste("Hi Tom, we're on it: DM us your hotel and we'll courier a ring today.".into()));
+    cmd(&mut s, Command::SendReply);
+    assert!(matches!(s.popup, Some(Popup::ConfirmSend { .. })));
+    update(&mut s, key('n'));
+    assert!(s.popup.is_none() && !s.composer.as_ref().unwrap().sending);
+    cmd(&mut s, Command::SendReply);
+    let effects = update(&mut s, key('y'));
+    let key = match &effects[..] {
+        [Effect::SaveDraft(_), Effect::SendReply { post, idempotency_key, .. }] => {
+            assert_eq!(post.id, PostId(2));
+            idempotency_key.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(s.composer.as_ref().unwrap().sending);
+    // A failure keeps the draft with the reason.
+    let effects = update(&mut s, Msg::ReplyFailed { post: PostId(2), reason: "timed out".into() });
+    assert!(matches!(&effects[..], [Effect::SaveDraft(d)] if d.state == DraftState::Failed("timed out".into()) && d.idempotency_key == key));
+    assert!(!s.composer.as_ref().unwrap().sending);
+    // Success closes the composer, logs, and marks the post handled.
+    let reply = Reply { post: PostId(2), network: Network::Mastodon, text: "Hi".into(), sent_at: now(), url: None, remote_id: None };
+    update(&mut s, Msg::ReplySent { reply, action: action(7, 2, ActionKind::Replied) });
+    assert!(s.composer.is_none() && !s.drafts.contains_key(&PostId(2)));
+    let post = s.posts.get(PostId(2)).unwrap();
+    assert!(post.handled_at.is_some() && post.first_response_at.is_some());
+    assert_eq!(s.actions[0].id, 7);
+    assert_eq!(s.replies[&PostId(2)].len(), 1);
+}
+
+#[test]
+fn over_limit_reply_is_not_sent() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::Reply);
+    update(&mut s, Msg::Paste("x".repeat(501)));
+    cmd(&mut s, Command::SendReply);
+    assert!(s.popup.is_none());
+    assert!(s.flash.as_ref().unwrap().0.contains("501/500"));
+}
+
+#[test]
+fn action_form_logs_the_chosen_kind_with_a_note() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::LogAction);
+    assert!(matches!(s.popup, Some(Popup::Action(ActionForm { kind: 0, .. }))));
+    update(&mut s, code(KeyCode::Down));
+    for c in "earrings".chars() {
+        update(&mut s, key(c));
+    }
+    let effects = update(&mut s, code(KeyCode::Enter));
+    match &effects[..] {
+        [Effect::LogAction(a)] => {
+            assert_eq!(a.kind, ActionKind::GiftSent);
+            assert_eq!(a.note, "earrings");
+            assert_eq!(a.at, now());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.popup.is_none());
+    cmd(&mut s, Command::LogAction);
+    assert!(update(&mut s, code(KeyCode::Esc)).is_empty());
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn logged_action_updates_post_and_log() {
+    let mut s = fixture::workspace();
+    update(&mut s, Msg::ActionLogged(action(9, 1, ActionKind::Resolved)));
+    assert_eq!(s.actions[0].id, 9);
+    let p = s.posts.get(PostId(1)).unwrap();
+    assert!(p.handled_at.is_some() && p.first_response_at.is_some());
+    update(&mut s, Msg::ActionLogged(action(10, 4, ActionKind::Note)));
+    assert!(s.posts.get(PostId(4)).unwrap().first_response_at.is_none(), "a note is not a response");
+}
+
+#[test]
+fn mark_handled_is_optimistic_and_logged() {
+    let mut s = fixture::workspace();
+    let id = s.current_post_id().unwrap();
+    let effects = cmd(&mut s, Command::MarkHandled);
+    assert!(matches!(&effects[..], [Effect::LogAction(a)] if a.kind == ActionKind::Handled && a.post == Some(id)));
+    assert!(s.posts.get(id).unwrap().handled_at.is_some());
+    // Handled items sink below open ones in Attention.
+    assert_ne!(s.rows(Pane::Attention)[0].id, id);
+}
+
+#[test]
+fn follow_up_form_validates_and_schedules() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::ScheduleFollowUp);
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    for c in "someday".chars() {
+        update(&mut s, key(c));
+    }
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(matches!(&s.popup, Some(Popup::FollowUp(f)) if f.error.is_some()));
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    update(&mut s, Msg::Paste("tomorrow".into()));
+    update(&mut s, code(KeyCode::Tab));
+    update(&mut s, Msg::Paste("check the ring fits".into()));
+    let effects = update(&mut s, code(KeyCode::Enter));
+    match &effects[..] {
+        [Effect::ScheduleFollowUp(f)] => {
+            assert_eq!(f.due, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+            assert_eq!(f.note, "check the ring fits");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn follow_up_scheduled_is_listed_and_logged() {
+    let mut s = fixture::workspace();
+    let follow_up = crate::domain::FollowUp {
+        id: 5,
+        post: Some(PostId(2)),
+        customer: None,
+        due: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        note: String::new(),
+        created_at: now(),
+        done_at: None,
+    };
+    update(&mut s, Msg::FollowUpScheduled { follow_up, action: action(11, 2, ActionKind::FollowUp) });
+    assert_eq!(s.follow_ups.len(), 2);
+    assert_eq!(s.actions[0].id, 11);
+    assert!(s.flash.as_ref().unwrap().0.contains("Wed 25 Nov"));
+}
+
+#[test]
+fn quit_saves_the_open_draft_first() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::Reply);
+    update(&mut s, key('H'));
+    let effects = cmd(&mut s, Command::Quit);
+    assert!(matches!(&effects[..], [Effect::SaveDraft(_), Effect::Quit]));
+    assert!(s.quitting);
+}
+
+#[test]
+fn urgent_live_posts_notify_backlog_does_not() {
+    let mut s = fixture::empty();
+    s.notify_min_urgency = Some(0.5);
+    let old = fixture::post(1, "a@b.c", None, true, 600, "@shop my order never arrived and I want a refund, this is a disgrace");
+    assert!(update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![old] }).is_empty());
+    let new = fixture::post(2, "a@b.c", None, true, 1, "@shop my order never arrived and I want a refund, this is a disgrace");
+    let effects = update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![new] });
+    assert!(matches!(&effects[..], [Effect::Notify { title, .. }] if title.starts_with("complaint")), "{effects:?}");
+    assert!(s.last_delivery.contains_key("x"));
+    s.notify_min_urgency = None;
+    let again = fixture::post(3, "a@b.c", None, true, 1, "@shop my order never arrived and I want a refund, this is a disgrace");
+    assert!(update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![again] }).is_empty());
+}
+
+#[test]
+fn health_resize_tick_draft_saved_and_failures() {
+    let mut s = fixture::empty();
+    update(&mut s, Msg::SourceHealth { source: "m".into(), health: Health::Polling });
+    assert_eq!(s.sources["m"], Health::Polling);
+    update(&mut s, Msg::Resize { width: 100, height: 30 });
+    assert_eq!(s.size, (100, 30));
+    update(&mut s, Msg::TaskFailed { what: "saving".into(), error: "disk full".into() });
+    assert!(s.flash.as_ref().unwrap().0.contains("disk full"));
+    update(&mut s, Msg::Tick(now() + Duration::seconds(10)));
+    assert!(s.flash.is_none(), "messages fade");
+    assert_eq!(s.now, now() + Duration::seconds(10));
+    let ws = fixture::workspace();
+    let draft = ws.drafts[&PostId(1)].clone();
+    update(&mut s, Msg::DraftSaved(draft));
+    assert!(s.drafts.contains_key(&PostId(1)));
+}
+
+#[test]
+fn help_and_sources_popups_open_scroll_and_close() {
+    let mut s = fixture::workspace();
+    cmd(&mut s, Command::Help);
+    update(&mut s, key('j'));
+    assert_eq!(s.popup, Some(Popup::Help { scroll: 1 }));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.popup.is_none());
+    cmd(&mut s, Command::Sources);
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn templates_greet_by_name() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    cmd(&mut s, Command::Reply);
+    cmd(&mut s, Command::InsertTemplate);
+    assert!(s.composer.as_ref().unwrap().text().starts_with("Hi Tom,"));
+}

@@ -30,13 +30,16 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
-use crate::sources::http::{self, Backoff, FetchError};
+use crate::sources::http::{Backoff, FetchError};
 use crate::sources::secret::Secret;
 use crate::sources::{CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch};
-use poll::{Api, Poller, Query};
 pub(crate) use config::credentials;
 pub use config::{MastodonConfig, MastodonOptions};
+use poll::{Api, Poller, Query};
 pub use reply::MastodonReplier;
+
+/// While streaming, every this many polling rounds is a full one (mentions and hashtags too).
+const FULL_ROUND_EVERY: u32 = 5;
 
 #[derive(Debug)]
 pub struct MastodonSource {
@@ -180,6 +183,7 @@ impl MastodonSource {
         let mut gap_fill = false;
         let mut auth_failed = false;
         let mut polled_once = false;
+        let mut rounds_since_full = 0u32;
         // The health a failed round left (backing off, auth failed) until a round succeeds.
         let mut failure: Option<Health> = None;
         let mut problems: Vec<String> = Vec::new();
@@ -223,7 +227,9 @@ impl MastodonSource {
                 }
             }
             if Instant::now() >= next_poll {
-                let full = ws.is_none() || gap_fill;
+                // While live, mentions and hashtags come over the socket; a full round now and then
+                // still catches what a silently stalled socket would miss (cursors keep it duplicate-free).
+                let full = ws.is_none() || gap_fill || rounds_since_full >= FULL_ROUND_EVERY;
                 let mut round_problems = Vec::new();
                 match self
                     .round(&mut poller, &ctx, full, &mut round_problems)
@@ -236,6 +242,7 @@ impl MastodonSource {
                         auth_failed = false;
                         gap_fill = false;
                         polled_once = true;
+                        rounds_since_full = if full { 0 } else { rounds_since_full + 1 };
                         problems = round_problems;
                         next_poll = Instant::now() + self.poll_interval;
                     }
@@ -383,7 +390,6 @@ impl MastodonSource {
             stream::Streamed::Malformed(why) => Err(why),
         }
     }
-
 }
 
 async fn next_message(
