@@ -14,7 +14,11 @@ use crate::customers::normalize_handle;
 use crate::domain::{Customer, Network, Reply};
 use crate::ingest::Ingest;
 use crate::notify::Notifier;
+use crate::sources::bluesky::BlueskySource;
 use crate::sources::demo::{DemoReplier, DemoSource};
+use crate::sources::jsonl::JsonlSource;
+use crate::sources::mastodon::{MastodonReplier, MastodonSource};
+use crate::sources::rss::RssSource;
 use crate::sources::{Health, Replier, ReplyRequest, Source, SourceCtx, Watch};
 use crate::store::Store;
 
@@ -45,11 +49,28 @@ pub struct Wiring {
     pub repliers: HashMap<Network, Arc<dyn Replier>>,
 }
 
-pub fn wire(settings: &Settings, _customers: &[Customer], _client: &reqwest::Client) -> Result<Wiring, String> {
+/// Builds every configured source (and the repliers of the networks that have an account). Errors name the
+/// config field and the fix.
+pub fn wire(settings: &Settings, customers: &[Customer], client: &reqwest::Client) -> Result<Wiring, String> {
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut repliers: HashMap<Network, Arc<dyn Replier>> = HashMap::new();
     for (name, source) in &settings.config.sources {
         match source {
+            SourceConfig::Mastodon(cfg) => {
+                let watch = watch_for(settings, customers, Network::Mastodon);
+                let shop = watch.shop_handle.clone();
+                sources.push(Box::new(MastodonSource::new(name.clone(), cfg, watch, client.clone())?));
+                let replier = MastodonReplier::new(name, cfg, shop, client.clone())?;
+                repliers.entry(Network::Mastodon).or_insert_with(|| Arc::new(replier));
+            }
+            SourceConfig::Bluesky(cfg) => {
+                let watch = watch_for(settings, customers, Network::Bluesky);
+                let source = BlueskySource::new(name.clone(), cfg, watch, client.clone())?;
+                repliers.entry(Network::Bluesky).or_insert_with(|| Arc::new(source.replier()));
+                sources.push(Box::new(source));
+            }
+            SourceConfig::Rss(cfg) => sources.push(Box::new(RssSource::new(name, cfg, client.clone())?)),
+            SourceConfig::Jsonl(cfg) => sources.push(Box::new(JsonlSource::new(name, cfg)?)),
             SourceConfig::Demo { interval_seconds } => {
                 sources.push(Box::new(DemoSource::new(name.clone(), *interval_seconds)));
                 for network in [Network::Mastodon, Network::Bluesky, Network::Demo] {

@@ -77,9 +77,13 @@ impl Default for NotificationConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SourceConfig {
+    Mastodon(crate::sources::mastodon::MastodonConfig),
+    Bluesky(crate::sources::bluesky::BlueskyConfig),
+    Rss(crate::sources::rss::RssConfig),
+    Jsonl(crate::sources::jsonl::JsonlConfig),
     /// The embedded demo feed.
     Demo {
         /// Seconds between live posts.

@@ -7,6 +7,8 @@ pub mod layout;
 mod list;
 mod popup;
 mod status_bar;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -99,7 +101,7 @@ fn focused(state: &AppState, pane: Pane) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod time_tests {
     use super::*;
     use chrono::TimeZone;
 

@@ -1,0 +1,130 @@
+//! Snapshots of every pane, popup and the composer at 80x24 and 160x45, empty states included.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::{Command, Msg, update};
+use crate::domain::PostId;
+use crate::sources::Health;
+use crate::state::fixture;
+use crate::state::{AppState, Pane};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
+
+fn draw(state: &AppState, (w, h): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| super::render(f, state)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn snap(name: &str, state: &AppState) {
+    for size in SIZES {
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), draw(state, size));
+    }
+}
+
+fn with(mut state: AppState, commands: &[Command]) -> AppState {
+    for c in commands {
+        update(&mut state, Msg::Command(*c));
+    }
+    state
+}
+
+#[test]
+fn empty_console() {
+    snap("empty", &fixture::empty());
+}
+
+#[test]
+fn every_pane_focused() {
+    for pane in Pane::ALL {
+        let mut s = fixture::workspace();
+        s.focus = pane;
+        snap(&format!("pane_{}", pane.title().to_lowercase()), &s);
+    }
+}
+
+#[test]
+fn detail_of_a_customer_complaint_with_thread_and_draft() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Regulars;
+    s.selected_post.insert(Pane::Regulars, PostId(1));
+    let s = with(s, &[Command::OpenDetail]);
+    snap("detail_customer", &s);
+}
+
+#[test]
+fn composer_with_hints() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    let mut s = with(s, &[Command::Reply]);
+    update(&mut s, Msg::Paste("Check out our new collection! 20% off with code SPARKLE".into()));
+    snap("composer", &s);
+}
+
+#[test]
+fn popups() {
+    snap("help", &with(fixture::workspace(), &[Command::Help]));
+    snap("action_form", &with(fixture::workspace(), &[Command::LogAction]));
+    snap("follow_up_form", &with(fixture::workspace(), &[Command::ScheduleFollowUp]));
+    let mut s = fixture::workspace();
+    s.sources.insert("bluesky".into(), Health::AuthFailed("invalid app password".into()));
+    snap("sources", &with(s, &[Command::Sources]));
+    let mut s = with(fixture::workspace(), &[Command::Reply]);
+    update(&mut s, Msg::Paste("Hi Tom, so sorry! DM us your hotel and we'll courier the ring today.".into()));
+    let s = with(s, &[Command::SendReply]);
+    snap("confirm_send", &s);
+}
+
+#[test]
+fn filter_line_and_no_match() {
+    let mut s = with(fixture::workspace(), &[Command::Filter]);
+    update(&mut s, Msg::Paste("zebra".into()));
+    snap("filter_no_match", &s);
+}
+
+#[test]
+fn help_lists_every_command_from_the_keymap() {
+    let s = fixture::workspace();
+    let text: String = super::help::lines(&s).iter().map(|l| l.to_string() + "\n").collect();
+    for c in Command::ALL {
+        assert!(text.contains(c.desc()), "help misses {c:?}");
+    }
+}
+
+#[test]
+fn hostile_text_is_drawn_harmlessly() {
+    let mut s = fixture::empty();
+    let raw = format!(
+        "\x1b]0;pwned\x07\x1b[2J\x1b[Hclear \u{202e}gnp.exe \x1b[8mhidden {}",
+        "long ".repeat(2000)
+    );
+    let ingest = crate::ingest::Ingest {
+        classifier: std::sync::Arc::new(crate::triage::Classifier::english()),
+        matcher: Default::default(),
+    };
+    let mut incoming = crate::domain::IncomingPost {
+        network: crate::domain::Network::Mastodon,
+        native_id: "h".into(),
+        url: None,
+        author: crate::domain::Author { handle: "evil\x1b[31m@x.y".into(), display_name: "\u{202e}eve".into() },
+        text: raw,
+        created_at: fixture::now(),
+        in_reply_to: None,
+        reply_ref: None,
+        addressed_to_shop: true,
+    };
+    incoming.text.push('\u{9b}');
+    let prepared = ingest.prepare(incoming, fixture::now());
+    let mut post = fixture::post(1, "x@y.z", None, true, 1, "");
+    post.text = prepared.incoming.text;
+    post.author = prepared.incoming.author;
+    post.triage = prepared.triage;
+    s.posts.insert([post]);
+    s.focus = Pane::Mentions;
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(!screen.contains('\x1b') && !screen.contains('\u{202e}') && !screen.contains('\u{9b}'));
+        assert!(screen.contains("clear") && screen.contains("gnp.exe") && screen.contains("hidden"));
+    }
+}
