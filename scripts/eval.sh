@@ -18,19 +18,7 @@ if [ ! -f "$DATA/score.py" ]; then
 fi
 
 echo "eval: building (release)..." >&2
-cargo build --release --quiet --bin regulars --example vader_classify --example eval_classify
-
-ours() { # input file -> stdout
-  if [ "${EVAL_DRIVER:-}" = "example" ]; then
-    cargo run --release --quiet --example eval_classify < "$1"
-  else
-    cargo run --release --quiet -- classify --input "$1" --output -
-  fi
-}
-if [ "${EVAL_DRIVER:-}" != "example" ] && ! cargo run --release --quiet -- classify --help >/dev/null 2>&1; then
-  echo "eval: \`regulars classify\` is not wired in src/main.rs yet; using examples/eval_classify.rs (same classify_jsonl)." >&2
-  EVAL_DRIVER=example
-fi
+cargo build --release --quiet --bin regulars --example vader_classify
 
 reports=()
 for set in airline-dev tweeteval-dev; do
@@ -39,7 +27,7 @@ for set in airline-dev tweeteval-dev; do
     echo "eval: skipping $set: $gold not found" >&2
     continue
   fi
-  ours "$gold" > "$OUT/$set.ours.jsonl"
+  cargo run --release --quiet -- classify --input "$gold" --output "$OUT/$set.ours.jsonl"
   cargo run --release --quiet --example vader_classify < "$gold" > "$OUT/$set.vader.jsonl"
   python3 "$DATA/score.py" "$gold" "$OUT/$set.ours.jsonl" > "$OUT/$set.ours.score"
   python3 "$DATA/score.py" "$gold" "$OUT/$set.vader.jsonl" > "$OUT/$set.vader.score"

@@ -23,11 +23,22 @@ pub async fn run(
     let mut events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let size = guard.terminal.size()?;
-    apply(state, Msg::Resize { width: size.width, height: size.height }, &effects);
+    apply(
+        state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        &effects,
+    );
     guard.terminal.draw(|f| crate::ui::render(f, state))?;
     while !state.quitting {
         // Fast ticks only while a draft waits to be saved; otherwise once a second for the clock.
-        let tick = if state.composer.as_ref().is_some_and(|c| c.unsaved_since.is_some()) {
+        let tick = if state
+            .composer
+            .as_ref()
+            .is_some_and(|c| c.unsaved_since.is_some())
+        {
             Duration::from_millis(150)
         } else {
             Duration::from_secs(1)

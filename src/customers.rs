@@ -29,8 +29,13 @@ pub fn normalize_handle(raw: &str) -> String {
 
 /// Parses a customers file; `origin` names it in errors (a path). Ranks by spend, highest first.
 pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, String> {
-    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
-    let headers = csv.headers().map_err(|e| format!("{origin}: cannot read the header: {e}"))?.clone();
+    let mut csv = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let headers = csv
+        .headers()
+        .map_err(|e| format!("{origin}: cannot read the header: {e}"))?
+        .clone();
     for needed in ["external_id", "name", "lifetime_spend"] {
         if !headers.iter().any(|h| h == needed) {
             return Err(format!(
@@ -45,10 +50,15 @@ pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, Strin
         let line = i + 2;
         let row = record.map_err(|e| format!("{origin}: line {line}: {e}"))?;
         if row.external_id.is_empty() || row.name.is_empty() {
-            return Err(format!("{origin}: line {line}: external_id and name must not be empty"));
+            return Err(format!(
+                "{origin}: line {line}: external_id and name must not be empty"
+            ));
         }
         if !seen.insert(row.external_id.clone()) {
-            return Err(format!("{origin}: line {line}: external_id `{}` appears twice", row.external_id));
+            return Err(format!(
+                "{origin}: line {line}: external_id `{}` appears twice",
+                row.external_id
+            ));
         }
         let spend = parse_money(&row.lifetime_spend).ok_or_else(|| {
             format!(
@@ -57,7 +67,10 @@ pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, Strin
             )
         })?;
         let mut handles = Vec::new();
-        for (network, raw) in [(Network::Mastodon, &row.mastodon), (Network::Bluesky, &row.bluesky)] {
+        for (network, raw) in [
+            (Network::Mastodon, &row.mastodon),
+            (Network::Bluesky, &row.bluesky),
+        ] {
             let handle = normalize_handle(raw);
             if handle.is_empty() {
                 continue;
@@ -79,7 +92,11 @@ pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, Strin
             note: row.note,
         });
     }
-    customers.sort_by(|a, b| b.lifetime_spend_cents.cmp(&a.lifetime_spend_cents).then(a.name.cmp(&b.name)));
+    customers.sort_by(|a, b| {
+        b.lifetime_spend_cents
+            .cmp(&a.lifetime_spend_cents)
+            .then(a.name.cmp(&b.name))
+    });
     for (i, c) in customers.iter_mut().enumerate() {
         c.rank = i as u32 + 1;
     }
@@ -88,7 +105,10 @@ pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, Strin
 
 /// `1,234.50`, `£1234.5`, `1234` -> cents.
 fn parse_money(raw: &str) -> Option<i64> {
-    let cleaned: String = raw.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
     if cleaned.is_empty() || cleaned.starts_with('-') {
         return None;
     }
@@ -96,7 +116,11 @@ fn parse_money(raw: &str) -> Option<i64> {
     if frac.len() > 2 || frac.contains('.') {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = format!("{frac:0<2}").parse().ok()?;
     whole.checked_mul(100)?.checked_add(frac)
 }
@@ -107,10 +131,18 @@ mod tests {
 
     #[test]
     fn demo_customers_parse_and_rank_by_spend() {
-        let customers = parse_csv(include_str!("../assets/demo/customers.csv").as_bytes(), "demo").unwrap();
+        let customers = parse_csv(
+            include_str!("../assets/demo/customers.csv").as_bytes(),
+            "demo",
+        )
+        .unwrap();
         assert!(customers.len() >= 25);
         assert_eq!(customers[0].rank, 1);
-        assert!(customers.windows(2).all(|w| w[0].lifetime_spend_cents >= w[1].lifetime_spend_cents));
+        assert!(
+            customers
+                .windows(2)
+                .all(|w| w[0].lifetime_spend_cents >= w[1].lifetime_spend_cents)
+        );
         assert!(customers.iter().all(|c| !c.handles.is_empty()));
     }
 
@@ -125,13 +157,28 @@ mod tests {
 
     #[test]
     fn errors_name_the_line_and_column() {
-        let err = parse_csv("external_id,name,lifetime_spend\nC1,Ann,12\nC2,Bo,lots\n".as_bytes(), "c.csv").unwrap_err();
-        assert!(err.contains("c.csv: line 3, column lifetime_spend"), "{err}");
+        let err = parse_csv(
+            "external_id,name,lifetime_spend\nC1,Ann,12\nC2,Bo,lots\n".as_bytes(),
+            "c.csv",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("c.csv: line 3, column lifetime_spend"),
+            "{err}"
+        );
         let err = parse_csv("id,name\n".as_bytes(), "c.csv").unwrap_err();
         assert!(err.contains("missing column `external_id`"), "{err}");
-        let err = parse_csv("external_id,name,lifetime_spend,mastodon\nC1,Ann,1,ann\n".as_bytes(), "c.csv").unwrap_err();
+        let err = parse_csv(
+            "external_id,name,lifetime_spend,mastodon\nC1,Ann,1,ann\n".as_bytes(),
+            "c.csv",
+        )
+        .unwrap_err();
         assert!(err.contains("column mastodon"), "{err}");
-        let err = parse_csv("external_id,name,lifetime_spend\nC1,Ann,1\nC1,Bo,2\n".as_bytes(), "c.csv").unwrap_err();
+        let err = parse_csv(
+            "external_id,name,lifetime_spend\nC1,Ann,1\nC1,Bo,2\n".as_bytes(),
+            "c.csv",
+        )
+        .unwrap_err();
         assert!(err.contains("twice"), "{err}");
     }
 }

@@ -28,11 +28,27 @@ impl Matcher {
     pub fn new(shop: &ShopConfig, customers: &[Customer]) -> Matcher {
         let customers = customers
             .iter()
-            .flat_map(|c| c.handles.iter().map(move |h| ((h.network, normalize_handle(&h.handle)), c.id)))
+            .flat_map(|c| {
+                c.handles
+                    .iter()
+                    .map(move |h| ((h.network, normalize_handle(&h.handle)), c.id))
+            })
             .collect();
-        let mut needles: Vec<String> = shop.keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| !k.is_empty()).collect();
-        needles.extend(shop.hashtags.iter().map(|h| format!("#{}", h.trim_start_matches('#').to_lowercase())));
-        for handle in [&shop.handles.mastodon, &shop.handles.bluesky].into_iter().flatten() {
+        let mut needles: Vec<String> = shop
+            .keywords
+            .iter()
+            .map(|k| k.trim().to_lowercase())
+            .filter(|k| !k.is_empty())
+            .collect();
+        needles.extend(
+            shop.hashtags
+                .iter()
+                .map(|h| format!("#{}", h.trim_start_matches('#').to_lowercase())),
+        );
+        for handle in [&shop.handles.mastodon, &shop.handles.bluesky]
+            .into_iter()
+            .flatten()
+        {
             let handle = normalize_handle(handle);
             // Mastodon shows a remote mention as `@user`: match the local part too.
             if let Some((local, _)) = handle.split_once('@') {
@@ -44,7 +60,9 @@ impl Matcher {
     }
 
     pub fn customer(&self, network: Network, handle: &str) -> Option<CustomerId> {
-        self.customers.get(&(network, normalize_handle(handle))).copied()
+        self.customers
+            .get(&(network, normalize_handle(handle)))
+            .copied()
     }
 
     pub fn names_shop(&self, text: &str) -> bool {
@@ -52,7 +70,10 @@ impl Matcher {
         self.needles.iter().any(|n| {
             lower.match_indices(n.as_str()).any(|(i, _)| {
                 // A needle must end at a word boundary: `#marlowfinch` is not `#marlowfinchfan`.
-                lower[i + n.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_')
+                lower[i + n.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '_')
             })
         })
     }
@@ -73,7 +94,9 @@ impl Ingest {
         post.url = post.url.map(|u| sanitize(&u).replace('\n', ""));
         let customer = self.matcher.customer(post.network, &post.author.handle);
         let is_mention = post.addressed_to_shop || self.matcher.names_shop(&post.text);
-        let triage = self.classifier.classify_on(post.network.as_str(), &post.text);
+        let triage = self
+            .classifier
+            .classify_on(post.network.as_str(), &post.text);
         NewPost {
             incoming: post,
             customer,
@@ -85,19 +108,35 @@ impl Ingest {
 }
 
 /// Runs until every source's sender is gone: stores batches, forwards health, reports failures.
-pub async fn run(mut rx: mpsc::Receiver<SourceEvent>, store: Store, ingest: Ingest, ui: mpsc::UnboundedSender<Msg>) {
+pub async fn run(
+    mut rx: mpsc::Receiver<SourceEvent>,
+    store: Store,
+    ingest: Ingest,
+    ui: mpsc::UnboundedSender<Msg>,
+) {
     while let Some(event) = rx.recv().await {
         let msg = match event {
             SourceEvent::Health { source, health } => Msg::SourceHealth { source, health },
-            SourceEvent::Batch { source, posts, cursors } => {
+            SourceEvent::Batch {
+                source,
+                posts,
+                cursors,
+            } => {
                 let now = Utc::now();
-                let prepared: Vec<NewPost> = posts.into_iter().map(|p| ingest.prepare(p, now)).collect();
+                let prepared: Vec<NewPost> =
+                    posts.into_iter().map(|p| ingest.prepare(p, now)).collect();
                 let name = source.clone();
-                match store.call(move |db| db.insert_batch(&name, &prepared, &cursors)).await {
+                match store
+                    .call(move |db| db.insert_batch(&name, &prepared, &cursors))
+                    .await
+                {
                     Ok(posts) => Msg::Ingested { source, posts },
                     Err(e) => {
                         tracing::error!(source, error = %e, "storing a batch failed");
-                        Msg::TaskFailed { what: format!("storing posts from {source}"), error: e.to_string() }
+                        Msg::TaskFailed {
+                            what: format!("storing posts from {source}"),
+                            error: e.to_string(),
+                        }
                     }
                 }
             }
@@ -134,7 +173,10 @@ mod tests {
             name: "Priya Raman".into(),
             rank: 1,
             lifetime_spend_cents: 100,
-            handles: vec![Handle { network: Network::Mastodon, handle: "Priya@Hachyderm.io".into() }],
+            handles: vec![Handle {
+                network: Network::Mastodon,
+                handle: "Priya@Hachyderm.io".into(),
+            }],
             note: String::new(),
         }
     }
@@ -144,7 +186,10 @@ mod tests {
             network: Network::Mastodon,
             native_id: "1".into(),
             url: None,
-            author: Author { handle: handle.into(), display_name: "P\u{202e}R".into() },
+            author: Author {
+                handle: handle.into(),
+                display_name: "P\u{202e}R".into(),
+            },
             text: text.into(),
             created_at: Utc::now(),
             in_reply_to: None,
@@ -156,7 +201,10 @@ mod tests {
     #[test]
     fn matches_customers_and_brand_mentions() {
         let m = Matcher::new(&shop(), &[customer()]);
-        assert_eq!(m.customer(Network::Mastodon, "@priya@hachyderm.io"), Some(CustomerId(7)));
+        assert_eq!(
+            m.customer(Network::Mastodon, "@priya@hachyderm.io"),
+            Some(CustomerId(7))
+        );
         assert_eq!(m.customer(Network::Bluesky, "priya@hachyderm.io"), None);
         assert!(m.names_shop("Thanks @marlowfinch for the ring"));
         assert!(m.names_shop("love my #MarlowFinch ring!"));
@@ -167,9 +215,15 @@ mod tests {
 
     #[test]
     fn prepare_sanitizes_matches_and_triages() {
-        let ingest = Ingest { classifier: Arc::new(Classifier::english()), matcher: Matcher::new(&shop(), &[customer()]) };
+        let ingest = Ingest {
+            classifier: Arc::new(Classifier::english()),
+            matcher: Matcher::new(&shop(), &[customer()]),
+        };
         let post = ingest.prepare(
-            incoming("Priya@hachyderm.io", "\x1b]0;pwned\x07@marlowfinch still waiting for my refund, 3 weeks now"),
+            incoming(
+                "Priya@hachyderm.io",
+                "\x1b]0;pwned\x07@marlowfinch still waiting for my refund, 3 weeks now",
+            ),
             Utc::now(),
         );
         assert_eq!(post.customer, Some(CustomerId(7)));

@@ -17,7 +17,11 @@ use regulars::runtime::{self, Runner};
 use regulars::workspace::Workspace;
 
 #[derive(Parser, Debug)]
-#[command(name = "regulars", version, about = "A terminal console for a shop's social-media staff")]
+#[command(
+    name = "regulars",
+    version,
+    about = "A terminal console for a shop's social-media staff"
+)]
 struct Cli {
     /// Config file (default: $REGULARS_CONFIG, then ~/.config/regulars/config.toml; none = the demo).
     #[arg(long, global = true)]
@@ -71,7 +75,13 @@ fn settings(cli: &Cli, paths: &Paths) -> anyhow::Result<Settings> {
         return Ok(config::demo(cli.demo_interval));
     }
     let env = std::env::var("REGULARS_CONFIG").ok();
-    match config::locate(cli.config.as_deref(), env.as_deref(), paths.config_dir.as_deref()).map_err(anyhow::Error::msg)? {
+    match config::locate(
+        cli.config.as_deref(),
+        env.as_deref(),
+        paths.config_dir.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?
+    {
         Some(path) => config::load(&path).map_err(anyhow::Error::msg),
         None => Ok(config::demo(cli.demo_interval)),
     }
@@ -84,7 +94,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
-    let db = cli.db.clone().unwrap_or_else(|| paths.database(settings.is_demo()));
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(|| paths.database(settings.is_demo()));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let workspace = Workspace::open(settings, db, cli.fresh).await?;
@@ -99,39 +112,67 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn classify(cli: &Cli, input: &str, output: &str) -> anyhow::Result<()> {
     let tuning = match cli.config.as_deref() {
-        Some(path) => config::load(path).map_err(anyhow::Error::msg)?.config.triage,
+        Some(path) => {
+            config::load(path)
+                .map_err(anyhow::Error::msg)?
+                .config
+                .triage
+        }
         None => Default::default(),
     };
-    let classifier = regulars::triage::Classifier::new(&tuning).map_err(|e| anyhow::anyhow!("[triage]: {e}"))?;
+    let classifier =
+        regulars::triage::Classifier::new(&tuning).map_err(|e| anyhow::anyhow!("[triage]: {e}"))?;
     let reader: Box<dyn std::io::BufRead> = if input == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
-        Box::new(BufReader::new(std::fs::File::open(input).with_context(|| format!("--input {input}"))?))
+        Box::new(BufReader::new(
+            std::fs::File::open(input).with_context(|| format!("--input {input}"))?,
+        ))
     };
     let writer: Box<dyn Write> = if output == "-" {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     } else {
-        Box::new(BufWriter::new(std::fs::File::create(output).with_context(|| format!("--output {output}"))?))
+        Box::new(BufWriter::new(
+            std::fs::File::create(output).with_context(|| format!("--output {output}"))?,
+        ))
     };
     let stats = regulars::triage::classify_jsonl(reader, writer, &classifier)?;
     if stats.errors > 0 {
-        eprintln!("regulars classify: {} lines could not be read (see their error lines)", stats.errors);
+        eprintln!(
+            "regulars classify: {} lines could not be read (see their error lines)",
+            stats.errors
+        );
     }
     Ok(())
 }
 
 async fn console(workspace: Workspace) -> anyhow::Result<()> {
     let client = regulars::sources::http::client();
-    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
-    let accounts: HashMap<_, _> = wiring.repliers.iter().map(|(n, r)| (*n, r.account())).collect();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
+        .map_err(anyhow::Error::msg)?;
+    let accounts: HashMap<_, _> = wiring
+        .repliers
+        .iter()
+        .map(|(n, r)| (*n, r.account()))
+        .collect();
     let mut state = workspace.initial_state(accounts).await?;
     let (ui_tx, ui_rx) = mpsc::unbounded_channel::<Msg>();
     let (effects_tx, effects_rx) = mpsc::unbounded_channel();
-    let notifier: Arc<dyn regulars::notify::Notifier> =
-        Arc::from(regulars::notify::for_config(workspace.settings.config.notifications.enabled));
-    let runner = tokio::spawn(Runner::new(workspace.store.clone(), wiring.repliers, notifier, ui_tx.clone()).run(effects_rx));
+    let notifier: Arc<dyn regulars::notify::Notifier> = Arc::from(regulars::notify::for_config(
+        workspace.settings.config.notifications.enabled,
+    ));
+    let runner = tokio::spawn(
+        Runner::new(
+            workspace.store.clone(),
+            wiring.repliers,
+            notifier,
+            ui_tx.clone(),
+        )
+        .run(effects_rx),
+    );
     let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
-    let mut guard = regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
+    let mut guard =
+        regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(&mut guard, &mut state, ui_rx, effects_tx).await;
     drop(guard);
     running.stop().await;
@@ -143,27 +184,44 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
 
 async fn sync(workspace: Workspace, once: bool) -> anyhow::Result<()> {
     let client = regulars::sources::http::client();
-    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
+        .map_err(anyhow::Error::msg)?;
     if wiring.sources.is_empty() {
-        anyhow::bail!("no sources configured: add [sources.<name>] tables to your config (see config.example.toml)");
+        anyhow::bail!(
+            "no sources configured: add [sources.<name>] tables to your config (see config.example.toml)"
+        );
     }
     let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<Msg>();
-    let names: Vec<String> = wiring.sources.iter().map(|s| s.name().to_string()).collect();
+    let names: Vec<String> = wiring
+        .sources
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
     let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
     let mut settled: HashMap<String, bool> = HashMap::new();
     let mut counts: HashMap<String, usize> = HashMap::new();
     let out = std::io::stdout();
+    // --once: after every source has reported past connecting, stop once nothing new arrived for a while.
+    let quiet = std::time::Duration::from_secs(2);
     loop {
+        let all_settled = names
+            .iter()
+            .all(|n| settled.get(n).copied().unwrap_or(false));
         let msg = tokio::select! {
             m = ui_rx.recv() => m,
             _ = tokio::signal::ctrl_c() => None,
+            _ = tokio::time::sleep(quiet), if once && all_settled => None,
         };
         let Some(msg) = msg else { break };
         match msg {
-            Msg::Ingested { source, posts } => {
+            Msg::Ingested { source, posts } if !posts.is_empty() => {
                 let total = counts.entry(source.clone()).or_default();
                 *total += posts.len();
-                let _ = writeln!(out.lock(), "{source}: {} new posts ({total} this run)", posts.len());
+                let _ = writeln!(
+                    out.lock(),
+                    "{source}: {} new posts ({total} this run)",
+                    posts.len()
+                );
             }
             Msg::SourceHealth { source, health } => {
                 let _ = writeln!(out.lock(), "{source}: {}", health.label());
@@ -176,10 +234,6 @@ async fn sync(workspace: Workspace, once: bool) -> anyhow::Result<()> {
             }
             _ => {}
         }
-        // --once: every source has reported past connecting (its first fetch is stored), then stop.
-        if once && names.iter().all(|n| settled.get(n).copied().unwrap_or(false)) {
-            break;
-        }
     }
     running.stop().await;
     workspace.store.close().await;
@@ -188,12 +242,17 @@ async fn sync(workspace: Workspace, once: bool) -> anyhow::Result<()> {
 
 async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
     let client = regulars::sources::http::client();
-    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client).map_err(anyhow::Error::msg)?;
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
+        .map_err(anyhow::Error::msg)?;
     let mut broken = 0;
-    println!("{:<28} {:<4} {}", "check", "ok", "detail / fix");
+    println!("{:<28} {:<4} detail / fix", "check", "ok");
     for source in &wiring.sources {
         let name = source.name().to_string();
-        let cursors = workspace.store.call(move |db| db.cursors(&name)).await.unwrap_or_default();
+        let cursors = workspace
+            .store
+            .call(move |db| db.cursors(&name))
+            .await
+            .unwrap_or_default();
         for check in source.doctor(&cursors).await {
             let mark = if check.ok { "ok" } else { "FAIL" };
             if !check.ok {
@@ -205,7 +264,11 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             }
         }
     }
-    println!("database: {} ({} customers)", workspace.db_path.display(), workspace.customers.len());
+    println!(
+        "database: {} ({} customers)",
+        workspace.db_path.display(),
+        workspace.customers.len()
+    );
     workspace.store.close().await;
     if broken > 0 {
         anyhow::bail!("{broken} check(s) failed");

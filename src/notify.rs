@@ -19,7 +19,12 @@ impl Notifier for DesktopNotifier {
         let (title, body) = (title.to_string(), body.to_string());
         // D-Bus can block; never on the UI task. Failures are logged, never shown as a crash.
         std::thread::spawn(move || {
-            if let Err(e) = notify_rust::Notification::new().appname("regulars").summary(&title).body(&body).show() {
+            if let Err(e) = notify_rust::Notification::new()
+                .appname("regulars")
+                .summary(&title)
+                .body(&body)
+                .show()
+            {
                 tracing::warn!(error = %e, "desktop notification failed");
             }
         });

@@ -28,7 +28,8 @@ impl Paths {
 
     /// The database: the demo has its own file so that trying the demo never touches real work.
     pub fn database(&self, demo: bool) -> PathBuf {
-        self.data_dir.join(if demo { "demo.db" } else { "regulars.db" })
+        self.data_dir
+            .join(if demo { "demo.db" } else { "regulars.db" })
     }
 }
 

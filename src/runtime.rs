@@ -33,7 +33,11 @@ pub fn watch_for(settings: &Settings, customers: &[Customer], network: Network) 
     Watch {
         shop_handle: shop_handle.map(normalize_handle),
         keywords: shop.keywords.clone(),
-        hashtags: shop.hashtags.iter().map(|h| h.trim_start_matches('#').to_string()).collect(),
+        hashtags: shop
+            .hashtags
+            .iter()
+            .map(|h| h.trim_start_matches('#').to_string())
+            .collect(),
         customer_handles: customers
             .iter()
             .flat_map(|c| c.handles.iter())
@@ -51,7 +55,11 @@ pub struct Wiring {
 
 /// Builds every configured source (and the repliers of the networks that have an account). Errors name the
 /// config field and the fix.
-pub fn wire(settings: &Settings, customers: &[Customer], client: &reqwest::Client) -> Result<Wiring, String> {
+pub fn wire(
+    settings: &Settings,
+    customers: &[Customer],
+    client: &reqwest::Client,
+) -> Result<Wiring, String> {
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut repliers: HashMap<Network, Arc<dyn Replier>> = HashMap::new();
     for (name, source) in &settings.config.sources {
@@ -59,22 +67,35 @@ pub fn wire(settings: &Settings, customers: &[Customer], client: &reqwest::Clien
             SourceConfig::Mastodon(cfg) => {
                 let watch = watch_for(settings, customers, Network::Mastodon);
                 let shop = watch.shop_handle.clone();
-                sources.push(Box::new(MastodonSource::new(name.clone(), cfg, watch, client.clone())?));
+                sources.push(Box::new(MastodonSource::new(
+                    name.clone(),
+                    cfg,
+                    watch,
+                    client.clone(),
+                )?));
                 let replier = MastodonReplier::new(name, cfg, shop, client.clone())?;
-                repliers.entry(Network::Mastodon).or_insert_with(|| Arc::new(replier));
+                repliers
+                    .entry(Network::Mastodon)
+                    .or_insert_with(|| Arc::new(replier));
             }
             SourceConfig::Bluesky(cfg) => {
                 let watch = watch_for(settings, customers, Network::Bluesky);
                 let source = BlueskySource::new(name.clone(), cfg, watch, client.clone())?;
-                repliers.entry(Network::Bluesky).or_insert_with(|| Arc::new(source.replier()));
+                repliers
+                    .entry(Network::Bluesky)
+                    .or_insert_with(|| Arc::new(source.replier()));
                 sources.push(Box::new(source));
             }
-            SourceConfig::Rss(cfg) => sources.push(Box::new(RssSource::new(name, cfg, client.clone())?)),
+            SourceConfig::Rss(cfg) => {
+                sources.push(Box::new(RssSource::new(name, cfg, client.clone())?))
+            }
             SourceConfig::Jsonl(cfg) => sources.push(Box::new(JsonlSource::new(name, cfg)?)),
             SourceConfig::Demo { interval_seconds } => {
                 sources.push(Box::new(DemoSource::new(name.clone(), *interval_seconds)));
                 for network in [Network::Mastodon, Network::Bluesky, Network::Demo] {
-                    repliers.entry(network).or_insert_with(|| Arc::new(DemoReplier));
+                    repliers
+                        .entry(network)
+                        .or_insert_with(|| Arc::new(DemoReplier));
                 }
             }
         }
@@ -95,22 +116,44 @@ impl Running {
     }
 }
 
-pub async fn start(store: &Store, sources: Vec<Box<dyn Source>>, ingest: Ingest, ui: mpsc::UnboundedSender<Msg>) -> Running {
+pub async fn start(
+    store: &Store,
+    sources: Vec<Box<dyn Source>>,
+    ingest: Ingest,
+    ui: mpsc::UnboundedSender<Msg>,
+) -> Running {
     let cancel = CancellationToken::new();
     let (tx, rx) = mpsc::channel(64);
     let mut tasks = JoinSet::new();
     for source in sources {
         let name = source.name().to_string();
         let lookup = name.clone();
-        let cursors = store.call(move |db| db.cursors(&lookup)).await.unwrap_or_default();
-        let ctx = SourceCtx { name: name.clone(), tx: tx.clone(), cancel: cancel.clone(), cursors };
-        let _ = ui.send(Msg::SourceHealth { source: name.clone(), health: Health::Connecting });
+        let cursors = store
+            .call(move |db| db.cursors(&lookup))
+            .await
+            .unwrap_or_default();
+        let ctx = SourceCtx {
+            name: name.clone(),
+            tx: tx.clone(),
+            cancel: cancel.clone(),
+            cursors,
+        };
+        let _ = ui.send(Msg::SourceHealth {
+            source: name.clone(),
+            health: Health::Connecting,
+        });
         let ui = ui.clone();
         tasks.spawn(async move {
             if let Err(e) = source.run(ctx).await {
                 tracing::error!(source = name, error = %e, "source stopped");
-                let _ = ui.send(Msg::SourceHealth { source: name.clone(), health: Health::Disabled(e.to_string()) });
-                let _ = ui.send(Msg::TaskFailed { what: format!("source {name}"), error: e.to_string() });
+                let _ = ui.send(Msg::SourceHealth {
+                    source: name.clone(),
+                    health: Health::Disabled(e.to_string()),
+                });
+                let _ = ui.send(Msg::TaskFailed {
+                    what: format!("source {name}"),
+                    error: e.to_string(),
+                });
             }
         });
     }
@@ -122,7 +165,10 @@ pub async fn start(store: &Store, sources: Vec<Box<dyn Source>>, ingest: Ingest,
                 && e.is_panic()
             {
                 tracing::error!(error = %e, "a task panicked");
-                let _ = ui.send(Msg::TaskFailed { what: "a background task".into(), error: "it crashed; see the log".into() });
+                let _ = ui.send(Msg::TaskFailed {
+                    what: "a background task".into(),
+                    error: "it crashed; see the log".into(),
+                });
             }
         }
     });
@@ -138,8 +184,18 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(store: Store, repliers: HashMap<Network, Arc<dyn Replier>>, notifier: Arc<dyn Notifier>, ui: mpsc::UnboundedSender<Msg>) -> Runner {
-        Runner { store, repliers, notifier, ui }
+    pub fn new(
+        store: Store,
+        repliers: HashMap<Network, Arc<dyn Replier>>,
+        notifier: Arc<dyn Notifier>,
+        ui: mpsc::UnboundedSender<Msg>,
+    ) -> Runner {
+        Runner {
+            store,
+            repliers,
+            notifier,
+            ui,
+        }
     }
 
     /// Runs until the sender is dropped, then waits for replies in flight.
@@ -147,7 +203,11 @@ impl Runner {
         let mut sends = JoinSet::new();
         while let Some(effect) = effects.recv().await {
             match effect {
-                Effect::SendReply { post, text, idempotency_key } => {
+                Effect::SendReply {
+                    post,
+                    text,
+                    idempotency_key,
+                } => {
                     let replier = self.repliers.get(&post.network).cloned();
                     let (store, ui) = (self.store.clone(), self.ui.clone());
                     sends.spawn(send_reply(replier, store, ui, *post, text, idempotency_key));
@@ -162,10 +222,21 @@ impl Runner {
         let msg = match effect {
             Effect::SaveDraft(draft) => {
                 let saved = draft.clone();
-                self.store.call(move |db| db.save_draft(&saved)).await.map(|_| Some(Msg::DraftSaved(draft)))
+                self.store
+                    .call(move |db| db.save_draft(&saved))
+                    .await
+                    .map(|_| Some(Msg::DraftSaved(draft)))
             }
-            Effect::DeleteDraft(post) => self.store.call(move |db| db.delete_draft(post)).await.map(|_| None),
-            Effect::LogAction(action) => self.store.call(move |db| db.log_action(&action)).await.map(|a| Some(Msg::ActionLogged(a))),
+            Effect::DeleteDraft(post) => self
+                .store
+                .call(move |db| db.delete_draft(post))
+                .await
+                .map(|_| None),
+            Effect::LogAction(action) => self
+                .store
+                .call(move |db| db.log_action(&action))
+                .await
+                .map(|a| Some(Msg::ActionLogged(a))),
             Effect::ScheduleFollowUp(follow_up) => self
                 .store
                 .call(move |db| {
@@ -175,7 +246,9 @@ impl Runner {
                     Ok((follow_up, action))
                 })
                 .await
-                .map(|(follow_up, action)| action.map(|action| Msg::FollowUpScheduled { follow_up, action })),
+                .map(|(follow_up, action)| {
+                    action.map(|action| Msg::FollowUpScheduled { follow_up, action })
+                }),
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;
@@ -184,7 +257,10 @@ impl Runner {
         };
         let msg = msg.unwrap_or_else(|e| {
             tracing::error!(error = %e, "store write failed");
-            Some(Msg::TaskFailed { what: "saving".into(), error: e.to_string() })
+            Some(Msg::TaskFailed {
+                what: "saving".into(),
+                error: e.to_string(),
+            })
         });
         if let Some(msg) = msg {
             let _ = self.ui.send(msg);
@@ -202,21 +278,44 @@ async fn send_reply(
 ) {
     let post_id = post.id;
     let Some(replier) = replier else {
-        let _ = ui.send(Msg::ReplyFailed { post: post_id, reason: format!("no {} account is configured to reply from", post.network) });
+        let _ = ui.send(Msg::ReplyFailed {
+            post: post_id,
+            reason: format!("no {} account is configured to reply from", post.network),
+        });
         return;
     };
     let (network, customer) = (post.network, post.customer);
-    let request = ReplyRequest { post, text: text.clone(), idempotency_key };
+    let request = ReplyRequest {
+        post,
+        text: text.clone(),
+        idempotency_key,
+    };
     let msg = match replier.send(request).await {
         Ok(sent) => {
-            let reply = Reply { post: post_id, network, text, sent_at: chrono::Utc::now(), url: sent.url, remote_id: sent.remote_id };
+            let reply = Reply {
+                post: post_id,
+                network,
+                text,
+                sent_at: chrono::Utc::now(),
+                url: sent.url,
+                remote_id: sent.remote_id,
+            };
             let stored = reply.clone();
-            match store.call(move |db| db.record_reply(&stored, customer)).await {
+            match store
+                .call(move |db| db.record_reply(&stored, customer))
+                .await
+            {
                 Ok(action) => Msg::ReplySent { reply, action },
-                Err(e) => Msg::TaskFailed { what: "recording the sent reply".into(), error: e.to_string() },
+                Err(e) => Msg::TaskFailed {
+                    what: "recording the sent reply".into(),
+                    error: e.to_string(),
+                },
             }
         }
-        Err(e) => Msg::ReplyFailed { post: post_id, reason: format!("{e:#}") },
+        Err(e) => Msg::ReplyFailed {
+            post: post_id,
+            reason: format!("{e:#}"),
+        },
     };
     let _ = ui.send(msg);
 }

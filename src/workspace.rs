@@ -23,22 +23,36 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub async fn open(settings: Settings, db_path: PathBuf, fresh: bool) -> anyhow::Result<Workspace> {
+    pub async fn open(
+        settings: Settings,
+        db_path: PathBuf,
+        fresh: bool,
+    ) -> anyhow::Result<Workspace> {
         if fresh {
-            crate::paths::remove_database(&db_path).with_context(|| format!("--fresh: cannot remove {}", db_path.display()))?;
+            crate::paths::remove_database(&db_path)
+                .with_context(|| format!("--fresh: cannot remove {}", db_path.display()))?;
         }
         let store = Store::open(&db_path).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let classifier = Arc::new(
-            Classifier::new(&settings.config.triage)
-                .map_err(|e| anyhow::anyhow!("config {}: [triage]: {e}", describe(settings.path.as_deref())))?,
-        );
+        let classifier = Arc::new(Classifier::new(&settings.config.triage).map_err(|e| {
+            anyhow::anyhow!(
+                "config {}: [triage]: {e}",
+                describe(settings.path.as_deref())
+            )
+        })?);
         let imported = if settings.is_demo() {
             Some(crate::sources::demo::customers().map_err(anyhow::Error::msg)?)
         } else if let Some(path) = settings.customers_path() {
             let file = std::fs::File::open(&path).with_context(|| {
-                format!("shop.customers: cannot open {} (check the path in {})", path.display(), describe(settings.path.as_deref()))
+                format!(
+                    "shop.customers: cannot open {} (check the path in {})",
+                    path.display(),
+                    describe(settings.path.as_deref())
+                )
             })?;
-            Some(crate::customers::parse_csv(file, &path.display().to_string()).map_err(anyhow::Error::msg)?)
+            Some(
+                crate::customers::parse_csv(file, &path.display().to_string())
+                    .map_err(anyhow::Error::msg)?,
+            )
         } else {
             None
         };
@@ -46,15 +60,27 @@ impl Workspace {
             Some(list) => store.call(move |db| db.upsert_customers(&list)).await?,
             None => store.call(|db| db.customers()).await?,
         };
-        Ok(Workspace { settings, store, db_path, customers, classifier })
+        Ok(Workspace {
+            settings,
+            store,
+            db_path,
+            customers,
+            classifier,
+        })
     }
 
     pub fn ingest(&self) -> Ingest {
-        Ingest { classifier: self.classifier.clone(), matcher: Matcher::new(&self.settings.config.shop, &self.customers) }
+        Ingest {
+            classifier: self.classifier.clone(),
+            matcher: Matcher::new(&self.settings.config.shop, &self.customers),
+        }
     }
 
     /// The console's starting state: the newest posts, every open Attention item, recent work.
-    pub async fn initial_state(&self, accounts: HashMap<crate::domain::Network, String>) -> anyhow::Result<AppState> {
+    pub async fn initial_state(
+        &self,
+        accounts: HashMap<crate::domain::Network, String>,
+    ) -> anyhow::Result<AppState> {
         let now = chrono::Utc::now();
         let mut state = AppState::new(now, self.settings.keymap.clone(), self.settings.theme);
         state.tz = *chrono::Local::now().offset();
@@ -67,7 +93,13 @@ impl Workspace {
         let (posts, attention, actions, follow_ups, drafts) = self
             .store
             .call(|db| {
-                Ok((db.recent_posts(WINDOW)?, db.open_attention(1_000)?, db.recent_actions(500)?, db.open_follow_ups()?, db.drafts()?))
+                Ok((
+                    db.recent_posts(WINDOW)?,
+                    db.open_attention(1_000)?,
+                    db.recent_actions(500)?,
+                    db.open_follow_ups()?,
+                    db.drafts()?,
+                ))
             })
             .await?;
         state.posts.insert(posts.into_iter().chain(attention));
@@ -79,5 +111,8 @@ impl Workspace {
 }
 
 fn describe(path: Option<&Path>) -> String {
-    path.map_or_else(|| "the demo workspace".to_string(), |p| p.display().to_string())
+    path.map_or_else(
+        || "the demo workspace".to_string(),
+        |p| p.display().to_string(),
+    )
 }

@@ -115,6 +115,23 @@ impl Command {
         }
     }
 
+    /// A word or two for status-bar hints (help shows `desc`).
+    pub fn hint_label(self) -> &'static str {
+        match self {
+            Command::Reply => "reply",
+            Command::LogAction => "action",
+            Command::MarkHandled => "handled",
+            Command::ScheduleFollowUp => "follow-up",
+            Command::Filter => "filter",
+            Command::Help => "help",
+            Command::Quit => "quit",
+            Command::SendReply => "send",
+            Command::CloseComposer => "keep draft",
+            Command::InsertTemplate => "template",
+            other => other.desc(),
+        }
+    }
+
     pub fn group(self) -> Group {
         match self {
             Command::NextPost

@@ -6,9 +6,16 @@ use crate::domain::{Draft, NewAction, NewFollowUp, Post, PostId};
 pub enum Effect {
     SaveDraft(Draft),
     DeleteDraft(PostId),
-    SendReply { post: Box<Post>, text: String, idempotency_key: String },
+    SendReply {
+        post: Box<Post>,
+        text: String,
+        idempotency_key: String,
+    },
     LogAction(NewAction),
     ScheduleFollowUp(NewFollowUp),
-    Notify { title: String, body: String },
+    Notify {
+        title: String,
+        body: String,
+    },
     Quit,
 }

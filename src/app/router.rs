@@ -26,7 +26,11 @@ pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
 /// Commands offered as status-bar hints in the current context, most useful first.
 pub fn hints(state: &AppState) -> Vec<Command> {
     if state.composer.is_some() {
-        vec![Command::SendReply, Command::CloseComposer, Command::InsertTemplate]
+        vec![
+            Command::SendReply,
+            Command::CloseComposer,
+            Command::InsertTemplate,
+        ]
     } else {
         vec![
             Command::Reply,
@@ -56,11 +60,22 @@ mod tests {
     fn popup_then_composer_then_normal() {
         let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
         let mut s = state();
-        assert!(matches!(route(&s, j), Some(Msg::Command(Command::NextPost))));
-        s.composer = Some(Composer::open(PostId(1), Network::Mastodon, None, "k".into()));
+        assert!(matches!(
+            route(&s, j),
+            Some(Msg::Command(Command::NextPost))
+        ));
+        s.composer = Some(Composer::open(
+            PostId(1),
+            Network::Mastodon,
+            None,
+            "k".into(),
+        ));
         assert!(matches!(route(&s, j), Some(Msg::Key(_))));
         let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
-        assert!(matches!(route(&s, ctrl_s), Some(Msg::Command(Command::SendReply))));
+        assert!(matches!(
+            route(&s, ctrl_s),
+            Some(Msg::Command(Command::SendReply))
+        ));
         s.popup = Some(Popup::Help { scroll: 0 });
         assert!(matches!(route(&s, ctrl_s), Some(Msg::Key(_))));
         let mut s = state();

@@ -87,7 +87,8 @@ impl Chord {
 
     /// Normalises a terminal key event: shift is implied by an upper-case char and dropped.
     pub fn from_event(key: &KeyEvent) -> Chord {
-        let mut mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match key.code {
             KeyCode::Char(c) => {
                 mods.remove(KeyModifiers::SHIFT);
@@ -171,7 +172,11 @@ impl Keymap {
         for (mode_name, table) in user {
             for (cmd_name, chords) in table {
                 for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
-                    if let Some(other) = keymap.bindings.get(&(mode, chord)).filter(|o| **o != command) {
+                    if let Some(other) = keymap
+                        .bindings
+                        .get(&(mode, chord))
+                        .filter(|o| **o != command)
+                    {
                         return Err(format!(
                             "keys.{mode_name}.{cmd_name}: `{}` is already bound to `{}`; pick another key",
                             chord.label(),
@@ -185,14 +190,21 @@ impl Keymap {
         }
         for (mode_name, table) in defaults {
             for (cmd_name, chords) in table {
-                if user.get(mode_name).is_some_and(|t| t.contains_key(cmd_name)) {
+                if user
+                    .get(mode_name)
+                    .is_some_and(|t| t.contains_key(cmd_name))
+                {
                     continue;
                 }
                 for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
                     if taken_by_user.contains(&(mode, chord)) {
                         continue;
                     }
-                    if let Some(other) = keymap.bindings.get(&(mode, chord)).filter(|o| **o != command) {
+                    if let Some(other) = keymap
+                        .bindings
+                        .get(&(mode, chord))
+                        .filter(|o| **o != command)
+                    {
                         return Err(format!(
                             "default keys.{mode_name}.{cmd_name}: `{}` clashes with `{}`",
                             chord.label(),
@@ -215,7 +227,8 @@ impl Keymap {
     pub fn defaults() -> Keymap {
         let defaults = crate::config::default_keys();
         // The embedded defaults are tested; an error here is a build-time bug.
-        Keymap::build(&defaults, &KeysTable::new()).unwrap_or_else(|e| panic!("default keymap: {e}"))
+        Keymap::build(&defaults, &KeysTable::new())
+            .unwrap_or_else(|e| panic!("default keymap: {e}"))
     }
 
     pub fn command(&self, mode: Mode, key: &KeyEvent) -> Option<Command> {
@@ -232,12 +245,19 @@ impl Keymap {
 
     /// The first chord's label, for status-bar hints.
     pub fn hint(&self, command: Command) -> String {
-        self.labels(command).into_iter().next().unwrap_or_else(|| "unbound".into())
+        self.labels(command)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "unbound".into())
     }
 }
 
 /// One `keys.<mode>.<command> = [chords]` entry, validated.
-fn parse_entry(mode_name: &str, cmd_name: &str, chords: &[String]) -> Result<Vec<(Mode, Chord, Command)>, String> {
+fn parse_entry(
+    mode_name: &str,
+    cmd_name: &str,
+    chords: &[String],
+) -> Result<Vec<(Mode, Chord, Command)>, String> {
     let mode = match mode_name {
         "normal" => Mode::Normal,
         "composer" => Mode::Composer,
@@ -247,13 +267,14 @@ fn parse_entry(mode_name: &str, cmd_name: &str, chords: &[String]) -> Result<Vec
             ));
         }
     };
-    let command: Command = serde_json::from_value(serde_json::Value::String(cmd_name.to_string())).map_err(|_| {
-        let names: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
-        format!(
-            "keys.{mode_name}.{cmd_name}: unknown command; valid commands: {}",
-            names.join(", ")
-        )
-    })?;
+    let command: Command = serde_json::from_value(serde_json::Value::String(cmd_name.to_string()))
+        .map_err(|_| {
+            let names: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
+            format!(
+                "keys.{mode_name}.{cmd_name}: unknown command; valid commands: {}",
+                names.join(", ")
+            )
+        })?;
     let is_composer = command.group() == crate::app::command::Group::Composer;
     if is_composer != (mode == Mode::Composer) {
         return Err(format!(
@@ -285,33 +306,70 @@ mod tests {
         for c in Command::ALL {
             assert!(!km.labels(c).is_empty(), "{c:?} has no default key");
         }
-        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::NextPost));
-        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::LastPost));
-        assert_eq!(km.command(Mode::Normal, &key(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Command::PrevPane));
-        assert_eq!(km.command(Mode::Composer, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Command::SendReply));
-        assert_eq!(km.command(Mode::Composer, &key(KeyCode::Char('j'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Command::NextPost)
+        );
+        assert_eq!(
+            km.command(Mode::Normal, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Command::LastPost)
+        );
+        assert_eq!(
+            km.command(Mode::Normal, &key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Command::PrevPane)
+        );
+        assert_eq!(
+            km.command(
+                Mode::Composer,
+                &key(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
+            Some(Command::SendReply)
+        );
+        assert_eq!(
+            km.command(Mode::Composer, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
     fn user_patch_replaces_and_may_steal_a_default_chord() {
         let mut user = KeysTable::new();
-        user.entry("normal".into()).or_default().insert("reply".into(), vec!["R".into(), "j".into()]);
+        user.entry("normal".into())
+            .or_default()
+            .insert("reply".into(), vec!["R".into(), "j".into()]);
         let km = Keymap::build(&crate::config::default_keys(), &user).unwrap();
-        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::Reply));
-        assert_eq!(km.command(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Command::Reply)
+        );
+        assert_eq!(
+            km.command(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+            None
+        );
         assert_eq!(km.labels(Command::NextPost), vec!["↓"]);
     }
 
     #[test]
     fn bad_bindings_are_reported_with_the_place() {
         let mut user = KeysTable::new();
-        user.entry("normal".into()).or_default().insert("replyy".into(), vec!["x".into()]);
+        user.entry("normal".into())
+            .or_default()
+            .insert("replyy".into(), vec!["x".into()]);
         let err = Keymap::build(&crate::config::default_keys(), &user).unwrap_err();
-        assert!(err.contains("keys.normal.replyy") && err.contains("mark_handled"), "{err}");
+        assert!(
+            err.contains("keys.normal.replyy") && err.contains("mark_handled"),
+            "{err}"
+        );
 
         let mut user = KeysTable::new();
-        user.entry("normal".into()).or_default().insert("reply".into(), vec!["ctrl-shift-".into()]);
-        assert!(Keymap::build(&crate::config::default_keys(), &user).unwrap_err().contains("keys.normal.reply"));
+        user.entry("normal".into())
+            .or_default()
+            .insert("reply".into(), vec!["ctrl-shift-".into()]);
+        assert!(
+            Keymap::build(&crate::config::default_keys(), &user)
+                .unwrap_err()
+                .contains("keys.normal.reply")
+        );
 
         let mut user = KeysTable::new();
         let t = user.entry("normal".into()).or_default();
@@ -321,13 +379,25 @@ mod tests {
         assert!(err.contains("already bound"), "{err}");
 
         let mut user = KeysTable::new();
-        user.entry("normal".into()).or_default().insert("send_reply".into(), vec!["x".into()]);
-        assert!(Keymap::build(&crate::config::default_keys(), &user).unwrap_err().contains("[keys.composer]"));
+        user.entry("normal".into())
+            .or_default()
+            .insert("send_reply".into(), vec!["x".into()]);
+        assert!(
+            Keymap::build(&crate::config::default_keys(), &user)
+                .unwrap_err()
+                .contains("[keys.composer]")
+        );
     }
 
     #[test]
     fn chord_parsing() {
-        assert_eq!(Chord::parse("ctrl-S").unwrap(), Chord { code: KeyCode::Char('s'), mods: KeyModifiers::CONTROL });
+        assert_eq!(
+            Chord::parse("ctrl-S").unwrap(),
+            Chord {
+                code: KeyCode::Char('s'),
+                mods: KeyModifiers::CONTROL
+            }
+        );
         assert_eq!(Chord::parse("f5").unwrap().code, KeyCode::F(5));
         assert!(Chord::parse("f13").is_err());
         assert!(Chord::parse("enterr").is_err());

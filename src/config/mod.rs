@@ -122,7 +122,11 @@ impl Settings {
 }
 
 /// Where the config is looked up, in order: the flag, then the environment, then the XDG config dir.
-pub fn locate(flag: Option<&Path>, env: Option<&str>, xdg_config_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
+pub fn locate(
+    flag: Option<&Path>,
+    env: Option<&str>,
+    xdg_config_dir: Option<&Path>,
+) -> Result<Option<PathBuf>, String> {
     if let Some(p) = flag {
         return if p.is_file() {
             Ok(Some(p.to_path_buf()))
@@ -135,17 +139,24 @@ pub fn locate(flag: Option<&Path>, env: Option<&str>, xdg_config_dir: Option<&Pa
         return if p.is_file() {
             Ok(Some(p))
         } else {
-            Err(format!("$REGULARS_CONFIG={}: no such file; unset it or point it at your config", p.display()))
+            Err(format!(
+                "$REGULARS_CONFIG={}: no such file; unset it or point it at your config",
+                p.display()
+            ))
         };
     }
-    Ok(xdg_config_dir.map(|d| d.join("config.toml")).filter(|p| p.is_file()))
+    Ok(xdg_config_dir
+        .map(|d| d.join("config.toml"))
+        .filter(|p| p.is_file()))
 }
 
 /// Loads and validates a config file.
 pub fn load(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("config {}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("config {}: cannot read: {e}", path.display()))?;
     let config = parse(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
-    settings(config, Some(path.to_path_buf())).map_err(|e| format!("config {}: {e}", path.display()))
+    settings(config, Some(path.to_path_buf()))
+        .map_err(|e| format!("config {}: {e}", path.display()))
 }
 
 /// Parses config text; errors carry toml's line, column and field, and what would be valid.
@@ -164,7 +175,9 @@ fn validate(config: &Config) -> Result<(), String> {
     }
     for (i, tag) in config.shop.hashtags.iter().enumerate() {
         if tag.trim_start_matches('#').trim().is_empty() || tag.contains(char::is_whitespace) {
-            return Err(format!("shop.hashtags[{i}] = {tag:?}: a hashtag is one word, like \"MarlowFinch\""));
+            return Err(format!(
+                "shop.hashtags[{i}] = {tag:?}: a hashtag is one word, like \"MarlowFinch\""
+            ));
         }
     }
     for (name, source) in &config.sources {
@@ -199,7 +212,11 @@ pub fn demo(interval_seconds: f64) -> Settings {
                 mastodon: Some("marlowfinch@mastodon.social".into()),
                 bluesky: Some("marlowfinch.bsky.social".into()),
             },
-            keywords: vec!["Marlow & Finch".into(), "Marlow and Finch".into(), "marlowfinch".into()],
+            keywords: vec![
+                "Marlow & Finch".into(),
+                "Marlow and Finch".into(),
+                "marlowfinch".into(),
+            ],
             hashtags: vec!["MarlowFinch".into(), "marlowandfinch".into()],
             customers: None,
         },
@@ -230,7 +247,10 @@ mod tests {
     fn unknown_field_names_line_and_valid_fields() {
         let err = parse("[shop]\nname = \"x\"\nkeywrods = [\"a\"]\n").unwrap_err();
         assert!(err.contains("line 3"), "{err}");
-        assert!(err.contains("keywrods") && err.contains("keywords"), "{err}");
+        assert!(
+            err.contains("keywrods") && err.contains("keywords"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -238,7 +258,10 @@ mod tests {
         let err = parse("[notifications]\nenabled = \"yes\"\n").unwrap_err();
         assert!(err.contains("line 2") && err.contains("enabled"), "{err}");
         let err = parse("[notifications]\nmin_urgency = 3.0\n").unwrap_err();
-        assert!(err.contains("min_urgency") && err.contains("0 to 1"), "{err}");
+        assert!(
+            err.contains("min_urgency") && err.contains("0 to 1"),
+            "{err}"
+        );
         let err = parse("[sources.x]\nkind = \"myspace\"\n").unwrap_err();
         assert!(err.contains("myspace") && err.contains("demo"), "{err}");
         let err = parse("[sources.d]\nkind = \"demo\"\nspeed = 3\n").unwrap_err();
@@ -255,12 +278,32 @@ mod tests {
         std::fs::write(&a, "").unwrap();
         std::fs::write(&b, "").unwrap();
         std::fs::write(dir.path().join("config.toml"), "").unwrap();
-        assert_eq!(locate(Some(&a), b.to_str(), Some(dir.path())).unwrap(), Some(a.clone()));
-        assert_eq!(locate(None, b.to_str(), Some(dir.path())).unwrap(), Some(b.clone()));
-        assert_eq!(locate(None, None, Some(dir.path())).unwrap(), Some(dir.path().join("config.toml")));
-        assert_eq!(locate(None, None, Some(&dir.path().join("none"))).unwrap(), None);
-        assert!(locate(Some(&dir.path().join("missing.toml")), None, None).unwrap_err().contains("--config"));
-        assert!(locate(None, Some("/nonexistent/x.toml"), None).unwrap_err().contains("REGULARS_CONFIG"));
+        assert_eq!(
+            locate(Some(&a), b.to_str(), Some(dir.path())).unwrap(),
+            Some(a.clone())
+        );
+        assert_eq!(
+            locate(None, b.to_str(), Some(dir.path())).unwrap(),
+            Some(b.clone())
+        );
+        assert_eq!(
+            locate(None, None, Some(dir.path())).unwrap(),
+            Some(dir.path().join("config.toml"))
+        );
+        assert_eq!(
+            locate(None, None, Some(&dir.path().join("none"))).unwrap(),
+            None
+        );
+        assert!(
+            locate(Some(&dir.path().join("missing.toml")), None, None)
+                .unwrap_err()
+                .contains("--config")
+        );
+        assert!(
+            locate(None, Some("/nonexistent/x.toml"), None)
+                .unwrap_err()
+                .contains("REGULARS_CONFIG")
+        );
     }
 
     #[test]
@@ -268,6 +311,9 @@ mod tests {
         let mut s = demo(5.0);
         s.path = Some(PathBuf::from("/etc/regulars/config.toml"));
         s.config.shop.customers = Some(PathBuf::from("customers.csv"));
-        assert_eq!(s.customers_path(), Some(PathBuf::from("/etc/regulars/customers.csv")));
+        assert_eq!(
+            s.customers_path(),
+            Some(PathBuf::from("/etc/regulars/customers.csv"))
+        );
     }
 }

@@ -91,6 +91,9 @@ mod tests {
             ..ThemeConfig::default()
         };
         let err = Theme::from_config(&bad).unwrap_err();
-        assert!(err.contains("theme.urgent") && err.contains("reddish"), "{err}");
+        assert!(
+            err.contains("theme.urgent") && err.contains("reddish"),
+            "{err}"
+        );
     }
 }

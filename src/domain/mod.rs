@@ -6,8 +6,6 @@ mod work;
 pub use post::{
     Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
 };
-pub use work::{
-    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, Reply,
-};
+pub use work::{Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, Reply};
 
 pub use crate::triage::{Category, Reason, Triage};

@@ -8,7 +8,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Check, CheckFuture, Cursor, Health, Replier, ReplyFuture, ReplyRequest, SentReply, Source, SourceCtx, SourceFuture};
+use super::{
+    Check, CheckFuture, Cursor, Health, Replier, ReplyFuture, ReplyRequest, SentReply, Source,
+    SourceCtx, SourceFuture,
+};
 use crate::domain::{Author, Customer, IncomingPost, Network};
 
 pub const POSTS: &str = include_str!("../../assets/demo/posts.jsonl");
@@ -33,7 +36,10 @@ impl DemoPost {
             network: self.network,
             native_id: self.id,
             url: None,
-            author: Author { handle: self.author, display_name: self.name },
+            author: Author {
+                handle: self.author,
+                display_name: self.name,
+            },
             text: self.text,
             created_at,
             in_reply_to: self.reply_to,
@@ -55,7 +61,10 @@ pub struct DemoSource {
 
 impl DemoSource {
     pub fn new(name: String, interval_seconds: f64) -> DemoSource {
-        DemoSource { name, interval: Duration::from_secs_f64(interval_seconds.max(0.01)) }
+        DemoSource {
+            name,
+            interval: Duration::from_secs_f64(interval_seconds.max(0.01)),
+        }
     }
 }
 
@@ -64,7 +73,9 @@ fn parse_posts() -> Result<Vec<DemoPost>, String> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("demo posts line {}: {e}", i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("demo posts line {}: {e}", i + 1))
+        })
         .collect()
 }
 
@@ -78,8 +89,13 @@ impl Source for DemoSource {
     fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
         Box::pin(async move {
             let posts = parse_posts().map_err(anyhow::Error::msg)?;
-            let played: usize = ctx.cursors.get(PLAYED).and_then(|v| v.parse().ok()).unwrap_or(0);
-            let (backlog, live): (Vec<DemoPost>, Vec<DemoPost>) = posts.into_iter().partition(|p| p.minutes_ago.is_some());
+            let played: usize = ctx
+                .cursors
+                .get(PLAYED)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let (backlog, live): (Vec<DemoPost>, Vec<DemoPost>) =
+                posts.into_iter().partition(|p| p.minutes_ago.is_some());
             let now = Utc::now();
             let backlog: Vec<IncomingPost> = backlog
                 .into_iter()
@@ -96,12 +112,21 @@ impl Source for DemoSource {
                 if !super::http::sleep_for(self.interval, &ctx.cancel).await {
                     return Ok(());
                 }
-                let cursor = Cursor { key: PLAYED.into(), value: (i + 1).to_string() };
-                if !ctx.batch(vec![post.into_incoming(Utc::now())], vec![cursor]).await {
+                let cursor = Cursor {
+                    key: PLAYED.into(),
+                    value: (i + 1).to_string(),
+                };
+                if !ctx
+                    .batch(vec![post.into_incoming(Utc::now())], vec![cursor])
+                    .await
+                {
                     return Ok(());
                 }
             }
-            ctx.health(Health::Finished(format!("all {total} live demo posts played"))).await;
+            ctx.health(Health::Finished(format!(
+                "all {total} live demo posts played"
+            )))
+            .await;
             Ok(())
         })
     }
@@ -109,10 +134,19 @@ impl Source for DemoSource {
     fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a> {
         Box::pin(async move {
             let detail = match parse_posts() {
-                Ok(p) => format!("{} posts embedded, {} live played", p.len(), cursors.get(PLAYED).map_or("0", |s| s)),
+                Ok(p) => format!(
+                    "{} posts embedded, {} live played",
+                    p.len(),
+                    cursors.get(PLAYED).map_or("0", |s| s)
+                ),
                 Err(e) => e,
             };
-            vec![Check { what: format!("{}: demo feed", self.name), ok: true, detail, fix: String::new() }]
+            vec![Check {
+                what: format!("{}: demo feed", self.name),
+                ok: true,
+                detail,
+                fix: String::new(),
+            }]
         })
     }
 }
@@ -128,7 +162,10 @@ impl Replier for DemoReplier {
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_> {
         Box::pin(async move {
             Ok(SentReply {
-                url: Some(format!("demo://{}/{}/reply", request.post.network, request.post.native_id)),
+                url: Some(format!(
+                    "demo://{}/{}/reply",
+                    request.post.network, request.post.native_id
+                )),
                 remote_id: Some(request.idempotency_key),
             })
         })
@@ -153,9 +190,14 @@ mod tests {
             assert!(ids.insert(p.id.clone()), "duplicate {}", p.id);
         }
         let customers = customers().unwrap();
-        let handles: std::collections::HashSet<String> =
-            customers.iter().flat_map(|c| c.handles.iter().map(|h| h.handle.clone())).collect();
-        let from_customers = posts.iter().filter(|p| handles.contains(&p.author.to_lowercase())).count();
+        let handles: std::collections::HashSet<String> = customers
+            .iter()
+            .flat_map(|c| c.handles.iter().map(|h| h.handle.clone()))
+            .collect();
+        let from_customers = posts
+            .iter()
+            .filter(|p| handles.contains(&p.author.to_lowercase()))
+            .count();
         assert!(from_customers > 50, "{from_customers} posts by customers");
     }
 
@@ -163,7 +205,12 @@ mod tests {
     async fn plays_backlog_then_live_posts_and_resumes_from_its_cursor() {
         let (tx, mut rx) = tokio::sync::mpsc::channel(16);
         let cancel = tokio_util::sync::CancellationToken::new();
-        let ctx = SourceCtx { name: "demo".into(), tx, cancel: cancel.clone(), cursors: HashMap::from([(PLAYED.to_string(), "2".to_string())]) };
+        let ctx = SourceCtx {
+            name: "demo".into(),
+            tx,
+            cancel: cancel.clone(),
+            cursors: HashMap::from([(PLAYED.to_string(), "2".to_string())]),
+        };
         let task = tokio::spawn(Box::new(DemoSource::new("demo".into(), 0.01)).run(ctx));
         let mut batches = Vec::new();
         while batches.len() < 3 {
@@ -175,7 +222,14 @@ mod tests {
         task.await.unwrap().unwrap();
         assert!(batches[0].0.len() > 200, "backlog first");
         assert!(batches[0].0.iter().all(|p| p.created_at < Utc::now()));
-        assert_eq!(batches[1].1, vec![Cursor { key: PLAYED.into(), value: "3".into() }], "resumed after 2 played");
+        assert_eq!(
+            batches[1].1,
+            vec![Cursor {
+                key: PLAYED.into(),
+                value: "3".into()
+            }],
+            "resumed after 2 played"
+        );
         assert_eq!(batches[2].1[0].value, "4");
     }
 }

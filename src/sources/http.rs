@@ -113,7 +113,8 @@ impl RateLimit {
         let limit = get(&["x-ratelimit-limit", "ratelimit-limit"]).and_then(leading_number);
         let remaining =
             get(&["x-ratelimit-remaining", "ratelimit-remaining"]).and_then(leading_number);
-        let reset = get(&["x-ratelimit-reset", "ratelimit-reset"]).and_then(|v| parse_reset(v, now));
+        let reset =
+            get(&["x-ratelimit-reset", "ratelimit-reset"]).and_then(|v| parse_reset(v, now));
         (limit.is_some() || remaining.is_some() || reset.is_some()).then_some(RateLimit {
             limit,
             remaining,
@@ -265,7 +266,9 @@ fn error_detail(body: &str) -> String {
 }
 
 /// Reads a JSON body, turning a shape mismatch into `Malformed` with serde's path and reason.
-pub async fn json<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, FetchError> {
+pub async fn json<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+) -> Result<T, FetchError> {
     let bytes = resp
         .bytes()
         .await
@@ -352,7 +355,10 @@ mod tests {
             b.next_delay();
         }
         let late = b.next_delay();
-        assert!(late >= Duration::from_secs(5) && late <= Duration::from_secs(10), "{late:?}");
+        assert!(
+            late >= Duration::from_secs(5) && late <= Duration::from_secs(10),
+            "{late:?}"
+        );
         b.reset();
         assert!(b.next_delay() <= Duration::from_secs(1));
     }
@@ -389,7 +395,11 @@ mod tests {
         assert_eq!((m.limit, m.remaining), (Some(300), Some(0)));
         assert!(m.exhausted());
         let at = RateLimit::from_headers(
-            &headers(&[("ratelimit-limit", "3000"), ("ratelimit-remaining", "2999"), ("ratelimit-reset", "1795341900")]),
+            &headers(&[
+                ("ratelimit-limit", "3000"),
+                ("ratelimit-remaining", "2999"),
+                ("ratelimit-reset", "1795341900"),
+            ]),
             now(),
         )
         .unwrap();
@@ -405,10 +415,16 @@ mod tests {
             Some(now() + chrono::Duration::seconds(120))
         );
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "Sun, 22 Nov 2026 10:01:00 GMT")]), now()),
+            retry_after(
+                &headers(&[("retry-after", "Sun, 22 Nov 2026 10:01:00 GMT")]),
+                now()
+            ),
             Some(now() + chrono::Duration::seconds(60))
         );
-        assert_eq!(retry_after(&headers(&[("retry-after", "later")]), now()), None);
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "later")]), now()),
+            None
+        );
     }
 
     #[test]
@@ -430,11 +446,17 @@ mod tests {
 
     #[test]
     fn error_detail_reads_both_api_styles() {
-        assert_eq!(error_detail(r#"{"error":"The access token is invalid"}"#), "The access token is invalid");
+        assert_eq!(
+            error_detail(r#"{"error":"The access token is invalid"}"#),
+            "The access token is invalid"
+        );
         assert_eq!(
             error_detail(r#"{"error":"ExpiredToken","message":"Token has expired"}"#),
             "ExpiredToken: Token has expired"
         );
-        assert_eq!(error_detail("<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
+        assert_eq!(
+            error_detail("<html>Bad Gateway</html>"),
+            "<html>Bad Gateway</html>"
+        );
     }
 }

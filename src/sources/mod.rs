@@ -12,11 +12,11 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::IncomingPost;
 
 pub mod bluesky;
+pub mod demo;
 pub mod http;
 pub mod jsonl;
 pub mod mastodon;
 pub mod rss;
-pub mod demo;
 pub mod secret;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks
@@ -79,7 +79,10 @@ pub enum SourceEvent {
         posts: Vec<IncomingPost>,
         cursors: Vec<Cursor>,
     },
-    Health { source: String, health: Health },
+    Health {
+        source: String,
+        health: Health,
+    },
 }
 
 /// What every source task is handed.

@@ -25,7 +25,12 @@ pub struct Composer {
 }
 
 impl Composer {
-    pub fn open(post: PostId, network: Network, draft: Option<&Draft>, idempotency_key: String) -> Composer {
+    pub fn open(
+        post: PostId,
+        network: Network,
+        draft: Option<&Draft>,
+        idempotency_key: String,
+    ) -> Composer {
         let (lines, cursor, state, key) = match draft {
             Some(d) => (
                 d.text.split('\n').map(str::to_string).collect::<Vec<_>>(),
@@ -33,7 +38,12 @@ impl Composer {
                 d.state.clone(),
                 d.idempotency_key.clone(),
             ),
-            None => (vec![String::new()], (0, 0), DraftState::Editing, idempotency_key),
+            None => (
+                vec![String::new()],
+                (0, 0),
+                DraftState::Editing,
+                idempotency_key,
+            ),
         };
         let mut textarea = TextArea::new(lines);
         textarea.move_cursor(CursorMove::Jump(

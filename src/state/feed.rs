@@ -64,7 +64,10 @@ fn parse_terms(query: &str) -> Vec<Term> {
         .split_whitespace()
         .map(|word| {
             let lower = word.to_lowercase();
-            if let Some(cat) = lower.strip_prefix("cat:").or_else(|| lower.strip_prefix("category:")) {
+            if let Some(cat) = lower
+                .strip_prefix("cat:")
+                .or_else(|| lower.strip_prefix("category:"))
+            {
                 let cats = Category::ALL
                     .into_iter()
                     .filter(|c| c.as_str().starts_with(cat) && !cat.is_empty())
@@ -89,7 +92,9 @@ impl AppState {
         terms.iter().all(|term| match term {
             Term::Category(cats) => cats.contains(&post.triage.category),
             Term::Handle(h) => post.author.handle.to_lowercase().contains(h.as_str()),
-            Term::Customer(name) => customer.as_deref().is_some_and(|c| c.contains(name.as_str())),
+            Term::Customer(name) => customer
+                .as_deref()
+                .is_some_and(|c| c.contains(name.as_str())),
             Term::Open => post.handled_at.is_none(),
             Term::Text(t) => {
                 post.text.to_lowercase().contains(t.as_str())
@@ -120,11 +125,18 @@ impl AppState {
             Pane::Attention => p.triage.category.needs_attention(),
             Pane::Log => false,
         };
-        let mut rows: Vec<&Post> = self.posts.iter().filter(wanted).filter(|p| self.matches(p, &terms)).collect();
+        let mut rows: Vec<&Post> = self
+            .posts
+            .iter()
+            .filter(wanted)
+            .filter(|p| self.matches(p, &terms))
+            .collect();
         if pane == Pane::Attention {
             // Unhandled first, then by urgency (customer value included), newest first on ties.
-            let mut keyed: Vec<(bool, f32, &Post)> =
-                rows.into_iter().map(|p| (p.handled_at.is_some(), self.urgency(p), p)).collect();
+            let mut keyed: Vec<(bool, f32, &Post)> = rows
+                .into_iter()
+                .map(|p| (p.handled_at.is_some(), self.urgency(p), p))
+                .collect();
             keyed.sort_by(|a, b| {
                 a.0.cmp(&b.0)
                     .then(b.1.total_cmp(&a.1))

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use super::AppState;
 use crate::config::{Keymap, Theme};
 use crate::domain::{
-    Action, ActionKind, Author, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, Network, Post, PostId,
+    Action, ActionKind, Author, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, Network,
+    Post, PostId,
 };
 use crate::sources::Health;
 use crate::triage::Classifier;
@@ -22,18 +23,31 @@ fn customer(id: i64, name: &str, rank: u32, spend: i64, handle: &str) -> Custome
         name: name.into(),
         rank,
         lifetime_spend_cents: spend,
-        handles: vec![Handle { network: Network::Mastodon, handle: handle.into() }],
+        handles: vec![Handle {
+            network: Network::Mastodon,
+            handle: handle.into(),
+        }],
         note: "prefers rose gold".into(),
     }
 }
 
-pub fn post(id: i64, handle: &str, customer: Option<i64>, mention: bool, minutes_ago: i64, text: &str) -> Post {
+pub fn post(
+    id: i64,
+    handle: &str,
+    customer: Option<i64>,
+    mention: bool,
+    minutes_ago: i64,
+    text: &str,
+) -> Post {
     Post {
         id: PostId(id),
         network: Network::Mastodon,
         native_id: format!("n{id}"),
         url: Some(format!("https://mastodon.example/@{handle}/{id}")),
-        author: Author { handle: handle.into(), display_name: String::new() },
+        author: Author {
+            handle: handle.into(),
+            display_name: String::new(),
+        },
         text: text.into(),
         created_at: now() - Duration::minutes(minutes_ago),
         ingested_at: now(),
@@ -64,7 +78,14 @@ pub fn workspace() -> AppState {
     ] {
         s.customers.insert(c.id, c);
     }
-    let mut reply = post(6, "stranger@mstdn.social", None, false, 5, "same thing happened to me with their engraving");
+    let mut reply = post(
+        6,
+        "stranger@mstdn.social",
+        None,
+        false,
+        5,
+        "same thing happened to me with their engraving",
+    );
     reply.in_reply_to = Some("n1".into());
     s.posts.insert([
         post(1, "priya@hachyderm.io", Some(1), true, 40, "@marlowfinch still waiting on my ring resize, it's been 6 weeks and nobody answers the phone. Really disappointed."),

@@ -114,14 +114,15 @@ impl AppState {
     /// Follow-ups not done and due today or earlier.
     pub fn due_follow_ups(&self) -> impl Iterator<Item = &FollowUp> {
         let today = self.today();
-        self.follow_ups.iter().filter(move |f| f.done_at.is_none() && f.due <= today)
+        self.follow_ups
+            .iter()
+            .filter(move |f| f.done_at.is_none() && f.due <= today)
     }
 
     pub fn flash(&mut self, text: impl Into<String>) {
         self.flash = Some((text.into(), self.now));
     }
 }
-
 
 /// The posts in memory, newest first, with lookups by id and by network id (for threads).
 #[derive(Debug, Clone, Default)]
@@ -166,7 +167,8 @@ impl PostWindow {
             if !self.by_id.contains_key(&post.id) {
                 self.order.push(post.id);
             }
-            self.by_native.insert((post.network, post.native_id.clone()), post.id);
+            self.by_native
+                .insert((post.network, post.native_id.clone()), post.id);
             self.by_id.insert(post.id, post);
         }
         let by_id = &self.by_id;
@@ -179,7 +181,10 @@ impl PostWindow {
             let by_id = &mut self.by_id;
             let by_native = &mut self.by_native;
             self.order.retain(|id| {
-                let keep = kept < WINDOW || by_id.get(id).is_some_and(|p| p.triage.category.needs_attention() && p.handled_at.is_none());
+                let keep = kept < WINDOW
+                    || by_id.get(id).is_some_and(|p| {
+                        p.triage.category.needs_attention() && p.handled_at.is_none()
+                    });
                 kept += 1;
                 if !keep && let Some(p) = by_id.remove(id) {
                     by_native.remove(&(p.network, p.native_id));
@@ -203,7 +208,10 @@ impl PostWindow {
         ancestors.reverse();
         let mut replies: Vec<&Post> = self
             .iter()
-            .filter(|p| p.network == post.network && p.in_reply_to.as_deref() == Some(post.native_id.as_str()))
+            .filter(|p| {
+                p.network == post.network
+                    && p.in_reply_to.as_deref() == Some(post.native_id.as_str())
+            })
             .collect();
         replies.reverse();
         (ancestors, replies)

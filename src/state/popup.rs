@@ -44,7 +44,11 @@ pub struct FollowUpForm {
 pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let s = input.trim().to_lowercase();
     if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        return if d < today { Err(format!("{d} is in the past")) } else { Ok(d) };
+        return if d < today {
+            Err(format!("{d} is in the past"))
+        } else {
+            Ok(d)
+        };
     }
     match s.as_str() {
         "today" => return Ok(today),
@@ -52,7 +56,11 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
         _ => {}
     }
     let number = |t: &str| t.parse::<i64>().ok().filter(|n| (0..=3650).contains(n));
-    if let Some(n) = s.strip_prefix('+').and_then(number).or_else(|| s.strip_suffix('d').and_then(number)) {
+    if let Some(n) = s
+        .strip_prefix('+')
+        .and_then(number)
+        .or_else(|| s.strip_suffix('d').and_then(number))
+    {
         return Ok(today + Duration::days(n));
     }
     if let Some(n) = s.strip_suffix('w').and_then(number) {
@@ -70,10 +78,14 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     if s.len() >= 3
         && let Some((_, wd)) = weekdays.iter().find(|(p, _)| s.starts_with(p))
     {
-        let ahead = (wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64 + 7) % 7;
+        let ahead =
+            (wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64 + 7)
+                % 7;
         return Ok(today + Duration::days(if ahead == 0 { 7 } else { ahead }));
     }
-    Err(format!("`{input}` is not a date: type 2026-12-01, +3, 1w, tomorrow or a weekday"))
+    Err(format!(
+        "`{input}` is not a date: type 2026-12-01, +3, 1w, tomorrow or a weekday"
+    ))
 }
 
 #[cfg(test)]
@@ -92,6 +104,10 @@ mod tests {
         assert_eq!(parse_due("fri", today), Ok(d(2026, 11, 27)));
         assert_eq!(parse_due("sunday", today), Ok(d(2026, 11, 29)));
         assert!(parse_due("2026-01-01", today).unwrap_err().contains("past"));
-        assert!(parse_due("soonish", today).unwrap_err().contains("not a date"));
+        assert!(
+            parse_due("soonish", today)
+                .unwrap_err()
+                .contains("not a date")
+        );
     }
 }

@@ -16,10 +16,21 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let Some(composer) = state.composer.as_ref() else {
         return;
     };
-    let rect = centered(area, area.width.saturating_sub(4).min(100), area.height.saturating_sub(2).min(22));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2).min(22),
+    );
     let post = state.posts.get(composer.post);
-    let who = post.map(|p| format!("@{}", p.author.handle)).unwrap_or_default();
-    let inner = popup_frame(frame, state, rect, &format!("Reply to {who} on {}", composer.network));
+    let who = post
+        .map(|p| format!("@{}", p.author.handle))
+        .unwrap_or_default();
+    let inner = popup_frame(
+        frame,
+        state,
+        rect,
+        &format!("Reply to {who} on {}", composer.network),
+    );
     let hint_rows = (composer.hints.len() as u16).min(4);
     let parts = Layout::default()
         .direction(Direction::Vertical)
@@ -32,34 +43,69 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         .split(inner);
     let quoted = post.map(|p| one_line(&p.text)).unwrap_or_default();
     frame.render_widget(
-        Paragraph::new(quoted).wrap(Wrap { trim: true }).style(Style::default().fg(state.theme.muted)),
+        Paragraph::new(quoted)
+            .wrap(Wrap { trim: true })
+            .style(Style::default().fg(state.theme.muted)),
         parts[0],
     );
     let mut textarea = composer.textarea.clone();
-    textarea.set_block(Block::default().borders(Borders::TOP).border_style(Style::default().fg(state.theme.muted)));
+    textarea.set_block(
+        Block::default()
+            .borders(Borders::TOP)
+            .border_style(Style::default().fg(state.theme.muted)),
+    );
     textarea.set_cursor_line_style(Style::default());
     textarea.set_placeholder_text("Greet them by name, help first, offer a next step…");
     frame.render_widget(&textarea, parts[1]);
 
     let (used, max) = composer.length();
-    let count_style = if used > max { Style::default().fg(state.theme.urgent).add_modifier(Modifier::BOLD) } else { Style::default().fg(state.theme.muted) };
+    let count_style = if used > max {
+        Style::default()
+            .fg(state.theme.urgent)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(state.theme.muted)
+    };
     let mut status = vec![Span::styled(format!("{used}/{max}  "), count_style)];
     match (&composer.state, composer.sending) {
-        (_, true) => status.push(Span::styled("sending…  ", Style::default().fg(state.theme.question))),
-        (DraftState::Failed(why), _) => status.push(Span::styled(format!("last send failed: {why}  "), Style::default().fg(state.theme.urgent))),
-        _ if composer.unsaved_since.is_some() => status.push(Span::styled("editing  ", Style::default().fg(state.theme.muted))),
-        _ => status.push(Span::styled("draft saved  ", Style::default().fg(state.theme.muted))),
+        (_, true) => status.push(Span::styled(
+            "sending…  ",
+            Style::default().fg(state.theme.question),
+        )),
+        (DraftState::Failed(why), _) => status.push(Span::styled(
+            format!("last send failed: {why}  "),
+            Style::default().fg(state.theme.urgent),
+        )),
+        _ if composer.unsaved_since.is_some() => status.push(Span::styled(
+            "editing  ",
+            Style::default().fg(state.theme.muted),
+        )),
+        _ => status.push(Span::styled(
+            "draft saved  ",
+            Style::default().fg(state.theme.muted),
+        )),
     }
     for command in crate::app::router::hints(state) {
-        status.push(Span::styled(format!("{} ", state.keymap.hint(command)), Style::default().fg(state.theme.accent)));
-        status.push(Span::styled(format!("{}  ", command.desc()), Style::default().fg(state.theme.muted)));
+        status.push(Span::styled(
+            format!("{} ", state.keymap.hint(command)),
+            Style::default().fg(state.theme.accent),
+        ));
+        status.push(Span::styled(
+            format!("{}  ", command.hint_label()),
+            Style::default().fg(state.theme.muted),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(status)), parts[2]);
     let hints: Vec<Line> = composer
         .hints
         .iter()
         .take(hint_rows as usize)
-        .map(|h| Line::from(Span::styled(format!("· {}", h.message), Style::default().fg(state.theme.question))))
+        .map(|h| {
+            Line::from(Span::styled(
+                format!("· {}", h.message),
+                Style::default().fg(state.theme.question),
+            ))
+        })
         .collect();
     frame.render_widget(Paragraph::new(hints), parts[3]);
 }

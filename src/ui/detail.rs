@@ -13,19 +13,30 @@ use crate::text::{one_line, truncate_width};
 
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let focused = state.detail_focused && state.composer.is_none() && state.popup.is_none();
-    let title = Line::from(Span::styled(" Detail ", Style::default().add_modifier(Modifier::BOLD)));
+    let title = Line::from(Span::styled(
+        " Detail ",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
     let block = pane_block(state, title, focused);
     let Some(post) = state.current_post() else {
         let hint = format!(
             "Select a post to see it whole, its thread and the customer's card.\n\n{} help",
             state.keymap.hint(crate::app::Command::Help)
         );
-        frame.render_widget(Paragraph::new(hint).block(block).style(Style::default().fg(state.theme.muted)), area);
+        frame.render_widget(
+            Paragraph::new(hint)
+                .block(block)
+                .style(Style::default().fg(state.theme.muted)),
+            area,
+        );
         return;
     };
     let width = area.width.saturating_sub(2) as usize;
     let lines = lines(state, post, width);
-    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((state.detail_scroll, 0));
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((state.detail_scroll, 0));
     frame.render_widget(paragraph, area);
 }
 
@@ -34,37 +45,69 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let color = category_color(state, post.triage.category);
     let mut out = Vec::new();
-    let name = if post.author.display_name.is_empty() { post.author.handle.clone() } else { post.author.display_name.clone() };
+    let name = if post.author.display_name.is_empty() {
+        post.author.handle.clone()
+    } else {
+        post.author.display_name.clone()
+    };
     out.push(Line::from(vec![
         Span::styled(name, bold),
-        Span::styled(format!(" @{} · {} · {}", post.author.handle, post.network, state.local(post.created_at).format("%a %d %b %H:%M")), muted),
+        Span::styled(
+            format!(
+                " @{} · {} · {}",
+                post.author.handle,
+                post.network,
+                state.local(post.created_at).format("%a %d %b %H:%M")
+            ),
+            muted,
+        ),
     ]));
     let mut status = vec![Span::styled(
         format!("{} {:.2}", post.triage.category.as_str(), post.triage.score),
         Style::default().fg(color).add_modifier(Modifier::BOLD),
     )];
     if post.triage.category.needs_attention() {
-        status.push(Span::styled(format!("  urgency {:.2}", state.urgency(post)), Style::default().fg(color)));
+        status.push(Span::styled(
+            format!("  urgency {:.2}", state.urgency(post)),
+            Style::default().fg(color),
+        ));
     }
     if post.triage.is_crisis() {
-        status.push(Span::styled("  PERSON IN CRISIS: reply with care first", Style::default().fg(state.theme.distress).add_modifier(Modifier::BOLD)));
+        status.push(Span::styled(
+            "  PERSON IN CRISIS: reply with care first",
+            Style::default()
+                .fg(state.theme.distress)
+                .add_modifier(Modifier::BOLD),
+        ));
     }
     match (post.handled_at, post.first_response_at) {
-        (Some(h), _) => status.push(Span::styled(format!("  ✓ handled {}", ago(state.now, h)), Style::default().fg(state.theme.praise))),
-        (None, Some(r)) => status.push(Span::styled(format!("  answered {}", ago(state.now, r)), muted)),
+        (Some(h), _) => status.push(Span::styled(
+            format!("  ✓ handled {}", ago(state.now, h)),
+            Style::default().fg(state.theme.praise),
+        )),
+        (None, Some(r)) => status.push(Span::styled(
+            format!("  answered {}", ago(state.now, r)),
+            muted,
+        )),
         _ => {}
     }
     out.push(Line::from(status));
     if !post.triage.reasons.is_empty() {
         let cues: Vec<String> = post.triage.reasons.iter().map(|r| r.cue.clone()).collect();
-        out.push(Line::from(Span::styled(format!("why: {}", cues.join(" · ")), Style::default().fg(color))));
+        out.push(Line::from(Span::styled(
+            format!("why: {}", cues.join(" · ")),
+            Style::default().fg(color),
+        )));
     }
     out.push(Line::default());
 
     let (ancestors, replies) = state.posts.thread(post);
     for parent in &ancestors {
         out.push(Line::from(Span::styled(
-            truncate_width(&format!("↑ @{}: {}", parent.author.handle, one_line(&parent.text)), width),
+            truncate_width(
+                &format!("↑ @{}: {}", parent.author.handle, one_line(&parent.text)),
+                width,
+            ),
             muted,
         )));
     }
@@ -77,31 +120,48 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     }
     for reply in &replies {
         out.push(Line::from(Span::styled(
-            truncate_width(&format!("↳ @{}: {}", reply.author.handle, one_line(&reply.text)), width),
+            truncate_width(
+                &format!("↳ @{}: {}", reply.author.handle, one_line(&reply.text)),
+                width,
+            ),
             muted,
         )));
     }
     if let Some(draft) = state.drafts.get(&post.id) {
         out.push(Line::default());
         let label = match &draft.state {
-            crate::domain::DraftState::Failed(why) => format!("✎ draft (last send failed: {why}): "),
+            crate::domain::DraftState::Failed(why) => {
+                format!("✎ draft (last send failed: {why}): ")
+            }
             crate::domain::DraftState::Editing => "✎ draft: ".to_string(),
         };
         out.push(Line::from(vec![
             Span::styled(label, Style::default().fg(state.theme.question)),
-            Span::raw(truncate_width(&one_line(&draft.text), width.saturating_sub(10))),
+            Span::raw(truncate_width(
+                &one_line(&draft.text),
+                width.saturating_sub(10),
+            )),
         ]));
     }
     for reply in state.replies.get(&post.id).into_iter().flatten() {
         out.push(Line::from(vec![
-            Span::styled(format!("↩ you replied {}: ", ago(state.now, reply.sent_at)), Style::default().fg(state.theme.praise)),
-            Span::raw(truncate_width(&one_line(&reply.text), width.saturating_sub(20))),
+            Span::styled(
+                format!("↩ you replied {}: ", ago(state.now, reply.sent_at)),
+                Style::default().fg(state.theme.praise),
+            ),
+            Span::raw(truncate_width(
+                &one_line(&reply.text),
+                width.saturating_sub(20),
+            )),
         ]));
     }
     out.push(Line::default());
     match state.customer_of(post) {
         Some(c) => out.extend(customer_card(state, c, post, width)),
-        None => out.push(Line::from(Span::styled("Not one of your top customers.", muted))),
+        None => out.push(Line::from(Span::styled(
+            "Not one of your top customers.",
+            muted,
+        ))),
     }
     out
 }
@@ -109,12 +169,19 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
 /// The post's text with the reasons' spans highlighted (spans are byte offsets into the stored text).
 fn highlighted_text(state: &AppState, post: &Post) -> Vec<Line<'static>> {
     let text = &post.text;
-    let hl = Style::default().fg(category_color(state, post.triage.category)).add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let hl = Style::default()
+        .fg(category_color(state, post.triage.category))
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let mut marks: Vec<(usize, usize)> = post
         .triage
         .reasons
         .iter()
-        .filter(|r| r.start < r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        .filter(|r| {
+            r.start < r.end
+                && r.end <= text.len()
+                && text.is_char_boundary(r.start)
+                && text.is_char_boundary(r.end)
+        })
         .map(|r| (r.start, r.end))
         .collect();
     marks.sort();
@@ -146,43 +213,79 @@ fn highlighted_text(state: &AppState, post: &Post) -> Vec<Line<'static>> {
 
 fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> Vec<Line<'static>> {
     let muted = Style::default().fg(state.theme.muted);
-    let accent = Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD);
+    let accent = Style::default()
+        .fg(state.theme.accent)
+        .add_modifier(Modifier::BOLD);
     let mut out = vec![
         Line::from(Span::styled(format!("── {} ──", c.name), accent)),
         Line::from(vec![
-            Span::raw(format!("rank #{} · lifetime spend £{}.{:02}", c.rank, c.lifetime_spend_cents / 100, c.lifetime_spend_cents % 100)),
+            Span::raw(format!(
+                "rank #{} · lifetime spend £{}.{:02}",
+                c.rank,
+                c.lifetime_spend_cents / 100,
+                c.lifetime_spend_cents % 100
+            )),
             Span::styled(format!(" · {}", c.external_id), muted),
         ]),
     ];
-    let handles: Vec<String> = c.handles.iter().map(|h| format!("{}: @{}", h.network, h.handle)).collect();
+    let handles: Vec<String> = c
+        .handles
+        .iter()
+        .map(|h| format!("{}: @{}", h.network, h.handle))
+        .collect();
     if !handles.is_empty() {
         out.push(Line::from(Span::styled(handles.join("  "), muted)));
     }
     if !c.note.is_empty() {
         out.push(Line::from(format!("note: {}", c.note)));
     }
-    let recent: Vec<&Post> = state.posts.iter().filter(|p| p.customer == Some(c.id) && p.id != post.id).take(3).collect();
+    let recent: Vec<&Post> = state
+        .posts
+        .iter()
+        .filter(|p| p.customer == Some(c.id) && p.id != post.id)
+        .take(3)
+        .collect();
     if !recent.is_empty() {
         out.push(Line::from(Span::styled("last posts", accent)));
         for p in recent {
             out.push(Line::from(Span::styled(
-                truncate_width(&format!("{:>4} {}", ago(state.now, p.created_at), one_line(&p.text)), width),
+                truncate_width(
+                    &format!("{:>4} {}", ago(state.now, p.created_at), one_line(&p.text)),
+                    width,
+                ),
                 muted,
             )));
         }
     }
-    let actions: Vec<_> = state.actions.iter().filter(|a| a.customer == Some(c.id)).take(5).collect();
+    let actions: Vec<_> = state
+        .actions
+        .iter()
+        .filter(|a| a.customer == Some(c.id))
+        .take(5)
+        .collect();
     if !actions.is_empty() {
         out.push(Line::from(Span::styled("past actions", accent)));
         for a in actions {
-            let line = format!("{} {} {}", state.local(a.at).format("%d %b %H:%M"), a.kind.label(), one_line(&a.note));
+            let line = format!(
+                "{} {} {}",
+                state.local(a.at).format("%d %b %H:%M"),
+                a.kind.label(),
+                one_line(&a.note)
+            );
             out.push(Line::from(truncate_width(&line, width)));
         }
     }
-    let follow_ups: Vec<_> = state.follow_ups.iter().filter(|f| f.customer == Some(c.id) && f.done_at.is_none()).collect();
+    let follow_ups: Vec<_> = state
+        .follow_ups
+        .iter()
+        .filter(|f| f.customer == Some(c.id) && f.done_at.is_none())
+        .collect();
     for f in follow_ups {
         out.push(Line::from(Span::styled(
-            truncate_width(&format!("⏰ follow up {} {}", f.due.format("%a %d %b"), f.note), width),
+            truncate_width(
+                &format!("⏰ follow up {} {}", f.due.format("%a %d %b"), f.note),
+                width,
+            ),
             Style::default().fg(state.theme.question),
         )));
     }

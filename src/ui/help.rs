@@ -17,11 +17,19 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         if !out.is_empty() {
             out.push(Line::default());
         }
-        out.push(Line::from(Span::styled(group.title(), Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD))));
+        out.push(Line::from(Span::styled(
+            group.title(),
+            Style::default()
+                .fg(state.theme.accent)
+                .add_modifier(Modifier::BOLD),
+        )));
         for command in Command::ALL.into_iter().filter(|c| c.group() == group) {
             let keys = state.keymap.labels(command).join(" ");
             out.push(Line::from(vec![
-                Span::styled(format!("  {keys:<16}"), Style::default().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!("  {keys:<16}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(command.desc()),
             ]));
         }

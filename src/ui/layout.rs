@@ -25,13 +25,24 @@ pub fn areas(area: Rect, focus: Pane, filter_line: bool) -> Areas {
         rows.push(Constraint::Length(1));
     }
     rows.push(Constraint::Length(1));
-    let v = Layout::default().direction(Direction::Vertical).constraints(rows).split(area);
-    let (main, filter, status) = if filter_line { (v[0], Some(v[1]), v[2]) } else { (v[0], None, v[1]) };
+    let v = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints(rows)
+        .split(area);
+    let (main, filter, status) = if filter_line {
+        (v[0], Some(v[1]), v[2])
+    } else {
+        (v[0], None, v[1])
+    };
 
     if area.width >= WIDE {
         let cols = Layout::default()
             .direction(Direction::Horizontal)
-            .constraints([Constraint::Percentage(34), Constraint::Percentage(33), Constraint::Percentage(33)])
+            .constraints([
+                Constraint::Percentage(34),
+                Constraint::Percentage(33),
+                Constraint::Percentage(33),
+            ])
             .split(main);
         let left = Layout::default()
             .direction(Direction::Vertical)
@@ -56,7 +67,11 @@ pub fn areas(area: Rect, focus: Pane, filter_line: bool) -> Areas {
     } else {
         let parts = Layout::default()
             .direction(Direction::Vertical)
-            .constraints([Constraint::Length(1), Constraint::Percentage(50), Constraint::Min(4)])
+            .constraints([
+                Constraint::Length(1),
+                Constraint::Percentage(50),
+                Constraint::Min(4),
+            ])
             .split(main);
         Areas {
             lists: vec![(focus, parts[1])],

@@ -17,7 +17,9 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
     for pane in Pane::ALL {
         let count = count(state, pane);
         let style = if pane == state.focus {
-            Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            Style::default()
+                .fg(state.theme.accent)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else {
             Style::default().fg(state.theme.muted)
         };
@@ -30,24 +32,38 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
 fn count(state: &AppState, pane: Pane) -> usize {
     match pane {
         Pane::Log => state.actions.len(),
-        Pane::Attention => state.rows(pane).iter().filter(|p| p.handled_at.is_none()).count(),
+        Pane::Attention => state
+            .rows(pane)
+            .iter()
+            .filter(|p| p.handled_at.is_none())
+            .count(),
         _ => state.rows(pane).len(),
     }
 }
 
 fn title(state: &AppState, pane: Pane) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!(" {} ", pane.title()), Style::default().add_modifier(Modifier::BOLD))];
+    let mut spans = vec![Span::styled(
+        format!(" {} ", pane.title()),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
     let extra = match pane {
         Pane::Attention => format!("{} open ", count(state, pane)),
         Pane::Log => {
             let due = state.due_follow_ups().count();
-            if due > 0 { format!("{due} follow-ups due ") } else { String::new() }
+            if due > 0 {
+                format!("{due} follow-ups due ")
+            } else {
+                String::new()
+            }
         }
         _ => format!("{} ", count(state, pane)),
     };
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));
     if !state.filter.query.is_empty() && pane.shows_posts() {
-        spans.push(Span::styled(format!("/{} ", state.filter.query), Style::default().fg(state.theme.accent)));
+        spans.push(Span::styled(
+            format!("/{} ", state.filter.query),
+            Style::default().fg(state.theme.accent),
+        ));
     }
     Line::from(spans)
 }
@@ -61,22 +77,38 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     }
     let rows = state.rows(pane);
     if rows.is_empty() {
-        frame.render_widget(Paragraph::new(empty_text(state, pane)).style(Style::default().fg(state.theme.muted)), inner);
+        frame.render_widget(
+            Paragraph::new(empty_text(state, pane)).style(Style::default().fg(state.theme.muted)),
+            inner,
+        );
         return;
     }
     let width = inner.width as usize;
-    let items: Vec<ListItem> = rows.iter().map(|p| ListItem::new(post_lines(state, pane, p, width))).collect();
-    let mut list_state = ListState::default().with_selected(Some(state.selected_index(pane, &rows)));
-    let list = List::new(items).highlight_style(Style::default().bg(state.theme.selected_bg).add_modifier(Modifier::BOLD));
+    let items: Vec<ListItem> = rows
+        .iter()
+        .map(|p| ListItem::new(post_lines(state, pane, p, width)))
+        .collect();
+    let mut list_state =
+        ListState::default().with_selected(Some(state.selected_index(pane, &rows)));
+    let list = List::new(items).highlight_style(
+        Style::default()
+            .bg(state.theme.selected_bg)
+            .add_modifier(Modifier::BOLD),
+    );
     frame.render_stateful_widget(list, inner, &mut list_state);
 }
 
 fn empty_text(state: &AppState, pane: Pane) -> String {
     if !state.filter.query.is_empty() {
-        return format!("Nothing matches /{}. Esc clears the filter.", state.filter.query);
+        return format!(
+            "Nothing matches /{}. Esc clears the filter.",
+            state.filter.query
+        );
     }
     match pane {
-        Pane::Regulars if state.customers.is_empty() => "No customers imported yet: set shop.customers in the config.".into(),
+        Pane::Regulars if state.customers.is_empty() => {
+            "No customers imported yet: set shop.customers in the config.".into()
+        }
         Pane::Regulars => "No posts from your regulars yet.".into(),
         Pane::Mentions => "No brand mentions yet.".into(),
         Pane::Attention => "Nothing needs attention. ✓".into(),
@@ -109,7 +141,11 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     let handled = post.handled_at.is_some();
     let mut spans = vec![
         Span::styled(
-            if state.unread.contains(&post.id) { "●" } else { " " },
+            if state.unread.contains(&post.id) {
+                "●"
+            } else {
+                " "
+            },
             Style::default().fg(state.theme.accent),
         ),
         Span::styled(format!("{:>4} ", ago(state.now, post.created_at)), muted),
@@ -137,16 +173,26 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     }
     let who = truncate_width(&who(state, post), 22);
     used += unicode_width::UnicodeWidthStr::width(who.as_str()) + 1;
-    let who_style = if post.customer.is_some() { Style::default().add_modifier(Modifier::BOLD) } else { Style::default() };
+    let who_style = if post.customer.is_some() {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
     spans.push(Span::styled(format!("{who} "), who_style));
     let text = truncate_width(&one_line(&post.text), width.saturating_sub(used));
-    spans.push(Span::styled(text, if handled { muted } else { Style::default() }));
+    spans.push(Span::styled(
+        text,
+        if handled { muted } else { Style::default() },
+    ));
     let mut lines = vec![Line::from(spans)];
     if pane == Pane::Attention {
         let reasons: Vec<String> = post.triage.reasons.iter().map(|r| r.cue.clone()).collect();
         let head = format!("       urgency {:.2} · ", state.urgency(post));
         let text = truncate_width(&format!("{head}{}", reasons.join(" · ")), width);
-        lines.push(Line::from(Span::styled(text, Style::default().fg(if handled { state.theme.muted } else { color }))));
+        lines.push(Line::from(Span::styled(
+            text,
+            Style::default().fg(if handled { state.theme.muted } else { color }),
+        )));
     }
     lines
 }
@@ -156,9 +202,20 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
     let width = area.width as usize;
     let mut items: Vec<ListItem> = Vec::new();
     for f in state.due_follow_ups() {
-        let who = f.customer.and_then(|c| state.customers.get(&c)).map(|c| c.name.clone()).unwrap_or_default();
-        let text = format!("⏰ follow-up due {} {who} {}", f.due.format("%a %d %b"), f.note);
-        items.push(ListItem::new(Line::from(Span::styled(truncate_width(&text, width), Style::default().fg(state.theme.question)))));
+        let who = f
+            .customer
+            .and_then(|c| state.customers.get(&c))
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        let text = format!(
+            "⏰ follow-up due {} {who} {}",
+            f.due.format("%a %d %b"),
+            f.note
+        );
+        items.push(ListItem::new(Line::from(Span::styled(
+            truncate_width(&text, width),
+            Style::default().fg(state.theme.question),
+        ))));
     }
     let offset = items.len();
     for action in &state.actions {
@@ -166,23 +223,38 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
             .customer
             .and_then(|c| state.customers.get(&c))
             .map(|c| c.name.clone())
-            .or_else(|| action.post.and_then(|p| state.posts.get(p)).map(|p| format!("@{}", p.author.handle)))
+            .or_else(|| {
+                action
+                    .post
+                    .and_then(|p| state.posts.get(p))
+                    .map(|p| format!("@{}", p.author.handle))
+            })
             .unwrap_or_default();
         let time = state.local(action.at).format("%H:%M").to_string();
         let head = format!("{time} {:<16} {who} ", action.kind.label());
-        let note = truncate_width(&one_line(&action.note), width.saturating_sub(head.chars().count()));
+        let note = truncate_width(
+            &one_line(&action.note),
+            width.saturating_sub(head.chars().count()),
+        );
         items.push(ListItem::new(Line::from(vec![
             Span::styled(time, muted),
-            Span::styled(format!(" {:<16} ", action.kind.label()), Style::default().fg(state.theme.accent)),
+            Span::styled(
+                format!(" {:<16} ", action.kind.label()),
+                Style::default().fg(state.theme.accent),
+            ),
             Span::raw(format!("{who} ")),
             Span::styled(note, muted),
         ])));
     }
     if items.is_empty() {
-        frame.render_widget(Paragraph::new(empty_text(state, Pane::Log)).style(muted), area);
+        frame.render_widget(
+            Paragraph::new(empty_text(state, Pane::Log)).style(muted),
+            area,
+        );
         return;
     }
-    let selected = (state.focus == Pane::Log && !state.actions.is_empty()).then_some(offset + state.log_selected);
+    let selected = (state.focus == Pane::Log && !state.actions.is_empty())
+        .then_some(offset + state.log_selected);
     let mut list_state = ListState::default().with_selected(selected);
     let list = List::new(items).highlight_style(Style::default().bg(state.theme.selected_bg));
     frame.render_stateful_widget(list, area, &mut list_state);

@@ -32,12 +32,28 @@ pub fn render(frame: &mut Frame, state: &AppState) {
     detail::render(frame, state, areas.detail);
     if let (Some(rect), Some(input)) = (areas.filter, state.filter.editing.as_ref()) {
         let line = Line::from(vec![
-            Span::styled("/", Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                "/",
+                Style::default()
+                    .fg(state.theme.accent)
+                    .add_modifier(Modifier::BOLD),
+            ),
             Span::raw(input.text().to_string()),
-            Span::styled("   Enter apply · Esc cancel · cat:complaint @handle customer:name is:open", Style::default().fg(state.theme.muted)),
+            Span::styled(
+                "   Enter apply · Esc cancel · cat:complaint @handle customer:name is:open",
+                Style::default().fg(state.theme.muted),
+            ),
         ]);
         frame.render_widget(Paragraph::new(line), rect);
-        let x = rect.x + 1 + unicode_width::UnicodeWidthStr::width(&input.text().chars().take(input.cursor()).collect::<String>()[..]) as u16;
+        let x = rect.x
+            + 1
+            + unicode_width::UnicodeWidthStr::width(
+                &input
+                    .text()
+                    .chars()
+                    .take(input.cursor())
+                    .collect::<String>()[..],
+            ) as u16;
         frame.set_cursor_position((x.min(rect.right().saturating_sub(1)), rect.y));
     }
     status_bar::render(frame, state, areas.status);
@@ -53,10 +69,18 @@ pub fn render(frame: &mut Frame, state: &AppState) {
 
 /// A bordered block, highlighted when focused.
 fn pane_block<'a>(state: &AppState, title: Line<'a>, focused: bool) -> Block<'a> {
-    let border = if focused { Style::default().fg(state.theme.accent) } else { Style::default().fg(state.theme.muted) };
+    let border = if focused {
+        Style::default().fg(state.theme.accent)
+    } else {
+        Style::default().fg(state.theme.muted)
+    };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
         .border_style(border)
         .title(title)
 }
@@ -90,14 +114,20 @@ fn popup_frame(frame: &mut Frame, state: &AppState, rect: Rect, title: &str) -> 
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(Style::default().fg(state.theme.accent))
-        .title(Span::styled(format!(" {title} "), Style::default().add_modifier(Modifier::BOLD)));
+        .title(Span::styled(
+            format!(" {title} "),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     inner
 }
 
 fn focused(state: &AppState, pane: Pane) -> bool {
-    state.focus == pane && !state.detail_focused && state.composer.is_none() && state.popup.is_none()
+    state.focus == pane
+        && !state.detail_focused
+        && state.composer.is_none()
+        && state.popup.is_none()
 }
 
 #[cfg(test)]

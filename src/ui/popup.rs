@@ -29,37 +29,71 @@ fn about(state: &AppState, post: crate::domain::PostId, width: usize) -> Line<'s
         .get(post)
         .map(|p| format!("@{}: {}", p.author.handle, one_line(&p.text)))
         .unwrap_or_default();
-    Line::from(Span::styled(truncate_width(&text, width), Style::default().fg(state.theme.muted)))
+    Line::from(Span::styled(
+        truncate_width(&text, width),
+        Style::default().fg(state.theme.muted),
+    ))
 }
 
 fn input_line(state: &AppState, label: &str, input: &LineInput, active: bool) -> Line<'static> {
-    let style = if active { Style::default().fg(state.theme.accent).add_modifier(Modifier::BOLD) } else { Style::default() };
-    Line::from(vec![Span::styled(format!("{label}: "), style), Span::raw(input.text().to_string()), Span::styled(if active { "▏" } else { "" }, style)])
+    let style = if active {
+        Style::default()
+            .fg(state.theme.accent)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    Line::from(vec![
+        Span::styled(format!("{label}: "), style),
+        Span::raw(input.text().to_string()),
+        Span::styled(if active { "▏" } else { "" }, style),
+    ])
 }
 
 fn action(frame: &mut Frame, state: &AppState, area: Rect, form: &ActionForm) {
     let rect = centered(area, 64, 15);
     let inner = popup_frame(frame, state, rect, "Log an action");
-    let mut lines = vec![about(state, form.post, inner.width as usize), Line::default()];
+    let mut lines = vec![
+        about(state, form.post, inner.width as usize),
+        Line::default(),
+    ];
     for (i, kind) in ActionKind::LOGGABLE.iter().enumerate() {
         let selected = i == form.kind;
-        let style = if selected { Style::default().bg(state.theme.selected_bg).add_modifier(Modifier::BOLD) } else { Style::default() };
-        lines.push(Line::from(Span::styled(format!("{} {}", if selected { "▸" } else { " " }, kind.label()), style)));
+        let style = if selected {
+            Style::default()
+                .bg(state.theme.selected_bg)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", if selected { "▸" } else { " " }, kind.label()),
+            style,
+        )));
     }
     lines.push(Line::default());
     lines.push(input_line(state, "note", &form.note, true));
-    lines.push(Line::from(Span::styled("↑↓ type · type a note · Enter log · Esc cancel", Style::default().fg(state.theme.muted))));
+    lines.push(Line::from(Span::styled(
+        "↑↓ type · type a note · Enter log · Esc cancel",
+        Style::default().fg(state.theme.muted),
+    )));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn follow_up(frame: &mut Frame, state: &AppState, area: Rect, form: &FollowUpForm) {
     let rect = centered(area, 64, 10);
     let inner = popup_frame(frame, state, rect, "Schedule a follow-up");
-    let mut lines = vec![about(state, form.post, inner.width as usize), Line::default()];
+    let mut lines = vec![
+        about(state, form.post, inner.width as usize),
+        Line::default(),
+    ];
     lines.push(input_line(state, "when", &form.date, form.field == 0));
     lines.push(input_line(state, "note", &form.note, form.field == 1));
     match &form.error {
-        Some(e) => lines.push(Line::from(Span::styled(e.clone(), Style::default().fg(state.theme.urgent)))),
+        Some(e) => lines.push(Line::from(Span::styled(
+            e.clone(),
+            Style::default().fg(state.theme.urgent),
+        ))),
         None => lines.push(Line::default()),
     }
     lines.push(Line::from(Span::styled(
@@ -87,13 +121,22 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
         Line::default(),
     ];
     for l in composer.text().lines() {
-        lines.push(Line::from(Span::styled(l.to_string(), Style::default().add_modifier(Modifier::BOLD))));
+        lines.push(Line::from(Span::styled(
+            l.to_string(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )));
     }
     lines.push(Line::default());
     for hint in &composer.hints {
-        lines.push(Line::from(Span::styled(format!("· {}", hint.message), Style::default().fg(state.theme.question))));
+        lines.push(Line::from(Span::styled(
+            format!("· {}", hint.message),
+            Style::default().fg(state.theme.question),
+        )));
     }
-    lines.push(Line::from(Span::styled("y / Enter send · n / Esc back to the draft", Style::default().fg(state.theme.accent))));
+    lines.push(Line::from(Span::styled(
+        "y / Enter send · n / Esc back to the draft",
+        Style::default().fg(state.theme.accent),
+    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -102,7 +145,9 @@ fn sources(frame: &mut Frame, state: &AppState, area: Rect) {
     let inner = popup_frame(frame, state, rect, "Sources");
     let mut lines = Vec::new();
     if state.sources.is_empty() {
-        lines.push(Line::from("No sources configured: add [sources.<name>] tables to your config."));
+        lines.push(Line::from(
+            "No sources configured: add [sources.<name>] tables to your config.",
+        ));
     }
     for (name, health) in &state.sources {
         let last = state
@@ -110,14 +155,27 @@ fn sources(frame: &mut Frame, state: &AppState, area: Rect) {
             .get(name)
             .map(|t| format!("last post {}", super::ago(state.now, *t)))
             .unwrap_or_else(|| "nothing yet".into());
-        let color = if health.is_problem() { state.theme.urgent } else { state.theme.praise };
+        let color = if health.is_problem() {
+            state.theme.urgent
+        } else {
+            state.theme.praise
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!("{name:<16}"), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("{name:<16}"),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(health.label(), Style::default().fg(color)),
-            Span::styled(format!("  ({last})"), Style::default().fg(state.theme.muted)),
+            Span::styled(
+                format!("  ({last})"),
+                Style::default().fg(state.theme.muted),
+            ),
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled("Esc closes", Style::default().fg(state.theme.muted))));
+    lines.push(Line::from(Span::styled(
+        "Esc closes",
+        Style::default().fg(state.theme.muted),
+    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

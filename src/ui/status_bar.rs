@@ -16,7 +16,10 @@ const STALE_AFTER_MIN: i64 = 30;
 
 fn health_dot(state: &AppState, name: &str, health: &Health) -> (String, Color) {
     let stale = matches!(health, Health::Live)
-        && state.last_delivery.get(name).is_some_and(|t| state.now - *t > Duration::minutes(STALE_AFTER_MIN));
+        && state
+            .last_delivery
+            .get(name)
+            .is_some_and(|t| state.now - *t > Duration::minutes(STALE_AFTER_MIN));
     match health {
         _ if stale => ("stale".into(), state.theme.question),
         Health::Live => ("live".into(), state.theme.praise),
@@ -24,7 +27,10 @@ fn health_dot(state: &AppState, name: &str, health: &Health) -> (String, Color) 
         Health::Connecting => ("connecting".into(), state.theme.question),
         Health::Finished(_) => ("done".into(), state.theme.muted),
         Health::Disabled(_) => ("off".into(), state.theme.muted),
-        Health::BackingOff { until, .. } => (format!("retry {}", state.local(*until).format("%H:%M:%S")), state.theme.question),
+        Health::BackingOff { until, .. } => (
+            format!("retry {}", state.local(*until).format("%H:%M:%S")),
+            state.theme.question,
+        ),
         Health::AuthFailed(_) => ("auth failed".into(), state.theme.urgent),
         Health::Degraded(_) => ("degraded".into(), state.theme.question),
     }
@@ -34,7 +40,13 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let muted = Style::default().fg(state.theme.muted);
     let mut left = Vec::new();
     if state.demo {
-        left.push(Span::styled(" DEMO ", Style::default().fg(Color::Black).bg(state.theme.question).add_modifier(Modifier::BOLD)));
+        left.push(Span::styled(
+            " DEMO ",
+            Style::default()
+                .fg(Color::Black)
+                .bg(state.theme.question)
+                .add_modifier(Modifier::BOLD),
+        ));
         left.push(Span::raw(" "));
     }
     for (name, health) in &state.sources {
@@ -43,41 +55,51 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         left.push(Span::styled(format!("{name} {label}  "), muted));
     }
     let urgent = state.urgent_count();
-    left.push(Span::styled(format!("{} unread  ", state.unread.len()), Style::default().fg(state.theme.accent)));
+    left.push(Span::styled(
+        format!("{} unread  ", state.unread.len()),
+        Style::default().fg(state.theme.accent),
+    ));
     left.push(Span::styled(
         format!("{urgent} urgent  "),
-        if urgent > 0 { Style::default().fg(state.theme.urgent).add_modifier(Modifier::BOLD) } else { muted },
+        if urgent > 0 {
+            Style::default()
+                .fg(state.theme.urgent)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            muted
+        },
     ));
     if let Some((text, _)) = &state.flash {
-        left.push(Span::styled(format!("{text}  "), Style::default().add_modifier(Modifier::BOLD)));
+        left.push(Span::styled(
+            format!("{text}  "),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
     } else {
         for command in hints(state) {
-            left.push(Span::styled(format!("{} ", state.keymap.hint(command)), Style::default().fg(state.theme.accent)));
-            left.push(Span::styled(format!("{}  ", short(command)), muted));
+            left.push(Span::styled(
+                format!("{} ", state.keymap.hint(command)),
+                Style::default().fg(state.theme.accent),
+            ));
+            left.push(Span::styled(format!("{}  ", command.hint_label()), muted));
         }
     }
     let clock = state.local(state.now).format(" %H:%M ").to_string();
     let clock_width = clock.len() as u16;
-    let text_area = Rect { width: area.width.saturating_sub(clock_width), ..area };
+    let text_area = Rect {
+        width: area.width.saturating_sub(clock_width),
+        ..area
+    };
     frame.render_widget(Paragraph::new(Line::from(left)), text_area);
-    let clock_area = Rect { x: area.right().saturating_sub(clock_width), width: clock_width.min(area.width), ..area };
-    frame.render_widget(Paragraph::new(Span::styled(clock, Style::default().add_modifier(Modifier::BOLD))), clock_area);
-}
-
-/// One-word hint labels for the status bar (the help overlay has the full descriptions).
-fn short(command: crate::app::Command) -> &'static str {
-    use crate::app::Command as C;
-    match command {
-        C::Reply => "reply",
-        C::LogAction => "action",
-        C::MarkHandled => "handled",
-        C::ScheduleFollowUp => "follow-up",
-        C::Filter => "filter",
-        C::Help => "help",
-        C::Quit => "quit",
-        C::SendReply => "send",
-        C::CloseComposer => "keep draft & close",
-        C::InsertTemplate => "template",
-        _ => "",
-    }
+    let clock_area = Rect {
+        x: area.right().saturating_sub(clock_width),
+        width: clock_width.min(area.width),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            clock,
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        clock_area,
+    );
 }

@@ -58,20 +58,35 @@ fn composer_with_hints() {
     let mut s = fixture::workspace();
     s.focus = Pane::Mentions;
     let mut s = with(s, &[Command::Reply]);
-    update(&mut s, Msg::Paste("Check out our new collection! 20% off with code SPARKLE".into()));
+    update(
+        &mut s,
+        Msg::Paste("Check out our new collection! 20% off with code SPARKLE".into()),
+    );
     snap("composer", &s);
 }
 
 #[test]
 fn popups() {
     snap("help", &with(fixture::workspace(), &[Command::Help]));
-    snap("action_form", &with(fixture::workspace(), &[Command::LogAction]));
-    snap("follow_up_form", &with(fixture::workspace(), &[Command::ScheduleFollowUp]));
+    snap(
+        "action_form",
+        &with(fixture::workspace(), &[Command::LogAction]),
+    );
+    snap(
+        "follow_up_form",
+        &with(fixture::workspace(), &[Command::ScheduleFollowUp]),
+    );
     let mut s = fixture::workspace();
-    s.sources.insert("bluesky".into(), Health::AuthFailed("invalid app password".into()));
+    s.sources.insert(
+        "bluesky".into(),
+        Health::AuthFailed("invalid app password".into()),
+    );
     snap("sources", &with(s, &[Command::Sources]));
     let mut s = with(fixture::workspace(), &[Command::Reply]);
-    update(&mut s, Msg::Paste("Hi Tom, so sorry! DM us your hotel and we'll courier the ring today.".into()));
+    update(
+        &mut s,
+        Msg::Paste("Hi Tom, so sorry! DM us your hotel and we'll courier the ring today.".into()),
+    );
     let s = with(s, &[Command::SendReply]);
     snap("confirm_send", &s);
 }
@@ -86,7 +101,10 @@ fn filter_line_and_no_match() {
 #[test]
 fn help_lists_every_command_from_the_keymap() {
     let s = fixture::workspace();
-    let text: String = super::help::lines(&s).iter().map(|l| l.to_string() + "\n").collect();
+    let text: String = super::help::lines(&s)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
     for c in Command::ALL {
         assert!(text.contains(c.desc()), "help misses {c:?}");
     }
@@ -107,7 +125,10 @@ fn hostile_text_is_drawn_harmlessly() {
         network: crate::domain::Network::Mastodon,
         native_id: "h".into(),
         url: None,
-        author: crate::domain::Author { handle: "evil\x1b[31m@x.y".into(), display_name: "\u{202e}eve".into() },
+        author: crate::domain::Author {
+            handle: "evil\x1b[31m@x.y".into(),
+            display_name: "\u{202e}eve".into(),
+        },
         text: raw,
         created_at: fixture::now(),
         in_reply_to: None,
@@ -124,7 +145,11 @@ fn hostile_text_is_drawn_harmlessly() {
     s.focus = Pane::Mentions;
     for size in SIZES {
         let screen = draw(&s, size);
-        assert!(!screen.contains('\x1b') && !screen.contains('\u{202e}') && !screen.contains('\u{9b}'));
-        assert!(screen.contains("clear") && screen.contains("gnp.exe") && screen.contains("hidden"));
+        assert!(
+            !screen.contains('\x1b') && !screen.contains('\u{202e}') && !screen.contains('\u{9b}')
+        );
+        assert!(
+            screen.contains("clear") && screen.contains("gnp.exe") && screen.contains("hidden")
+        );
     }
 }

@@ -70,7 +70,10 @@ fn refresh_hints(state: &AppState, composer: &mut Composer) {
 pub(super) fn autosave(state: &mut AppState) -> Vec<Effect> {
     let now = state.now;
     match state.composer.as_mut() {
-        Some(c) if c.unsaved_since.is_some_and(|t| now - t >= Duration::milliseconds(DRAFT_SAVE_DELAY_MS)) => {
+        Some(c)
+            if c.unsaved_since
+                .is_some_and(|t| now - t >= Duration::milliseconds(DRAFT_SAVE_DELAY_MS)) =>
+        {
             c.unsaved_since = None;
             vec![Effect::SaveDraft(c.draft(now))]
         }
@@ -87,7 +90,11 @@ pub(super) fn save_open_draft(state: &mut AppState) -> Vec<Effect> {
     c.unsaved_since = None;
     let draft = c.draft(now);
     if draft.text.trim().is_empty() {
-        return if state.drafts.contains_key(&c.post) { vec![Effect::DeleteDraft(c.post)] } else { vec![] };
+        return if state.drafts.contains_key(&c.post) {
+            vec![Effect::DeleteDraft(c.post)]
+        } else {
+            vec![]
+        };
     }
     state.drafts.insert(draft.post, draft.clone());
     vec![Effect::SaveDraft(draft)]
@@ -115,7 +122,9 @@ fn templates(state: &AppState, composer: &Composer) -> Vec<String> {
         .unwrap_or_default();
     vec![
         format!("Hi {name}, thank you for telling us. "),
-        format!("Hi {name}, I'm so sorry about this. Let me sort it out for you: could you send us a DM with your order number? "),
+        format!(
+            "Hi {name}, I'm so sorry about this. Let me sort it out for you: could you send us a DM with your order number? "
+        ),
         format!("Hi {name}, just checking in: is everything all right now? "),
     ]
 }

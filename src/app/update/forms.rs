@@ -44,7 +44,11 @@ pub(super) fn focused_input(state: &mut AppState) -> Option<&mut LineInput> {
     }
     match state.popup.as_mut()? {
         Popup::Action(form) => Some(&mut form.note),
-        Popup::FollowUp(form) => Some(if form.field == 0 { &mut form.date } else { &mut form.note }),
+        Popup::FollowUp(form) => Some(if form.field == 0 {
+            &mut form.date
+        } else {
+            &mut form.note
+        }),
         _ => None,
     }
 }
@@ -55,19 +59,45 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     };
     let (kept, effects) = match popup {
         Popup::Help { scroll } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => (None, vec![]),
-            KeyCode::Down | KeyCode::Char('j') => (Some(Popup::Help { scroll: scroll.saturating_add(1) }), vec![]),
-            KeyCode::Up | KeyCode::Char('k') => (Some(Popup::Help { scroll: scroll.saturating_sub(1) }), vec![]),
-            KeyCode::PageDown => (Some(Popup::Help { scroll: scroll.saturating_add(10) }), vec![]),
-            KeyCode::PageUp => (Some(Popup::Help { scroll: scroll.saturating_sub(10) }), vec![]),
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                (None, vec![])
+            }
+            KeyCode::Down | KeyCode::Char('j') => (
+                Some(Popup::Help {
+                    scroll: scroll.saturating_add(1),
+                }),
+                vec![],
+            ),
+            KeyCode::Up | KeyCode::Char('k') => (
+                Some(Popup::Help {
+                    scroll: scroll.saturating_sub(1),
+                }),
+                vec![],
+            ),
+            KeyCode::PageDown => (
+                Some(Popup::Help {
+                    scroll: scroll.saturating_add(10),
+                }),
+                vec![],
+            ),
+            KeyCode::PageUp => (
+                Some(Popup::Help {
+                    scroll: scroll.saturating_sub(10),
+                }),
+                vec![],
+            ),
             _ => (Some(Popup::Help { scroll }), vec![]),
         },
         Popup::Sources => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::Char('S') => (None, vec![]),
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::Char('S') => {
+                (None, vec![])
+            }
             _ => (Some(Popup::Sources), vec![]),
         },
         Popup::ConfirmSend { post } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => (None, super::compose::send_confirmed(state)),
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                (None, super::compose::send_confirmed(state))
+            }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => (None, vec![]),
             _ => (Some(Popup::ConfirmSend { post }), vec![]),
         },
@@ -80,7 +110,11 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     effects
 }
 
-fn action_key(state: &mut AppState, mut form: ActionForm, key: KeyEvent) -> (Option<Popup>, Vec<Effect>) {
+fn action_key(
+    state: &mut AppState,
+    mut form: ActionForm,
+    key: KeyEvent,
+) -> (Option<Popup>, Vec<Effect>) {
     let kinds = ActionKind::LOGGABLE.len();
     match key.code {
         KeyCode::Esc => return (None, vec![]),
@@ -110,10 +144,16 @@ fn action_key(state: &mut AppState, mut form: ActionForm, key: KeyEvent) -> (Opt
     (Some(Popup::Action(form)), vec![])
 }
 
-fn follow_up_key(state: &mut AppState, mut form: FollowUpForm, key: KeyEvent) -> (Option<Popup>, Vec<Effect>) {
+fn follow_up_key(
+    state: &mut AppState,
+    mut form: FollowUpForm,
+    key: KeyEvent,
+) -> (Option<Popup>, Vec<Effect>) {
     match key.code {
         KeyCode::Esc => return (None, vec![]),
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => form.field = 1 - form.field.min(1),
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            form.field = 1 - form.field.min(1)
+        }
         KeyCode::Enter => match parse_due(form.date.text(), state.today()) {
             Ok(due) => {
                 let customer = state.posts.get(form.post).and_then(|p| p.customer);
@@ -134,7 +174,11 @@ fn follow_up_key(state: &mut AppState, mut form: FollowUpForm, key: KeyEvent) ->
             }
         },
         _ => {
-            let input = if form.field == 0 { &mut form.date } else { &mut form.note };
+            let input = if form.field == 0 {
+                &mut form.date
+            } else {
+                &mut form.note
+            };
             if input.handle(&key) {
                 form.error = None;
             }

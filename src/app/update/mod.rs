@@ -28,7 +28,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             state.now = now;
-            if state.flash.as_ref().is_some_and(|(_, at)| now - *at > Duration::seconds(6)) {
+            if state
+                .flash
+                .as_ref()
+                .is_some_and(|(_, at)| now - *at > Duration::seconds(6))
+            {
                 state.flash = None;
             }
             compose::autosave(state)
@@ -45,7 +49,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::FollowUpScheduled { follow_up, action } => {
-            state.flash(format!("follow-up scheduled for {}", follow_up.due.format("%a %d %b")));
+            state.flash(format!(
+                "follow-up scheduled for {}",
+                follow_up.due.format("%a %d %b")
+            ));
             state.follow_ups.push(follow_up);
             state.follow_ups.sort_by_key(|f| f.due);
             action_logged(state, action);
@@ -85,7 +92,11 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::FirstPost => move_selection(state, isize::MIN / 2),
         Command::LastPost => move_selection(state, isize::MAX / 2),
         Command::NextPane | Command::PrevPane => {
-            state.focus = if command == Command::NextPane { state.focus.next() } else { state.focus.prev() };
+            state.focus = if command == Command::NextPane {
+                state.focus.next()
+            } else {
+                state.focus.prev()
+            };
             state.detail_focused = false;
             state.detail_scroll = 0;
             mark_current_read(state);
@@ -167,16 +178,22 @@ fn page(state: &AppState) -> isize {
 fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     if state.detail_focused {
         state.detail_scroll = if delta > 0 {
-            state.detail_scroll.saturating_add(delta.unsigned_abs().min(1000) as u16)
+            state
+                .detail_scroll
+                .saturating_add(delta.unsigned_abs().min(1000) as u16)
         } else {
-            state.detail_scroll.saturating_sub(delta.unsigned_abs().min(1000) as u16)
+            state
+                .detail_scroll
+                .saturating_sub(delta.unsigned_abs().min(1000) as u16)
         };
         return vec![];
     }
     state.detail_scroll = 0;
     if state.focus == Pane::Log {
         let last = state.actions.len().saturating_sub(1) as isize;
-        state.log_selected = (state.log_selected as isize).saturating_add(delta).clamp(0, last) as usize;
+        state.log_selected = (state.log_selected as isize)
+            .saturating_add(delta)
+            .clamp(0, last) as usize;
         return vec![];
     }
     let rows = state.rows(state.focus);
@@ -184,7 +201,9 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
         return vec![];
     }
     let current = state.selected_index(state.focus, &rows) as isize;
-    let next = current.saturating_add(delta).clamp(0, rows.len() as isize - 1) as usize;
+    let next = current
+        .saturating_add(delta)
+        .clamp(0, rows.len() as isize - 1) as usize;
     let id = rows[next].id;
     state.selected_post.insert(state.focus, id);
     mark_current_read(state);
@@ -228,8 +247,10 @@ fn action_logged(state: &mut AppState, action: crate::domain::Action) {
         if action.kind.is_response() && post.first_response_at.is_none() {
             post.first_response_at = Some(action.at);
         }
-        if matches!(action.kind, ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied)
-            && post.handled_at.is_none()
+        if matches!(
+            action.kind,
+            ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied
+        ) && post.handled_at.is_none()
         {
             post.handled_at = Some(action.at);
         }

@@ -20,14 +20,26 @@ fn cmd(state: &mut AppState, c: Command) -> Vec<Effect> {
 }
 
 fn action(id: i64, post: i64, kind: ActionKind) -> Action {
-    Action { id, post: Some(PostId(post)), customer: None, kind, note: "n".into(), at: now(), url: None }
+    Action {
+        id,
+        post: Some(PostId(post)),
+        customer: None,
+        kind,
+        note: "n".into(),
+        at: now(),
+        url: None,
+    }
 }
 
 #[test]
 fn attention_puts_distress_and_valuable_customers_first() {
     let s = fixture::workspace();
     let rows: Vec<i64> = s.rows(Pane::Attention).iter().map(|p| p.id.0).collect();
-    assert_eq!(rows.first(), Some(&2), "stranded top customer first: {rows:?}");
+    assert_eq!(
+        rows.first(),
+        Some(&2),
+        "stranded top customer first: {rows:?}"
+    );
     assert!(rows.contains(&1));
     assert!(!rows.contains(&3) && !rows.contains(&5));
 }
@@ -45,7 +57,20 @@ fn moving_selects_by_id_and_marks_read() {
     assert_eq!(s.current_post_id(), Some(first));
     // A new post arriving on top does not move the selection.
     cmd(&mut s, Command::NextPost);
-    update(&mut s, Msg::Ingested { source: "demo".into(), posts: vec![fixture::post(9, "tom@mastodon.social", Some(2), false, 0, "hello")] });
+    update(
+        &mut s,
+        Msg::Ingested {
+            source: "demo".into(),
+            posts: vec![fixture::post(
+                9,
+                "tom@mastodon.social",
+                Some(2),
+                false,
+                0,
+                "hello",
+            )],
+        },
+    );
     assert_eq!(s.current_post_id(), Some(second));
     assert!(s.unread.contains(&PostId(9)));
     cmd(&mut s, Command::FirstPost);
@@ -100,7 +125,10 @@ fn reply_autosaves_after_a_pause_and_keeps_the_draft_on_close() {
     for c in "Hi Tom".chars() {
         assert!(update(&mut s, key(c)).is_empty());
     }
-    assert!(update(&mut s, Msg::Tick(now() + Duration::milliseconds(100))).is_empty(), "still typing");
+    assert!(
+        update(&mut s, Msg::Tick(now() + Duration::milliseconds(100))).is_empty(),
+        "still typing"
+    );
     let effects = update(&mut s, Msg::Tick(now() + Duration::milliseconds(600)));
     match effects.as_slice() {
         [Effect::SaveDraft(d)] => assert_eq!(d.text, "Hi Tom"),
@@ -126,7 +154,10 @@ fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
     cmd(&mut s, Command::Reply);
     assert!(cmd(&mut s, Command::SendReply).is_empty());
     assert!(s.popup.is_none(), "nothing to send yet");
-    update(&mut s, Msg::Paste("Hi Tom, we're on it: DM us your hotel and we'll courier a ring today.".into()));
+    update(
+        &mut s,
+        Msg::Paste("Hi Tom, we're on it: DM us your hotel and we'll courier a ring today.".into()),
+    );
     cmd(&mut s, Command::SendReply);
     assert!(matches!(s.popup, Some(Popup::ConfirmSend { .. })));
     update(&mut s, key('n'));
@@ -134,7 +165,14 @@ fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
     cmd(&mut s, Command::SendReply);
     let effects = update(&mut s, key('y'));
     let key = match &effects[..] {
-        [Effect::SaveDraft(_), Effect::SendReply { post, idempotency_key, .. }] => {
+        [
+            Effect::SaveDraft(_),
+            Effect::SendReply {
+                post,
+                idempotency_key,
+                ..
+            },
+        ] => {
             assert_eq!(post.id, PostId(2));
             idempotency_key.clone()
         }
@@ -142,12 +180,33 @@ fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
     };
     assert!(s.composer.as_ref().unwrap().sending);
     // A failure keeps the draft with the reason.
-    let effects = update(&mut s, Msg::ReplyFailed { post: PostId(2), reason: "timed out".into() });
-    assert!(matches!(&effects[..], [Effect::SaveDraft(d)] if d.state == DraftState::Failed("timed out".into()) && d.idempotency_key == key));
+    let effects = update(
+        &mut s,
+        Msg::ReplyFailed {
+            post: PostId(2),
+            reason: "timed out".into(),
+        },
+    );
+    assert!(
+        matches!(&effects[..], [Effect::SaveDraft(d)] if d.state == DraftState::Failed("timed out".into()) && d.idempotency_key == key)
+    );
     assert!(!s.composer.as_ref().unwrap().sending);
     // Success closes the composer, logs, and marks the post handled.
-    let reply = Reply { post: PostId(2), network: Network::Mastodon, text: "Hi".into(), sent_at: now(), url: None, remote_id: None };
-    update(&mut s, Msg::ReplySent { reply, action: action(7, 2, ActionKind::Replied) });
+    let reply = Reply {
+        post: PostId(2),
+        network: Network::Mastodon,
+        text: "Hi".into(),
+        sent_at: now(),
+        url: None,
+        remote_id: None,
+    };
+    update(
+        &mut s,
+        Msg::ReplySent {
+            reply,
+            action: action(7, 2, ActionKind::Replied),
+        },
+    );
     assert!(s.composer.is_none() && !s.drafts.contains_key(&PostId(2)));
     let post = s.posts.get(PostId(2)).unwrap();
     assert!(post.handled_at.is_some() && post.first_response_at.is_some());
@@ -169,7 +228,10 @@ fn over_limit_reply_is_not_sent() {
 fn action_form_logs_the_chosen_kind_with_a_note() {
     let mut s = fixture::workspace();
     cmd(&mut s, Command::LogAction);
-    assert!(matches!(s.popup, Some(Popup::Action(ActionForm { kind: 0, .. }))));
+    assert!(matches!(
+        s.popup,
+        Some(Popup::Action(ActionForm { kind: 0, .. }))
+    ));
     update(&mut s, code(KeyCode::Down));
     for c in "earrings".chars() {
         update(&mut s, key(c));
@@ -192,12 +254,18 @@ fn action_form_logs_the_chosen_kind_with_a_note() {
 #[test]
 fn logged_action_updates_post_and_log() {
     let mut s = fixture::workspace();
-    update(&mut s, Msg::ActionLogged(action(9, 1, ActionKind::Resolved)));
+    update(
+        &mut s,
+        Msg::ActionLogged(action(9, 1, ActionKind::Resolved)),
+    );
     assert_eq!(s.actions[0].id, 9);
     let p = s.posts.get(PostId(1)).unwrap();
     assert!(p.handled_at.is_some() && p.first_response_at.is_some());
     update(&mut s, Msg::ActionLogged(action(10, 4, ActionKind::Note)));
-    assert!(s.posts.get(PostId(4)).unwrap().first_response_at.is_none(), "a note is not a response");
+    assert!(
+        s.posts.get(PostId(4)).unwrap().first_response_at.is_none(),
+        "a note is not a response"
+    );
 }
 
 #[test]
@@ -205,7 +273,9 @@ fn mark_handled_is_optimistic_and_logged() {
     let mut s = fixture::workspace();
     let id = s.current_post_id().unwrap();
     let effects = cmd(&mut s, Command::MarkHandled);
-    assert!(matches!(&effects[..], [Effect::LogAction(a)] if a.kind == ActionKind::Handled && a.post == Some(id)));
+    assert!(
+        matches!(&effects[..], [Effect::LogAction(a)] if a.kind == ActionKind::Handled && a.post == Some(id))
+    );
     assert!(s.posts.get(id).unwrap().handled_at.is_some());
     // Handled items sink below open ones in Attention.
     assert_ne!(s.rows(Pane::Attention)[0].id, id);
@@ -215,20 +285,29 @@ fn mark_handled_is_optimistic_and_logged() {
 fn follow_up_form_validates_and_schedules() {
     let mut s = fixture::workspace();
     cmd(&mut s, Command::ScheduleFollowUp);
-    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
     for c in "someday".chars() {
         update(&mut s, key(c));
     }
     assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
     assert!(matches!(&s.popup, Some(Popup::FollowUp(f)) if f.error.is_some()));
-    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
     update(&mut s, Msg::Paste("tomorrow".into()));
     update(&mut s, code(KeyCode::Tab));
     update(&mut s, Msg::Paste("check the ring fits".into()));
     let effects = update(&mut s, code(KeyCode::Enter));
     match &effects[..] {
         [Effect::ScheduleFollowUp(f)] => {
-            assert_eq!(f.due, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+            assert_eq!(
+                f.due,
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+            );
             assert_eq!(f.note, "check the ring fits");
         }
         other => panic!("{other:?}"),
@@ -247,7 +326,13 @@ fn follow_up_scheduled_is_listed_and_logged() {
         created_at: now(),
         done_at: None,
     };
-    update(&mut s, Msg::FollowUpScheduled { follow_up, action: action(11, 2, ActionKind::FollowUp) });
+    update(
+        &mut s,
+        Msg::FollowUpScheduled {
+            follow_up,
+            action: action(11, 2, ActionKind::FollowUp),
+        },
+    );
     assert_eq!(s.follow_ups.len(), 2);
     assert_eq!(s.actions[0].id, 11);
     assert!(s.flash.as_ref().unwrap().0.contains("Wed 25 Nov"));
@@ -267,25 +352,91 @@ fn quit_saves_the_open_draft_first() {
 fn urgent_live_posts_notify_backlog_does_not() {
     let mut s = fixture::empty();
     s.notify_min_urgency = Some(0.5);
-    let old = fixture::post(1, "a@b.c", None, true, 600, "@shop my order never arrived and I want a refund, this is a disgrace");
-    assert!(update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![old] }).is_empty());
-    let new = fixture::post(2, "a@b.c", None, true, 1, "@shop my order never arrived and I want a refund, this is a disgrace");
-    let effects = update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![new] });
-    assert!(matches!(&effects[..], [Effect::Notify { title, .. }] if title.starts_with("complaint")), "{effects:?}");
+    let old = fixture::post(
+        1,
+        "a@b.c",
+        None,
+        true,
+        600,
+        "@shop my order never arrived and I want a refund, this is a disgrace",
+    );
+    assert!(
+        update(
+            &mut s,
+            Msg::Ingested {
+                source: "x".into(),
+                posts: vec![old]
+            }
+        )
+        .is_empty()
+    );
+    let new = fixture::post(
+        2,
+        "a@b.c",
+        None,
+        true,
+        1,
+        "@shop my order never arrived and I want a refund, this is a disgrace",
+    );
+    let effects = update(
+        &mut s,
+        Msg::Ingested {
+            source: "x".into(),
+            posts: vec![new],
+        },
+    );
+    assert!(
+        matches!(&effects[..], [Effect::Notify { title, .. }] if title.starts_with("complaint")),
+        "{effects:?}"
+    );
     assert!(s.last_delivery.contains_key("x"));
     s.notify_min_urgency = None;
-    let again = fixture::post(3, "a@b.c", None, true, 1, "@shop my order never arrived and I want a refund, this is a disgrace");
-    assert!(update(&mut s, Msg::Ingested { source: "x".into(), posts: vec![again] }).is_empty());
+    let again = fixture::post(
+        3,
+        "a@b.c",
+        None,
+        true,
+        1,
+        "@shop my order never arrived and I want a refund, this is a disgrace",
+    );
+    assert!(
+        update(
+            &mut s,
+            Msg::Ingested {
+                source: "x".into(),
+                posts: vec![again]
+            }
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn health_resize_tick_draft_saved_and_failures() {
     let mut s = fixture::empty();
-    update(&mut s, Msg::SourceHealth { source: "m".into(), health: Health::Polling });
+    update(
+        &mut s,
+        Msg::SourceHealth {
+            source: "m".into(),
+            health: Health::Polling,
+        },
+    );
     assert_eq!(s.sources["m"], Health::Polling);
-    update(&mut s, Msg::Resize { width: 100, height: 30 });
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 30,
+        },
+    );
     assert_eq!(s.size, (100, 30));
-    update(&mut s, Msg::TaskFailed { what: "saving".into(), error: "disk full".into() });
+    update(
+        &mut s,
+        Msg::TaskFailed {
+            what: "saving".into(),
+            error: "disk full".into(),
+        },
+    );
     assert!(s.flash.as_ref().unwrap().0.contains("disk full"));
     update(&mut s, Msg::Tick(now() + Duration::seconds(10)));
     assert!(s.flash.is_none(), "messages fade");

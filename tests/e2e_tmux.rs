@@ -1,0 +1,442 @@
+//! End to end in a real terminal: the console runs on the demo in a detached tmux session (a private tmux
+//! socket, so the user's tmux is never touched), keys go in with `send-keys`, the screen comes back with
+//! `capture-pane`. It sees the panes fill, a live post arrive, opens a post, types a reply (kept as a draft),
+//! logs an action and quits; then it starts again on the same data dir and finds the draft and the action,
+//! on screen and in the SQLite file. Skips, with a message, where tmux is not installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use unicode_width::UnicodeWidthChar;
+
+const WIDTH: u16 = 160;
+const HEIGHT: u16 = 45;
+const STEP: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(150);
+const REPLY: &str = "Hi there, so sorry about this";
+const NOTE: &str = "sent polishing cloth";
+const SESSION: &str = "e2e";
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Quote for `sh -c`, which is how tmux runs the session's command.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A private tmux server; killed on drop, so also when an assertion fails.
+struct Tmux {
+    socket: String,
+    conf: PathBuf,
+}
+
+impl Tmux {
+    fn new(dir: &Path) -> Tmux {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let socket = format!("regulars-e2e-{}-{nanos}", std::process::id());
+        // Loaded when the server starts, before the session's command runs: the pane stays after the
+        // program exits (so its exit status can be read), and no tmux status line takes a row.
+        let conf = dir.join("tmux.conf");
+        std::fs::write(
+            &conf,
+            "set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n",
+        )
+        .expect("write tmux.conf");
+        Tmux { socket, conf }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg(&self.conf)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    }
+
+    fn start(&self, command: &str) {
+        let (w, h) = (WIDTH.to_string(), HEIGHT.to_string());
+        let out = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", SESSION];
+        args.extend_from_slice(keys);
+        let out = self.run(&args);
+        assert!(out.status.success(), "tmux send-keys {keys:?} failed");
+    }
+
+    fn type_text(&self, text: &str) {
+        let out = self.run(&["send-keys", "-t", SESSION, "-l", text]);
+        assert!(out.status.success(), "tmux send-keys -l {text:?} failed");
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", SESSION]).stdout)
+            .into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", SESSION, format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Polls the screen until `ok` holds; fails with the last screen after `STEP`.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            sleep(POLL);
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(&format!("{text:?} on screen"), |s| s.contains(text))
+    }
+
+    /// Quits with `q` and checks the program ended cleanly and gave the terminal back.
+    fn quit_cleanly(&self, state_dir: &Path) {
+        self.keys(&["q"]);
+        let deadline = Instant::now() + STEP;
+        while self.display("#{pane_dead}") != "1" {
+            assert!(
+                Instant::now() < deadline,
+                "the console did not exit after `q`; the screen:\n{}",
+                self.screen()
+            );
+            sleep(POLL);
+        }
+        assert_eq!(
+            self.display("#{pane_dead_status}"),
+            "0",
+            "the console exited with an error; the screen:\n{}",
+            self.screen()
+        );
+        assert_eq!(
+            self.display("#{alternate_on}"),
+            "0",
+            "the alternate screen was left on"
+        );
+        assert_eq!(
+            self.display("#{cursor_flag}"),
+            "1",
+            "the cursor was left hidden"
+        );
+        let screen = self.screen();
+        assert!(
+            !screen.contains("Attention"),
+            "the console's frame was left on the terminal:\n{screen}"
+        );
+        let log =
+            std::fs::read_to_string(state_dir.join("regulars/regulars.log")).unwrap_or_default();
+        assert!(!log.contains("panicked"), "a panic was logged:\n{log}");
+        self.run(&["kill-server"]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .env_remove("TMUX")
+            .output();
+    }
+}
+
+/// The rows of the pane titled `title` (its inside, borders excluded), by terminal cells.
+fn pane(screen: &str, title: &str) -> String {
+    let grid: Vec<Vec<char>> = screen
+        .lines()
+        .map(|line| {
+            let mut cells = Vec::new();
+            for c in line.chars() {
+                match c.width() {
+                    Some(0) | None => {}
+                    Some(w) => {
+                        cells.push(c);
+                        cells.extend(std::iter::repeat_n('\0', w - 1));
+                    }
+                }
+            }
+            cells
+        })
+        .collect();
+    for (row, cells) in grid.iter().enumerate() {
+        for corner in ['╭', '┏'] {
+            let pattern: Vec<char> = format!("{corner} {title}").chars().collect();
+            let Some(col) = cells.windows(pattern.len()).position(|w| w == pattern) else {
+                continue;
+            };
+            let end = cells[col + 1..]
+                .iter()
+                .position(|c| matches!(c, '╮' | '┓'))
+                .map_or(cells.len(), |i| col + 1 + i);
+            let mut text = String::new();
+            for cells in &grid[row + 1..] {
+                if matches!(cells.get(col), Some('╰' | '┗')) {
+                    break;
+                }
+                let inside: String = cells
+                    .get(col + 1..end.min(cells.len()))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| **c != '\0')
+                    .collect();
+                text.push_str(inside.trim_end());
+                text.push('\n');
+            }
+            return text;
+        }
+    }
+    panic!("no pane titled {title:?} on the screen:\n{screen}");
+}
+
+/// The status bar's "N unread".
+fn unread(screen: &str) -> Option<u64> {
+    let status = screen.lines().rev().find(|l| !l.trim().is_empty())?;
+    let before = &status[..status.find(" unread")?];
+    let digits: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().ok()
+}
+
+fn panes_filled(screen: &str) -> bool {
+    ["Regulars", "Mentions", "Attention", "Log", "Detail"]
+        .iter()
+        .all(|t| screen.contains(&format!("╭ {t}")) || screen.contains(&format!("┏ {t}")))
+        && screen.contains("DEMO")
+        && unread(screen).is_some()
+        && screen.contains("┏ Attention")
+}
+
+/// The Log pane lists the gift with its note (cut with "…" where the row is too narrow for it).
+fn log_shows_gift(screen: &str) -> bool {
+    pane(screen, "Log").lines().any(|row| {
+        row.contains("gift sent")
+            && (row.contains(NOTE)
+                || (4..NOTE.len()).any(|n| row.contains(&format!("{}…", &NOTE[..n]))))
+    })
+}
+
+/// The post the draft was written on: its author's handle and its text.
+fn drafted_post(db: &Path) -> Option<(String, String)> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
+    conn.query_row(
+        "SELECT p.author_handle, p.text FROM drafts d JOIN posts p ON p.id = d.post_id WHERE d.text = ?1",
+        [REPLY],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .ok()
+}
+
+/// A `/` filter that picks out one post: its author's handle and its three longest plain words.
+fn filter_for(handle: &str, text: &str) -> String {
+    let mut words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_lowercase)
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.dedup();
+    let mut query = format!("@{handle}");
+    for w in words.iter().take(3) {
+        query.push(' ');
+        query.push_str(w);
+    }
+    query
+}
+
+/// Applies the `/` filter and waits until the drafted post is selected (its Detail shows the draft).
+fn select_drafted_post(tmux: &Tmux, query: &str) {
+    tmux.keys(&["/"]);
+    tmux.wait_text("Enter apply");
+    tmux.type_text(query);
+    tmux.wait_text(&format!("/{query}"));
+    tmux.keys(&["Enter"]);
+    let draft_line = format!("✎ draft: {REPLY}");
+    let screen = tmux.wait_for("the drafted post selected, its draft in Detail", |s| {
+        !s.contains("Enter apply") && pane(s, "Detail").contains(&draft_line)
+    });
+    let attention = pane(&screen, "Attention");
+    assert!(
+        attention.contains('✎'),
+        "the drafted post's row has no ✎ mark:\n{screen}"
+    );
+}
+
+#[test]
+fn console_end_to_end_in_tmux() {
+    if !tmux_available() {
+        eprintln!("skipping the end-to-end test: `tmux` is not on PATH (install tmux to run it)");
+        return;
+    }
+    let started = Instant::now();
+    let home = tempfile::tempdir().expect("temp home");
+    let data = tempfile::tempdir().expect("temp data dir");
+    let config = tempfile::tempdir().expect("temp config dir");
+    let state = tempfile::tempdir().expect("temp state dir");
+    let bin = env!("CARGO_BIN_EXE_regulars");
+    let command = format!(
+        "env -u REGULARS_CONFIG -u DBUS_SESSION_BUS_ADDRESS HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} \
+         XDG_STATE_HOME={} {} --demo --demo-interval 1",
+        sh_quote(&home.path().to_string_lossy()),
+        sh_quote(&data.path().to_string_lossy()),
+        sh_quote(&config.path().to_string_lossy()),
+        sh_quote(&state.path().to_string_lossy()),
+        sh_quote(bin),
+    );
+    let db = data.path().join("regulars/demo.db");
+    let tmux = Tmux::new(home.path());
+
+    // First run: the panes fill.
+    tmux.start(&command);
+    let screen = tmux.wait_for("the panes to fill", panes_filled);
+    assert!(
+        !pane(&screen, "Attention").trim().is_empty(),
+        "Attention is empty:\n{screen}"
+    );
+    let first = unread(&screen).expect("unread count");
+
+    // A post arrives live.
+    tmux.wait_for("a live post (the unread count to grow)", |s| {
+        unread(s).is_some_and(|n| n > first)
+    });
+
+    // Open a post and leave it.
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("┏ Detail");
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("┏ Attention");
+
+    // Type a reply; Esc closes the composer and keeps the draft.
+    tmux.keys(&["r"]);
+    tmux.wait_text("Reply to ");
+    tmux.type_text(REPLY);
+    tmux.wait_text(REPLY);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the composer to close, keeping the draft", |s| {
+        s.contains("draft kept") && !s.contains("Reply to ")
+    });
+
+    // Find which post it was (live posts move the selection), and select it by filter.
+    let deadline = Instant::now() + STEP;
+    let (handle, text) = loop {
+        if let Some(found) = drafted_post(&db) {
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no draft {REPLY:?} in {}",
+            db.display()
+        );
+        sleep(POLL);
+    };
+    let query = filter_for(&handle, &text);
+    select_drafted_post(&tmux, &query);
+
+    // Log an action on it: gift sent, with a note.
+    tmux.keys(&["a"]);
+    tmux.wait_text("Log an action");
+    tmux.keys(&["Down"]);
+    tmux.wait_text("▸ gift sent");
+    tmux.type_text(NOTE);
+    tmux.wait_text(&format!("note: {NOTE}"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the Log pane to show the gift", |s| {
+        !s.contains("Log an action") && log_shows_gift(s)
+    });
+
+    tmux.quit_cleanly(state.path());
+    let first_run = started.elapsed();
+
+    // Second run on the same dirs: the work is still there.
+    tmux.start(&command);
+    tmux.wait_for("the panes to fill again", panes_filled);
+    tmux.wait_for("the gift in the Log pane", log_shows_gift);
+    select_drafted_post(&tmux, &query);
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for("the composer to reopen with the draft", |s| {
+        s.contains("Reply to ") && s.contains(REPLY)
+    });
+    assert!(
+        screen.contains(&format!("Reply to @{handle}")),
+        "the composer is not on the drafted post by @{handle}:\n{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the composer to close", |s| !s.contains("Reply to "));
+    tmux.quit_cleanly(state.path());
+
+    // And in the database.
+    let conn = rusqlite::Connection::open(&db).expect("open the demo database");
+    let drafts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM drafts d JOIN posts p ON p.id = d.post_id \
+             WHERE d.text = ?1 AND p.author_handle = ?2",
+            [REPLY, handle.as_str()],
+            |r| r.get(0),
+        )
+        .expect("query drafts");
+    assert_eq!(drafts, 1, "the draft is not stored on @{handle}'s post");
+    let actions: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM actions a JOIN posts p ON p.id = a.post_id \
+             WHERE a.kind = 'gift_sent' AND a.note = ?1 AND p.author_handle = ?2",
+            [NOTE, handle.as_str()],
+            |r| r.get(0),
+        )
+        .expect("query actions");
+    assert_eq!(
+        actions, 1,
+        "the gift_sent action is not stored on @{handle}'s post"
+    );
+    eprintln!(
+        "e2e: first run {:.1}s, total {:.1}s",
+        first_run.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+}
