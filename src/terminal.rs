@@ -30,10 +30,18 @@ pub fn restore() {
 
 impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
+        // A panic on the UI thread ends the program: put the terminal back before the message prints. A panic in
+        // a background task is caught by its supervisor and shown in the status bar while the UI goes on, so
+        // the terminal stays as the UI needs it.
+        let ui_thread = std::thread::current().id();
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
-            hook(info);
+            if std::thread::current().id() == ui_thread {
+                restore();
+                hook(info);
+            } else {
+                tracing::error!(%info, "background task panicked");
+            }
         }));
         enable_raw_mode()?;
         if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste) {

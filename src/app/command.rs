@@ -102,7 +102,7 @@ impl Command {
             Command::Close => "close popup / leave Detail / clear filter",
             Command::Reply => "reply (draft kept)",
             Command::LogAction => "log an assistance action",
-            Command::MarkHandled => "mark handled / reopen",
+            Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
             Command::Filter => "filter panes (text, @handle, cat:complaint)",
             Command::ClearFilter => "clear the filter",

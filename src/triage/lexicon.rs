@@ -110,25 +110,16 @@ pub(crate) struct Cue {
 
 pub(crate) const NO_CUE: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    key: u64,
-    cue: u32,
-    /// For single tokens: the longest phrase starting with this token (1 = none).
-    max_len: u8,
-}
-
-const EMPTY: Slot = Slot {
-    key: 0,
-    cue: NO_CUE,
-    max_len: 0,
-};
+/// Packed slot value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
+const CUE_MASK: u32 = 0x00FF_FFFF;
 
 pub(crate) const MAX_PHRASE: usize = 6;
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    slots: Vec<Slot>,
+    /// Open addressing, linear probing; 0 = empty. Keys and values apart so a probe touches one cache line.
+    keys: Vec<u64>,
+    vals: Vec<u32>,
     shift: u32,
     pub cues: Vec<Cue>,
     pub labels: Vec<String>,
@@ -185,10 +176,18 @@ impl Lexicon {
                 add_phrase(p, cue, &mut entries)?;
             }
         }
-        let n = entries.len() * 2 + 16;
-        let cap = n.next_power_of_two() * 2;
+        if cues.len() >= CUE_MASK as usize {
+            return Err(TriageError::BadPhrase {
+                phrase: String::new(),
+                why: "too many cue groups".to_string(),
+            });
+        }
+        // Phrases, plus their inner prefixes so a lookup can stop at the first prefix that is not there.
+        let n: usize = entries.iter().map(|e| e.tokens.len()).sum::<usize>() + 16;
+        let cap = (n + n / 2).next_power_of_two();
         let mut lex = Lexicon {
-            slots: vec![EMPTY; cap],
+            keys: vec![0; cap],
+            vals: vec![CUE_MASK | (1 << 24); cap],
             shift: 64 - cap.trailing_zeros(),
             cues,
             labels,
@@ -199,9 +198,12 @@ impl Lexicon {
             for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
                 let key = phrase_key(&e.tokens);
                 lex.insert(key, e.cue, pass_explicit);
-                if e.tokens.len() > 1 {
-                    let s = lex.slot_mut(e.tokens[0]);
-                    s.max_len = s.max_len.max(e.tokens.len() as u8);
+                let len = e.tokens.len();
+                if len > 1 {
+                    lex.bump_len(e.tokens[0], len as u32);
+                    for j in 2..len {
+                        lex.slot(phrase_key(&e.tokens[..j]));
+                    }
                 }
             }
         }
@@ -212,43 +214,50 @@ impl Lexicon {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    fn slot_mut(&mut self, key: u64) -> &mut Slot {
-        let mask = self.slots.len() - 1;
+    /// The slot for `key`, inserted empty (no cue, no phrase) if absent.
+    fn slot(&mut self, key: u64) -> usize {
+        let mask = self.keys.len() - 1;
         let mut i = self.index(key);
         loop {
-            if self.slots[i].key == key || self.slots[i].key == 0 {
-                if self.slots[i].key == 0 {
-                    self.slots[i] = Slot {
-                        key,
-                        cue: NO_CUE,
-                        max_len: 1,
-                    };
-                }
-                return &mut self.slots[i];
+            if self.keys[i] == key {
+                return i;
+            }
+            if self.keys[i] == 0 {
+                self.keys[i] = key;
+                return i;
             }
             i = (i + 1) & mask;
         }
     }
 
     fn insert(&mut self, key: u64, cue: u32, overwrite: bool) {
-        let s = self.slot_mut(key);
-        if overwrite || s.cue == NO_CUE {
-            s.cue = cue;
+        let i = self.slot(key);
+        if overwrite || self.vals[i] & CUE_MASK == CUE_MASK {
+            self.vals[i] = (self.vals[i] & !CUE_MASK) | cue;
         }
     }
 
-    /// `(cue, longest phrase starting here)` for a token or phrase hash.
+    fn bump_len(&mut self, key: u64, len: u32) {
+        let i = self.slot(key);
+        if len > self.vals[i] >> 24 {
+            self.vals[i] = (self.vals[i] & CUE_MASK) | (len << 24);
+        }
+    }
+
+    /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
     #[inline]
-    pub fn get(&self, key: u64) -> (u32, u8) {
-        let mask = self.slots.len() - 1;
+    pub fn get(&self, key: u64) -> (u32, u8, bool) {
+        let mask = self.keys.len() - 1;
         let mut i = self.index(key);
         loop {
-            let s = self.slots[i];
-            if s.key == key {
-                return (s.cue, s.max_len);
+            let k = self.keys[i];
+            if k == key {
+                let v = self.vals[i];
+                let cue = v & CUE_MASK;
+                return (if cue == CUE_MASK { NO_CUE } else { cue }, (v >> 24) as u8, true);
             }
-            if s.key == 0 {
-                return (NO_CUE, 1);
+            if k == 0 {
+                return (NO_CUE, 1, false);
             }
             i = (i + 1) & mask;
         }

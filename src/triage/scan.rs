@@ -708,7 +708,7 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
         let mut len = 1;
         let mut cue = NO_CUE;
         if t0.flags & MENTION == 0 {
-            let (c, max_len) = lex.get(t0.h);
+            let (c, max_len, _) = lex.get(t0.h);
             cue = c;
             if cue == NO_CUE && t0.h1 != 0 {
                 cue = lex.get(t0.h1).0;
@@ -721,7 +721,10 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
                         break;
                     }
                     k = combine(k, t.h);
-                    let (c, _) = lex.get(fix0(k));
+                    let (c, _, found) = lex.get(fix0(k));
+                    if !found {
+                        break;
+                    }
                     if c != NO_CUE {
                         cue = c;
                         len = i + 1;
@@ -801,7 +804,7 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     } else {
         Category::Neutral
     };
-    let mut reasons = Vec::with_capacity(st.n_reasons + 1);
+    let mut reasons = Vec::new();
     if category.needs_attention() {
         if let Some((s, e)) = st.mention_span {
             reasons.push(Reason {
@@ -817,13 +820,17 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
         }
         let (s, e) = (r.start as usize, r.end as usize);
         let words = &text[s..e];
-        let cue = match r.label {
-            Label::Cue(l) | Label::Deadline(l) => format!("{}: {words}", lex.labels[l as usize]),
-            Label::Negated => format!("negated: {words}"),
-            Label::Time => format!("time elapsed: {words}"),
-            Label::Sarcasm => format!("sarcasm: {words}"),
-            Label::Crisis => format!("{CRISIS_LABEL}: {words}"),
+        let label: &str = match r.label {
+            Label::Cue(l) | Label::Deadline(l) => &lex.labels[l as usize],
+            Label::Negated => "negated",
+            Label::Time => "time elapsed",
+            Label::Sarcasm => "sarcasm",
+            Label::Crisis => CRISIS_LABEL,
         };
+        let mut cue = String::with_capacity(label.len() + 2 + words.len());
+        cue.push_str(label);
+        cue.push_str(": ");
+        cue.push_str(words);
         reasons.push(Reason {
             cue,
             start: s,

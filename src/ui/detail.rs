@@ -45,23 +45,25 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let color = category_color(state, post.triage.category);
     let mut out = Vec::new();
-    let name = if post.author.display_name.is_empty() {
-        post.author.handle.clone()
-    } else {
-        post.author.display_name.clone()
-    };
-    out.push(Line::from(vec![
-        Span::styled(name, bold),
-        Span::styled(
-            format!(
-                " @{} · {} · {}",
-                post.author.handle,
-                post.network,
-                state.local(post.created_at).format("%a %d %b %H:%M")
-            ),
-            muted,
+    let name = state
+        .customer_of(post)
+        .map(|c| c.name.clone())
+        .filter(|_| post.author.display_name.is_empty())
+        .unwrap_or_else(|| post.author.display_name.clone());
+    let mut header = Vec::new();
+    if !name.is_empty() {
+        header.push(Span::styled(format!("{name} "), bold));
+    }
+    header.push(Span::styled(
+        format!(
+            "@{} · {} · {}",
+            post.author.handle,
+            post.network,
+            state.local(post.created_at).format("%a %d %b %H:%M")
         ),
-    ]));
+        muted,
+    ));
+    out.push(Line::from(header));
     let mut status = vec![Span::styled(
         format!("{} {:.2}", post.triage.category.as_str(), post.triage.score),
         Style::default().fg(color).add_modifier(Modifier::BOLD),

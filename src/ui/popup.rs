@@ -74,7 +74,7 @@ fn action(frame: &mut Frame, state: &AppState, area: Rect, form: &ActionForm) {
     lines.push(Line::default());
     lines.push(input_line(state, "note", &form.note, true));
     lines.push(Line::from(Span::styled(
-        "↑↓ type · type a note · Enter log · Esc cancel",
+        "↑↓ choose · type a note · Enter log · Esc cancel",
         Style::default().fg(state.theme.muted),
     )));
     frame.render_widget(Paragraph::new(lines), inner);

@@ -69,22 +69,26 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             muted
         },
     ));
-    if let Some((text, _)) = &state.flash {
-        left.push(Span::styled(
-            format!("{text}  "),
-            Style::default().add_modifier(Modifier::BOLD),
-        ));
-    } else {
-        for command in hints(state) {
-            left.push(Span::styled(
-                format!("{} ", state.keymap.hint(command)),
-                Style::default().fg(state.theme.accent),
-            ));
-            left.push(Span::styled(format!("{}  ", command.hint_label()), muted));
-        }
-    }
     let clock = state.local(state.now).format(" %H:%M ").to_string();
     let clock_width = clock.len() as u16;
+    if let Some((text, _)) = &state.flash {
+        left.push(Span::styled(format!("{text}  "), Style::default().add_modifier(Modifier::BOLD)));
+    } else {
+        // Hints only where they fit whole, most useful first.
+        let mut used: usize = left.iter().map(|s| s.width()).sum();
+        let room = area.width.saturating_sub(clock_width) as usize;
+        for command in hints(state) {
+            let key = format!("{} ", state.keymap.hint(command));
+            let label = format!("{}  ", command.hint_label());
+            let width = unicode_width::UnicodeWidthStr::width(key.as_str()) + label.len();
+            if used + width > room {
+                break;
+            }
+            used += width;
+            left.push(Span::styled(key, Style::default().fg(state.theme.accent)));
+            left.push(Span::styled(label, muted));
+        }
+    }
     let text_area = Rect {
         width: area.width.saturating_sub(clock_width),
         ..area

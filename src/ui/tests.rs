@@ -153,3 +153,15 @@ fn hostile_text_is_drawn_harmlessly() {
         );
     }
 }
+
+#[test]
+fn tiny_and_odd_sizes_never_panic() {
+    let mut s = with(fixture::workspace(), &[Command::Reply]);
+    update(&mut s, Msg::Paste("Hi".into()));
+    let states = [fixture::empty(), fixture::workspace(), s, with(fixture::workspace(), &[Command::Help])];
+    for state in &states {
+        for size in [(1, 1), (10, 3), (40, 10), (79, 23), (119, 30), (120, 30), (300, 80)] {
+            draw(state, size);
+        }
+    }
+}
