@@ -63,8 +63,8 @@ enum Cmd {
 
 fn main() {
     let cli = Cli::parse();
+    // The terminal guard has put the terminal back by the time an error gets here.
     if let Err(e) = run(cli) {
-        regulars::terminal::restore();
         eprintln!("regulars: {e:#}");
         std::process::exit(1);
     }

@@ -136,9 +136,10 @@ impl Tmux {
 
     /// Quits with `q` and checks the program ended cleanly and gave the terminal back. The session's shell
     /// prints the exit status after the program and stays (`sleep`), so the pane's modes can still be read.
-    fn quit_cleanly(&self, state_dir: &Path) {
+    fn quit_cleanly(&self, run: u32, state_dir: &Path) {
         self.keys(&["q"]);
-        let screen = self.wait_for("the console to exit after `q`", |s| s.contains(EXITED));
+        let exited = format!("{EXITED}{run}: ");
+        let screen = self.wait_for("the console to exit after `q`", |s| s.contains(&exited));
         let log =
             std::fs::read_to_string(state_dir.join("regulars/regulars.log")).unwrap_or_default();
         let status = screen

@@ -24,6 +24,7 @@ pub enum Command {
     Filter,
     ClearFilter,
     Sources,
+    StartCheckIn,
     ScrollDetailDown,
     ScrollDetailUp,
     // In the composer.
@@ -52,7 +53,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 25] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -72,6 +73,7 @@ impl Command {
         Command::Filter,
         Command::ClearFilter,
         Command::Sources,
+        Command::StartCheckIn,
         Command::Help,
         Command::Quit,
         Command::SendReply,
@@ -107,6 +109,7 @@ impl Command {
             Command::Filter => "filter panes (text, @handle, cat:complaint)",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
+            Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
             Command::SendReply => "send (asks to confirm)",
@@ -125,6 +128,7 @@ impl Command {
             Command::Filter => "filter",
             Command::Help => "help",
             Command::Quit => "quit",
+            Command::StartCheckIn => "check-in",
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
@@ -145,6 +149,7 @@ impl Command {
             | Command::ScrollDetailDown
             | Command::ScrollDetailUp => Group::Move,
             Command::Reply
+            | Command::StartCheckIn
             | Command::LogAction
             | Command::MarkHandled
             | Command::ScheduleFollowUp => Group::Work,

@@ -15,6 +15,7 @@ use crate::config::{Keymap, Theme};
 use crate::domain::{Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply};
 use crate::sources::Health;
 pub use composer::Composer;
+
 pub use feed::{Filter, Pane};
 pub use input::LineInput;
 pub use popup::Popup;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// A one-line message in the status bar, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
     pub notify_min_urgency: Option<f32>,
+    /// A five-minute check-in in progress.
+    pub check_in: Option<CheckIn>,
     pub size: (u16, u16),
     pub quitting: bool,
 }
@@ -94,6 +97,7 @@ impl AppState {
             last_delivery: HashMap::new(),
             flash: None,
             notify_min_urgency: None,
+            check_in: None,
             size: (80, 24),
             quitting: false,
         }
@@ -121,6 +125,24 @@ impl AppState {
 
     pub fn flash(&mut self, text: impl Into<String>) {
         self.flash = Some((text.into(), self.now));
+    }
+}
+
+/// A short, focused pass over what needs the shop: started with `c`, ends after `CheckIn::LENGTH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckIn {
+    pub started_at: DateTime<Utc>,
+    /// How many actions were in the log when it started (what was done is the difference).
+    pub actions_before: usize,
+    /// The filter in force before, restored at the end.
+    pub previous_filter: String,
+}
+
+impl CheckIn {
+    pub const LENGTH_SECS: i64 = 300;
+
+    pub fn remaining_secs(&self, now: DateTime<Utc>) -> i64 {
+        (Self::LENGTH_SECS - (now - self.started_at).num_seconds()).max(0)
     }
 }
 

@@ -254,7 +254,11 @@ impl Lexicon {
             if k == key {
                 let v = self.vals[i];
                 let cue = v & CUE_MASK;
-                return (if cue == CUE_MASK { NO_CUE } else { cue }, (v >> 24) as u8, true);
+                return (
+                    if cue == CUE_MASK { NO_CUE } else { cue },
+                    (v >> 24) as u8,
+                    true,
+                );
             }
             if k == 0 {
                 return (NO_CUE, 1, false);

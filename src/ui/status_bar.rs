@@ -49,6 +49,17 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         ));
         left.push(Span::raw(" "));
     }
+    if let Some(check_in) = &state.check_in {
+        let left_secs = check_in.remaining_secs(state.now);
+        left.push(Span::styled(
+            format!(" CHECK-IN {}:{:02} ", left_secs / 60, left_secs % 60),
+            Style::default()
+                .fg(Color::Black)
+                .bg(state.theme.accent)
+                .add_modifier(Modifier::BOLD),
+        ));
+        left.push(Span::raw(" "));
+    }
     for (name, health) in &state.sources {
         let (label, color) = health_dot(state, name, health);
         left.push(Span::styled("● ", Style::default().fg(color)));
@@ -72,7 +83,10 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let clock = state.local(state.now).format(" %H:%M ").to_string();
     let clock_width = clock.len() as u16;
     if let Some((text, _)) = &state.flash {
-        left.push(Span::styled(format!("{text}  "), Style::default().add_modifier(Modifier::BOLD)));
+        left.push(Span::styled(
+            format!("{text}  "),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
     } else {
         // Hints only where they fit whole, most useful first.
         let mut used: usize = left.iter().map(|s| s.width()).sum();

@@ -92,6 +92,14 @@ fn popups() {
 }
 
 #[test]
+fn check_in() {
+    snap(
+        "check_in",
+        &with(fixture::workspace(), &[Command::StartCheckIn]),
+    );
+}
+
+#[test]
 fn filter_line_and_no_match() {
     let mut s = with(fixture::workspace(), &[Command::Filter]);
     update(&mut s, Msg::Paste("zebra".into()));
@@ -158,9 +166,22 @@ fn hostile_text_is_drawn_harmlessly() {
 fn tiny_and_odd_sizes_never_panic() {
     let mut s = with(fixture::workspace(), &[Command::Reply]);
     update(&mut s, Msg::Paste("Hi".into()));
-    let states = [fixture::empty(), fixture::workspace(), s, with(fixture::workspace(), &[Command::Help])];
+    let states = [
+        fixture::empty(),
+        fixture::workspace(),
+        s,
+        with(fixture::workspace(), &[Command::Help]),
+    ];
     for state in &states {
-        for size in [(1, 1), (10, 3), (40, 10), (79, 23), (119, 30), (120, 30), (300, 80)] {
+        for size in [
+            (1, 1),
+            (10, 3),
+            (40, 10),
+            (79, 23),
+            (119, 30),
+            (120, 30),
+            (300, 80),
+        ] {
             draw(state, size);
         }
     }

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Command, Effect, Msg};
 use crate::domain::{ActionKind, NewAction, Post};
-use crate::state::{AppState, LineInput, Pane, Popup};
+use crate::state::{AppState, CheckIn, LineInput, Pane, Popup};
 
 /// How long after the last keystroke a draft is saved.
 pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
@@ -34,6 +34,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .is_some_and(|(_, at)| now - *at > Duration::seconds(6))
             {
                 state.flash = None;
+            }
+            if let Some(check_in) = state.check_in.take_if(|c| c.remaining_secs(now) == 0) {
+                end_check_in(state, check_in);
             }
             compose::autosave(state)
         }
@@ -83,6 +86,28 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         }
         Command::Sources => {
             state.popup = Some(Popup::Sources);
+            vec![]
+        }
+        Command::StartCheckIn => {
+            match state.check_in.take() {
+                Some(check_in) => end_check_in(state, check_in),
+                None => {
+                    state.check_in = Some(CheckIn {
+                        started_at: state.now,
+                        actions_before: state.actions.len(),
+                        previous_filter: std::mem::take(&mut state.filter.query),
+                    });
+                    state.filter.query = "is:open".into();
+                    state.focus = Pane::Attention;
+                    state.selected_post.remove(&Pane::Attention);
+                    state.detail_focused = false;
+                    let due = state.due_follow_ups().count();
+                    state.flash(format!(
+                        "check-in: {} open urgent posts, {due} follow-ups due. Most urgent first.",
+                        state.urgent_count()
+                    ));
+                }
+            }
             vec![]
         }
         Command::NextPost => move_selection(state, 1),
@@ -208,6 +233,15 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     state.selected_post.insert(state.focus, id);
     mark_current_read(state);
     vec![]
+}
+
+fn end_check_in(state: &mut AppState, check_in: CheckIn) {
+    state.filter.query = check_in.previous_filter;
+    let done = state.actions.len().saturating_sub(check_in.actions_before);
+    state.flash(format!(
+        "check-in done: {done} actions logged, {} urgent posts still open",
+        state.urgent_count()
+    ));
 }
 
 fn mark_current_read(state: &mut AppState) {

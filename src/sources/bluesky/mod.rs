@@ -32,7 +32,7 @@ pub const DEFAULT_PDS: &str = "https://bsky.social";
 pub const DEFAULT_APPVIEW: &str = "https://public.api.bsky.app";
 pub const DEFAULT_JETSTREAM: &str = "wss://jetstream2.us-east.bsky.network";
 
-/// `[sources.<name>]` with `type = "bluesky"`.
+/// `[sources.<name>]` with `kind = "bluesky"`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlueskyConfig {

@@ -28,7 +28,7 @@ fn default_network() -> String {
     "jsonl".into()
 }
 
-/// `[[sources.jsonl]]` in the config.
+/// `[sources.<name>]` with `kind = "jsonl"` in the config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonlConfig {

@@ -25,7 +25,7 @@ fn default_poll_seconds() -> u64 {
     300
 }
 
-/// `[[sources.rss]]` in the config.
+/// `[sources.<name>]` with `kind = "rss"` in the config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RssConfig {
