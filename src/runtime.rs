@@ -128,10 +128,23 @@ pub async fn start(
     for source in sources {
         let name = source.name().to_string();
         let lookup = name.clone();
-        let cursors = store
-            .call(move |db| db.cursors(&lookup))
-            .await
-            .unwrap_or_default();
+        let cursors = match store.call(move |db| db.cursors(&lookup)).await {
+            Ok(cursors) => cursors,
+            Err(e) => {
+                // Starting without its cursors would refetch from scratch: say so and leave it off instead.
+                tracing::error!(source = name, error = %e, "cannot read the source's cursors");
+                let why = format!("cannot read its saved position: {e}");
+                let _ = ui.send(Msg::SourceHealth {
+                    source: name.clone(),
+                    health: Health::Disabled(why.clone()),
+                });
+                let _ = ui.send(Msg::TaskFailed {
+                    what: format!("source {name}"),
+                    error: why,
+                });
+                continue;
+            }
+        };
         let ctx = SourceCtx {
             name: name.clone(),
             tx: tx.clone(),
