@@ -175,12 +175,17 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        // kill-server leaves the socket file behind; remove it too.
+        let socket_path = self.display("#{socket_path}");
         let _ = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
             .arg("kill-server")
             .env_remove("TMUX")
             .output();
+        if !socket_path.is_empty() {
+            let _ = std::fs::remove_file(socket_path);
+        }
     }
 }
 

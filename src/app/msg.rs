@@ -3,7 +3,7 @@
 use crossterm::event::KeyEvent;
 
 use super::command::Command;
-use crate::domain::{Action, Draft, FollowUp, Post, PostId, Reply};
+use crate::domain::{Action, Draft, FollowUp, Network, Post, PostId, Reply};
 use crate::sources::Health;
 
 #[derive(Debug, Clone)]
@@ -26,6 +26,11 @@ pub enum Msg {
     SourceHealth {
         source: String,
         health: Health,
+    },
+    /// A server announced its post length limit (Mastodon's `/api/v2/instance`).
+    ReplyLimit {
+        network: Network,
+        max: usize,
     },
     ReplySent {
         reply: Reply,

@@ -67,6 +67,7 @@ mod tests {
         s.composer = Some(Composer::open(
             PostId(1),
             Network::Mastodon,
+            Network::Mastodon.reply_limit(),
             None,
             "k".into(),
         ));

@@ -10,6 +10,8 @@ use crate::triage::coach::Hint;
 pub struct Composer {
     pub post: PostId,
     pub network: Network,
+    /// The network's (or instance's) length limit for this reply.
+    pub limit: ReplyLimit,
     pub textarea: TextArea<'static>,
     pub idempotency_key: String,
     pub state: DraftState,
@@ -28,6 +30,7 @@ impl Composer {
     pub fn open(
         post: PostId,
         network: Network,
+        limit: ReplyLimit,
         draft: Option<&Draft>,
         idempotency_key: String,
     ) -> Composer {
@@ -53,6 +56,7 @@ impl Composer {
         Composer {
             post,
             network,
+            limit,
             textarea,
             idempotency_key: key,
             state,
@@ -71,7 +75,7 @@ impl Composer {
     /// Used and allowed length, counted the way the network counts.
     pub fn length(&self) -> (usize, usize) {
         let text = self.text();
-        match self.network.reply_limit() {
+        match self.limit {
             ReplyLimit::Chars(max) => (crate::text::char_count(&text), max),
             ReplyLimit::Graphemes(max) => (crate::text::grapheme_count(&text), max),
         }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub theme: Theme,
     /// The account replies go out as, per network (shown in the send confirmation).
     pub accounts: HashMap<Network, String>,
+    /// Character limits servers announced (a Mastodon instance's own limit), over the networks' defaults.
+    pub reply_limits: HashMap<Network, usize>,
     pub posts: PostWindow,
     pub customers: HashMap<CustomerId, Customer>,
     /// Newest first.
@@ -78,6 +80,7 @@ impl AppState {
             keymap,
             theme,
             accounts: HashMap::new(),
+            reply_limits: HashMap::new(),
             posts: PostWindow::default(),
             customers: HashMap::new(),
             actions: Vec::new(),
@@ -121,6 +124,16 @@ impl AppState {
         self.follow_ups
             .iter()
             .filter(move |f| f.done_at.is_none() && f.due <= today)
+    }
+
+    /// The length limit for a reply on a network: what its server announced, else the network's default.
+    pub fn reply_limit(&self, network: Network) -> crate::domain::ReplyLimit {
+        match (network.reply_limit(), self.reply_limits.get(&network)) {
+            (crate::domain::ReplyLimit::Chars(_), Some(max)) => {
+                crate::domain::ReplyLimit::Chars(*max)
+            }
+            (default, _) => default,
+        }
     }
 
     pub fn flash(&mut self, text: impl Into<String>) {

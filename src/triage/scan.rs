@@ -304,13 +304,31 @@ impl<'a> Lexer<'a> {
         let (mut upper, mut lower) = (0u16, 0u16);
         let mut prev_lower = false;
         let mut elong = false;
-        while self.pos < n {
-            let c = b[self.pos];
-            if c.is_ascii_alphanumeric() {
+        let in_tag = self.in_tag;
+        let mut pos = self.pos;
+        while pos < n {
+            let c = b[pos];
+            if c.is_ascii_lowercase() && !first_digit {
+                // Fast path: the common case.
+                if c == prev {
+                    run = run.saturating_add(1);
+                } else {
+                    prev = c;
+                    run = 1;
+                }
+                if run >= 3 {
+                    elong = true;
+                } else {
+                    h = fnv(h, c);
+                }
+                lower += 1;
+                prev_lower = true;
+                pos += 1;
+            } else if c.is_ascii_alphanumeric() {
                 if c.is_ascii_digit() != first_digit {
                     break;
                 }
-                if self.in_tag && c.is_ascii_uppercase() && prev_lower {
+                if in_tag && c.is_ascii_uppercase() && prev_lower {
                     break;
                 }
                 let lc = c.to_ascii_lowercase();
@@ -332,13 +350,13 @@ impl<'a> Lexer<'a> {
                     lower += 1;
                     prev_lower = true;
                 }
-                self.pos += 1;
-            } else if c == b'\'' && !first_digit && self.at(self.pos + 1).is_ascii_alphabetic() {
+                pos += 1;
+            } else if c == b'\'' && !first_digit && self.at(pos + 1).is_ascii_alphabetic() {
                 h = fnv(h, b'\'');
                 prev = 0;
-                self.pos += 1;
+                pos += 1;
             } else if c >= 0x80 {
-                let (ch, len) = self.decode(self.pos);
+                let (ch, len) = self.decode(pos);
                 if ch.is_alphabetic() && !first_digit {
                     let mut buf = [0u8; 4];
                     for lc in ch.to_lowercase() {
@@ -349,15 +367,15 @@ impl<'a> Lexer<'a> {
                     prev = 0;
                     lower += 1;
                     prev_lower = true;
-                    self.pos += len;
+                    pos += len;
                 } else if (ch == '\u{2019}' || ch == '\u{2018}')
                     && !first_digit
-                    && self.at(self.pos + len).is_ascii_alphabetic()
-                    && self.pos > start
+                    && self.at(pos + len).is_ascii_alphabetic()
+                    && pos > start
                 {
                     h = fnv(h, b'\'');
                     prev = 0;
-                    self.pos += len;
+                    pos += len;
                 } else {
                     break;
                 }
@@ -365,6 +383,7 @@ impl<'a> Lexer<'a> {
                 break;
             }
         }
+        self.pos = pos;
         let end = self.pos;
         let mut flags = 0;
         if first_digit {
@@ -685,17 +704,23 @@ impl State {
     }
 }
 
+const RING: usize = 8;
+const RING_MASK: usize = RING - 1;
+const _: () = assert!(RING >= MAX_PHRASE);
+
 pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
     let mut lx = Lexer::new(text);
     let mut st = State::new();
-    let mut win = [Tok::default(); MAX_PHRASE];
+    // Ring of upcoming tokens: win[(head + i) & RING_MASK] is the i-th.
+    let mut win = [Tok::default(); RING];
+    let mut head = 0usize;
     let mut have = 0usize;
     let mut done = false;
     loop {
         while !done && have < MAX_PHRASE {
             match lx.next_token() {
                 Some(t) => {
-                    win[have] = t;
+                    win[(head + have) & RING_MASK] = t;
                     have += 1;
                 }
                 None => done = true,
@@ -704,7 +729,7 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
         if have == 0 {
             break;
         }
-        let t0 = win[0];
+        let t0 = win[head];
         let mut len = 1;
         let mut cue = NO_CUE;
         if t0.flags & MENTION == 0 {
@@ -716,7 +741,8 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
             if max_len > 1 {
                 let mut k = t0.h;
                 let lim = (max_len as usize).min(have);
-                for (i, t) in win.iter().enumerate().take(lim).skip(1) {
+                for i in 1..lim {
+                    let t = &win[(head + i) & RING_MASK];
                     if t.gap & SENT != 0 || t.flags & MENTION != 0 {
                         break;
                     }
@@ -732,8 +758,8 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
                 }
             }
         }
-        st.feed(lex, cue, t0, win[len - 1]);
-        win.copy_within(len..have, 0);
+        st.feed(lex, cue, t0, win[(head + len - 1) & RING_MASK]);
+        head = (head + len) & RING_MASK;
         have -= len;
     }
     finish(lex, text, &st, &lx)

@@ -95,7 +95,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     }
     out.push(Line::from(status));
     if !post.triage.reasons.is_empty() {
-        let cues: Vec<String> = post.triage.reasons.iter().map(|r| r.cue.clone()).collect();
+        let cues = super::cues(post);
         out.push(Line::from(Span::styled(
             format!("why: {}", cues.join(" · ")),
             Style::default().fg(color),

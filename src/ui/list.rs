@@ -61,7 +61,7 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));
     if !state.filter.query.is_empty() && pane.shows_posts() {
         spans.push(Span::styled(
-            format!("/{} ", state.filter.query),
+            format!("/{} ", truncate_width(&state.filter.query, 16)),
             Style::default().fg(state.theme.accent),
         ));
     }
@@ -186,7 +186,7 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     ));
     let mut lines = vec![Line::from(spans)];
     if pane == Pane::Attention {
-        let reasons: Vec<String> = post.triage.reasons.iter().map(|r| r.cue.clone()).collect();
+        let reasons = super::cues(post);
         let head = format!("       urgency {:.2} · ", state.urgency(post));
         let text = truncate_width(&format!("{head}{}", reasons.join(" · ")), width);
         lines.push(Line::from(Span::styled(

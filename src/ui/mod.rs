@@ -95,6 +95,17 @@ fn category_color(state: &AppState, category: Category) -> Color {
     }
 }
 
+/// A post's triage cues as staff read them: each once, in the order they fired.
+fn cues(post: &crate::domain::Post) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    post.triage
+        .reasons
+        .iter()
+        .filter(|r| seen.insert(r.cue.to_lowercase()))
+        .map(|r| r.cue.clone())
+        .collect()
+}
+
 /// "now", "5m", "3h", "2d", "Nov 3".
 fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds().max(0);

@@ -15,7 +15,14 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     };
     let key = format!("regulars-{}-{}", post.id.0, state.now.timestamp_millis());
-    let mut composer = Composer::open(post.id, post.network, state.drafts.get(&post.id), key);
+    let limit = state.reply_limit(post.network);
+    let mut composer = Composer::open(
+        post.id,
+        post.network,
+        limit,
+        state.drafts.get(&post.id),
+        key,
+    );
     refresh_hints(state, &mut composer);
     state.composer = Some(composer);
     vec![]
@@ -181,6 +188,7 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
 
 pub(super) fn reply_sent(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
     let post = reply.post;
+    super::advance_past(state, post);
     if state.composer.as_ref().is_some_and(|c| c.post == post) {
         state.composer = None;
     }

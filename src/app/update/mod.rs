@@ -41,6 +41,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             compose::autosave(state)
         }
         Msg::Ingested { source, posts } => ingested(state, source, posts),
+        Msg::ReplyLimit { network, max } => {
+            state.reply_limits.insert(network, max);
+            vec![]
+        }
         Msg::SourceHealth { source, health } => {
             state.sources.insert(source, health);
             vec![]
@@ -244,6 +248,34 @@ fn end_check_in(state: &mut AppState, check_in: CheckIn) {
     ));
 }
 
+/// Pins each post pane's selection to the post it shows, so arrivals above it never move it.
+fn pin_selections(state: &mut AppState) {
+    for pane in [Pane::Regulars, Pane::Mentions, Pane::Attention] {
+        let rows = state.rows(pane);
+        if let Some(post) = rows.get(state.selected_index(pane, &rows)) {
+            let id = post.id;
+            state.selected_post.insert(pane, id);
+        }
+    }
+}
+
+/// Before a post leaves the open part of Attention (handled, replied), selects the one after it, so
+/// working down the queue goes on where it was.
+pub(super) fn advance_past(state: &mut AppState, id: crate::domain::PostId) {
+    if state.focus != Pane::Attention || state.current_post_id() != Some(id) {
+        return;
+    }
+    let rows = state.rows(Pane::Attention);
+    let at = state.selected_index(Pane::Attention, &rows);
+    let next = rows
+        .get(at + 1)
+        .or_else(|| at.checked_sub(1).and_then(|i| rows.get(i)));
+    if let Some(next) = next.filter(|p| p.handled_at.is_none()) {
+        let next = next.id;
+        state.selected_post.insert(Pane::Attention, next);
+    }
+}
+
 fn mark_current_read(state: &mut AppState) {
     if let Some(id) = state.current_post_id() {
         state.unread.remove(&id);
@@ -261,6 +293,7 @@ fn mark_handled(state: &mut AppState) -> Vec<Effect> {
     }
     let (id, customer) = (post.id, post.customer);
     let now = state.now;
+    advance_past(state, id);
     if let Some(p) = state.posts.get_mut(id) {
         p.handled_at = Some(now);
     }
@@ -328,6 +361,7 @@ fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effec
     if !posts.is_empty() {
         state.last_delivery.insert(source, now);
     }
+    pin_selections(state);
     state.posts.insert(posts);
     effects
 }

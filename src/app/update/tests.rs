@@ -505,3 +505,40 @@ fn check_in_focuses_open_urgent_posts_and_ends_after_five_minutes() {
     cmd(&mut s, Command::StartCheckIn);
     assert!(s.check_in.is_none(), "c again ends it early");
 }
+
+#[test]
+fn arrivals_never_move_the_selection_and_handling_moves_down_the_queue() {
+    let mut s = fixture::workspace();
+    assert_eq!(
+        s.current_post_id(),
+        Some(PostId(2)),
+        "Attention starts on the most urgent"
+    );
+    let urgent = fixture::post(
+        30,
+        "x@y.z",
+        Some(1),
+        true,
+        0,
+        "@marlowfinch URGENT my ring is lost and the wedding is tomorrow, please help",
+    );
+    update(
+        &mut s,
+        Msg::Ingested {
+            source: "demo".into(),
+            posts: vec![urgent],
+        },
+    );
+    assert_eq!(
+        s.rows(Pane::Attention)[0].id,
+        PostId(30),
+        "the new post ranks first"
+    );
+    assert_eq!(
+        s.current_post_id(),
+        Some(PostId(2)),
+        "but the selection stays where staff were"
+    );
+    cmd(&mut s, Command::MarkHandled);
+    assert_eq!(s.current_post_id(), Some(PostId(1)), "the next open item");
+}
