@@ -542,3 +542,23 @@ fn arrivals_never_move_the_selection_and_handling_moves_down_the_queue() {
     cmd(&mut s, Command::MarkHandled);
     assert_eq!(s.current_post_id(), Some(PostId(1)), "the next open item");
 }
+
+#[test]
+fn an_instance_limit_reaches_the_composer_counter() {
+    let mut s = fixture::workspace();
+    update(
+        &mut s,
+        Msg::ReplyLimit {
+            network: Network::Mastodon,
+            max: 5000,
+        },
+    );
+    cmd(&mut s, Command::Reply);
+    update(&mut s, Msg::Paste("x".repeat(600)));
+    assert_eq!(s.composer.as_ref().unwrap().length(), (600, 5000));
+    cmd(&mut s, Command::SendReply);
+    assert!(
+        matches!(s.popup, Some(Popup::ConfirmSend { .. })),
+        "600 fits this instance"
+    );
+}

@@ -28,13 +28,10 @@ fn parse(
     default_network: Network,
 ) -> Result<IncomingPost, String> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let text = std::str::from_utf8(line).map_err(|e| {
-        format!(
-            "not valid UTF-8 (bad byte at offset {}); write the file as UTF-8",
-            e.valid_up_to()
-        )
-    })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    // A post with a few bad bytes (a Latin-1 script, a cut multi-byte character) is kept, with U+FFFD where
+    // the bytes were: losing the whole post would be worse. The source logs the line so it can be fixed.
+    let text = String::from_utf8_lossy(line);
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         format!("invalid JSON at column {}: {msg}", e.column())
@@ -161,7 +158,7 @@ mod tests {
 
     #[test]
     fn bad_lines_name_line_and_problem() {
-        let cases: [(&[u8], &str); 9] = [
+        let cases: [(&[u8], &str); 8] = [
             (b"{not json", "line 4: invalid JSON at column 2"),
             (b"[1,2]", "not a JSON object"),
             (b"{\"author\":\"a\",\"text\":\"t\"}", "missing `id`"),
@@ -179,10 +176,6 @@ mod tests {
                 b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"created_at\":\"yesterday\"}",
                 "RFC 3339",
             ),
-            (
-                b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"\xff\"}",
-                "not valid UTF-8",
-            ),
         ];
         for (line, want) in cases {
             let err = parse_line(line, 4, now()).unwrap_err();
@@ -191,5 +184,16 @@ mod tests {
                 "{err} / {want}"
             );
         }
+    }
+
+    #[test]
+    fn invalid_utf8_keeps_the_post_with_replacement_characters() {
+        let post = parse_line(
+            b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"caf\xe9 \xff\"}",
+            1,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(post.text, "caf\u{fffd} \u{fffd}");
     }
 }

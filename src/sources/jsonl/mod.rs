@@ -188,8 +188,13 @@ fn parse_logged(
     network: Network,
 ) -> Result<IncomingPost, String> {
     let parsed = parse_line_as(line, line_no, Utc::now(), network);
-    if let Err(why) = &parsed {
-        tracing::warn!(source, "skipped bad JSONL {why}");
+    match &parsed {
+        Err(why) => tracing::warn!(source, "skipped bad JSONL {why}"),
+        Ok(_) if std::str::from_utf8(line).is_err() => tracing::warn!(
+            source,
+            "JSONL line {line_no} is not valid UTF-8: stored with U+FFFD in place of the bad bytes; write the file as UTF-8"
+        ),
+        Ok(_) => {}
     }
     parsed
 }
