@@ -88,6 +88,9 @@ fn parse_terms(query: &str) -> Vec<Term> {
 
 impl AppState {
     fn matches(&self, post: &Post, terms: &[Term]) -> bool {
+        if terms.is_empty() {
+            return true;
+        }
         let customer = self.customer_of(post).map(|c| c.name.to_lowercase());
         terms.iter().all(|term| match term {
             Term::Category(cats) => cats.contains(&post.triage.category),

@@ -112,6 +112,8 @@ pub(crate) const NO_CUE: u32 = u32::MAX;
 
 /// Packed slot value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
 const CUE_MASK: u32 = 0x00FF_FFFF;
+const FILTER_BITS: u32 = 17;
+const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
 
 pub(crate) const MAX_PHRASE: usize = 6;
 
@@ -121,6 +123,8 @@ pub(crate) struct Lexicon {
     keys: Vec<u64>,
     vals: Vec<u32>,
     shift: u32,
+    /// One bit per key hash (16 KiB, stays in L1): most words of a post are in no cue and stop here.
+    filter: Vec<u64>,
     pub cues: Vec<Cue>,
     pub labels: Vec<String>,
     pub model: Model,
@@ -188,6 +192,7 @@ impl Lexicon {
         let mut lex = Lexicon {
             keys: vec![0; cap],
             vals: vec![CUE_MASK | (1 << 24); cap],
+            filter: vec![0; FILTER_WORDS],
             shift: 64 - cap.trailing_zeros(),
             cues,
             labels,
@@ -210,6 +215,11 @@ impl Lexicon {
         Ok(lex)
     }
 
+    #[inline]
+    fn filter_bit(key: u64) -> usize {
+        (key.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> (64 - FILTER_BITS)) as usize
+    }
+
     fn index(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
@@ -224,6 +234,8 @@ impl Lexicon {
             }
             if self.keys[i] == 0 {
                 self.keys[i] = key;
+                let b = Self::filter_bit(key);
+                self.filter[b / 64] |= 1 << (b % 64);
                 return i;
             }
             i = (i + 1) & mask;
@@ -247,6 +259,10 @@ impl Lexicon {
     /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
     #[inline]
     pub fn get(&self, key: u64) -> (u32, u8, bool) {
+        let b = Self::filter_bit(key);
+        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+            return (NO_CUE, 1, false);
+        }
         let mask = self.keys.len() - 1;
         let mut i = self.index(key);
         loop {

@@ -32,22 +32,25 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
 fn count(state: &AppState, pane: Pane) -> usize {
     match pane {
         Pane::Log => state.actions.len(),
-        Pane::Attention => state
-            .rows(pane)
-            .iter()
-            .filter(|p| p.handled_at.is_none())
-            .count(),
-        _ => state.rows(pane).len(),
+        _ => count_rows(pane, &state.rows(pane)),
     }
 }
 
-fn title(state: &AppState, pane: Pane) -> Line<'static> {
+/// What a post pane's title counts: open items in Attention, every row elsewhere.
+fn count_rows(pane: Pane, rows: &[&Post]) -> usize {
+    match pane {
+        Pane::Attention => rows.iter().filter(|p| p.handled_at.is_none()).count(),
+        _ => rows.len(),
+    }
+}
+
+fn title(state: &AppState, pane: Pane, rows: &[&Post]) -> Line<'static> {
     let mut spans = vec![Span::styled(
         format!(" {} ", pane.title()),
         Style::default().add_modifier(Modifier::BOLD),
     )];
     let extra = match pane {
-        Pane::Attention => format!("{} open ", count(state, pane)),
+        Pane::Attention => format!("{} open ", count_rows(pane, rows)),
         Pane::Log => {
             let due = state.due_follow_ups().count();
             if due > 0 {
@@ -56,7 +59,7 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
                 String::new()
             }
         }
-        _ => format!("{} ", count(state, pane)),
+        _ => format!("{} ", count_rows(pane, rows)),
     };
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));
     if !state.filter.query.is_empty() && pane.shows_posts() {
@@ -69,13 +72,17 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
 }
 
 pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
-    let block = pane_block(state, title(state, pane), focused(state, pane));
+    let rows = if pane.shows_posts() {
+        state.rows(pane)
+    } else {
+        Vec::new()
+    };
+    let block = pane_block(state, title(state, pane, &rows), focused(state, pane));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if pane == Pane::Log {
         return render_log(frame, state, inner);
     }
-    let rows = state.rows(pane);
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(empty_text(state, pane)).style(Style::default().fg(state.theme.muted)),
@@ -84,12 +91,18 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         return;
     }
     let width = inner.width as usize;
+    // Only the rows that can show are built: a pane may list thousands of posts.
+    let lines_per_row = if pane == Pane::Attention { 2 } else { 1 };
+    let visible = (inner.height as usize / lines_per_row).max(1);
+    let selected = state.selected_index(pane, &rows);
+    let start = (selected + 1).saturating_sub(visible);
     let items: Vec<ListItem> = rows
         .iter()
+        .skip(start)
+        .take(visible)
         .map(|p| ListItem::new(post_lines(state, pane, p, width)))
         .collect();
-    let mut list_state =
-        ListState::default().with_selected(Some(state.selected_index(pane, &rows)));
+    let mut list_state = ListState::default().with_selected(Some(selected - start));
     let list = List::new(items).highlight_style(
         Style::default()
             .bg(state.theme.selected_bg)
