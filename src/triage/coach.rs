@@ -227,22 +227,19 @@ pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
             .first_name
             .map(|n| format!(" {}", n.trim()))
             .unwrap_or_default();
-        hint_push(
-            &mut hints,
-            hint(
-                HintKind::Greet,
-                format!("Greet them first, e.g. \"Hi{who},\"."),
-            ),
-        );
+        hints.push(hint(
+            HintKind::Greet,
+            format!("Greet them first, e.g. \"Hi{who},\"."),
+        ));
     }
-    if let Some(n) = &name {
-        if !has(&body, n) {
-            let shown = context.first_name.unwrap_or_default().trim();
-            hints.push(hint(
-                HintKind::UseName,
-                format!("Use their name, {shown}: it shows a person is reading."),
-            ));
-        }
+    if let Some(n) = &name
+        && !has(&body, n)
+    {
+        let shown = context.first_name.unwrap_or_default().trim();
+        hints.push(hint(
+            HintKind::UseName,
+            format!("Use their name, {shown}: it shows a person is reading."),
+        ));
     }
     if context.crisis {
         if !any(&body, CARE_WORDS) {
@@ -289,10 +286,6 @@ pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
         ));
     }
     hints
-}
-
-fn hint_push(hints: &mut Vec<Hint>, h: Hint) {
-    hints.push(h);
 }
 
 #[cfg(test)]

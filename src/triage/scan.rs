@@ -316,21 +316,23 @@ impl<'a> Lexer<'a> {
         while pos < n {
             let c = b[pos];
             if c.is_ascii_lowercase() && !first_digit {
-                // Fast path: the common case.
-                if c == prev {
-                    run = run.saturating_add(1);
-                } else {
+                // Fast path: a run of lower-case letters, the common case.
+                let mut p = pos;
+                while p < n {
+                    let c = b[p];
+                    if !c.is_ascii_lowercase() {
+                        break;
+                    }
+                    run = if c == prev { run.saturating_add(1) } else { 1 };
                     prev = c;
-                    run = 1;
+                    let hashed = fnv(h, c);
+                    h = if run < 3 { hashed } else { h };
+                    elong |= run >= 3;
+                    p += 1;
                 }
-                if run >= 3 {
-                    elong = true;
-                } else {
-                    h = fnv(h, c);
-                }
-                lower += 1;
+                lower = lower.saturating_add((p - pos) as u16);
                 prev_lower = true;
-                pos += 1;
+                pos = p;
             } else if c.is_ascii_alphanumeric() {
                 if c.is_ascii_digit() != first_digit {
                     break;
@@ -839,14 +841,14 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
         Category::Neutral
     };
     let mut reasons = Vec::new();
-    if category.needs_attention() {
-        if let Some((s, e)) = st.mention_span {
-            reasons.push(Reason {
-                cue: format!("addressed to {}", &text[s as usize..e as usize]),
-                start: s as usize,
-                end: e as usize,
-            });
-        }
+    if category.needs_attention()
+        && let Some((s, e)) = st.mention_span
+    {
+        reasons.push(Reason {
+            cue: format!("addressed to {}", &text[s as usize..e as usize]),
+            start: s as usize,
+            end: e as usize,
+        });
     }
     for r in &st.reasons[..st.n_reasons] {
         if matches!(r.label, Label::Deadline(_)) && !deadline_counts {
@@ -876,17 +878,4 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
         score,
         reasons,
     }
-}
-
-#[doc(hidden)]
-pub fn __speed_probe(lex: &Lexicon, text: &str, mode: u8) -> u64 {
-    let mut lx = Lexer::new(text);
-    let mut acc = 0u64;
-    while let Some(t) = lx.next_token() {
-        acc = acc.wrapping_add(t.h);
-        if mode >= 1 {
-            acc = acc.wrapping_add(lex.get(t.h).0 as u64);
-        }
-    }
-    acc
 }

@@ -200,14 +200,6 @@ impl Classifier {
         }
     }
 
-    #[doc(hidden)]
-    pub fn __speed_probe(&self, text: &str, mode: u8) -> u64 {
-        match self.lexicons.first() {
-            Some((_, lex)) => super::scan::__speed_probe(lex, text, mode),
-            None => 0,
-        }
-    }
-
     /// Language codes this classifier has lexicons for, the default first.
     pub fn languages(&self) -> impl Iterator<Item = &str> {
         self.lexicons.iter().map(|(l, _)| l.as_str())

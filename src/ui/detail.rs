@@ -32,12 +32,48 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         return;
     };
     let width = area.width.saturating_sub(2) as usize;
-    let lines = lines(state, post, width);
+    let mut lines = selected_action(state);
+    lines.extend(self::lines(state, post, width));
     let paragraph = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
         .scroll((state.detail_scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+/// With the Log focused, the selected action in full (the Log row cuts its note short), above its post.
+fn selected_action(state: &AppState) -> Vec<Line<'static>> {
+    let Some(action) = state
+        .actions
+        .get(state.log_selected)
+        .filter(|_| state.focus == crate::state::Pane::Log)
+    else {
+        return Vec::new();
+    };
+    let accent = Style::default()
+        .fg(state.theme.accent)
+        .add_modifier(Modifier::BOLD);
+    let mut out = vec![Line::from(vec![
+        Span::styled(action.kind.label().to_string(), accent),
+        Span::styled(
+            format!(" · {}", state.local(action.at).format("%a %d %b %H:%M")),
+            Style::default().fg(state.theme.muted),
+        ),
+    ])];
+    if !action.note.is_empty() {
+        out.push(Line::from(format!("note: {}", action.note)));
+    }
+    if let Some(url) = &action.url {
+        out.push(Line::from(Span::styled(
+            url.clone(),
+            Style::default().fg(state.theme.muted),
+        )));
+    }
+    out.push(Line::from(Span::styled(
+        "─".repeat(20),
+        Style::default().fg(state.theme.muted),
+    )));
+    out
 }
 
 fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
