@@ -122,11 +122,7 @@ pub fn wire(
             SourceConfig::Jsonl(cfg) => sources.push(Box::new(JsonlSource::new(name, cfg)?)),
             SourceConfig::Demo { interval_seconds } => {
                 sources.push(Box::new(DemoSource::new(name.clone(), *interval_seconds)));
-                for network in [Network::Mastodon, Network::Bluesky, Network::Demo] {
-                    repliers
-                        .entry(network)
-                        .or_insert_with(|| Arc::new(DemoReplier));
-                }
+                repliers.insert(Network::Demo, Arc::new(DemoReplier));
             }
         }
     }
@@ -255,7 +251,7 @@ impl Runner {
                     text,
                     idempotency_key,
                 } => {
-                    let replier = self.repliers.get(&post.network).cloned();
+                    let replier = self.repliers.get(&post.reply_route()).cloned();
                     let (store, ui) = (self.store.clone(), self.ui.clone());
                     sends.spawn(send_reply(replier, store, ui, *post, text, idempotency_key));
                 }
@@ -327,7 +323,10 @@ async fn send_reply(
     let Some(replier) = replier else {
         let _ = ui.send(Msg::ReplyFailed {
             post: post_id,
-            reason: format!("no {} account is configured to reply from", post.network),
+            reason: format!(
+                "no {} account is configured to reply from: add a [sources.<name>] for it",
+                post.reply_route()
+            ),
         });
         return;
     };

@@ -125,6 +125,26 @@ pub struct NewPost {
     pub ingested_at: DateTime<Utc>,
 }
 
+impl Post {
+    /// A post of the embedded demo feed: replies to it go to the demo network, whatever network it imitates.
+    pub fn is_demo(&self) -> bool {
+        self.reply_ref
+            .as_ref()
+            .and_then(|r| r.get("demo"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+    }
+
+    /// Where a reply to this post goes: its network, or the demo network for demo posts.
+    pub fn reply_route(&self) -> Network {
+        if self.is_demo() {
+            Network::Demo
+        } else {
+            self.network
+        }
+    }
+}
+
 /// One account of a customer on one network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handle {

@@ -43,7 +43,8 @@ impl DemoPost {
             text: self.text,
             created_at,
             in_reply_to: self.reply_to,
-            reply_ref: None,
+            // Marks the post as the demo's, so a reply to it never reaches a real network.
+            reply_ref: Some(serde_json::json!({ "demo": true })),
             addressed_to_shop: false,
         }
     }

@@ -109,13 +109,20 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
     };
     let rect = centered(area, 70, 16);
     let inner = popup_frame(frame, state, rect, "Send this reply?");
-    let account = state
-        .accounts
-        .get(&composer.network)
-        .cloned()
-        .unwrap_or_else(|| "no account configured".to_string());
+    let route = state
+        .posts
+        .get(composer.post)
+        .map_or(composer.network, |p| p.reply_route());
+    let account = state.accounts.get(&route).cloned().unwrap_or_else(|| {
+        format!("no {route} account configured: the send will fail, the draft stays")
+    });
+    let network = if route == composer.network {
+        route.to_string()
+    } else {
+        format!("{route} (a {} post)", composer.network)
+    };
     let mut lines = vec![
-        Line::from(format!("network: {}   as: {account}", composer.network)),
+        Line::from(format!("network: {network}   as: {account}")),
         Line::from("in reply to:"),
         about(state, composer.post, inner.width as usize),
         Line::default(),

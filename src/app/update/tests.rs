@@ -562,3 +562,12 @@ fn an_instance_limit_reaches_the_composer_counter() {
         "600 fits this instance"
     );
 }
+
+#[test]
+fn demo_posts_reply_through_the_demo_network() {
+    let mut post = fixture::post(1, "a@b.c", None, false, 1, "hi");
+    assert_eq!(post.reply_route(), Network::Mastodon);
+    post.reply_ref = Some(serde_json::json!({ "demo": true }));
+    assert!(post.is_demo());
+    assert_eq!(post.reply_route(), Network::Demo);
+}
