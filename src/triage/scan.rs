@@ -621,6 +621,9 @@ impl State {
                 self.neg_scope = 3;
                 self.neg_start = start;
                 self.negators += w;
+                if w > 0.0 {
+                    self.reason(label, start, end);
+                }
             }
             Kind::Intensifier | Kind::Downtoner => {
                 self.intens = w;

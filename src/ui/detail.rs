@@ -140,15 +140,11 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     out.push(Line::default());
 
     let (ancestors, replies) = state.posts.thread(post);
-    for parent in &ancestors {
-        out.push(Line::from(Span::styled(
-            truncate_width(
-                &format!("↑ @{}: {}", parent.author.handle, one_line(&parent.text)),
-                width,
-            ),
-            muted,
-        )));
-    }
+    let thread_line = |mark: &str, p: &Post| {
+        let text = format!("{mark} @{}: {}", p.author.handle, one_line(&p.text));
+        Line::from(Span::styled(truncate_width(&text, width), muted))
+    };
+    out.extend(ancestors.iter().map(|p| thread_line("↑", p)));
     if !ancestors.is_empty() {
         out.push(Line::default());
     }
@@ -156,15 +152,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     if let Some(url) = &post.url {
         out.push(Line::from(Span::styled(url.clone(), muted)));
     }
-    for reply in &replies {
-        out.push(Line::from(Span::styled(
-            truncate_width(
-                &format!("↳ @{}: {}", reply.author.handle, one_line(&reply.text)),
-                width,
-            ),
-            muted,
-        )));
-    }
+    out.extend(replies.iter().map(|p| thread_line("↳", p)));
     if let Some(draft) = state.drafts.get(&post.id) {
         out.push(Line::default());
         let label = match &draft.state {
