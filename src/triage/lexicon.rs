@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::TriageError;
-use super::scan::{combine, hash_bytes_lower};
+use super::lexer::{combine, hash_bytes_lower};
 
 /// What a cue does when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -294,7 +294,7 @@ pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
 
 /// Split a phrase into tokens the way the scanner does (words, numbers, emoji, emoticons).
 fn phrase_tokens(p: &str) -> Vec<u64> {
-    let mut lx = super::scan::Lexer::new(p);
+    let mut lx = super::lexer::Lexer::new(p);
     let mut v = Vec::new();
     while let Some(t) = lx.next_token() {
         v.push(t.h);

@@ -7,6 +7,7 @@
 
 pub mod coach;
 mod jsonl;
+mod lexer;
 mod lexicon;
 mod scan;
 mod tuning;

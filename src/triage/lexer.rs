@@ -1,0 +1,442 @@
+//! The tokenizer: one pass over the post's bytes, hashing normalized words as it goes (lower-cased, elongation
+//! squeezed, curly apostrophes folded), with spans, flags (number, caps, elongated, @mention, hashtag, emoji)
+//! and the punctuation seen between tokens. No allocation.
+
+pub(crate) const NUM: u8 = 1;
+pub(crate) const CAPS: u8 = 2;
+pub(crate) const ELONG: u8 = 4;
+pub(crate) const MENTION: u8 = 8;
+pub(crate) const TAG: u8 = 16;
+pub(crate) const SYM: u8 = 32;
+
+/// Punctuation seen between the previous token and this one.
+pub(crate) const CLAUSE: u8 = 1;
+pub(crate) const SENT: u8 = 2;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+#[inline]
+pub(crate) fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(FNV_PRIME)
+}
+
+#[inline]
+pub(crate) fn fix0(h: u64) -> u64 {
+    if h == 0 { 1 } else { h }
+}
+
+/// Hash of a plain ASCII word, the same as the tokenizer gives it.
+pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
+    fix0(
+        b.iter()
+            .fold(FNV_OFFSET, |h, c| fnv(h, c.to_ascii_lowercase())),
+    )
+}
+
+/// Hash of a token sequence from the tokens' hashes.
+#[inline]
+pub(crate) fn combine(k: u64, t: u64) -> u64 {
+    (k.rotate_left(23) ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd)
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tok {
+    pub h: u64,
+    /// Hash with elongated letters squeezed to one (0 when the word is not elongated).
+    pub h1: u64,
+    pub start: u32,
+    pub end: u32,
+    pub flags: u8,
+    pub gap: u8,
+}
+
+pub(crate) struct Lexer<'a> {
+    b: &'a [u8],
+    pos: usize,
+    in_tag: bool,
+    pub qmarks: u16,
+    pub excl: u16,
+}
+
+#[inline]
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(text: &'a str) -> Lexer<'a> {
+        Lexer {
+            b: text.as_bytes(),
+            pos: 0,
+            in_tag: false,
+            qmarks: 0,
+            excl: 0,
+        }
+    }
+
+    #[inline]
+    fn at(&self, i: usize) -> u8 {
+        if i < self.b.len() { self.b[i] } else { 0 }
+    }
+
+    fn decode(&self, i: usize) -> (char, usize) {
+        let b = self.b;
+        let c0 = b[i];
+        let len = if c0 >= 0xF0 {
+            4
+        } else if c0 >= 0xE0 {
+            3
+        } else {
+            2
+        };
+        let end = (i + len).min(b.len());
+        match std::str::from_utf8(&b[i..end]) {
+            Ok(s) => (s.chars().next().unwrap_or(' '), end - i),
+            Err(_) => (' ', 1),
+        }
+    }
+
+    #[inline]
+    pub fn next_token(&mut self) -> Option<Tok> {
+        let n = self.b.len();
+        let mut gap = 0u8;
+        while self.pos < n {
+            let c = self.b[self.pos];
+            if c == b' ' {
+                self.in_tag = false;
+                self.pos += 1;
+                continue;
+            }
+            if is_word_byte(c) {
+                if (c == b'h' || c == b'w' || c == b'H' || c == b'W') && self.skip_url() {
+                    continue;
+                }
+                return Some(self.word(gap));
+            }
+            self.in_tag = false;
+            match c {
+                b'@' if is_word_byte(self.at(self.pos + 1)) || self.at(self.pos + 1) == b'_' => {
+                    let start = self.pos;
+                    self.pos += 1;
+                    let mut h = FNV_OFFSET ^ 0x5a5a;
+                    while self.pos < n
+                        && (is_word_byte(self.b[self.pos]) || self.b[self.pos] == b'_')
+                    {
+                        h = fnv(h, self.b[self.pos].to_ascii_lowercase());
+                        self.pos += 1;
+                    }
+                    return Some(Tok {
+                        h: fix0(h),
+                        h1: 0,
+                        start: start as u32,
+                        end: self.pos as u32,
+                        flags: MENTION,
+                        gap,
+                    });
+                }
+                b'#' if is_word_byte(self.at(self.pos + 1)) => {
+                    self.pos += 1;
+                    self.in_tag = true;
+                    gap |= CLAUSE;
+                    return Some(self.word(gap));
+                }
+                b'?' => {
+                    self.qmarks += 1;
+                    gap |= SENT;
+                    self.pos += 1;
+                }
+                b'!' => {
+                    self.excl += 1;
+                    gap |= SENT;
+                    self.pos += 1;
+                }
+                b'.' => {
+                    gap |= SENT;
+                    self.pos += 1;
+                }
+                b':' | b';' | b'=' => {
+                    if let Some(t) = self.emoticon(gap) {
+                        return Some(t);
+                    }
+                    gap |= CLAUSE;
+                    self.pos += 1;
+                }
+                b'<' if self.at(self.pos + 1) == b'3'
+                    || (self.at(self.pos + 1) == b'/' && self.at(self.pos + 2) == b'3') =>
+                {
+                    let start = self.pos;
+                    let len = if self.at(self.pos + 1) == b'3' { 2 } else { 3 };
+                    self.pos += len;
+                    return Some(self.sym(start, gap));
+                }
+                b',' | b'(' | b')' | b'"' | b'[' | b']' => {
+                    gap |= CLAUSE;
+                    self.pos += 1;
+                }
+                b'&' => {
+                    // HTML entities are kept in the source text (&amp; &gt;): skip them.
+                    let mut j = self.pos + 1;
+                    while j < n
+                        && j < self.pos + 8
+                        && (is_word_byte(self.b[j]) || self.b[j] == b'#')
+                    {
+                        j += 1;
+                    }
+                    if j < n && self.b[j] == b';' && j > self.pos + 1 {
+                        self.pos = j + 1;
+                    } else {
+                        self.pos += 1;
+                    }
+                }
+                0x80.. => {
+                    let (ch, len) = self.decode(self.pos);
+                    if ch.is_alphabetic() {
+                        return Some(self.word(gap));
+                    }
+                    let start = self.pos;
+                    self.pos += len;
+                    match ch {
+                        '\u{FE0F}'
+                        | '\u{FE0E}'
+                        | '\u{200D}'
+                        | '\u{20E3}'
+                        | '\u{1F3FB}'..='\u{1F3FF}' => {}
+                        '\u{2019}' | '\u{2018}' | '\u{201C}' | '\u{201D}' => gap |= CLAUSE,
+                        '\u{2026}' => gap |= SENT,
+                        c if c.is_whitespace() => {}
+                        _ => return Some(self.sym(start, gap)),
+                    }
+                }
+                _ => {
+                    self.pos += 1;
+                }
+            }
+        }
+        None
+    }
+
+    fn sym(&self, start: usize, gap: u8) -> Tok {
+        let h = self.b[start..self.pos]
+            .iter()
+            .filter(|&&c| c != b'-')
+            .fold(FNV_OFFSET, |h, &c| fnv(h, c));
+        Tok {
+            h: fix0(h),
+            h1: 0,
+            start: start as u32,
+            end: self.pos as u32,
+            flags: SYM,
+            gap,
+        }
+    }
+
+    fn emoticon(&mut self, gap: u8) -> Option<Tok> {
+        let start = self.pos;
+        let mut j = start + 1;
+        if matches!(self.at(j), b'-' | b'\'') {
+            j += 1;
+        }
+        let m = self.at(j);
+        if !matches!(
+            m,
+            b'(' | b')'
+                | b'['
+                | b']'
+                | b'/'
+                | b'\\'
+                | b'D'
+                | b'P'
+                | b'p'
+                | b'|'
+                | b'*'
+                | b'O'
+                | b'o'
+        ) {
+            return None;
+        }
+        if m.is_ascii_alphabetic() && is_word_byte(self.at(j + 1)) {
+            return None;
+        }
+        if m == b'/' && self.at(j + 1) == b'/' {
+            return None;
+        }
+        let mut e = j + 1;
+        // ":(((" counts as one, stronger.
+        while self.at(e) == m && !m.is_ascii_alphabetic() {
+            e += 1;
+        }
+        // Hash the face without its repeats.
+        let mut h = FNV_OFFSET;
+        for &c in &self.b[start..=j] {
+            if c != b'-' {
+                h = fnv(h, c);
+            }
+        }
+        self.pos = e;
+        Some(Tok {
+            h: fix0(h),
+            h1: 0,
+            start: start as u32,
+            end: e as u32,
+            flags: SYM,
+            gap,
+        })
+    }
+
+    fn skip_url(&mut self) -> bool {
+        let rest = &self.b[self.pos..];
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        if starts(b"http://") || starts(b"https://") || starts(b"www.") {
+            while self.pos < self.b.len() && !self.b[self.pos].is_ascii_whitespace() {
+                self.pos += 1;
+            }
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline]
+    fn word(&mut self, gap: u8) -> Tok {
+        let b = self.b;
+        let n = b.len();
+        let start = self.pos;
+        let first_digit = b[start].is_ascii_digit();
+        let mut h = FNV_OFFSET;
+        let (mut prev, mut run) = (0u8, 0u8);
+        let (mut upper, mut lower) = (0u16, 0u16);
+        let mut prev_lower = false;
+        let mut elong = false;
+        let in_tag = self.in_tag;
+        let mut pos = self.pos;
+        while pos < n {
+            let c = b[pos];
+            if c.is_ascii_lowercase() && !first_digit {
+                // Fast path: a run of lower-case letters, the common case.
+                let mut p = pos;
+                while p < n {
+                    let c = b[p];
+                    if !c.is_ascii_lowercase() {
+                        break;
+                    }
+                    run = if c == prev { run.saturating_add(1) } else { 1 };
+                    prev = c;
+                    let hashed = fnv(h, c);
+                    h = if run < 3 { hashed } else { h };
+                    elong |= run >= 3;
+                    p += 1;
+                }
+                lower = lower.saturating_add((p - pos) as u16);
+                prev_lower = true;
+                pos = p;
+            } else if c.is_ascii_alphanumeric() {
+                if c.is_ascii_digit() != first_digit {
+                    break;
+                }
+                if in_tag && c.is_ascii_uppercase() && prev_lower {
+                    break;
+                }
+                let lc = c.to_ascii_lowercase();
+                if lc == prev {
+                    run = run.saturating_add(1);
+                } else {
+                    prev = lc;
+                    run = 1;
+                }
+                if run >= 3 && !first_digit {
+                    elong = true;
+                } else {
+                    h = fnv(h, lc);
+                }
+                if c.is_ascii_uppercase() {
+                    upper += 1;
+                    prev_lower = false;
+                } else if c.is_ascii_lowercase() {
+                    lower += 1;
+                    prev_lower = true;
+                }
+                pos += 1;
+            } else if c == b'\'' && !first_digit && self.at(pos + 1).is_ascii_alphabetic() {
+                h = fnv(h, b'\'');
+                prev = 0;
+                pos += 1;
+            } else if c >= 0x80 {
+                let (ch, len) = self.decode(pos);
+                if ch.is_alphabetic() && !first_digit {
+                    let mut buf = [0u8; 4];
+                    for lc in ch.to_lowercase() {
+                        for &x in lc.encode_utf8(&mut buf).as_bytes() {
+                            h = fnv(h, x);
+                        }
+                    }
+                    prev = 0;
+                    lower += 1;
+                    prev_lower = true;
+                    pos += len;
+                } else if (ch == '\u{2019}' || ch == '\u{2018}')
+                    && !first_digit
+                    && self.at(pos + len).is_ascii_alphabetic()
+                    && pos > start
+                {
+                    h = fnv(h, b'\'');
+                    prev = 0;
+                    pos += len;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        self.pos = pos;
+        let end = self.pos;
+        let mut flags = 0;
+        if first_digit {
+            flags |= NUM;
+        }
+        if upper >= 3 && lower == 0 {
+            flags |= CAPS;
+        }
+        if self.in_tag {
+            flags |= TAG;
+        }
+        let h1 = if elong {
+            flags |= ELONG;
+            squeeze_hash(&b[start..end])
+        } else {
+            0
+        };
+        Tok {
+            h: fix0(h),
+            h1,
+            start: start as u32,
+            end: end as u32,
+            flags,
+            gap,
+        }
+    }
+}
+
+/// Hash with runs of three or more letters squeezed to one ("sooo" -> "so").
+fn squeeze_hash(w: &[u8]) -> u64 {
+    let mut h = FNV_OFFSET;
+    let mut i = 0;
+    while i < w.len() {
+        let c = w[i].to_ascii_lowercase();
+        let mut j = i + 1;
+        while j < w.len() && w[j].to_ascii_lowercase() == c {
+            j += 1;
+        }
+        let run = j - i;
+        if run >= 3 {
+            h = fnv(h, c);
+        } else {
+            for _ in 0..run {
+                h = fnv(h, c);
+            }
+        }
+        i = j;
+    }
+    fix0(h)
+}
