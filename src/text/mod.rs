@@ -1,0 +1,113 @@
+//! Sanitizing untrusted text (house rule 6: sanitized once, at ingest).
+//!
+//! Everything a network or a file hands us goes through [`sanitize`] (or [`sanitize_bytes`],
+//! or [`html_to_text`] for Mastodon's HTML) before it is stored or drawn. The output can never
+//! move the cursor, retitle the window, switch character sets or hide text: it holds no escape
+//! sequences, no C0/C1 control characters other than `\n`, no bidi overrides or isolates and no
+//! invisible format characters other than the joiners emoji and scripts need.
+//!
+//! The helpers at the end ([`grapheme_count`], [`truncate_width`], [`one_line`]) measure and
+//! shorten text for display, always on grapheme boundaries.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Longest text [`sanitize`] returns, in chars, the trailing "…" included.
+pub const MAX_CHARS: usize = 20_000;
+
+/// Most blank lines kept in a row.
+const MAX_BLANK_LINES: usize = 2;
+
+const ESC: char = '\u{1b}';
+const ELLIPSIS: char = '…';
+const ZWJ: char = '\u{200d}';
+const ZWNJ: char = '\u{200c}';
+const BLACK_FLAG: char = '\u{1f3f4}';
+const TAG_CANCEL: char = '\u{e007f}';
+
+/// Makes untrusted text safe to store and draw. Linear in the input, never panics, idempotent.
+///
+/// - escape sequences are removed whole: CSI (`ESC [` and U+009B), OSC/DCS/SOS/PM/APC strings
+///   (7-bit and C1 forms, ended by BEL or ST; an unterminated introducer alone is dropped), and
+///   two-character / nF escapes (`ESC c`, `ESC ( B`);
+/// - C0/C1 controls go, except `\n`; `\t` becomes a space; `\r\n`, `\r`, NEL, U+2028 and U+2029
+///   become `\n`;
+/// - bidi embeddings, overrides and isolates go (LRM, RLM and ALM stay: they cannot reorder);
+/// - invisible format characters go (zero-width space, word joiner, BOM, Mongolian vowel
+///   separator, invisible operators, Hangul fillers, interlinear annotations, tag characters
+///   outside an emoji flag sequence); ZWJ/ZWNJ stay only between two visible characters;
+/// - trailing whitespace is trimmed on every line, leading and trailing blank lines go, and runs
+///   of more than two blank lines shrink to two;
+/// - the result is capped at [`MAX_CHARS`] chars, cut on a grapheme boundary, ending in "…".
+pub fn sanitize(input: &str) -> String {
+    let stripped = strip_controls(input);
+    let tidy = tidy_lines(&stripped);
+    cap_length(tidy)
+}
+
+/// Lossy UTF-8 (invalid bytes become U+FFFD), then [`sanitize`].
+pub fn sanitize_bytes(input: &[u8]) -> String {
+    sanitize(&String::from_utf8_lossy(input))
+}
+
+/// Number of user-perceived characters (extended grapheme clusters): Bluesky's limit unit.
+pub fn grapheme_count(s: &str) -> usize {
+    s.graphemes(true).count()
+}
+
+/// Number of Unicode scalar values: Mastodon's limit unit.
+pub fn char_count(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Cuts `s` to at most `max_width` terminal columns, ending in "…" when anything was cut.
+/// Never splits a grapheme. Widths are per grapheme, as ratatui measures them.
+pub fn truncate_width(s: &str, max_width: usize) -> String {
+    let total: usize = s.graphemes(true).map(UnicodeWidthStr::width).sum();
+    if total <= max_width {
+        return s.to_string();
+    }
+    if max_width == 0 {
+        return String::new();
+    }
+    let budget = max_width - 1; // the ellipsis is one column wide
+    let mut out = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = g.width();
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out.push(ELLIPSIS);
+    out
+}
+
+/// Folds text onto one line for list rows: every whitespace run (newlines and tabs included)
+/// becomes one space, and the ends are trimmed.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+mod html;
+mod sanitize;
+#[cfg(test)]
+mod tests;
+
+pub use html::html_to_text;
+use sanitize::{cap_length, strip_controls, tidy_lines};
