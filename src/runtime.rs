@@ -292,6 +292,11 @@ impl Runner {
                 .map(|(follow_up, action)| {
                     action.map(|action| Msg::FollowUpScheduled { follow_up, action })
                 }),
+            Effect::CompleteFollowUp { id, at } => self
+                .store
+                .call(move |db| db.complete_follow_up(id, at))
+                .await
+                .map(|_| None),
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;

@@ -13,6 +13,10 @@ pub enum Effect {
     },
     LogAction(NewAction),
     ScheduleFollowUp(NewFollowUp),
+    CompleteFollowUp {
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     Notify {
         title: String,
         body: String,

@@ -40,6 +40,13 @@ impl Pane {
     }
 }
 
+/// A row of the Log pane.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LogRow<'a> {
+    FollowUp(&'a crate::domain::FollowUp),
+    Action(&'a crate::domain::Action),
+}
+
 /// The `/` filter: every term must match. `cat:complaint` (or `category:`), `@handle`, `customer:name`,
 /// `is:open`, anything else is text searched in the post, the author and the customer's name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -158,11 +165,26 @@ impl AppState {
             .unwrap_or(0)
     }
 
-    /// The post the Detail pane shows: the selection of the focused post pane, or of the Log's action.
+    /// The Log's rows: follow-ups due today or earlier first, then the actions, newest first.
+    pub fn log_rows(&self) -> Vec<LogRow<'_>> {
+        self.due_follow_ups()
+            .map(LogRow::FollowUp)
+            .chain(self.actions.iter().map(LogRow::Action))
+            .collect()
+    }
+
+    pub fn selected_log_row(&self) -> Option<LogRow<'_>> {
+        self.log_rows().get(self.log_selected).copied()
+    }
+
+    /// The post the Detail pane shows: the selection of the focused post pane, or of the Log's row.
     pub fn current_post(&self) -> Option<&Post> {
         if self.focus == Pane::Log {
-            let action = self.actions.get(self.log_selected)?;
-            return action.post.and_then(|id| self.posts.get(id));
+            let post = match self.selected_log_row()? {
+                LogRow::FollowUp(f) => f.post,
+                LogRow::Action(a) => a.post,
+            };
+            return post.and_then(|id| self.posts.get(id));
         }
         let rows = self.rows(self.focus);
         rows.get(self.selected_index(self.focus, &rows)).copied()

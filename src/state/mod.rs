@@ -16,7 +16,7 @@ use crate::domain::{Action, Customer, CustomerId, Draft, FollowUp, Network, Post
 use crate::sources::Health;
 pub use composer::Composer;
 
-pub use feed::{Filter, Pane};
+pub use feed::{Filter, LogRow, Pane};
 pub use input::LineInput;
 pub use popup::Popup;
 

@@ -1,4 +1,3 @@
-
 use super::sanitize::{flag_tags_end, is_control, is_hidden_format, is_tag};
 use super::*;
 

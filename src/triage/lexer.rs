@@ -26,12 +26,106 @@ pub(crate) fn fix0(h: u64) -> u64 {
     if h == 0 { 1 } else { h }
 }
 
+/// Word hash: the normalized bytes are packed little-endian into 64-bit chunks, each chunk mixed in with one
+/// multiply, and the length folded in at the end. [`WordHash`] feeds it a byte at a time (rare paths); the
+/// tokenizer's fast path hashes a plain ASCII span eight bytes at a time, with the same result.
+const WK: u64 = 0x9E37_79B9_7F4A_7C15;
+const WSEED: u64 = 0x243F_6A88_85A3_08D3;
+
+#[inline(always)]
+fn wmix(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(WK).rotate_left(31)
+}
+
+#[inline(always)]
+fn wfinish(h: u64, len: usize) -> u64 {
+    let mut x = h ^ (len as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    x ^= x >> 32;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 29;
+    fix0(x)
+}
+
+/// The word hash fed one byte at a time.
+#[derive(Clone, Copy)]
+pub(crate) struct WordHash {
+    h: u64,
+    acc: u64,
+    n: u32,
+    len: usize,
+}
+
+impl WordHash {
+    #[inline]
+    pub fn new() -> WordHash {
+        WordHash {
+            h: WSEED,
+            acc: 0,
+            n: 0,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, b: u8) {
+        self.acc |= (b as u64) << (8 * self.n);
+        self.n += 1;
+        self.len += 1;
+        if self.n == 8 {
+            self.h = wmix(self.h, self.acc);
+            self.acc = 0;
+            self.n = 0;
+        }
+    }
+
+    #[inline]
+    pub fn finish(self) -> u64 {
+        let h = if self.n > 0 {
+            wmix(self.h, self.acc)
+        } else {
+            self.h
+        };
+        wfinish(h, self.len)
+    }
+}
+
+/// Hash of `b[start..end]` with every byte OR 0x20 (lower-cases ASCII letters, keeps digits and `'`), eight
+/// bytes at a time: the same as [`WordHash`] fed those bytes.
+#[inline]
+fn hash_span_lower(b: &[u8], start: usize, end: usize) -> u64 {
+    const LOW: u64 = 0x2020_2020_2020_2020;
+    let mut h = WSEED;
+    let mut i = start;
+    while i + 8 <= end {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        h = wmix(h, u64::from_le_bytes(w) | LOW);
+        i += 8;
+    }
+    let r = end - i;
+    if r > 0 {
+        let w = if i + 8 <= b.len() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[i..i + 8]);
+            u64::from_le_bytes(w)
+        } else {
+            let mut w = [0u8; 8];
+            w[..r].copy_from_slice(&b[i..end]);
+            u64::from_le_bytes(w)
+        };
+        let mask = u64::MAX >> (64 - 8 * r as u32);
+        h = wmix(h, (w | LOW) & mask);
+    }
+    wfinish(h, end - start)
+}
+
 /// Hash of a plain ASCII word, the same as the tokenizer gives it.
 pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
-    fix0(
-        b.iter()
-            .fold(FNV_OFFSET, |h, c| fnv(h, c.to_ascii_lowercase())),
-    )
+    let mut h = WordHash::new();
+    for c in b {
+        h.push(c.to_ascii_lowercase());
+    }
+    h.finish()
 }
 
 /// Hash of a token sequence from the tokens' hashes.
@@ -297,13 +391,83 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A word or number starting at `self.pos` (an ASCII letter or digit, or a non-ASCII letter).
     #[inline]
     fn word(&mut self, gap: u8) -> Tok {
         let b = self.b;
         let n = b.len();
         let start = self.pos;
+        let c0 = b[start];
+        let mut flags = if self.in_tag { TAG } else { 0 };
+        if c0.is_ascii_digit() {
+            let mut p = start + 1;
+            while p < n && b[p].is_ascii_digit() {
+                p += 1;
+            }
+            self.pos = p;
+            return Tok {
+                h: hash_span_lower(b, start, p),
+                h1: 0,
+                start: start as u32,
+                end: p as u32,
+                flags: flags | NUM,
+                gap,
+            };
+        }
+        // Fast path: ASCII letters, with inner apostrophes.
+        let mut p = start;
+        let mut acc = 0u8;
+        loop {
+            while p < n {
+                let k = CLASS[b[p] as usize];
+                if k & ALPHA == 0 {
+                    break;
+                }
+                acc |= k;
+                p += 1;
+            }
+            if p + 1 < n && b[p] == b'\'' && b[p + 1].is_ascii_alphabetic() && p > start {
+                p += 1;
+                continue;
+            }
+            break;
+        }
+        if p == start
+            || (p < n && b[p] >= 0x80)
+            || (acc & UPPER != 0 && self.in_tag)
+            || elongated(b, start, p)
+        {
+            return self.word_slow(gap);
+        }
+        if acc & LOWER == 0
+            && b[start..p]
+                .iter()
+                .filter(|c| c.is_ascii_alphabetic())
+                .count()
+                >= 3
+        {
+            flags |= CAPS;
+        }
+        self.pos = p;
+        Tok {
+            h: hash_span_lower(b, start, p),
+            h1: 0,
+            start: start as u32,
+            end: p as u32,
+            flags,
+            gap,
+        }
+    }
+
+    /// The general word scanner: non-ASCII letters, curly apostrophes, elongation, camel-cased hashtags.
+    #[cold]
+    #[inline(never)]
+    fn word_slow(&mut self, gap: u8) -> Tok {
+        let b = self.b;
+        let n = b.len();
+        let start = self.pos;
         let first_digit = b[start].is_ascii_digit();
-        let mut h = FNV_OFFSET;
+        let mut h = WordHash::new();
         let (mut prev, mut run) = (0u8, 0u8);
         let (mut upper, mut lower) = (0u16, 0u16);
         let mut prev_lower = false;
@@ -322,8 +486,9 @@ impl<'a> Lexer<'a> {
                     }
                     run = if c == prev { run.saturating_add(1) } else { 1 };
                     prev = c;
-                    let hashed = fnv(h, c);
-                    h = if run < 3 { hashed } else { h };
+                    if run < 3 {
+                        h.push(c);
+                    }
                     elong |= run >= 3;
                     p += 1;
                 }
@@ -347,7 +512,7 @@ impl<'a> Lexer<'a> {
                 if run >= 3 && !first_digit {
                     elong = true;
                 } else {
-                    h = fnv(h, lc);
+                    h.push(lc);
                 }
                 if c.is_ascii_uppercase() {
                     upper += 1;
@@ -358,7 +523,7 @@ impl<'a> Lexer<'a> {
                 }
                 pos += 1;
             } else if c == b'\'' && !first_digit && self.at(pos + 1).is_ascii_alphabetic() {
-                h = fnv(h, b'\'');
+                h.push(b'\'');
                 prev = 0;
                 pos += 1;
             } else if c >= 0x80 {
@@ -367,7 +532,7 @@ impl<'a> Lexer<'a> {
                     let mut buf = [0u8; 4];
                     for lc in ch.to_lowercase() {
                         for &x in lc.encode_utf8(&mut buf).as_bytes() {
-                            h = fnv(h, x);
+                            h.push(x);
                         }
                     }
                     prev = 0;
@@ -379,7 +544,7 @@ impl<'a> Lexer<'a> {
                     && self.at(pos + len).is_ascii_alphabetic()
                     && pos > start
                 {
-                    h = fnv(h, b'\'');
+                    h.push(b'\'');
                     prev = 0;
                     pos += len;
                 } else {
@@ -408,7 +573,7 @@ impl<'a> Lexer<'a> {
             0
         };
         Tok {
-            h: fix0(h),
+            h: h.finish(),
             h1,
             start: start as u32,
             end: end as u32,
@@ -420,7 +585,7 @@ impl<'a> Lexer<'a> {
 
 /// Hash with runs of three or more letters squeezed to one ("sooo" -> "so").
 fn squeeze_hash(w: &[u8]) -> u64 {
-    let mut h = FNV_OFFSET;
+    let mut h = WordHash::new();
     let mut i = 0;
     while i < w.len() {
         let c = w[i].to_ascii_lowercase();
@@ -430,13 +595,54 @@ fn squeeze_hash(w: &[u8]) -> u64 {
         }
         let run = j - i;
         if run >= 3 {
-            h = fnv(h, c);
+            h.push(c);
         } else {
             for _ in 0..run {
-                h = fnv(h, c);
+                h.push(c);
             }
         }
         i = j;
     }
-    fix0(h)
+    h.finish()
+}
+
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const ALPHA: u8 = LOWER | UPPER;
+
+/// Byte classes for the tokenizer's fast paths.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_lowercase() {
+            t[i] = LOWER;
+        } else if c.is_ascii_uppercase() {
+            t[i] = UPPER;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// Whether `b[start..end]` (ASCII letters and apostrophes) has a letter three or more times in a row, case
+/// folded ("sooo", "NOoo").
+#[inline]
+fn elongated(b: &[u8], start: usize, end: usize) -> bool {
+    if end - start < 3 {
+        return false;
+    }
+    let mut i = start;
+    while i + 2 < end {
+        let x = b[i] | 0x20;
+        // Skip ahead: a run of three contains b[i + 2]; check it against its neighbours first.
+        let y = b[i + 1] | 0x20;
+        let z = b[i + 2] | 0x20;
+        if x == y && y == z {
+            return true;
+        }
+        i += if y == z { 1 } else { 2 };
+    }
+    false
 }

@@ -26,6 +26,8 @@ struct RawReason {
 
 const MAX_REASONS: usize = 12;
 
+const ADDRESSED: &str = "addressed to ";
+
 /// The label of a reason that marks a person in crisis.
 pub const CRISIS_LABEL: &str = "person in crisis";
 
@@ -405,12 +407,19 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     } else {
         Category::Neutral
     };
-    let mut reasons = Vec::new();
-    if category.needs_attention()
-        && let Some((s, e)) = st.mention_span
-    {
+    let addressed_reason = if category.needs_attention() {
+        st.mention_span
+    } else {
+        None
+    };
+    let mut reasons = Vec::with_capacity(st.n_reasons + addressed_reason.is_some() as usize);
+    if let Some((s, e)) = addressed_reason {
+        let handle = &text[s as usize..e as usize];
+        let mut cue = String::with_capacity(ADDRESSED.len() + handle.len());
+        cue.push_str(ADDRESSED);
+        cue.push_str(handle);
         reasons.push(Reason {
-            cue: format!("addressed to {}", &text[s as usize..e as usize]),
+            cue,
             start: s as usize,
             end: e as usize,
         });

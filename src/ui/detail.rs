@@ -32,7 +32,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         return;
     };
     let width = area.width.saturating_sub(2) as usize;
-    let mut lines = selected_action(state);
+    let mut lines = selected_log_row(state);
     lines.extend(self::lines(state, post, width));
     let paragraph = Paragraph::new(lines)
         .block(block)
@@ -41,38 +41,43 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     frame.render_widget(paragraph, area);
 }
 
-/// With the Log focused, the selected action in full (the Log row cuts its note short), above its post.
-fn selected_action(state: &AppState) -> Vec<Line<'static>> {
-    let Some(action) = state
-        .actions
-        .get(state.log_selected)
+/// With the Log focused, its selected row in full (the row cuts the note short), above the post it concerns.
+fn selected_log_row(state: &AppState) -> Vec<Line<'static>> {
+    let Some(row) = state
+        .selected_log_row()
         .filter(|_| state.focus == crate::state::Pane::Log)
     else {
         return Vec::new();
     };
+    let muted = Style::default().fg(state.theme.muted);
     let accent = Style::default()
         .fg(state.theme.accent)
         .add_modifier(Modifier::BOLD);
-    let mut out = vec![Line::from(vec![
-        Span::styled(action.kind.label().to_string(), accent),
-        Span::styled(
-            format!(" · {}", state.local(action.at).format("%a %d %b %H:%M")),
-            Style::default().fg(state.theme.muted),
+    let (title, when, note, url) = match row {
+        crate::state::LogRow::Action(a) => (
+            a.kind.label().to_string(),
+            state.local(a.at).format("%a %d %b %H:%M").to_string(),
+            a.note.clone(),
+            a.url.clone(),
         ),
+        crate::state::LogRow::FollowUp(f) => (
+            "follow-up due".to_string(),
+            f.due.format("%a %d %b").to_string(),
+            f.note.clone(),
+            None,
+        ),
+    };
+    let mut out = vec![Line::from(vec![
+        Span::styled(title, accent),
+        Span::styled(format!(" · {when}"), muted),
     ])];
-    if !action.note.is_empty() {
-        out.push(Line::from(format!("note: {}", action.note)));
+    if !note.is_empty() {
+        out.push(Line::from(format!("note: {note}")));
     }
-    if let Some(url) = &action.url {
-        out.push(Line::from(Span::styled(
-            url.clone(),
-            Style::default().fg(state.theme.muted),
-        )));
+    if let Some(url) = url {
+        out.push(Line::from(Span::styled(url, muted)));
     }
-    out.push(Line::from(Span::styled(
-        "─".repeat(20),
-        Style::default().fg(state.theme.muted),
-    )));
+    out.push(Line::from(Span::styled("─".repeat(20), muted)));
     out
 }
 

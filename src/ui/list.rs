@@ -8,7 +8,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::{ago, category_color, focused, pane_block};
 use crate::domain::{Category, Post};
-use crate::state::{AppState, Pane};
+use crate::state::{AppState, LogRow, Pane};
 use crate::text::{one_line, truncate_width};
 
 /// The narrow layout's line of pane names, the focused one highlighted, with counts.
@@ -213,52 +213,52 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
 fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
     let muted = Style::default().fg(state.theme.muted);
     let width = area.width as usize;
-    let mut items: Vec<ListItem> = Vec::new();
-    for f in state.due_follow_ups() {
-        let who = f
-            .customer
-            .and_then(|c| state.customers.get(&c))
-            .map(|c| c.name.clone())
-            .unwrap_or_default();
-        let text = format!(
-            "⏰ follow-up due {} {who} {}",
-            f.due.format("%a %d %b"),
-            f.note
-        );
-        items.push(ListItem::new(Line::from(Span::styled(
-            truncate_width(&text, width),
-            Style::default().fg(state.theme.question),
-        ))));
-    }
-    let offset = items.len();
-    for action in &state.actions {
-        let who = action
-            .customer
+    let who = |customer: Option<crate::domain::CustomerId>, post: Option<crate::domain::PostId>| {
+        customer
             .and_then(|c| state.customers.get(&c))
             .map(|c| c.name.clone())
             .or_else(|| {
-                action
-                    .post
-                    .and_then(|p| state.posts.get(p))
+                post.and_then(|p| state.posts.get(p))
                     .map(|p| format!("@{}", p.author.handle))
             })
-            .unwrap_or_default();
-        let time = state.local(action.at).format("%H:%M").to_string();
-        let head = format!("{time} {:<16} {who} ", action.kind.label());
-        let note = truncate_width(
-            &one_line(&action.note),
-            width.saturating_sub(head.chars().count()),
-        );
-        items.push(ListItem::new(Line::from(vec![
-            Span::styled(time, muted),
-            Span::styled(
-                format!(" {:<16} ", action.kind.label()),
-                Style::default().fg(state.theme.accent),
-            ),
-            Span::raw(format!("{who} ")),
-            Span::styled(note, muted),
-        ])));
-    }
+            .unwrap_or_default()
+    };
+    let items: Vec<ListItem> = state
+        .log_rows()
+        .into_iter()
+        .map(|row| match row {
+            LogRow::FollowUp(f) => {
+                let text = format!(
+                    "⏰ follow-up due {} {} {}",
+                    f.due.format("%a %d %b"),
+                    who(f.customer, f.post),
+                    f.note
+                );
+                ListItem::new(Line::from(Span::styled(
+                    truncate_width(&text, width),
+                    Style::default().fg(state.theme.question),
+                )))
+            }
+            LogRow::Action(action) => {
+                let who = who(action.customer, action.post);
+                let time = state.local(action.at).format("%H:%M").to_string();
+                let head = format!("{time} {:<16} {who} ", action.kind.label());
+                let note = truncate_width(
+                    &one_line(&action.note),
+                    width.saturating_sub(head.chars().count()),
+                );
+                ListItem::new(Line::from(vec![
+                    Span::styled(time, muted),
+                    Span::styled(
+                        format!(" {:<16} ", action.kind.label()),
+                        Style::default().fg(state.theme.accent),
+                    ),
+                    Span::raw(format!("{who} ")),
+                    Span::styled(note, muted),
+                ]))
+            }
+        })
+        .collect();
     if items.is_empty() {
         frame.render_widget(
             Paragraph::new(empty_text(state, Pane::Log)).style(muted),
@@ -266,8 +266,7 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
         );
         return;
     }
-    let selected = (state.focus == Pane::Log && !state.actions.is_empty())
-        .then_some(offset + state.log_selected);
+    let selected = (state.focus == Pane::Log).then_some(state.log_selected);
     let mut list_state = ListState::default().with_selected(selected);
     let list = List::new(items).highlight_style(Style::default().bg(state.theme.selected_bg));
     frame.render_stateful_widget(list, area, &mut list_state);

@@ -195,8 +195,7 @@ pub(super) fn reply_sent(state: &mut AppState, reply: Reply, action: Action) -> 
     state.drafts.remove(&post);
     state.flash(format!("reply sent to {}", reply.network));
     state.replies.entry(post).or_default().push(reply);
-    super::action_logged(state, action);
-    vec![]
+    super::action_logged(state, action)
 }
 
 pub(super) fn reply_failed(state: &mut AppState, post: PostId, reason: String) -> Vec<Effect> {

@@ -51,10 +51,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::ReplySent { reply, action } => compose::reply_sent(state, reply, action),
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
-        Msg::ActionLogged(action) => {
-            action_logged(state, action);
-            vec![]
-        }
+        Msg::ActionLogged(action) => action_logged(state, action),
         Msg::FollowUpScheduled { follow_up, action } => {
             state.flash(format!(
                 "follow-up scheduled for {}",
@@ -62,8 +59,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             ));
             state.follow_ups.push(follow_up);
             state.follow_ups.sort_by_key(|f| f.due);
-            action_logged(state, action);
-            vec![]
+            action_logged(state, action)
         }
         Msg::DraftSaved(draft) => {
             state.drafts.insert(draft.post, draft);
@@ -219,7 +215,7 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     }
     state.detail_scroll = 0;
     if state.focus == Pane::Log {
-        let last = state.actions.len().saturating_sub(1) as isize;
+        let last = state.log_rows().len().saturating_sub(1) as isize;
         state.log_selected = (state.log_selected as isize)
             .saturating_add(delta)
             .clamp(0, last) as usize;
@@ -308,8 +304,24 @@ fn mark_handled(state: &mut AppState) -> Vec<Effect> {
     })]
 }
 
-/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log.
-fn action_logged(state: &mut AppState, action: crate::domain::Action) {
+/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log. Reaching
+/// out about a post (a reply, a follow-up) completes the follow-ups due on it.
+fn action_logged(state: &mut AppState, action: crate::domain::Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if matches!(action.kind, ActionKind::Replied | ActionKind::FollowUp) && action.post.is_some() {
+        let today = state.today();
+        for f in state
+            .follow_ups
+            .iter_mut()
+            .filter(|f| f.post == action.post && f.done_at.is_none() && f.due <= today)
+        {
+            f.done_at = Some(action.at);
+            effects.push(Effect::CompleteFollowUp {
+                id: f.id,
+                at: action.at,
+            });
+        }
+    }
     if let Some(post) = action.post.and_then(|id| state.posts.get_mut(id)) {
         if action.kind.is_response() && post.first_response_at.is_none() {
             post.first_response_at = Some(action.at);
@@ -323,9 +335,17 @@ fn action_logged(state: &mut AppState, action: crate::domain::Action) {
         }
     }
     state.actions.insert(0, action);
+    // Keep the Log's selection on the row it was on (the newest row stays selected when it was).
     if state.focus == Pane::Log && state.log_selected > 0 {
-        state.log_selected += 1;
+        let due = state.due_follow_ups().count();
+        if state.log_selected > due {
+            state.log_selected += 1;
+        }
     }
+    state.log_selected = state
+        .log_selected
+        .min(state.log_rows().len().saturating_sub(1));
+    effects
 }
 
 fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effect> {

@@ -571,3 +571,34 @@ fn demo_posts_reply_through_the_demo_network() {
     assert!(post.is_demo());
     assert_eq!(post.reply_route(), Network::Demo);
 }
+
+#[test]
+fn a_due_follow_up_is_selectable_in_the_log_and_done_when_staff_reach_out() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Log;
+    assert!(matches!(
+        s.selected_log_row(),
+        Some(crate::state::LogRow::FollowUp(_))
+    ));
+    assert_eq!(
+        s.current_post_id(),
+        Some(PostId(3)),
+        "the follow-up's post shows in Detail"
+    );
+    cmd(&mut s, Command::NextPost);
+    assert!(matches!(s.selected_log_row(), Some(crate::state::LogRow::Action(a)) if a.id == 1));
+    cmd(&mut s, Command::NextPost);
+    assert_eq!(s.log_selected, 1, "the last row is the last");
+    // A note does not complete it; a follow-up action on its post does.
+    assert!(update(&mut s, Msg::ActionLogged(action(30, 3, ActionKind::Note))).is_empty());
+    let effects = update(
+        &mut s,
+        Msg::ActionLogged(action(31, 3, ActionKind::FollowUp)),
+    );
+    assert!(
+        matches!(&effects[..], [Effect::CompleteFollowUp { id: 1, .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(s.due_follow_ups().count(), 0);
+    assert!(s.log_selected < s.log_rows().len());
+}
