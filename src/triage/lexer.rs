@@ -91,7 +91,7 @@ impl WordHash {
 
 /// Hash of `b[start..end]` with every byte OR 0x20 (lower-cases ASCII letters, keeps digits and `'`), eight
 /// bytes at a time: the same as [`WordHash`] fed those bytes.
-#[inline]
+#[inline(always)]
 fn hash_span_lower(b: &[u8], start: usize, end: usize) -> u64 {
     const LOW: u64 = 0x2020_2020_2020_2020;
     let mut h = WSEED;
@@ -203,7 +203,10 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             if is_word_byte(c) {
-                if (c == b'h' || c == b'w' || c == b'H' || c == b'W') && self.skip_url() {
+                if (c | 0x20 == b'h' || c | 0x20 == b'w')
+                    && matches!(self.at(self.pos + 1) | 0x20, b't' | b'w')
+                    && self.skip_url()
+                {
                     continue;
                 }
                 return Some(self.word(gap));
@@ -630,13 +633,25 @@ static CLASS: [u8; 256] = {
 /// folded ("sooo", "NOoo").
 #[inline]
 fn elongated(b: &[u8], start: usize, end: usize) -> bool {
-    if end - start < 3 {
+    let len = end - start;
+    if len < 3 {
         return false;
+    }
+    if len <= 8 && start + 8 <= b.len() {
+        // Eight bytes at once: a zero byte in x ^ (x >> 8) and in x ^ (x >> 16) marks a run of three.
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[start..start + 8]);
+        let x = u64::from_le_bytes(w) | 0x2020_2020_2020_2020;
+        let keep = u64::MAX >> (64 - 8 * (len as u32 - 2));
+        let z = (x ^ (x >> 8)) | (x ^ (x >> 16)) | !keep;
+        const L7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        let zero_bytes = !(((z & L7).wrapping_add(L7)) | z | L7);
+        return zero_bytes != 0;
     }
     let mut i = start;
     while i + 2 < end {
         let x = b[i] | 0x20;
-        // Skip ahead: a run of three contains b[i + 2]; check it against its neighbours first.
+        // A run of three contains b[i + 2]: check it against its neighbours first.
         let y = b[i + 1] | 0x20;
         let z = b[i + 2] | 0x20;
         if x == y && y == z {
