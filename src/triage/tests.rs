@@ -355,3 +355,27 @@ fn empty_and_odd_input_does_not_panic() {
         assert_spans(text, &t);
     }
 }
+
+#[test]
+fn quiet_despair_is_a_person_in_crisis_not_a_complaint() {
+    let c = Classifier::english();
+    for text in [
+        "you made our wedding rings three years ago. she left. honestly I don't see the point of anything any more.",
+        "lost my job and sold my mum's earrings for rent. I can't stop shaking and I don't know who to tell.",
+    ] {
+        let t = c.classify(text);
+        assert!(t.is_crisis(), "{text}: {t:?}");
+        assert_eq!(
+            urgency(
+                &t,
+                &UrgencyInputs {
+                    customer_value: None,
+                    age_minutes: 600.0,
+                    addressed_to_shop: false,
+                    unanswered: true
+                }
+            ),
+            1.0
+        );
+    }
+}
