@@ -105,6 +105,20 @@ impl State {
     }
 
     #[inline]
+    /// "great, another delay": a praise word up to three words before a strong problem cue is sarcasm.
+    #[inline]
+    fn sarcasm_before_problem(&mut self, weight: f32, idx: u32) {
+        if weight >= 1.0
+            && self.last_pos_word != u32::MAX
+            && idx.wrapping_sub(self.last_pos_word) <= 3
+        {
+            self.sarcasm += 0.5;
+            let (s, e) = self.last_pos_span;
+            self.reason(Label::Sarcasm, s, e);
+            self.last_pos_word = u32::MAX;
+        }
+    }
+
     fn reason(&mut self, label: Label, start: u32, end: u32) {
         if self.n_reasons < MAX_REASONS {
             self.reasons[self.n_reasons] = RawReason { label, start, end };
@@ -204,16 +218,7 @@ impl State {
                     self.escalation += w;
                 }
                 self.reason(label, start, end);
-                if w >= 1.0
-                    && self.last_pos_word != u32::MAX
-                    && idx.wrapping_sub(self.last_pos_word) <= 3
-                {
-                    // "great, another delay": a praise word right before a problem.
-                    self.sarcasm += 0.5;
-                    let (s, e) = self.last_pos_span;
-                    self.reason(Label::Sarcasm, s, e);
-                    self.last_pos_word = u32::MAX;
-                }
+                self.sarcasm_before_problem(w, idx);
             }
             Kind::Request => {
                 self.request += w;
@@ -230,15 +235,7 @@ impl State {
             Kind::Problem => {
                 self.problem += w;
                 self.reason(label, start, end);
-                if w >= 1.0
-                    && self.last_pos_word != u32::MAX
-                    && idx.wrapping_sub(self.last_pos_word) <= 3
-                {
-                    self.sarcasm += 0.5;
-                    let (s, e) = self.last_pos_span;
-                    self.reason(Label::Sarcasm, s, e);
-                    self.last_pos_word = u32::MAX;
-                }
+                self.sarcasm_before_problem(w, idx);
             }
             Kind::Topic => {
                 self.topic += w;
