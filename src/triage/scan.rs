@@ -104,7 +104,6 @@ impl State {
         }
     }
 
-    #[inline]
     /// "great, another delay": a praise word up to three words before a strong problem cue is sarcasm.
     #[inline]
     fn sarcasm_before_problem(&mut self, weight: f32, idx: u32) {
@@ -119,6 +118,7 @@ impl State {
         }
     }
 
+    #[inline]
     fn reason(&mut self, label: Label, start: u32, end: u32) {
         if self.n_reasons < MAX_REASONS {
             self.reasons[self.n_reasons] = RawReason { label, start, end };
