@@ -57,9 +57,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 "follow-up scheduled for {}",
                 follow_up.due.format("%a %d %b")
             ));
+            // The scheduling action goes in first: it must not count as reaching out on the new follow-up.
+            let effects = action_logged(state, action);
             state.follow_ups.push(follow_up);
             state.follow_ups.sort_by_key(|f| f.due);
-            action_logged(state, action)
+            effects
         }
         Msg::DraftSaved(draft) => {
             state.drafts.insert(draft.post, draft);

@@ -336,6 +336,25 @@ fn follow_up_scheduled_is_listed_and_logged() {
     assert_eq!(s.follow_ups.len(), 2);
     assert_eq!(s.actions[0].id, 11);
     assert!(s.flash.as_ref().unwrap().0.contains("Wed 25 Nov"));
+    // Scheduling one due today leaves it open: only reaching out later completes it.
+    let today = crate::domain::FollowUp {
+        id: 6,
+        post: Some(PostId(4)),
+        customer: None,
+        due: s.today(),
+        note: String::new(),
+        created_at: now(),
+        done_at: None,
+    };
+    let effects = update(
+        &mut s,
+        Msg::FollowUpScheduled {
+            follow_up: today,
+            action: action(12, 4, ActionKind::FollowUp),
+        },
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(s.due_follow_ups().any(|f| f.id == 6));
 }
 
 #[test]
