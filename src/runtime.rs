@@ -335,7 +335,8 @@ async fn send_reply(
         });
         return;
     };
-    let (network, customer) = (post.network, post.customer);
+    // Where it went: the demo network for demo posts.
+    let (network, customer) = (post.reply_route(), post.customer);
     let request = ReplyRequest {
         post,
         text: text.clone(),
