@@ -282,16 +282,9 @@ impl Runner {
                 .map(|a| Some(Msg::ActionLogged(a))),
             Effect::ScheduleFollowUp(follow_up) => self
                 .store
-                .call(move |db| {
-                    let follow_up = db.schedule_follow_up(&follow_up)?;
-                    // Scheduling logged its action in the same transaction: it is the newest one.
-                    let action = db.recent_actions(1)?.into_iter().next();
-                    Ok((follow_up, action))
-                })
+                .call(move |db| db.schedule_follow_up(&follow_up))
                 .await
-                .map(|(follow_up, action)| {
-                    action.map(|action| Msg::FollowUpScheduled { follow_up, action })
-                }),
+                .map(|(follow_up, action)| Some(Msg::FollowUpScheduled { follow_up, action })),
             Effect::CompleteFollowUp { id, at } => self
                 .store
                 .call(move |db| db.complete_follow_up(id, at))

@@ -54,8 +54,9 @@ impl Db {
         )
     }
 
-    /// Schedules a follow-up and logs a `follow_up` action ("follow up on YYYY-MM-DD: note") in one transaction.
-    pub fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<FollowUp> {
+    /// Schedules a follow-up and logs a `follow_up` action ("follow up on YYYY-MM-DD: note") in one transaction;
+    /// returns both.
+    pub fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)> {
         let tx = self.write_tx()?;
         tx.prepare_cached(&format!(
             "INSERT INTO follow_ups ({FOLLOW_UP_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, NULL)"
@@ -68,7 +69,7 @@ impl Db {
             ms(follow_up.created_at),
         ])?;
         let id = tx.last_insert_rowid();
-        insert_action(
+        let action = insert_action(
             &tx,
             &NewAction {
                 post: follow_up.post,
@@ -80,7 +81,7 @@ impl Db {
             },
         )?;
         tx.commit()?;
-        Ok(FollowUp {
+        let scheduled = FollowUp {
             id,
             post: follow_up.post,
             customer: follow_up.customer,
@@ -88,7 +89,8 @@ impl Db {
             note: follow_up.note.clone(),
             created_at: follow_up.created_at,
             done_at: None,
-        })
+        };
+        Ok((scheduled, action))
     }
 
     /// Follow-ups not yet done, soonest due first.

@@ -181,7 +181,7 @@ fn follow_ups_are_scheduled_logged_listed_and_completed() {
     let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
     let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
     let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
-    let later = db
+    let (later, later_action) = db
         .schedule_follow_up(&NewFollowUp {
             post: Some(post),
             customer: Some(ana),
@@ -190,7 +190,7 @@ fn follow_ups_are_scheduled_logged_listed_and_completed() {
             created_at: at(5),
         })
         .unwrap();
-    let sooner = db
+    let (sooner, _) = db
         .schedule_follow_up(&NewFollowUp {
             post: None,
             customer: Some(ana),
@@ -208,6 +208,10 @@ fn follow_ups_are_scheduled_logged_listed_and_completed() {
     assert_eq!(log.len(), 2);
     assert_eq!(log[1].kind, ActionKind::FollowUp);
     assert_eq!(log[1].note, "follow up on 2025-03-28: check the clasp held");
+    assert_eq!(
+        log[1], later_action,
+        "the action returned is the one logged"
+    );
     let p = db.post(post).unwrap().unwrap();
     assert_eq!(p.first_response_at, None, "scheduling is not a response");
 
