@@ -4,11 +4,17 @@
 //! to customers and triaged; a restart must resume from the cursors stored with the batches (no duplicate, no
 //! gap).
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+use common::bluesky::{
+    PASSWORD as BLUESKY_PASSWORD, at_uri, mount_handle, mount_session, post_view,
+};
+use common::files::{append, write_private};
+use common::mastodon::status;
 use regulars::app::Msg;
 use regulars::config;
 use regulars::domain::{Network, Post};
@@ -21,25 +27,9 @@ use wiremock::matchers::{header, method, path, query_param, query_param_is_missi
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const MASTODON_TOKEN: &str = "masto-SECRET-token";
-const BLUESKY_PASSWORD: &str = "abcd-efgh-ijkl-mnop";
 const DEADLINE: Duration = Duration::from_secs(15);
 
 // ---- fixtures ------------------------------------------------------------------------------------------------
-
-fn write_private(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-fn append(path: &Path, text: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
 
 fn write_config(dir: &Path, mastodon: &str, bluesky: &str, jsonl: &Path) -> std::path::PathBuf {
     std::fs::write(
@@ -95,21 +85,6 @@ path = '{jsonl}'
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn status(id: &str, acct: &str, at: &str, html: &str) -> Value {
-    json!({
-        "id": id,
-        "uri": format!("https://far.example/statuses/{id}"),
-        "url": format!("https://far.example/@x/{id}"),
-        "created_at": at,
-        "account": {"id": "1", "username": acct.split('@').next().unwrap(), "acct": acct, "display_name": "Someone"},
-        "content": html,
-        "spoiler_text": "",
-        "visibility": "public",
-        "in_reply_to_id": null,
-        "tags": []
-    })
 }
 
 /// A Mastodon instance (`masto.test`) where customer Priya has two statuses (one also a mention), a local
@@ -214,43 +189,20 @@ async fn fake_mastodon() -> MockServer {
     server
 }
 
-fn at_uri(did: &str, rkey: &str) -> String {
-    format!("at://{did}/app.bsky.feed.post/{rkey}")
-}
-
-fn post_view(did: &str, handle: &str, rkey: &str, text: &str, at: &str) -> Value {
-    json!({
-        "uri": at_uri(did, rkey), "cid": format!("cid-{rkey}"),
-        "author": {"did": did, "handle": handle, "displayName": handle},
-        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": at},
-        "indexedAt": at,
-    })
-}
-
 /// A Bluesky PDS + AppView: customer Alice's feed (one post also a mention), Bob's mention, and Carol's post
 /// found by the keyword and hashtag searches alike. It answers the same whatever the cursor: the source's
 /// stored marks must keep old posts out.
 async fn fake_bluesky() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "acc1", "refreshJwt": "ref1", "did": "did:plc:shop", "handle": "shop.test"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
-        .and(query_param("handle", "alice.test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"did": "did:plc:alice"})))
-        .mount(&server)
-        .await;
+    mount_session(&server).await;
+    mount_handle(&server, "alice.test", "did:plc:alice").await;
     let complaint = "@shop.test my parcel never came and support ignores me";
     Mock::given(method("GET"))
         .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
         .and(query_param("actor", "did:plc:alice"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"feed": [
-            {"post": post_view("did:plc:alice", "alice.test", "b2", "Baking bread this weekend, wish me luck", "2026-11-22T10:02:00Z")},
-            {"post": post_view("did:plc:alice", "alice.test", "b1", complaint, "2026-11-22T10:01:00Z")},
+            {"post": post_view("did:plc:alice", "alice.test", "alice.test", "b2", "Baking bread this weekend, wish me luck", "2026-11-22T10:02:00Z")},
+            {"post": post_view("did:plc:alice", "alice.test", "alice.test", "b1", complaint, "2026-11-22T10:01:00Z")},
         ]})))
         .mount(&server)
         .await;
@@ -275,7 +227,7 @@ async fn fake_bluesky() -> MockServer {
         .and(path("/xrpc/app.bsky.feed.searchPosts"))
         .and(header("authorization", "Bearer acc1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [
-            post_view("did:plc:carol", "carol.test", "s1", "Picked up flowers at Finch & Co today #finchco", "2026-11-22T10:04:00Z")
+            post_view("did:plc:carol", "carol.test", "carol.test", "s1", "Picked up flowers at Finch & Co today #finchco", "2026-11-22T10:04:00Z")
         ]})))
         .mount(&server)
         .await;
@@ -638,7 +590,7 @@ async fn mastodon_bluesky_and_jsonl_land_in_the_store_once_each_triaged() {
     // A line written while the app runs arrives (the file is followed from its stored offset, not reread).
     append(
         &jsonl,
-        &jsonl_line(json!({"id": "j-3", "author": "eve", "text": "Is the shop open on Sunday?"})),
+        jsonl_line(json!({"id": "j-3", "author": "eve", "text": "Is the shop open on Sunday?"})),
     );
     again
         .until(&mut ui_rx, "the appended line", deadline, |s| {

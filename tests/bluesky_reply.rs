@@ -1,43 +1,27 @@
 //! Bluesky replies against a fake PDS: reply refs, facets with UTF-8 byte offsets, and exactly-once posting.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::bluesky::{Fixture, fixture, mount_handle, mount_session};
 use regulars::domain::{Author, Category, Network, Post, PostId, Triage};
+use regulars::sources::bluesky::BlueskySource;
 use regulars::sources::bluesky::reply::rkey_for;
-use regulars::sources::bluesky::{BlueskyConfig, BlueskySource};
 use regulars::sources::{Replier, ReplyRequest, Watch};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const PASSWORD: &str = "abcd-efgh-ijkl-mnop";
-
-fn source(server: &str, client: reqwest::Client) -> (tempfile::TempDir, BlueskySource) {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("pw");
-    std::fs::write(&file, PASSWORD).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let cfg: BlueskyConfig = toml::from_str(&format!(
-        "handle = \"shop.test\"\npassword_file = \"{}\"\npds = \"{server}\"\nappview = \"{server}\"\njetstream = false",
-        file.display()
-    ))
-    .unwrap();
-    let src = BlueskySource::new("bsky".into(), &cfg, Watch::default(), client)
+/// The source whose replier is under test; the fixture holds its password file.
+fn source(server: &str, client: reqwest::Client) -> (Fixture, BlueskySource) {
+    let f = fixture(server, None);
+    let src = BlueskySource::new("bsky".into(), &f.cfg, Watch::default(), client)
         .unwrap()
         .with_backoff(Duration::from_millis(10), Duration::from_millis(50));
-    (dir, src)
-}
-
-async fn mount_session(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "acc1", "refreshJwt": "ref1", "did": "did:plc:shop", "handle": "shop.test"})))
-        .mount(server)
-        .await;
+    (f, src)
 }
 
 fn post(reply_ref: Value) -> Post {
@@ -72,12 +56,7 @@ fn post(reply_ref: Value) -> Post {
 async fn reply_to_a_reply_takes_root_from_the_parent_and_facets_count_bytes() {
     let server = MockServer::start().await;
     mount_session(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
-        .and(query_param("handle", "alice.bsky.social"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"did": "did:plc:alice"})))
-        .mount(&server)
-        .await;
+    mount_handle(&server, "alice.bsky.social", "did:plc:alice").await;
     let key = "draft-7-1";
     let rkey = rkey_for(key);
     Mock::given(method("POST"))

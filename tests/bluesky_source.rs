@@ -1,47 +1,22 @@
 //! Bluesky source against fake XRPC (wiremock) and Jetstream (a scripted WebSocket) servers on 127.0.0.1.
 
-#[path = "common/fake_ws.rs"]
-mod fake_ws;
+mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_ws::{FakeWs, Step};
+use common::bluesky::{Fixture, PASSWORD, at_uri, fixture, mount_handle, post_view};
+use common::fake_ws::{FakeWs, Step};
+use common::run::Run;
 use regulars::domain::IncomingPost;
+use regulars::sources::bluesky::BlueskySource;
 use regulars::sources::bluesky::xrpc::Xrpc;
-use regulars::sources::bluesky::{BlueskyConfig, BlueskySource};
 use regulars::sources::secret::Secret;
-use regulars::sources::{Health, Source, SourceCtx, SourceEvent, Watch};
+use regulars::sources::{Health, Source, Watch};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const PASSWORD: &str = "abcd-efgh-ijkl-mnop";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    cfg: BlueskyConfig,
-}
-
-fn fixture(server: &str, jetstream: Option<&str>) -> Fixture {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("app-password");
-    std::fs::write(&file, PASSWORD).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let text = format!(
-        "handle = \"shop.test\"\npassword_file = \"{}\"\npds = \"{server}\"\nappview = \"{server}\"\njetstream = {}\n",
-        file.display(),
-        jetstream.map_or("false".to_string(), |j| format!("\"{j}\""))
-    );
-    Fixture {
-        cfg: toml::from_str(&text).unwrap(),
-        _dir: dir,
-    }
-}
 
 fn watch(keywords: &[&str]) -> Watch {
     Watch {
@@ -59,112 +34,14 @@ fn source(f: &Fixture, w: Watch) -> BlueskySource {
         .with_poll_interval(Duration::from_millis(100))
 }
 
-struct Running {
-    rx: mpsc::Receiver<SourceEvent>,
-    cancel: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-fn start(src: BlueskySource, cursors: HashMap<String, String>) -> Running {
-    let (tx, rx) = mpsc::channel(64);
-    let cancel = CancellationToken::new();
-    let ctx = SourceCtx {
-        name: "bsky".into(),
-        tx,
-        cancel: cancel.clone(),
-        cursors,
-    };
-    let task = tokio::spawn(Box::new(src).run(ctx));
-    Running { rx, cancel, task }
-}
-
-impl Running {
-    /// Collects events until `done` says so (or fails after 10 s).
-    async fn until(&mut self, mut done: impl FnMut(&[SourceEvent]) -> bool) -> Vec<SourceEvent> {
-        let mut seen = Vec::new();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !done(&seen) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(ev)) => seen.push(ev),
-                Ok(None) => panic!("source ended early: {seen:#?}"),
-                Err(_) => panic!("timed out; events so far: {seen:#?}"),
-            }
-        }
-        seen
-    }
-
-    async fn stop(self) {
-        self.cancel.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
-    }
-}
-
-fn posts(events: &[SourceEvent]) -> Vec<IncomingPost> {
-    events
-        .iter()
-        .flat_map(|e| match e {
-            SourceEvent::Batch { posts, .. } => posts.clone(),
-            _ => vec![],
-        })
-        .collect()
-}
-
-fn cursors(events: &[SourceEvent]) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for e in events {
-        if let SourceEvent::Batch { cursors, .. } = e {
-            for c in cursors {
-                out.insert(c.key.clone(), c.value.clone());
-            }
-        }
-    }
-    out
-}
-
-fn healths(events: &[SourceEvent]) -> Vec<Health> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Health { health, .. } => Some(health.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn has_post(events: &[SourceEvent], uri: &str) -> bool {
-    posts(events).iter().any(|p| p.native_id == uri)
-}
-
-fn uri(did: &str, rkey: &str) -> String {
-    format!("at://{did}/app.bsky.feed.post/{rkey}")
-}
-
-fn post_view(did: &str, handle: &str, rkey: &str, text: &str, at: &str) -> Value {
-    json!({
-        "uri": uri(did, rkey), "cid": format!("cid-{rkey}"),
-        "author": {"did": did, "handle": handle, "displayName": "Alice A."},
-        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": at},
-        "indexedAt": at,
-    })
-}
-
 fn alice(rkey: &str, at: &str) -> Value {
-    json!({"post": post_view("did:plc:alice", "alice.test", rkey, &format!("post {rkey}"), at)})
+    json!({"post": post_view("did:plc:alice", "alice.test", "Alice A.", rkey, &format!("post {rkey}"), at)})
 }
 
+/// The shop logs in and customer alice.test resolves: what every run of the source needs first.
 async fn mount_session(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "acc1", "refreshJwt": "ref1", "did": "did:plc:shop", "handle": "shop.test"})))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
-        .and(query_param("handle", "alice.test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"did": "did:plc:alice"})))
-        .mount(server)
-        .await;
+    common::bluesky::mount_session(server).await;
+    mount_handle(server, "alice.test", "did:plc:alice").await;
 }
 
 async fn mount_json(server: &MockServer, nsid: &str, body: Value) {
@@ -189,7 +66,7 @@ async fn mount_quiet(server: &MockServer) {
 async fn happy_path_maps_feed_notifications_and_search() {
     let server = MockServer::start().await;
     mount_session(&server).await;
-    let repost = json!({"post": post_view("did:plc:zed", "zed.test", "rp", "someone else's", "2026-11-22T09:00:00Z"),
+    let repost = json!({"post": post_view("did:plc:zed", "zed.test", "Zed", "rp", "someone else's", "2026-11-22T09:00:00Z"),
         "reason": {"$type": "app.bsky.feed.defs#reasonRepost"}});
     mount_json(
         &server,
@@ -203,7 +80,7 @@ async fn happy_path_maps_feed_notifications_and_search() {
         "reply": {"root": {"uri": "at://did:plc:shop/app.bsky.feed.post/root", "cid": "cR"},
                   "parent": {"uri": "at://did:plc:shop/app.bsky.feed.post/par", "cid": "cP"}}});
     mount_json(&server, "app.bsky.notification.listNotifications", json!({"notifications": [
-        {"uri": uri("did:plc:bob", "n1"), "cid": "cid-n1", "author": {"did": "did:plc:bob", "handle": "bob.test"},
+        {"uri": at_uri("did:plc:bob", "n1"), "cid": "cid-n1", "author": {"did": "did:plc:bob", "handle": "bob.test"},
          "reason": "reply", "record": reply_record, "isRead": false, "indexedAt": "2026-11-22T10:03:01Z"},
         {"uri": "at://did:plc:bob/app.bsky.feed.like/l1", "cid": "x", "author": {"did": "did:plc:bob", "handle": "bob.test"},
          "reason": "like", "record": {"$type": "app.bsky.feed.like", "createdAt": "2026-11-22T10:02:30Z"},
@@ -215,29 +92,32 @@ async fn happy_path_maps_feed_notifications_and_search() {
         .and(query_param("sort", "latest"))
         .and(header("authorization", "Bearer acc1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [
-            post_view("did:plc:carol", "carol.test", "s1", "best ricotta in town", "2026-11-22T10:04:00Z")]})))
+            post_view("did:plc:carol", "carol.test", "Carol", "s1", "best ricotta in town", "2026-11-22T10:04:00Z")]})))
         .mount(&server)
         .await;
 
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&["ricotta"])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&["ricotta"])), HashMap::new());
     let events = run
-        .until(|e| {
-            has_post(e, &uri("did:plc:carol", "s1"))
-                && has_post(e, &uri("did:plc:bob", "n1"))
-                && healths(e).contains(&Health::Polling)
+        .until("the search hit and the reply, then polling", |s| {
+            s.has(&[at_uri("did:plc:carol", "s1"), at_uri("did:plc:bob", "n1")])
+                && s.healths.contains(&Health::Polling)
         })
         .await;
     run.stop().await;
 
-    let all = posts(&events);
+    let all = &events.posts;
     assert_eq!(all.len(), 4, "{all:#?}");
     let a: Vec<&IncomingPost> = all
         .iter()
         .filter(|p| p.author.handle == "alice.test")
         .collect();
     assert_eq!(a.len(), 2);
-    assert_eq!(a[0].native_id, uri("did:plc:alice", "a1"), "oldest first");
+    assert_eq!(
+        a[0].native_id,
+        at_uri("did:plc:alice", "a1"),
+        "oldest first"
+    );
     assert_eq!(
         a[1].url.as_deref(),
         Some("https://bsky.app/profile/alice.test/post/a2")
@@ -259,18 +139,18 @@ async fn happy_path_maps_feed_notifications_and_search() {
         .find(|p| p.author.handle == "carol.test")
         .unwrap();
     assert_eq!(s.text, "best ricotta in town");
-    let c = cursors(&events);
+    let c = &events.cursors;
     assert_eq!(
         c.get("did:alice.test").map(String::as_str),
         Some("did:plc:alice")
     );
-    assert!(c["author:did:plc:alice"].ends_with(&uri("did:plc:alice", "a2")));
+    assert!(c["author:did:plc:alice"].ends_with(&at_uri("did:plc:alice", "a2")));
     assert!(c["notifications"].starts_with("2026-11-22T10:03:01"));
     assert!(c.contains_key("search:ricotta"));
-    assert!(healths(&events).contains(&Health::Polling));
+    assert!(events.healths.contains(&Health::Polling));
     // Secrets never appear in any event.
-    assert!(!format!("{events:?}").contains(PASSWORD));
-    assert!(!format!("{events:?}").contains("acc1"));
+    assert!(!format!("{:?}", events.events).contains(PASSWORD));
+    assert!(!format!("{:?}", events.events).contains("acc1"));
 }
 
 #[tokio::test]
@@ -291,13 +171,15 @@ async fn pagination_resumes_after_restart_without_gap_or_duplicate() {
     )
     .await;
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&[])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&[])), HashMap::new());
     let first = run
-        .until(|e| has_post(e, &uri("did:plc:alice", "p2")))
+        .until("the first page", |s| {
+            s.has(&[at_uri("did:plc:alice", "p2")])
+        })
         .await;
     run.stop().await;
-    let stored = cursors(&first);
-    assert_eq!(posts(&first).len(), 2);
+    let stored = first.cursors;
+    assert_eq!(first.posts.len(), 2);
 
     // While we were away alice wrote three more; the feed now has three pages.
     server.reset().await;
@@ -330,24 +212,20 @@ async fn pagination_resumes_after_restart_without_gap_or_duplicate() {
     .mount(&server)
     .await;
 
-    let mut run = start(source(&f, watch(&[])), stored);
-    let second = run
-        .until(|e| has_post(e, &uri("did:plc:alice", "p5")))
-        .await;
+    let mut run = Run::start(source(&f, watch(&[])), stored);
+    run.until("the newest page", |s| {
+        s.has(&[at_uri("did:plc:alice", "p5")])
+    })
+    .await;
     // One more poll: nothing new may arrive twice.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    run.cancel.cancel();
-    let mut rest = second;
-    while let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(2), run.rx.recv()).await {
-        rest.push(ev);
-    }
-    let ids: Vec<String> = posts(&rest).into_iter().map(|p| p.native_id).collect();
+    let second = run.stop().await;
     assert_eq!(
-        ids,
+        second.ids(),
         vec![
-            uri("did:plc:alice", "p3"),
-            uri("did:plc:alice", "p4"),
-            uri("did:plc:alice", "p5")
+            at_uri("did:plc:alice", "p3"),
+            at_uri("did:plc:alice", "p4"),
+            at_uri("did:plc:alice", "p5")
         ]
     );
     // The DID came from the cursor cache: no second resolveHandle... and page 3 was never read.
@@ -384,14 +262,17 @@ async fn rate_limit_honours_retry_after() {
     .await;
 
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&[])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&[])), HashMap::new());
     let began = chrono::Utc::now();
     let events = run
-        .until(|e| has_post(e, &uri("did:plc:alice", "a1")))
+        .until("the post after the wait", |s| {
+            s.has(&[at_uri("did:plc:alice", "a1")])
+        })
         .await;
     let waited = chrono::Utc::now() - began;
     run.stop().await;
-    let backoff = healths(&events)
+    let backoff = events
+        .healths
         .into_iter()
         .find_map(|h| match h {
             Health::BackingOff { until, reason } => Some((until, reason)),
@@ -422,28 +303,29 @@ async fn server_errors_back_off_then_recover() {
         .mount(&server)
         .await;
     mount_json(&server, "app.bsky.notification.listNotifications", json!({"notifications": [
-        {"uri": uri("did:plc:bob", "m1"), "cid": "c", "author": {"did": "did:plc:bob", "handle": "bob.test"},
+        {"uri": at_uri("did:plc:bob", "m1"), "cid": "c", "author": {"did": "did:plc:bob", "handle": "bob.test"},
          "reason": "mention", "record": {"text": "hi @shop.test", "createdAt": "2026-11-22T10:00:00Z"},
          "indexedAt": "2026-11-22T10:00:00Z"}]}))
     .await;
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&[])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&[])), HashMap::new());
     let events = run
-        .until(|e| {
-            has_post(e, &uri("did:plc:bob", "m1")) && healths(e).last() == Some(&Health::Polling)
+        .until("the mention, then polling", |s| {
+            s.has(&[at_uri("did:plc:bob", "m1")]) && s.healths.last() == Some(&Health::Polling)
         })
         .await;
     run.stop().await;
-    let backoffs: Vec<String> = healths(&events)
-        .into_iter()
+    let backoffs: Vec<String> = events
+        .healths
+        .iter()
         .filter_map(|h| match h {
-            Health::BackingOff { reason, .. } => Some(reason),
+            Health::BackingOff { reason, .. } => Some(reason.clone()),
             _ => None,
         })
         .collect();
     assert_eq!(backoffs.len(), 2, "{backoffs:?}");
     assert!(backoffs[0].contains("server error (503)"), "{backoffs:?}");
-    assert_eq!(healths(&events).last(), Some(&Health::Polling));
+    assert_eq!(events.healths.last(), Some(&Health::Polling));
 }
 
 #[tokio::test]
@@ -464,21 +346,21 @@ async fn malformed_body_is_reported_and_the_source_carries_on() {
     )
     .await;
     mount_json(&server, "app.bsky.notification.listNotifications", json!({"notifications": [
-        {"uri": uri("did:plc:bob", "m1"), "cid": "c", "author": {"did": "did:plc:bob", "handle": "bob.test"},
+        {"uri": at_uri("did:plc:bob", "m1"), "cid": "c", "author": {"did": "did:plc:bob", "handle": "bob.test"},
          "reason": "mention", "record": {"text": "hi", "createdAt": "2026-11-22T10:00:00Z"}, "indexedAt": "2026-11-22T10:00:00Z"}]}))
     .await;
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&[])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&[])), HashMap::new());
     let events = run
-        .until(|e| {
-            has_post(e, &uri("did:plc:alice", "a1"))
-                && healths(e)
+        .until("the recovered feed and its skipped item", |s| {
+            s.has(&[at_uri("did:plc:alice", "a1")])
+                && s.healths
                     .iter()
                     .any(|h| h.label().contains("unreadable item"))
         })
         .await;
     run.stop().await;
-    let hs = healths(&events);
+    let hs = &events.healths;
     let degraded: Vec<&Health> = hs
         .iter()
         .filter(|h| matches!(h, Health::Degraded(_)))
@@ -491,10 +373,9 @@ async fn malformed_body_is_reported_and_the_source_carries_on() {
         "{hs:?}"
     );
     // The notifications of the same poll still arrived, before the feed recovered.
-    let ids: Vec<String> = posts(&events).into_iter().map(|p| p.native_id).collect();
     assert_eq!(
-        ids,
-        vec![uri("did:plc:bob", "m1"), uri("did:plc:alice", "a1")]
+        events.ids(),
+        vec![at_uri("did:plc:bob", "m1"), at_uri("did:plc:alice", "a1")]
     );
     // The broken item in the recovered page was skipped and said so.
     assert!(
@@ -519,18 +400,16 @@ async fn wrong_password_is_auth_failed_without_leaking_it() {
         .await;
     mount_json(&server, "app.bsky.feed.getAuthorFeed", json!({"feed": []})).await;
     let f = fixture(&server.uri(), None);
-    let mut run = start(source(&f, watch(&[])), HashMap::new());
+    let mut run = Run::start(source(&f, watch(&[])), HashMap::new());
     let events = run
-        .until(|e| {
-            healths(e)
-                .iter()
-                .any(|h| matches!(h, Health::AuthFailed(_)))
+        .until("auth failed", |s| {
+            s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
         })
         .await;
     run.stop().await;
-    let label = healths(&events).last().unwrap().label();
+    let label = events.healths.last().unwrap().label();
     assert!(label.contains("Invalid identifier or password"), "{label}");
-    assert!(!format!("{events:?}").contains(PASSWORD));
+    assert!(!format!("{:?}", events.events).contains(PASSWORD));
 }
 
 #[tokio::test]
@@ -662,21 +541,21 @@ async fn search_refused_degrades_only_that_query() {
         .and(path("/xrpc/app.bsky.feed.searchPosts"))
         .and(query_param("q", "#cheese"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [
-            post_view("did:plc:dan", "dan.test", "t1", "love the #cheese", "2026-11-22T10:00:00Z")]})))
+            post_view("did:plc:dan", "dan.test", "Dan", "t1", "love the #cheese", "2026-11-22T10:00:00Z")]})))
         .mount(&server)
         .await;
     let f = fixture(&server.uri(), None);
     let mut w = watch(&["refused"]);
     w.hashtags = vec!["cheese".into()];
-    let mut run = start(source(&f, w), HashMap::new());
+    let mut run = Run::start(source(&f, w), HashMap::new());
     let events = run
-        .until(|e| {
-            has_post(e, &uri("did:plc:dan", "t1"))
-                && healths(e).iter().any(|h| matches!(h, Health::Degraded(_)))
+        .until("the hashtag hit and the refused search", |s| {
+            s.has(&[at_uri("did:plc:dan", "t1")])
+                && s.healths.iter().any(|h| matches!(h, Health::Degraded(_)))
         })
         .await;
     run.stop().await;
-    let hs = healths(&events);
+    let hs = &events.healths;
     let label = hs
         .iter()
         .find(|h| matches!(h, Health::Degraded(_)))
@@ -721,22 +600,23 @@ async fn jetstream_drop_reconnects_from_the_last_time_us() {
     .await;
     let f = fixture(&server.uri(), Some(&ws.url()));
     let stored = HashMap::from([("jetstream".to_string(), t0.to_string())]);
-    let mut run = start(source(&f, watch(&[])), stored);
+    let mut run = Run::start(source(&f, watch(&[])), stored);
     let events = run
-        .until(|e| has_post(e, &uri("did:plc:alice", "j3")))
+        .until("the post after the reconnect", |s| {
+            s.has(&[at_uri("did:plc:alice", "j3")])
+        })
         .await;
     run.stop().await;
 
-    let ids: Vec<String> = posts(&events).into_iter().map(|p| p.native_id).collect();
     assert_eq!(
-        ids,
+        events.ids(),
         vec![
-            uri("did:plc:alice", "j1"),
-            uri("did:plc:alice", "j2"),
-            uri("did:plc:alice", "j3")
+            at_uri("did:plc:alice", "j1"),
+            at_uri("did:plc:alice", "j2"),
+            at_uri("did:plc:alice", "j3")
         ]
     );
-    let p = &posts(&events)[0];
+    let p = &events.posts[0];
     assert_eq!(p.author.handle, "alice.test");
     assert_eq!(
         p.url.as_deref(),
@@ -760,9 +640,9 @@ async fn jetstream_drop_reconnects_from_the_last_time_us() {
         "{}",
         hs[1].uri
     );
-    let c = cursors(&events);
+    let c = &events.cursors;
     assert_eq!(c["jetstream"], (t0 + 30).to_string());
-    let health = healths(&events);
+    let health = &events.healths;
     assert!(health.contains(&Health::Live), "{health:?}");
     let live_at = health.iter().position(|h| *h == Health::Live).unwrap();
     assert!(

@@ -1,106 +1,60 @@
 //! JSONL source: tailing a file (appends, partial lines, truncation, rotation, restart) and reading a stream.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::files::append;
+use common::run::Run;
 use regulars::domain::{IncomingPost, Network};
 use regulars::sources::jsonl::{CURSOR_KEY, FileCursor, JsonlConfig, JsonlSource};
-use regulars::sources::{Cursor, Health, Source, SourceCtx, SourceEvent};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
-
-const WAIT: Duration = Duration::from_secs(10);
+use regulars::sources::{Cursor, Health, Source, SourceEvent};
 
 fn line(id: &str) -> String {
     format!("{{\"id\":\"{id}\",\"author\":\"ann\",\"text\":\"post {id}\"}}\n")
 }
 
-fn append(path: &Path, bytes: &[u8]) {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .unwrap();
-    f.write_all(bytes).unwrap();
+/// Follows the file at `path`, checking it every 20 ms.
+fn follow(path: &Path, cursors: HashMap<String, String>) -> Run {
+    let cfg = JsonlConfig {
+        path: path.display().to_string(),
+        network: "jsonl".into(),
+    };
+    let source = JsonlSource::new("relay", &cfg)
+        .unwrap()
+        .with_poll_interval(Duration::from_millis(20));
+    Run::start(source, cursors)
 }
 
-struct Run {
-    rx: mpsc::Receiver<SourceEvent>,
-    cancel: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+/// Posts of batches until `n` more have arrived, with the last cursor and every health seen meanwhile.
+async fn next_posts(run: &mut Run, n: usize) -> (Vec<IncomingPost>, Option<Cursor>, Vec<Health>) {
+    let (mut posts, mut cursor, mut healths) = (Vec::new(), None, Vec::new());
+    while posts.len() < n {
+        match run.next().await {
+            SourceEvent::Batch {
+                posts: p,
+                cursors: c,
+                ..
+            } => {
+                posts.extend(p);
+                cursor = c.into_iter().last().or(cursor);
+            }
+            SourceEvent::Health { health, .. } => healths.push(health),
+        }
+    }
+    assert_eq!(posts.len(), n, "more posts than expected: {posts:?}");
+    (posts, cursor, healths)
 }
 
-impl Run {
-    fn start_source(source: JsonlSource, cursors: HashMap<String, String>) -> Run {
-        let (tx, rx) = mpsc::channel(256);
-        let cancel = CancellationToken::new();
-        let ctx = SourceCtx {
-            name: "relay".into(),
-            tx,
-            cancel: cancel.clone(),
-            cursors,
-        };
-        let task = tokio::spawn(Box::new(source).run(ctx));
-        Run { rx, cancel, task }
-    }
-
-    fn start(path: &Path, cursors: HashMap<String, String>) -> Run {
-        let cfg = JsonlConfig {
-            path: path.display().to_string(),
-            network: "jsonl".into(),
-        };
-        let source = JsonlSource::new("relay", &cfg)
-            .unwrap()
-            .with_poll_interval(Duration::from_millis(20));
-        Run::start_source(source, cursors)
-    }
-
-    async fn next(&mut self) -> SourceEvent {
-        tokio::time::timeout(WAIT, self.rx.recv())
-            .await
-            .expect("no event in time")
-            .expect("source ended")
-    }
-
-    /// Posts of batches until `n` have arrived, with the last cursor and every health seen meanwhile.
-    async fn posts(&mut self, n: usize) -> (Vec<IncomingPost>, Option<Cursor>, Vec<Health>) {
-        let (mut posts, mut cursor, mut healths) = (Vec::new(), None, Vec::new());
-        while posts.len() < n {
-            match self.next().await {
-                SourceEvent::Batch {
-                    posts: p,
-                    cursors: c,
-                    ..
-                } => {
-                    posts.extend(p);
-                    cursor = c.into_iter().last().or(cursor);
-                }
-                SourceEvent::Health { health, .. } => healths.push(health),
-            }
+/// Asserts no post arrives for a while.
+async fn quiet(run: &mut Run, ms: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, run.rx.recv()).await {
+        if let SourceEvent::Batch { posts, .. } = &ev {
+            assert!(posts.is_empty(), "unexpected posts {posts:?}");
         }
-        assert_eq!(posts.len(), n, "more posts than expected: {posts:?}");
-        (posts, cursor, healths)
-    }
-
-    /// Asserts no post arrives for a while.
-    async fn quiet(&mut self, ms: u64) {
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
-        while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
-            if let SourceEvent::Batch { posts, .. } = &ev {
-                assert!(posts.is_empty(), "unexpected posts {posts:?}");
-            }
-        }
-    }
-
-    async fn stop(self) {
-        self.cancel.cancel();
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
     }
 }
 
@@ -117,13 +71,13 @@ async fn tail_reads_the_file_then_follows_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     append(&path, format!("{}{}", line("a"), line("b")).as_bytes());
-    let mut run = Run::start(&path, HashMap::new());
-    let (posts, _, healths) = run.posts(2).await;
+    let mut run = follow(&path, HashMap::new());
+    let (posts, _, healths) = next_posts(&mut run, 2).await;
     assert_eq!(ids(&posts), ["a", "b"]);
     assert_eq!(posts[0].network, Network::Jsonl);
     assert!(healths.contains(&Health::Live), "{healths:?}");
     append(&path, line("c").as_bytes());
-    let (posts, cursor, _) = run.posts(1).await;
+    let (posts, cursor, _) = next_posts(&mut run, 1).await;
     assert_eq!(ids(&posts), ["c"]);
     let c = FileCursor::parse(Some(&cursor.unwrap().value)).unwrap();
     assert_eq!(c.offset, std::fs::metadata(&path).unwrap().len());
@@ -138,10 +92,10 @@ async fn partial_line_waits_for_its_newline() {
     let whole = line("a");
     let (head, tail) = whole.split_at(20);
     append(&path, head.as_bytes());
-    let mut run = Run::start(&path, HashMap::new());
-    run.quiet(200).await;
+    let mut run = follow(&path, HashMap::new());
+    quiet(&mut run, 200).await;
     append(&path, tail.as_bytes());
-    let (posts, _, healths) = run.posts(1).await;
+    let (posts, _, healths) = next_posts(&mut run, 1).await;
     assert_eq!(ids(&posts), ["a"]);
     assert_eq!(posts[0].text, "post a");
     assert!(!healths.iter().any(Health::is_problem), "{healths:?}");
@@ -156,8 +110,8 @@ async fn truncation_restarts_from_the_beginning() {
         &path,
         format!("{}{}{}", line("a1"), line("a2"), line("a3")).as_bytes(),
     );
-    let mut run = Run::start(&path, HashMap::new());
-    run.posts(3).await;
+    let mut run = follow(&path, HashMap::new());
+    next_posts(&mut run, 3).await;
     // copytruncate-style: emptied in place, then written again.
     std::fs::OpenOptions::new()
         .write(true)
@@ -165,9 +119,9 @@ async fn truncation_restarts_from_the_beginning() {
         .unwrap()
         .set_len(0)
         .unwrap();
-    run.quiet(100).await;
+    quiet(&mut run, 100).await;
     append(&path, line("b").as_bytes());
-    let (posts, cursor, _) = run.posts(1).await;
+    let (posts, cursor, _) = next_posts(&mut run, 1).await;
     assert_eq!(ids(&posts), ["b"]);
     assert_eq!(
         FileCursor::parse(Some(&cursor.unwrap().value))
@@ -183,18 +137,18 @@ async fn rotation_finishes_the_old_file_then_reads_the_new_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     append(&path, line("a").as_bytes());
-    let mut run = Run::start(&path, HashMap::new());
-    run.posts(1).await;
+    let mut run = follow(&path, HashMap::new());
+    next_posts(&mut run, 1).await;
     // Written just before the rename: the last one has no newline yet when the file moves away.
     append(&path, line("b").as_bytes());
     append(&path, line("c").trim_end().as_bytes());
     std::fs::rename(&path, dir.path().join("posts.jsonl.1")).unwrap();
     append(&path, line("d").as_bytes());
-    let (posts, cursor, _) = run.posts(3).await;
+    let (posts, cursor, _) = next_posts(&mut run, 3).await;
     assert_eq!(ids(&posts), ["b", "c", "d"]);
     let c = FileCursor::parse(Some(&cursor.unwrap().value)).unwrap();
     assert_eq!(c.offset, std::fs::metadata(&path).unwrap().len());
-    run.quiet(100).await;
+    quiet(&mut run, 100).await;
     run.stop().await;
 }
 
@@ -203,18 +157,18 @@ async fn restart_resumes_from_the_cursor_without_duplicate_or_gap() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     append(&path, format!("{}{}", line("a"), line("b")).as_bytes());
-    let mut run = Run::start(&path, HashMap::new());
-    let (_, cursor, _) = run.posts(2).await;
+    let mut run = follow(&path, HashMap::new());
+    let (_, cursor, _) = next_posts(&mut run, 2).await;
     run.stop().await;
 
     append(&path, format!("{}{}", line("c"), line("d")).as_bytes());
     let cursor = cursor.unwrap();
     assert_eq!(cursor.key, CURSOR_KEY);
     let stored = HashMap::from([(cursor.key, cursor.value)]);
-    let mut run = Run::start(&path, stored);
-    let (posts, _, _) = run.posts(2).await;
+    let mut run = follow(&path, stored);
+    let (posts, _, _) = next_posts(&mut run, 2).await;
     assert_eq!(ids(&posts), ["c", "d"]);
-    run.quiet(100).await;
+    quiet(&mut run, 100).await;
     run.stop().await;
 }
 
@@ -223,8 +177,8 @@ async fn a_file_replaced_while_stopped_is_read_from_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     append(&path, format!("{}{}", line("a"), line("b")).as_bytes());
-    let mut run = Run::start(&path, HashMap::new());
-    let (_, cursor, _) = run.posts(2).await;
+    let mut run = follow(&path, HashMap::new());
+    let (_, cursor, _) = next_posts(&mut run, 2).await;
     run.stop().await;
     std::fs::rename(&path, dir.path().join("old.jsonl")).unwrap();
     append(
@@ -232,8 +186,8 @@ async fn a_file_replaced_while_stopped_is_read_from_the_start() {
         format!("{}{}{}", line("x"), line("y"), line("z")).as_bytes(),
     );
     let cursor = cursor.unwrap();
-    let mut run = Run::start(&path, HashMap::from([(cursor.key, cursor.value)]));
-    assert_eq!(ids(&run.posts(3).await.0), ["x", "y", "z"]);
+    let mut run = follow(&path, HashMap::from([(cursor.key, cursor.value)]));
+    assert_eq!(ids(&next_posts(&mut run, 3).await.0), ["x", "y", "z"]);
     run.stop().await;
 }
 
@@ -248,8 +202,8 @@ async fn bad_lines_are_reported_and_skipped_and_the_cursor_moves_past_them() {
     bytes.extend_from_slice(b"\n");
     bytes.extend_from_slice(line("good2").as_bytes());
     append(&path, &bytes);
-    let mut run = Run::start(&path, HashMap::new());
-    let (posts, cursor, mut healths) = run.posts(3).await;
+    let mut run = follow(&path, HashMap::new());
+    let (posts, cursor, mut healths) = next_posts(&mut run, 3).await;
     assert_eq!(ids(&posts), ["good1", "y", "good2"]);
     assert_eq!(
         posts[1].text, "caf\u{fffd}",
@@ -285,7 +239,7 @@ async fn bad_lines_are_reported_and_skipped_and_the_cursor_moves_past_them() {
     assert_eq!(c.offset, bytes.len() as u64);
     // Good lines later bring the source back to live.
     append(&path, line("good3").as_bytes());
-    let (posts, _, healths) = run.posts(1).await;
+    let (posts, _, healths) = next_posts(&mut run, 1).await;
     assert_eq!(ids(&posts), ["good3"]);
     let mut healths = healths;
     while !healths.contains(&Health::Live) {
@@ -300,7 +254,7 @@ async fn bad_lines_are_reported_and_skipped_and_the_cursor_moves_past_them() {
 async fn a_missing_file_is_waited_for() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
-    let mut run = Run::start(&path, HashMap::new());
+    let mut run = follow(&path, HashMap::new());
     loop {
         if let SourceEvent::Health {
             health: Health::Degraded(why),
@@ -312,7 +266,7 @@ async fn a_missing_file_is_waited_for() {
         }
     }
     append(&path, line("a").as_bytes());
-    assert_eq!(ids(&run.posts(1).await.0), ["a"]);
+    assert_eq!(ids(&next_posts(&mut run, 1).await.0), ["a"]);
     run.stop().await;
 }
 
@@ -331,7 +285,7 @@ async fn a_stream_is_read_to_its_end_then_finished() {
         Network::Jsonl,
         Box::new(std::io::Cursor::new(input)),
     );
-    let mut run = Run::start_source(source, HashMap::new());
+    let mut run = Run::start(source, HashMap::new());
     let mut posts = Vec::new();
     let mut degraded = Vec::new();
     let finished = loop {
@@ -360,11 +314,7 @@ async fn a_stream_is_read_to_its_end_then_finished() {
         ["line 451: invalid JSON at column 2: expected ident"]
     );
     assert!(finished.contains("451 posts"), "{finished}");
-    tokio::time::timeout(WAIT, run.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    run.finish().await;
 }
 
 #[tokio::test]

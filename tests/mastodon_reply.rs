@@ -1,11 +1,14 @@
 //! Replying on Mastodon against a fake that honours `Idempotency-Key` as Mastodon does: a retry with the
 //! same key gets the first status back instead of a second post.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use common::files::write_private;
 use regulars::domain::{Author, Network, Post, PostId, Triage};
 use regulars::sources::mastodon::{MastodonConfig, MastodonReplier};
 use regulars::sources::{Replier, ReplyRequest};
@@ -19,11 +22,8 @@ const TOKEN: &str = "reply-SECRET-tok";
 fn token_file() -> std::path::PathBuf {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let dir = DIR.get_or_init(|| {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("token");
-        std::fs::write(&path, TOKEN).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_private(&dir.path().join("token"), TOKEN);
         dir
     });
     dir.path().join("token")

@@ -2,23 +2,21 @@
 //! streaming. Timings are shortened through `MastodonOptions`; nothing here waits real seconds except the
 //! one-second Retry-After.
 
-#[path = "common/fake_ws.rs"]
-mod fake_ws;
+mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::fake_ws::{FakeWs, Step};
+use common::files::write_private;
+use common::run::{Run, Seen};
 use regulars::domain::IncomingPost;
 use regulars::sources::mastodon::{MastodonConfig, MastodonOptions, MastodonSource};
-use regulars::sources::{Health, Source, SourceCtx, SourceEvent, Watch};
+use regulars::sources::{Health, Source, Watch};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-use fake_ws::{FakeWs, Step};
 
 const TOKEN: &str = "tok-SECRET-123";
 const TOKEN_FILE: &str = "mastodon-token";
@@ -27,11 +25,8 @@ const TOKEN_FILE: &str = "mastodon-token";
 fn token_file() -> std::path::PathBuf {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let dir = DIR.get_or_init(|| {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(TOKEN_FILE);
-        std::fs::write(&path, format!("{TOKEN}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_private(&dir.path().join(TOKEN_FILE), &format!("{TOKEN}\n"));
         dir
     });
     dir.path().join(TOKEN_FILE)
@@ -58,19 +53,26 @@ fn fast() -> MastodonOptions {
     }
 }
 
+/// The source under test against the fake instance, as the shop `shop@shop.test`.
+fn source(
+    server: &MockServer,
+    stream: bool,
+    watch: Watch,
+    options: MastodonOptions,
+) -> MastodonSource {
+    MastodonSource::new(
+        "masto".into(),
+        &config(server, stream),
+        watch,
+        regulars::sources::http::client(),
+    )
+    .unwrap()
+    .with_options(options)
+}
+
+/// Every status here is from the same minute.
 fn status(id: &str, acct: &str, html: &str) -> Value {
-    json!({
-        "id": id,
-        "uri": format!("https://far.example/statuses/{id}"),
-        "url": format!("https://far.example/@x/{id}"),
-        "created_at": "2026-11-22T10:00:00.000Z",
-        "account": {"id": "1", "username": acct.split('@').next().unwrap(), "acct": acct, "display_name": "Someone"},
-        "content": html,
-        "spoiler_text": "",
-        "visibility": "public",
-        "in_reply_to_id": null,
-        "tags": []
-    })
+    common::mastodon::status(id, acct, "2026-11-22T10:00:00.000Z", html)
 }
 
 async fn instance(server: &MockServer, streaming: Option<String>) {
@@ -95,91 +97,6 @@ async fn empty(server: &MockServer, p: &str) {
         .with_priority(10)
         .mount(server)
         .await;
-}
-
-struct Running {
-    rx: mpsc::Receiver<SourceEvent>,
-    cancel: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    posts: Vec<IncomingPost>,
-    cursors: HashMap<String, String>,
-    healths: Vec<Health>,
-}
-
-fn start(source: MastodonSource, cursors: HashMap<String, String>) -> Running {
-    let (tx, rx) = mpsc::channel(64);
-    let cancel = CancellationToken::new();
-    let ctx = SourceCtx {
-        name: "masto".into(),
-        tx,
-        cancel: cancel.clone(),
-        cursors: cursors.clone(),
-    };
-    let task = tokio::spawn(Box::new(source).run(ctx));
-    Running {
-        rx,
-        cancel,
-        task,
-        posts: Vec::new(),
-        cursors,
-        healths: Vec::new(),
-    }
-}
-
-impl Running {
-    /// Takes events until `done` holds (or panics after 5 s).
-    async fn until(&mut self, what: &str, done: impl Fn(&Running) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while !done(self) {
-            let ev = tokio::time::timeout_at(deadline, self.rx.recv())
-                .await
-                .unwrap_or_else(|_| {
-                    panic!(
-                        "timed out waiting for {what}; posts {:?}, healths {:?}",
-                        self.ids(),
-                        self.healths
-                    )
-                })
-                .expect("source ended");
-            match ev {
-                SourceEvent::Batch { posts, cursors, .. } => {
-                    self.posts.extend(posts);
-                    for c in cursors {
-                        self.cursors.insert(c.key, c.value);
-                    }
-                }
-                SourceEvent::Health { health, .. } => self.healths.push(health),
-            }
-        }
-    }
-
-    fn ids(&self) -> Vec<String> {
-        self.posts.iter().map(|p| p.native_id.clone()).collect()
-    }
-
-    fn has(&self, ids: &[&str]) -> bool {
-        let got: HashSet<String> = self.ids().into_iter().collect();
-        ids.iter().all(|i| got.contains(*i))
-    }
-
-    async fn stop(self) -> (Vec<IncomingPost>, HashMap<String, String>, Vec<Health>) {
-        let mut this = self;
-        this.cancel.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(2), &mut this.task).await;
-        // What was sent before the stop counts too.
-        while let Ok(ev) = this.rx.try_recv() {
-            match ev {
-                SourceEvent::Batch { posts, cursors, .. } => {
-                    this.posts.extend(posts);
-                    for c in cursors {
-                        this.cursors.insert(c.key, c.value);
-                    }
-                }
-                SourceEvent::Health { health, .. } => this.healths.push(health),
-            }
-        }
-        (this.posts, this.cursors, this.healths)
-    }
 }
 
 fn watch(customers: &[&str], hashtags: &[&str], keywords: &[&str]) -> Watch {
@@ -253,23 +170,26 @@ async fn happy_path_maps_customers_mentions_tags_and_search() {
         empty(&server, p).await;
     }
 
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, false),
+    let source = source(
+        &server,
+        false,
         watch(&["cu@far.example"], &["shop"], &["croissant"]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
+        fast(),
+    );
     let limit = source.char_limit_handle();
-    let mut run = start(source, HashMap::new());
+    let mut run = Run::start(source, HashMap::new());
     run.until("all four posts", |r| {
         r.has(&["1001", "1002", "1003", "1004"])
     })
     .await;
     run.until("polling", |r| r.healths.contains(&Health::Polling))
         .await;
-    let (posts, cursors, healths) = run.stop().await;
+    let Seen {
+        posts,
+        cursors,
+        healths,
+        ..
+    } = run.stop().await;
     assert_eq!(limit.load(std::sync::atomic::Ordering::Relaxed), 1000);
     assert!(!healths.iter().any(|h| h.is_problem()), "{healths:?}");
     let by_id: HashMap<&str, &IncomingPost> =
@@ -370,24 +290,21 @@ async fn pagination_and_resume_across_restart_without_gap_or_duplicate() {
     let make = |poll: Duration| {
         let mut options = fast();
         options.poll_interval = Some(poll);
-        MastodonSource::new(
-            "masto".into(),
-            &config(&server, false),
-            watch(&[], &["shop"], &[]),
-            regulars::sources::http::client(),
-        )
-        .unwrap()
-        .with_options(options)
+        source(&server, false, watch(&[], &["shop"], &[]), options)
     };
     // The first run stops after one round, as if the process were killed then.
-    let mut first = start(make(Duration::from_secs(60)), HashMap::new());
+    let mut first = Run::start(make(Duration::from_secs(60)), HashMap::new());
     first
         .until("first page", |r| {
             r.cursors.get("tag:shop").map(String::as_str) == Some("110")
         })
         .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let (first_posts, first_cursors, _) = first.stop().await;
+    let Seen {
+        posts: first_posts,
+        cursors: first_cursors,
+        ..
+    } = first.stop().await;
     let first_ids: Vec<String> = first_posts.iter().map(|p| p.native_id.clone()).collect();
     assert_eq!(
         first_ids,
@@ -404,14 +321,18 @@ async fn pagination_and_resume_across_restart_without_gap_or_duplicate() {
     assert_eq!(max_id_requests, 0, "the first run must not crawl history");
 
     // Restart from the cursors the store holds: those of the last batch.
-    let mut second = start(make(Duration::from_millis(100)), first_cursors);
+    let mut second = Run::start(make(Duration::from_millis(100)), first_cursors);
     second
         .until("pages up to 115", |r| {
             r.cursors.get("tag:shop").map(String::as_str) == Some("115")
         })
         .await;
     tokio::time::sleep(Duration::from_millis(250)).await; // a couple more rounds: nothing new
-    let (second_posts, cursors, _) = second.stop().await;
+    let Seen {
+        posts: second_posts,
+        cursors,
+        ..
+    } = second.stop().await;
     let second_ids: Vec<String> = second_posts.iter().map(|p| p.native_id.clone()).collect();
     assert_eq!(
         second_ids,
@@ -439,16 +360,9 @@ async fn rate_limit_429_backs_off_until_retry_after_then_recovers() {
         ])))
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, false),
-        watch(&[], &[], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
+    let source = source(&server, false, watch(&[], &[], &[]), fast());
     let started = Utc::now();
-    let mut run = start(source, HashMap::new());
+    let mut run = Run::start(source, HashMap::new());
     run.until("backing off", |r| {
         r.healths
             .iter()
@@ -456,6 +370,7 @@ async fn rate_limit_429_backs_off_until_retry_after_then_recovers() {
     })
     .await;
     let until = run
+        .seen
         .healths
         .iter()
         .find_map(|h| match h {
@@ -502,15 +417,8 @@ async fn spent_x_ratelimit_headers_pause_before_the_next_request() {
         )
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, false),
-        watch(&[], &[], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
-    let mut run = start(source, HashMap::new());
+    let source = source(&server, false, watch(&[], &[], &[]), fast());
+    let mut run = Run::start(source, HashMap::new());
     run.until("backing off on the spent limit", |r| {
         r.healths
             .iter()
@@ -542,19 +450,12 @@ async fn server_errors_back_off_then_recover() {
         ])))
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, false),
-        watch(&[], &[], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
-    let mut run = start(source, HashMap::new());
+    let source = source(&server, false, watch(&[], &[], &[]), fast());
+    let mut run = Run::start(source, HashMap::new());
     run.until("recovered", |r| r.has(&["80"])).await;
     run.until("polling", |r| r.healths.last() == Some(&Health::Polling))
         .await;
-    let (_, _, healths) = run.stop().await;
+    let Seen { healths, .. } = run.stop().await;
     let backoffs: Vec<&Health> = healths
         .iter()
         .filter(|h| matches!(h, Health::BackingOff { reason, .. } if reason.contains("503")))
@@ -587,22 +488,20 @@ async fn malformed_body_is_reported_and_the_source_carries_on() {
         ])))
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, false),
-        watch(&[], &["shop"], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
-    let mut run = start(source, HashMap::new());
+    let source = source(&server, false, watch(&[], &["shop"], &[]), fast());
+    let mut run = Run::start(source, HashMap::new());
     run.until("the good mention", |r| r.has(&["92"])).await;
     run.until("degraded", |r| {
         r.healths.iter().any(|h| matches!(h, Health::Degraded(_)))
     })
     .await;
     tokio::time::sleep(Duration::from_millis(250)).await;
-    let (posts, cursors, healths) = run.stop().await;
+    let Seen {
+        posts,
+        cursors,
+        healths,
+        ..
+    } = run.stop().await;
     let why = healths
         .iter()
         .find_map(|h| match h {
@@ -636,25 +535,18 @@ async fn auth_failure_is_reported_once_without_a_hot_loop() {
         )
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, true),
-        watch(&[], &["shop"], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
+    let source = source(&server, true, watch(&[], &["shop"], &[]), fast());
     assert!(
         !format!("{source:?}").contains(TOKEN),
         "Debug hides the token"
     );
-    let mut run = start(source, HashMap::new());
+    let mut run = Run::start(source, HashMap::new());
     run.until("auth failed", |r| {
         r.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
     })
     .await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let (_, _, healths) = run.stop().await;
+    let Seen { healths, .. } = run.stop().await;
     let why = healths
         .iter()
         .find_map(|h| match h {
@@ -739,15 +631,8 @@ async fn streaming_drops_mid_stream_then_reconnects_and_fills_the_gap() {
 
     let mut options = fast();
     options.poll_interval = Some(Duration::from_secs(60));
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, true),
-        watch(&[], &["shop"], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(options);
-    let mut run = start(source, HashMap::new());
+    let source = source(&server, true, watch(&[], &["shop"], &[]), options);
+    let mut run = Run::start(source, HashMap::new());
     run.until("every post", |r| {
         r.has(&["199", "200", "201", "202", "203", "204"])
     })
@@ -757,7 +642,12 @@ async fn streaming_drops_mid_stream_then_reconnects_and_fills_the_gap() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let (posts, cursors, healths) = run.stop().await;
+    let Seen {
+        posts,
+        cursors,
+        healths,
+        ..
+    } = run.stop().await;
     let mut ids: Vec<String> = posts.iter().map(|p| p.native_id.clone()).collect();
     let n = ids.len();
     ids.sort();
@@ -806,18 +696,11 @@ async fn streaming_unavailable_falls_back_to_polling() {
         ])))
         .mount(&server)
         .await;
-    let source = MastodonSource::new(
-        "masto".into(),
-        &config(&server, true),
-        watch(&[], &[], &[]),
-        regulars::sources::http::client(),
-    )
-    .unwrap()
-    .with_options(fast());
-    let mut run = start(source, HashMap::new());
+    let source = source(&server, true, watch(&[], &[], &[]), fast());
+    let mut run = Run::start(source, HashMap::new());
     run.until("polled post", |r| r.has(&["10"])).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (_, _, healths) = run.stop().await;
+    let Seen { healths, .. } = run.stop().await;
     assert!(healths.contains(&Health::Polling), "{healths:?}");
     assert!(!healths.contains(&Health::Live));
 }

@@ -1,18 +1,17 @@
 //! RSS/Atom source against a fake feed server on 127.0.0.1.
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
+use common::run::Run;
 use regulars::domain::{IncomingPost, Network};
 use regulars::sources::http::Backoff;
 use regulars::sources::rss::{CURSOR_KEY, FeedCursor, RssConfig, RssSource};
-use regulars::sources::{Cursor, Health, Source, SourceCtx, SourceEvent};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use regulars::sources::{Cursor, Health, Source, SourceEvent};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const WAIT: Duration = Duration::from_secs(10);
 
 fn rss(items: &[(&str, &str)]) -> String {
     let items: String = items
@@ -40,70 +39,39 @@ const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <content type="html">&lt;p&gt;Bought it &lt;b&gt;yesterday&lt;/b&gt;&lt;/p&gt;</content></entry>
 </feed>"#;
 
-struct Run {
-    rx: mpsc::Receiver<SourceEvent>,
-    cancel: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+/// Polls the feed at `url` every 50 ms, backing off from 20 ms.
+fn start(url: &str, cursors: HashMap<String, String>) -> Run {
+    let cfg = RssConfig {
+        url: url.to_string(),
+        poll_seconds: 300,
+        name_as: None,
+    };
+    let source = RssSource::new("reviews", &cfg, regulars::sources::http::client())
+        .unwrap()
+        .with_timing(
+            Duration::from_millis(50),
+            Backoff::new(Duration::from_millis(20), Duration::from_millis(100)),
+        );
+    Run::start(source, cursors)
 }
 
-impl Run {
-    fn start(url: &str, cursors: HashMap<String, String>) -> Run {
-        let cfg = RssConfig {
-            url: url.to_string(),
-            poll_seconds: 300,
-            name_as: None,
-        };
-        let source = RssSource::new("reviews", &cfg, regulars::sources::http::client())
-            .unwrap()
-            .with_timing(
-                Duration::from_millis(50),
-                Backoff::new(Duration::from_millis(20), Duration::from_millis(100)),
-            );
-        let (tx, rx) = mpsc::channel(64);
-        let cancel = CancellationToken::new();
-        let ctx = SourceCtx {
-            name: "reviews".into(),
-            tx,
-            cancel: cancel.clone(),
-            cursors,
-        };
-        let task = tokio::spawn(Box::new(source).run(ctx));
-        Run { rx, cancel, task }
-    }
-
-    async fn next(&mut self) -> SourceEvent {
-        tokio::time::timeout(WAIT, self.rx.recv())
-            .await
-            .expect("no event in time")
-            .expect("source ended")
-    }
-
-    async fn batch(&mut self) -> (Vec<IncomingPost>, Vec<Cursor>) {
-        loop {
-            if let SourceEvent::Batch { posts, cursors, .. } = self.next().await {
-                return (posts, cursors);
-            }
+/// The next batch, skipping healths.
+async fn batch(run: &mut Run) -> (Vec<IncomingPost>, Vec<Cursor>) {
+    loop {
+        if let SourceEvent::Batch { posts, cursors, .. } = run.next().await {
+            return (posts, cursors);
         }
     }
+}
 
-    /// The first health matching `pred`, failing on any batch before it.
-    async fn health(&mut self, pred: impl Fn(&Health) -> bool) -> Health {
-        loop {
-            match self.next().await {
-                SourceEvent::Health { health, .. } if pred(&health) => return health,
-                SourceEvent::Health { .. } => {}
-                SourceEvent::Batch { posts, .. } => panic!("unexpected batch {posts:?}"),
-            }
+/// The first health matching `pred`, failing on any batch before it.
+async fn health(run: &mut Run, pred: impl Fn(&Health) -> bool) -> Health {
+    loop {
+        match run.next().await {
+            SourceEvent::Health { health, .. } if pred(&health) => return health,
+            SourceEvent::Health { .. } => {}
+            SourceEvent::Batch { posts, .. } => panic!("unexpected batch {posts:?}"),
         }
-    }
-
-    async fn stop(self) {
-        self.cancel.cancel();
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
     }
 }
 
@@ -142,8 +110,8 @@ async fn rss2_items_become_mentions() {
         None,
     )
     .await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let (posts, cursors) = run.batch().await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let (posts, cursors) = batch(&mut run).await;
     assert_eq!(posts.len(), 2);
     let p = posts.iter().find(|p| p.native_id == "g2").unwrap();
     assert_eq!(p.network, Network::Rss);
@@ -152,7 +120,10 @@ async fn rss2_items_become_mentions() {
     assert_eq!(p.author.handle, "Bakery reviews");
     assert!(p.addressed_to_shop);
     assert_eq!(cursors[0].key, CURSOR_KEY);
-    assert_eq!(run.health(|h| *h == Health::Polling).await, Health::Polling);
+    assert_eq!(
+        health(&mut run, |h| *h == Health::Polling).await,
+        Health::Polling
+    );
     run.stop().await;
 }
 
@@ -160,8 +131,8 @@ async fn rss2_items_become_mentions() {
 async fn atom_entries_become_mentions() {
     let server = MockServer::start().await;
     serve(&server, 200, ATOM, &[], None).await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let (posts, _) = run.batch().await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let (posts, _) = batch(&mut run).await;
     assert_eq!(posts.len(), 1);
     let p = &posts[0];
     assert_eq!(p.native_id, "urn:post:1");
@@ -191,8 +162,8 @@ async fn conditional_get_sends_validators_and_304_is_nothing_new() {
         None,
     )
     .await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let (posts, cursors) = run.batch().await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let (posts, cursors) = batch(&mut run).await;
     assert_eq!(posts.len(), 1);
     let c = FeedCursor::parse(Some(&cursors[0].value));
     assert_eq!(c.etag.as_deref(), Some("\"v1\""));
@@ -226,8 +197,8 @@ async fn restart_resumes_from_cursor_without_duplicate_or_gap() {
         Some(1),
     )
     .await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let (posts, cursors) = run.batch().await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let (posts, cursors) = batch(&mut run).await;
     assert_eq!(posts.len(), 2);
     run.stop().await;
 
@@ -242,8 +213,8 @@ async fn restart_resumes_from_cursor_without_duplicate_or_gap() {
     )
     .await;
     let stored: HashMap<String, String> = cursors.into_iter().map(|c| (c.key, c.value)).collect();
-    let mut run = Run::start(&feed_url(&server), stored);
-    let (posts, cursors) = run.batch().await;
+    let mut run = start(&feed_url(&server), stored);
+    let (posts, cursors) = batch(&mut run).await;
     assert_eq!(
         posts
             .iter()
@@ -266,9 +237,9 @@ async fn rate_limited_waits_for_retry_after_then_recovers() {
     serve(&server, 429, "slow down", &[("retry-after", "1")], Some(1)).await;
     serve(&server, 200, &rss(&[("g1", "One")]), &[], None).await;
     let started = chrono::Utc::now();
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
+    let mut run = start(&feed_url(&server), HashMap::new());
     let Health::BackingOff { until, reason } =
-        run.health(|h| matches!(h, Health::BackingOff { .. })).await
+        health(&mut run, |h| matches!(h, Health::BackingOff { .. })).await
     else {
         unreachable!()
     };
@@ -277,7 +248,7 @@ async fn rate_limited_waits_for_retry_after_then_recovers() {
         until >= started + chrono::Duration::milliseconds(900),
         "{until} vs {started}"
     );
-    let (posts, _) = run.batch().await;
+    let (posts, _) = batch(&mut run).await;
     assert_eq!(posts.len(), 1);
     assert!(chrono::Utc::now() >= until);
     run.stop().await;
@@ -288,16 +259,19 @@ async fn server_errors_back_off_then_recover() {
     let server = MockServer::start().await;
     serve(&server, 503, "down", &[], Some(2)).await;
     serve(&server, 200, &rss(&[("g1", "One")]), &[], None).await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
+    let mut run = start(&feed_url(&server), HashMap::new());
     let Health::BackingOff { reason, .. } =
-        run.health(|h| matches!(h, Health::BackingOff { .. })).await
+        health(&mut run, |h| matches!(h, Health::BackingOff { .. })).await
     else {
         unreachable!()
     };
     assert!(reason.contains("503"), "{reason}");
-    let (posts, _) = run.batch().await;
+    let (posts, _) = batch(&mut run).await;
     assert_eq!(posts.len(), 1);
-    assert_eq!(run.health(|h| *h == Health::Polling).await, Health::Polling);
+    assert_eq!(
+        health(&mut run, |h| *h == Health::Polling).await,
+        Health::Polling
+    );
     run.stop().await;
 }
 
@@ -313,12 +287,12 @@ async fn malformed_feed_is_reported_and_polling_carries_on() {
     )
     .await;
     serve(&server, 200, &rss(&[("g1", "One")]), &[], None).await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let Health::Degraded(why) = run.health(|h| matches!(h, Health::Degraded(_))).await else {
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let Health::Degraded(why) = health(&mut run, |h| matches!(h, Health::Degraded(_))).await else {
         unreachable!()
     };
     assert!(why.contains("did not parse"), "{why}");
-    let (posts, _) = run.batch().await;
+    let (posts, _) = batch(&mut run).await;
     assert_eq!(posts.len(), 1);
     run.stop().await;
 }
@@ -327,8 +301,9 @@ async fn malformed_feed_is_reported_and_polling_carries_on() {
 async fn auth_failure_is_reported() {
     let server = MockServer::start().await;
     serve(&server, 403, "forbidden", &[], None).await;
-    let mut run = Run::start(&feed_url(&server), HashMap::new());
-    let Health::AuthFailed(why) = run.health(|h| matches!(h, Health::AuthFailed(_))).await else {
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let Health::AuthFailed(why) = health(&mut run, |h| matches!(h, Health::AuthFailed(_))).await
+    else {
         unreachable!()
     };
     assert!(why.contains("403") && why.contains("token"), "{why}");

@@ -4,7 +4,7 @@
 //! send frames, pause, then drop the TCP connection abruptly, close politely, or hold the socket open.
 //! The server records every handshake's request URI and headers so a test can assert on them.
 // The handshake callback's signature is tungstenite's: its large `Err` is not ours to box.
-#![allow(dead_code, clippy::result_large_err)]
+#![allow(clippy::result_large_err)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

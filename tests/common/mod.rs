@@ -1,0 +1,9 @@
+//! Helpers shared by the integration tests: `mod common;` in a test file brings them in.
+// Every test file is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+pub mod bluesky;
+pub mod fake_ws;
+pub mod files;
+pub mod mastodon;
+pub mod run;
