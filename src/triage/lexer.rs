@@ -93,7 +93,6 @@ impl WordHash {
 /// bytes at a time: the same as [`WordHash`] fed those bytes.
 #[inline(always)]
 fn hash_span_lower(b: &[u8], start: usize, end: usize) -> u64 {
-    const LOW: u64 = 0x2020_2020_2020_2020;
     let mut h = WSEED;
     let mut i = start;
     while i + 8 <= end {
@@ -119,6 +118,42 @@ fn hash_span_lower(b: &[u8], start: usize, end: usize) -> u64 {
     wfinish(h, end - start)
 }
 
+const LOW: u64 = 0x2020_2020_2020_2020;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// Eight bytes from `b[i..]`, zero-padded past the end.
+#[inline(always)]
+fn load8(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if i + 8 <= b.len() {
+        w.copy_from_slice(&b[i..i + 8]);
+    } else if i < b.len() {
+        w[..b.len() - i].copy_from_slice(&b[i..]);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The low `k` bytes of a word set (k <= 8).
+#[inline(always)]
+fn low_bytes(k: u32) -> u64 {
+    if k >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * k)) - 1
+    }
+}
+
+/// The high bit of each byte of `w` that is an ASCII letter. Bytes are compared within themselves: seven-bit
+/// values plus at most 0x1F cannot carry into their neighbour.
+#[inline(always)]
+fn alpha_mask(w: u64) -> u64 {
+    let l = (w | LOW) & SEVEN;
+    let from_a = l.wrapping_add(0x1F1F_1F1F_1F1F_1F1F); // high bit: >= 'a'
+    let past_z = l.wrapping_add(0x0505_0505_0505_0505); // high bit: > 'z'
+    from_a & !past_z & !w & HIGH
+}
+
 /// Hash of a plain ASCII word, the same as the tokenizer gives it.
 pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
     let mut h = WordHash::new();
@@ -137,8 +172,6 @@ pub(crate) fn combine(k: u64, t: u64) -> u64 {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Tok {
     pub h: u64,
-    /// Hash with elongated letters squeezed to one (0 when the word is not elongated).
-    pub h1: u64,
     pub start: u32,
     pub end: u32,
     pub flags: u8,
@@ -191,7 +224,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next_token(&mut self) -> Option<Tok> {
         let n = self.b.len();
         let mut gap = 0u8;
@@ -225,7 +258,6 @@ impl<'a> Lexer<'a> {
                     }
                     return Some(Tok {
                         h: fix0(h),
-                        h1: 0,
                         start: start as u32,
                         end: self.pos as u32,
                         flags: MENTION,
@@ -320,7 +352,6 @@ impl<'a> Lexer<'a> {
             .fold(FNV_OFFSET, |h, &c| fnv(h, c));
         Tok {
             h: fix0(h),
-            h1: 0,
             start: start as u32,
             end: self.pos as u32,
             flags: SYM,
@@ -373,7 +404,6 @@ impl<'a> Lexer<'a> {
         self.pos = e;
         Some(Tok {
             h: fix0(h),
-            h1: 0,
             start: start as u32,
             end: e as u32,
             flags: SYM,
@@ -395,13 +425,13 @@ impl<'a> Lexer<'a> {
     }
 
     /// A word or number starting at `self.pos` (an ASCII letter or digit, or a non-ASCII letter).
-    #[inline]
+    #[inline(always)]
     fn word(&mut self, gap: u8) -> Tok {
         let b = self.b;
         let n = b.len();
         let start = self.pos;
         let c0 = b[start];
-        let mut flags = if self.in_tag { TAG } else { 0 };
+        let flags = if self.in_tag { TAG } else { 0 };
         if c0.is_ascii_digit() {
             let mut p = start + 1;
             while p < n && b[p].is_ascii_digit() {
@@ -410,54 +440,63 @@ impl<'a> Lexer<'a> {
             self.pos = p;
             return Tok {
                 h: hash_span_lower(b, start, p),
-                h1: 0,
                 start: start as u32,
                 end: p as u32,
                 flags: flags | NUM,
                 gap,
             };
         }
-        // Fast path: ASCII letters, with inner apostrophes.
+        // Fast path: ASCII letters with inner apostrophes, eight bytes at a time.
         let mut p = start;
-        let mut acc = 0u8;
+        let (mut lower, mut upper) = (0u64, 0u64);
+        let first = load8(b, start);
+        let mut w = first;
         loop {
-            while p < n {
-                let k = CLASS[b[p] as usize];
-                if k & ALPHA == 0 {
-                    break;
-                }
-                acc |= k;
-                p += 1;
+            let letters = alpha_mask(w);
+            let run = (!letters & HIGH).trailing_zeros() / 8;
+            let keep = HIGH & low_bytes(run);
+            // A letter's 0x20 bit is set when it is lower case.
+            lower |= w & (letters & keep) >> 2;
+            upper |= !w & (letters & keep) >> 2;
+            p += run as usize;
+            if run == 8 {
+                w = load8(b, p);
+                continue;
             }
             if p + 1 < n && b[p] == b'\'' && b[p + 1].is_ascii_alphabetic() && p > start {
                 p += 1;
+                w = load8(b, p);
                 continue;
             }
             break;
         }
-        if p == start
-            || (p < n && b[p] >= 0x80)
-            || (acc & UPPER != 0 && self.in_tag)
-            || elongated(b, start, p)
-        {
+        if p == start || (p < n && b[p] >= 0x80) || (upper != 0 && self.in_tag) {
             return self.word_slow(gap);
         }
-        if acc & LOWER == 0
+        let len = p - start;
+        let h = if len <= 8 {
+            if elongated8(first, len) {
+                return self.word_slow(gap);
+            }
+            wfinish(wmix(WSEED, (first | LOW) & low_bytes(len as u32)), len)
+        } else {
+            if elongated(b, start, p) {
+                return self.word_slow(gap);
+            }
+            hash_span_lower(b, start, p)
+        };
+        let caps = lower == 0
             && b[start..p]
                 .iter()
                 .filter(|c| c.is_ascii_alphabetic())
                 .count()
-                >= 3
-        {
-            flags |= CAPS;
-        }
+                >= 3;
         self.pos = p;
         Tok {
-            h: hash_span_lower(b, start, p),
-            h1: 0,
+            h,
             start: start as u32,
             end: p as u32,
-            flags,
+            flags: if caps { flags | CAPS } else { flags },
             gap,
         }
     }
@@ -569,15 +608,11 @@ impl<'a> Lexer<'a> {
         if self.in_tag {
             flags |= TAG;
         }
-        let h1 = if elong {
+        if elong {
             flags |= ELONG;
-            squeeze_hash(&b[start..end])
-        } else {
-            0
-        };
+        }
         Tok {
             h: h.finish(),
-            h1,
             start: start as u32,
             end: end as u32,
             flags,
@@ -586,8 +621,9 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Hash with runs of three or more letters squeezed to one ("sooo" -> "so").
-fn squeeze_hash(w: &[u8]) -> u64 {
+/// Hash with runs of three or more letters squeezed to one ("sooo" -> "so"): the second lookup of an
+/// [`ELONG`] token.
+pub(crate) fn squeeze_hash(w: &[u8]) -> u64 {
     let mut h = WordHash::new();
     let mut i = 0;
     while i < w.len() {
@@ -609,25 +645,19 @@ fn squeeze_hash(w: &[u8]) -> u64 {
     h.finish()
 }
 
-const LOWER: u8 = 1;
-const UPPER: u8 = 2;
-const ALPHA: u8 = LOWER | UPPER;
-
-/// Byte classes for the tokenizer's fast paths.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        if c.is_ascii_lowercase() {
-            t[i] = LOWER;
-        } else if c.is_ascii_uppercase() {
-            t[i] = UPPER;
-        }
-        i += 1;
+/// [`elongated`] for a word of `len <= 8` bytes loaded in `w`: a zero byte in x ^ (x >> 8) and in
+/// x ^ (x >> 16) marks a run of three.
+#[inline(always)]
+fn elongated8(w: u64, len: usize) -> bool {
+    if len < 3 {
+        return false;
     }
-    t
-};
+    let x = w | LOW;
+    let keep = u64::MAX >> (64 - 8 * (len as u32 - 2));
+    let z = (x ^ (x >> 8)) | (x ^ (x >> 16)) | !keep;
+    let zero_bytes = !(((z & SEVEN).wrapping_add(SEVEN)) | z | SEVEN);
+    zero_bytes != 0
+}
 
 /// Whether `b[start..end]` (ASCII letters and apostrophes) has a letter three or more times in a row, case
 /// folded ("sooo", "NOoo").
@@ -637,16 +667,8 @@ fn elongated(b: &[u8], start: usize, end: usize) -> bool {
     if len < 3 {
         return false;
     }
-    if len <= 8 && start + 8 <= b.len() {
-        // Eight bytes at once: a zero byte in x ^ (x >> 8) and in x ^ (x >> 16) marks a run of three.
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[start..start + 8]);
-        let x = u64::from_le_bytes(w) | 0x2020_2020_2020_2020;
-        let keep = u64::MAX >> (64 - 8 * (len as u32 - 2));
-        let z = (x ^ (x >> 8)) | (x ^ (x >> 16)) | !keep;
-        const L7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-        let zero_bytes = !(((z & L7).wrapping_add(L7)) | z | L7);
-        return zero_bytes != 0;
+    if len <= 8 {
+        return elongated8(load8(b, start), len);
     }
     let mut i = start;
     while i + 2 < end {

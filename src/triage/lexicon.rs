@@ -112,6 +112,9 @@ pub(crate) const NO_CUE: u32 = u32::MAX;
 
 /// Packed slot value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
 const CUE_MASK: u32 = 0x00FF_FFFF;
+/// The value half of a slot, and a fresh key's value: no cue, phrases of one word.
+const VAL_MASK: u64 = 0xFFFF_FFFF;
+const EMPTY: u64 = CUE_MASK as u64 | (1 << 24);
 const FILTER_BITS: u32 = 17;
 const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
 
@@ -119,9 +122,9 @@ pub(crate) const MAX_PHRASE: usize = 6;
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    /// Open addressing, linear probing; 0 = empty. Keys and values apart so a probe touches one cache line.
-    keys: Vec<u64>,
-    vals: Vec<u32>,
+    /// Open addressing, linear probing; 0 = empty. A slot packs the key's fingerprint (high half, never 0) with
+    /// its value (low half), so a probe reads one word and the table stays small enough for the L2 cache.
+    slots: Vec<u64>,
     shift: u32,
     /// One bit per key hash (16 KiB, stays in L1): most words of a post are in no cue and stop here.
     filter: Vec<u64>,
@@ -187,17 +190,34 @@ impl Lexicon {
             });
         }
         // Phrases, plus their inner prefixes so a lookup can stop at the first prefix that is not there.
-        let n: usize = entries.iter().map(|e| e.tokens.len()).sum::<usize>() + 16;
-        let cap = (n + n / 2).next_power_of_two();
+        let mut keys: Vec<u64> = entries
+            .iter()
+            .flat_map(|e| (1..=e.tokens.len()).map(|j| phrase_key(&e.tokens[..j])))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let cap = (keys.len() * 2).next_power_of_two().max(64);
         let mut lex = Lexicon {
-            keys: vec![0; cap],
-            vals: vec![CUE_MASK | (1 << 24); cap],
+            slots: vec![0; cap],
             filter: vec![0; FILTER_WORDS],
             shift: 64 - cap.trailing_zeros(),
             cues,
             labels,
             model: file.model,
         };
+        // Fingerprints stand in for keys: refuse a lexicon where two keys would share one.
+        let mut full = vec![0u64; cap];
+        for &k in &keys {
+            let i = lex.slot(k);
+            if full[i] != 0 && full[i] != k {
+                return Err(TriageError::BadPhrase {
+                    phrase: String::new(),
+                    why: "two cue phrases hash alike; reword or drop the phrase just added"
+                        .to_string(),
+                });
+            }
+            full[i] = k;
+        }
         // Explicit phrases first (later ones override earlier ones), then generated inflections where free.
         for pass_explicit in [true, false] {
             for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
@@ -224,16 +244,23 @@ impl Lexicon {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
+    #[inline]
+    fn fingerprint(key: u64) -> u64 {
+        (key | (1 << 32)) & !VAL_MASK
+    }
+
     /// The slot for `key`, inserted empty (no cue, no phrase) if absent.
     fn slot(&mut self, key: u64) -> usize {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
+        let fp = Self::fingerprint(key);
         let mut i = self.index(key);
         loop {
-            if self.keys[i] == key {
+            let s = self.slots[i];
+            if s & !VAL_MASK == fp {
                 return i;
             }
-            if self.keys[i] == 0 {
-                self.keys[i] = key;
+            if s == 0 {
+                self.slots[i] = fp | EMPTY;
                 let b = Self::filter_bit(key);
                 self.filter[b / 64] |= 1 << (b % 64);
                 return i;
@@ -244,16 +271,22 @@ impl Lexicon {
 
     fn insert(&mut self, key: u64, cue: u32, overwrite: bool) {
         let i = self.slot(key);
-        if overwrite || self.vals[i] & CUE_MASK == CUE_MASK {
-            self.vals[i] = (self.vals[i] & !CUE_MASK) | cue;
+        let v = self.slots[i] as u32;
+        if overwrite || v & CUE_MASK == CUE_MASK {
+            self.set(i, (v & !CUE_MASK) | cue);
         }
     }
 
     fn bump_len(&mut self, key: u64, len: u32) {
         let i = self.slot(key);
-        if len > self.vals[i] >> 24 {
-            self.vals[i] = (self.vals[i] & CUE_MASK) | (len << 24);
+        let v = self.slots[i] as u32;
+        if len > v >> 24 {
+            self.set(i, (v & CUE_MASK) | (len << 24));
         }
+    }
+
+    fn set(&mut self, i: usize, v: u32) {
+        self.slots[i] = (self.slots[i] & !VAL_MASK) | v as u64;
     }
 
     /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
@@ -263,12 +296,13 @@ impl Lexicon {
         if self.filter[b / 64] & (1 << (b % 64)) == 0 {
             return (NO_CUE, 1, false);
         }
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
+        let fp = Self::fingerprint(key);
         let mut i = self.index(key);
         loop {
-            let k = self.keys[i];
-            if k == key {
-                let v = self.vals[i];
+            let s = self.slots[i];
+            if s & !VAL_MASK == fp {
+                let v = s as u32;
                 let cue = v & CUE_MASK;
                 return (
                     if cue == CUE_MASK { NO_CUE } else { cue },
@@ -276,7 +310,7 @@ impl Lexicon {
                     true,
                 );
             }
-            if k == 0 {
+            if s == 0 {
                 return (NO_CUE, 1, false);
             }
             i = (i + 1) & mask;

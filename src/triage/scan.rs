@@ -2,7 +2,9 @@
 //! machine for negation scope, intensifiers, contrast, time elapsed and sarcasm. Reasons are collected as spans
 //! and only turned into strings at the end.
 
-use super::lexer::{CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, SENT, Tok, combine, fix0};
+use super::lexer::{
+    CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, SENT, Tok, combine, fix0, squeeze_hash,
+};
 use super::lexicon::{Kind, Lexicon, MAX_PHRASE, NO_CUE};
 use super::{Category, Reason, Triage};
 
@@ -278,6 +280,7 @@ impl State {
     }
 }
 
+/// Tokens read ahead to match a phrase; only filled when a token starts a phrase.
 const RING: usize = 8;
 const RING_MASK: usize = RING - 1;
 const _: () = assert!(RING >= MAX_PHRASE);
@@ -285,56 +288,69 @@ const _: () = assert!(RING >= MAX_PHRASE);
 pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
     let mut lx = Lexer::new(text);
     let mut st = State::new();
-    // Ring of upcoming tokens: win[(head + i) & RING_MASK] is the i-th.
+    // win[(head + i) & RING_MASK] is the i-th token after the current one.
     let mut win = [Tok::default(); RING];
     let mut head = 0usize;
     let mut have = 0usize;
     let mut done = false;
     loop {
-        while !done && have < MAX_PHRASE {
+        let t0 = if have > 0 {
+            let t = win[head];
+            head = (head + 1) & RING_MASK;
+            have -= 1;
+            t
+        } else {
             match lx.next_token() {
-                Some(t) => {
-                    win[(head + have) & RING_MASK] = t;
-                    have += 1;
-                }
-                None => done = true,
+                Some(t) => t,
+                None => break,
             }
+        };
+        if t0.flags & MENTION != 0 {
+            st.feed(lex, NO_CUE, t0, t0);
+            continue;
         }
-        if have == 0 {
-            break;
+        let (mut cue, max_len, _) = lex.get(t0.h);
+        if cue == NO_CUE && t0.flags & ELONG != 0 {
+            cue = lex
+                .get(squeeze_hash(
+                    &text.as_bytes()[t0.start as usize..t0.end as usize],
+                ))
+                .0;
         }
-        let t0 = win[head];
-        let mut len = 1;
-        let mut cue = NO_CUE;
-        if t0.flags & MENTION == 0 {
-            let (c, max_len, _) = lex.get(t0.h);
-            cue = c;
-            if cue == NO_CUE && t0.h1 != 0 {
-                cue = lex.get(t0.h1).0;
-            }
-            if max_len > 1 {
-                let mut k = t0.h;
-                let lim = (max_len as usize).min(have);
-                for i in 1..lim {
-                    let t = &win[(head + i) & RING_MASK];
-                    if t.gap & SENT != 0 || t.flags & MENTION != 0 {
-                        break;
+        let mut last = t0;
+        if max_len > 1 {
+            let want = max_len as usize - 1;
+            while !done && have < want {
+                match lx.next_token() {
+                    Some(t) => {
+                        win[(head + have) & RING_MASK] = t;
+                        have += 1;
                     }
-                    k = combine(k, t.h);
-                    let (c, _, found) = lex.get(fix0(k));
-                    if !found {
-                        break;
-                    }
-                    if c != NO_CUE {
-                        cue = c;
-                        len = i + 1;
-                    }
+                    None => done = true,
                 }
             }
+            let mut k = t0.h;
+            let mut used = 0;
+            for i in 0..want.min(have) {
+                let t = win[(head + i) & RING_MASK];
+                if t.gap & SENT != 0 || t.flags & MENTION != 0 {
+                    break;
+                }
+                k = combine(k, t.h);
+                let (c, _, found) = lex.get(fix0(k));
+                if !found {
+                    break;
+                }
+                if c != NO_CUE {
+                    cue = c;
+                    used = i + 1;
+                    last = t;
+                }
+            }
+            head = (head + used) & RING_MASK;
+            have -= used;
         }
-        st.feed(lex, cue, t0, win[(head + len - 1) & RING_MASK]);
-        head = (head + len) & RING_MASK;
-        have -= len;
+        st.feed(lex, cue, t0, last);
     }
     finish(lex, text, &st, &lx)
 }
