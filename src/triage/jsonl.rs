@@ -25,7 +25,7 @@ struct Out<'a> {
     complaint: bool,
     category: &'static str,
     score: f32,
-    reasons: Vec<&'a str>,
+    reasons: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -65,7 +65,7 @@ pub fn classify_jsonl(
                     complaint: t.is_complaint(),
                     category: t.category.as_str(),
                     score: (t.score * 10_000.0).round() / 10_000.0,
-                    reasons: t.reasons.iter().map(|r| r.cue.as_str()).collect(),
+                    reasons: t.reasons.iter().map(|r| r.cue(&text)).collect(),
                 };
                 serde_json::to_writer(&mut output, &out)?;
                 stats.classified += 1;

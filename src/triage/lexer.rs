@@ -225,7 +225,10 @@ impl<'a> Lexer<'a> {
     }
 
     #[inline(always)]
-    pub fn next_token(&mut self) -> Option<Tok> {
+    /// Reads the next token into `out`; false at the end of the text. Written in place rather than returned:
+    /// a returned token was assembled on the stack field by field and copied whole, and that copy stalled on
+    /// store forwarding (a fifth of the classifier's time).
+    pub fn next_token(&mut self, out: &mut Tok) -> bool {
         let n = self.b.len();
         let mut gap = 0u8;
         while self.pos < n {
@@ -242,33 +245,39 @@ impl<'a> Lexer<'a> {
                 {
                     continue;
                 }
-                return Some(self.word(gap));
+                {
+                    self.word(gap, out);
+                    return true;
+                }
             }
             self.in_tag = false;
             match c {
                 b'@' if is_word_byte(self.at(self.pos + 1)) || self.at(self.pos + 1) == b'_' => {
                     let start = self.pos;
                     self.pos += 1;
-                    let mut h = FNV_OFFSET ^ 0x5a5a;
                     while self.pos < n
                         && (is_word_byte(self.b[self.pos]) || self.b[self.pos] == b'_')
                     {
-                        h = fnv(h, self.b[self.pos].to_ascii_lowercase());
                         self.pos += 1;
                     }
-                    return Some(Tok {
-                        h: fix0(h),
+                    // Handles are never looked up (they name people, not cues): no hash.
+                    *out = Tok {
+                        h: 1,
                         start: start as u32,
                         end: self.pos as u32,
                         flags: MENTION,
                         gap,
-                    });
+                    };
+                    return true;
                 }
                 b'#' if is_word_byte(self.at(self.pos + 1)) => {
                     self.pos += 1;
                     self.in_tag = true;
                     gap |= CLAUSE;
-                    return Some(self.word(gap));
+                    {
+                        self.word(gap, out);
+                        return true;
+                    }
                 }
                 b'?' => {
                     self.qmarks += 1;
@@ -286,7 +295,8 @@ impl<'a> Lexer<'a> {
                 }
                 b':' | b';' | b'=' => {
                     if let Some(t) = self.emoticon(gap) {
-                        return Some(t);
+                        *out = t;
+                        return true;
                     }
                     gap |= CLAUSE;
                     self.pos += 1;
@@ -297,7 +307,10 @@ impl<'a> Lexer<'a> {
                     let start = self.pos;
                     let len = if self.at(self.pos + 1) == b'3' { 2 } else { 3 };
                     self.pos += len;
-                    return Some(self.sym(start, gap));
+                    {
+                        *out = self.sym(start, gap);
+                        return true;
+                    }
                 }
                 b',' | b'(' | b')' | b'"' | b'[' | b']' => {
                     gap |= CLAUSE;
@@ -321,7 +334,10 @@ impl<'a> Lexer<'a> {
                 0x80.. => {
                     let (ch, len) = self.decode(self.pos);
                     if ch.is_alphabetic() {
-                        return Some(self.word(gap));
+                        {
+                            self.word(gap, out);
+                            return true;
+                        }
                     }
                     let start = self.pos;
                     self.pos += len;
@@ -334,7 +350,10 @@ impl<'a> Lexer<'a> {
                         '\u{2019}' | '\u{2018}' | '\u{201C}' | '\u{201D}' => gap |= CLAUSE,
                         '\u{2026}' => gap |= SENT,
                         c if c.is_whitespace() => {}
-                        _ => return Some(self.sym(start, gap)),
+                        _ => {
+                            *out = self.sym(start, gap);
+                            return true;
+                        }
                     }
                 }
                 _ => {
@@ -342,7 +361,7 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        None
+        false
     }
 
     fn sym(&self, start: usize, gap: u8) -> Tok {
@@ -426,7 +445,7 @@ impl<'a> Lexer<'a> {
 
     /// A word or number starting at `self.pos` (an ASCII letter or digit, or a non-ASCII letter).
     #[inline(always)]
-    fn word(&mut self, gap: u8) -> Tok {
+    fn word(&mut self, gap: u8, out: &mut Tok) {
         let b = self.b;
         let n = b.len();
         let start = self.pos;
@@ -438,18 +457,44 @@ impl<'a> Lexer<'a> {
                 p += 1;
             }
             self.pos = p;
-            return Tok {
+            *out = Tok {
                 h: hash_span_lower(b, start, p),
                 start: start as u32,
                 end: p as u32,
                 flags: flags | NUM,
                 gap,
             };
+            return;
+        }
+        // Fastest path, most words: up to seven ASCII letters ended by a plain ASCII byte, in one load.
+        let first = load8(b, start);
+        let letters = alpha_mask(first);
+        let run = (!letters & HIGH).trailing_zeros() / 8;
+        let after = first.checked_shr(8 * run).unwrap_or(0) as u8; // 0 past the end of the text
+        if run < 8 && after != b'\'' && after < 0x80 {
+            let keep = low_bytes(run);
+            let lower = first & (letters & keep) >> 2;
+            let upper = !first & (letters & keep) >> 2;
+            let len = run as usize;
+            if !(elongated8(first, len) || upper != 0 && self.in_tag) {
+                self.pos = start + len;
+                *out = Tok {
+                    h: wfinish(wmix(WSEED, (first | LOW) & keep), len),
+                    start: start as u32,
+                    end: self.pos as u32,
+                    flags: if lower == 0 && len >= 3 {
+                        flags | CAPS
+                    } else {
+                        flags
+                    },
+                    gap,
+                };
+                return;
+            }
         }
         // Fast path: ASCII letters with inner apostrophes, eight bytes at a time.
         let mut p = start;
         let (mut lower, mut upper) = (0u64, 0u64);
-        let first = load8(b, start);
         let mut w = first;
         loop {
             let letters = alpha_mask(w);
@@ -471,17 +516,20 @@ impl<'a> Lexer<'a> {
             break;
         }
         if p == start || (p < n && b[p] >= 0x80) || (upper != 0 && self.in_tag) {
-            return self.word_slow(gap);
+            *out = self.word_slow(gap);
+            return;
         }
         let len = p - start;
         let h = if len <= 8 {
             if elongated8(first, len) {
-                return self.word_slow(gap);
+                *out = self.word_slow(gap);
+                return;
             }
             wfinish(wmix(WSEED, (first | LOW) & low_bytes(len as u32)), len)
         } else {
             if elongated(b, start, p) {
-                return self.word_slow(gap);
+                *out = self.word_slow(gap);
+                return;
             }
             hash_span_lower(b, start, p)
         };
@@ -492,13 +540,13 @@ impl<'a> Lexer<'a> {
                 .count()
                 >= 3;
         self.pos = p;
-        Tok {
+        *out = Tok {
             h,
             start: start as u32,
             end: p as u32,
             flags: if caps { flags | CAPS } else { flags },
             gap,
-        }
+        };
     }
 
     /// The general word scanner: non-ASCII letters, curly apostrophes, elongation, camel-cased hashtags.

@@ -1,6 +1,8 @@
 //! The lexicon: cue phrases loaded from a data file (`assets/triage/<lang>.toml`) plus the shop's tuning,
 //! compiled into one open-addressing hash table keyed by token hashes, so a lookup costs one hash probe.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::TriageError;
@@ -110,6 +112,20 @@ pub(crate) struct Cue {
 
 pub(crate) const NO_CUE: u32 = u32::MAX;
 
+/// Labels of the reasons the scanner itself gives, at these ids in [`Lexicon::labels`].
+pub(crate) const FIXED_LABELS: [&str; 5] = [
+    "addressed to",
+    "negated",
+    "time elapsed",
+    "sarcasm",
+    super::CRISIS_LABEL,
+];
+pub(crate) const ADDRESSED: u16 = 0;
+pub(crate) const NEGATED: u16 = 1;
+pub(crate) const TIME: u16 = 2;
+pub(crate) const SARCASM: u16 = 3;
+pub(crate) const CRISIS: u16 = 4;
+
 /// Packed slot value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
 const CUE_MASK: u32 = 0x00FF_FFFF;
 /// The value half of a slot, and a fresh key's value: no cue, phrases of one word.
@@ -129,7 +145,8 @@ pub(crate) struct Lexicon {
     /// One bit per key hash (16 KiB, stays in L1): most words of a post are in no cue and stop here.
     filter: Vec<u64>,
     pub cues: Vec<Cue>,
-    pub labels: Vec<String>,
+    /// Labels by id; the first ones are [`FIXED_LABELS`].
+    pub labels: Vec<Arc<str>>,
     pub model: Model,
 }
 
@@ -147,7 +164,7 @@ impl Lexicon {
         file: LexiconFile,
         extra: &[(Vec<String>, Kind, f32, String)],
     ) -> Result<Lexicon, TriageError> {
-        let mut labels: Vec<String> = Vec::new();
+        let mut labels: Vec<String> = FIXED_LABELS.iter().map(|l| l.to_string()).collect();
         let mut cues: Vec<Cue> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
         let label_id = |labels: &mut Vec<String>, l: &str| -> u16 {
@@ -202,7 +219,7 @@ impl Lexicon {
             filter: vec![0; FILTER_WORDS],
             shift: 64 - cap.trailing_zeros(),
             cues,
-            labels,
+            labels: labels.iter().map(|l| Arc::from(l.as_str())).collect(),
             model: file.model,
         };
         // Fingerprints stand in for keys: refuse a lexicon where two keys would share one.
@@ -330,7 +347,8 @@ pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
 fn phrase_tokens(p: &str) -> Vec<u64> {
     let mut lx = super::lexer::Lexer::new(p);
     let mut v = Vec::new();
-    while let Some(t) = lx.next_token() {
+    let mut t = super::lexer::Tok::default();
+    while lx.next_token(&mut t) {
         v.push(t.h);
     }
     v

@@ -13,6 +13,8 @@ mod scan;
 mod tuning;
 mod urgency;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use jsonl::{Stats, classify_jsonl};
@@ -60,12 +62,40 @@ impl Category {
 }
 
 /// A cue that fired, pointing at real words of the post: `text[start..end]` (byte offsets).
+///
+/// The label is shared by every post the cue fires on and the words stay in the post, so classifying allocates
+/// nothing per reason; [`Reason::cue`] puts the two together where staff read them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
-    /// Short label staff read, e.g. `"still waiting"`, `"time elapsed: 3 weeks"`.
-    pub cue: String,
+    /// What fired, e.g. `"still waiting"`, `"time elapsed"`. (Rows stored before labels and words were kept
+    /// apart have the whole cue here.)
+    #[serde(alias = "cue")]
+    pub label: Arc<str>,
     pub start: usize,
     pub end: usize,
+}
+
+impl Reason {
+    pub fn new(label: &str, start: usize, end: usize) -> Reason {
+        Reason {
+            label: label.into(),
+            start,
+            end,
+        }
+    }
+
+    /// The words of `text` this reason points at ("" if the span does not fit the text).
+    pub fn words<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+
+    /// The cue as staff read it: `"time elapsed: 3 weeks"`.
+    pub fn cue(&self, text: &str) -> String {
+        match self.words(text) {
+            "" => self.label.to_string(),
+            words => format!("{}: {words}", self.label),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +110,7 @@ impl Triage {
     /// A person in crisis (self-harm, danger): always tops the Attention queue.
     pub fn is_crisis(&self) -> bool {
         self.category == Category::Distress
-            && self.reasons.iter().any(|r| r.cue.starts_with(CRISIS_LABEL))
+            && self.reasons.iter().any(|r| &*r.label == CRISIS_LABEL)
     }
 
     /// `"complaint"` output of `regulars classify`: complaints and distress alike.

@@ -5,30 +5,22 @@
 use super::lexer::{
     CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, SENT, Tok, combine, fix0, squeeze_hash,
 };
-use super::lexicon::{Kind, Lexicon, MAX_PHRASE, NO_CUE};
+use super::lexicon::{
+    ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
+};
 use super::{Category, Reason, Triage};
 
 #[derive(Clone, Copy)]
-enum Label {
-    Cue(u16),
-    Negated,
-    Time,
-    Sarcasm,
-    Crisis,
-    /// A deadline cue: shown only when it counted (next to a problem).
-    Deadline(u16),
-}
-
-#[derive(Clone, Copy)]
 struct RawReason {
-    label: Label,
+    /// Id in [`Lexicon::labels`].
+    label: u16,
+    /// A deadline cue: shown only when it counted (next to a problem).
+    deadline: bool,
     start: u32,
     end: u32,
 }
 
 const MAX_REASONS: usize = 12;
-
-const ADDRESSED: &str = "addressed to ";
 
 /// The label of a reason that marks a person in crisis.
 pub const CRISIS_LABEL: &str = "person in crisis";
@@ -98,7 +90,8 @@ impl State {
             last_pos_word: u32::MAX,
             last_pos_span: (0, 0),
             reasons: [RawReason {
-                label: Label::Negated,
+                label: 0,
+                deadline: false,
                 start: 0,
                 end: 0,
             }; MAX_REASONS],
@@ -115,15 +108,25 @@ impl State {
         {
             self.sarcasm += 0.5;
             let (s, e) = self.last_pos_span;
-            self.reason(Label::Sarcasm, s, e);
+            self.reason(SARCASM, s, e);
             self.last_pos_word = u32::MAX;
         }
     }
 
     #[inline]
-    fn reason(&mut self, label: Label, start: u32, end: u32) {
+    fn reason(&mut self, label: u16, start: u32, end: u32) {
+        self.push_reason(label, false, start, end);
+    }
+
+    #[inline]
+    fn push_reason(&mut self, label: u16, deadline: bool, start: u32, end: u32) {
         if self.n_reasons < MAX_REASONS {
-            self.reasons[self.n_reasons] = RawReason { label, start, end };
+            self.reasons[self.n_reasons] = RawReason {
+                label,
+                deadline,
+                start,
+                end,
+            };
             self.n_reasons += 1;
         }
     }
@@ -149,7 +152,7 @@ impl State {
             self.num_start = start;
             if self.since_at.wrapping_add(1) == idx {
                 self.time += 0.8;
-                self.reason(Label::Time, self.since_start, end);
+                self.reason(TIME, self.since_start, end);
             }
             return;
         }
@@ -162,7 +165,7 @@ impl State {
         }
         let c = lex.cues[cue as usize];
         let w = c.weight;
-        let label = Label::Cue(c.label);
+        let label = c.label;
         match c.kind {
             Kind::Negative | Kind::Positive => {
                 let mut v = w * self.intens;
@@ -193,7 +196,7 @@ impl State {
                     }
                     (_, true) => {
                         self.neg += v * 0.8 * self.after;
-                        self.reason(Label::Negated, self.neg_start, end);
+                        self.reason(NEGATED, self.neg_start, end);
                     }
                 }
             }
@@ -232,7 +235,7 @@ impl State {
             }
             Kind::Deadline => {
                 self.deadline += w;
-                self.reason(Label::Deadline(c.label), start, end);
+                self.push_reason(c.label, true, start, end);
             }
             Kind::Problem => {
                 self.problem += w;
@@ -245,7 +248,7 @@ impl State {
             }
             Kind::Crisis => {
                 self.crisis = true;
-                self.reason(Label::Crisis, start, end);
+                self.reason(CRISIS, start, end);
             }
             Kind::Sarcasm => {
                 self.sarcasm += w;
@@ -254,7 +257,7 @@ impl State {
             Kind::TimeUnit => {
                 if self.last_num.wrapping_add(1) == idx {
                     self.time += w;
-                    self.reason(Label::Time, self.num_start, end);
+                    self.reason(TIME, self.num_start, end);
                 }
             }
             Kind::Number => {
@@ -268,7 +271,7 @@ impl State {
             Kind::Anchor => {
                 if self.since_at.wrapping_add(1) == idx {
                     self.time += w;
-                    self.reason(Label::Time, self.since_start, end);
+                    self.reason(TIME, self.since_start, end);
                 }
             }
             Kind::Ignore => {}
@@ -280,59 +283,59 @@ impl State {
     }
 }
 
-/// Tokens read ahead to match a phrase; only filled when a token starts a phrase.
-const RING: usize = 8;
-const RING_MASK: usize = RING - 1;
-const _: () = assert!(RING >= MAX_PHRASE);
+/// Tokens are read in batches and looked up as they are read: the lookups of a batch do not wait on one another,
+/// so their cache misses overlap. A batch holds a whole ordinary post; longer texts slide through it.
+const BATCH: usize = 48;
+const _: () = assert!(BATCH > 2 * MAX_PHRASE);
 
 pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
     let mut lx = Lexer::new(text);
     let mut st = State::new();
-    // win[(head + i) & RING_MASK] is the i-th token after the current one.
-    let mut win = [Tok::default(); RING];
-    let mut head = 0usize;
-    let mut have = 0usize;
-    let mut done = false;
+    let mut toks = [Tok::default(); BATCH];
+    // Per token: its own cue (or NO_CUE) and the longest phrase that may start at it.
+    let mut cues = [NO_CUE; BATCH];
+    let mut spans = [1u8; BATCH];
+    let (mut i, mut n, mut done) = (0usize, 0usize, false);
     loop {
-        let t0 = if have > 0 {
-            let t = win[head];
-            head = (head + 1) & RING_MASK;
-            have -= 1;
-            t
-        } else {
-            match lx.next_token() {
-                Some(t) => t,
-                None => break,
-            }
-        };
-        if t0.flags & MENTION != 0 {
-            st.feed(lex, NO_CUE, t0, t0);
-            continue;
-        }
-        let (mut cue, max_len, _) = lex.get(t0.h);
-        if cue == NO_CUE && t0.flags & ELONG != 0 {
-            cue = lex
-                .get(squeeze_hash(
-                    &text.as_bytes()[t0.start as usize..t0.end as usize],
-                ))
-                .0;
-        }
-        let mut last = t0;
-        if max_len > 1 {
-            let want = max_len as usize - 1;
-            while !done && have < want {
-                match lx.next_token() {
-                    Some(t) => {
-                        win[(head + have) & RING_MASK] = t;
-                        have += 1;
-                    }
-                    None => done = true,
+        if !done && n - i < MAX_PHRASE {
+            toks.copy_within(i..n, 0);
+            cues.copy_within(i..n, 0);
+            spans.copy_within(i..n, 0);
+            n -= i;
+            i = 0;
+            while n < BATCH {
+                if !lx.next_token(&mut toks[n]) {
+                    done = true;
+                    break;
                 }
+                let t = &toks[n];
+                let (mut cue, span) = if t.flags & MENTION != 0 {
+                    (NO_CUE, 1)
+                } else {
+                    let (c, l, _) = lex.get(t.h);
+                    (c, l)
+                };
+                if cue == NO_CUE && t.flags & ELONG != 0 {
+                    cue = lex
+                        .get(squeeze_hash(
+                            &text.as_bytes()[t.start as usize..t.end as usize],
+                        ))
+                        .0;
+                }
+                cues[n] = cue;
+                spans[n] = span;
+                n += 1;
             }
-            let mut k = t0.h;
-            let mut used = 0;
-            for i in 0..want.min(have) {
-                let t = win[(head + i) & RING_MASK];
+        }
+        if i >= n {
+            break;
+        }
+        let mut cue = cues[i];
+        let mut last = i;
+        if spans[i] > 1 {
+            let mut k = toks[i].h;
+            let end = (i + spans[i] as usize).min(n);
+            for (j, t) in toks.iter().enumerate().take(end).skip(i + 1) {
                 if t.gap & SENT != 0 || t.flags & MENTION != 0 {
                     break;
                 }
@@ -343,19 +346,17 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
                 }
                 if c != NO_CUE {
                     cue = c;
-                    used = i + 1;
-                    last = t;
+                    last = j;
                 }
             }
-            head = (head + used) & RING_MASK;
-            have -= used;
         }
-        st.feed(lex, cue, t0, last);
+        st.feed(lex, cue, toks[i], toks[last]);
+        i = last + 1;
     }
-    finish(lex, text, &st, &lx)
+    finish(lex, &st, &lx)
 }
 
-fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
+fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
     let about = st.addressed || st.product > 0;
     let mut distress = st.distress;
@@ -425,39 +426,23 @@ fn finish(lex: &Lexicon, text: &str, st: &State, lx: &Lexer) -> Triage {
     } else {
         None
     };
+    let label = |id: u16| lex.labels[id as usize].clone();
     let mut reasons = Vec::with_capacity(st.n_reasons + addressed_reason.is_some() as usize);
     if let Some((s, e)) = addressed_reason {
-        let handle = &text[s as usize..e as usize];
-        let mut cue = String::with_capacity(ADDRESSED.len() + handle.len());
-        cue.push_str(ADDRESSED);
-        cue.push_str(handle);
         reasons.push(Reason {
-            cue,
+            label: label(ADDRESSED),
             start: s as usize,
             end: e as usize,
         });
     }
     for r in &st.reasons[..st.n_reasons] {
-        if matches!(r.label, Label::Deadline(_)) && !deadline_counts {
+        if r.deadline && !deadline_counts {
             continue;
         }
-        let (s, e) = (r.start as usize, r.end as usize);
-        let words = &text[s..e];
-        let label: &str = match r.label {
-            Label::Cue(l) | Label::Deadline(l) => &lex.labels[l as usize],
-            Label::Negated => "negated",
-            Label::Time => "time elapsed",
-            Label::Sarcasm => "sarcasm",
-            Label::Crisis => CRISIS_LABEL,
-        };
-        let mut cue = String::with_capacity(label.len() + 2 + words.len());
-        cue.push_str(label);
-        cue.push_str(": ");
-        cue.push_str(words);
         reasons.push(Reason {
-            cue,
-            start: s,
-            end: e,
+            label: label(r.label),
+            start: r.start as usize,
+            end: r.end as usize,
         });
     }
     Triage {

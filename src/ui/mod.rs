@@ -101,8 +101,8 @@ fn cues(post: &crate::domain::Post) -> Vec<String> {
     post.triage
         .reasons
         .iter()
-        .filter(|r| seen.insert(r.cue.to_lowercase()))
-        .map(|r| r.cue.clone())
+        .map(|r| r.cue(&post.text))
+        .filter(|cue| seen.insert(cue.to_lowercase()))
         .collect()
 }
 

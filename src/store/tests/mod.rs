@@ -56,11 +56,7 @@ pub(super) fn complaint(native_id: &str, minutes: i64) -> NewPost {
     p.triage = Triage {
         category: Category::Complaint,
         score: 0.875,
-        reasons: vec![Reason {
-            cue: "still waiting".into(),
-            start: 0,
-            end: 13,
-        }],
+        reasons: vec![Reason::new("still waiting", 0, 13)],
     };
     p
 }
