@@ -154,6 +154,18 @@ fn alpha_mask(w: u64) -> u64 {
     from_a & !past_z & !w & HIGH
 }
 
+/// The high bit of each byte of `w` that can be part of a handle: an ASCII letter or digit, or `_`.
+#[inline(always)]
+fn handle_mask(w: u64) -> u64 {
+    let l = w & SEVEN;
+    let from_0 = l.wrapping_add(0x5050_5050_5050_5050); // high bit: >= '0'
+    let past_9 = l.wrapping_add(0x4646_4646_4646_4646); // high bit: > '9'
+    let digits = from_0 & !past_9 & !w & HIGH;
+    let u = w ^ 0x5F5F_5F5F_5F5F_5F5F;
+    let underscores = !(((u & SEVEN).wrapping_add(SEVEN)) | u) & HIGH;
+    alpha_mask(w) | digits | underscores
+}
+
 /// Hash of a plain ASCII word, the same as the tokenizer gives it.
 pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
     let mut h = WordHash::new();
@@ -254,12 +266,15 @@ impl<'a> Lexer<'a> {
             match c {
                 b'@' if is_word_byte(self.at(self.pos + 1)) || self.at(self.pos + 1) == b'_' => {
                     let start = self.pos;
-                    self.pos += 1;
-                    while self.pos < n
-                        && (is_word_byte(self.b[self.pos]) || self.b[self.pos] == b'_')
-                    {
-                        self.pos += 1;
+                    let mut p = start + 1;
+                    loop {
+                        let run = (!handle_mask(load8(self.b, p)) & HIGH).trailing_zeros() / 8;
+                        p += run as usize;
+                        if run < 8 {
+                            break;
+                        }
                     }
+                    self.pos = p;
                     // Handles are never looked up (they name people, not cues): no hash.
                     *out = Tok {
                         h: 1,
@@ -730,4 +745,58 @@ fn elongated(b: &[u8], start: usize, end: usize) -> bool {
         i += if y == z { 1 } else { 2 };
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight-bytes-at-a-time masks agree with the byte-at-a-time definitions, for every byte value in every
+    /// position and beside every neighbour that could carry into it.
+    #[test]
+    fn byte_masks_match_their_definitions() {
+        for x in 0..=255u8 {
+            for y in [0u8, b'a', b'Z', b'_', b'9', 0x7F, 0x80, 0xFF] {
+                for pos in 0..8 {
+                    let mut bytes = [y; 8];
+                    bytes[pos] = x;
+                    let w = u64::from_le_bytes(bytes);
+                    let bit = |m: u64| m >> (8 * pos + 7) & 1 == 1;
+                    assert_eq!(bit(alpha_mask(w)), x.is_ascii_alphabetic(), "{x:#x} by {y:#x}");
+                    assert_eq!(
+                        bit(handle_mask(w)),
+                        x.is_ascii_alphanumeric() || x == b'_',
+                        "{x:#x} by {y:#x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_hash_is_the_same_on_every_path() {
+        for w in ["a", "ok", "refund", "refunded", "cancellation", "don't", "isn't_it"] {
+            let text = format!("{w} x");
+            let mut lx = Lexer::new(&text);
+            let mut t = Tok::default();
+            assert!(lx.next_token(&mut t));
+            let word = &text[t.start as usize..t.end as usize];
+            assert_eq!(t.h, hash_bytes_lower(word.as_bytes()), "{w}");
+            assert_eq!(t.h, hash_bytes_lower(word.to_uppercase().as_bytes()), "{w}");
+        }
+    }
+
+    #[test]
+    fn elongation_is_found_in_short_and_long_words() {
+        for (w, e) in [
+            ("sooo", true),
+            ("so", false),
+            ("noooooooooo", true),
+            ("bookkeeper", false),
+            ("aaa", true),
+            ("NOoo", true),
+        ] {
+            assert_eq!(elongated(w.as_bytes(), 0, w.len()), e, "{w}");
+        }
+    }
 }
