@@ -762,7 +762,11 @@ mod tests {
                     bytes[pos] = x;
                     let w = u64::from_le_bytes(bytes);
                     let bit = |m: u64| m >> (8 * pos + 7) & 1 == 1;
-                    assert_eq!(bit(alpha_mask(w)), x.is_ascii_alphabetic(), "{x:#x} by {y:#x}");
+                    assert_eq!(
+                        bit(alpha_mask(w)),
+                        x.is_ascii_alphabetic(),
+                        "{x:#x} by {y:#x}"
+                    );
                     assert_eq!(
                         bit(handle_mask(w)),
                         x.is_ascii_alphanumeric() || x == b'_',
@@ -775,7 +779,15 @@ mod tests {
 
     #[test]
     fn word_hash_is_the_same_on_every_path() {
-        for w in ["a", "ok", "refund", "refunded", "cancellation", "don't", "isn't_it"] {
+        for w in [
+            "a",
+            "ok",
+            "refund",
+            "refunded",
+            "cancellation",
+            "don't",
+            "isn't_it",
+        ] {
             let text = format!("{w} x");
             let mut lx = Lexer::new(&text);
             let mut t = Tok::default();

@@ -143,6 +143,8 @@ impl State {
         if first.flags & MENTION != 0 {
             if idx == 1 {
                 self.addressed = true;
+            }
+            if self.mention_span.is_none() {
                 self.mention_span = Some((start, end));
             }
             return;
@@ -358,7 +360,7 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
 
 fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
-    let about = st.addressed || st.product > 0;
+    let about = st.mention_span.is_some() || st.product > 0;
     let mut distress = st.distress;
     let weak = if about {
         st.problem
@@ -387,7 +389,10 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     }
     let negators = st.negators.min(m.negator_cap);
     if about {
-        z += m.addressed + st.request + st.time + negators + st.topic;
+        z += st.request + st.time + negators + st.topic;
+        if st.addressed || st.product > 0 {
+            z += m.addressed;
+        }
         if lx.qmarks > 0 {
             z += m.question;
         }
