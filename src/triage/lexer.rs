@@ -8,6 +8,8 @@ pub(crate) const ELONG: u8 = 4;
 pub(crate) const MENTION: u8 = 8;
 pub(crate) const TAG: u8 = 16;
 pub(crate) const SYM: u8 = 32;
+/// On a [`MENTION`]: someone other than the shop (set by the scanner when it knows the shop's handles).
+pub(crate) const OTHER: u8 = 64;
 
 /// Punctuation seen between the previous token and this one.
 pub(crate) const CLAUSE: u8 = 1;

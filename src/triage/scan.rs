@@ -3,7 +3,8 @@
 //! and only turned into strings at the end.
 
 use super::lexer::{
-    CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, SENT, Tok, combine, fix0, squeeze_hash,
+    CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, OTHER, SENT, Tok, combine, fix0, hash_bytes_lower,
+    squeeze_hash,
 };
 use super::lexicon::{
     ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
@@ -29,6 +30,8 @@ struct State {
     idx: u32,
     addressed: bool,
     mention_span: Option<(u32, u32)>,
+    /// No word yet, only handles: a handle here addresses the post.
+    leading: bool,
     neg_scope: u8,
     neg_start: u32,
     intens: f32,
@@ -64,6 +67,7 @@ impl State {
             idx: 0,
             addressed: false,
             mention_span: None,
+            leading: true,
             neg_scope: 0,
             neg_start: 0,
             intens: 1.0,
@@ -141,14 +145,16 @@ impl State {
         }
         let (start, end) = (first.start, last.end);
         if first.flags & MENTION != 0 {
-            if idx == 1 {
-                self.addressed = true;
+            if first.flags & OTHER != 0 {
+                return;
             }
+            self.addressed |= self.leading;
             if self.mention_span.is_none() {
                 self.mention_span = Some((start, end));
             }
             return;
         }
+        self.leading = false;
         if first.flags & NUM != 0 && cue == NO_CUE {
             self.last_num = idx;
             self.num_start = start;
@@ -290,7 +296,22 @@ impl State {
 const BATCH: usize = 48;
 const _: () = assert!(BATCH > 2 * MAX_PHRASE);
 
-pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
+/// The key a handle is known by: its first part, lower-cased (`marlowfinch` for `@marlowfinch@mastodon.social`
+/// and `marlowfinch.bsky.social`), which is what the tokenizer sees of a mention; 0 for none.
+pub(crate) fn handle_key(handle: &str) -> u64 {
+    let name = handle.trim_start_matches('@');
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    if end == 0 {
+        0
+    } else {
+        hash_bytes_lower(&name.as_bytes()[..end])
+    }
+}
+
+/// `shop`: the shop's [`handle_key`]s; empty when unknown, and then any leading mention counts as the shop.
+pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
     let mut lx = Lexer::new(text);
     let mut st = State::new();
     let mut toks = [Tok::default(); BATCH];
@@ -310,8 +331,12 @@ pub(crate) fn classify(lex: &Lexicon, text: &str) -> Triage {
                     done = true;
                     break;
                 }
-                let t = &toks[n];
+                let t = &mut toks[n];
                 let (mut cue, span) = if t.flags & MENTION != 0 {
+                    let name = &text.as_bytes()[t.start as usize + 1..t.end as usize];
+                    if !shop.is_empty() && !shop.contains(&hash_bytes_lower(name)) {
+                        t.flags |= OTHER;
+                    }
                     (NO_CUE, 1)
                 } else {
                     let (c, l, _) = lex.get(t.h);

@@ -416,3 +416,27 @@ fn reasons_stored_before_labels_and_words_were_apart_still_read() {
     assert_eq!(back, t.reasons);
     assert_eq!(back[0].cue(text), t.reasons[0].cue(text));
 }
+
+#[test]
+fn knowing_the_shop_handles_a_friend_tagged_first_is_not_the_shop() {
+    let shop = en().with_shop_handles(["marlowfinch@mastodon.social", "marlowfinch.bsky.social"]);
+    let to_friend = "@marcus the clasp on my bracelet broke again";
+    let to_shop = "@marlowfinch the clasp on my bracelet broke again";
+    let friend = shop.classify(to_friend);
+    assert!(
+        !friend.reasons.iter().any(|r| &*r.label == "addressed to"),
+        "{:?}",
+        cues(to_friend, &friend)
+    );
+    assert!(shop.classify(to_shop).score > friend.score);
+    // Not knowing the shop (`regulars classify`), any leading handle counts.
+    assert!((en().classify(to_friend).score - shop.classify(to_shop).score).abs() < 1e-6);
+    // A reply that tags a friend first still addresses the shop, and says which handle.
+    let text = "@marcus @marlowfinch my order never arrived";
+    let t = shop.classify(text);
+    assert!(
+        has_cue(text, &t, "addressed to: @marlowfinch"),
+        "{:?}",
+        cues(text, &t)
+    );
+}

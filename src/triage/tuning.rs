@@ -79,6 +79,8 @@ pub struct Classifier {
     lexicons: Vec<(String, Lexicon)>,
     /// network -> index into `lexicons`.
     networks: Vec<(String, usize)>,
+    /// The shop's own handles, as the tokenizer hashes them. Empty: every leading @handle counts as the shop.
+    shop: Vec<u64>,
 }
 
 impl Classifier {
@@ -95,6 +97,7 @@ impl Classifier {
         let mut c = Classifier {
             lexicons: Vec::new(),
             networks: Vec::new(),
+            shop: Vec::new(),
         };
         let en = builtin_lexicon("en").unwrap_or_default();
         c.add_language("en", en, tuning)?;
@@ -126,6 +129,7 @@ impl Classifier {
         let mut c = Classifier {
             lexicons: Vec::new(),
             networks: Vec::new(),
+            shop: Vec::new(),
         };
         c.add_language("custom", lexicon_toml, tuning)?;
         Ok(c)
@@ -178,10 +182,24 @@ impl Classifier {
         Ok(())
     }
 
+    /// Tell the classifier the shop's own handles (`name@instance`, `name.bsky.social`): a post then counts as
+    /// addressed to the shop only when it mentions one of them, not when it starts by tagging a friend.
+    pub fn with_shop_handles<'a>(
+        mut self,
+        handles: impl IntoIterator<Item = &'a str>,
+    ) -> Classifier {
+        self.shop = handles
+            .into_iter()
+            .map(super::scan::handle_key)
+            .filter(|&k| k != 0)
+            .collect();
+        self
+    }
+
     /// Classify a post in the default language (English).
     pub fn classify(&self, text: &str) -> Triage {
         match self.lexicons.first() {
-            Some((_, lex)) => super::scan::classify(lex, text),
+            Some((_, lex)) => super::scan::classify(lex, &self.shop, text),
             None => Triage::neutral(),
         }
     }
@@ -195,7 +213,7 @@ impl Classifier {
             .map(|(_, i)| *i)
             .unwrap_or(0);
         match self.lexicons.get(i) {
-            Some((_, lex)) => super::scan::classify(lex, text),
+            Some((_, lex)) => super::scan::classify(lex, &self.shop, text),
             None => Triage::neutral(),
         }
     }
