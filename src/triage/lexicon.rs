@@ -52,6 +52,9 @@ pub(crate) enum Kind {
     Anchor,
     /// Phrases never to flag: their words fire no cue.
     Ignore,
+    /// The problem was put right ("sorted it in minutes", "no complaints"): a story of good service, not a
+    /// complaint, however bad its start; weight = how much it takes off.
+    Resolved,
     /// The shop's product names: the post is about the shop.
     Product,
 }

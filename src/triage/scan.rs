@@ -45,6 +45,7 @@ struct State {
     deadline: f32,
     topic: f32,
     problem: f32,
+    resolved: f32,
     sarcasm: f32,
     negators: f32,
     time: f32,
@@ -81,6 +82,7 @@ impl State {
             deadline: 0.0,
             topic: 0.0,
             problem: 0.0,
+            resolved: 0.0,
             sarcasm: 0.0,
             negators: 0.0,
             time: 0.0,
@@ -283,6 +285,10 @@ impl State {
                 }
             }
             Kind::Ignore => {}
+            Kind::Resolved => {
+                self.resolved += w;
+                self.reason(label, start, end);
+            }
             Kind::Product => {
                 self.product += 1;
                 self.reason(label, start, end);
@@ -408,7 +414,8 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         + st.complaint
         + weak
         + st.escalation
-        + distress;
+        + distress
+        - st.resolved;
     if st.sarcasm > 0.0 {
         z += st.sarcasm + m.sarcasm_bonus;
     }
