@@ -52,6 +52,9 @@ pub(crate) enum Kind {
     Anchor,
     /// Phrases never to flag: their words fire no cue.
     Ignore,
+    /// A question about what may happen ("will the storm delay deliveries?"), when it is the first word:
+    /// problem words in it are a worry, not a grievance.
+    Hypothetical,
     /// The problem was put right ("sorted it in minutes", "no complaints"): a story of good service, not a
     /// complaint, however bad its start; weight = how much it takes off.
     Resolved,
@@ -104,6 +107,9 @@ pub(crate) struct Model {
     pub sarcasm_bonus: f32,
     pub distress_min: f32,
     pub praise_min: f32,
+    /// Scales negative and general problem words in a question about what may happen (1 = no effect).
+    #[serde(default = "one")]
+    pub worry: f32,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -46,6 +46,9 @@ struct State {
     topic: f32,
     problem: f32,
     resolved: f32,
+    hypothetical: bool,
+    /// Words so far (not handles).
+    words: u32,
     sarcasm: f32,
     negators: f32,
     time: f32,
@@ -83,6 +86,8 @@ impl State {
             topic: 0.0,
             problem: 0.0,
             resolved: 0.0,
+            hypothetical: false,
+            words: 0,
             sarcasm: 0.0,
             negators: 0.0,
             time: 0.0,
@@ -157,6 +162,7 @@ impl State {
             return;
         }
         self.leading = false;
+        self.words += 1;
         if first.flags & NUM != 0 && cue == NO_CUE {
             self.last_num = idx;
             self.num_start = start;
@@ -285,6 +291,9 @@ impl State {
                 }
             }
             Kind::Ignore => {}
+            Kind::Hypothetical => {
+                self.hypothetical |= self.words == 1;
+            }
             Kind::Resolved => {
                 self.resolved += w;
                 self.reason(label, start, end);
@@ -404,13 +413,22 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     if deadline_counts {
         distress += st.deadline;
     }
+    // "will the strike delay my parcel?": a worry about what may happen, not a grievance.
+    let worry = st.hypothetical
+        && lx.qmarks > 0
+        && st.complaint + st.escalation + distress + st.sarcasm + st.time == 0.0;
+    let (neg, weak) = if worry {
+        (st.neg * m.worry, weak * m.worry)
+    } else {
+        (st.neg, weak)
+    };
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
-    let pos_eff = if problem > 0.0 || st.neg > st.pos {
+    let pos_eff = if problem > 0.0 || neg > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos
     };
-    let mut z = m.bias + m.negative * st.neg - m.positive * pos_eff
+    let mut z = m.bias + m.negative * neg - m.positive * pos_eff
         + st.complaint
         + weak
         + st.escalation
@@ -420,8 +438,10 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         z += st.sarcasm + m.sarcasm_bonus;
     }
     let negators = st.negators.min(m.negator_cap);
+    // Time taken to put a problem right is not time spent waiting.
+    let time = if st.resolved > 0.0 { 0.0 } else { st.time };
     if about {
-        z += st.request + st.time + negators + st.topic;
+        z += st.request + time + negators + st.topic;
         if st.addressed || st.product > 0 {
             z += m.addressed;
         }
@@ -430,13 +450,13 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         }
     } else {
         z += m.request_unaddressed * st.request
-            + 0.5 * (st.time + negators)
+            + 0.5 * (time + negators)
             + m.topic_unaddressed * st.topic;
     }
-    if lx.excl > 0 && st.neg > st.pos {
+    if lx.excl > 0 && neg > st.pos {
         z += m.exclaim * (lx.excl.min(3) as f32);
     }
-    if st.caps > 0 && (st.neg > 0.0 || problem > 0.0) {
+    if st.caps > 0 && (neg > 0.0 || problem > 0.0) {
         z += m.caps;
     }
     if st.crisis {

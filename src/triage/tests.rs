@@ -440,3 +440,24 @@ fn knowing_the_shop_handles_a_friend_tagged_first_is_not_the_shop() {
         cues(text, &t)
     );
 }
+
+#[test]
+fn a_problem_put_right_is_good_service_not_a_complaint() {
+    let c = en();
+    let fixed =
+        c.classify("@bank was charged twice but your chat team sorted it in 4 minutes, thank you!");
+    assert!(!fixed.category.needs_attention(), "{fixed:?}");
+    let open = c.classify("@bank was charged twice and your chat team is no help");
+    assert!(open.category.needs_attention(), "{open:?}");
+}
+
+#[test]
+fn a_worry_about_what_may_happen_is_not_a_grievance() {
+    let c = en();
+    let worry = c.classify("@courier will deliveries be delayed by the strike next week?");
+    assert!(!worry.category.needs_attention(), "{worry:?}");
+    assert_eq!(worry.category, Category::Question);
+    // The same words about what did happen are a complaint.
+    let happened = c.classify("@courier my delivery was delayed by the strike, 3 days late");
+    assert!(happened.category.needs_attention(), "{happened:?}");
+}
