@@ -461,3 +461,71 @@ fn a_worry_about_what_may_happen_is_not_a_grievance() {
     let happened = c.classify("@courier my delivery was delayed by the strike, 3 days late");
     assert!(happened.category.needs_attention(), "{happened:?}");
 }
+
+/// Text stitched at random from pieces that stress the tokenizer's fast paths (word ends inside and across
+/// eight-byte loads, apostrophes, handles, entities, emoji, elongation, text ending mid-word): never a panic, and
+/// every reason on char boundaries within the text.
+#[test]
+fn random_text_never_panics_and_spans_stay_on_char_boundaries() {
+    const PIECES: &[&str] = &[
+        "a",
+        "refund",
+        "cancellation",
+        "don't",
+        "it’s",
+        "@",
+        "@shop",
+        "@a_b9",
+        "#",
+        "#NeverAgain",
+        "&amp;",
+        "&#128;",
+        "&",
+        "😡",
+        "🏻",
+        "é",
+        "naïve",
+        "sooo",
+        "NOOOO",
+        "3",
+        "weeks",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        "?",
+        "!!",
+        ":(",
+        ":-D",
+        "<3",
+        "'",
+        "’",
+        "http://x.co/a",
+        "www.",
+        "_",
+        "\u{202E}",
+        "z",
+    ];
+    let c = en();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 24) as usize;
+        let text: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let t = c.classify(&text);
+        assert!((0.0..=1.0).contains(&t.score), "{text:?}");
+        for r in &t.reasons {
+            assert!(
+                r.start <= r.end && text.get(r.start..r.end).is_some(),
+                "{r:?} in {text:?}"
+            );
+        }
+    }
+}
