@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::fake_ws::{FakeWs, Step};
 use common::files::write_private;
-use common::run::{Run, Seen};
+use common::run::{Run, Seen, requests_to};
 use regulars::domain::IncomingPost;
 use regulars::sources::mastodon::{MastodonConfig, MastodonOptions, MastodonSource};
 use regulars::sources::{Health, Source, Watch};
@@ -461,13 +461,7 @@ async fn server_errors_back_off_then_recover() {
         .filter(|h| matches!(h, Health::BackingOff { reason, .. } if reason.contains("503")))
         .collect();
     assert!(!backoffs.is_empty(), "{healths:?}");
-    let notif_requests = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/notifications")
-        .count();
+    let notif_requests = requests_to(&server, "/api/v1/notifications").await;
     assert!(notif_requests >= 3, "retried after each 503");
 }
 
@@ -513,13 +507,7 @@ async fn malformed_body_is_reported_and_the_source_carries_on() {
     assert!(why.contains("item 9"), "{why}");
     assert_eq!(posts.len(), 1);
     assert_eq!(cursors["notifications"], "10");
-    let polls = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/timelines/tag/shop")
-        .count();
+    let polls = requests_to(&server, "/api/v1/timelines/tag/shop").await;
     assert!(polls >= 2, "kept polling after the malformed answer");
 }
 
@@ -560,10 +548,7 @@ async fn auth_failure_is_reported_once_without_a_hot_loop() {
     );
     assert!(!healths.iter().any(|h| h.label().contains(TOKEN)));
     let requests = server.received_requests().await.unwrap();
-    let notif = requests
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/notifications")
-        .count();
+    let notif = requests_to(&server, "/api/v1/notifications").await;
     assert_eq!(notif, 1, "no retry until the recheck interval");
     assert!(
         requests.iter().all(|r| !r.url.as_str().contains(TOKEN)),

@@ -128,3 +128,14 @@ impl Run {
         self.seen
     }
 }
+
+/// How many requests a fake server has had for `path` so far.
+pub async fn requests_to(server: &wiremock::MockServer, path: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == path)
+        .count()
+}
