@@ -259,10 +259,8 @@ impl<'a> Lexer<'a> {
                 {
                     continue;
                 }
-                {
-                    self.word(gap, out);
-                    return true;
-                }
+                self.word(gap, out);
+                return true;
             }
             self.in_tag = false;
             match c {
@@ -291,10 +289,8 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     self.in_tag = true;
                     gap |= CLAUSE;
-                    {
-                        self.word(gap, out);
-                        return true;
-                    }
+                    self.word(gap, out);
+                    return true;
                 }
                 b'?' => {
                     self.qmarks += 1;
@@ -324,10 +320,8 @@ impl<'a> Lexer<'a> {
                     let start = self.pos;
                     let len = if self.at(self.pos + 1) == b'3' { 2 } else { 3 };
                     self.pos += len;
-                    {
-                        *out = self.sym(start, gap);
-                        return true;
-                    }
+                    *out = self.sym(start, gap);
+                    return true;
                 }
                 b',' | b'(' | b')' | b'"' | b'[' | b']' => {
                     gap |= CLAUSE;
@@ -351,10 +345,8 @@ impl<'a> Lexer<'a> {
                 0x80.. => {
                     let (ch, len) = self.decode(self.pos);
                     if ch.is_alphabetic() {
-                        {
-                            self.word(gap, out);
-                            return true;
-                        }
+                        self.word(gap, out);
+                        return true;
                     }
                     let start = self.pos;
                     self.pos += len;
@@ -536,20 +528,11 @@ impl<'a> Lexer<'a> {
             *out = self.word_slow(gap);
             return;
         }
-        let len = p - start;
-        let h = if len <= 8 {
-            if elongated8(first, len) {
-                *out = self.word_slow(gap);
-                return;
-            }
-            wfinish(wmix(WSEED, (first | LOW) & low_bytes(len as u32)), len)
-        } else {
-            if elongated(b, start, p) {
-                *out = self.word_slow(gap);
-                return;
-            }
-            hash_span_lower(b, start, p)
-        };
+        if elongated(b, start, p) {
+            *out = self.word_slow(gap);
+            return;
+        }
+        let h = hash_span_lower(b, start, p);
         let caps = lower == 0
             && b[start..p]
                 .iter()

@@ -30,8 +30,6 @@ struct State {
     idx: u32,
     addressed: bool,
     mention_span: Option<(u32, u32)>,
-    /// No word yet, only handles: a handle here addresses the post.
-    leading: bool,
     neg_scope: u8,
     neg_start: u32,
     intens: f32,
@@ -47,7 +45,7 @@ struct State {
     problem: f32,
     resolved: f32,
     hypothetical: bool,
-    /// Words so far (not handles).
+    /// Words so far (not handles); a handle before the first word addresses the post.
     words: u32,
     sarcasm: f32,
     negators: f32,
@@ -71,7 +69,6 @@ impl State {
             idx: 0,
             addressed: false,
             mention_span: None,
-            leading: true,
             neg_scope: 0,
             neg_start: 0,
             intens: 1.0,
@@ -155,13 +152,12 @@ impl State {
             if first.flags & OTHER != 0 {
                 return;
             }
-            self.addressed |= self.leading;
+            self.addressed |= self.words == 0;
             if self.mention_span.is_none() {
                 self.mention_span = Some((start, end));
             }
             return;
         }
-        self.leading = false;
         self.words += 1;
         if first.flags & NUM != 0 && cue == NO_CUE {
             self.last_num = idx;
