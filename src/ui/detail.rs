@@ -207,12 +207,7 @@ fn highlighted_text(state: &AppState, post: &Post) -> Vec<Line<'static>> {
         .triage
         .reasons
         .iter()
-        .filter(|r| {
-            r.start < r.end
-                && r.end <= text.len()
-                && text.is_char_boundary(r.start)
-                && text.is_char_boundary(r.end)
-        })
+        .filter(|r| !r.words(text).is_empty())
         .map(|r| (r.start, r.end))
         .collect();
     marks.sort();
