@@ -168,6 +168,12 @@ fn handle_mask(w: u64) -> u64 {
     alpha_mask(w) | digits | underscores
 }
 
+/// [`hash_span_lower`] of a word of `len <= 8` bytes already loaded in `w`.
+#[inline(always)]
+fn hash8(w: u64, len: usize) -> u64 {
+    wfinish(wmix(WSEED, (w | LOW) & low_bytes(len as u32)), len)
+}
+
 /// Hash of a plain ASCII word, the same as the tokenizer gives it.
 pub(crate) fn hash_bytes_lower(b: &[u8]) -> u64 {
     let mut h = WordHash::new();
@@ -488,7 +494,7 @@ impl<'a> Lexer<'a> {
             if !(elongated8(first, len) || upper != 0 && self.in_tag) {
                 self.pos = start + len;
                 *out = Tok {
-                    h: wfinish(wmix(WSEED, (first | LOW) & keep), len),
+                    h: hash8(first, len),
                     start: start as u32,
                     end: self.pos as u32,
                     flags: if lower == 0 && len >= 3 {
@@ -528,11 +534,17 @@ impl<'a> Lexer<'a> {
             *out = self.word_slow(gap);
             return;
         }
-        if elongated(b, start, p) {
+        let len = p - start;
+        // A word that fits the first load is checked and hashed from it, as on the fastest path.
+        let (elong, h) = if len <= 8 {
+            (elongated8(first, len), hash8(first, len))
+        } else {
+            (elongated(b, start, p), hash_span_lower(b, start, p))
+        };
+        if elong {
             *out = self.word_slow(gap);
             return;
         }
-        let h = hash_span_lower(b, start, p);
         let caps = lower == 0
             && b[start..p]
                 .iter()
