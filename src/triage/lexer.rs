@@ -2,6 +2,8 @@
 //! squeezed, curly apostrophes folded), with spans, flags (number, caps, elongated, @mention, hashtag, emoji)
 //! and the punctuation seen between tokens. No allocation.
 
+use super::bytes::Block;
+
 pub(crate) const NUM: u8 = 1;
 pub(crate) const CAPS: u8 = 2;
 pub(crate) const ELONG: u8 = 4;
@@ -120,6 +122,25 @@ fn hash_span_lower(b: &[u8], start: usize, end: usize) -> u64 {
     wfinish(h, end - start)
 }
 
+/// Where [`Lexer::plain_run`] reads a block up to: a word's end is known only with the byte after it.
+const TRUSTED: usize = 63;
+
+/// Where [`Lexer::plain_run`] stopped.
+enum Next {
+    /// `out` is full.
+    Full,
+    End,
+    /// A token or its gap runs past the block.
+    PastBlock,
+    Careful,
+}
+
+/// The low `n` bits set (n < 64).
+#[inline(always)]
+fn low_bits(n: usize) -> u64 {
+    (1u64 << n) - 1
+}
+
 const LOW: u64 = 0x2020_2020_2020_2020;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 const SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
@@ -202,6 +223,8 @@ pub(crate) struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     in_tag: bool,
+    /// Byte classes around `pos`, for [`Lexer::plain_run`].
+    blk: Block,
     pub qmarks: u16,
     pub excl: u16,
 }
@@ -217,6 +240,7 @@ impl<'a> Lexer<'a> {
             b: text.as_bytes(),
             pos: 0,
             in_tag: false,
+            blk: Block::load(text.as_bytes(), 0),
             qmarks: 0,
             excl: 0,
         }
@@ -244,11 +268,127 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Reads the next token into `out`; false at the end of the text. Written in place rather than returned:
-    /// a returned token was assembled on the stack field by field and copied whole, and that copy stalled on
-    /// store forwarding (a fifth of the classifier's time).
+    /// Fills `out` with the next tokens and returns how many; fewer than `out.len()` only at the end of the text.
+    /// Tokens are written in place: a returned token was assembled on the stack and copied whole, and that copy
+    /// stalled on store forwarding.
+    #[inline]
+    pub fn fill(&mut self, out: &mut [Tok]) -> usize {
+        let mut n = 0;
+        while n < out.len() {
+            if !self.in_tag {
+                if self.pos - self.blk.base >= TRUSTED {
+                    self.blk = Block::load(self.b, self.pos);
+                }
+                let (got, next) = self.plain_run(&mut out[n..]);
+                n += got;
+                match next {
+                    Next::Full | Next::End => return n,
+                    // Load the block from here and go on; a block already starting here will not do better.
+                    Next::PastBlock if self.pos > self.blk.base => {
+                        self.blk = Block::load(self.b, self.pos);
+                        continue;
+                    }
+                    Next::PastBlock | Next::Careful => {}
+                }
+            }
+            if !self.careful_token(&mut out[n]) {
+                break;
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// The plain tokens from `pos` on, read from the block's byte classes all at once: ASCII words and numbers
+    /// after spaces and plain punctuation. It stops before anything else (handles, hashtags, emoji, emoticons,
+    /// links, non-ASCII, elongation, entities): [`Lexer::careful_token`] reads that, and gives plain tokens the
+    /// same way.
     #[inline(always)]
-    pub fn next_token(&mut self, out: &mut Tok) -> bool {
+    fn plain_run(&mut self, out: &mut [Tok]) -> (usize, Next) {
+        let blk = &self.blk;
+        let rel = self.pos - blk.base;
+        // Bits are relative to `pos` from here; bits from `known` on may change with the bytes after the block.
+        let known = TRUSTED - rel;
+        let alpha = blk.alpha >> rel;
+        let digit = blk.digit >> rel;
+        let inner_apos = blk.apos >> rel & (alpha >> 1) & (alpha << 1);
+        let word = alpha | inner_apos;
+        let starts = (word & !(word << 1)) | (digit & !(digit << 1));
+        let lasts = (word & !(word >> 1)) | (digit & !(digit >> 1));
+        let elongated = blk.triple >> rel & alpha & (alpha >> 1) & (alpha >> 2);
+        let stop = blk.special >> rel | (blk.link >> rel & starts & alpha) | elongated;
+        let limit = (stop.trailing_zeros() as usize).min(known);
+        // Token starts with punctuation in the gap before them: a bit added into a run of gap bytes carries out
+        // of its end, onto the token after it.
+        let gap = !(word | digit);
+        let punct = blk.punct >> rel & !inner_apos;
+        let marked = gap.wrapping_add(punct) & !gap;
+        let lower = alpha & !(blk.upper >> rel);
+        let at = self.pos;
+        let (mut st, mut la) = (starts & low_bits(limit), lasts);
+        let (mut n, mut prev) = (0, 0);
+        while st != 0 && n < out.len() {
+            let s = st.trailing_zeros() as usize;
+            let e = la.trailing_zeros() as usize + 1;
+            if e >= limit {
+                break;
+            }
+            st &= st - 1;
+            la &= la - 1;
+            let span = low_bits(e - s) << s;
+            let letters = alpha & span;
+            // Clearing the lowest set bit twice leaves some: three letters or more.
+            let past_two = letters & letters.wrapping_sub(1);
+            let at_least_three = past_two & past_two.wrapping_sub(1);
+            let flags = if digit & span != 0 {
+                NUM
+            } else if lower & span == 0 && at_least_three != 0 {
+                CAPS
+            } else {
+                0
+            };
+            let gap = if marked >> s & 1 != 0 {
+                self.punctuation(at + prev, at + s)
+            } else {
+                0
+            };
+            let len = e - s;
+            let h = if len <= 8 {
+                let i = (rel + s) & 63;
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&self.blk.bytes[i..i + 8]);
+                hash8(u64::from_le_bytes(w), len)
+            } else {
+                hash_span_lower(self.b, at + s, at + e)
+            };
+            out[n] = Tok {
+                h,
+                start: (at + s) as u32,
+                end: (at + e) as u32,
+                flags,
+                gap,
+            };
+            n += 1;
+            prev = e;
+        }
+        self.pos = at + prev;
+        let next = if n == out.len() {
+            Next::Full
+        } else if limit < known {
+            Next::Careful
+        } else if self.b.len() - at < known {
+            // The text ends inside the block, and only a gap is left.
+            self.punctuation(self.pos, self.b.len());
+            self.pos = self.b.len();
+            Next::End
+        } else {
+            Next::PastBlock
+        };
+        (n, next)
+    }
+
+    /// The next token, byte by byte: every case.
+    fn careful_token(&mut self, out: &mut Tok) -> bool {
         let n = self.b.len();
         let mut gap = 0u8;
         while self.pos < n {
@@ -298,20 +438,6 @@ impl<'a> Lexer<'a> {
                     self.word(gap, out);
                     return true;
                 }
-                b'?' => {
-                    self.qmarks += 1;
-                    gap |= SENT;
-                    self.pos += 1;
-                }
-                b'!' => {
-                    self.excl += 1;
-                    gap |= SENT;
-                    self.pos += 1;
-                }
-                b'.' => {
-                    gap |= SENT;
-                    self.pos += 1;
-                }
                 b':' | b';' | b'=' => {
                     if let Some(t) = self.emoticon(gap) {
                         *out = t;
@@ -328,10 +454,6 @@ impl<'a> Lexer<'a> {
                     self.pos += len;
                     *out = self.sym(start, gap);
                     return true;
-                }
-                b',' | b'(' | b')' | b'"' | b'[' | b']' => {
-                    gap |= CLAUSE;
-                    self.pos += 1;
                 }
                 b'&' => {
                     // HTML entities are kept in the source text (&amp; &gt;): skip them.
@@ -372,11 +494,39 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 _ => {
+                    gap |= self.punct(c);
                     self.pos += 1;
                 }
             }
         }
         false
+    }
+
+    /// What a byte between tokens says: `? ! .` end a sentence, `, ( ) " [ ]` a clause. Counts `?` and `!`.
+    #[inline]
+    fn punct(&mut self, c: u8) -> u8 {
+        match c {
+            b'?' => {
+                self.qmarks += 1;
+                SENT
+            }
+            b'!' => {
+                self.excl += 1;
+                SENT
+            }
+            b'.' => SENT,
+            b',' | b'(' | b')' | b'"' | b'[' | b']' => CLAUSE,
+            _ => 0,
+        }
+    }
+
+    /// [`Lexer::punct`] over `b[from..to]`.
+    fn punctuation(&mut self, from: usize, to: usize) -> u8 {
+        let mut gap = 0;
+        for i in from..to {
+            gap |= self.punct(self.b[i]);
+        }
+        gap
     }
 
     fn sym(&self, start: usize, gap: u8) -> Tok {
@@ -744,6 +894,91 @@ fn elongated(b: &[u8], start: usize, end: usize) -> bool {
     false
 }
 
+/// Random text stitched from pieces that stress the tokenizer: words of every length around eight-byte loads
+/// and 64-byte blocks, apostrophes, handles, hashtags, entities, emoji, elongation, links, punctuation of every
+/// kind, text ending mid-word. Deterministic.
+#[cfg(test)]
+pub(crate) fn random_texts(n: usize) -> impl Iterator<Item = String> {
+    const PIECES: &[&str] = &[
+        "a",
+        "refund",
+        "cancellation",
+        "internationalization",
+        "pneumonoultramicroscopicsilicovolcanoconiosisandthensomemorelettersxyz",
+        "don't",
+        "'tis",
+        "rock'n'roll",
+        "90's",
+        "it’s",
+        "@",
+        "@shop",
+        "@a_b9",
+        "#",
+        "#NeverAgain",
+        "&amp;",
+        "&#128;",
+        "&",
+        "😡",
+        "🏻",
+        "é",
+        "naïve",
+        "sooo",
+        "NOOOO",
+        "WHY",
+        "Ok",
+        "3",
+        "3pm",
+        "2,000",
+        "weeks",
+        "flight",
+        "what",
+        "http",
+        "htc",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        ".",
+        "...",
+        "?",
+        "!!",
+        ",",
+        "(",
+        ")",
+        "\"",
+        "[x]",
+        "-",
+        "/",
+        ":",
+        ";",
+        "=",
+        ":(",
+        ":-D",
+        "<3",
+        "<",
+        "'",
+        "’",
+        "http://x.co/a?b=1",
+        "www.",
+        "_",
+        "\u{202E}",
+        "z",
+    ];
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..n).map(move |_| {
+        let len = (next() % 40) as usize;
+        (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -774,6 +1009,46 @@ mod tests {
         }
     }
 
+    /// Every token of `text`, read `batch` at a time.
+    fn tokens(text: &str, batch: usize) -> (Vec<Tok>, u16, u16) {
+        let mut lx = Lexer::new(text);
+        let mut out = Vec::new();
+        let mut buf = vec![Tok::default(); batch];
+        loop {
+            let n = lx.fill(&mut buf);
+            out.extend_from_slice(&buf[..n]);
+            if n < batch {
+                return (out, lx.qmarks, lx.excl);
+            }
+        }
+    }
+
+    /// Every token of `text` from the careful path alone.
+    fn careful_tokens(text: &str) -> (Vec<Tok>, u16, u16) {
+        let mut lx = Lexer::new(text);
+        let mut out = Vec::new();
+        let mut t = Tok::default();
+        while lx.careful_token(&mut t) {
+            out.push(t);
+        }
+        (out, lx.qmarks, lx.excl)
+    }
+
+    #[test]
+    fn the_plain_path_reads_text_as_the_careful_path_does() {
+        for text in random_texts(20_000) {
+            let want = careful_tokens(&text);
+            for batch in [1, 3, 48] {
+                let got = tokens(&text, batch);
+                assert_eq!(
+                    format!("{:?}", got),
+                    format!("{:?}", want),
+                    "{text:?} by {batch}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn word_hash_is_the_same_on_every_path() {
         for w in [
@@ -785,13 +1060,14 @@ mod tests {
             "don't",
             "isn't_it",
         ] {
-            let text = format!("{w} x");
-            let mut lx = Lexer::new(&text);
-            let mut t = Tok::default();
-            assert!(lx.next_token(&mut t));
-            let word = &text[t.start as usize..t.end as usize];
-            assert_eq!(t.h, hash_bytes_lower(word.as_bytes()), "{w}");
-            assert_eq!(t.h, hash_bytes_lower(word.to_uppercase().as_bytes()), "{w}");
+            for text in [format!("{w} x"), w.to_string()] {
+                let (toks, _, _) = tokens(&text, 48);
+                let t = toks[0];
+                let word = &text[t.start as usize..t.end as usize];
+                assert_eq!(t.h, hash_bytes_lower(word.as_bytes()), "{w}");
+                assert_eq!(t.h, hash_bytes_lower(word.to_uppercase().as_bytes()), "{w}");
+                assert_eq!(t.h, careful_tokens(&text).0[0].h, "{w}");
+            }
         }
     }
 

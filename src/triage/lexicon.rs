@@ -1,8 +1,6 @@
 //! The lexicon: cue phrases loaded from a data file (`assets/triage/<lang>.toml`) plus the shop's tuning,
 //! compiled into one open-addressing hash table keyed by token hashes, so a lookup costs one hash probe.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 use super::TriageError;
@@ -155,7 +153,7 @@ pub(crate) struct Lexicon {
     filter: Vec<u64>,
     pub cues: Vec<Cue>,
     /// Labels by id; the first ones are [`FIXED_LABELS`].
-    pub labels: Vec<Arc<str>>,
+    pub labels: Vec<&'static str>,
     pub model: Model,
 }
 
@@ -228,7 +226,7 @@ impl Lexicon {
             filter: vec![0; FILTER_WORDS],
             shift: 64 - cap.trailing_zeros(),
             cues,
-            labels: labels.iter().map(|l| Arc::from(l.as_str())).collect(),
+            labels: labels.iter().map(|l| super::intern_label(l)).collect(),
             model: file.model,
         };
         // Fingerprints stand in for keys: refuse a lexicon where two keys would share one.
@@ -354,13 +352,9 @@ pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
 
 /// Split a phrase into tokens the way the scanner does (words, numbers, emoji, emoticons).
 fn phrase_tokens(p: &str) -> Vec<u64> {
-    let mut lx = super::lexer::Lexer::new(p);
-    let mut v = Vec::new();
-    let mut t = super::lexer::Tok::default();
-    while lx.next_token(&mut t) {
-        v.push(t.h);
-    }
-    v
+    let mut toks = [super::lexer::Tok::default(); MAX_PHRASE + 1];
+    let n = super::lexer::Lexer::new(p).fill(&mut toks);
+    toks[..n].iter().map(|t| t.h).collect()
 }
 
 fn add_phrase(raw: &str, cue: u32, entries: &mut Vec<Entry>) -> Result<(), TriageError> {

@@ -5,6 +5,7 @@
 //! data (`assets/triage/<lang>.toml`, embedded), patched by the shop's [`Tuning`]. [`urgency`] orders the
 //! Attention queue, [`coach`] checks replies, [`classify_jsonl`] is `regulars classify`.
 
+mod bytes;
 pub mod coach;
 mod jsonl;
 mod lexer;
@@ -13,7 +14,8 @@ mod scan;
 mod tuning;
 mod urgency;
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -63,22 +65,54 @@ impl Category {
 
 /// A cue that fired, pointing at real words of the post: `text[start..end]` (byte offsets).
 ///
-/// The label is shared by every post the cue fires on and the words stay in the post, so classifying allocates
-/// nothing per reason; [`Reason::cue`] puts the two together where staff read them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The label is interned ([`intern_label`]) and the words stay in the post, so a reason is three plain words:
+/// classifying allocates nothing per reason and copies no reference counts. [`Reason::cue`] puts the two
+/// together where staff read them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// What fired, e.g. `"still waiting"`, `"time elapsed"`. (Rows stored before labels and words were kept
     /// apart have the whole cue here.)
-    #[serde(alias = "cue")]
-    pub label: Arc<str>,
+    pub label: &'static str,
     pub start: usize,
     pub end: usize,
+}
+
+#[derive(Deserialize)]
+struct StoredReason {
+    #[serde(alias = "cue")]
+    label: String,
+    start: usize,
+    end: usize,
+}
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
+        let r = StoredReason::deserialize(d)?;
+        Ok(Reason::new(&r.label, r.start, r.end))
+    }
+}
+
+/// The one copy of a reason label. Labels are few (the language files' and the shop's), so each distinct one
+/// is kept for the life of the program.
+pub fn intern_label(label: &str) -> &'static str {
+    static LABELS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut set = LABELS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match set.get(label) {
+        Some(l) => l,
+        None => {
+            let l: &'static str = Box::leak(label.into());
+            set.insert(l);
+            l
+        }
+    }
 }
 
 impl Reason {
     pub fn new(label: &str, start: usize, end: usize) -> Reason {
         Reason {
-            label: label.into(),
+            label: intern_label(label),
             start,
             end,
         }
@@ -109,8 +143,7 @@ pub struct Triage {
 impl Triage {
     /// A person in crisis (self-harm, danger): always tops the Attention queue.
     pub fn is_crisis(&self) -> bool {
-        self.category == Category::Distress
-            && self.reasons.iter().any(|r| &*r.label == CRISIS_LABEL)
+        self.category == Category::Distress && self.reasons.iter().any(|r| r.label == CRISIS_LABEL)
     }
 
     /// `"complaint"` output of `regulars classify`: complaints and distress alike.

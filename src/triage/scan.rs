@@ -337,12 +337,10 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
             spans.copy_within(i..n, 0);
             n -= i;
             i = 0;
-            while n < BATCH {
-                if !lx.next_token(&mut toks[n]) {
-                    done = true;
-                    break;
-                }
-                let t = &mut toks[n];
+            let got = lx.fill(&mut toks[n..]);
+            done = n + got < BATCH;
+            for j in n..n + got {
+                let t = &mut toks[j];
                 let (mut cue, span) = if t.flags & MENTION != 0 {
                     let name = &text.as_bytes()[t.start as usize + 1..t.end as usize];
                     if !shop.is_empty() && !shop.contains(&hash_bytes_lower(name)) {
@@ -360,10 +358,10 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
                         ))
                         .0;
                 }
-                cues[n] = cue;
-                spans[n] = span;
-                n += 1;
+                cues[j] = cue;
+                spans[j] = span;
             }
+            n += got;
         }
         if i >= n {
             break;
@@ -479,7 +477,7 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     } else {
         None
     };
-    let label = |id: u16| lex.labels[id as usize].clone();
+    let label = |id: u16| lex.labels[id as usize];
     let mut reasons = Vec::with_capacity(st.n_reasons + addressed_reason.is_some() as usize);
     if let Some((s, e)) = addressed_reason {
         reasons.push(Reason {

@@ -52,7 +52,7 @@ fn returned_posts_equal_what_is_read_back() {
     let read = db.post(stored.id).unwrap().unwrap();
     assert_eq!(read, stored);
     assert_eq!(read.triage.category, Category::Complaint);
-    assert_eq!(&*read.triage.reasons[0].label, "still waiting");
+    assert_eq!(read.triage.reasons[0].label, "still waiting");
     assert_eq!(
         db.post_by_native(Network::Mastodon, "77").unwrap(),
         Some(stored)
