@@ -43,11 +43,8 @@ fn wmix(h: u64, w: u64) -> u64 {
 
 #[inline(always)]
 fn wfinish(h: u64, len: usize) -> u64 {
-    let mut x = h ^ (len as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
-    x ^= x >> 32;
-    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    x ^= x >> 29;
-    fix0(x)
+    // One multiply leaves every bit of `h` in the high bits, which are all a lookup reads (bucket, fingerprint).
+    fix0((h ^ len as u64).wrapping_mul(0xFF51_AFD7_ED55_8CCD))
 }
 
 /// The word hash fed one byte at a time.
@@ -135,9 +132,16 @@ enum Next {
     Careful,
 }
 
+/// Whether `bits` has three or more set: clearing the lowest twice leaves some.
+#[inline(always)]
+fn at_least_three(bits: u64) -> bool {
+    let past_two = bits & bits.wrapping_sub(1);
+    past_two & past_two.wrapping_sub(1) != 0
+}
+
 /// The low `n` bits set (n < 64).
 #[inline(always)]
-fn low_bits(n: usize) -> u64 {
+pub(crate) fn low_bits(n: usize) -> u64 {
     (1u64 << n) - 1
 }
 
@@ -336,13 +340,9 @@ impl<'a> Lexer<'a> {
             st &= st - 1;
             la &= la - 1;
             let span = low_bits(e - s) << s;
-            let letters = alpha & span;
-            // Clearing the lowest set bit twice leaves some: three letters or more.
-            let past_two = letters & letters.wrapping_sub(1);
-            let at_least_three = past_two & past_two.wrapping_sub(1);
             let flags = if digit & span != 0 {
                 NUM
-            } else if lower & span == 0 && at_least_three != 0 {
+            } else if lower & span == 0 && at_least_three(alpha & span) {
                 CAPS
             } else {
                 0

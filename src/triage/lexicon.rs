@@ -1,6 +1,8 @@
 //! The lexicon: cue phrases loaded from a data file (`assets/triage/<lang>.toml`) plus the shop's tuning,
 //! compiled into one open-addressing hash table keyed by token hashes, so a lookup costs one hash probe.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::TriageError;
@@ -133,24 +135,29 @@ pub(crate) const TIME: u16 = 2;
 pub(crate) const SARCASM: u16 = 3;
 pub(crate) const CRISIS: u16 = 4;
 
-/// Packed slot value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
+/// Packed value: cue index in the low 24 bits (`CUE_MASK` = none), longest phrase starting here above.
 const CUE_MASK: u32 = 0x00FF_FFFF;
-/// The value half of a slot, and a fresh key's value: no cue, phrases of one word.
-const VAL_MASK: u64 = 0xFFFF_FFFF;
-const EMPTY: u64 = CUE_MASK as u64 | (1 << 24);
-const FILTER_BITS: u32 = 17;
-const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
+/// A key's value before any phrase sets it: no cue, phrases of one word.
+const EMPTY: u32 = CUE_MASK | (1 << 24);
+
+/// Up to eight keys in one cache line: their fingerprints, then their values. A key lives in the bucket its hash
+/// picks, so a lookup compares the eight fingerprints at once, with no probing and no branch on what it finds:
+/// about half the words of a post are keys, so such a branch would be a coin toss.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Bucket {
+    /// 0 = free; a key's [`Lexicon::fingerprint`] is never 0.
+    fps: [u32; 8],
+    vals: [u32; 8],
+}
 
 pub(crate) const MAX_PHRASE: usize = 6;
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    /// Open addressing, linear probing; 0 = empty. A slot packs the key's fingerprint (high half, never 0) with
-    /// its value (low half), so a probe reads one word and the table stays small enough for the L2 cache.
-    slots: Vec<u64>,
+    /// A power of two of them, at least two.
+    buckets: Vec<Bucket>,
     shift: u32,
-    /// One bit per key hash (16 KiB, stays in L1): most words of a post are in no cue and stop here.
-    filter: Vec<u64>,
     pub cues: Vec<Cue>,
     /// Labels by id; the first ones are [`FIXED_LABELS`].
     pub labels: Vec<&'static str>,
@@ -220,125 +227,91 @@ impl Lexicon {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let cap = (keys.len() * 2).next_power_of_two().max(64);
-        let mut lex = Lexicon {
-            slots: vec![0; cap],
-            filter: vec![0; FILTER_WORDS],
-            shift: 64 - cap.trailing_zeros(),
+        let mut values: HashMap<u64, u32> = keys.iter().map(|&k| (k, EMPTY)).collect();
+        // Explicit phrases first (later ones override earlier ones), then generated inflections where free.
+        for pass_explicit in [true, false] {
+            for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
+                let v = values.entry(phrase_key(&e.tokens)).or_insert(EMPTY);
+                if pass_explicit || *v & CUE_MASK == CUE_MASK {
+                    *v = (*v & !CUE_MASK) | e.cue;
+                }
+                let len = e.tokens.len() as u32;
+                let first = values.entry(e.tokens[0]).or_insert(EMPTY);
+                if len > *first >> 24 {
+                    *first = (*first & CUE_MASK) | (len << 24);
+                }
+            }
+        }
+        let (buckets, shift) = pack(&keys, &values)?;
+        let lex = Lexicon {
+            buckets,
+            shift,
             cues,
             labels: labels.iter().map(|l| super::intern_label(l)).collect(),
             model: file.model,
         };
-        // Fingerprints stand in for keys: refuse a lexicon where two keys would share one.
-        let mut full = vec![0u64; cap];
-        for &k in &keys {
-            let i = lex.slot(k);
-            if full[i] != 0 && full[i] != k {
+        Ok(lex)
+    }
+
+    #[inline]
+    fn fingerprint(key: u64) -> u32 {
+        (key >> 32) as u32 | 1
+    }
+
+    /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
+    #[inline]
+    pub fn get(&self, key: u64) -> (u32, u8, bool) {
+        let b = &self.buckets[bucket_of(key, self.shift)];
+        let fp = wide::u32x4::splat(Self::fingerprint(key));
+        let lo = wide::u32x4::from([b.fps[0], b.fps[1], b.fps[2], b.fps[3]]).simd_eq(fp);
+        let hi = wide::u32x4::from([b.fps[4], b.fps[5], b.fps[6], b.fps[7]]).simd_eq(fp);
+        let hits = lo.to_bitmask() | hi.to_bitmask() << 4;
+        // Selected with a mask, not a branch (see [`Bucket`]).
+        let found = ((hits != 0) as u32).wrapping_neg();
+        let v = b.vals[(hits.trailing_zeros() & 7) as usize] & found | EMPTY & !found;
+        let cue = v & CUE_MASK;
+        (
+            if cue == CUE_MASK { NO_CUE } else { cue },
+            (v >> 24) as u8,
+            hits != 0,
+        )
+    }
+}
+
+#[inline]
+fn bucket_of(key: u64, shift: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+}
+
+/// The buckets for `keys` (sorted, distinct): as few as keep every bucket to eight keys, sized from the keys.
+/// Fingerprints stand in for keys, so a lexicon where two keys of one bucket share one is refused.
+fn pack(keys: &[u64], values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), TriageError> {
+    let mut n = (keys.len() / 4).next_power_of_two().max(2);
+    'size: loop {
+        let shift = 64 - n.trailing_zeros();
+        let mut buckets = vec![Bucket::default(); n];
+        for &k in keys {
+            let b = &mut buckets[bucket_of(k, shift)];
+            let fp = Lexicon::fingerprint(k);
+            if b.fps.contains(&fp) {
                 return Err(TriageError::BadPhrase {
                     phrase: String::new(),
                     why: "two cue phrases hash alike; reword or drop the phrase just added"
                         .to_string(),
                 });
             }
-            full[i] = k;
-        }
-        // Explicit phrases first (later ones override earlier ones), then generated inflections where free.
-        for pass_explicit in [true, false] {
-            for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
-                let key = phrase_key(&e.tokens);
-                lex.insert(key, e.cue, pass_explicit);
-                let len = e.tokens.len();
-                if len > 1 {
-                    lex.bump_len(e.tokens[0], len as u32);
-                    for j in 2..len {
-                        lex.slot(phrase_key(&e.tokens[..j]));
-                    }
+            match b.fps.iter().position(|&f| f == 0) {
+                Some(i) => {
+                    b.fps[i] = fp;
+                    b.vals[i] = values.get(&k).copied().unwrap_or(EMPTY);
+                }
+                None => {
+                    n *= 2;
+                    continue 'size;
                 }
             }
         }
-        Ok(lex)
-    }
-
-    #[inline]
-    fn filter_bit(key: u64) -> usize {
-        (key.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> (64 - FILTER_BITS)) as usize
-    }
-
-    fn index(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    #[inline]
-    fn fingerprint(key: u64) -> u64 {
-        (key | (1 << 32)) & !VAL_MASK
-    }
-
-    /// The slot for `key`, inserted empty (no cue, no phrase) if absent.
-    fn slot(&mut self, key: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let fp = Self::fingerprint(key);
-        let mut i = self.index(key);
-        loop {
-            let s = self.slots[i];
-            if s & !VAL_MASK == fp {
-                return i;
-            }
-            if s == 0 {
-                self.slots[i] = fp | EMPTY;
-                let b = Self::filter_bit(key);
-                self.filter[b / 64] |= 1 << (b % 64);
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn insert(&mut self, key: u64, cue: u32, overwrite: bool) {
-        let i = self.slot(key);
-        let v = self.slots[i] as u32;
-        if overwrite || v & CUE_MASK == CUE_MASK {
-            self.set(i, (v & !CUE_MASK) | cue);
-        }
-    }
-
-    fn bump_len(&mut self, key: u64, len: u32) {
-        let i = self.slot(key);
-        let v = self.slots[i] as u32;
-        if len > v >> 24 {
-            self.set(i, (v & CUE_MASK) | (len << 24));
-        }
-    }
-
-    fn set(&mut self, i: usize, v: u32) {
-        self.slots[i] = (self.slots[i] & !VAL_MASK) | v as u64;
-    }
-
-    /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
-    #[inline]
-    pub fn get(&self, key: u64) -> (u32, u8, bool) {
-        let b = Self::filter_bit(key);
-        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
-            return (NO_CUE, 1, false);
-        }
-        let mask = self.slots.len() - 1;
-        let fp = Self::fingerprint(key);
-        let mut i = self.index(key);
-        loop {
-            let s = self.slots[i];
-            if s & !VAL_MASK == fp {
-                let v = s as u32;
-                let cue = v & CUE_MASK;
-                return (
-                    if cue == CUE_MASK { NO_CUE } else { cue },
-                    (v >> 24) as u8,
-                    true,
-                );
-            }
-            if s == 0 {
-                return (NO_CUE, 1, false);
-            }
-            i = (i + 1) & mask;
-        }
+        return Ok((buckets, shift));
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::lexer::{
     CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, OTHER, SENT, Tok, combine, fix0, hash_bytes_lower,
-    squeeze_hash,
+    low_bits, squeeze_hash,
 };
 use super::lexicon::{
     ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
@@ -137,6 +137,16 @@ impl State {
             };
             self.n_reasons += 1;
         }
+    }
+
+    /// `k` plain words (no cue, no phrase, no number, no capitals), after a clause break if `bound`.
+    #[inline]
+    fn skip(&mut self, k: usize, bound: bool) {
+        self.idx += k as u32;
+        self.words += k as u32;
+        let scope = self.neg_scope.saturating_sub(k.min(255) as u8);
+        self.neg_scope = if bound { 0 } else { scope };
+        self.intens = if bound { 1.0 } else { self.intens };
     }
 
     #[inline]
@@ -329,12 +339,17 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
     // Per token: its own cue (or NO_CUE) and the longest phrase that may start at it.
     let mut cues = [NO_CUE; BATCH];
     let mut spans = [1u8; BATCH];
+    // Bit j: token j needs the state machine (a cue or a phrase may start there, a handle, a number, capitals);
+    // the others are plain words, counted in bulk, so the state machine has no branch per word on whether it
+    // has a cue (a coin toss). `bounds`: tokens after a clause or sentence break.
+    let (mut wanted, mut bounds) = (0u64, 0u64);
     let (mut i, mut n, mut done) = (0usize, 0usize, false);
     loop {
         if !done && n - i < MAX_PHRASE {
             toks.copy_within(i..n, 0);
             cues.copy_within(i..n, 0);
             spans.copy_within(i..n, 0);
+            (wanted, bounds) = (wanted >> i, bounds >> i);
             n -= i;
             i = 0;
             let got = lx.fill(&mut toks[n..]);
@@ -351,7 +366,7 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
                     let (c, l, _) = lex.get(t.h);
                     (c, l)
                 };
-                if cue == NO_CUE && t.flags & ELONG != 0 {
+                if t.flags & ELONG != 0 && cue == NO_CUE {
                     cue = lex
                         .get(squeeze_hash(
                             &text.as_bytes()[t.start as usize..t.end as usize],
@@ -360,11 +375,21 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
                 }
                 cues[j] = cue;
                 spans[j] = span;
+                let want = cue != NO_CUE || span > 1 || t.flags & (MENTION | NUM | CAPS) != 0;
+                wanted |= (want as u64) << j;
+                bounds |= ((t.gap & (CLAUSE | SENT) != 0) as u64) << j;
             }
             n += got;
         }
+        // Plain words up to the next wanted token (or the batch's end).
+        let next = (i + (wanted >> i).trailing_zeros() as usize).min(n);
+        st.skip(next - i, (bounds & low_bits(next)) >> i != 0);
+        i = next;
         if i >= n {
-            break;
+            if done {
+                break;
+            }
+            continue;
         }
         let mut cue = cues[i];
         let mut last = i;
