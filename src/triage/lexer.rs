@@ -1,6 +1,11 @@
 //! The tokenizer: one pass over the post's bytes, hashing normalized words as it goes (lower-cased, elongation
 //! squeezed, curly apostrophes folded), with spans, flags (number, caps, elongated, @mention, hashtag, emoji)
 //! and the punctuation seen between tokens. No allocation.
+//!
+//! Two paths give the same tokens (a test checks them against each other on random text): the plain path reads
+//! runs of ASCII words and numbers from 64-byte blocks of byte classes ([`Block`]), many tokens per call; the
+//! careful path reads a token byte by byte and takes everything else (handles, hashtags, links, emoji,
+//! emoticons, entities, non-ASCII, elongation).
 
 use super::bytes::Block;
 
@@ -32,7 +37,7 @@ pub(crate) fn fix0(h: u64) -> u64 {
 
 /// Word hash: the normalized bytes are packed little-endian into 64-bit chunks, each chunk mixed in with one
 /// multiply, and the length folded in at the end. [`WordHash`] feeds it a byte at a time (rare paths); the
-/// tokenizer's fast path hashes a plain ASCII span eight bytes at a time, with the same result.
+/// tokenizer's other paths hash a plain ASCII span eight bytes at a time, with the same result.
 const WK: u64 = 0x9E37_79B9_7F4A_7C15;
 const WSEED: u64 = 0x243F_6A88_85A3_08D3;
 
@@ -631,7 +636,8 @@ impl<'a> Lexer<'a> {
             };
             return;
         }
-        // Fastest path, most words: up to seven ASCII letters ended by a plain ASCII byte, in one load.
+        // Most words the careful path reads (in hashtags, after handles and emoticons): up to seven ASCII
+        // letters ended by a plain ASCII byte, in one load.
         let first = load8(b, start);
         let letters = alpha_mask(first);
         let run = (!letters & HIGH).trailing_zeros() / 8;
@@ -657,7 +663,7 @@ impl<'a> Lexer<'a> {
                 return;
             }
         }
-        // Fast path: ASCII letters with inner apostrophes, eight bytes at a time.
+        // Then ASCII letters with inner apostrophes, eight bytes at a time.
         let mut p = start;
         let (mut lower, mut upper) = (0u64, 0u64);
         let mut w = first;
