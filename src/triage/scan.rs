@@ -346,12 +346,14 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
     let (mut i, mut n, mut done) = (0usize, 0usize, false);
     loop {
         if !done && n - i < MAX_PHRASE {
-            toks.copy_within(i..n, 0);
-            cues.copy_within(i..n, 0);
-            spans.copy_within(i..n, 0);
-            (wanted, bounds) = (wanted >> i, bounds >> i);
-            n -= i;
-            i = 0;
+            if i > 0 {
+                toks.copy_within(i..n, 0);
+                cues.copy_within(i..n, 0);
+                spans.copy_within(i..n, 0);
+                (wanted, bounds) = (wanted >> i, bounds >> i);
+                n -= i;
+                i = 0;
+            }
             let got = lx.fill(&mut toks[n..]);
             done = n + got < BATCH;
             for j in n..n + got {
