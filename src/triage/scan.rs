@@ -262,7 +262,6 @@ impl State {
             Kind::Problem => {
                 self.problem += w;
                 self.reason(label, start, end);
-                self.sarcasm_before_problem(w, idx);
             }
             Kind::Topic => {
                 self.topic += w;
