@@ -14,7 +14,9 @@ pub(crate) struct Block {
     /// ASCII capitals.
     pub upper: u64,
     pub apos: u64,
-    /// Bytes only the tokenizer's careful path reads: non-ASCII, `@ # & : ; < =`.
+    pub at: u64,
+    pub underscore: u64,
+    /// Bytes only the tokenizer's careful path reads: non-ASCII, `# & : ; < =`.
     pub special: u64,
     /// The other bytes but spaces: punctuation, control bytes (and the zeros past the end of the text).
     pub punct: u64,
@@ -45,6 +47,8 @@ impl Block {
             digit: m.digit,
             upper: m.upper,
             apos: m.apos,
+            at: m.at,
+            underscore: m.underscore,
             special: m.special | m.high,
             punct: !(m.alpha | m.digit | m.space | m.special | m.high),
             triple: m.triple,
@@ -59,6 +63,8 @@ struct Masks {
     digit: u64,
     upper: u64,
     apos: u64,
+    at: u64,
+    underscore: u64,
     space: u64,
     special: u64,
     high: u64,
@@ -82,7 +88,9 @@ fn masks_bytewise(bytes: &[u8; READ]) -> Masks {
         set(&mut m.upper, c.is_ascii_uppercase());
         set(&mut m.apos, c == b'\'');
         set(&mut m.space, c == b' ');
-        set(&mut m.special, b"@#&:;<=".contains(&c));
+        set(&mut m.at, c == b'@');
+        set(&mut m.underscore, c == b'_');
+        set(&mut m.special, b"#&:;<=".contains(&c));
         set(&mut m.high, c >= 0x80);
         let f = |j: usize| bytes[j] | 0x20;
         set(&mut m.triple, f(i) == f(i + 1) && f(i) == f(i + 2));
@@ -112,7 +120,9 @@ fn masks(bytes: &[u8; READ]) -> Masks {
         m.apos |= bits(eq(b'\''));
         m.space |= bits(eq(b' '));
         // : ; < = are 0x3A..=0x3D.
-        m.special |= bits(eq(b'@') | eq(b'#') | eq(b'&') | range(v, b':', 4));
+        m.at |= bits(eq(b'@'));
+        m.underscore |= bits(eq(b'_'));
+        m.special |= bits(eq(b'#') | eq(b'&') | range(v, b':', 4));
         m.high |= bits(v);
         let folded = |x: u8x16| x | u8x16::splat(0x20);
         let (f0, f1, f2) = (folded(v), folded(at(16 * q + 1)), folded(at(16 * q + 2)));

@@ -320,18 +320,25 @@ impl<'a> Lexer<'a> {
         let known = TRUSTED - rel;
         let alpha = blk.alpha >> rel;
         let digit = blk.digit >> rel;
-        let inner_apos = blk.apos >> rel & (alpha >> 1) & (alpha << 1);
-        let word = alpha | inner_apos;
-        let starts = (word & !(word << 1)) | (digit & !(digit << 1));
-        let lasts = (word & !(word >> 1)) | (digit & !(digit >> 1));
+        // A handle: `@` then the run of letters, digits and `_` after it. A carry added at the run's first byte
+        // runs through it, so the run is where the sum differs.
+        let handle_bytes = alpha | digit | blk.underscore >> rel;
+        let mention = blk.at >> rel & (handle_bytes >> 1);
+        let handle = (handle_bytes.wrapping_add(mention << 1) ^ handle_bytes) & handle_bytes;
+        let (alpha_w, digit_w) = (alpha & !handle, digit & !handle);
+        let inner_apos = blk.apos >> rel & (alpha_w >> 1) & (alpha_w << 1);
+        let word = alpha_w | inner_apos;
+        let starts = (word & !(word << 1)) | (digit_w & !(digit_w << 1));
+        let lasts = (word & !(word >> 1)) | (digit_w & !(digit_w >> 1)) | (handle & !(handle >> 1));
         let elongated = blk.triple >> rel & alpha & (alpha >> 1) & (alpha >> 2);
         let stop = blk.special >> rel | (blk.link >> rel & starts & alpha) | elongated;
         let limit = (stop.trailing_zeros() as usize).min(known);
         // Token starts with punctuation in the gap before them: a bit added into a run of gap bytes carries out
         // of its end, onto the token after it.
-        let gap = !(word | digit);
-        let punct = blk.punct >> rel & !inner_apos;
+        let gap = !(word | digit_w | handle | mention);
+        let punct = blk.punct >> rel & gap;
         let marked = gap.wrapping_add(punct) & !gap;
+        let starts = starts | mention;
         let lower = alpha & !(blk.upper >> rel);
         let at = self.pos;
         let (mut st, mut la) = (starts & low_bits(limit), lasts);
@@ -345,7 +352,9 @@ impl<'a> Lexer<'a> {
             st &= st - 1;
             la &= la - 1;
             let span = low_bits(e - s) << s;
-            let flags = if digit & span != 0 {
+            let flags = if mention >> s & 1 != 0 {
+                MENTION
+            } else if digit & span != 0 {
                 NUM
             } else if lower & span == 0 && at_least_three(alpha & span) {
                 CAPS
@@ -358,7 +367,10 @@ impl<'a> Lexer<'a> {
                 0
             };
             let len = e - s;
-            let h = if len <= 8 {
+            // Handles are never looked up (they name people, not cues): no hash.
+            let h = if flags == MENTION {
+                1
+            } else if len <= 8 {
                 let i = (rel + s) & 63;
                 let mut w = [0u8; 8];
                 w.copy_from_slice(&self.blk.bytes[i..i + 8]);
