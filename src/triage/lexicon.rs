@@ -140,15 +140,24 @@ const CUE_MASK: u32 = 0x00FF_FFFF;
 /// A key's value before any phrase sets it: no cue, phrases of one word.
 const EMPTY: u32 = CUE_MASK | (1 << 24);
 
-/// Up to eight keys in one cache line: their fingerprints, then their values. A key lives in the bucket its hash
-/// picks, so a lookup compares the eight fingerprints at once, with no probing and no branch on what it finds:
-/// about half the words of a post are keys, so such a branch would be a coin toss.
-#[derive(Debug, Clone, Copy, Default)]
+/// Up to seven keys in one cache line: their fingerprints, then their values. A key lives in the bucket its hash
+/// picks, so a lookup compares the fingerprints at once, with no probing and no branch on what it finds: about
+/// half the words of a post are keys, so such a branch would be a coin toss. The eighth slot is never used: its
+/// value is [`EMPTY`], what a lookup that finds nothing reads.
+#[derive(Debug, Clone, Copy)]
 #[repr(C, align(64))]
 struct Bucket {
     /// 0 = free; a key's [`Lexicon::fingerprint`] is never 0.
     fps: [u32; 8],
     vals: [u32; 8],
+}
+
+impl Bucket {
+    const SLOTS: usize = 7;
+    const FREE: Bucket = Bucket {
+        fps: [0; 8],
+        vals: [EMPTY; 8],
+    };
 }
 
 pub(crate) const MAX_PHRASE: usize = 6;
@@ -266,9 +275,8 @@ impl Lexicon {
         let lo = wide::u32x4::from([b.fps[0], b.fps[1], b.fps[2], b.fps[3]]).simd_eq(fp);
         let hi = wide::u32x4::from([b.fps[4], b.fps[5], b.fps[6], b.fps[7]]).simd_eq(fp);
         let hits = lo.to_bitmask() | hi.to_bitmask() << 4;
-        // Selected with a mask, not a branch (see [`Bucket`]).
-        let found = ((hits != 0) as u32).wrapping_neg();
-        let v = b.vals[(hits.trailing_zeros() & 7) as usize] & found | EMPTY & !found;
+        // No branch on a hit (see [`Bucket`]): a miss reads the unused eighth slot.
+        let v = b.vals[((hits | 1 << Bucket::SLOTS).trailing_zeros() & 7) as usize];
         let cue = v & CUE_MASK;
         (
             if cue == CUE_MASK { NO_CUE } else { cue },
@@ -283,13 +291,13 @@ fn bucket_of(key: u64, shift: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
-/// The buckets for `keys` (sorted, distinct): as few as keep every bucket to eight keys, sized from the keys.
+/// The buckets for `keys` (sorted, distinct): as few as keep every bucket to seven keys, sized from the keys.
 /// Fingerprints stand in for keys, so a lexicon where two keys of one bucket share one is refused.
 fn pack(keys: &[u64], values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), TriageError> {
     let mut n = (keys.len() / 4).next_power_of_two().max(2);
     'size: loop {
         let shift = 64 - n.trailing_zeros();
-        let mut buckets = vec![Bucket::default(); n];
+        let mut buckets = vec![Bucket::FREE; n];
         for &k in keys {
             let b = &mut buckets[bucket_of(k, shift)];
             let fp = Lexicon::fingerprint(k);
@@ -300,7 +308,7 @@ fn pack(keys: &[u64], values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), 
                         .to_string(),
                 });
             }
-            match b.fps.iter().position(|&f| f == 0) {
+            match b.fps[..Bucket::SLOTS].iter().position(|&f| f == 0) {
                 Some(i) => {
                     b.fps[i] = fp;
                     b.vals[i] = values.get(&k).copied().unwrap_or(EMPTY);
