@@ -386,11 +386,11 @@ pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
         let next = (i + (wanted >> i).trailing_zeros() as usize).min(n);
         st.skip(next - i, (bounds & low_bits(next)) >> i != 0);
         i = next;
+        if !done && n - i < MAX_PHRASE {
+            continue; // a phrase starting here may need the tokens after the batch
+        }
         if i >= n {
-            if done {
-                break;
-            }
-            continue;
+            break;
         }
         let mut cue = cues[i];
         let mut last = i;

@@ -479,3 +479,17 @@ fn random_text_never_panics_and_spans_stay_on_char_boundaries() {
         }
     }
 }
+
+/// Posts longer than one batch of tokens: a phrase is found wherever it falls, across a batch's end too.
+#[test]
+fn a_phrase_is_found_at_every_place_in_a_long_post() {
+    let c = en();
+    for filler in 30..110 {
+        let text = format!(
+            "@shop {}still waiting for my refund",
+            "blue ".repeat(filler)
+        );
+        let t = c.classify(&text);
+        assert!(has_cue(&text, &t, "still waiting"), "{filler}: {t:?}");
+    }
+}
