@@ -93,7 +93,8 @@ impl<'de> Deserialize<'de> for Reason {
 }
 
 /// The one copy of a reason label. Labels are few (the language files' and the shop's), so each distinct one
-/// is kept for the life of the program.
+/// is kept for the life of the program. (Rows stored before labels and words were kept apart add one per
+/// distinct old cue when read: a bounded set, read again from the same copies.)
 pub fn intern_label(label: &str) -> &'static str {
     static LABELS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
     let mut set = LABELS
