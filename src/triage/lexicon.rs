@@ -1,5 +1,5 @@
 //! The lexicon: cue phrases loaded from a data file (`assets/triage/<lang>.toml`) plus the shop's tuning,
-//! compiled into one open-addressing hash table keyed by token hashes, so a lookup costs one hash probe.
+//! compiled into one hash table keyed by token hashes, so a lookup reads one cache line.
 
 use std::collections::HashMap;
 
@@ -230,13 +230,10 @@ impl Lexicon {
             });
         }
         // Phrases, plus their inner prefixes so a lookup can stop at the first prefix that is not there.
-        let mut keys: Vec<u64> = entries
+        let mut values: HashMap<u64, u32> = entries
             .iter()
-            .flat_map(|e| (1..=e.tokens.len()).map(|j| phrase_key(&e.tokens[..j])))
+            .flat_map(|e| (1..=e.tokens.len()).map(|j| (phrase_key(&e.tokens[..j]), EMPTY)))
             .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut values: HashMap<u64, u32> = keys.iter().map(|&k| (k, EMPTY)).collect();
         // Explicit phrases first (later ones override earlier ones), then generated inflections where free.
         for pass_explicit in [true, false] {
             for e in entries.iter().filter(|e| e.explicit == pass_explicit) {
@@ -251,7 +248,7 @@ impl Lexicon {
                 }
             }
         }
-        let (buckets, shift) = pack(&keys, &values)?;
+        let (buckets, shift) = pack(&values)?;
         let lex = Lexicon {
             buckets,
             shift,
@@ -291,14 +288,14 @@ fn bucket_of(key: u64, shift: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
-/// The buckets for `keys` (sorted, distinct): as few as keep every bucket to seven keys, sized from the keys.
+/// The buckets for every key of `values`: as few as keep every bucket to seven keys, sized from the keys.
 /// Fingerprints stand in for keys, so a lexicon where two keys of one bucket share one is refused.
-fn pack(keys: &[u64], values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), TriageError> {
-    let mut n = (keys.len() / 4).next_power_of_two().max(2);
+fn pack(values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), TriageError> {
+    let mut n = (values.len() / 4).next_power_of_two().max(2);
     'size: loop {
         let shift = 64 - n.trailing_zeros();
         let mut buckets = vec![Bucket::FREE; n];
-        for &k in keys {
+        for (&k, &v) in values {
             let b = &mut buckets[bucket_of(k, shift)];
             let fp = Lexicon::fingerprint(k);
             if b.fps.contains(&fp) {
@@ -311,7 +308,7 @@ fn pack(keys: &[u64], values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), 
             match b.fps[..Bucket::SLOTS].iter().position(|&f| f == 0) {
                 Some(i) => {
                     b.fps[i] = fp;
-                    b.vals[i] = values.get(&k).copied().unwrap_or(EMPTY);
+                    b.vals[i] = v;
                 }
                 None => {
                     n *= 2;

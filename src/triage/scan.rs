@@ -107,7 +107,8 @@ impl State {
         }
     }
 
-    /// "great, another delay": a praise word up to three words before a strong problem cue is sarcasm.
+    /// "great, another delay": a praise word up to three words before a strong complaint or escalation cue is
+    /// sarcasm.
     #[inline]
     fn sarcasm_before_problem(&mut self, weight: f32, idx: u32) {
         if weight >= 1.0
