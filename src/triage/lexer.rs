@@ -219,13 +219,23 @@ pub(crate) fn combine(k: u64, t: u64) -> u64 {
     (k.rotate_left(23) ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd)
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Tok {
     pub h: u64,
     pub start: u32,
     pub end: u32,
     pub flags: u8,
     pub gap: u8,
+}
+
+impl Tok {
+    pub const EMPTY: Tok = Tok {
+        h: 0,
+        start: 0,
+        end: 0,
+        flags: 0,
+        gap: 0,
+    };
 }
 
 pub(crate) struct Lexer<'a> {
@@ -358,7 +368,7 @@ impl<'a> Lexer<'a> {
             let flags = if mention >> s & 1 != 0 {
                 MENTION
             } else {
-                num as u8 * NUM | (caps & !num) as u8 * CAPS
+                (num as u8 * NUM) | ((caps & !num) as u8 * CAPS)
             };
             let gap = if marked >> s & 1 != 0 {
                 self.punctuation(at + prev, at + s)
@@ -1030,7 +1040,7 @@ mod tests {
     fn tokens(text: &str, batch: usize) -> (Vec<Tok>, u16, u16) {
         let mut lx = Lexer::new(text);
         let mut out = Vec::new();
-        let mut buf = vec![Tok::default(); batch];
+        let mut buf = vec![Tok::EMPTY; batch];
         loop {
             let n = lx.fill(&mut buf);
             out.extend_from_slice(&buf[..n]);
@@ -1044,7 +1054,7 @@ mod tests {
     fn careful_tokens(text: &str) -> (Vec<Tok>, u16, u16) {
         let mut lx = Lexer::new(text);
         let mut out = Vec::new();
-        let mut t = Tok::default();
+        let mut t = Tok::EMPTY;
         while lx.careful_token(&mut t) {
             out.push(t);
         }

@@ -354,7 +354,7 @@ pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
 
 /// Split a phrase into tokens the way the scanner does (words, numbers, emoji, emoticons).
 fn phrase_tokens(p: &str) -> Vec<u64> {
-    let mut toks = [super::lexer::Tok::default(); MAX_PHRASE + 1];
+    let mut toks = [super::lexer::Tok::EMPTY; MAX_PHRASE + 1];
     let n = super::lexer::Lexer::new(p).fill(&mut toks);
     toks[..n].iter().map(|t| t.h).collect()
 }
