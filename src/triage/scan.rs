@@ -405,12 +405,12 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
                         .0;
                 }
                 cues[j] = cue;
-                spans[j] = span;
                 let (flags, gap) = (t.flags, t.gap);
                 // A phrase start counts only if the next token may go on with it; the last token read may
                 // start a phrase that goes on in the next batch. No branches: either way is common.
                 let next = toks[(j + 1).min(BATCH - 1)].h;
                 let phrase = (span > 1) & (lex.may_pair(toks[j].h, next) | (j + 1 == n + got));
+                spans[j] = if phrase { span } else { 1 };
                 let want = (cue != NO_CUE) | phrase | (flags & (MENTION | NUM | CAPS) != 0);
                 wanted |= (want as u64) << j;
                 bounds |= ((gap & (CLAUSE | SENT) != 0) as u64) << j;
