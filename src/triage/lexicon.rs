@@ -167,6 +167,8 @@ pub(crate) struct Lexicon {
     /// A power of two of them, at least two.
     buckets: Vec<Bucket>,
     shift: u32,
+    /// The hash multiplier that picks a key's bucket (see [`pack`]).
+    mul: u64,
     /// A bit for the first two tokens of every phrase of two or more (by [`pair_bit`]): most words that start
     /// a phrase are common ones ("on", "my", "not") that start none in the post at hand, and one bit says so.
     pairs: Box<[u64; PAIR_WORDS]>,
@@ -251,7 +253,7 @@ impl Lexicon {
                 }
             }
         }
-        let (buckets, shift) = pack(&values)?;
+        let (buckets, shift, mul) = pack(&values)?;
         let mut pairs = Box::new([0u64; PAIR_WORDS]);
         for e in entries.iter().filter(|e| e.tokens.len() >= 2) {
             let bit = pair_bit(e.tokens[0], e.tokens[1]);
@@ -260,6 +262,7 @@ impl Lexicon {
         let lex = Lexicon {
             buckets,
             shift,
+            mul,
             pairs,
             cues,
             labels: labels.iter().map(|l| super::intern_label(l)).collect(),
@@ -276,7 +279,7 @@ impl Lexicon {
     /// `(cue or NO_CUE, longest phrase starting here, key present)` for a token or phrase hash.
     #[inline]
     pub fn get(&self, key: u64) -> (u32, u8, bool) {
-        let b = &self.buckets[bucket_of(key, self.shift)];
+        let b = &self.buckets[bucket_of(key, self.shift, self.mul)];
         let fp = wide::u32x4::splat(Self::fingerprint(key));
         let lo = wide::u32x4::from([b.fps[0], b.fps[1], b.fps[2], b.fps[3]]).simd_eq(fp);
         let hi = wide::u32x4::from([b.fps[4], b.fps[5], b.fps[6], b.fps[7]]).simd_eq(fp);
@@ -308,40 +311,48 @@ fn pair_bit(a: u64, b: u64) -> usize {
 }
 
 #[inline]
-fn bucket_of(key: u64, shift: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+fn bucket_of(key: u64, shift: u32, mul: u64) -> usize {
+    (key.wrapping_mul(mul) >> shift) as usize
 }
 
-/// The buckets for every key of `values`: as few as keep every bucket to seven keys, sized from the keys.
-/// Fingerprints stand in for keys, so a lexicon where two keys of one bucket share one is refused.
-fn pack(values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32), TriageError> {
+/// The buckets for every key of `values`: as few as keep every bucket to seven keys, sized from the keys. A
+/// few multipliers are tried at each size before doubling it: a table half the size stays in the caches.
+/// Fingerprints stand in for keys, so no bucket may hold two alike.
+fn pack(values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32, u64), TriageError> {
     let mut n = (values.len() / 4).next_power_of_two().max(2);
-    'size: loop {
+    while n <= MAX_BUCKETS {
         let shift = 64 - n.trailing_zeros();
-        let mut buckets = vec![Bucket::FREE; n];
-        for (&k, &v) in values {
-            let b = &mut buckets[bucket_of(k, shift)];
-            let fp = Lexicon::fingerprint(k);
-            if b.fps.contains(&fp) {
-                return Err(TriageError::BadPhrase {
-                    phrase: String::new(),
-                    why: "two cue phrases hash alike; reword or drop the phrase just added"
-                        .to_string(),
-                });
-            }
-            match b.fps[..Bucket::SLOTS].iter().position(|&f| f == 0) {
-                Some(i) => {
-                    b.fps[i] = fp;
-                    b.vals[i] = v;
-                }
-                None => {
-                    n *= 2;
-                    continue 'size;
-                }
+        for seed in 0..64u64 {
+            let mul =
+                0x9E37_79B9_7F4A_7C15u64.wrapping_add(seed.wrapping_mul(0xD1B5_4A32_D192_ED02));
+            if let Some(buckets) = fill_buckets(values, n, shift, mul) {
+                return Ok((buckets, shift, mul));
             }
         }
-        return Ok((buckets, shift));
+        n *= 2;
     }
+    Err(TriageError::BadPhrase {
+        phrase: String::new(),
+        why: "two cue phrases hash alike; reword or drop the phrase just added".to_string(),
+    })
+}
+
+/// Far more than any lexicon needs: only keys that hash alike get here.
+const MAX_BUCKETS: usize = 1 << 20;
+
+fn fill_buckets(values: &HashMap<u64, u32>, n: usize, shift: u32, mul: u64) -> Option<Vec<Bucket>> {
+    let mut buckets = vec![Bucket::FREE; n];
+    for (&k, &v) in values {
+        let b = &mut buckets[bucket_of(k, shift, mul)];
+        let fp = Lexicon::fingerprint(k);
+        if b.fps.contains(&fp) {
+            return None;
+        }
+        let i = b.fps[..Bucket::SLOTS].iter().position(|&f| f == 0)?;
+        b.fps[i] = fp;
+        b.vals[i] = v;
+    }
+    Some(buckets)
 }
 
 pub(crate) fn phrase_key(tokens: &[u64]) -> u64 {
@@ -431,6 +442,27 @@ pub(crate) fn inflections(w: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packing_keeps_every_key_in_a_table_sized_to_the_keys() {
+        // Random-looking keys (splitmix64), as word hashes are.
+        let mix = |i: u64| {
+            let z = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let values: HashMap<u64, u32> = (1..=4000u64).map(|i| (mix(i), i as u32)).collect();
+        let (buckets, shift, mul) = pack(&values).unwrap();
+        // As many keys as the English lexicon: 1,024 buckets of seven overflow; 2,048 fit with some multiplier.
+        assert_eq!(buckets.len(), 2048);
+        for (&k, &v) in &values {
+            let b = &buckets[bucket_of(k, shift, mul)];
+            let fp = Lexicon::fingerprint(k);
+            assert_eq!(b.fps.iter().filter(|&&f| f == fp).count(), 1);
+            assert!(b.fps.iter().zip(&b.vals).any(|(&f, &x)| f == fp && x == v));
+        }
+    }
 
     #[test]
     fn the_pair_filter_passes_every_phrase_start_and_few_others() {
