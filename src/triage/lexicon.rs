@@ -119,7 +119,7 @@ pub(crate) struct Cue {
     pub label: u16,
 }
 
-pub(crate) const NO_CUE: u32 = u32::MAX;
+pub(crate) const NO_CUE: u32 = CUE_MASK;
 
 /// Labels of the reasons the scanner itself gives, at these ids in [`Lexicon::labels`].
 pub(crate) const FIXED_LABELS: [&str; 5] = [
@@ -286,12 +286,7 @@ impl Lexicon {
         let hits = lo.to_bitmask() | hi.to_bitmask() << 4;
         // No branch on a hit (see [`Bucket`]): a miss reads the unused eighth slot.
         let v = b.vals[((hits | 1 << Bucket::SLOTS).trailing_zeros() & 7) as usize];
-        let cue = v & CUE_MASK;
-        (
-            if cue == CUE_MASK { NO_CUE } else { cue },
-            (v >> 24) as u8,
-            hits != 0,
-        )
+        (v & CUE_MASK, (v >> 24) as u8, hits != 0)
     }
 
     /// Whether a phrase may start with the tokens `a, b` (false: surely none does).
