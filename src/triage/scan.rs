@@ -155,10 +155,10 @@ impl State {
     fn feed(&mut self, lex: &Lexicon, cue: u32, first: Tok, last: Tok) {
         self.idx += 1;
         let idx = self.idx;
-        if first.gap & (CLAUSE | SENT) != 0 {
-            self.neg_scope = 0;
-            self.intens = 1.0;
-        }
+        // Without branches, as in `skip`.
+        let bound = first.gap & (CLAUSE | SENT) != 0;
+        self.neg_scope = if bound { 0 } else { self.neg_scope };
+        self.intens = if bound { 1.0 } else { self.intens };
         let (start, end) = (first.start, last.end);
         if first.flags & MENTION != 0 {
             if first.flags & OTHER != 0 {
@@ -180,9 +180,7 @@ impl State {
             }
             return;
         }
-        if first.flags & CAPS != 0 {
-            self.caps += 1;
-        }
+        self.caps += (first.flags & CAPS != 0) as u16;
         if cue == NO_CUE {
             self.neg_scope = self.neg_scope.saturating_sub(1);
             return;
