@@ -362,13 +362,14 @@ impl<'a> Lexer<'a> {
             st &= st - 1;
             la &= la - 1;
             let span = low_bits(e - s) << s;
-            // Without branches: "I" makes the capitals test a coin toss.
+            // Without branches: "I" makes the capitals test a coin toss. (A token is letters or digits, never
+            // both, so at most one of these is set.)
             let num = digit & span != 0;
             let caps = (lower & span == 0) & at_least_three(alpha & span);
             let flags = if mention >> s & 1 != 0 {
                 MENTION
             } else {
-                (num as u8 * NUM) | ((caps & !num) as u8 * CAPS)
+                (num as u8 * NUM) | (caps as u8 * CAPS)
             };
             let gap = if marked >> s & 1 != 0 {
                 self.punctuation(at + prev, at + s)
