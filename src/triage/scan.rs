@@ -146,8 +146,15 @@ impl State {
     fn skip(&mut self, k: usize, bound: bool) {
         self.idx += k as u32;
         self.words += k as u32;
-        let scope = self.neg_scope.saturating_sub(k.min(255) as u8);
-        self.neg_scope = if bound { 0 } else { scope };
+        self.neg_scope = self.neg_scope.saturating_sub(k.min(255) as u8);
+        self.clause_break(bound);
+    }
+
+    /// A clause or sentence break (if `bound`) ends a negation's scope and an intensifier's reach. Without
+    /// branches: breaks come and go with the text.
+    #[inline]
+    fn clause_break(&mut self, bound: bool) {
+        self.neg_scope = if bound { 0 } else { self.neg_scope };
         self.intens = if bound { 1.0 } else { self.intens };
     }
 
@@ -155,10 +162,7 @@ impl State {
     fn feed(&mut self, lex: &Lexicon, cue: u32, first: Tok, last: Tok) {
         self.idx += 1;
         let idx = self.idx;
-        // Without branches, as in `skip`.
-        let bound = first.gap & (CLAUSE | SENT) != 0;
-        self.neg_scope = if bound { 0 } else { self.neg_scope };
-        self.intens = if bound { 1.0 } else { self.intens };
+        self.clause_break(first.gap & (CLAUSE | SENT) != 0);
         let (start, end) = (first.start, last.end);
         if first.flags & MENTION != 0 {
             if first.flags & OTHER != 0 {
