@@ -315,7 +315,9 @@ fn bucket_of(key: u64, shift: u32, mul: u64) -> usize {
 /// Fingerprints stand in for keys, so no bucket may hold two alike.
 fn pack(values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32, u64), TriageError> {
     let mut n = (values.len() / 4).next_power_of_two().max(2);
-    while n <= MAX_BUCKETS {
+    // At a quarter of a key per bucket nothing overflows: failing there means keys that hash alike.
+    let most = (values.len() * 4).next_power_of_two().max(2);
+    while n <= most {
         let shift = 64 - n.trailing_zeros();
         for seed in 0..64u64 {
             let mul =
@@ -331,9 +333,6 @@ fn pack(values: &HashMap<u64, u32>) -> Result<(Vec<Bucket>, u32, u64), TriageErr
         why: "two cue phrases hash alike; reword or drop the phrase just added".to_string(),
     })
 }
-
-/// Far more than any lexicon needs: only keys that hash alike get here.
-const MAX_BUCKETS: usize = 1 << 20;
 
 fn fill_buckets(values: &HashMap<u64, u32>, n: usize, shift: u32, mul: u64) -> Option<Vec<Bucket>> {
     let mut buckets = vec![Bucket::FREE; n];
