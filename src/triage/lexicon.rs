@@ -16,6 +16,9 @@ pub(crate) enum Kind {
     Negative,
     /// Positive feeling word; weight = strength.
     Positive,
+    /// Crying, tears, screaming: negative, except in an otherwise happy post that names no problem ("she said
+    /// yes, I cried"), where they count for nothing; weight = strength.
+    Tears,
     /// A problem with an order, a service, money (refund, broken, never arrived).
     Complaint,
     /// A general problem word (late, broken, again): full weight in a post to the shop, less elsewhere.

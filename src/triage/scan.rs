@@ -37,6 +37,7 @@ struct State {
     after: f32,
     neg: f32,
     pos: f32,
+    tears: f32,
     complaint: f32,
     request: f32,
     escalation: f32,
@@ -76,6 +77,7 @@ impl State {
             after: 1.0,
             neg: 0.0,
             pos: 0.0,
+            tears: 0.0,
             complaint: 0.0,
             request: 0.0,
             escalation: 0.0,
@@ -193,7 +195,7 @@ impl State {
         let w = c.weight;
         let label = c.label;
         match c.kind {
-            Kind::Negative | Kind::Positive => {
+            Kind::Negative | Kind::Positive | Kind::Tears => {
                 let mut v = w * self.intens;
                 self.intens = 1.0;
                 if first.flags & CAPS != 0 {
@@ -209,7 +211,11 @@ impl State {
                         self.neg += v * self.after;
                         self.reason(label, start, end);
                     }
-                    (Kind::Negative, true) => {
+                    (Kind::Tears, false) => {
+                        self.tears += v * self.after;
+                        self.reason(label, start, end);
+                    }
+                    (Kind::Negative | Kind::Tears, true) => {
                         self.pos += v * 0.3;
                     }
                     (_, false) => {
@@ -240,6 +246,7 @@ impl State {
             Kind::Contrast => {
                 self.neg *= 0.5;
                 self.pos *= 0.5;
+                self.tears *= 0.5;
                 self.after = 1.5;
             }
             Kind::Complaint | Kind::Escalation => {
@@ -459,6 +466,10 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
     let about = st.mention_span.is_some() || st.product > 0;
     let mut distress = st.distress;
+    // Happy tears: a post with more joy than other negative feeling and no problem named.
+    let joy = st.pos > st.neg
+        && st.complaint + st.escalation + st.distress + st.problem + st.sarcasm + st.time == 0.0;
+    let st_neg = if joy { st.neg } else { st.neg + st.tears };
     let weak = if about {
         st.problem
     } else {
@@ -466,7 +477,7 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     };
     // Deadlines and occasions only matter next to a problem: "tonight" alone is not distress.
     let deadline_counts =
-        st.complaint + st.escalation + st.distress + st.problem > 0.0 || (about && st.neg > 0.0);
+        st.complaint + st.escalation + st.distress + st.problem > 0.0 || (about && st_neg > 0.0);
     if deadline_counts {
         distress += st.deadline;
     }
@@ -475,9 +486,9 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         && lx.qmarks > 0
         && st.complaint + st.escalation + distress + st.sarcasm + st.time == 0.0;
     let (neg, weak) = if worry {
-        (st.neg * m.worry, weak * m.worry)
+        (st_neg * m.worry, weak * m.worry)
     } else {
-        (st.neg, weak)
+        (st_neg, weak)
     };
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     let pos_eff = if problem > 0.0 || neg > st.pos {

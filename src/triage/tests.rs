@@ -101,6 +101,28 @@ fn sadness_about_summer_is_not_a_complaint() {
 }
 
 #[test]
+fn happy_tears_are_not_a_complaint_but_tears_over_a_problem_are() {
+    let c = en();
+    for text in [
+        "my sister got engaged!!!! I screamed so loud the cat ran off 😭",
+        "SHE SAID YES 😭 thank you for keeping the ring safe. she cried, I cried, the waiter cried",
+    ] {
+        let t = c.classify(text);
+        assert!(!t.category.needs_attention(), "{text:?}: {t:?}");
+        assert!(has_cue(text, &t, "tears: "), "the tears still show: {t:?}");
+        assert_spans(text, &t);
+    }
+    for text in [
+        "@shop my ring arrived broken and I cried 😭",
+        "stuck at the airport in tears, they lost my bag",
+    ] {
+        let t = c.classify(text);
+        assert!(t.category.needs_attention(), "{text:?}: {t:?}");
+        assert!(has_cue(text, &t, "tears: "), "{t:?}");
+    }
+}
+
+#[test]
 fn negation_flips_praise_within_its_scope() {
     let c = en();
     let not_helpful_text = "@shop the staff were not helpful";
