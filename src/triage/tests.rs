@@ -123,6 +123,30 @@ fn happy_tears_are_not_a_complaint_but_tears_over_a_problem_are() {
 }
 
 #[test]
+fn emphasis_and_idioms_are_not_negation() {
+    let c = en();
+    let lovely = "My daughter wore Nan's pearls to her prom. I've never seen anything so lovely.";
+    let t = c.classify(lovely);
+    assert_eq!(t.category, Category::Praise, "{:?}", cues(lovely, &t));
+    assert!(!has_cue(lovely, &t, "negat"), "{:?}", cues(lovely, &t));
+    let let_down = "@shop I have never felt so let down by a shop";
+    let t = c.classify(let_down);
+    assert!(t.category.needs_attention(), "{:?}", cues(let_down, &t));
+    assert!(has_cue(let_down, &t, "let down"));
+    for text in [
+        "Whitby was windy. I bought jet. I was warned. I regret nothing.",
+        "The bands are ordered! 22 August can't come fast enough",
+    ] {
+        let t = c.classify(text);
+        assert!(
+            !t.category.needs_attention(),
+            "{text:?}: {:?}",
+            cues(text, &t)
+        );
+    }
+}
+
+#[test]
 fn negation_flips_praise_within_its_scope() {
     let c = en();
     let not_helpful_text = "@shop the staff were not helpful";
