@@ -466,18 +466,17 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
     let about = st.mention_span.is_some() || st.product > 0;
     let mut distress = st.distress;
+    let named_problem = st.complaint + st.escalation + st.distress + st.problem;
     // Happy tears: a post with more joy than other negative feeling and no problem named.
-    let joy = st.pos > st.neg
-        && st.complaint + st.escalation + st.distress + st.problem + st.sarcasm + st.time == 0.0;
-    let st_neg = if joy { st.neg } else { st.neg + st.tears };
+    let joy = st.pos > st.neg && named_problem + st.sarcasm + st.time == 0.0;
+    let feeling = if joy { st.neg } else { st.neg + st.tears };
     let weak = if about {
         st.problem
     } else {
         st.problem * m.problem_unaddressed
     };
     // Deadlines and occasions only matter next to a problem: "tonight" alone is not distress.
-    let deadline_counts =
-        st.complaint + st.escalation + st.distress + st.problem > 0.0 || (about && st_neg > 0.0);
+    let deadline_counts = named_problem > 0.0 || (about && feeling > 0.0);
     if deadline_counts {
         distress += st.deadline;
     }
@@ -486,9 +485,9 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         && lx.qmarks > 0
         && st.complaint + st.escalation + distress + st.sarcasm + st.time == 0.0;
     let (neg, weak) = if worry {
-        (st_neg * m.worry, weak * m.worry)
+        (feeling * m.worry, weak * m.worry)
     } else {
-        (st_neg, weak)
+        (feeling, weak)
     };
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     let pos_eff = if problem > 0.0 || neg > st.pos {
