@@ -136,6 +136,8 @@ fn emphasis_and_idioms_are_not_negation() {
     for text in [
         "Whitby was windy. I bought jet. I was warned. I regret nothing.",
         "The bands are ordered! 22 August can't come fast enough",
+        "My cat knocked a glass off the table and looked me dead in the eye",
+        "@airline I know I've been down on you before, but this was a great flight",
     ] {
         let t = c.classify(text);
         assert!(
@@ -251,6 +253,9 @@ fn money_and_order_problems() {
         "@bank I want a refund",
         "@telco no internet since yesterday",
         "the clasp broke after one week, stone fell out",
+        "@games servers have been down all evening and no word from you",
+        "@grocer the driver left my shopping in the rain, everything soaked",
+        "@burgers asked for no onions. got extra onions",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
