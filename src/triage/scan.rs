@@ -110,13 +110,13 @@ impl State {
         }
     }
 
-    /// "great, another delay": a praise word up to three words before a strong complaint or escalation cue is
+    /// "great, another delay": a praise word up to four tokens before a strong complaint or escalation cue is
     /// sarcasm.
     #[inline]
     fn sarcasm_before_problem(&mut self, weight: f32, idx: u32) {
         if weight >= 1.0
             && self.last_pos_word != u32::MAX
-            && idx.wrapping_sub(self.last_pos_word) <= 3
+            && idx.wrapping_sub(self.last_pos_word) <= 4
         {
             self.sarcasm += 0.5;
             let (s, e) = self.last_pos_span;

@@ -138,6 +138,9 @@ fn emphasis_and_idioms_are_not_negation() {
         "The bands are ordered! 22 August can't come fast enough",
         "My cat knocked a glass off the table and looked me dead in the eye",
         "@airline I know I've been down on you before, but this was a great flight",
+        "@hotel can I request a late checkout for Saturday?",
+        "@airline is it possible to add hold luggage after booking?",
+        "lost my voice from screaming at the match last night",
     ] {
         let t = c.classify(text);
         assert!(
@@ -256,6 +259,9 @@ fn money_and_order_problems() {
         "@games servers have been down all evening and no word from you",
         "@grocer the driver left my shopping in the rain, everything soaked",
         "@burgers asked for no onions. got extra onions",
+        "@insurer my claim has been \"in progress\" since August",
+        "@bakery sausage roll was stone cold in the middle",
+        "@telco stop calling me every day trying to sell me an upgrade",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
