@@ -262,6 +262,9 @@ fn money_and_order_problems() {
         "@insurer my claim has been \"in progress\" since August",
         "@bakery sausage roll was stone cold in the middle",
         "@telco stop calling me every day trying to sell me an upgrade",
+        "@grocer substituted my oat milk with whole milk. I'm lactose intolerant",
+        "why does @console keep disconnecting me mid match",
+        "@laptops my keyboard has a mind of its own",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
