@@ -141,6 +141,7 @@ fn emphasis_and_idioms_are_not_negation() {
         "@hotel can I request a late checkout for Saturday?",
         "@airline is it possible to add hold luggage after booking?",
         "lost my voice from screaming at the match last night",
+        "Just finished a 10k run, legs are dead",
     ] {
         let t = c.classify(text);
         assert!(
@@ -265,6 +266,8 @@ fn money_and_order_problems() {
         "@grocer substituted my oat milk with whole milk. I'm lactose intolerant",
         "why does @console keep disconnecting me mid match",
         "@laptops my keyboard has a mind of its own",
+        "@marketplace seller sent me an empty box and closed my case",
+        "@hotel the room overlooks a building site, drilling from 7am",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
