@@ -142,6 +142,8 @@ fn emphasis_and_idioms_are_not_negation() {
         "@airline is it possible to add hold luggage after booking?",
         "lost my voice from screaming at the match last night",
         "Just finished a 10k run, legs are dead",
+        "@speakers the new soundbar sounds unreal",
+        "The ending of that book destroyed me",
     ] {
         let t = c.classify(text);
         assert!(
@@ -268,6 +270,9 @@ fn money_and_order_problems() {
         "@laptops my keyboard has a mind of its own",
         "@marketplace seller sent me an empty box and closed my case",
         "@hotel the room overlooks a building site, drilling from 7am",
+        "@cereal found a piece of plastic in my cereal",
+        "@speakers the update bricked my speaker",
+        "@buses the bus drove straight past us at the stop",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
