@@ -273,6 +273,7 @@ fn money_and_order_problems() {
         "@cereal found a piece of plastic in my cereal",
         "@speakers the update bricked my speaker",
         "@buses the bus drove straight past us at the stop",
+        "@airline your customer service leaves much to be desired and the staff could care less",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
