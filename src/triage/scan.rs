@@ -186,7 +186,6 @@ impl State {
             }
             return;
         }
-        self.caps += (first.flags & CAPS != 0) as u16;
         if cue == NO_CUE {
             self.neg_scope = self.neg_scope.saturating_sub(1);
             return;
@@ -420,7 +419,8 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
                 let next = toks[(j + 1).min(BATCH - 1)].h;
                 let phrase = (span > 1) & (lex.may_pair(toks[j].h, next) | (j + 1 == n + got));
                 spans[j] = if phrase { span } else { 1 };
-                let want = (cue != NO_CUE) | phrase | (flags & (MENTION | NUM | CAPS) != 0);
+                let want = (cue != NO_CUE) | phrase | (flags & (MENTION | NUM) != 0);
+                st.caps += (flags & CAPS != 0) as u16;
                 wanted |= (want as u64) << j;
                 bounds |= ((gap & (CLAUSE | SENT) != 0) as u64) << j;
             }
