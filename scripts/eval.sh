@@ -6,7 +6,8 @@
 # For each dev set in ../shared/data/eval/ (override with EVAL_DATA=dir): runs `cargo run --release -- classify`
 # and the VADER baseline (examples/vader_classify.rs) on the same file, scores both with the set's score.py and
 # prints P/R/F1, macro-F1 and ROC AUC side by side; then the same for our own cross-industry set
-# (tests/data/triage/general.jsonl). Predictions and scorer reports go to target/eval/.
+# (tests/data/triage/general.jsonl, held out) and our probe posts (tests/data/triage/probes.jsonl, tuned on:
+# a regression check, not a measure of generalisation). Predictions and scorer reports go to target/eval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${EVAL_DATA:-../shared/data/eval}
@@ -22,10 +23,10 @@ echo "eval: building (release)..." >&2
 cargo build --release --quiet --bin regulars --example vader_classify
 
 reports=()
-# The dev sets, then our own cross-industry set (tests/data/triage/, written by the team).
-for set in airline-dev tweeteval-dev general; do
+# The dev sets, then our own sets (tests/data/triage/, written by the team).
+for set in airline-dev tweeteval-dev general probes; do
   gold="$DATA/$set.jsonl"
-  [ "$set" = general ] && gold=tests/data/triage/general.jsonl
+  case "$set" in general | probes) gold="tests/data/triage/$set.jsonl" ;; esac
   if [ ! -f "$gold" ]; then
     echo "eval: skipping $set: $gold not found" >&2
     continue
