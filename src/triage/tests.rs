@@ -144,6 +144,8 @@ fn emphasis_and_idioms_are_not_negation() {
         "Just finished a 10k run, legs are dead",
         "@speakers the new soundbar sounds unreal",
         "The ending of that book destroyed me",
+        "that film was so bad it was good",
+        "@streaming your support team sorted my login in two minutes, thank you",
     ] {
         let t = c.classify(text);
         assert!(
@@ -274,6 +276,10 @@ fn money_and_order_problems() {
         "@speakers the update bricked my speaker",
         "@buses the bus drove straight past us at the stop",
         "@airline your customer service leaves much to be desired and the staff could care less",
+        "@mobile I've been without signal at home since the mast work on tuesday",
+        "@exchange withdrawal pending for 5 days, support just sends copy paste replies",
+        "@pizza the pizza turned up cold again",
+        "@mealkit I paused my deliveries and you charged me anyway",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
