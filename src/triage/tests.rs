@@ -280,6 +280,7 @@ fn money_and_order_problems() {
         "@exchange withdrawal pending for 5 days, support just sends copy paste replies",
         "@pizza the pizza turned up cold again",
         "@mealkit I paused my deliveries and you charged me anyway",
+        "@insurer so I pay for 10 years and the first time I claim you put my premium up 40%",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
