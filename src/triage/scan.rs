@@ -143,7 +143,8 @@ impl State {
         }
     }
 
-    /// `k` plain words (no cue, no phrase, no number, no capitals), after a clause break if `bound`.
+    /// `k` plain words (no cue, no phrase, no number, no handle), after a clause break if `bound`. (Capitals are
+    /// counted as the batch is read.)
     #[inline]
     fn skip(&mut self, k: usize, bound: bool) {
         self.idx += k as u32;
@@ -376,9 +377,9 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
     let Batch { toks, cues, spans } = batch;
     let mut lx = Lexer::new(text);
     let mut st = State::new();
-    // Bit j: token j needs the state machine (a cue or a phrase may start there, a handle, a number, capitals);
-    // the others are plain words, counted in bulk, so the state machine has no branch per word on whether it
-    // has a cue (a coin toss). `bounds`: tokens after a clause or sentence break.
+    // Bit j: token j needs the state machine (a cue or a phrase may start there, a handle, a number); the others
+    // are plain words, counted in bulk, so the state machine has no branch per word on whether it has a cue (a
+    // coin toss). `bounds`: tokens after a clause or sentence break.
     let (mut wanted, mut bounds) = (0u64, 0u64);
     let (mut i, mut n, mut done) = (0usize, 0usize, false);
     loop {
