@@ -146,6 +146,7 @@ fn emphasis_and_idioms_are_not_negation() {
         "The ending of that book destroyed me",
         "that film was so bad it was good",
         "@streaming your support team sorted my login in two minutes, thank you",
+        "@council what day is the garden waste collection in my area?",
     ] {
         let t = c.classify(text);
         assert!(
@@ -281,6 +282,8 @@ fn money_and_order_problems() {
         "@pizza the pizza turned up cold again",
         "@mealkit I paused my deliveries and you charged me anyway",
         "@insurer so I pay for 10 years and the first time I claim you put my premium up 40%",
+        "@salon asked for a trim, walked out with half my hair gone. I'm in bits",
+        "@eats rider ate some of my chips. I can literally see the bite marks",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
