@@ -83,7 +83,9 @@ pub(crate) struct Group {
     pub weight: f32,
     /// Label shown to staff in front of the words, e.g. "time elapsed".
     pub label: String,
-    /// Comma separated phrases (a line break inside a phrase is a space); a trailing `~` adds common inflections (delay~: delays, delayed...).
+    /// Comma separated phrases (a line break inside a phrase is a space); a trailing `~` adds common inflections
+    /// (delay~: delays, delayed...). `*fail` is a hashtag ending in "fail" (#brandfail), `worst*` one starting
+    /// with "worst" (#worstdayever): hashtags run words together, and what else is in them is often a name.
     pub phrases: String,
 }
 
@@ -176,9 +178,24 @@ pub(crate) struct Lexicon {
     /// a phrase are common ones ("on", "my", "not") that start none in the post at hand, and one bit says so.
     pairs: Box<[u64; PAIR_WORDS]>,
     pub cues: Vec<Cue>,
+    /// Hashtag affixes (`*fail`, `worst*`), longest first.
+    affixes: Vec<Affix>,
+    /// Bit `c - 'a'`: some affix ends (`ends`) or starts (`starts`) with letter `c`, so most hashtags are
+    /// ruled out before the list is read.
+    affix_ends: u32,
+    affix_starts: u32,
     /// Labels by id; the first ones are [`FIXED_LABELS`].
     pub labels: Vec<&'static str>,
     pub model: Model,
+}
+
+/// A cue word at the start or end of a hashtag that is not a word of its own (#brandfail, #worstdayever).
+#[derive(Debug)]
+struct Affix {
+    /// Lower case ASCII letters.
+    word: Box<[u8]>,
+    at_end: bool,
+    cue: u32,
 }
 
 /// A phrase as token hashes.
@@ -198,6 +215,7 @@ impl Lexicon {
         let mut labels: Vec<String> = FIXED_LABELS.iter().map(|l| l.to_string()).collect();
         let mut cues: Vec<Cue> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
+        let mut affixes: Vec<Affix> = Vec::new();
         let label_id = |labels: &mut Vec<String>, l: &str| -> u16 {
             match labels.iter().position(|x| x == l) {
                 Some(i) => i as u16,
@@ -216,7 +234,7 @@ impl Lexicon {
                 label,
             });
             for raw in g.phrases.split(',') {
-                add_phrase(raw, cue, &mut entries)?;
+                add_phrase(raw, cue, &mut entries, &mut affixes)?;
             }
         }
         for (phrases, kind, weight, l) in extra {
@@ -228,7 +246,7 @@ impl Lexicon {
                 label,
             });
             for p in phrases {
-                add_phrase(p, cue, &mut entries)?;
+                add_phrase(p, cue, &mut entries, &mut affixes)?;
             }
         }
         if cues.len() >= CUE_MASK as usize {
@@ -257,6 +275,8 @@ impl Lexicon {
             }
         }
         let (buckets, shift, mul) = pack(&values)?;
+        // Longest first; a stable sort keeps the shop's affixes, added last, behind the file's of the same length.
+        affixes.sort_by_key(|a| std::cmp::Reverse(a.word.len()));
         let mut pairs = Box::new([0u64; PAIR_WORDS]);
         for e in entries.iter().filter(|e| e.tokens.len() >= 2) {
             let bit = pair_bit(e.tokens[0], e.tokens[1]);
@@ -268,6 +288,14 @@ impl Lexicon {
             mul,
             pairs,
             cues,
+            affix_ends: letters_mask(
+                affixes
+                    .iter()
+                    .filter(|a| a.at_end)
+                    .map(|a| a.word[a.word.len() - 1]),
+            ),
+            affix_starts: letters_mask(affixes.iter().filter(|a| !a.at_end).map(|a| a.word[0])),
+            affixes,
             labels: labels.iter().map(|l| super::intern_label(l)).collect(),
             model: file.model,
         };
@@ -292,12 +320,38 @@ impl Lexicon {
         (v & CUE_MASK, (v >> 24) as u8, hits != 0)
     }
 
+    /// The cue of a hashtag word with no cue of its own that starts or ends with an affix (NO_CUE if none).
+    pub fn hashtag_cue(&self, word: &[u8]) -> u32 {
+        let (first, last) = match word {
+            [f, .., l] => (f.to_ascii_lowercase(), l.to_ascii_lowercase()),
+            _ => return NO_CUE,
+        };
+        let has = |mask: u32, c: u8| c.is_ascii_lowercase() && mask >> (c - b'a') & 1 != 0;
+        if !has(self.affix_ends, last) && !has(self.affix_starts, first) {
+            return NO_CUE;
+        }
+        let found = self.affixes.iter().find(|a| {
+            let n = a.word.len();
+            word.len() > n
+                && if a.at_end {
+                    a.word[n - 1] == last && word[word.len() - n..].eq_ignore_ascii_case(&a.word)
+                } else {
+                    a.word[0] == first && word[..n].eq_ignore_ascii_case(&a.word)
+                }
+        });
+        found.map_or(NO_CUE, |a| a.cue)
+    }
+
     /// Whether a phrase may start with the tokens `a, b` (false: surely none does).
     #[inline]
     pub fn may_pair(&self, a: u64, b: u64) -> bool {
         let bit = pair_bit(a, b);
         self.pairs[bit / 64] >> (bit % 64) & 1 != 0
     }
+}
+
+fn letters_mask(letters: impl Iterator<Item = u8>) -> u32 {
+    letters.fold(0, |m, c| m | 1 << (c - b'a'))
 }
 
 /// 64 Kibit (8 KiB), to stay in the first-level cache: with ~1,500 pairs, about 2% of other pairs pass.
@@ -367,9 +421,36 @@ fn phrase_tokens(p: &str) -> Vec<u64> {
     toks[..n].iter().map(|t| t.h).collect()
 }
 
-fn add_phrase(raw: &str, cue: u32, entries: &mut Vec<Entry>) -> Result<(), TriageError> {
+fn add_phrase(
+    raw: &str,
+    cue: u32,
+    entries: &mut Vec<Entry>,
+    affixes: &mut Vec<Affix>,
+) -> Result<(), TriageError> {
     let p = raw.trim();
     if p.is_empty() {
+        return Ok(());
+    }
+    // A star beside a word of letters marks a hashtag affix; beside other characters it is text (":*").
+    let letters = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic());
+    let affix = match (p.strip_prefix('*'), p.strip_suffix('*')) {
+        (Some(w), None) if letters(w) => Some((true, w)),
+        (None, Some(w)) if letters(w) => Some((false, w)),
+        _ => None,
+    };
+    if let Some((at_end, word)) = affix {
+        if word.len() < 3 {
+            return Err(TriageError::BadPhrase {
+                phrase: p.to_string(),
+                why: "a hashtag affix (`*word` or `word*`) needs a word of three or more letters"
+                    .to_string(),
+            });
+        }
+        affixes.push(Affix {
+            word: word.to_ascii_lowercase().into_bytes().into(),
+            at_end,
+            cue,
+        });
         return Ok(());
     }
     let (p, inflect) = match p.strip_suffix('~') {
@@ -468,7 +549,7 @@ mod tests {
         let mut entries = Vec::new();
         for g in &file.groups {
             for raw in g.phrases.split(',') {
-                add_phrase(raw, 0, &mut entries).unwrap();
+                add_phrase(raw, 0, &mut entries, &mut Vec::new()).unwrap();
             }
         }
         let lex = Lexicon::build(file, &[]).unwrap();

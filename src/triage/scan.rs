@@ -3,8 +3,8 @@
 //! and only turned into strings at the end.
 
 use super::lexer::{
-    CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, OTHER, SENT, Tok, combine, fix0, hash_bytes_lower,
-    low_bits, squeeze_hash,
+    CAPS, CLAUSE, ELONG, Lexer, MENTION, NUM, OTHER, SENT, TAG, Tok, combine, fix0,
+    hash_bytes_lower, low_bits, squeeze_hash,
 };
 use super::lexicon::{
     ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
@@ -327,6 +327,21 @@ impl State {
 const BATCH: usize = 48;
 const _: () = assert!(BATCH > 2 * MAX_PHRASE);
 
+/// The cue of a word its own hash did not find: an elongated word squeezed ("sooo" is "so"), or a hashtag
+/// running a cue word together with others (#brandfail).
+#[cold]
+fn second_look(lex: &Lexicon, t: &Tok, text: &[u8]) -> u32 {
+    let word = &text[t.start as usize..t.end as usize];
+    let mut cue = NO_CUE;
+    if t.flags & ELONG != 0 {
+        cue = lex.get(squeeze_hash(word)).0;
+    }
+    if cue == NO_CUE && t.flags & TAG != 0 {
+        cue = lex.hashtag_cue(word);
+    }
+    cue
+}
+
 /// The key a handle is known by: its first part, lower-cased (`marlowfinch` for `@marlowfinch@mastodon.social`
 /// and `marlowfinch.bsky.social`), which is what the tokenizer sees of a mention; 0 for none.
 pub(crate) fn handle_key(handle: &str) -> u64 {
@@ -406,12 +421,8 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
                     let (c, l, _) = lex.get(t.h);
                     (c, l)
                 };
-                if t.flags & ELONG != 0 && cue == NO_CUE {
-                    cue = lex
-                        .get(squeeze_hash(
-                            &text.as_bytes()[t.start as usize..t.end as usize],
-                        ))
-                        .0;
+                if t.flags & (ELONG | TAG) != 0 && cue == NO_CUE {
+                    cue = second_look(lex, t, text.as_bytes());
                 }
                 cues[j] = cue;
                 let (flags, gap) = (t.flags, t.gap);

@@ -395,6 +395,59 @@ fn tuning_adds_cues_products_and_never_flag_phrases() {
 }
 
 #[test]
+fn hashtags_that_run_a_cue_word_into_a_name_fire_it() {
+    let c = en();
+    for (text, cue) in [
+        ("@shop #acmeairsucks", "strong negative: acmeairsucks"),
+        (
+            "@shop parcel lost again #parcelcofail",
+            "negative: parcelcofail",
+        ),
+        (
+            "#worstserviceever at the Elm Street branch",
+            "strong negative: worstserviceever",
+        ),
+        ("@shop #3hourdelay", "problem: hourdelay"),
+        ("@shop #neveragainacme", "escalation: neveragainacme"),
+    ] {
+        let t = c.classify(text);
+        assert!(has_cue(text, &t, cue), "{text}: {:?}", cues(text, &t));
+        assert_spans(text, &t);
+    }
+    // Only at the hashtag's start or end as marked, never as a word of its own or inside another word.
+    for (text, tag) in [
+        ("#hellokitty for my niece", "hellokitty"),
+        ("#badminton club tonight", "badminton"),
+        ("#failsafe mode on", "failsafe"),
+        ("#suckseed", "suckseed"),
+    ] {
+        let t = c.classify(text);
+        assert!(!has_cue(text, &t, tag), "{text}: {:?}", cues(text, &t));
+    }
+    let text = "brandfail is a word, not a hashtag";
+    assert!(!has_cue(text, &c.classify(text), "brandfail"));
+}
+
+#[test]
+fn a_shop_can_add_hashtag_affixes_and_a_bad_one_is_named() {
+    let t: Tuning =
+        toml::from_str(r#"cues = [{ phrase = "*tarnished", category = "complaint" }]"#).unwrap();
+    let c = Classifier::new(&t).unwrap();
+    let text = "@shop #ringtarnished";
+    assert!(has_cue(text, &c.classify(text), "shop cue: ringtarnished"));
+    let t: Tuning =
+        toml::from_str(r#"cues = [{ phrase = "*ab", category = "complaint" }]"#).unwrap();
+    let e = Classifier::new(&t).unwrap_err().to_string();
+    assert!(
+        e.contains("*ab") && e.contains("three or more letters"),
+        "{e}"
+    );
+    // A star beside other characters is text, as in the emoticon ":*".
+    let t: Tuning = toml::from_str(r#"cues = [{ phrase = ":*", category = "praise" }]"#).unwrap();
+    assert!(Classifier::new(&t).is_ok());
+}
+
+#[test]
 fn tuning_rejects_unknown_keys_and_languages() {
     assert!(toml::from_str::<Tuning>("colour = 1").is_err());
     let t: Tuning = toml::from_str(r#"languages = { mastodon = "xx" }"#).unwrap();

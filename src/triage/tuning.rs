@@ -39,7 +39,8 @@ pub enum TriageError {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Tuning {
-    /// Extra cue phrases (1 to 5 words) with the category they point to and a weight (1.0 is a typical cue).
+    /// Extra cue phrases (1 to 6 words, or a hashtag affix: `*word`, `word*`) with the category they point to
+    /// and a weight (1.0 is a typical cue).
     pub cues: Vec<CueTuning>,
     /// The shop's product names: a post naming one is about the shop, like one addressed to its handle.
     pub products: Vec<String>,
