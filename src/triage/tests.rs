@@ -301,12 +301,16 @@ fn escalation_threats() {
         ),
         ("reporting you to trading standards", "reporting you"),
         ("worst service #NeverAgain", "NeverAgain"),
+        ("@energyco I'm going to the regulator", "to the regulator"),
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
         assert!(has_cue(text, &t, cue), "{text}: {:?}", cues(text, &t));
         assert_spans(text, &t);
     }
+    // A headline naming a regulator threatens nobody.
+    let text = "Regulator approves EnergyCo merger";
+    assert!(!has_cue(text, &c.classify(text), "escalation"));
 }
 
 #[test]
