@@ -275,7 +275,8 @@ impl Lexicon {
             }
         }
         let (buckets, shift, mul) = pack(&values)?;
-        // Longest first; a stable sort keeps the shop's affixes, added last, behind the file's of the same length.
+        // Longest first, and among the same length the shop's (added last) before the file's: they override it.
+        affixes.reverse();
         affixes.sort_by_key(|a| std::cmp::Reverse(a.word.len()));
         let mut pairs = Box::new([0u64; PAIR_WORDS]);
         for e in entries.iter().filter(|e| e.tokens.len() >= 2) {

@@ -439,6 +439,15 @@ fn a_shop_can_add_hashtag_affixes_and_a_bad_one_is_named() {
     let c = Classifier::new(&t).unwrap();
     let text = "@shop #ringtarnished";
     assert!(has_cue(text, &c.classify(text), "shop cue: ringtarnished"));
+    // The shop's affix overrides the lexicon's for the same word.
+    let t: Tuning =
+        toml::from_str(r#"cues = [{ phrase = "*sucks", category = "neutral" }]"#).unwrap();
+    let text = "#acmesucks";
+    assert!(!has_cue(
+        text,
+        &Classifier::new(&t).unwrap().classify(text),
+        "negative"
+    ));
     let t: Tuning =
         toml::from_str(r#"cues = [{ phrase = "*ab", category = "complaint" }]"#).unwrap();
     let e = Classifier::new(&t).unwrap_err().to_string();
