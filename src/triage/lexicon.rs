@@ -180,10 +180,6 @@ pub(crate) struct Lexicon {
     pub cues: Vec<Cue>,
     /// Hashtag affixes (`*fail`, `worst*`), longest first.
     affixes: Vec<Affix>,
-    /// Bit `c - 'a'`: some affix ends (`ends`) or starts (`starts`) with letter `c`, so most hashtags are
-    /// ruled out before the list is read.
-    affix_ends: u32,
-    affix_starts: u32,
     /// Labels by id; the first ones are [`FIXED_LABELS`].
     pub labels: Vec<&'static str>,
     pub model: Model,
@@ -289,13 +285,6 @@ impl Lexicon {
             mul,
             pairs,
             cues,
-            affix_ends: letters_mask(
-                affixes
-                    .iter()
-                    .filter(|a| a.at_end)
-                    .map(|a| a.word[a.word.len() - 1]),
-            ),
-            affix_starts: letters_mask(affixes.iter().filter(|a| !a.at_end).map(|a| a.word[0])),
             affixes,
             labels: labels.iter().map(|l| super::intern_label(l)).collect(),
             model: file.model,
@@ -327,10 +316,7 @@ impl Lexicon {
             [f, .., l] => (f.to_ascii_lowercase(), l.to_ascii_lowercase()),
             _ => return NO_CUE,
         };
-        let has = |mask: u32, c: u8| c.is_ascii_lowercase() && mask >> (c - b'a') & 1 != 0;
-        if !has(self.affix_ends, last) && !has(self.affix_starts, first) {
-            return NO_CUE;
-        }
+        // The end letter first: it rules out nearly every affix.
         let found = self.affixes.iter().find(|a| {
             let n = a.word.len();
             word.len() > n
@@ -349,10 +335,6 @@ impl Lexicon {
         let bit = pair_bit(a, b);
         self.pairs[bit / 64] >> (bit % 64) & 1 != 0
     }
-}
-
-fn letters_mask(letters: impl Iterator<Item = u8>) -> u32 {
-    letters.fold(0, |m, c| m | 1 << (c - b'a'))
 }
 
 /// 64 Kibit (8 KiB), to stay in the first-level cache: with ~1,500 pairs, about 2% of other pairs pass.

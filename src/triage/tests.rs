@@ -15,6 +15,12 @@ fn has_cue(text: &str, t: &Triage, needle: &str) -> bool {
     cues(text, t).iter().any(|c| c.contains(needle))
 }
 
+/// `cue` fired, and every reason points at the words it names.
+fn assert_fires(text: &str, t: &Triage, cue: &str) {
+    assert!(has_cue(text, t, cue), "{text}: {:?}", cues(text, t));
+    assert_spans(text, t);
+}
+
 /// Every reason's span slices the text on char boundaries to the words its cue names.
 fn assert_spans(text: &str, t: &Triage) {
     for r in &t.reasons {
@@ -305,8 +311,7 @@ fn escalation_threats() {
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
-        assert!(has_cue(text, &t, cue), "{text}: {:?}", cues(text, &t));
-        assert_spans(text, &t);
+        assert_fires(text, &t, cue);
     }
     // A headline naming a regulator threatens nobody.
     let text = "Regulator approves EnergyCo merger";
@@ -415,8 +420,7 @@ fn hashtags_that_run_a_cue_word_into_a_name_fire_it() {
         ("@shop #neveragainacme", "escalation: neveragainacme"),
     ] {
         let t = c.classify(text);
-        assert!(has_cue(text, &t, cue), "{text}: {:?}", cues(text, &t));
-        assert_spans(text, &t);
+        assert_fires(text, &t, cue);
     }
     // Only at the hashtag's start or end as marked, never as a word of its own or inside another word.
     for (text, tag) in [
