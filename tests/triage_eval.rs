@@ -108,7 +108,8 @@ fn our_cross_industry_set_is_caught() {
 #[test]
 fn our_probe_posts_stay_caught() {
     let s = evaluate_ours("probes.jsonl");
-    // Tuned on, so a regression check: 0.910 / 0.943 when added (VADER 0.59 / 0.62).
-    assert!(s.macro_f1 >= 0.88, "macro-F1 {:.3}", s.macro_f1);
-    assert!(s.auc >= 0.92, "AUC {:.3}", s.auc);
+    // Tuned on, so a regression check: 0.882 / 0.916 since the 220 posts written blind by helper sessions
+    // (probe-1082..1301: 0.72 / 0.77 before the fixes they led to, 0.80 / 0.84 after).
+    assert!(s.macro_f1 >= 0.86, "macro-F1 {:.3}", s.macro_f1);
+    assert!(s.auc >= 0.89, "AUC {:.3}", s.auc);
 }

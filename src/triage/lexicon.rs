@@ -63,6 +63,10 @@ pub(crate) enum Kind {
     Resolved,
     /// The shop's product names: the post is about the shop.
     Product,
+    /// The customer's own dealings with a business ("my order", "our booking"): the post is about a business
+    /// even when it names none, so its problem words count in full; weight = as a service word, and as an
+    /// anchor after "since" ("since my order").
+    Own,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +91,10 @@ pub(crate) struct Group {
     /// (delay~: delays, delayed...). `*fail` is a hashtag ending in "fail" (#brandfail), `worst*` one starting
     /// with "worst" (#worstdayever): hashtags run words together, and what else is in them is often a name.
     pub phrases: String,
+}
+
+fn never() -> f32 {
+    f32::INFINITY
 }
 
 fn one() -> f32 {
@@ -115,6 +123,10 @@ pub(crate) struct Model {
     /// Scales negative and general problem words in a question about what may happen (1 = no effect).
     #[serde(default = "one")]
     pub worry: f32,
+    /// Requests adding up to this much chase the shop ("why do you", "please answer"): such a question is no
+    /// worry. (The default never counts.)
+    #[serde(default = "never")]
+    pub chase: f32,
 }
 
 #[derive(Debug, Clone, Copy)]

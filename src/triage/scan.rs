@@ -47,6 +47,7 @@ struct State {
     problem: f32,
     resolved: f32,
     hypothetical: bool,
+    own: bool,
     /// Words so far (not handles); a handle before the first word addresses the post.
     words: u32,
     sarcasm: f32,
@@ -87,6 +88,7 @@ impl State {
             problem: 0.0,
             resolved: 0.0,
             hypothetical: false,
+            own: false,
             words: 0,
             sarcasm: 0.0,
             negators: 0.0,
@@ -314,6 +316,17 @@ impl State {
                 self.resolved += w;
                 self.reason(label, start, end);
             }
+            Kind::Own => {
+                self.own = true;
+                self.topic += w;
+                // "since my order": when the wait began, as an anchor (with its own weight).
+                if self.since_at.wrapping_add(1) == idx {
+                    self.time += w;
+                    self.reason(TIME, self.since_start, end);
+                } else {
+                    self.reason(label, start, end);
+                }
+            }
             Kind::Product => {
                 self.product += 1;
                 self.reason(label, start, end);
@@ -476,7 +489,7 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
 
 fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     let m = &lex.model;
-    let about = st.mention_span.is_some() || st.product > 0;
+    let about = st.mention_span.is_some() || st.product > 0 || st.own;
     let mut distress = st.distress;
     let named_problem = st.complaint + st.escalation + st.distress + st.problem;
     // Happy tears: a post with more joy than other negative feeling and no problem named.
@@ -487,15 +500,18 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     } else {
         st.problem * m.problem_unaddressed
     };
-    // Deadlines and occasions only matter next to a problem: "tonight" alone is not distress.
-    let deadline_counts = named_problem > 0.0 || (about && feeling > 0.0);
+    // "will the strike delay my parcel?": a worry about what may happen, not a grievance; but "will one of you
+    // please answer the phone?" chases the shop.
+    let worry = st.hypothetical
+        && lx.qmarks > 0
+        && st.complaint + st.escalation + st.distress + st.sarcasm + st.time == 0.0
+        && st.request < m.chase;
+    // Deadlines and occasions only matter next to a problem that happened: "tonight" alone is not distress,
+    // nor is a birthday present a worry is about.
+    let deadline_counts = !worry && (named_problem > 0.0 || (about && feeling > 0.0));
     if deadline_counts {
         distress += st.deadline;
     }
-    // "will the strike delay my parcel?": a worry about what may happen, not a grievance.
-    let worry = st.hypothetical
-        && lx.qmarks > 0
-        && st.complaint + st.escalation + distress + st.sarcasm + st.time == 0.0;
     let (neg, weak) = if worry {
         (feeling * m.worry, weak * m.worry)
     } else {
@@ -516,11 +532,15 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     if st.sarcasm > 0.0 {
         z += st.sarcasm + m.sarcasm_bonus;
     }
-    let negators = st.negators.min(m.negator_cap);
+    // In a worry, what marks a grievance to the shop (its negators and service words) is part of the question:
+    // "will the warranty cover a cracked screen?", "if I switch, won't I pay exit fees?".
+    let calm = if worry { m.worry } else { 1.0 };
+    let negators = st.negators.min(m.negator_cap) * calm;
+    let topic = st.topic * calm;
     // Time taken to put a problem right is not time spent waiting.
     let time = if st.resolved > 0.0 { 0.0 } else { st.time };
     if about {
-        z += st.request + time + negators + st.topic;
+        z += st.request + time + negators + topic;
         if st.addressed || st.product > 0 {
             z += m.addressed;
         }
@@ -530,7 +550,7 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     } else {
         z += m.request_unaddressed * st.request
             + 0.5 * (time + negators)
-            + m.topic_unaddressed * st.topic;
+            + m.topic_unaddressed * topic;
     }
     if lx.excl > 0 && neg > st.pos {
         z += m.exclaim * (lx.excl.min(3) as f32);

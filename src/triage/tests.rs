@@ -612,6 +612,37 @@ fn a_worry_about_what_may_happen_is_not_a_grievance() {
     assert!(happened.category.needs_attention(), "{happened:?}");
 }
 
+#[test]
+fn a_worry_stays_a_question_with_an_occasion_or_a_service_word_in_it() {
+    let c = en();
+    for text in [
+        "@courier will the snow delay deliveries this week? not urgent, just planning a birthday present",
+        "@insurer if my basement floods, will the policy cover the damage?",
+    ] {
+        let t = c.classify(text);
+        assert_eq!(t.category, Category::Question, "{text}: {t:?}");
+        assert!(
+            !has_cue(text, &t, "deadline") && !has_cue(text, &t, "stranded"),
+            "{text}: {t:?}"
+        );
+    }
+    // A question that chases the shop is no worry.
+    let chase = "@telco will one of you please answer the phone?";
+    assert!(c.classify(chase).category.needs_attention(), "{chase}");
+}
+
+#[test]
+fn a_customers_own_order_makes_a_post_about_a_business_without_a_handle() {
+    let c = en();
+    let text = "my order from QuickBite turned up 90 mins late and stone cold";
+    let t = c.classify(text);
+    assert!(t.category.needs_attention(), "{t:?}");
+    assert_fires(text, &t, "their order: my order");
+    // Without a customer's order, lateness is chatter.
+    let chatter = c.classify("turned up 90 mins late to my own party lol");
+    assert!(!chatter.category.needs_attention(), "{chatter:?}");
+}
+
 /// Random text built to stress the tokenizer (see [`random_texts`]): never a panic, and every reason on char
 /// boundaries within the text.
 #[test]
