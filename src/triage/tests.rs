@@ -632,6 +632,25 @@ fn a_worry_stays_a_question_with_an_occasion_or_a_service_word_in_it() {
 }
 
 #[test]
+fn harm_from_a_product_and_running_out_of_medicine_are_flagged() {
+    let c = en();
+    for (text, cue) in [
+        (
+            "found a piece of hard plastic in my soup. my son nearly swallowed it",
+            "nearly swallowed",
+        ),
+        (
+            "@pharmacy my prescription was meant to be ready Monday. I'm down to my last 2 pills",
+            "down to my last",
+        ),
+    ] {
+        let t = c.classify(text);
+        assert!(t.category.needs_attention(), "{text}: {t:?}");
+        assert_fires(text, &t, cue);
+    }
+}
+
+#[test]
 fn a_customers_own_order_makes_a_post_about_a_business_without_a_handle() {
     let c = en();
     let text = "my order from QuickBite turned up 90 mins late and stone cold";
