@@ -518,7 +518,10 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         (feeling, weak)
     };
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
-    let pos_eff = if problem > 0.0 || neg > st.pos {
+    // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
+    let pos_eff = if st.sarcasm > 0.0 {
+        0.0
+    } else if problem > 0.0 || neg > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos

@@ -632,6 +632,18 @@ fn a_worry_stays_a_question_with_an_occasion_or_a_service_word_in_it() {
 }
 
 #[test]
+fn praise_in_a_sarcastic_post_is_the_irony_not_praise() {
+    let c = en();
+    let text = "wow thanks StreamBox for putting the price up AND adding adverts. truly innovative stuff 👏👏👏";
+    let t = c.classify(text);
+    assert!(t.category.needs_attention(), "{t:?}");
+    assert_fires(text, &t, "sarcasm: wow thanks");
+    // A refund that came quickly is good service.
+    let fixed = c.classify("Got my refund from @shop in 3 days, quicker than I expected tbh");
+    assert!(!fixed.category.needs_attention(), "{fixed:?}");
+}
+
+#[test]
 fn harm_from_a_product_and_running_out_of_medicine_are_flagged() {
     let c = en();
     for (text, cue) in [
