@@ -124,7 +124,7 @@ pub(crate) struct Model {
     #[serde(default = "one")]
     pub worry: f32,
     /// Requests adding up to this much chase the shop ("why do you", "please answer"): such a question is no
-    /// worry. (The default never counts.)
+    /// worry. Without it, no request stops a worry.
     #[serde(default = "never")]
     pub chase: f32,
 }

@@ -313,8 +313,13 @@ impl State {
                 self.hypothetical |= self.words == 1;
             }
             Kind::Resolved => {
-                self.resolved += w;
-                self.reason(label, start, end);
+                if self.neg_scope > 0 {
+                    // "you never sorted it": a fix that did not happen.
+                    self.reason(NEGATED, self.neg_start, end);
+                } else {
+                    self.resolved += w;
+                    self.reason(label, start, end);
+                }
             }
             Kind::Own => {
                 self.own = true;

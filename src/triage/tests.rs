@@ -602,6 +602,20 @@ fn a_problem_put_right_is_good_service_not_a_complaint() {
 }
 
 #[test]
+fn a_fix_that_did_not_happen_is_no_fix() {
+    let c = en();
+    for text in [
+        "@shop you never sorted it, 3 calls later",
+        "@shop still haven't got my refund after 3 weeks",
+        "@shop not got my refund yet and its been a month",
+    ] {
+        let t = c.classify(text);
+        assert!(t.category.needs_attention(), "{text}: {t:?}");
+        assert!(!has_cue(text, &t, "put right"), "{text}: {t:?}");
+    }
+}
+
+#[test]
 fn a_worry_about_what_may_happen_is_not_a_grievance() {
     let c = en();
     let worry = c.classify("@courier will deliveries be delayed by the strike next week?");
