@@ -517,11 +517,11 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     if deadline_counts {
         distress += st.deadline;
     }
-    let (neg, weak) = if worry {
-        (feeling * m.worry, weak * m.worry)
-    } else {
-        (feeling, weak)
-    };
+    // In a worry, what marks a grievance (negative and problem words, and for a post to the shop its negators
+    // and service words) is part of the question: "will the warranty cover a cracked screen?", "if I switch,
+    // won't I pay exit fees?".
+    let calm = if worry { m.worry } else { 1.0 };
+    let (neg, weak) = (feeling * calm, weak * calm);
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
     let pos_eff = if st.sarcasm > 0.0 {
@@ -540,9 +540,6 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     if st.sarcasm > 0.0 {
         z += st.sarcasm + m.sarcasm_bonus;
     }
-    // In a worry, what marks a grievance to the shop (its negators and service words) is part of the question:
-    // "will the warranty cover a cracked screen?", "if I switch, won't I pay exit fees?".
-    let calm = if worry { m.worry } else { 1.0 };
     let negators = st.negators.min(m.negator_cap) * calm;
     let topic = st.topic * calm;
     // Time taken to put a problem right is not time spent waiting.

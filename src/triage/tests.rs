@@ -21,6 +21,13 @@ fn assert_fires(text: &str, t: &Triage, cue: &str) {
     assert_spans(text, t);
 }
 
+/// The post goes to the Attention queue, with `cue` among its reasons (see [`assert_fires`]).
+fn assert_flagged_by(c: &Classifier, text: &str, cue: &str) {
+    let t = c.classify(text);
+    assert!(t.category.needs_attention(), "{text}: {t:?}");
+    assert_fires(text, &t, cue);
+}
+
 /// Every reason's span slices the text on char boundaries to the words its cue names.
 fn assert_spans(text: &str, t: &Triage) {
     for r in &t.reasons {
@@ -309,9 +316,7 @@ fn escalation_threats() {
         ("worst service #NeverAgain", "NeverAgain"),
         ("@energyco I'm going to the regulator", "to the regulator"),
     ] {
-        let t = c.classify(text);
-        assert!(t.category.needs_attention(), "{text}: {t:?}");
-        assert_fires(text, &t, cue);
+        assert_flagged_by(&c, text, cue);
     }
     // A headline naming a regulator threatens nobody.
     let text = "Regulator approves EnergyCo merger";
@@ -648,10 +653,11 @@ fn a_worry_stays_a_question_with_an_occasion_or_a_service_word_in_it() {
 #[test]
 fn praise_in_a_sarcastic_post_is_the_irony_not_praise() {
     let c = en();
-    let text = "wow thanks StreamBox for putting the price up AND adding adverts. truly innovative stuff 👏👏👏";
-    let t = c.classify(text);
-    assert!(t.category.needs_attention(), "{t:?}");
-    assert_fires(text, &t, "sarcasm: wow thanks");
+    assert_flagged_by(
+        &c,
+        "wow thanks StreamBox for putting the price up AND adding adverts. truly innovative stuff 👏👏👏",
+        "sarcasm: wow thanks",
+    );
     // A refund that came quickly is good service.
     let fixed = c.classify("Got my refund from @shop in 3 days, quicker than I expected tbh");
     assert!(!fixed.category.needs_attention(), "{fixed:?}");
@@ -670,19 +676,18 @@ fn harm_from_a_product_and_running_out_of_medicine_are_flagged() {
             "down to my last",
         ),
     ] {
-        let t = c.classify(text);
-        assert!(t.category.needs_attention(), "{text}: {t:?}");
-        assert_fires(text, &t, cue);
+        assert_flagged_by(&c, text, cue);
     }
 }
 
 #[test]
 fn a_customers_own_order_makes_a_post_about_a_business_without_a_handle() {
     let c = en();
-    let text = "my order from QuickBite turned up 90 mins late and stone cold";
-    let t = c.classify(text);
-    assert!(t.category.needs_attention(), "{t:?}");
-    assert_fires(text, &t, "their order: my order");
+    assert_flagged_by(
+        &c,
+        "my order from QuickBite turned up 90 mins late and stone cold",
+        "their order: my order",
+    );
     // Without a customer's order, lateness is chatter.
     let chatter = c.classify("turned up 90 mins late to my own party lol");
     assert!(!chatter.category.needs_attention(), "{chatter:?}");
