@@ -341,6 +341,14 @@ impl Lexicon {
         found.map_or(NO_CUE, |a| a.cue)
     }
 
+    /// Whether `cue` (an id or [`NO_CUE`]) is a negator.
+    #[inline]
+    pub fn is_negator(&self, cue: u32) -> bool {
+        self.cues
+            .get(cue as usize)
+            .is_some_and(|c| c.kind == Kind::Negator)
+    }
+
     /// Whether a phrase may start with the tokens `a, b` (false: surely none does).
     #[inline]
     pub fn may_pair(&self, a: u64, b: u64) -> bool {

@@ -24,6 +24,9 @@ struct RawReason {
 
 const MAX_REASONS: usize = 12;
 
+/// How much negative feeling a negated praise word (or fix) carries: "not happy", "never sorted it".
+const NEGATED_PRAISE: f32 = 0.8;
+
 /// The label of a reason that marks a person in crisis.
 pub const CRISIS_LABEL: &str = "person in crisis";
 
@@ -155,6 +158,13 @@ impl State {
         self.clause_break(bound);
     }
 
+    /// A negation's scope opens at `start`: the next three words.
+    #[inline]
+    fn negate_from(&mut self, start: u32) {
+        self.neg_scope = 3;
+        self.neg_start = start;
+    }
+
     /// A clause or sentence break (if `bound`) ends a negation's scope and an intensifier's reach. Without
     /// branches: breaks come and go with the text.
     #[inline]
@@ -229,14 +239,13 @@ impl State {
                         self.reason(label, start, end);
                     }
                     (_, true) => {
-                        self.neg += v * 0.8 * self.after;
+                        self.neg += v * NEGATED_PRAISE * self.after;
                         self.reason(NEGATED, self.neg_start, end);
                     }
                 }
             }
             Kind::Negator => {
-                self.neg_scope = 3;
-                self.neg_start = start;
+                self.negate_from(start);
                 self.negators += w;
                 if w > 0.0 {
                     self.reason(label, start, end);
@@ -314,7 +323,8 @@ impl State {
             }
             Kind::Resolved => {
                 if self.neg_scope > 0 {
-                    // "you never sorted it": a fix that did not happen.
+                    // "you never sorted it": a fix that did not happen, as a negated praise word counts.
+                    self.neg += NEGATED_PRAISE * self.after;
                     self.reason(NEGATED, self.neg_start, end);
                 } else {
                     self.resolved += w;
@@ -487,6 +497,10 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
             }
         }
         st.feed(lex, cue, toks[i], toks[last]);
+        // A phrase ending in a negator ("still haven't", "still not") negates what follows, as the word would.
+        if last > i && lex.is_negator(cues[last]) {
+            st.negate_from(toks[last].start);
+        }
         i = last + 1;
     }
     finish(lex, &st, &lx)

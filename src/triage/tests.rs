@@ -613,11 +613,16 @@ fn a_fix_that_did_not_happen_is_no_fix() {
         "@shop you never sorted it, 3 calls later",
         "@shop still haven't got my refund after 3 weeks",
         "@shop not got my refund yet and its been a month",
+        // The negation is inside a complaint phrase ("still haven't"), or the fix stands alone.
+        "@shop you still haven't sorted it out",
+        "@shop you haven't fixed it",
     ] {
         let t = c.classify(text);
         assert!(t.category.needs_attention(), "{text}: {t:?}");
         assert!(!has_cue(text, &t, "put right"), "{text}: {t:?}");
     }
+    let text = "@shop still not happy with the replacement";
+    assert_flagged_by(&c, text, "negated: not happy");
 }
 
 #[test]
