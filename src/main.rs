@@ -111,17 +111,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn classify(cli: &Cli, input: &str, output: &str) -> anyhow::Result<()> {
-    let tuning = match cli.config.as_deref() {
-        Some(path) => {
-            config::load(path)
-                .map_err(anyhow::Error::msg)?
-                .config
-                .triage
-        }
+    let config = match cli.config.as_deref() {
+        Some(path) => config::load(path).map_err(anyhow::Error::msg)?.config,
         None => Default::default(),
     };
-    let classifier =
-        regulars::triage::Classifier::new(&tuning).map_err(|e| anyhow::anyhow!("[triage]: {e}"))?;
+    let classifier = config
+        .classifier()
+        .map_err(|e| anyhow::anyhow!("[triage]: {e}"))?;
     let reader: Box<dyn std::io::BufRead> = if input == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {

@@ -33,21 +33,12 @@ impl Workspace {
                 .with_context(|| format!("--fresh: cannot remove {}", db_path.display()))?;
         }
         let store = Store::open(&db_path).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let handles = &settings.config.shop.handles;
-        let classifier = Classifier::new(&settings.config.triage)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "config {}: [triage]: {e}",
-                    describe(settings.path.as_deref())
-                )
-            })?
-            .with_shop_handles(
-                handles
-                    .mastodon
-                    .iter()
-                    .chain(&handles.bluesky)
-                    .map(String::as_str),
-            );
+        let classifier = settings.config.classifier().map_err(|e| {
+            anyhow::anyhow!(
+                "config {}: [triage]: {e}",
+                describe(settings.path.as_deref())
+            )
+        })?;
         let classifier = Arc::new(classifier);
         let imported = if settings.is_demo() {
             Some(crate::sources::demo::customers().map_err(anyhow::Error::msg)?)

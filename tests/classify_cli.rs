@@ -118,3 +118,34 @@ fn classify_files_with_dash_and_paths() {
     assert!(ok, "stderr: {stderr}");
     check(&lines(&stdout));
 }
+
+/// With `--config`, `classify` reads posts as the console does: the shop's tuning and its handles.
+#[test]
+fn classify_with_a_config_knows_the_shop_handles_and_tuning() {
+    if !classify_wired() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("regulars.toml");
+    std::fs::write(
+        &config,
+        "[shop]\nname = \"Shop\"\n[shop.handles]\nmastodon = \"shop@example.social\"\n\
+         [triage]\ncues = [ { phrase = \"tarnished\", category = \"complaint\", weight = 2.0 } ]\n",
+    )
+    .unwrap();
+    let input = b"{\"id\":\"friend\",\"text\":\"@pal the ring is tarnished already\"}\n\
+{\"id\":\"shop\",\"text\":\"@shop the ring is tarnished already\"}\n";
+    let args = ["--config", config.to_str().unwrap(), "classify"];
+    let (stdout, stderr, ok) = run(&args, input);
+    assert!(ok, "stderr: {stderr}");
+    let out = lines(&stdout);
+    let reasons = |i: usize| out[i]["reasons"].to_string();
+    assert!(reasons(1).contains("addressed to: @shop"), "{out:?}");
+    assert!(reasons(1).contains("shop cue: tarnished"), "{out:?}");
+    assert!(!reasons(0).contains("addressed to"), "{out:?}");
+    let (stdout, _, _) = run(&["classify"], input);
+    assert!(
+        !lines(&stdout)[0]["reasons"].to_string().contains("shop cue"),
+        "{stdout}"
+    );
+}

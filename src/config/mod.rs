@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::triage::Tuning;
+use crate::triage::{Classifier, TriageError, Tuning};
 pub use keymap::{Keymap, KeysTable, Mode};
 pub use theme::{Theme, ThemeConfig};
 
@@ -37,6 +37,24 @@ pub struct Config {
     pub keys: KeysTable,
     pub theme: ThemeConfig,
     pub triage: Tuning,
+}
+
+impl Config {
+    /// The triage classifier for this shop, the console's and `regulars classify`'s alike: the `[triage]`
+    /// tuning and the shop's handles (a post is addressed to the shop only when it mentions one).
+    ///
+    /// The shop's names and keywords are not cues: posts naming a shop in words tell stories, good ones as
+    /// often as bad, and counting such a post as addressed to the shop flagged the demo's praise stories.
+    pub fn classifier(&self) -> Result<Classifier, TriageError> {
+        let handles = &self.shop.handles;
+        Ok(Classifier::new(&self.triage)?.with_shop_handles(
+            handles
+                .mastodon
+                .iter()
+                .chain(&handles.bluesky)
+                .map(String::as_str),
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
