@@ -145,7 +145,9 @@ fn classify_with_a_config_knows_the_shop_handles_and_tuning() {
     assert!(!reasons(0).contains("addressed to"), "{out:?}");
     let (stdout, _, _) = run(&["classify"], input);
     assert!(
-        !lines(&stdout)[0]["reasons"].to_string().contains("shop cue"),
+        !lines(&stdout)[0]["reasons"]
+            .to_string()
+            .contains("shop cue"),
         "{stdout}"
     );
 }

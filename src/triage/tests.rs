@@ -728,3 +728,36 @@ fn a_phrase_is_found_at_every_place_in_a_long_post() {
         assert!(has_cue(&text, &t, "still waiting"), "{filler}: {t:?}");
     }
 }
+
+#[test]
+fn a_fault_that_goes_on_after_the_shop_replied_is_a_complaint() {
+    let c = en();
+    assert_flagged_by(
+        &c,
+        "@fibrehelp that's what you told me on monday. wifi still dropping every night",
+        "still dropping",
+    );
+    assert_flagged_by(
+        &c,
+        "@musicapp yes I reinstalled it like you said. still crashing on launch",
+        "still crashing",
+    );
+    assert_flagged_by(
+        &c,
+        "@clinic you said it'd be ready by friday and nobody has it",
+        "you said it'd",
+    );
+}
+
+#[test]
+fn the_customers_own_fault_or_a_rescue_is_no_complaint() {
+    let c = en();
+    for text in [
+        "@parcels found it under the doormat, my bad! thanks for checking",
+        "car broke down on the bypass tonight, @roadhelp were there in 20 mins. can't thank you enough",
+        "cracked the screen myself (my own fault) and @fixit replaced it in an hour",
+    ] {
+        let t = c.classify(text);
+        assert!(!t.category.needs_attention(), "{text}: {t:?}");
+    }
+}
