@@ -158,6 +158,18 @@ impl State {
         self.clause_break(bound);
     }
 
+    /// The token at `idx`, ending at `end`, right after "since" ("since Monday", "since 9am", "since my
+    /// order"): time spent waiting, worth `weight`. Whether it was.
+    #[inline]
+    fn since_anchor(&mut self, idx: u32, weight: f32, end: u32) -> bool {
+        let anchored = self.since_at.wrapping_add(1) == idx;
+        if anchored {
+            self.time += weight;
+            self.reason(TIME, self.since_start, end);
+        }
+        anchored
+    }
+
     /// A negation's scope opens at `start`: the next three words.
     #[inline]
     fn negate_from(&mut self, start: u32) {
@@ -193,10 +205,7 @@ impl State {
         if first.flags & NUM != 0 && cue == NO_CUE {
             self.last_num = idx;
             self.num_start = start;
-            if self.since_at.wrapping_add(1) == idx {
-                self.time += 0.8;
-                self.reason(TIME, self.since_start, end);
-            }
+            self.since_anchor(idx, 0.8, end);
             return;
         }
         if cue == NO_CUE {
@@ -312,10 +321,7 @@ impl State {
                 self.since_start = start;
             }
             Kind::Anchor => {
-                if self.since_at.wrapping_add(1) == idx {
-                    self.time += w;
-                    self.reason(TIME, self.since_start, end);
-                }
+                self.since_anchor(idx, w, end);
             }
             Kind::Ignore => {}
             Kind::Hypothetical => {
@@ -335,10 +341,7 @@ impl State {
                 self.own = true;
                 self.topic += w;
                 // "since my order": when the wait began, as an anchor (with its own weight).
-                if self.since_at.wrapping_add(1) == idx {
-                    self.time += w;
-                    self.reason(TIME, self.since_start, end);
-                } else {
+                if !self.since_anchor(idx, w, end) {
                     self.reason(label, start, end);
                 }
             }

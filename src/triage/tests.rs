@@ -732,21 +732,22 @@ fn a_phrase_is_found_at_every_place_in_a_long_post() {
 #[test]
 fn a_fault_that_goes_on_after_the_shop_replied_is_a_complaint() {
     let c = en();
-    assert_flagged_by(
-        &c,
-        "@fibrehelp that's what you told me on monday. wifi still dropping every night",
-        "still dropping",
-    );
-    assert_flagged_by(
-        &c,
-        "@musicapp yes I reinstalled it like you said. still crashing on launch",
-        "still crashing",
-    );
-    assert_flagged_by(
-        &c,
-        "@clinic you said it'd be ready by friday and nobody has it",
-        "you said it'd",
-    );
+    for (text, cue) in [
+        (
+            "@fibrehelp that's what you told me on monday. wifi still dropping every night",
+            "still dropping",
+        ),
+        (
+            "@musicapp yes I reinstalled it like you said. still crashing on launch",
+            "still crashing",
+        ),
+        (
+            "@clinic you said it'd be ready by friday and nobody has it",
+            "you said it'd",
+        ),
+    ] {
+        assert_flagged_by(&c, text, cue);
+    }
 }
 
 #[test]
