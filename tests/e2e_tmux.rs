@@ -189,8 +189,10 @@ impl Drop for Tmux {
     }
 }
 
-/// The rows of the pane titled `title` (its inside, borders excluded), by terminal cells.
-fn pane(screen: &str, title: &str) -> String {
+/// The rows of the pane titled `title` (its inside, borders excluded), by terminal cells; `None` when no pane
+/// has that title, as on a frame captured while the terminal is half redrawn (a closing dialog partly erased):
+/// a wait goes on polling then.
+fn find_pane(screen: &str, title: &str) -> Option<String> {
     let grid: Vec<Vec<char>> = screen
         .lines()
         .map(|line| {
@@ -231,10 +233,16 @@ fn pane(screen: &str, title: &str) -> String {
                 text.push_str(inside.trim_end());
                 text.push('\n');
             }
-            return text;
+            return Some(text);
         }
     }
-    panic!("no pane titled {title:?} on the screen:\n{screen}");
+    None
+}
+
+/// [`find_pane`] on a screen that must show it.
+fn pane(screen: &str, title: &str) -> String {
+    find_pane(screen, title)
+        .unwrap_or_else(|| panic!("no pane titled {title:?} on the screen:\n{screen}"))
 }
 
 /// The status bar's "N unread".
@@ -264,10 +272,12 @@ fn panes_filled(screen: &str) -> bool {
 /// The Log pane lists the gift with its note (cut with "…" where the row is too narrow for it: at 160
 /// columns the Log pane is 51 wide and the note gets what the author's name leaves, as little as 2 letters).
 fn log_shows_gift(screen: &str) -> bool {
-    pane(screen, "Log").lines().any(|row| {
-        row.contains("gift sent")
-            && (row.contains(NOTE)
-                || (2..NOTE.len()).any(|n| row.contains(&format!(" {}…", &NOTE[..n]))))
+    find_pane(screen, "Log").is_some_and(|log| {
+        log.lines().any(|row| {
+            row.contains("gift sent")
+                && (row.contains(NOTE)
+                    || (2..NOTE.len()).any(|n| row.contains(&format!(" {}…", &NOTE[..n]))))
+        })
     })
 }
 
@@ -311,7 +321,8 @@ fn select_drafted_post(tmux: &Tmux, query: &str) {
     tmux.keys(&["Enter"]);
     let draft_line = format!("✎ draft: {REPLY}");
     let screen = tmux.wait_for("the drafted post selected, its draft in Detail", |s| {
-        !s.contains("Enter apply") && pane(s, "Detail").contains(&draft_line)
+        !s.contains("Enter apply")
+            && find_pane(s, "Detail").is_some_and(|detail| detail.contains(&draft_line))
     });
     let attention = pane(&screen, "Attention");
     assert!(
