@@ -117,6 +117,7 @@ pub async fn run(
     while let Some(event) = rx.recv().await {
         let msg = match event {
             SourceEvent::Health { source, health } => Msg::SourceHealth { source, health },
+            SourceEvent::ReplyLimit { network, max } => Msg::ReplyLimit { network, max },
             SourceEvent::Batch {
                 source,
                 posts,

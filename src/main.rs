@@ -166,18 +166,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
         )
         .run(effects_rx),
     );
-    let running = runtime::start(
-        &workspace.store,
-        wiring.sources,
-        workspace.ingest(),
-        ui_tx.clone(),
-    )
-    .await;
-    tokio::spawn(runtime::watch_reply_limits(
-        wiring.reply_limits,
-        ui_tx,
-        running.cancel.clone(),
-    ));
+    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(&mut guard, &mut state, ui_rx, effects_tx).await;

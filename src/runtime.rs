@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -52,35 +51,6 @@ pub fn watch_for(settings: &Settings, customers: &[Customer], network: Network) 
 pub struct Wiring {
     pub sources: Vec<Box<dyn Source>>,
     pub repliers: HashMap<Network, Arc<dyn Replier>>,
-    /// Length limits a source reads from its server once running (Mastodon's instance limit).
-    pub reply_limits: Vec<(Network, Arc<AtomicUsize>)>,
-}
-
-/// Reports the servers' reply length limits to the UI as they become known (and when they change).
-pub async fn watch_reply_limits(
-    limits: Vec<(Network, Arc<AtomicUsize>)>,
-    ui: mpsc::UnboundedSender<Msg>,
-    cancel: CancellationToken,
-) {
-    let mut known: HashMap<Network, usize> = HashMap::new();
-    loop {
-        for (network, limit) in &limits {
-            let max = limit.load(Ordering::Relaxed);
-            if known.insert(*network, max) != Some(max)
-                && ui
-                    .send(Msg::ReplyLimit {
-                        network: *network,
-                        max,
-                    })
-                    .is_err()
-            {
-                return;
-            }
-        }
-        if !crate::sources::http::sleep_for(std::time::Duration::from_secs(5), &cancel).await {
-            return;
-        }
-    }
 }
 
 /// Builds every configured source (and the repliers of the networks that have an account). Errors name the
@@ -92,16 +62,12 @@ pub fn wire(
 ) -> Result<Wiring, String> {
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut repliers: HashMap<Network, Arc<dyn Replier>> = HashMap::new();
-    let mut reply_limits = Vec::new();
     for (name, source) in &settings.config.sources {
         match source {
             SourceConfig::Mastodon(cfg) => {
                 let watch = watch_for(settings, customers, Network::Mastodon);
                 let shop = watch.shop_handle.clone();
                 let source = MastodonSource::new(name.clone(), cfg, watch, client.clone())?;
-                if !repliers.contains_key(&Network::Mastodon) {
-                    reply_limits.push((Network::Mastodon, source.char_limit_handle()));
-                }
                 sources.push(Box::new(source));
                 let replier = MastodonReplier::new(name, cfg, shop, client.clone())?;
                 repliers
@@ -126,11 +92,7 @@ pub fn wire(
             }
         }
     }
-    Ok(Wiring {
-        sources,
-        repliers,
-        reply_limits,
-    })
+    Ok(Wiring { sources, repliers })
 }
 
 /// Running sources and ingest: cancel to stop; failures arrive as `Msg::TaskFailed`.

@@ -12,8 +12,9 @@ use common::fake_ws::{FakeWs, Step};
 use common::files::write_private;
 use common::run::{Run, Seen, requests_to};
 use regulars::domain::IncomingPost;
+use regulars::domain::Network;
 use regulars::sources::mastodon::{MastodonConfig, MastodonOptions, MastodonSource};
-use regulars::sources::{Health, Source, Watch};
+use regulars::sources::{Health, Source, SourceEvent, Watch};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -176,7 +177,6 @@ async fn happy_path_maps_customers_mentions_tags_and_search() {
         watch(&["cu@far.example"], &["shop"], &["croissant"]),
         fast(),
     );
-    let limit = source.char_limit_handle();
     let mut run = Run::start(source, HashMap::new());
     run.until("all four posts", |r| {
         r.has(&["1001", "1002", "1003", "1004"])
@@ -188,9 +188,18 @@ async fn happy_path_maps_customers_mentions_tags_and_search() {
         posts,
         cursors,
         healths,
-        ..
+        events,
     } = run.stop().await;
-    assert_eq!(limit.load(std::sync::atomic::Ordering::Relaxed), 1000);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            SourceEvent::ReplyLimit {
+                network: Network::Mastodon,
+                max: 1000
+            }
+        )),
+        "the instance's limit is told: {events:?}"
+    );
     assert!(!healths.iter().any(|h| h.is_problem()), "{healths:?}");
     let by_id: HashMap<&str, &IncomingPost> =
         posts.iter().map(|p| (p.native_id.as_str(), p)).collect();

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod http;
 pub mod jsonl;
 pub mod mastodon;
+pub mod poller;
 pub mod rss;
 pub mod secret;
 
@@ -42,6 +43,10 @@ pub enum Health {
     AuthFailed(String),
     /// Part of the source works, part does not (a search endpoint refused, say).
     Degraded(String),
+    /// Polling works; the stream was refused or dropped, so posts arrive at the polling pace.
+    StreamingOff(String),
+    /// The stream claims to be up but has been silent too long; a full poll checks what it missed.
+    Stale(String),
     Disabled(String),
     /// A finite source (a file, the demo) delivered everything it has.
     Finished(String),
@@ -58,6 +63,8 @@ impl Health {
             }
             Health::AuthFailed(why) => format!("auth failed: {why}"),
             Health::Degraded(why) => format!("degraded: {why}"),
+            Health::StreamingOff(why) => format!("polling (streaming off: {why})"),
+            Health::Stale(why) => format!("stale: {why}"),
             Health::Disabled(why) => format!("disabled: {why}"),
             Health::Finished(what) => format!("done: {what}"),
         }
@@ -66,7 +73,10 @@ impl Health {
     pub fn is_problem(&self) -> bool {
         matches!(
             self,
-            Health::BackingOff { .. } | Health::AuthFailed(_) | Health::Degraded(_)
+            Health::BackingOff { .. }
+                | Health::AuthFailed(_)
+                | Health::Degraded(_)
+                | Health::Stale(_)
         )
     }
 }
@@ -82,6 +92,11 @@ pub enum SourceEvent {
     Health {
         source: String,
         health: Health,
+    },
+    /// The server told its reply length limit (Mastodon instances set their own).
+    ReplyLimit {
+        network: crate::domain::Network,
+        max: usize,
     },
 }
 

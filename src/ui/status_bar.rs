@@ -1,6 +1,5 @@
 //! The status bar: DEMO label, each source's health, unread and urgent counts, a message, key hints, the clock.
 
-use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -11,17 +10,8 @@ use crate::app::router::hints;
 use crate::sources::Health;
 use crate::state::AppState;
 
-/// A live source that has delivered nothing for this long is flagged stale.
-const STALE_AFTER_MIN: i64 = 30;
-
-fn health_dot(state: &AppState, name: &str, health: &Health) -> (String, Color) {
-    let stale = matches!(health, Health::Live)
-        && state
-            .last_delivery
-            .get(name)
-            .is_some_and(|t| state.now - *t > Duration::minutes(STALE_AFTER_MIN));
+fn health_dot(state: &AppState, health: &Health) -> (String, Color) {
     match health {
-        _ if stale => ("stale".into(), state.theme.question),
         Health::Live => ("live".into(), state.theme.praise),
         Health::Polling => ("polling".into(), state.theme.praise),
         Health::Connecting => ("connecting".into(), state.theme.question),
@@ -33,6 +23,8 @@ fn health_dot(state: &AppState, name: &str, health: &Health) -> (String, Color) 
         ),
         Health::AuthFailed(_) => ("auth failed".into(), state.theme.urgent),
         Health::Degraded(_) => ("degraded".into(), state.theme.question),
+        Health::StreamingOff(_) => ("polling".into(), state.theme.praise),
+        Health::Stale(_) => ("stale".into(), state.theme.question),
     }
 }
 
@@ -61,7 +53,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         left.push(Span::raw(" "));
     }
     for (name, health) in &state.sources {
-        let (label, color) = health_dot(state, name, health);
+        let (label, color) = health_dot(state, health);
         left.push(Span::styled("● ", Style::default().fg(color)));
         left.push(Span::styled(format!("{name} {label}  "), muted));
     }

@@ -13,10 +13,13 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
 
 #[derive(Debug, Clone)]
 pub enum Step {
+    /// Refuse the handshake with this HTTP status (only as a script's first step).
+    Refuse(u16),
     /// Send a text frame.
     Text(String),
     Sleep(Duration),
@@ -79,6 +82,10 @@ impl FakeWs {
                     .unwrap_or_default();
                 n += 1;
                 let (hs, rx) = (hs.clone(), rx.clone());
+                let refuse = match script.first() {
+                    Some(Step::Refuse(status)) => Some(*status),
+                    _ => None,
+                };
                 tokio::spawn(async move {
                     let callback = |req: &Request, resp: Response| {
                         let headers = req
@@ -90,7 +97,15 @@ impl FakeWs {
                             uri: req.uri().to_string(),
                             headers,
                         });
-                        Ok(resp)
+                        match refuse {
+                            Some(status) => {
+                                let mut refusal = ErrorResponse::new(None);
+                                *refusal.status_mut() =
+                                    StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+                                Err(refusal)
+                            }
+                            None => Ok(resp),
+                        }
                     };
                     let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await
                     else {
@@ -98,6 +113,7 @@ impl FakeWs {
                     };
                     for step in script {
                         match step {
+                            Step::Refuse(_) => return,
                             Step::Text(t) => {
                                 if ws.send(Message::text(t)).await.is_err() {
                                     return;

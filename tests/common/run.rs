@@ -34,6 +34,7 @@ impl Seen {
                 }
             }
             SourceEvent::Health { health, .. } => self.healths.push(health.clone()),
+            SourceEvent::ReplyLimit { .. } => {}
         }
         self.events.push(event);
     }

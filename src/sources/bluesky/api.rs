@@ -269,8 +269,8 @@ impl Mark {
         )
     }
 
-    /// Already delivered: older than the mark, or the marked post itself.
-    pub fn covers(&self, at: DateTime<Utc>, uri: &str) -> bool {
+    /// Reading back from the newest, this item is where the mark stood: older than it, or the marked post.
+    pub fn reached(&self, at: DateTime<Utc>, uri: &str) -> bool {
         at < self.at || uri == self.uri
     }
 
@@ -412,9 +412,9 @@ mod tests {
             uri: "at://a/b/c".into(),
         };
         assert_eq!(Mark::parse(&m.encode()), Some(m.clone()));
-        assert!(m.covers(at, "at://a/b/c"));
-        assert!(!m.covers(at, "at://a/b/d"));
-        assert!(m.covers(at - chrono::Duration::seconds(1), "x"));
+        assert!(m.reached(at, "at://a/b/c"));
+        assert!(!m.reached(at, "at://a/b/d"));
+        assert!(m.reached(at - chrono::Duration::seconds(1), "x"));
         assert_eq!(Mark::parse("2026-11-22T10:00:00Z").unwrap().uri, "");
     }
 }

@@ -2,21 +2,21 @@
 //! `time_us` cursor (rewound a few seconds: the store dedupes by URI, so a small overlap is harmless).
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
-use super::Shared;
 use super::api::{self, POST_COLLECTION};
 use crate::domain::IncomingPost;
-use crate::sources::http::{Backoff, sleep_for};
-use crate::sources::{Cursor, Health, SourceCtx};
+use crate::sources::Cursor;
+use crate::sources::http::Backoff;
+use crate::sources::poller::Live;
 
 /// How far to rewind the cursor on reconnect, in microseconds.
 pub const REWIND_US: i64 = 5_000_000;
@@ -88,100 +88,107 @@ pub fn to_post(ev: &Event, handles: &HashMap<String, String>) -> Option<Incoming
     )
 }
 
-enum End {
-    Cancelled,
-    Dropped(String),
+/// The live side of a Bluesky source: one Jetstream socket filtered to the customers' DIDs, resumed from the
+/// stored `time_us` (rewound a few seconds: the store dedupes by URI, so a small overlap is harmless), and
+/// reconnected with backoff, or at once when the customers change.
+pub(crate) struct Jetstream {
+    base: Url,
+    /// DID → handle of the customers to follow.
+    handles: HashMap<String, String>,
+    cursor: Option<i64>,
+    ws: Option<Ws>,
+    backoff: Backoff,
+    next_try: Instant,
 }
 
-/// Runs until cancelled: connect, read, and on any failure mark Jetstream down (the poller takes over the
-/// customers' feeds) and retry with backoff.
-pub(crate) async fn run(base: Url, shared: &Shared, ctx: &SourceCtx, mut backoff: Backoff) {
-    let mut cursor: Option<i64> = ctx
-        .cursors
-        .get(CURSOR_KEY)
-        .and_then(|v| v.trim().parse().ok());
-    let mut handles_rx = shared.handles.subscribe();
-    loop {
-        let handles = handles_rx.borrow_and_update().clone();
-        if handles.is_empty() {
-            tokio::select! {
-                _ = ctx.cancel.cancelled() => return,
-                changed = handles_rx.changed() => if changed.is_err() { return },
-            }
-            continue;
-        }
-        let mut dids: Vec<String> = handles.keys().cloned().collect();
-        dids.sort();
-        let url = subscribe_url(&base, &dids, cursor.map(|c| c - REWIND_US));
-        match session(&url, &handles, shared, ctx, &mut cursor, &mut backoff).await {
-            End::Cancelled => return,
-            End::Dropped(why) => {
-                shared.live.store(false, Ordering::Relaxed);
-                tracing::warn!(source = %ctx.name, %why, "jetstream dropped; polling meanwhile");
-                if !ctx.health(Health::Polling).await {
-                    return;
-                }
-                if !sleep_for(backoff.next_delay(), &ctx.cancel).await {
-                    return;
-                }
-            }
-        }
-    }
-}
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn session(
-    url: &Url,
-    handles: &HashMap<String, String>,
-    shared: &Shared,
-    ctx: &SourceCtx,
-    cursor: &mut Option<i64>,
-    backoff: &mut Backoff,
-) -> End {
-    let connect = tokio::time::timeout(
-        Duration::from_secs(15),
-        tokio_tungstenite::connect_async(url.as_str()),
-    );
-    let mut ws = tokio::select! {
-        _ = ctx.cancel.cancelled() => return End::Cancelled,
-        r = connect => match r {
-            Ok(Ok((ws, _))) => ws,
-            Ok(Err(e)) => return End::Dropped(format!("connect failed: {e}")),
-            Err(_) => return End::Dropped("connect timed out".into()),
-        },
-    };
-    shared.live.store(true, Ordering::Relaxed);
-    if !ctx.health(Health::Live).await {
-        return End::Cancelled;
+impl Jetstream {
+    pub fn new(base: Url, cursors: &HashMap<String, String>, backoff: Backoff) -> Jetstream {
+        Jetstream {
+            base,
+            handles: HashMap::new(),
+            cursor: cursors.get(CURSOR_KEY).and_then(|v| v.trim().parse().ok()),
+            ws: None,
+            backoff,
+            next_try: Instant::now(),
+        }
     }
-    loop {
-        let msg = tokio::select! {
-            _ = ctx.cancel.cancelled() => return End::Cancelled,
-            m = ws.next() => m,
+
+    /// Follows these customers (DID → handle); a change reconnects with the new filter.
+    pub fn follow(&mut self, handles: HashMap<String, String>) {
+        if handles != self.handles {
+            self.handles = handles;
+            self.restart();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.ws = None;
+        self.next_try = Instant::now();
+    }
+
+    /// The next live event: connecting when due, else the next event as a post.
+    pub async fn next(&mut self) -> Live {
+        let Some(ws) = &mut self.ws else {
+            return self.connect().await;
         };
-        let text = match msg {
+        let text = match ws.next().await {
             Some(Ok(Message::Text(t))) => t,
-            Some(Ok(Message::Close(_))) | None => return End::Dropped("closed by server".into()),
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => return End::Dropped(e.to_string()),
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                tracing::warn!("jetstream dropped; polling meanwhile");
+                self.ws = None;
+                self.next_try = Instant::now() + self.backoff.next_delay();
+                return Live::Dropped;
+            }
+            Some(Ok(_)) => return Live::Alive,
         };
-        backoff.reset();
+        self.backoff.reset();
         let ev: Event = match serde_json::from_str(text.as_str()) {
             Ok(ev) => ev,
             Err(e) => {
-                tracing::warn!(source = %ctx.name, error = %e, "jetstream: unreadable event skipped");
-                continue;
+                tracing::warn!(error = %e, "jetstream: unreadable event skipped");
+                return Live::Alive;
             }
         };
-        *cursor = Some(ev.time_us);
-        if let Some(post) = to_post(&ev, handles) {
-            let c = Cursor {
-                key: CURSOR_KEY.into(),
-                value: ev.time_us.to_string(),
-            };
-            if !ctx.batch(vec![post], vec![c]).await {
-                return End::Cancelled;
-            }
+        self.cursor = Some(ev.time_us);
+        match to_post(&ev, &self.handles) {
+            Some(post) => Live::Batch(
+                vec![post],
+                vec![Cursor {
+                    key: CURSOR_KEY.into(),
+                    value: ev.time_us.to_string(),
+                }],
+            ),
+            None => Live::Alive,
         }
+    }
+
+    async fn connect(&mut self) -> Live {
+        if self.handles.is_empty() {
+            return std::future::pending().await;
+        }
+        tokio::time::sleep_until(self.next_try).await;
+        let mut dids: Vec<String> = self.handles.keys().cloned().collect();
+        dids.sort();
+        let url = subscribe_url(&self.base, &dids, self.cursor.map(|c| c - REWIND_US));
+        let connect = tokio::time::timeout(
+            Duration::from_secs(15),
+            tokio_tungstenite::connect_async(url.as_str()),
+        );
+        let why = match connect.await {
+            Ok(Ok((ws, _))) => {
+                self.ws = Some(ws);
+                return Live::Up;
+            }
+            Ok(Err(e)) => format!("connect failed: {e}"),
+            Err(_) => "connect timed out".into(),
+        };
+        self.next_try = Instant::now() + self.backoff.next_delay();
+        Live::Off(format!(
+            "Jetstream unavailable ({why}); polling the customers' feeds"
+        ))
     }
 }
 

@@ -1,21 +1,20 @@
 //! Bluesky: customers' posts (AppView `getAuthorFeed`, live through Jetstream), mentions and replies
 //! (`listNotifications`), keyword and hashtag search (`searchPosts`, best effort), and replies that post.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use crate::domain::IncomingPost;
-use crate::sources::http::{self, Backoff, FetchError, sleep_for, sleep_until};
-use crate::sources::{
-    Check, CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture, Watch, secret,
-};
+use crate::sources::http::{self, Backoff};
+use crate::sources::poller::{self, Timing};
+use crate::sources::{Check, CheckFuture, Source, SourceCtx, SourceFuture, Watch, secret};
+use jetstream::Jetstream;
+use poll::Feeds;
 
 pub mod api;
 pub mod facets;
@@ -90,23 +89,14 @@ fn jetstream_setting<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
     })
 }
 
-/// State the poller and the Jetstream reader share.
-pub(crate) struct Shared {
-    /// Customer DID → handle, published once handles are resolved.
-    pub(crate) handles: tokio::sync::watch::Sender<HashMap<String, String>>,
-    /// Jetstream is connected: the poller leaves customers' feeds to it.
-    pub(crate) live: AtomicBool,
-}
-
 pub struct BlueskySource {
     name: String,
     handle: String,
     watch: Watch,
     xrpc: Arc<Xrpc>,
     jetstream: Option<Url>,
-    poll: Duration,
     keyword_search: bool,
-    backoff: Backoff,
+    timing: Timing,
     max_pages: usize,
 }
 
@@ -190,22 +180,21 @@ impl BlueskySource {
             watch,
             xrpc,
             jetstream,
-            poll: Duration::from_secs(cfg.poll_seconds),
             keyword_search: cfg.keyword_search,
-            backoff: Backoff::default(),
+            timing: Timing::every(Duration::from_secs(cfg.poll_seconds)),
             max_pages: 10,
         })
     }
 
     /// Backoff for 5xx/transport failures and Jetstream reconnects (tests use milliseconds).
     pub fn with_backoff(mut self, base: Duration, cap: Duration) -> BlueskySource {
-        self.backoff = Backoff::new(base, cap);
+        self.timing.backoff = Backoff::new(base, cap);
         self
     }
 
     /// The polling interval, overriding `poll_seconds` (tests).
     pub fn with_poll_interval(mut self, every: Duration) -> BlueskySource {
-        self.poll = every;
+        self.timing.interval = every;
         self
     }
 
@@ -217,7 +206,11 @@ impl BlueskySource {
 
     /// The replier for this account, sharing the source's session.
     pub fn replier(&self) -> BlueskyReplier {
-        BlueskyReplier::new(self.xrpc.clone(), self.handle.clone(), self.backoff.clone())
+        BlueskyReplier::new(
+            self.xrpc.clone(),
+            self.handle.clone(),
+            self.timing.backoff.clone(),
+        )
     }
 }
 
@@ -228,18 +221,20 @@ impl Source for BlueskySource {
 
     fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
         Box::pin(async move {
-            ctx.health(Health::Connecting).await;
-            let shared = Shared {
-                handles: tokio::sync::watch::channel(HashMap::new()).0,
-                live: AtomicBool::new(false),
-            };
-            match &self.jetstream {
-                Some(url) if !self.watch.customer_handles.is_empty() => {
-                    let stream = jetstream::run(url.clone(), &shared, &ctx, self.backoff.clone());
-                    tokio::join!(self.poll_loop(&shared, &ctx), stream);
-                }
-                _ => self.poll_loop(&shared, &ctx).await,
-            }
+            let jetstream = self
+                .jetstream
+                .clone()
+                .filter(|_| !self.watch.customer_handles.is_empty())
+                .map(|url| Jetstream::new(url, &ctx.cursors, self.timing.backoff.clone()));
+            let feeds = Feeds::new(
+                self.xrpc.clone(),
+                self.watch.clone(),
+                self.keyword_search,
+                self.max_pages,
+                jetstream,
+                ctx.cursors.clone(),
+            );
+            poller::run(feeds, &ctx, self.timing.clone()).await;
             Ok(())
         })
     }
@@ -249,118 +244,10 @@ impl Source for BlueskySource {
     }
 }
 
-/// How one poll ended.
-pub(crate) enum Step {
-    /// Done; these parts did not work (they are reported, the rest went on).
-    Done(BTreeMap<String, String>),
-    RateLimited {
-        until: DateTime<Utc>,
-        reason: String,
-    },
-    /// 5xx or network: back off with jitter.
-    Retry(String),
-    AuthFailed(String),
-    Cancelled,
-}
-
-impl BlueskySource {
-    async fn poll_loop(&self, shared: &Shared, ctx: &SourceCtx) {
-        let mut state = poll::PollState::from_cursors(&ctx.cursors);
-        let mut backoff = self.backoff.clone();
-        let mut last: Option<Health> = None;
-        loop {
-            if ctx.cancel.is_cancelled() {
-                return;
-            }
-            let step = self.cycle(shared, ctx, &mut state).await;
-            let (health, wait) = match step {
-                Step::Cancelled => return,
-                Step::Done(problems) => {
-                    backoff.reset();
-                    let rate = self.xrpc.rate_limit().filter(|r| r.exhausted());
-                    match rate.and_then(|r| r.reset).filter(|t| *t > Utc::now()) {
-                        Some(until) => (
-                            Health::BackingOff {
-                                until,
-                                reason: "rate limit spent".into(),
-                            },
-                            Some(until),
-                        ),
-                        None if !problems.is_empty() => {
-                            let why: Vec<String> =
-                                problems.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                            (Health::Degraded(why.join("; ")), None)
-                        }
-                        None if shared.live.load(Ordering::Relaxed) => (Health::Live, None),
-                        None => (Health::Polling, None),
-                    }
-                }
-                Step::RateLimited { until, reason } => {
-                    (Health::BackingOff { until, reason }, Some(until))
-                }
-                Step::Retry(reason) => {
-                    let delay = backoff.next_delay();
-                    let until = Utc::now()
-                        + chrono::Duration::from_std(delay)
-                            .unwrap_or(chrono::Duration::seconds(60));
-                    tracing::warn!(source = %ctx.name, %reason, ?delay, "bluesky: backing off");
-                    (Health::BackingOff { until, reason }, Some(until))
-                }
-                Step::AuthFailed(why) => {
-                    ctx.health(Health::AuthFailed(why)).await;
-                    ctx.cancel.cancelled().await;
-                    return;
-                }
-            };
-            if last.as_ref() != Some(&health) || matches!(health, Health::BackingOff { .. }) {
-                if !ctx.health(health.clone()).await {
-                    return;
-                }
-                last = Some(health);
-            }
-            let carry_on = match wait {
-                Some(until) => sleep_until(until, &ctx.cancel).await,
-                None => sleep_for(self.poll, &ctx.cancel).await,
-            };
-            if !carry_on {
-                return;
-            }
-        }
-    }
-
-    /// Turns a failure of one part into what the loop does about it.
-    fn judge(&self, what: &str, e: FetchError) -> Result<(String, String), Step> {
-        match e {
-            FetchError::RateLimited { until } => Err(Step::RateLimited {
-                until,
-                reason: format!("rate limited ({what})"),
-            }),
-            FetchError::Server { .. } | FetchError::Transport(_) => {
-                Err(Step::Retry(format!("{what}: {e}")))
-            }
-            FetchError::Auth { .. } if self.xrpc.auth_failed() => Err(Step::AuthFailed(format!(
-                "{e}; check `handle` and the app password"
-            ))),
-            FetchError::Malformed(ref m) => {
-                tracing::warn!(source = %self.name, %what, error = %m, "bluesky: unexpected answer");
-                Ok((what.to_string(), e.to_string()))
-            }
-            FetchError::Auth { .. } | FetchError::Client { .. } => {
-                tracing::info!(source = %self.name, %what, error = %e, "bluesky: part refused");
-                Ok((what.to_string(), e.to_string()))
-            }
-        }
-    }
-}
-
 /// Posts oldest first, as they were written.
 pub(crate) fn oldest_first(mut posts: Vec<IncomingPost>) -> Vec<IncomingPost> {
     posts.reverse();
     posts
-}
-
-pub(crate) fn cursor(key: String, value: String) -> Cursor {
-    Cursor { key, value }
 }
 
 pub(crate) fn check(what: &str, ok: bool, detail: String, fix: &str) -> Check {

@@ -1,56 +1,40 @@
-//! One poll: resolve customers' handles, read their author feeds (unless Jetstream is live), notifications and
-//! searches. Newest-first pages are read back until the stored mark, so a restart resumes with no gap.
+//! The Bluesky network for the shared poller: customers' author feeds (their handles resolved to DIDs and
+//! cached), notifications and searches, read newest first back to the stored mark; and Jetstream as the live
+//! side for customers' posts.
+//!
+//! A post can sort below the mark (a phone with a slow clock, a post written offline, a mention indexed a
+//! moment after an item already read), so the page where the mark is reached is read whole and everything on
+//! it not delivered before goes out; the recently delivered URIs are kept as cursor `seen:<key>`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use tokio::time::{Duration, Instant};
 
 use super::api::{
     self, FeedItem, FeedPage, Mark, Notification, NotificationPage, PostView, Resolved, SearchPage,
 };
-use super::{BlueskySource, Shared, Step, cursor, oldest_first};
+use super::jetstream::Jetstream;
+use super::oldest_first;
+use super::xrpc::Xrpc;
 use crate::domain::IncomingPost;
 use crate::sources::http::FetchError;
-use crate::sources::{Cursor, SourceCtx};
+use crate::sources::poller::{self, Live, Out, Seen, Stop};
+use crate::sources::{Cursor, Watch};
 
-pub(crate) struct PollState {
-    /// Customer handle → DID (`did:<handle>` cursors).
-    dids: HashMap<String, String>,
-    /// Feed cursor key → newest mark delivered.
-    marks: HashMap<String, Mark>,
-}
+/// Handles are resolved again at least this often (a handle can move to another account).
+const RESOLVE_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// Items this much older than the mark are never taken again, whatever the seen set says.
+const OVERLAP: chrono::Duration = chrono::Duration::hours(48);
 
-impl PollState {
-    pub(crate) fn from_cursors(cursors: &HashMap<String, String>) -> PollState {
-        let mut dids = HashMap::new();
-        let mut marks = HashMap::new();
-        for (k, v) in cursors {
-            if let Some(handle) = k.strip_prefix("did:") {
-                dids.insert(handle.to_string(), v.clone());
-            } else if let Some(m) = Mark::parse(v) {
-                marks.insert(k.clone(), m);
-            }
-        }
-        PollState { dids, marks }
-    }
-}
-
-pub(crate) enum Feed {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Query {
+    /// A customer's author feed, by handle (resolved to a DID first).
     Author(String),
     Notifications,
     Search(String),
-}
-
-impl Feed {
-    pub(crate) fn key(&self) -> String {
-        match self {
-            Feed::Author(did) => format!("author:{did}"),
-            Feed::Notifications => "notifications".into(),
-            Feed::Search(q) => format!("search:{q}"),
-        }
-    }
 }
 
 struct Item {
@@ -95,10 +79,124 @@ fn view_item(p: PostView, addressed: bool) -> Option<Item> {
     })
 }
 
-impl BlueskySource {
+/// "Profile not found" and friends: the DID cached for a handle no longer answers.
+fn profile_gone(e: &FetchError) -> bool {
+    matches!(e, FetchError::Client { status: 400 | 404, detail }
+        if detail.contains("Profile not found")
+            || detail.contains("could not find")
+            || detail.contains("NotFound"))
+}
+
+/// A running Bluesky source's state.
+pub(crate) struct Feeds {
+    pub xrpc: Arc<Xrpc>,
+    pub watch: Watch,
+    pub keyword_search: bool,
+    pub max_pages: usize,
+    pub jetstream: Option<Jetstream>,
+    /// Customer handle → DID, and when it was resolved (`did:<handle>` cursors).
+    dids: HashMap<String, (String, Instant)>,
+    /// Feed cursor key → newest mark delivered.
+    marks: HashMap<String, Mark>,
+    seen: HashMap<String, Seen>,
+    cursors: HashMap<String, String>,
+}
+
+impl Feeds {
+    pub fn new(
+        xrpc: Arc<Xrpc>,
+        watch: Watch,
+        keyword_search: bool,
+        max_pages: usize,
+        jetstream: Option<Jetstream>,
+        cursors: HashMap<String, String>,
+    ) -> Feeds {
+        let mut dids = HashMap::new();
+        let mut marks = HashMap::new();
+        for (k, v) in &cursors {
+            if let Some(handle) = k.strip_prefix("did:") {
+                dids.insert(handle.to_string(), (v.clone(), Instant::now()));
+            } else if let Some(m) = Mark::parse(v) {
+                marks.insert(k.clone(), m);
+            }
+        }
+        Feeds {
+            xrpc,
+            watch,
+            keyword_search,
+            max_pages,
+            jetstream,
+            dids,
+            marks,
+            seen: HashMap::new(),
+            cursors,
+        }
+    }
+
+    fn customer_handles(&self) -> Vec<String> {
+        let mut handles: Vec<String> = self
+            .watch
+            .customer_handles
+            .iter()
+            .map(|h| h.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
+        handles.sort();
+        handles.dedup();
+        handles
+    }
+
+    /// The DID of a customer's handle, resolved through the AppView and cached as cursor `did:<handle>`.
+    async fn did(&mut self, handle: &str, out: &Out<'_>) -> Result<String, Stop> {
+        if let Some((did, at)) = self.dids.get(handle)
+            && at.elapsed() < RESOLVE_MAX_AGE
+        {
+            return Ok(did.clone());
+        }
+        let r: Resolved = self
+            .xrpc
+            .public_get(
+                "com.atproto.identity.resolveHandle",
+                &[("handle", handle.to_string())],
+            )
+            .await?;
+        out.batch(
+            Vec::new(),
+            vec![Cursor {
+                key: format!("did:{handle}"),
+                value: r.did.clone(),
+            }],
+        )
+        .await?;
+        self.dids
+            .insert(handle.to_string(), (r.did.clone(), Instant::now()));
+        self.publish_dids();
+        Ok(r.did)
+    }
+
+    /// Tells Jetstream whose posts to stream.
+    fn publish_dids(&mut self) {
+        if let Some(j) = &mut self.jetstream {
+            j.follow(
+                self.dids
+                    .iter()
+                    .map(|(handle, (did, _))| (did.clone(), handle.clone()))
+                    .collect(),
+            );
+        }
+    }
+
+    fn seen(&mut self, key: &str) -> &mut Seen {
+        let stored = self.cursors.get(&format!("seen:{key}"));
+        self.seen
+            .entry(key.to_string())
+            .or_insert_with(|| Seen::parse(stored))
+    }
+
     async fn fetch_page(
         &self,
-        feed: &Feed,
+        query: &Query,
+        did: Option<&str>,
         page_cursor: Option<String>,
         mark: Option<&Mark>,
     ) -> Result<Page, FetchError> {
@@ -106,9 +204,9 @@ impl BlueskySource {
         if let Some(c) = page_cursor {
             q.push(("cursor", c));
         }
-        match feed {
-            Feed::Author(did) => {
-                q.push(("actor", did.clone()));
+        match query {
+            Query::Author(_) => {
+                q.push(("actor", did.unwrap_or_default().to_string()));
                 q.push(("filter", "posts_with_replies".into()));
                 let page: FeedPage = self
                     .xrpc
@@ -128,7 +226,7 @@ impl BlueskySource {
                     bad,
                 })
             }
-            Feed::Notifications => {
+            Query::Notifications => {
                 let page: NotificationPage = self
                     .xrpc
                     .authed_get("app.bsky.notification.listNotifications", &q)
@@ -147,13 +245,15 @@ impl BlueskySource {
                     bad,
                 })
             }
-            Feed::Search(query) => {
-                q.push(("q", query.clone()));
+            Query::Search(text) => {
+                q.push(("q", text.clone()));
                 q.push(("sort", "latest".into()));
                 if let Some(m) = mark {
+                    // Posts sort by their own dates: ask from well before the mark, the seen set sorts it out.
+                    let since = m.at - OVERLAP;
                     q.push((
                         "since",
-                        m.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                     ));
                 }
                 let page: SearchPage = self
@@ -170,26 +270,39 @@ impl BlueskySource {
         }
     }
 
-    /// Reads newest-first pages back to `mark` (only the first page when there is no mark yet).
-    async fn read_feed(
-        &self,
-        feed: &Feed,
-        mark: Option<&Mark>,
-    ) -> Result<(Vec<IncomingPost>, Option<Mark>, usize), FetchError> {
+    /// Reads newest-first pages back to the mark (only the first page when there is none yet) and sends what
+    /// was not delivered before, oldest first, with the new mark and seen set.
+    async fn read(
+        &mut self,
+        query: &Query,
+        key: &str,
+        did: Option<&str>,
+        out: &Out<'_>,
+    ) -> Result<(), Stop> {
+        let mark = self.marks.get(key).cloned();
         let mut posts = Vec::new();
-        let mut newest: Option<Mark> = mark.cloned();
+        let mut taken = Vec::new();
+        let mut newest = mark.clone();
         let mut page_cursor = None;
         let mut bad = 0;
         for _ in 0..self.max_pages {
-            let page = self.fetch_page(feed, page_cursor.take(), mark).await?;
+            let page = self
+                .fetch_page(query, did, page_cursor.take(), mark.as_ref())
+                .await?;
             bad += page.bad;
             let mut reached = false;
             for item in page.items {
-                if mark.is_some_and(|m| m.covers(item.at, &item.uri)) {
-                    reached = true;
-                    continue;
+                if let Some(m) = &mark {
+                    reached |= m.reached(item.at, &item.uri);
+                    let delivered = item.uri == m.uri
+                        || item.at < m.at - OVERLAP
+                        || self.seen(key).contains(&item.uri);
+                    if delivered {
+                        continue;
+                    }
                 }
                 newest = Mark::newer(newest, item.at, &item.uri);
+                taken.push(item.uri);
                 posts.extend(item.post);
             }
             if reached || mark.is_none() || page.cursor.is_none() {
@@ -197,124 +310,124 @@ impl BlueskySource {
             }
             page_cursor = page.cursor;
         }
-        Ok((oldest_first(posts), newest, bad))
+        let moved = newest.is_some() && newest != mark;
+        if !taken.is_empty() || moved {
+            let mut cursors: Vec<Cursor> = newest
+                .iter()
+                .map(|m| Cursor {
+                    key: key.to_string(),
+                    value: m.encode(),
+                })
+                .collect();
+            let seen = self.seen(key);
+            for uri in &taken {
+                seen.insert(uri);
+            }
+            cursors.push(Cursor {
+                key: format!("seen:{key}"),
+                value: seen.encode(),
+            });
+            out.batch(oldest_first(posts), cursors).await?;
+            if let Some(m) = newest {
+                self.marks.insert(key.to_string(), m);
+            }
+        }
+        if bad > 0 {
+            return Err(FetchError::Malformed(format!("{bad} unreadable item(s) skipped")).into());
+        }
+        Ok(())
     }
 
-    pub(crate) async fn cycle(
-        &self,
-        shared: &Shared,
-        ctx: &SourceCtx,
-        state: &mut PollState,
-    ) -> Step {
-        let mut problems: BTreeMap<String, String> = BTreeMap::new();
-        // Customers' handles → DIDs, cached as cursors.
-        let mut resolved: Vec<Cursor> = Vec::new();
-        for handle in &self.watch.customer_handles {
-            let handle = handle.trim().trim_start_matches('@').to_ascii_lowercase();
-            if state.dids.contains_key(&handle) || handle.is_empty() {
-                continue;
-            }
-            match self
-                .xrpc
-                .public_get::<Resolved>(
-                    "com.atproto.identity.resolveHandle",
-                    &[("handle", handle.clone())],
-                )
-                .await
-            {
-                Ok(r) => {
-                    resolved.push(cursor(format!("did:{handle}"), r.did.clone()));
-                    state.dids.insert(handle, r.did);
-                }
-                Err(e) => match self.judge(&format!("resolving @{handle}"), e) {
-                    Ok((k, v)) => {
-                        problems.insert(k, v);
-                    }
-                    Err(step) => return step,
-                },
-            }
-        }
-        if !resolved.is_empty() && !ctx.batch(Vec::new(), resolved).await {
-            return Step::Cancelled;
-        }
-        let by_did: HashMap<String, String> = state
-            .dids
-            .iter()
-            .map(|(h, d)| (d.clone(), h.clone()))
-            .collect();
-        shared.handles.send_if_modified(|m| {
-            if *m == by_did {
-                false
-            } else {
-                *m = by_did.clone();
-                true
-            }
-        });
+    fn streams_customers(&self, live: bool) -> bool {
+        live && self.jetstream.is_some()
+    }
+}
 
-        let mut feeds: Vec<(Feed, String)> = Vec::new();
-        if !shared.live.load(Ordering::Relaxed) {
-            let mut dids: Vec<(&String, &String)> = state.dids.iter().collect();
-            dids.sort();
-            for (handle, did) in dids {
-                feeds.push((Feed::Author(did.clone()), format!("feed of @{handle}")));
-            }
-        }
-        feeds.push((Feed::Notifications, "notifications".into()));
+impl poller::Network for Feeds {
+    type Query = Query;
+
+    fn queries(&mut self, live: bool) -> Vec<Query> {
+        let mut q: Vec<Query> = self
+            .customer_handles()
+            .into_iter()
+            // While Jetstream is live it brings the customers' posts; a handle not resolved yet still needs
+            // its lookup (and Jetstream its DID).
+            .filter(|h| !self.streams_customers(live) || !self.dids.contains_key(h))
+            .map(Query::Author)
+            .collect();
+        q.push(Query::Notifications);
         if self.keyword_search {
-            let mut queries: Vec<String> = self
+            let mut searches: Vec<String> = self
                 .watch
                 .keywords
                 .iter()
                 .map(|k| k.trim().to_string())
                 .collect();
-            queries.extend(
+            searches.extend(
                 self.watch
                     .hashtags
                     .iter()
                     .map(|t| format!("#{}", t.trim().trim_start_matches('#'))),
             );
-            queries.retain(|q| !q.is_empty() && q != "#");
-            queries.dedup();
-            for q in queries {
-                feeds.push((Feed::Search(q.clone()), format!("search \"{q}\"")));
-            }
+            searches.retain(|s| !s.is_empty() && s != "#");
+            searches.dedup();
+            q.extend(searches.into_iter().map(Query::Search));
         }
+        q
+    }
 
-        for (feed, what) in feeds {
-            if ctx.cancel.is_cancelled() {
-                return Step::Cancelled;
-            }
-            let key = feed.key();
-            let mark = state.marks.get(&key).cloned();
-            match self.read_feed(&feed, mark.as_ref()).await {
-                Ok((posts, newest, bad)) => {
-                    if bad > 0 {
-                        tracing::warn!(source = %self.name, %what, bad, "bluesky: unreadable items skipped");
-                        problems.insert(what.clone(), format!("{bad} unreadable item(s) skipped"));
-                    }
-                    let moved = newest.is_some() && newest != mark;
-                    if posts.is_empty() && !moved {
-                        continue;
-                    }
-                    let cursors = newest
-                        .iter()
-                        .map(|m| cursor(key.clone(), m.encode()))
-                        .collect();
-                    if !ctx.batch(posts, cursors).await {
-                        return Step::Cancelled;
-                    }
-                    if let Some(m) = newest {
-                        state.marks.insert(key, m);
-                    }
-                }
-                Err(e) => match self.judge(&what, e) {
-                    Ok((k, v)) => {
-                        problems.insert(k, v);
-                    }
-                    Err(step) => return step,
-                },
-            }
+    fn label(&self, query: &Query) -> String {
+        match query {
+            Query::Author(handle) => format!("feed of @{handle}"),
+            Query::Notifications => "notifications".into(),
+            Query::Search(s) => format!("search \"{s}\""),
         }
-        Step::Done(problems)
+    }
+
+    fn best_effort(&self, query: &Query) -> bool {
+        matches!(query, Query::Search(_))
+    }
+
+    async fn fetch(&mut self, query: &Query, out: &Out<'_>) -> Result<(), Stop> {
+        match query {
+            Query::Author(handle) => {
+                let did = self.did(handle, out).await?;
+                let result = self
+                    .read(query, &format!("author:{did}"), Some(&did), out)
+                    .await;
+                if let Err(Stop::Fetch(e)) = &result
+                    && profile_gone(e)
+                {
+                    // The DID no longer answers for this handle: resolve it again next time.
+                    self.dids.remove(handle);
+                }
+                result
+            }
+            Query::Notifications => self.read(query, "notifications", None, out).await,
+            Query::Search(s) => self.read(query, &format!("search:{s}"), None, out).await,
+        }
+    }
+
+    /// A new session: a restarted PDS may have lost the old one, or the app password was changed.
+    async fn reauth(&mut self) -> Result<(), FetchError> {
+        self.xrpc.relogin().await
+    }
+
+    fn auth_fix(&self) -> String {
+        "check `handle` and the app password (Bluesky: Settings → Privacy and security → App passwords)"
+            .into()
+    }
+
+    async fn live(&mut self) -> Live {
+        match &mut self.jetstream {
+            Some(j) => j.next().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn restart_live(&mut self) {
+        if let Some(j) = &mut self.jetstream {
+            j.restart();
+        }
     }
 }

@@ -175,6 +175,15 @@ impl Xrpc {
         Ok((s.did, handle))
     }
 
+    /// Drops the session and logs in afresh (a restarted PDS may have lost every session it knew).
+    pub async fn relogin(&self) -> Result<(), FetchError> {
+        let mut guard = self.session.lock().await;
+        *guard = None;
+        let s = self.create_session().await?;
+        *guard = Some(s);
+        Ok(())
+    }
+
     /// Replaces the session whose token expired; callers that waited on the lock reuse the new one.
     async fn refresh(&self, expired: u64) -> Result<Session, FetchError> {
         let mut guard = self.session.lock().await;

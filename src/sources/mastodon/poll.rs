@@ -1,21 +1,29 @@
-//! Polling: the REST calls (with `Link` pagination and `min_id` cursors) behind every Mastodon query.
+//! The Mastodon network for the shared poller: the REST calls behind every query (`Link` pagination, `min_id`
+//! cursors, a look-back page below each cursor for late posts), account lookups, and the live side.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use reqwest::header::HeaderMap;
+use tokio::time::{Duration, Instant};
 use url::Url;
 
 use super::api::{self, Account, Instance, Notification, SearchResults, Status};
-use crate::domain::IncomingPost;
+use super::stream::Streaming;
+use crate::domain::{IncomingPost, Network};
 use crate::sources::http::{self, FetchError, RateLimit};
+use crate::sources::poller::{self, Live, Out, Seen, Stop};
 use crate::sources::secret::Secret;
-use crate::sources::{Cursor, SourceCtx};
+use crate::sources::{Cursor, SourceEvent, Watch};
 
 /// Statuses and notifications allow at most 40 per page.
 const PAGE_LIMIT: &str = "40";
 /// Pages followed per query and round; the rest comes next round (the cursor keeps the place).
 const MAX_PAGES: usize = 25;
+/// While streaming, every this many rounds is a full one (mentions and hashtags too).
+const FULL_ROUND_EVERY: u32 = 5;
+/// Account ids are looked up again at least this often (an account can move or be deleted and recreated).
+const LOOKUP_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// The authenticated REST client for one instance.
 pub(crate) struct Api {
@@ -100,24 +108,15 @@ impl Api {
 }
 
 /// What a query reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Query {
+    /// `/api/v2/instance`, until read once: the handle domain, the post length limit, the streaming URL.
+    Instance,
     /// A customer's statuses (`acct` as configured).
     Customer(String),
     Mentions,
     Tag(String),
     Search(String),
-}
-
-impl Query {
-    pub fn label(&self) -> String {
-        match self {
-            Query::Customer(a) => format!("customer @{a}"),
-            Query::Mentions => "mentions".into(),
-            Query::Tag(t) => format!("#{t}"),
-            Query::Search(k) => format!("search \"{k}\""),
-        }
-    }
 }
 
 /// Item shape of a timeline.
@@ -127,166 +126,260 @@ enum Kind {
     Notifications,
 }
 
-/// A query's outcome the round acts on: stop the round (`Err`), or carry on with a problem noted.
-pub(crate) type Problems = Vec<String>;
-
-/// Polling state: the API, the cursors as they advance, and what to read.
-pub(crate) struct Poller {
-    pub api: Api,
-    pub cursors: HashMap<String, String>,
-    /// The domain in local handles.
-    pub local_domain: String,
+/// Where a page stands relative to the query's cursor.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Newer than the cursor: moves it.
+    Ahead,
+    /// The page just below the cursor: only what was never delivered (a late-federated post numbered by its
+    /// older date), leaving the cursor where it is.
+    LookBack,
 }
 
-impl Poller {
-    /// Runs one query; returns `Ok(false)` when the receiver is gone. Errors the query alone can absorb
-    /// (a refused search, an unknown customer, a malformed page) are pushed to `problems`.
-    pub async fn run_query(
-        &mut self,
-        ctx: &SourceCtx,
-        query: &Query,
-        problems: &mut Problems,
-    ) -> Result<bool, FetchError> {
-        let result = match query {
-            Query::Customer(acct) => self.customer(ctx, acct, problems).await,
-            Query::Mentions => {
-                let mut u = self.api.url(&["api", "v1", "notifications"]);
-                u.query_pairs_mut().append_pair("types[]", "mention");
-                self.crawl(ctx, u, "notifications", Kind::Notifications, problems)
-                    .await
-            }
-            Query::Tag(tag) => {
-                let u = self.api.url(&["api", "v1", "timelines", "tag", tag]);
-                self.crawl(ctx, u, &format!("tag:{tag}"), Kind::Statuses, problems)
-                    .await
-            }
-            Query::Search(kw) => self.search(ctx, kw, problems).await,
-        };
-        match result {
-            Err(FetchError::Malformed(why)) => {
-                tracing::warn!(query = %query.label(), %why, "mastodon: malformed answer");
-                problems.push(format!("{}: malformed answer ({why})", query.label()));
-                Ok(true)
-            }
-            Err(FetchError::Client { status, detail }) => {
-                tracing::warn!(query = %query.label(), status, %detail, "mastodon: query refused");
-                let hint = match (query, status) {
-                    (Query::Customer(_), 404) => {
-                        "; check the handle (the instance may not know this account yet)"
-                    }
-                    (Query::Search(_), _) => "; search may be disabled on this instance",
-                    _ => "",
-                };
-                problems.push(format!(
-                    "{} refused ({status}: {detail}){hint}",
-                    query.label()
-                ));
-                Ok(true)
-            }
-            // Search is best effort: a refusal there degrades that query only.
-            Err(FetchError::Auth { status, detail }) if matches!(query, Query::Search(_)) => {
-                problems.push(format!("{} refused ({status}: {detail})", query.label()));
-                Ok(true)
-            }
-            other => other,
+/// Where the token comes from, so a re-login reads it again (the user may have put a new one there).
+pub(crate) struct TokenSource {
+    pub what: String,
+    pub env: Option<String>,
+    pub file: Option<std::path::PathBuf>,
+    /// For fixes: "the environment variable X" or the file's path.
+    pub hint: String,
+}
+
+/// A running Mastodon source's state: the API, the cursors as they advance, what to read.
+pub(crate) struct Feeds {
+    pub api: Api,
+    pub cursors: HashMap<String, String>,
+    /// The domain in local handles (`alice` on this instance is `alice@<local_domain>`).
+    pub local_domain: String,
+    pub watch: Watch,
+    pub keyword_search: bool,
+    pub token: TokenSource,
+    pub stream: Option<Streaming>,
+    instance_read: bool,
+    /// Recently delivered ids per cursor key (stored as cursor `seen:<key>`).
+    seen: HashMap<String, Seen>,
+    /// When each customer's account id was looked up.
+    looked_up: HashMap<String, Instant>,
+    rounds: u32,
+}
+
+impl Feeds {
+    pub fn new(
+        api: Api,
+        cursors: HashMap<String, String>,
+        watch: Watch,
+        keyword_search: bool,
+        token: TokenSource,
+        stream: Option<Streaming>,
+    ) -> Feeds {
+        let local_domain = api.base.host_str().unwrap_or_default().to_ascii_lowercase();
+        // Ids cached by an earlier run count as fresh: a vanished account is looked up again when it 404s.
+        let looked_up = cursors
+            .keys()
+            .filter_map(|k| k.strip_prefix("account-id:"))
+            .map(|acct| (acct.to_string(), Instant::now()))
+            .collect();
+        Feeds {
+            api,
+            cursors,
+            local_domain,
+            watch,
+            keyword_search,
+            token,
+            stream,
+            instance_read: false,
+            seen: HashMap::new(),
+            looked_up,
+            rounds: 0,
         }
     }
 
-    async fn customer(
-        &mut self,
-        ctx: &SourceCtx,
-        acct: &str,
-        problems: &mut Problems,
-    ) -> Result<bool, FetchError> {
-        let id_key = format!("account-id:{acct}");
-        let id = match self.cursors.get(&id_key) {
-            Some(id) => id.clone(),
-            None => {
-                let account = self.api.lookup(acct).await?;
-                let cursor = Cursor {
-                    key: id_key.clone(),
-                    value: account.id.clone(),
-                };
-                if !ctx.batch(Vec::new(), vec![cursor]).await {
-                    return Ok(false);
+    fn seen(&mut self, key: &str) -> &mut Seen {
+        let stored = self.cursors.get(&format!("seen:{key}"));
+        self.seen
+            .entry(key.to_string())
+            .or_insert_with(|| Seen::parse(stored))
+    }
+
+    /// Reads `/api/v2/instance`: the handle domain, the character limit and the streaming URL.
+    async fn read_instance(&mut self, out: &Out<'_>) -> Result<(), Stop> {
+        match self.api.instance().await {
+            Ok(instance) => {
+                if let Some(max) = instance.configuration.statuses.max_characters {
+                    out.event(SourceEvent::ReplyLimit {
+                        network: Network::Mastodon,
+                        max,
+                    })
+                    .await?;
                 }
-                self.cursors.insert(id_key, account.id.clone());
-                account.id
+                if let Some(domain) = instance.domain.filter(|d| !d.trim().is_empty()) {
+                    self.local_domain = domain.trim().to_ascii_lowercase();
+                }
+                if let Some(stream) = &mut self.stream {
+                    let url = super::stream::streaming_url(
+                        instance.configuration.urls.streaming.as_deref(),
+                        &self.api.base,
+                    )
+                    .map_err(FetchError::Malformed)?;
+                    stream.url = Some(url);
+                }
             }
-        };
+            // An older server without /api/v2/instance: defaults, and stream from the instance URL.
+            Err(FetchError::Client { .. } | FetchError::Malformed(_)) => {
+                if let Some(stream) = &mut self.stream {
+                    stream.url = super::stream::streaming_url(None, &self.api.base).ok();
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.instance_read = true;
+        Ok(())
+    }
+
+    /// The account id of a customer: cached as cursor `account-id:<acct>`, looked up again when stale.
+    async fn account_id(&mut self, acct: &str, out: &Out<'_>) -> Result<String, Stop> {
+        let key = format!("account-id:{acct}");
+        let fresh = self
+            .looked_up
+            .get(acct)
+            .is_some_and(|at| at.elapsed() < LOOKUP_MAX_AGE);
+        if let Some(id) = self.cursors.get(&key)
+            && fresh
+        {
+            return Ok(id.clone());
+        }
+        let account = self.api.lookup(&self.lookup_form(acct)).await?;
+        out.batch(
+            Vec::new(),
+            vec![Cursor {
+                key: key.clone(),
+                value: account.id.clone(),
+            }],
+        )
+        .await?;
+        self.cursors.insert(key, account.id.clone());
+        self.looked_up.insert(acct.to_string(), Instant::now());
+        Ok(account.id)
+    }
+
+    /// `acct` as this instance's lookup wants it: its own users without the domain (`alice@<here>` is
+    /// `alice`; some servers answer 404 to the long form of a local account).
+    fn lookup_form(&self, acct: &str) -> String {
+        let acct = acct.trim().trim_start_matches('@');
+        let host = self.api.base.host_str().unwrap_or_default();
+        match acct.rsplit_once('@') {
+            Some((user, domain))
+                if domain.eq_ignore_ascii_case(&self.local_domain)
+                    || domain.eq_ignore_ascii_case(host) =>
+            {
+                user.to_string()
+            }
+            _ => acct.to_string(),
+        }
+    }
+
+    /// A customer's statuses; `raw` as configured (`alice` on this instance is `alice@<its domain>`).
+    async fn customer(&mut self, raw: &str, out: &Out<'_>) -> Result<(), Stop> {
+        let acct = api::normalize_acct(raw, &self.local_domain);
+        let acct = acct.as_str();
+        let id = self.account_id(acct, out).await?;
         let u = self.api.url(&["api", "v1", "accounts", &id, "statuses"]);
-        self.crawl(ctx, u, &format!("account:{id}"), Kind::Statuses, problems)
-            .await
+        let result = self
+            .crawl(out, u, &format!("account:{id}"), Kind::Statuses)
+            .await;
+        if let Err(Stop::Fetch(FetchError::Client { status: 404, .. })) = &result {
+            // The account is gone or moved: the next attempt looks it up again.
+            self.looked_up.remove(acct);
+        }
+        result
     }
 
     /// Reads a timeline. No cursor: only the most recent page. A cursor: every page newer than it, oldest
     /// page first (`min_id` returns the page immediately newer; its `Link rel="prev"` the next newer one),
-    /// each page sent with its newest id as the new cursor, so a stop at any point resumes exactly.
+    /// each page sent with its newest id as the new cursor, so a stop at any point resumes exactly; then, for
+    /// statuses, the page just below where the cursor stood, for posts that arrived late.
     async fn crawl(
         &mut self,
-        ctx: &SourceCtx,
+        out: &Out<'_>,
         mut url: Url,
         key: &str,
         kind: Kind,
-        problems: &mut Problems,
-    ) -> Result<bool, FetchError> {
-        let first_run = !self.cursors.contains_key(key);
+    ) -> Result<(), Stop> {
+        let start = self.cursors.get(key).cloned();
+        let plain = url.clone();
         url.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
-        if let Some(c) = self.cursors.get(key) {
+        if let Some(c) = &start {
             url.query_pairs_mut().append_pair("min_id", c);
         }
         for _ in 0..MAX_PAGES {
             let (items, headers) = self.api.page(url.clone()).await?;
-            let Some(newest) = self.take_page(ctx, items, key, kind, problems).await? else {
+            let Some(newest) = self
+                .take_page(out, items, key, kind, Reading::Ahead)
+                .await?
+            else {
                 break;
             };
-            if first_run {
+            if start.is_none() {
                 break;
             }
             url = match self.api.same_origin(http::link_rel(&headers, "prev")) {
                 Some(u) => u,
-                None => {
-                    let mut u = url.clone();
-                    let kept: Vec<(String, String)> = u
-                        .query_pairs()
-                        .filter(|(k, _)| k != "min_id" && k != "max_id" && k != "since_id")
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                        .collect();
-                    u.query_pairs_mut()
-                        .clear()
-                        .extend_pairs(kept)
-                        .append_pair("min_id", &newest);
-                    u
-                }
+                None => with_position(&url, "min_id", &newest),
             };
         }
-        Ok(true)
+        match (&start, kind) {
+            (Some(c), Kind::Statuses) => self.look_back(out, &plain, c, key).await,
+            _ => Ok(()),
+        }
     }
 
-    /// Maps and sends one page; returns its newest id, or `None` when it brought nothing newer (or the
-    /// receiver is gone, which the next send reports again).
+    /// The page just below `position`: status ids follow the posts' own dates, so a post federated late
+    /// gets an id below posts already read.
+    async fn look_back(
+        &mut self,
+        out: &Out<'_>,
+        url: &Url,
+        position: &str,
+        key: &str,
+    ) -> Result<(), Stop> {
+        let mut u = url.clone();
+        u.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
+        let u = with_position(&u, "max_id", position);
+        let (items, _) = self.api.page(u).await?;
+        self.take_page(out, items, key, Kind::Statuses, Reading::LookBack)
+            .await
+            .map(|_| ())
+    }
+
+    /// Maps and sends one page; returns its newest id when it moved the cursor. Items the page could not
+    /// map are skipped after the rest is sent, and reported as the query's failure.
     async fn take_page(
         &mut self,
-        ctx: &SourceCtx,
+        out: &Out<'_>,
         items: Vec<serde_json::Value>,
         key: &str,
         kind: Kind,
-        problems: &mut Problems,
-    ) -> Result<Option<String>, FetchError> {
+        reading: Reading,
+    ) -> Result<Option<String>, Stop> {
         let cursor = self.cursors.get(key).cloned();
         let mut ids = Vec::new();
         let mut posts = Vec::new();
+        let mut skipped = Vec::new();
         for item in items {
             let id = match item.get("id") {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Number(n)) => n.to_string(),
                 _ => {
-                    problems.push(format!("{key}: an item without an id was skipped"));
+                    skipped.push("an item without an id".to_string());
                     continue;
                 }
             };
-            // Servers that ignore `min_id` send old items again: skip them.
-            if !api::newer(&id, cursor.as_deref()) {
+            // Servers that ignore `min_id` send old items again; a look-back page is mostly old items.
+            let fresh = match reading {
+                Reading::Ahead => api::newer(&id, cursor.as_deref()),
+                Reading::LookBack => cursor.as_deref() != Some(id.as_str()),
+            };
+            if !fresh || self.seen(key).contains(&id) {
                 continue;
             }
             ids.push(id.clone());
@@ -295,28 +388,47 @@ impl Poller {
                 Ok(None) => {}
                 Err(why) => {
                     tracing::warn!(%key, %why, "mastodon: item skipped");
-                    problems.push(format!("{key}: item {id} skipped ({why})"));
+                    skipped.push(format!("item {id} skipped ({why})"));
                 }
             }
         }
-        let Some(newest) = api::max_id(ids.iter().map(String::as_str)).map(str::to_string) else {
-            return Ok(None);
-        };
         // Oldest first, as they were written.
         posts.sort_by(|a, b| {
             a.created_at
                 .cmp(&b.created_at)
                 .then_with(|| api::cmp_ids(&a.native_id, &b.native_id))
         });
-        let cursors = vec![Cursor {
-            key: key.to_string(),
-            value: newest.clone(),
-        }];
-        if !ctx.batch(posts, cursors).await {
-            return Ok(None);
+        let newest = match reading {
+            Reading::Ahead => api::max_id(ids.iter().map(String::as_str)).map(str::to_string),
+            Reading::LookBack => None,
+        };
+        let mut cursors: Vec<Cursor> = newest
+            .iter()
+            .map(|n| Cursor {
+                key: key.to_string(),
+                value: n.clone(),
+            })
+            .collect();
+        if !ids.is_empty() {
+            let seen = self.seen(key);
+            for id in &ids {
+                seen.insert(id);
+            }
+            cursors.push(Cursor {
+                key: format!("seen:{key}"),
+                value: seen.encode(),
+            });
+            out.batch(posts, cursors).await?;
         }
-        self.cursors.insert(key.to_string(), newest.clone());
-        Ok(Some(newest))
+        if let Some(n) = &newest {
+            self.cursors.insert(key.to_string(), n.clone());
+        }
+        if !skipped.is_empty() {
+            return Err(
+                FetchError::Malformed(format!("malformed answer: {}", skipped.join("; "))).into(),
+            );
+        }
+        Ok(newest)
     }
 
     fn map_item(
@@ -342,27 +454,190 @@ impl Poller {
         }
     }
 
-    /// `/api/v2/search`: one page of statuses newer than the cursor per round. It only finds posts whose
-    /// authors opted in to search (and full text only with a token, on instances with search enabled).
-    async fn search(
-        &mut self,
-        ctx: &SourceCtx,
-        keyword: &str,
-        problems: &mut Problems,
-    ) -> Result<bool, FetchError> {
+    /// `/api/v2/search`: one page of statuses newer than the cursor per round, and the page below it. It only
+    /// finds posts whose authors opted in to search (and full text only with a token, on instances with
+    /// search enabled).
+    async fn search(&mut self, out: &Out<'_>, keyword: &str) -> Result<(), Stop> {
         let key = format!("search:{keyword}");
         let mut u = self.api.url(&["api", "v2", "search"]);
         u.query_pairs_mut()
             .append_pair("q", keyword)
             .append_pair("type", "statuses")
-            .append_pair("resolve", "false")
-            .append_pair("limit", PAGE_LIMIT);
-        if let Some(c) = self.cursors.get(&key) {
+            .append_pair("resolve", "false");
+        let plain = u.clone();
+        u.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
+        let start = self.cursors.get(&key).cloned();
+        if let Some(c) = &start {
             u.query_pairs_mut().append_pair("min_id", c);
         }
         let results: SearchResults = self.api.get_json(u).await?;
-        self.take_page(ctx, results.statuses, &key, Kind::Statuses, problems)
+        self.take_page(out, results.statuses, &key, Kind::Statuses, Reading::Ahead)
             .await?;
-        Ok(!ctx.tx.is_closed())
+        let Some(c) = start else { return Ok(()) };
+        let mut below = plain;
+        below.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
+        let below = with_position(&below, "max_id", &c);
+        let results: SearchResults = self.api.get_json(below).await?;
+        self.take_page(
+            out,
+            results.statuses,
+            &key,
+            Kind::Statuses,
+            Reading::LookBack,
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+/// `url` with its position parameters replaced by `param=id`.
+fn with_position(url: &Url, param: &str, id: &str) -> Url {
+    let mut u = url.clone();
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| k != "min_id" && k != "max_id" && k != "since_id")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    u.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(param, id);
+    u
+}
+
+impl poller::Network for Feeds {
+    type Query = Query;
+
+    fn queries(&mut self, live: bool) -> Vec<Query> {
+        let mut q = Vec::new();
+        if !self.instance_read {
+            q.push(Query::Instance);
+        }
+        // While live, mentions and hashtags come over the socket; a full round now and then still catches
+        // what a silently stalled socket would miss (cursors keep it duplicate-free).
+        let full = !live || self.rounds.is_multiple_of(FULL_ROUND_EVERY);
+        self.rounds = self.rounds.wrapping_add(1);
+        if full {
+            q.push(Query::Mentions);
+        }
+        // Customers the shop does not follow are not on its stream: always polled. `alice` and
+        // `alice@<this instance>` are one person.
+        let mut customers: Vec<(String, String)> = self
+            .watch
+            .customer_handles
+            .iter()
+            .map(|h| {
+                let raw = h.trim().trim_start_matches('@').to_lowercase();
+                (api::normalize_acct(&raw, &self.local_domain), raw)
+            })
+            .collect();
+        customers.sort();
+        customers.dedup_by(|a, b| a.0 == b.0);
+        q.extend(customers.into_iter().map(|(_, raw)| Query::Customer(raw)));
+        if full {
+            q.extend(
+                self.watch
+                    .hashtags
+                    .iter()
+                    .map(|t| Query::Tag(t.trim_start_matches('#').to_string())),
+            );
+        }
+        if self.keyword_search {
+            q.extend(self.watch.keywords.iter().map(|k| Query::Search(k.clone())));
+        }
+        q
+    }
+
+    fn label(&self, query: &Query) -> String {
+        match query {
+            Query::Instance => "instance".into(),
+            Query::Customer(a) => format!("customer @{a}"),
+            Query::Mentions => "mentions".into(),
+            Query::Tag(t) => format!("#{t}"),
+            Query::Search(k) => format!("search \"{k}\""),
+        }
+    }
+
+    fn best_effort(&self, query: &Query) -> bool {
+        matches!(query, Query::Search(_))
+    }
+
+    async fn fetch(&mut self, query: &Query, out: &Out<'_>) -> Result<(), Stop> {
+        match query {
+            Query::Instance => self.read_instance(out).await,
+            Query::Customer(acct) => self.customer(acct, out).await,
+            Query::Mentions => {
+                let mut u = self.api.url(&["api", "v1", "notifications"]);
+                u.query_pairs_mut().append_pair("types[]", "mention");
+                self.crawl(out, u, "notifications", Kind::Notifications)
+                    .await
+            }
+            Query::Tag(tag) => {
+                let u = self.api.url(&["api", "v1", "timelines", "tag", tag]);
+                self.crawl(out, u, &format!("tag:{tag}"), Kind::Statuses)
+                    .await
+            }
+            Query::Search(kw) => self.search(out, kw).await,
+        }
+    }
+
+    /// Reads the token again (the user may have replaced it) and checks it.
+    async fn reauth(&mut self) -> Result<(), FetchError> {
+        let t = &self.token;
+        if let Ok(token) =
+            crate::sources::secret::load(&t.what, t.env.as_deref(), t.file.as_deref())
+        {
+            if let Some(stream) = &mut self.stream {
+                stream.token = token.clone();
+            }
+            self.api.token = token;
+        }
+        self.api.verify_credentials().await.map(|_| ())
+    }
+
+    fn auth_fix(&self) -> String {
+        format!(
+            "create a new access token with scopes read and write:statuses and put it in {}",
+            self.token.hint
+        )
+    }
+
+    async fn live(&mut self) -> Live {
+        let Some(stream) = &mut self.stream else {
+            return std::future::pending().await;
+        };
+        if self.rounds == 0 {
+            return std::future::pending().await;
+        }
+        let live = stream
+            .next(&self.cursors, &self.local_domain, &self.watch, &self.seen)
+            .await;
+        if let Live::Batch(_, cursors) = &live {
+            for c in cursors {
+                self.seen(&c.key.clone()).insert(&c.value);
+                self.cursors.insert(c.key.clone(), c.value.clone());
+            }
+        }
+        live
+    }
+
+    fn restart_live(&mut self) {
+        if let Some(stream) = &mut self.stream {
+            stream.restart();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_replace_each_other() {
+        let u = Url::parse("https://m.example/api/v1/timelines/tag/x?limit=40&min_id=5").unwrap();
+        assert_eq!(
+            with_position(&u, "max_id", "9").as_str(),
+            "https://m.example/api/v1/timelines/tag/x?limit=40&max_id=9"
+        );
     }
 }

@@ -5,18 +5,21 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures::SinkExt;
+use futures::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
 
 use super::api::{self, Notification, Status, StreamFrame};
 use crate::domain::IncomingPost;
-use crate::sources::http;
+use crate::sources::http::{self, Backoff};
+use crate::sources::poller::{Live, Seen};
 use crate::sources::secret::Secret;
+use crate::sources::{Cursor, Watch};
 
 pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -45,32 +48,199 @@ pub(crate) fn streaming_url(advertised: Option<&str>, instance: &Url) -> Result<
     Ok(url)
 }
 
-/// Opens the socket (token in the `Authorization` header, never in the URL) and subscribes to hashtags.
-pub(crate) async fn connect(url: &Url, token: &Secret, hashtags: &[String]) -> Result<Ws, String> {
+/// How the token goes to the streaming server: the `Authorization` header first; some Mastodon-API servers
+/// read it only from `?access_token=` and answer 401/403 to the header alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenIn {
+    Header,
+    Query,
+}
+
+/// Why a connection failed: refused (the token, as sent) or anything else.
+enum ConnectError {
+    Refused(String),
+    Other(String),
+}
+
+/// Opens the socket and subscribes to hashtags.
+async fn connect(
+    url: &Url,
+    token: &Secret,
+    token_in: TokenIn,
+    hashtags: &[String],
+) -> Result<Ws, ConnectError> {
     let mut url = url.clone();
     url.query_pairs_mut().append_pair("stream", "user");
+    if token_in == TokenIn::Query {
+        url.query_pairs_mut()
+            .append_pair("access_token", token.expose());
+    }
     let mut request = url
         .as_str()
         .into_client_request()
-        .map_err(|e| format!("bad streaming URL: {e}"))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .map_err(|_| "the token contains characters a header cannot carry".to_string())?;
-    request.headers_mut().insert("authorization", bearer);
+        .map_err(|_| ConnectError::Other("bad streaming URL".into()))?;
+    if token_in == TokenIn::Header {
+        let bearer =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                ConnectError::Other("the token contains characters a header cannot carry".into())
+            })?;
+        request.headers_mut().insert("authorization", bearer);
+    }
     request
         .headers_mut()
         .insert("user-agent", HeaderValue::from_static(http::USER_AGENT));
-    let (mut ws, _) =
-        tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request))
-            .await
-            .map_err(|_| "streaming: connection timed out".to_string())?
-            .map_err(|e| format!("streaming: {e}"))?;
+    // Errors are described without the URL: in query mode it carries the token.
+    let (mut ws, _) = match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    {
+        Err(_) => return Err(ConnectError::Other("connection timed out".into())),
+        Ok(Err(WsError::Http(resp))) if matches!(resp.status().as_u16(), 401 | 403) => {
+            return Err(ConnectError::Refused(format!(
+                "the server refused the token ({})",
+                resp.status()
+            )));
+        }
+        Ok(Err(WsError::Http(resp))) => {
+            return Err(ConnectError::Other(format!(
+                "handshake answered {}",
+                resp.status()
+            )));
+        }
+        Ok(Err(WsError::Io(e))) => return Err(ConnectError::Other(format!("{}", e.kind()))),
+        Ok(Err(_)) => return Err(ConnectError::Other("handshake failed".into())),
+        Ok(Ok(pair)) => pair,
+    };
     for tag in hashtags {
         let subscribe = serde_json::json!({"type": "subscribe", "stream": "hashtag", "tag": tag});
         ws.send(Message::text(subscribe.to_string()))
             .await
-            .map_err(|e| format!("streaming: subscribe failed: {e}"))?;
+            .map_err(|_| ConnectError::Other("subscribe failed".into()))?;
     }
     Ok(ws)
+}
+
+/// The live side of a Mastodon source: one socket, reconnected with backoff, the token moved to the query
+/// string when the header is refused.
+pub(crate) struct Streaming {
+    /// Known once the instance is read.
+    pub url: Option<Url>,
+    pub token: Secret,
+    hashtags: Vec<String>,
+    ws: Option<Ws>,
+    token_in: TokenIn,
+    backoff: Backoff,
+    next_try: Instant,
+    connected_at: Instant,
+}
+
+impl Streaming {
+    pub fn new(token: Secret, hashtags: Vec<String>, backoff: Backoff) -> Streaming {
+        Streaming {
+            url: None,
+            token,
+            hashtags,
+            ws: None,
+            token_in: TokenIn::Header,
+            backoff,
+            next_try: Instant::now(),
+            connected_at: Instant::now(),
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.ws = None;
+        self.next_try = Instant::now();
+    }
+
+    /// The next live event: connecting when due, else the next frame, routed to its cursor.
+    pub async fn next(
+        &mut self,
+        cursors: &HashMap<String, String>,
+        local_domain: &str,
+        watch: &Watch,
+        seen: &HashMap<String, Seen>,
+    ) -> Live {
+        let Some(ws) = &mut self.ws else {
+            return self.connect().await;
+        };
+        let text = match ws.next().await {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
+                self.ws = None;
+                if self.connected_at.elapsed() > Duration::from_secs(60) {
+                    self.backoff.reset();
+                }
+                self.next_try = Instant::now() + self.backoff.next_delay();
+                return Live::Dropped;
+            }
+            Some(Ok(_)) => return Live::Alive,
+        };
+        let customers = cursors
+            .iter()
+            .filter_map(|(k, v)| {
+                let acct = k.strip_prefix("account-id:")?;
+                Some((
+                    api::normalize_acct(acct, local_domain).to_lowercase(),
+                    v.clone(),
+                ))
+            })
+            .collect();
+        let hashtags: Vec<String> = watch
+            .hashtags
+            .iter()
+            .map(|t| t.trim_start_matches('#').to_string())
+            .collect();
+        let routing = Routing {
+            local_domain,
+            customers,
+            hashtags: &hashtags,
+        };
+        match interpret(text.as_str(), &routing) {
+            Streamed::Post { key, id, post } => {
+                let delivered = seen.get(&key).is_some_and(|s| s.contains(&post.native_id));
+                if delivered || !api::newer(&id, cursors.get(&key).map(String::as_str)) {
+                    return Live::Alive;
+                }
+                Live::Batch(vec![*post], vec![Cursor { key, value: id }])
+            }
+            Streamed::Ignored => Live::Alive,
+            Streamed::Malformed(why) => {
+                tracing::warn!(%why, "mastodon: malformed streaming frame skipped");
+                Live::Alive
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> Live {
+        let Some(url) = self.url.clone() else {
+            return std::future::pending().await;
+        };
+        tokio::time::sleep_until(self.next_try).await;
+        match connect(&url, &self.token, self.token_in, &self.hashtags).await {
+            Ok(ws) => {
+                if self.token_in == TokenIn::Query {
+                    tracing::info!("mastodon: streaming with the token in the query string");
+                }
+                self.ws = Some(ws);
+                self.connected_at = Instant::now();
+                Live::Up
+            }
+            Err(ConnectError::Refused(why)) if self.token_in == TokenIn::Header => {
+                // Servers that read the token only from the query string refuse the header alone.
+                tracing::info!(%why, "mastodon: streaming refused the header token; trying the query string");
+                self.token_in = TokenIn::Query;
+                Live::Alive
+            }
+            Err(ConnectError::Refused(why) | ConnectError::Other(why)) => {
+                self.token_in = TokenIn::Header;
+                self.next_try = Instant::now() + self.backoff.next_delay();
+                Live::Off(format!("streaming unavailable: {why}"))
+            }
+        }
+    }
 }
 
 /// What the source watches, to route a streamed post to its cursor.

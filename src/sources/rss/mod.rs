@@ -14,7 +14,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::http::{self, Backoff, FetchError};
-use super::{Check, CheckFuture, Cursor, Health, Source, SourceCtx, SourceFuture};
+use super::poller::{self, Out, Stop, Timing};
+use super::{Check, CheckFuture, Cursor, Source, SourceCtx, SourceFuture};
 
 pub use map::{FeedCursor, SEEN_CAP, entry_to_post, new_posts, parse_feed};
 
@@ -68,10 +69,9 @@ fn set_host_wait(key: &str, until: DateTime<Utc>) {
 pub struct RssSource {
     name: String,
     url: Url,
-    poll: Duration,
     name_as: Option<String>,
     client: reqwest::Client,
-    backoff: Backoff,
+    timing: Timing,
 }
 
 /// What one conditional GET brought back.
@@ -96,17 +96,16 @@ impl RssSource {
         Ok(RssSource {
             name: name.to_string(),
             url,
-            poll: Duration::from_secs(cfg.poll_seconds),
             name_as: cfg.name_as.clone().filter(|s| !s.trim().is_empty()),
             client,
-            backoff: Backoff::default(),
+            timing: Timing::every(Duration::from_secs(cfg.poll_seconds)),
         })
     }
 
     /// Overrides the poll interval and the 5xx/network backoff (tests use milliseconds).
     pub fn with_timing(mut self, poll: Duration, backoff: Backoff) -> RssSource {
-        self.poll = poll;
-        self.backoff = backoff;
+        self.timing.interval = poll;
+        self.timing.backoff = backoff;
         self
     }
 
@@ -139,114 +138,6 @@ impl RssSource {
             etag,
             last_modified,
         })
-    }
-
-    async fn run_loop(mut self, ctx: SourceCtx) -> anyhow::Result<()> {
-        let mut cursor = FeedCursor::parse(ctx.cursors.get(CURSOR_KEY));
-        let host = host_key(&self.url);
-        let mut last_health: Option<Health> = None;
-        macro_rules! health {
-            ($h:expr) => {{
-                let h: Health = $h;
-                if last_health.as_ref() != Some(&h) {
-                    last_health = Some(h.clone());
-                    if !ctx.health(h).await {
-                        return Ok(());
-                    }
-                }
-            }};
-        }
-        health!(Health::Connecting);
-        loop {
-            if ctx.cancel.is_cancelled() {
-                return Ok(());
-            }
-            if let Some(until) = host_wait(&host) {
-                health!(Health::BackingOff {
-                    until,
-                    reason: format!("{host} asked us to slow down (HTTP 429)"),
-                });
-                if !http::sleep_until(until, &ctx.cancel).await {
-                    return Ok(());
-                }
-            }
-            let fetched = tokio::select! {
-                _ = ctx.cancel.cancelled() => return Ok(()),
-                f = self.fetch(&cursor) => f,
-            };
-            match fetched {
-                Ok(Fetched::NotModified) => {
-                    self.backoff.reset();
-                    health!(Health::Polling);
-                }
-                Ok(Fetched::Body {
-                    bytes,
-                    etag,
-                    last_modified,
-                }) => {
-                    self.backoff.reset();
-                    match parse_feed(&bytes) {
-                        Ok(feed) => {
-                            let before = cursor.clone();
-                            let posts = new_posts(
-                                &feed,
-                                self.name_as.as_deref(),
-                                &self.name,
-                                &mut cursor,
-                                Utc::now(),
-                            );
-                            cursor.etag = etag;
-                            cursor.last_modified = last_modified;
-                            if cursor != before {
-                                let c = Cursor {
-                                    key: CURSOR_KEY.into(),
-                                    value: cursor.to_value(),
-                                };
-                                if !ctx.batch(posts, vec![c]).await {
-                                    return Ok(());
-                                }
-                            }
-                            health!(Health::Polling);
-                        }
-                        Err(reason) => {
-                            tracing::warn!(source = %self.name, %reason, "feed did not parse");
-                            // Validators stay as they were: the next poll fetches the whole feed again.
-                            health!(Health::Degraded(format!("feed did not parse: {reason}")));
-                        }
-                    }
-                }
-                Err(FetchError::RateLimited { until }) => {
-                    set_host_wait(&host, until);
-                    continue;
-                }
-                Err(e @ (FetchError::Server { .. } | FetchError::Transport(_))) => {
-                    let wait = self.backoff.next_delay();
-                    let until = Utc::now()
-                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
-                    tracing::warn!(source = %self.name, error = %e, ?wait, "feed fetch failed");
-                    health!(Health::BackingOff {
-                        until,
-                        reason: e.to_string(),
-                    });
-                    if !http::sleep_for(wait, &ctx.cancel).await {
-                        return Ok(());
-                    }
-                    continue;
-                }
-                Err(FetchError::Auth { status, detail }) => {
-                    health!(Health::AuthFailed(format!(
-                        "HTTP {status} {detail}: check the feed URL's token (private feeds carry it in the URL)"
-                    )));
-                }
-                Err(e) => {
-                    tracing::warn!(source = %self.name, error = %e, "feed fetch refused");
-                    health!(Health::Degraded(e.to_string()));
-                }
-            }
-            if !http::sleep_for(self.poll, &ctx.cancel).await {
-                return Ok(());
-            }
-        }
     }
 
     async fn checks(&self, cursors: &HashMap<String, String>) -> Vec<Check> {
@@ -331,11 +222,93 @@ impl Source for RssSource {
     }
 
     fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
-        Box::pin(self.run_loop(ctx))
+        Box::pin(async move {
+            let timing = self.timing.clone();
+            let feed = Feed {
+                cursor: FeedCursor::parse(ctx.cursors.get(CURSOR_KEY)),
+                source: *self,
+            };
+            poller::run(feed, &ctx, timing).await;
+            Ok(())
+        })
     }
 
     fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a> {
         Box::pin(self.checks(cursors))
+    }
+}
+
+/// A running feed source: one query, the feed, with its cursor.
+struct Feed {
+    source: RssSource,
+    cursor: FeedCursor,
+}
+
+impl poller::Network for Feed {
+    type Query = ();
+
+    fn queries(&mut self, _live: bool) -> Vec<()> {
+        vec![()]
+    }
+
+    fn label(&self, _: &()) -> String {
+        "feed".into()
+    }
+
+    async fn fetch(&mut self, _: &(), out: &Out<'_>) -> Result<(), Stop> {
+        let host = host_key(&self.source.url);
+        if let Some(until) = host_wait(&host) {
+            return Err(FetchError::RateLimited { until }.into());
+        }
+        let (bytes, etag, last_modified) = match self.source.fetch(&self.cursor).await {
+            Ok(Fetched::NotModified) => return Ok(()),
+            Ok(Fetched::Body {
+                bytes,
+                etag,
+                last_modified,
+            }) => (bytes, etag, last_modified),
+            Err(e) => {
+                if let FetchError::RateLimited { until } = &e {
+                    // Feeds on one host share its limit.
+                    set_host_wait(&host, *until);
+                }
+                return Err(e.into());
+            }
+        };
+        // A feed that does not parse keeps its validators as they were: the next poll fetches it whole again.
+        let feed = parse_feed(&bytes)
+            .map_err(|why| FetchError::Malformed(format!("feed did not parse: {why}")))?;
+        let mut cursor = self.cursor.clone();
+        let posts = new_posts(
+            &feed,
+            self.source.name_as.as_deref(),
+            &self.source.name,
+            &mut cursor,
+            Utc::now(),
+        );
+        cursor.etag = etag;
+        cursor.last_modified = last_modified;
+        if cursor != self.cursor {
+            let c = Cursor {
+                key: CURSOR_KEY.into(),
+                value: cursor.to_value(),
+            };
+            out.batch(posts, vec![c]).await?;
+            self.cursor = cursor;
+        }
+        Ok(())
+    }
+
+    /// Nothing to log in to: a private feed carries its token in its URL.
+    async fn reauth(&mut self) -> Result<(), FetchError> {
+        Err(FetchError::Auth {
+            status: 401,
+            detail: "no login for a feed".into(),
+        })
+    }
+
+    fn auth_fix(&self) -> String {
+        "check the feed URL's token (private feeds carry it in the URL)".into()
     }
 }
 
