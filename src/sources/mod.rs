@@ -15,7 +15,9 @@ pub mod bluesky;
 pub mod demo;
 pub mod http;
 pub mod jsonl;
+pub mod listening;
 pub mod mastodon;
+pub mod registry;
 pub mod rss;
 pub mod secret;
 

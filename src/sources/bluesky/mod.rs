@@ -20,6 +20,7 @@ use crate::sources::{
 pub mod api;
 pub mod facets;
 pub mod jetstream;
+pub mod network;
 pub mod reply;
 pub mod xrpc;
 
