@@ -4,6 +4,8 @@ pub mod composer;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
+#[cfg(test)]
+mod tests;
 pub mod input;
 pub mod popup;
 
