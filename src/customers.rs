@@ -182,10 +182,8 @@ mod tests {
         let text = "external_id,name,lifetime_spend,bluesky,mastodon,website\n\
                     C1,Ann,10,,@Alice,https://ann.example\n\
                     C2,Bo,20,bo.bsky.social,bo@Social.Example,\n";
-        let config = crate::config::parse(
-            "[shop.handles]\nmastodon = \"shop@social.example\"\n",
-        )
-        .unwrap();
+        let config =
+            crate::config::parse("[shop.handles]\nmastodon = \"shop@social.example\"\n").unwrap();
         let customers = parse_csv(text.as_bytes(), "c.csv", &Homes::of(&config)).unwrap();
         let handles = |i: usize| {
             customers[i]
@@ -194,7 +192,10 @@ mod tests {
                 .map(|h| format!("{}:{}", h.network, h.handle))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(handles(0), ["mastodon:bo@social.example", "bluesky:bo.bsky.social"]);
+        assert_eq!(
+            handles(0),
+            ["mastodon:bo@social.example", "bluesky:bo.bsky.social"]
+        );
         assert_eq!(handles(1), ["mastodon:alice@social.example"]);
         // Without the shop's instance a bare name cannot be placed: the error says how to fix it.
         let err = parse_csv(text.as_bytes(), "c.csv", &Homes::default()).unwrap_err();
@@ -208,6 +209,9 @@ mod tests {
             &Homes::default(),
         )
         .unwrap_err();
-        assert!(err.contains("column bluesky") && err.contains("name.bsky.social"), "{err}");
+        assert!(
+            err.contains("column bluesky") && err.contains("name.bsky.social"),
+            "{err}"
+        );
     }
 }

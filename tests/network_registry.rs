@@ -137,7 +137,10 @@ fn the_new_network_has_a_name_handles_a_reply_limit_and_urls() {
     assert_eq!(Network::ALL.len(), 6);
     assert_eq!(Network::parse("pigeon"), Some(Network::Pigeon));
     assert_eq!(Network::Pigeon.to_string(), "pigeon");
-    assert_eq!(serde_json::to_string(&Network::Pigeon).unwrap(), "\"pigeon\"");
+    assert_eq!(
+        serde_json::to_string(&Network::Pigeon).unwrap(),
+        "\"pigeon\""
+    );
     assert_eq!(Network::Pigeon.reply_limit(), ReplyLimit::Chars(140));
     assert_eq!(
         Network::with_accounts().collect::<Vec<_>>(),
@@ -147,7 +150,12 @@ fn the_new_network_has_a_name_handles_a_reply_limit_and_urls() {
         Network::Pigeon.handle("@Coo-Rosa", None).as_deref(),
         Ok("coo-rosa")
     );
-    assert!(Network::Pigeon.handle("rosa", None).unwrap_err().contains("coo-name"));
+    assert!(
+        Network::Pigeon
+            .handle("rosa", None)
+            .unwrap_err()
+            .contains("coo-name")
+    );
     assert_eq!(
         Network::Pigeon.post_url("coo-rosa", "7").as_deref(),
         Some("https://pigeon.example/coo-rosa/7")
@@ -164,12 +172,20 @@ fn its_config_table_is_parsed_and_checked_like_any_other() {
     assert_eq!(cfg.network(), Network::Pigeon);
     cfg.check("p").unwrap();
     let empty: Sources = toml::from_str("[sources.p]\nkind = \"pigeon\"\nloft = \"\"\n").unwrap();
-    assert!(empty.sources["p"].check("p").unwrap_err().contains("sources.p.loft"));
+    assert!(
+        empty.sources["p"]
+            .check("p")
+            .unwrap_err()
+            .contains("sources.p.loft")
+    );
     let err = toml::from_str::<Sources>("\n[sources.p]\nkind = \"pigeon\"\nlfot = \"roof\"\n")
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("line 2") && err.contains("lfot") && err.contains("loft"), "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("lfot") && err.contains("loft"),
+        "{err}"
+    );
     let err = toml::from_str::<Sources>("[sources.p]\nkind = \"carrier\"\n")
         .err()
         .unwrap()

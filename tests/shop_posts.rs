@@ -40,7 +40,9 @@ async fn fake_mastodon() -> MockServer {
     Mock::given(method("GET"))
         .and(path("/api/v1/notifications"))
         .and(query_param_is_missing("min_id"))
-        .respond_with(ok(json!([{"id": "9", "type": "mention", "status": complaint}])))
+        .respond_with(ok(
+            json!([{"id": "9", "type": "mention", "status": complaint}]),
+        ))
         .mount(&server)
         .await;
     // The shop's notice under its own hashtag, written from the shop's (local) account.

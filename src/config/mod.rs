@@ -12,8 +12,8 @@ use serde::Deserialize;
 use crate::domain::Network;
 use crate::sources::demo::DemoConfig;
 use crate::sources::listening::{Homes, Listening};
-use crate::triage::{Classifier, TriageError, Tuning};
 pub use crate::sources::registry::SourceConfig;
+use crate::triage::{Classifier, TriageError, Tuning};
 pub use keymap::{Keymap, KeysTable, Mode};
 pub use theme::{Theme, ThemeConfig};
 
@@ -93,15 +93,17 @@ impl<'de> Deserialize<'de> for ShopHandles {
         let raw = BTreeMap::<String, String>::deserialize(d)?;
         let mut handles = BTreeMap::new();
         for (key, handle) in raw {
-            let network = Network::parse(&key).filter(|n| n.has_accounts()).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "shop.handles.{key}: not a network with handles; use one of {}",
-                    Network::with_accounts()
-                        .map(Network::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
+            let network = Network::parse(&key)
+                .filter(|n| n.has_accounts())
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "shop.handles.{key}: not a network with handles; use one of {}",
+                        Network::with_accounts()
+                            .map(Network::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
             if !handle.trim().is_empty() {
                 handles.insert(network, handle);
             }
@@ -309,7 +311,10 @@ mod tests {
         let text = "[shop]\nname = \"x\"\n\n[sources.m]\nkind = \"mastodon\"\ninstanse = \"https://a.example\"\n";
         let err = parse(text).unwrap_err();
         assert!(err.contains("line 4") && err.contains("column"), "{err}");
-        assert!(err.contains("instanse") && err.contains("instance"), "{err}");
+        assert!(
+            err.contains("instanse") && err.contains("instance"),
+            "{err}"
+        );
         let err = parse("[sources.d]\nkind = \"demo\"\ninterval_seconds = 0.0\n").unwrap_err();
         assert!(err.contains("sources.d.interval_seconds"), "{err}");
         let ok = parse("[sources.d]\nkind = \"demo\"\n").unwrap();
@@ -334,10 +339,16 @@ mod tests {
         let err = parse("[shop.handles]\nrss = \"shop\"\n").unwrap_err();
         assert!(err.contains("shop.handles.rss"), "{err}");
         let err = parse("[shop.handles]\nbluesky = \"shop\"\n").unwrap_err();
-        assert!(err.contains("shop.handles.bluesky") && err.contains("name.bsky.social"), "{err}");
+        assert!(
+            err.contains("shop.handles.bluesky") && err.contains("name.bsky.social"),
+            "{err}"
+        );
         // A bare Mastodon name is fine once the shop's instance is known from a source, not before.
         let err = parse("[shop.handles]\nmastodon = \"shop\"\n").unwrap_err();
-        assert!(err.contains("shop.handles.mastodon") && err.contains("shop@your.instance"), "{err}");
+        assert!(
+            err.contains("shop.handles.mastodon") && err.contains("shop@your.instance"),
+            "{err}"
+        );
         parse(
             "[shop.handles]\nmastodon = \"shop\"\n[sources.m]\nkind = \"mastodon\"\n\
              instance = \"https://social.example\"\ntoken_env = \"T\"\n",

@@ -188,8 +188,17 @@ mod tests {
                 customer(2, Network::Bluesky, "bob.bsky.social"),
             ],
         );
-        for author in ["alice", "@Alice", "ALICE@social.example", "@alice@Social.Example"] {
-            assert_eq!(l.customer(Network::Mastodon, author), Some(CustomerId(1)), "{author}");
+        for author in [
+            "alice",
+            "@Alice",
+            "ALICE@social.example",
+            "@alice@Social.Example",
+        ] {
+            assert_eq!(
+                l.customer(Network::Mastodon, author),
+                Some(CustomerId(1)),
+                "{author}"
+            );
         }
         assert_eq!(l.customer(Network::Bluesky, "alice"), None);
         assert!(l.is_shop(Network::Mastodon, "@SHOP"));

@@ -4,10 +4,10 @@ pub mod composer;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
-#[cfg(test)]
-mod tests;
 pub mod input;
 pub mod popup;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -15,7 +15,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
 use crate::config::{Keymap, Theme};
 use crate::domain::{
-    Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply, first_response_by_shop,
+    Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply,
+    first_response_by_shop,
 };
 use crate::sources::Health;
 pub use composer::Composer;

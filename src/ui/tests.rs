@@ -72,7 +72,10 @@ fn detail_shows_the_shops_own_reply_in_the_thread() {
     s.selected_post.insert(Pane::Regulars, PostId(1));
     let s = with(s, &[Command::OpenDetail]);
     let screen = draw(&s, (160, 45));
-    assert!(screen.contains("↳ your shop @marlowfinch@mastodon.social"), "{screen}");
+    assert!(
+        screen.contains("↳ your shop @marlowfinch@mastodon.social"),
+        "{screen}"
+    );
     assert!(screen.contains("answered 10m"), "{screen}");
     snap("detail_shop_reply", &s);
 }

@@ -20,7 +20,9 @@ impl NetworkKind for Kind {
                     .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
         };
         match handle.split_once('@') {
-            Some((user, domain)) if word(user) && word(domain) && domain.contains('.') => Ok(handle),
+            Some((user, domain)) if word(user) && word(domain) && domain.contains('.') => {
+                Ok(handle)
+            }
             None if word(&handle) => match home {
                 Some(home) => Ok(format!("{handle}@{home}")),
                 None => Err(format!(
@@ -72,7 +74,12 @@ mod tests {
     #[test]
     fn handles_as_people_write_them() {
         let home = Some("social.example");
-        for raw in ["alice", "@alice", "Alice@Social.Example", "@ALICE@social.example"] {
+        for raw in [
+            "alice",
+            "@alice",
+            "Alice@Social.Example",
+            "@ALICE@social.example",
+        ] {
             assert_eq!(
                 Kind::handle(raw, home).as_deref(),
                 Ok("alice@social.example"),
@@ -84,7 +91,10 @@ mod tests {
             Ok("bob@mas.to")
         );
         let err = Kind::handle("alice", None).unwrap_err();
-        assert!(err.contains("alice@your.instance") && err.contains("[shop.handles]"), "{err}");
+        assert!(
+            err.contains("alice@your.instance") && err.contains("[shop.handles]"),
+            "{err}"
+        );
         assert!(Kind::handle("a@b@c.d", home).is_err());
         assert!(Kind::handle("two words", home).is_err());
         assert_eq!(

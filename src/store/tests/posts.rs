@@ -323,20 +323,37 @@ fn file_db() -> (tempfile::TempDir, Db) {
 fn the_shops_reply_is_a_first_response_whichever_arrives_first() {
     let (_dir, mut db) = file_db();
     // The complaint first, then the shop's reply sent from elsewhere.
-    let complaint_ = db.insert_batch("m", &[complaint("10", 0)], &[]).unwrap().remove(0);
+    let complaint_ = db
+        .insert_batch("m", &[complaint("10", 0)], &[])
+        .unwrap()
+        .remove(0);
     assert_eq!(complaint_.first_response_at, None);
-    let reply = db.insert_batch("m", &[shop_reply("11", "10", 30)], &[]).unwrap().remove(0);
+    let reply = db
+        .insert_batch("m", &[shop_reply("11", "10", 30)], &[])
+        .unwrap()
+        .remove(0);
     assert!(reply.by_shop && reply.first_response_at.is_none());
     let read = db.post(complaint_.id).unwrap().unwrap();
     assert_eq!(read.first_response_at, Some(at(30)));
-    assert_eq!(db.first_response_time(complaint_.id).unwrap(), Some(chrono::Duration::minutes(30)));
+    assert_eq!(
+        db.first_response_time(complaint_.id).unwrap(),
+        Some(chrono::Duration::minutes(30))
+    );
     // A later reply of the shop's does not move the first response.
-    db.insert_batch("m", &[shop_reply("12", "10", 60)], &[]).unwrap();
-    assert_eq!(db.post(complaint_.id).unwrap().unwrap().first_response_at, Some(at(30)));
+    db.insert_batch("m", &[shop_reply("12", "10", 60)], &[])
+        .unwrap();
+    assert_eq!(
+        db.post(complaint_.id).unwrap().unwrap().first_response_at,
+        Some(at(30))
+    );
 
     // The shop's reply first (order is not guaranteed); the post it answers gets it when it arrives.
-    db.insert_batch("m", &[shop_reply("21", "20", 45)], &[]).unwrap();
-    let late = db.insert_batch("m", &[complaint("20", 40)], &[]).unwrap().remove(0);
+    db.insert_batch("m", &[shop_reply("21", "20", 45)], &[])
+        .unwrap();
+    let late = db
+        .insert_batch("m", &[complaint("20", 40)], &[])
+        .unwrap()
+        .remove(0);
     assert_eq!(late.first_response_at, Some(at(45)));
     assert_eq!(db.post(late.id).unwrap().unwrap(), late);
 
@@ -345,7 +362,10 @@ fn the_shops_reply_is_a_first_response_whichever_arrives_first() {
         .insert_batch("m", &[shop_reply("31", "30", 9), complaint("30", 5)], &[])
         .unwrap();
     assert_eq!(both[1].first_response_at, Some(at(9)));
-    assert_eq!(db.post(both[1].id).unwrap().unwrap().first_response_at, Some(at(9)));
+    assert_eq!(
+        db.post(both[1].id).unwrap().unwrap().first_response_at,
+        Some(at(9))
+    );
 }
 
 #[test]
@@ -361,8 +381,12 @@ fn the_shops_posts_are_not_attention_mentions_or_first_responses_elsewhere() {
     let mut other = complaint("5", 0);
     other.incoming.network = Network::Bluesky;
     let other = db.insert_batch("b", &[other], &[]).unwrap().remove(0);
-    db.insert_batch("m", &[shop_reply("6", "5", 3), shop_reply("7", "1", 4)], &[])
-        .unwrap();
+    db.insert_batch(
+        "m",
+        &[shop_reply("6", "5", 3), shop_reply("7", "1", 4)],
+        &[],
+    )
+    .unwrap();
     assert_eq!(db.post(other.id).unwrap().unwrap().first_response_at, None);
     assert_eq!(db.post(stored.id).unwrap().unwrap().first_response_at, None);
 }
