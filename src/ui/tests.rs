@@ -78,6 +78,41 @@ fn detail_shows_the_shops_own_reply_in_the_thread() {
     );
     assert!(screen.contains("answered 10m"), "{screen}");
     snap("detail_shop_reply", &s);
+
+    // The shop's post itself (reached from a Log row about it): marked, not triaged, in its thread.
+    let mut s = s;
+    s.actions.insert(
+        0,
+        crate::domain::Action {
+            id: 2,
+            post: Some(PostId(7)),
+            customer: None,
+            kind: crate::domain::ActionKind::Note,
+            note: "sent from the phone".into(),
+            at: s.now,
+            url: None,
+        },
+    );
+    s.focus = Pane::Log;
+    s.log_selected = s
+        .log_rows()
+        .iter()
+        .position(|r| matches!(r, crate::state::LogRow::Action(a) if a.id == 2))
+        .unwrap();
+    let screen = draw(&s, (160, 45));
+    assert!(
+        screen.contains("YOUR SHOP @marlowfinch@mastodon.social"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("posted by the shop: not triaged"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑ @priya@hachyderm.io: @marlowfinch still waiting"),
+        "{screen}"
+    );
+    assert!(!screen.contains("neutral 0.00"), "{screen}");
 }
 
 #[test]
