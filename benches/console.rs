@@ -12,6 +12,7 @@ use regulars::app::{Command, Msg, update};
 use regulars::config::{Keymap, Theme, demo};
 use regulars::domain::{Author, CustomerId, IncomingPost, Network, Post, PostId};
 use regulars::ingest::{Ingest, Matcher};
+use regulars::sources::listening::Listening;
 use regulars::state::{AppState, WINDOW};
 use regulars::triage::Classifier;
 
@@ -21,7 +22,7 @@ fn full_state() -> AppState {
     let customers = regulars::sources::demo::customers().unwrap_or_default();
     let ingest = Ingest {
         classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::new(&settings.config.shop, &customers),
+        matcher: Matcher::new(&Listening::new(&settings.config, &customers)),
     };
     let texts: Vec<String> = regulars::sources::demo::POSTS
         .lines()
@@ -61,6 +62,7 @@ fn full_state() -> AppState {
                 reply_ref: None,
                 customer: (i % 3 == 0).then(|| CustomerId((i % customers.len().max(1)) as i64 + 1)),
                 is_mention: new.is_mention,
+                by_shop: new.by_shop,
                 triage: new.triage,
                 handled_at: None,
                 first_response_at: None,

@@ -1,34 +1,18 @@
 //! The shop's customers file (CSV exported from its own database): who the regulars are, ranked by spend.
 //!
-//! Header: `external_id,name,lifetime_spend,mastodon,bluesky,note` (`mastodon`, `bluesky` and `note` may be
-//! empty; extra columns are ignored). Spend is in the shop's currency, with or without pence.
+//! Header: `external_id,name,lifetime_spend`, then optionally one column per network people have handles on,
+//! named after it (`mastodon`, `bluesky`), and `note`; handle columns and `note` may be empty, other columns are
+//! ignored. Spend is in the shop's currency, with or without pence. A handle is written as people write it:
+//! `@alice@social.example`, or a bare `alice` for someone on the shop's own Mastodon instance.
 
 use std::io::Read;
 
-use serde::Deserialize;
-
 use crate::domain::{Customer, CustomerId, Handle, Network};
+use crate::sources::listening::Homes;
 
-#[derive(Debug, Deserialize)]
-struct Row {
-    external_id: String,
-    name: String,
-    lifetime_spend: String,
-    #[serde(default)]
-    mastodon: String,
-    #[serde(default)]
-    bluesky: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// A handle as people write it: without `@`, lower-case, trimmed.
-pub fn normalize_handle(raw: &str) -> String {
-    raw.trim().trim_start_matches('@').to_lowercase()
-}
-
-/// Parses a customers file; `origin` names it in errors (a path). Ranks by spend, highest first.
-pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, String> {
+/// Parses a customers file; `origin` names it in errors (a path), `homes` says what a bare handle means.
+/// Ranks by spend, highest first.
+pub fn parse_csv(reader: impl Read, origin: &str, homes: &Homes) -> Result<Vec<Customer>, String> {
     let mut csv = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(reader);
@@ -36,60 +20,67 @@ pub fn parse_csv(reader: impl Read, origin: &str) -> Result<Vec<Customer>, Strin
         .headers()
         .map_err(|e| format!("{origin}: cannot read the header: {e}"))?
         .clone();
-    for needed in ["external_id", "name", "lifetime_spend"] {
-        if !headers.iter().any(|h| h == needed) {
-            return Err(format!(
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let networks: Vec<String> = Network::with_accounts().map(|n| n.to_string()).collect();
+    let mut required = [0; 3];
+    for (slot, needed) in required
+        .iter_mut()
+        .zip(["external_id", "name", "lifetime_spend"])
+    {
+        *slot = column(needed).ok_or_else(|| {
+            format!(
                 "{origin}: line 1: missing column `{needed}`; the header must include external_id,name,lifetime_spend \
-                 (and optionally mastodon,bluesky,note)"
-            ));
-        }
+                 (and optionally {},note)",
+                networks.join(",")
+            )
+        })?;
     }
+    let [id_col, name_col, spend_col] = required;
+    let note_col = column("note");
+    let handle_cols: Vec<(Network, usize)> = Network::with_accounts()
+        .filter_map(|n| Some((n, column(n.as_str())?)))
+        .collect();
     let mut customers = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (i, record) in csv.deserialize::<Row>().enumerate() {
+    for (i, record) in csv.records().enumerate() {
         let line = i + 2;
-        let row = record.map_err(|e| format!("{origin}: line {line}: {e}"))?;
-        if row.external_id.is_empty() || row.name.is_empty() {
+        let record = record.map_err(|e| format!("{origin}: line {line}: {e}"))?;
+        let cell = |col: usize| record.get(col).unwrap_or_default().to_string();
+        let (external_id, name, spend) = (cell(id_col), cell(name_col), cell(spend_col));
+        if external_id.is_empty() || name.is_empty() {
             return Err(format!(
                 "{origin}: line {line}: external_id and name must not be empty"
             ));
         }
-        if !seen.insert(row.external_id.clone()) {
+        if !seen.insert(external_id.clone()) {
             return Err(format!(
-                "{origin}: line {line}: external_id `{}` appears twice",
-                row.external_id
+                "{origin}: line {line}: external_id `{external_id}` appears twice"
             ));
         }
-        let spend = parse_money(&row.lifetime_spend).ok_or_else(|| {
+        let lifetime_spend_cents = parse_money(&spend).ok_or_else(|| {
             format!(
-                "{origin}: line {line}, column lifetime_spend: `{}` is not an amount; write it like 1250.00",
-                row.lifetime_spend
+                "{origin}: line {line}, column lifetime_spend: `{spend}` is not an amount; write it like 1250.00"
             )
         })?;
         let mut handles = Vec::new();
-        for (network, raw) in [
-            (Network::Mastodon, &row.mastodon),
-            (Network::Bluesky, &row.bluesky),
-        ] {
-            let handle = normalize_handle(raw);
-            if handle.is_empty() {
+        for &(network, col) in &handle_cols {
+            let raw = cell(col);
+            if raw.trim().trim_start_matches('@').is_empty() {
                 continue;
             }
-            if network == Network::Mastodon && handle.matches('@').count() != 1 {
-                return Err(format!(
-                    "{origin}: line {line}, column mastodon: `{raw}` should look like user@instance.social"
-                ));
-            }
+            let handle = homes
+                .handle(network, &raw)
+                .map_err(|why| format!("{origin}: line {line}, column {network}: {why}"))?;
             handles.push(Handle { network, handle });
         }
         customers.push(Customer {
             id: CustomerId(0),
-            external_id: row.external_id,
-            name: row.name,
+            external_id,
+            name,
             rank: 0,
-            lifetime_spend_cents: spend,
+            lifetime_spend_cents,
             handles,
-            note: row.note,
+            note: note_col.map(cell).unwrap_or_default(),
         });
     }
     customers.sort_by(|a, b| {
@@ -134,6 +125,7 @@ mod tests {
         let customers = parse_csv(
             include_str!("../assets/demo/customers.csv").as_bytes(),
             "demo",
+            &Homes::default(),
         )
         .unwrap();
         assert!(customers.len() >= 25);
@@ -160,25 +152,66 @@ mod tests {
         let err = parse_csv(
             "external_id,name,lifetime_spend\nC1,Ann,12\nC2,Bo,lots\n".as_bytes(),
             "c.csv",
+            &Homes::default(),
         )
         .unwrap_err();
         assert!(
             err.contains("c.csv: line 3, column lifetime_spend"),
             "{err}"
         );
-        let err = parse_csv("id,name\n".as_bytes(), "c.csv").unwrap_err();
+        let err = parse_csv("id,name\n".as_bytes(), "c.csv", &Homes::default()).unwrap_err();
         assert!(err.contains("missing column `external_id`"), "{err}");
         let err = parse_csv(
             "external_id,name,lifetime_spend,mastodon\nC1,Ann,1,ann\n".as_bytes(),
             "c.csv",
+            &Homes::default(),
         )
         .unwrap_err();
         assert!(err.contains("column mastodon"), "{err}");
         let err = parse_csv(
             "external_id,name,lifetime_spend\nC1,Ann,1\nC1,Bo,2\n".as_bytes(),
             "c.csv",
+            &Homes::default(),
         )
         .unwrap_err();
         assert!(err.contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn handles_as_people_write_them_on_the_shops_own_instance() {
+        let text = "external_id,name,lifetime_spend,bluesky,mastodon,website\n\
+                    C1,Ann,10,,@Alice,https://ann.example\n\
+                    C2,Bo,20,bo.bsky.social,bo@Social.Example,\n";
+        let config =
+            crate::config::parse("[shop.handles]\nmastodon = \"shop@social.example\"\n").unwrap();
+        let customers = parse_csv(text.as_bytes(), "c.csv", &Homes::of(&config)).unwrap();
+        let handles = |i: usize| {
+            customers[i]
+                .handles
+                .iter()
+                .map(|h| format!("{}:{}", h.network, h.handle))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            handles(0),
+            ["mastodon:bo@social.example", "bluesky:bo.bsky.social"]
+        );
+        assert_eq!(handles(1), ["mastodon:alice@social.example"]);
+        // Without the shop's instance a bare name cannot be placed: the error says how to fix it.
+        let err = parse_csv(text.as_bytes(), "c.csv", &Homes::default()).unwrap_err();
+        assert!(
+            err.contains("c.csv: line 2, column mastodon") && err.contains("[shop.handles]"),
+            "{err}"
+        );
+        let err = parse_csv(
+            "external_id,name,lifetime_spend,bluesky\nC1,Ann,1,ann\n".as_bytes(),
+            "c.csv",
+            &Homes::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("column bluesky") && err.contains("name.bsky.social"),
+            "{err}"
+        );
     }
 }

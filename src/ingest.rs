@@ -1,68 +1,62 @@
 //! Ingest: the one task between sources and the store. Sanitizes text, matches customers and brand rules,
 //! triages, and writes each batch with its cursors in one transaction; then tells the UI.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::app::Msg;
-use crate::config::ShopConfig;
-use crate::customers::normalize_handle;
-use crate::domain::{Customer, CustomerId, IncomingPost, Network, NewPost};
+use crate::domain::{CustomerId, IncomingPost, Network, NewPost, Triage};
 use crate::sources::SourceEvent;
+use crate::sources::listening::Listening;
+use crate::sources::registry::plain_handle;
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::triage::Classifier;
 
-/// Decides who wrote a post and whether it names the shop. Built once from the config and the customers.
+/// Decides who wrote a post (the shop, a customer) and whether it names the shop, from what the shop listens for.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
-    customers: HashMap<(Network, String), CustomerId>,
+    listening: Listening,
     /// Lower-case needles: `@handle` forms, keywords, `#hashtags`.
     needles: Vec<String>,
 }
 
 impl Matcher {
-    pub fn new(shop: &ShopConfig, customers: &[Customer]) -> Matcher {
-        let customers = customers
-            .iter()
-            .flat_map(|c| {
-                c.handles
-                    .iter()
-                    .map(move |h| ((h.network, normalize_handle(&h.handle)), c.id))
-            })
-            .collect();
-        let mut needles: Vec<String> = shop
+    pub fn new(listening: &Listening) -> Matcher {
+        let mut needles: Vec<String> = listening
             .keywords
             .iter()
-            .map(|k| k.trim().to_lowercase())
-            .filter(|k| !k.is_empty())
+            .map(|k| k.to_lowercase())
             .collect();
         needles.extend(
-            shop.hashtags
+            listening
+                .hashtags
                 .iter()
-                .map(|h| format!("#{}", h.trim_start_matches('#').to_lowercase())),
+                .map(|h| format!("#{}", h.to_lowercase())),
         );
-        for handle in [&shop.handles.mastodon, &shop.handles.bluesky]
-            .into_iter()
-            .flatten()
-        {
-            let handle = normalize_handle(handle);
+        for handle in listening.shop_handles() {
             // Mastodon shows a remote mention as `@user`: match the local part too.
             if let Some((local, _)) = handle.split_once('@') {
                 needles.push(format!("@{local}"));
             }
             needles.push(format!("@{handle}"));
         }
-        Matcher { customers, needles }
+        Matcher {
+            listening: listening.clone(),
+            needles,
+        }
     }
 
+    /// The customer who wrote as `handle` on `network`, however the handle is written.
     pub fn customer(&self, network: Network, handle: &str) -> Option<CustomerId> {
-        self.customers
-            .get(&(network, normalize_handle(handle)))
-            .copied()
+        self.listening.customer(network, handle)
+    }
+
+    /// The post was written by one of the shop's own handles.
+    pub fn is_shop(&self, network: Network, handle: &str) -> bool {
+        self.listening.is_shop(network, handle)
     }
 
     pub fn names_shop(&self, text: &str) -> bool {
@@ -86,21 +80,32 @@ pub struct Ingest {
 }
 
 impl Ingest {
-    /// Pure: sanitize, match, triage.
+    /// Pure: sanitize, match, triage. The shop's own posts are stored but never triaged, counted as mentions or
+    /// taken for a customer's.
     pub fn prepare(&self, mut post: IncomingPost, now: DateTime<Utc>) -> NewPost {
         post.text = sanitize(&post.text);
-        post.author.handle = sanitize(&normalize_handle(&post.author.handle)).replace('\n', " ");
+        post.author.handle = sanitize(&plain_handle(&post.author.handle)).replace('\n', " ");
         post.author.display_name = sanitize(&post.author.display_name).replace('\n', " ");
-        post.url = post.url.map(|u| sanitize(&u).replace('\n', ""));
-        let customer = self.matcher.customer(post.network, &post.author.handle);
-        let is_mention = post.addressed_to_shop || self.matcher.names_shop(&post.text);
-        let triage = self
-            .classifier
-            .classify_on(post.network.as_str(), &post.text);
+        post.url = post
+            .url
+            .or_else(|| post.network.post_url(&post.author.handle, &post.native_id))
+            .map(|u| sanitize(&u).replace('\n', ""));
+        let by_shop = self.matcher.is_shop(post.network, &post.author.handle);
+        let (customer, is_mention, triage) = if by_shop {
+            (None, false, Triage::neutral())
+        } else {
+            (
+                self.matcher.customer(post.network, &post.author.handle),
+                post.addressed_to_shop || self.matcher.names_shop(&post.text),
+                self.classifier
+                    .classify_on(post.network.as_str(), &post.text),
+            )
+        };
         NewPost {
             incoming: post,
             customer,
             is_mention,
+            by_shop,
             triage,
             ingested_at: now,
         }
@@ -151,20 +156,15 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ShopHandles;
-    use crate::domain::{Author, Handle};
+    use crate::domain::{Author, Category, Customer, Handle};
 
-    fn shop() -> ShopConfig {
-        ShopConfig {
-            name: "M&F".into(),
-            handles: ShopHandles {
-                mastodon: Some("marlowfinch@mastodon.social".into()),
-                bluesky: Some("marlowfinch.bsky.social".into()),
-            },
-            keywords: vec!["Marlow & Finch".into()],
-            hashtags: vec!["MarlowFinch".into()],
-            customers: None,
-        }
+    fn listening() -> Listening {
+        let config = crate::config::parse(
+            "[shop]\nname = \"M&F\"\nkeywords = [\"Marlow & Finch\"]\nhashtags = [\"MarlowFinch\"]\n\
+             [shop.handles]\nmastodon = \"marlowfinch@mastodon.social\"\nbluesky = \"marlowfinch.bsky.social\"\n",
+        )
+        .unwrap();
+        Listening::new(&config, &[customer()])
     }
 
     fn customer() -> Customer {
@@ -199,9 +199,16 @@ mod tests {
         }
     }
 
+    fn ingest() -> Ingest {
+        Ingest {
+            classifier: Arc::new(Classifier::english()),
+            matcher: Matcher::new(&listening()),
+        }
+    }
+
     #[test]
     fn matches_customers_and_brand_mentions() {
-        let m = Matcher::new(&shop(), &[customer()]);
+        let m = Matcher::new(&listening());
         assert_eq!(
             m.customer(Network::Mastodon, "@priya@hachyderm.io"),
             Some(CustomerId(7))
@@ -216,11 +223,7 @@ mod tests {
 
     #[test]
     fn prepare_sanitizes_matches_and_triages() {
-        let ingest = Ingest {
-            classifier: Arc::new(Classifier::english()),
-            matcher: Matcher::new(&shop(), &[customer()]),
-        };
-        let post = ingest.prepare(
+        let post = ingest().prepare(
             incoming(
                 "Priya@hachyderm.io",
                 "\x1b]0;pwned\x07@marlowfinch still waiting for my refund, 3 weeks now",
@@ -228,9 +231,51 @@ mod tests {
             Utc::now(),
         );
         assert_eq!(post.customer, Some(CustomerId(7)));
-        assert!(post.is_mention);
+        assert!(post.is_mention && !post.by_shop);
         assert!(!post.incoming.text.contains('\x1b') && !post.incoming.text.contains("pwned"));
         assert!(!post.incoming.author.display_name.contains('\u{202e}'));
         assert!(post.triage.category.needs_attention(), "{:?}", post.triage);
+    }
+
+    #[test]
+    fn the_shops_own_posts_are_never_flagged_or_mentions() {
+        let ingest = ingest();
+        for (network, author, text) in [
+            (
+                Network::Mastodon,
+                "@MarlowFinch@mastodon.social",
+                "Heads up: some orders are delayed, sorry for the wait #MarlowFinch",
+            ),
+            (
+                Network::Bluesky,
+                "marlowfinch.bsky.social",
+                "@priya so sorry for the wait, your refund was issued today. Marlow & Finch",
+            ),
+        ] {
+            let mut post = incoming(author, text);
+            post.network = network;
+            post.addressed_to_shop = true;
+            let post = ingest.prepare(post, Utc::now());
+            assert!(post.by_shop, "{author}");
+            assert!(!post.is_mention && post.customer.is_none(), "{author}");
+            assert_eq!(post.triage.category, Category::Neutral, "{author}");
+            assert!(post.triage.reasons.is_empty());
+        }
+        // The same handle on another network is someone else.
+        let mut other = incoming("marlowfinch.bsky.social", "sorry for the wait");
+        other.network = Network::Mastodon;
+        assert!(!ingest.prepare(other, Utc::now()).by_shop);
+    }
+
+    #[test]
+    fn posts_without_an_address_get_the_networks_url() {
+        let mut post = incoming("a.bsky.social", "hello");
+        post.network = Network::Bluesky;
+        post.native_id = "at://did:plc:x/app.bsky.feed.post/3k".into();
+        let post = ingest().prepare(post, Utc::now());
+        assert_eq!(
+            post.incoming.url.as_deref(),
+            Some("https://bsky.app/profile/a.bsky.social/post/3k")
+        );
     }
 }

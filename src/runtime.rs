@@ -9,43 +9,13 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{Effect, Msg};
-use crate::config::{Settings, SourceConfig};
-use crate::customers::normalize_handle;
+use crate::config::Settings;
 use crate::domain::{Customer, Network, Reply};
 use crate::ingest::Ingest;
 use crate::notify::Notifier;
-use crate::sources::bluesky::BlueskySource;
-use crate::sources::demo::{DemoReplier, DemoSource};
-use crate::sources::jsonl::JsonlSource;
-use crate::sources::mastodon::{MastodonReplier, MastodonSource};
-use crate::sources::rss::RssSource;
-use crate::sources::{Health, Replier, ReplyRequest, Source, SourceCtx, Watch};
+use crate::sources::listening::Listening;
+use crate::sources::{Health, Replier, ReplyRequest, Source, SourceCtx};
 use crate::store::Store;
-
-/// What the shop listens for on one network.
-pub fn watch_for(settings: &Settings, customers: &[Customer], network: Network) -> Watch {
-    let shop = &settings.config.shop;
-    let shop_handle = match network {
-        Network::Mastodon => shop.handles.mastodon.as_deref(),
-        Network::Bluesky => shop.handles.bluesky.as_deref(),
-        _ => None,
-    };
-    Watch {
-        shop_handle: shop_handle.map(normalize_handle),
-        keywords: shop.keywords.clone(),
-        hashtags: shop
-            .hashtags
-            .iter()
-            .map(|h| h.trim_start_matches('#').to_string())
-            .collect(),
-        customer_handles: customers
-            .iter()
-            .flat_map(|c| c.handles.iter())
-            .filter(|h| h.network == network)
-            .map(|h| normalize_handle(&h.handle))
-            .collect(),
-    }
-}
 
 /// The configured sources and, per network, who sends replies.
 pub struct Wiring {
@@ -53,43 +23,25 @@ pub struct Wiring {
     pub repliers: HashMap<Network, Arc<dyn Replier>>,
 }
 
-/// Builds every configured source (and the repliers of the networks that have an account). Errors name the
-/// config field and the fix.
+/// Builds every configured source (and the repliers of the networks that have an account), each listening for
+/// what `Listening` derives from the config and the customers. Errors name the config field and the fix.
 pub fn wire(
     settings: &Settings,
     customers: &[Customer],
     client: &reqwest::Client,
 ) -> Result<Wiring, String> {
+    let listening = Listening::new(&settings.config, customers);
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut repliers: HashMap<Network, Arc<dyn Replier>> = HashMap::new();
     for (name, source) in &settings.config.sources {
-        match source {
-            SourceConfig::Mastodon(cfg) => {
-                let watch = watch_for(settings, customers, Network::Mastodon);
-                let shop = watch.shop_handle.clone();
-                let source = MastodonSource::new(name.clone(), cfg, watch, client.clone())?;
-                sources.push(Box::new(source));
-                let replier = MastodonReplier::new(name, cfg, shop, client.clone())?;
-                repliers
-                    .entry(Network::Mastodon)
-                    .or_insert_with(|| Arc::new(replier));
-            }
-            SourceConfig::Bluesky(cfg) => {
-                let watch = watch_for(settings, customers, Network::Bluesky);
-                let source = BlueskySource::new(name.clone(), cfg, watch, client.clone())?;
-                repliers
-                    .entry(Network::Bluesky)
-                    .or_insert_with(|| Arc::new(source.replier()));
-                sources.push(Box::new(source));
-            }
-            SourceConfig::Rss(cfg) => {
-                sources.push(Box::new(RssSource::new(name, cfg, client.clone())?))
-            }
-            SourceConfig::Jsonl(cfg) => sources.push(Box::new(JsonlSource::new(name, cfg)?)),
-            SourceConfig::Demo { interval_seconds } => {
-                sources.push(Box::new(DemoSource::new(name.clone(), *interval_seconds)));
-                repliers.insert(Network::Demo, Arc::new(DemoReplier));
-            }
+        let network = source.network();
+        let built = source.build(name, listening.watch(network), client)?;
+        sources.push(built.source);
+        // The first source of a network replies for it.
+        if !repliers.contains_key(&network)
+            && let Some(replier) = built.replier
+        {
+            repliers.insert(network, replier);
         }
     }
     Ok(Wiring { sources, repliers })

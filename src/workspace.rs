@@ -10,6 +10,7 @@ use anyhow::Context;
 use crate::config::Settings;
 use crate::domain::Customer;
 use crate::ingest::{Ingest, Matcher};
+use crate::sources::listening::{Homes, Listening};
 use crate::state::{AppState, WINDOW};
 use crate::store::Store;
 use crate::triage::Classifier;
@@ -19,6 +20,8 @@ pub struct Workspace {
     pub store: Store,
     pub db_path: PathBuf,
     pub customers: Vec<Customer>,
+    /// What the shop listens for, from the settings and the customers.
+    pub listening: Listening,
     pub classifier: Arc<Classifier>,
 }
 
@@ -50,8 +53,9 @@ impl Workspace {
                     describe(settings.path.as_deref())
                 )
             })?;
+            let homes = Homes::of(&settings.config);
             Some(
-                crate::customers::parse_csv(file, &path.display().to_string())
+                crate::customers::parse_csv(file, &path.display().to_string(), &homes)
                     .map_err(anyhow::Error::msg)?,
             )
         } else {
@@ -61,11 +65,13 @@ impl Workspace {
             Some(list) => store.call(move |db| db.upsert_customers(&list)).await?,
             None => store.call(|db| db.customers()).await?,
         };
+        let listening = Listening::new(&settings.config, &customers);
         Ok(Workspace {
             settings,
             store,
             db_path,
             customers,
+            listening,
             classifier,
         })
     }
@@ -73,7 +79,7 @@ impl Workspace {
     pub fn ingest(&self) -> Ingest {
         Ingest {
             classifier: self.classifier.clone(),
-            matcher: Matcher::new(&self.settings.config.shop, &self.customers),
+            matcher: Matcher::new(&self.listening),
         }
     }
 

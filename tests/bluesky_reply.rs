@@ -42,6 +42,7 @@ fn post(reply_ref: Value) -> Post {
         reply_ref: Some(reply_ref),
         customer: None,
         is_mention: true,
+        by_shop: false,
         triage: Triage {
             category: Category::Complaint,
             score: 0.9,

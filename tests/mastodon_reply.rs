@@ -65,6 +65,7 @@ fn post(visibility: &str) -> Post {
         reply_ref: Some(json!({"visibility": visibility, "acct": "cu@far.example"})),
         customer: None,
         is_mention: true,
+        by_shop: false,
         triage: Triage {
             category: Category::Complaint,
             score: 0.9,

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::Network;
+use crate::sources::demo::DemoConfig;
+use crate::sources::listening::{Homes, Listening};
+pub use crate::sources::registry::SourceConfig;
 use crate::triage::{Classifier, TriageError, Tuning};
 pub use keymap::{Keymap, KeysTable, Mode};
 pub use theme::{Theme, ThemeConfig};
@@ -46,14 +50,8 @@ impl Config {
     /// The shop's names and keywords are not cues: posts naming a shop in words tell stories, good ones as
     /// often as bad, and counting such a post as addressed to the shop flagged the demo's praise stories.
     pub fn classifier(&self) -> Result<Classifier, TriageError> {
-        let handles = &self.shop.handles;
-        Ok(Classifier::new(&self.triage)?.with_shop_handles(
-            handles
-                .mastodon
-                .iter()
-                .chain(&handles.bluesky)
-                .map(String::as_str),
-        ))
+        let listening = Listening::new(self, &[]);
+        Ok(Classifier::new(&self.triage)?.with_shop_handles(listening.shop_handles()))
     }
 }
 
@@ -69,13 +67,49 @@ pub struct ShopConfig {
     pub customers: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ShopHandles {
-    /// `user@instance`
-    pub mastodon: Option<String>,
-    /// `name.bsky.social` or a custom domain.
-    pub bluesky: Option<String>,
+/// `[shop.handles]`: the shop's own handle per network (`mastodon = "shop@instance"`, `bluesky = "shop.bsky.social"`),
+/// keyed by the network's name; only networks people have handles on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShopHandles(BTreeMap<Network, String>);
+
+impl ShopHandles {
+    pub fn get(&self, network: Network) -> Option<&str> {
+        self.0.get(&network).map(String::as_str)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Network, &str)> {
+        self.0.iter().map(|(n, h)| (*n, h.as_str()))
+    }
+}
+
+impl FromIterator<(Network, String)> for ShopHandles {
+    fn from_iter<I: IntoIterator<Item = (Network, String)>>(iter: I) -> ShopHandles {
+        ShopHandles(iter.into_iter().collect())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShopHandles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ShopHandles, D::Error> {
+        let raw = BTreeMap::<String, String>::deserialize(d)?;
+        let mut handles = BTreeMap::new();
+        for (key, handle) in raw {
+            let network = Network::parse(&key)
+                .filter(|n| n.has_accounts())
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "shop.handles.{key}: not a network with handles; use one of {}",
+                        Network::with_accounts()
+                            .map(Network::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            if !handle.trim().is_empty() {
+                handles.insert(network, handle);
+            }
+        }
+        Ok(ShopHandles(handles))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -93,25 +127,6 @@ impl Default for NotificationConfig {
             min_urgency: 0.75,
         }
     }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SourceConfig {
-    Mastodon(crate::sources::mastodon::MastodonConfig),
-    Bluesky(crate::sources::bluesky::BlueskyConfig),
-    Rss(crate::sources::rss::RssConfig),
-    Jsonl(crate::sources::jsonl::JsonlConfig),
-    /// The embedded demo feed.
-    Demo {
-        /// Seconds between live posts.
-        #[serde(default = "default_demo_interval")]
-        interval_seconds: f64,
-    },
-}
-
-fn default_demo_interval() -> f64 {
-    5.0
 }
 
 /// A loaded, validated configuration.
@@ -199,13 +214,13 @@ fn validate(config: &Config) -> Result<(), String> {
         }
     }
     for (name, source) in &config.sources {
-        if let SourceConfig::Demo { interval_seconds } = source
-            && !(0.05..=3600.0).contains(interval_seconds)
-        {
-            return Err(format!(
-                "sources.{name}.interval_seconds = {interval_seconds}: use a number of seconds from 0.05 to 3600"
-            ));
-        }
+        source.check(name)?;
+    }
+    let homes = Homes::of(config);
+    for (network, raw) in config.shop.handles.iter() {
+        homes
+            .handle(network, raw)
+            .map_err(|why| format!("shop.handles.{network}: {why}"))?;
     }
     Ok(())
 }
@@ -226,10 +241,10 @@ pub fn demo(interval_seconds: f64) -> Settings {
     let config = Config {
         shop: ShopConfig {
             name: "Marlow & Finch Jewellers".into(),
-            handles: ShopHandles {
-                mastodon: Some("marlowfinch@mastodon.social".into()),
-                bluesky: Some("marlowfinch.bsky.social".into()),
-            },
+            handles: ShopHandles::from_iter([
+                (Network::Mastodon, "marlowfinch@mastodon.social".into()),
+                (Network::Bluesky, "marlowfinch.bsky.social".into()),
+            ]),
             keywords: vec![
                 "Marlow & Finch".into(),
                 "Marlow and Finch".into(),
@@ -238,7 +253,10 @@ pub fn demo(interval_seconds: f64) -> Settings {
             hashtags: vec!["MarlowFinch".into(), "marlowandfinch".into()],
             customers: None,
         },
-        sources: BTreeMap::from([("demo".to_string(), SourceConfig::Demo { interval_seconds })]),
+        sources: BTreeMap::from([(
+            "demo".to_string(),
+            SourceConfig::Demo(DemoConfig { interval_seconds }),
+        )]),
         ..Config::default()
     };
     Settings {
@@ -286,6 +304,56 @@ mod tests {
         assert!(err.contains("speed"), "{err}");
         let err = parse("[shop]\nhashtags = [\"two words\"]\n").unwrap_err();
         assert!(err.contains("shop.hashtags[0]"), "{err}");
+    }
+
+    #[test]
+    fn source_tables_are_checked_with_line_and_column() {
+        let text = "[shop]\nname = \"x\"\n\n[sources.m]\nkind = \"mastodon\"\ninstanse = \"https://a.example\"\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.contains("line 4") && err.contains("column"), "{err}");
+        assert!(
+            err.contains("instanse") && err.contains("instance"),
+            "{err}"
+        );
+        let err = parse("[sources.d]\nkind = \"demo\"\ninterval_seconds = 0.0\n").unwrap_err();
+        assert!(err.contains("sources.d.interval_seconds"), "{err}");
+        let ok = parse("[sources.d]\nkind = \"demo\"\n").unwrap();
+        assert_eq!(ok.sources["d"].network(), Network::Demo);
+    }
+
+    #[test]
+    fn shop_handles_are_keyed_by_network_and_checked_by_its_syntax() {
+        let config = parse(
+            "[shop.handles]\nmastodon = \"@Shop@Social.Example\"\nbluesky = \"shop.example\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.shop.handles.get(Network::Mastodon),
+            Some("@Shop@Social.Example")
+        );
+        let err = parse("[shop]\nname = \"x\"\n[shop.handles]\nmyspace = \"shop\"\n").unwrap_err();
+        assert!(
+            err.contains("line 3") && err.contains("myspace") && err.contains("mastodon, bluesky"),
+            "{err}"
+        );
+        let err = parse("[shop.handles]\nrss = \"shop\"\n").unwrap_err();
+        assert!(err.contains("shop.handles.rss"), "{err}");
+        let err = parse("[shop.handles]\nbluesky = \"shop\"\n").unwrap_err();
+        assert!(
+            err.contains("shop.handles.bluesky") && err.contains("name.bsky.social"),
+            "{err}"
+        );
+        // A bare Mastodon name is fine once the shop's instance is known from a source, not before.
+        let err = parse("[shop.handles]\nmastodon = \"shop\"\n").unwrap_err();
+        assert!(
+            err.contains("shop.handles.mastodon") && err.contains("shop@your.instance"),
+            "{err}"
+        );
+        parse(
+            "[shop.handles]\nmastodon = \"shop\"\n[sources.m]\nkind = \"mastodon\"\n\
+             instance = \"https://social.example\"\ntoken_env = \"T\"\n",
+        )
+        .unwrap();
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod work;
 
 pub use post::{
     Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
+    first_response_by_shop,
 };
 pub use work::{Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, Reply};
 

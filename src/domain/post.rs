@@ -3,54 +3,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::triage::Triage;
 
-/// A social network (or feed kind) a post comes from and a reply goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Network {
-    Mastodon,
-    Bluesky,
-    Rss,
-    Jsonl,
-    Demo,
-}
-
-impl Network {
-    pub const ALL: [Network; 5] = [
-        Network::Mastodon,
-        Network::Bluesky,
-        Network::Rss,
-        Network::Jsonl,
-        Network::Demo,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Network::Mastodon => "mastodon",
-            Network::Bluesky => "bluesky",
-            Network::Rss => "rss",
-            Network::Jsonl => "jsonl",
-            Network::Demo => "demo",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Network> {
-        Network::ALL.into_iter().find(|n| n.as_str() == s)
-    }
-
-    /// The reply length limit and what it counts.
-    pub fn reply_limit(self) -> ReplyLimit {
-        match self {
-            Network::Bluesky => ReplyLimit::Graphemes(300),
-            _ => ReplyLimit::Chars(500),
-        }
-    }
-}
-
-impl std::fmt::Display for Network {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The networks are listed once, in the registry (`sources/registry.rs`).
+pub use crate::sources::registry::Network;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyLimit {
@@ -109,6 +63,8 @@ pub struct Post {
     pub customer: Option<CustomerId>,
     /// The post names the shop (handle, keyword or hashtag) or was delivered as a mention.
     pub is_mention: bool,
+    /// Written by one of the shop's own handles (a notice, a reply sent from elsewhere): never triaged.
+    pub by_shop: bool,
     pub triage: Triage,
     pub handled_at: Option<DateTime<Utc>>,
     /// When staff first answered (reply sent or an assistance action logged).
@@ -121,6 +77,8 @@ pub struct NewPost {
     pub incoming: IncomingPost,
     pub customer: Option<CustomerId>,
     pub is_mention: bool,
+    /// Written by one of the shop's own handles.
+    pub by_shop: bool,
     pub triage: Triage,
     pub ingested_at: DateTime<Utc>,
 }
@@ -143,6 +101,17 @@ impl Post {
             self.network
         }
     }
+}
+
+/// The first response `answer` gives `post`, if it is one: a post of the shop's replying, on the same network,
+/// to a post that is not the shop's and has no first response yet. The store (whichever arrives first) and the
+/// console's state both apply this rule.
+pub fn first_response_by_shop(post: &Post, answer: &Post) -> Option<DateTime<Utc>> {
+    let answers = answer.by_shop
+        && !post.by_shop
+        && answer.network == post.network
+        && answer.in_reply_to.as_deref() == Some(post.native_id.as_str());
+    (answers && post.first_response_at.is_none()).then_some(answer.created_at)
 }
 
 /// One account of a customer on one network.

@@ -52,7 +52,11 @@ impl DemoPost {
 
 /// The demo's customers.
 pub fn customers() -> Result<Vec<Customer>, String> {
-    crate::customers::parse_csv(CUSTOMERS.as_bytes(), "embedded demo customers")
+    crate::customers::parse_csv(
+        CUSTOMERS.as_bytes(),
+        "embedded demo customers",
+        &super::listening::Homes::default(),
+    )
 }
 
 pub struct DemoSource {
@@ -148,6 +152,48 @@ impl Source for DemoSource {
                 detail,
                 fix: String::new(),
             }]
+        })
+    }
+}
+
+/// `[sources.<name>]` with `kind = "demo"`: the embedded demo feed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    /// Seconds between live posts.
+    #[serde(default = "default_interval")]
+    pub interval_seconds: f64,
+}
+
+fn default_interval() -> f64 {
+    5.0
+}
+
+/// The demo in the network registry: replies are recorded, never posted.
+pub struct Kind;
+
+impl super::registry::NetworkKind for Kind {
+    type Config = DemoConfig;
+
+    fn check(source: &str, cfg: &DemoConfig) -> Result<(), String> {
+        if (0.05..=3600.0).contains(&cfg.interval_seconds) {
+            return Ok(());
+        }
+        Err(format!(
+            "sources.{source}.interval_seconds = {}: use a number of seconds from 0.05 to 3600",
+            cfg.interval_seconds
+        ))
+    }
+
+    fn build(
+        source: &str,
+        cfg: &DemoConfig,
+        _watch: super::Watch,
+        _client: &reqwest::Client,
+    ) -> Result<super::registry::Built, String> {
+        Ok(super::registry::Built {
+            source: Box::new(DemoSource::new(source.to_string(), cfg.interval_seconds)),
+            replier: Some(std::sync::Arc::new(DemoReplier)),
         })
     }
 }

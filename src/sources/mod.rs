@@ -15,8 +15,10 @@ pub mod bluesky;
 pub mod demo;
 pub mod http;
 pub mod jsonl;
+pub mod listening;
 pub mod mastodon;
 pub mod poller;
+pub mod registry;
 pub mod rss;
 pub mod secret;
 

@@ -55,6 +55,7 @@ pub fn post(
         reply_ref: None,
         customer: customer.map(CustomerId),
         is_mention: mention,
+        by_shop: false,
         triage: Classifier::english().classify(text),
         handled_at: None,
         first_response_at: None,

@@ -6,13 +6,18 @@ pub mod feed;
 pub mod fixture;
 pub mod input;
 pub mod popup;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
 use crate::config::{Keymap, Theme};
-use crate::domain::{Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply};
+use crate::domain::{
+    Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply,
+    first_response_by_shop,
+};
 use crate::sources::Health;
 pub use composer::Composer;
 
@@ -197,14 +202,34 @@ impl PostWindow {
     }
 
     /// Adds (or replaces) posts, keeps the order, and trims to `WINDOW` without dropping open Attention items.
+    /// A reply of the shop's answers the post it replies to (see [`first_response_by_shop`]).
     pub fn insert(&mut self, posts: impl IntoIterator<Item = Post>) {
+        let mut answers = Vec::new();
         for post in posts {
+            if post.by_shop && post.in_reply_to.is_some() {
+                answers.push(post.id);
+            }
             if !self.by_id.contains_key(&post.id) {
                 self.order.push(post.id);
             }
             self.by_native
                 .insert((post.network, post.native_id.clone()), post.id);
             self.by_id.insert(post.id, post);
+        }
+        for id in answers {
+            let Some(answer) = self.by_id.get(&id).cloned() else {
+                continue;
+            };
+            let answered = answer
+                .in_reply_to
+                .as_deref()
+                .and_then(|n| self.by_native.get(&(answer.network, n.to_string())))
+                .copied();
+            if let Some(post) = answered.and_then(|a| self.by_id.get_mut(&a))
+                && let Some(at) = first_response_by_shop(post, &answer)
+            {
+                post.first_response_at = Some(at);
+            }
         }
         let by_id = &self.by_id;
         self.order.sort_by(|a, b| {

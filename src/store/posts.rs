@@ -3,11 +3,13 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec::{Cells, limit, ms, to_json};
 use super::{Db, Result, cursors};
-use crate::domain::{Author, CustomerId, Network, NewPost, Post, PostId, Triage};
+use crate::domain::{
+    Author, CustomerId, Network, NewPost, Post, PostId, Triage, first_response_by_shop,
+};
 use crate::sources::Cursor;
 
 /// How far up a reply chain [`Db::thread`] walks.
@@ -15,7 +17,7 @@ pub const MAX_THREAD_DEPTH: usize = 20;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
-     first_response_at";
+     first_response_at, by_shop";
 
 impl Db {
     /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native id)
@@ -32,8 +34,8 @@ impl Db {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
-                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT (network, native_id) DO NOTHING",
             )?;
             for p in posts {
@@ -56,6 +58,7 @@ impl Db {
                     p.triage.category.as_str(),
                     f64::from(p.triage.score),
                     reasons,
+                    p.by_shop,
                 ])?;
                 if n == 1 {
                     stored.push(Post {
@@ -71,6 +74,7 @@ impl Db {
                         reply_ref: i.reply_ref.clone(),
                         customer: p.customer,
                         is_mention: p.is_mention,
+                        by_shop: p.by_shop,
                         triage: p.triage.clone(),
                         handled_at: None,
                         first_response_at: None,
@@ -78,6 +82,7 @@ impl Db {
                 }
             }
         }
+        answer_from_shop(&tx, &mut stored)?;
         cursors::upsert(&tx, source, cursors, Utc::now())?;
         tx.commit()?;
         Ok(stored)
@@ -218,14 +223,64 @@ impl Db {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<Post>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(params)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(decode_post(row)?);
-        }
-        Ok(out)
+        query_posts(&self.conn, sql, params)
     }
+}
+
+fn query_posts(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Post>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode_post(row)?);
+    }
+    Ok(out)
+}
+
+/// Inside the batch's transaction: the shop's replies just stored answer the posts they reply to, and posts just
+/// stored get the shop's replies that arrived before them (arrival order is not guaranteed). The rule is
+/// [`first_response_by_shop`]; `stored` is updated to match what was written.
+fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
+    let mut set = conn.prepare_cached(
+        "UPDATE posts SET first_response_at = COALESCE(first_response_at, ?2) WHERE id = ?1",
+    )?;
+    for i in 0..stored.len() {
+        let post = &stored[i];
+        let pairs: Vec<(Post, Post)> = if post.by_shop {
+            let Some(parent) = &post.in_reply_to else {
+                continue;
+            };
+            query_posts(
+                conn,
+                &format!("SELECT {POST_COLS} FROM posts WHERE network = ?1 AND native_id = ?2"),
+                params![post.network.as_str(), parent],
+            )?
+            .into_iter()
+            .map(|answered| (answered, post.clone()))
+            .collect()
+        } else {
+            query_posts(
+                conn,
+                &format!(
+                    "SELECT {POST_COLS} FROM posts WHERE network = ?1 AND in_reply_to = ?2 AND by_shop = 1
+                     ORDER BY created_at, id LIMIT 1"
+                ),
+                params![post.network.as_str(), post.native_id],
+            )?
+            .into_iter()
+            .map(|answer| (post.clone(), answer))
+            .collect()
+        };
+        for (answered, answer) in pairs {
+            if let Some(at) = first_response_by_shop(&answered, &answer) {
+                set.execute(params![answered.id.0, ms(at)])?;
+                if let Some(p) = stored.iter_mut().find(|p| p.id == answered.id) {
+                    p.first_response_at = Some(at);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
@@ -254,5 +309,6 @@ fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         },
         handled_at: c.opt_time(16)?,
         first_response_at: c.opt_time(17)?,
+        by_shop: c.get(18)?,
     })
 }

@@ -92,6 +92,14 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         .filter(|_| post.author.display_name.is_empty())
         .unwrap_or_else(|| post.author.display_name.clone());
     let mut header = Vec::new();
+    if post.by_shop {
+        header.push(Span::styled(
+            "YOUR SHOP ",
+            Style::default()
+                .fg(state.theme.praise)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
     if !name.is_empty() {
         header.push(Span::styled(format!("{name} "), bold));
     }
@@ -105,6 +113,10 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         muted,
     ));
     out.push(Line::from(header));
+    if post.by_shop {
+        out.extend(shop_post(state, post, width));
+        return out;
+    }
     let mut status = vec![Span::styled(
         format!("{} {:.2}", post.triage.category.as_str(), post.triage.score),
         Style::default().fg(color).add_modifier(Modifier::BOLD),
@@ -144,20 +156,13 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     }
     out.push(Line::default());
 
-    let (ancestors, replies) = state.posts.thread(post);
-    let thread_line = |mark: &str, p: &Post| {
-        let text = format!("{mark} @{}: {}", p.author.handle, one_line(&p.text));
-        Line::from(Span::styled(truncate_width(&text, width), muted))
-    };
-    out.extend(ancestors.iter().map(|p| thread_line("↑", p)));
-    if !ancestors.is_empty() {
-        out.push(Line::default());
-    }
+    let (ancestors, replies) = thread(state, post, width);
+    out.extend(ancestors);
     out.extend(highlighted_text(state, post));
     if let Some(url) = &post.url {
         out.push(Line::from(Span::styled(url.clone(), muted)));
     }
-    out.extend(replies.iter().map(|p| thread_line("↳", p)));
+    out.extend(replies);
     if let Some(draft) = state.drafts.get(&post.id) {
         out.push(Line::default());
         let label = match &draft.state {
@@ -194,6 +199,46 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
             muted,
         ))),
     }
+    out
+}
+
+/// The thread around a post, as lines: its ancestors (then a blank line) and its replies. The shop's own posts
+/// are marked and coloured as the shop's.
+fn thread(state: &AppState, post: &Post, width: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    let (ancestors, replies) = state.posts.thread(post);
+    let line = |mark: &str, p: &Post| {
+        let (who, style) = if p.by_shop {
+            ("your shop ", Style::default().fg(state.theme.praise))
+        } else {
+            ("", Style::default().fg(state.theme.muted))
+        };
+        let text = format!("{mark} {who}@{}: {}", p.author.handle, one_line(&p.text));
+        Line::from(Span::styled(truncate_width(&text, width), style))
+    };
+    let mut above: Vec<Line<'static>> = ancestors.iter().map(|p| line("↑", p)).collect();
+    if !above.is_empty() {
+        above.push(Line::default());
+    }
+    (above, replies.iter().map(|p| line("↳", p)).collect())
+}
+
+/// The rest of a post of the shop's own: not triaged, and the thread it belongs to.
+fn shop_post(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
+    let muted = Style::default().fg(state.theme.muted);
+    let mut out = vec![
+        Line::from(Span::styled(
+            "posted by the shop: not triaged, never in Attention",
+            muted,
+        )),
+        Line::default(),
+    ];
+    let (ancestors, replies) = thread(state, post, width);
+    out.extend(ancestors);
+    out.extend(post.text.lines().map(|l| Line::from(l.to_string())));
+    if let Some(url) = &post.url {
+        out.push(Line::from(Span::styled(url.clone(), muted)));
+    }
+    out.extend(replies);
     out
 }
 

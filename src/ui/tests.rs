@@ -54,6 +54,68 @@ fn detail_of_a_customer_complaint_with_thread_and_draft() {
 }
 
 #[test]
+fn detail_shows_the_shops_own_reply_in_the_thread() {
+    let mut s = fixture::workspace();
+    let mut reply = fixture::post(
+        7,
+        "marlowfinch@mastodon.social",
+        None,
+        false,
+        10,
+        "@priya so sorry for the wait, your resized ring ships today",
+    );
+    reply.in_reply_to = Some("n1".into());
+    reply.by_shop = true;
+    reply.triage = crate::domain::Triage::neutral();
+    s.posts.insert([reply]);
+    s.focus = Pane::Regulars;
+    s.selected_post.insert(Pane::Regulars, PostId(1));
+    let s = with(s, &[Command::OpenDetail]);
+    let screen = draw(&s, (160, 45));
+    assert!(
+        screen.contains("↳ your shop @marlowfinch@mastodon.social"),
+        "{screen}"
+    );
+    assert!(screen.contains("answered 10m"), "{screen}");
+    snap("detail_shop_reply", &s);
+
+    // The shop's post itself (reached from a Log row about it): marked, not triaged, in its thread.
+    let mut s = s;
+    s.actions.insert(
+        0,
+        crate::domain::Action {
+            id: 2,
+            post: Some(PostId(7)),
+            customer: None,
+            kind: crate::domain::ActionKind::Note,
+            note: "sent from the phone".into(),
+            at: s.now,
+            url: None,
+        },
+    );
+    s.focus = Pane::Log;
+    s.log_selected = s
+        .log_rows()
+        .iter()
+        .position(|r| matches!(r, crate::state::LogRow::Action(a) if a.id == 2))
+        .unwrap();
+    let screen = draw(&s, (160, 45));
+    assert!(
+        screen.contains("YOUR SHOP @marlowfinch@mastodon.social"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("posted by the shop: not triaged"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑ @priya@hachyderm.io: @marlowfinch still waiting"),
+        "{screen}"
+    );
+    assert!(!screen.contains("neutral 0.00"), "{screen}");
+}
+
+#[test]
 fn composer_with_hints() {
     let mut s = fixture::workspace();
     s.focus = Pane::Mentions;

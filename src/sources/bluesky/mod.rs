@@ -19,6 +19,7 @@ use poll::Feeds;
 pub mod api;
 pub mod facets;
 pub mod jetstream;
+pub mod network;
 pub mod reply;
 pub mod xrpc;
 

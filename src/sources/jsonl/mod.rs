@@ -3,6 +3,7 @@
 //! network's export, webhook relay or script.
 
 mod line;
+pub mod network;
 mod tail;
 
 use std::collections::HashMap;

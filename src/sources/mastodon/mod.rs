@@ -17,6 +17,7 @@
 pub mod api;
 mod config;
 mod doctor;
+pub mod network;
 pub(crate) mod poll;
 pub mod reply;
 pub(crate) mod stream;

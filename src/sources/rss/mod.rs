@@ -2,6 +2,7 @@
 //! mention of the shop, keyed by guid, else link, else a stable hash of title and date.
 
 mod map;
+pub mod network;
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};

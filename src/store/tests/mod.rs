@@ -42,6 +42,7 @@ pub(super) fn new_post(native_id: &str, minutes: i64, text: &str) -> NewPost {
         },
         customer: None,
         is_mention: false,
+        by_shop: false,
         triage: Triage::neutral(),
         ingested_at: at(minutes + 1),
     }

@@ -304,3 +304,89 @@ fn window_queries_use_indexes_without_sorting() {
     let p = plan("SELECT * FROM posts WHERE network = 'mastodon' AND in_reply_to = 'x'");
     assert!(p.contains("posts_in_reply_to"), "{p}");
 }
+
+/// A post of the shop's own replying to `parent`.
+fn shop_reply(native_id: &str, parent: &str, minutes: i64) -> crate::domain::NewPost {
+    let mut p = reply_to(native_id, parent, minutes);
+    p.incoming.author.handle = "shop@example.social".into();
+    p.by_shop = true;
+    p
+}
+
+fn file_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("regulars.db")).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn the_shops_reply_is_a_first_response_whichever_arrives_first() {
+    let (_dir, mut db) = file_db();
+    // The complaint first, then the shop's reply sent from elsewhere.
+    let complaint_ = db
+        .insert_batch("m", &[complaint("10", 0)], &[])
+        .unwrap()
+        .remove(0);
+    assert_eq!(complaint_.first_response_at, None);
+    let reply = db
+        .insert_batch("m", &[shop_reply("11", "10", 30)], &[])
+        .unwrap()
+        .remove(0);
+    assert!(reply.by_shop && reply.first_response_at.is_none());
+    let read = db.post(complaint_.id).unwrap().unwrap();
+    assert_eq!(read.first_response_at, Some(at(30)));
+    assert_eq!(
+        db.first_response_time(complaint_.id).unwrap(),
+        Some(chrono::Duration::minutes(30))
+    );
+    // A later reply of the shop's does not move the first response.
+    db.insert_batch("m", &[shop_reply("12", "10", 60)], &[])
+        .unwrap();
+    assert_eq!(
+        db.post(complaint_.id).unwrap().unwrap().first_response_at,
+        Some(at(30))
+    );
+
+    // The shop's reply first (order is not guaranteed); the post it answers gets it when it arrives.
+    db.insert_batch("m", &[shop_reply("21", "20", 45)], &[])
+        .unwrap();
+    let late = db
+        .insert_batch("m", &[complaint("20", 40)], &[])
+        .unwrap()
+        .remove(0);
+    assert_eq!(late.first_response_at, Some(at(45)));
+    assert_eq!(db.post(late.id).unwrap().unwrap(), late);
+
+    // Both in one batch, the reply first.
+    let both = db
+        .insert_batch("m", &[shop_reply("31", "30", 9), complaint("30", 5)], &[])
+        .unwrap();
+    assert_eq!(both[1].first_response_at, Some(at(9)));
+    assert_eq!(
+        db.post(both[1].id).unwrap().unwrap().first_response_at,
+        Some(at(9))
+    );
+}
+
+#[test]
+fn the_shops_posts_are_not_attention_mentions_or_first_responses_elsewhere() {
+    let (_dir, mut db) = file_db();
+    let mut notice = shop_reply("1", "0", 0);
+    notice.incoming.in_reply_to = None;
+    let stored = db.insert_batch("m", &[notice], &[]).unwrap().remove(0);
+    assert!(db.post(stored.id).unwrap().unwrap().by_shop);
+    assert!(db.open_attention(10).unwrap().is_empty());
+    assert!(db.recent_mentions(10).unwrap().is_empty());
+    // Another network's post with the same id is not answered; nor is the shop's own post by its reply.
+    let mut other = complaint("5", 0);
+    other.incoming.network = Network::Bluesky;
+    let other = db.insert_batch("b", &[other], &[]).unwrap().remove(0);
+    db.insert_batch(
+        "m",
+        &[shop_reply("6", "5", 3), shop_reply("7", "1", 4)],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(db.post(other.id).unwrap().unwrap().first_response_at, None);
+    assert_eq!(db.post(stored.id).unwrap().unwrap().first_response_at, None);
+}

@@ -152,3 +152,25 @@ fn two_connections_on_one_file_both_write() {
     assert_eq!(sync.recent_actions(5).unwrap().len(), 1);
     assert_eq!(console.cursors("masto").unwrap()["home"], "2");
 }
+
+#[test]
+fn a_version_1_database_gains_the_shops_posts_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let mut db = Db::open(&path).unwrap();
+        db.insert_batch("demo", &[super::new_post("1", 0, "hello")], &[])
+            .unwrap();
+    }
+    {
+        // Back to the first schema: the column gone, the version 1.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("ALTER TABLE posts DROP COLUMN by_shop; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    let posts = db.recent_posts(10).unwrap();
+    assert_eq!(posts.len(), 1);
+    assert!(!posts[0].by_shop);
+}
