@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use crate::config::{Keymap, Theme};
 use crate::domain::{Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply};
 use crate::sources::Health;
-pub use composer::Composer;
+pub use composer::{Composer, Preparers};
 
 pub use feed::{Filter, LogRow, Pane};
 pub use input::LineInput;
@@ -36,6 +36,8 @@ pub struct AppState {
     pub theme: Theme,
     /// The account replies go out as, per network (shown in the send confirmation).
     pub accounts: HashMap<Network, String>,
+    /// What each network's replier would post (for the send confirmation).
+    pub preparers: Preparers,
     /// Character limits servers announced (a Mastodon instance's own limit), over the networks' defaults.
     pub reply_limits: HashMap<Network, usize>,
     pub posts: PostWindow,
@@ -80,6 +82,7 @@ impl AppState {
             keymap,
             theme,
             accounts: HashMap::new(),
+            preparers: Preparers::default(),
             reply_limits: HashMap::new(),
             posts: PostWindow::default(),
             customers: HashMap::new(),
