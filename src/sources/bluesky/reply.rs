@@ -210,10 +210,9 @@ impl BlueskyReplier {
                     last_err = Some(e);
                 }
                 Err(e) => {
-                    // A conflict after an earlier attempt means the first one went through.
-                    if attempt > 0
-                        && let Resolution::Posted(done) = self.existing(&did, &handle, &rkey).await
-                    {
+                    // A refusal may be the PDS saying the record exists: an earlier attempt, or an earlier send
+                    // of this draft, went through.
+                    if let Resolution::Posted(done) = self.existing(&did, &handle, &rkey).await {
                         return Ok(done);
                     }
                     return Err(refused(format!("Bluesky refused the reply: {e}")));
