@@ -343,20 +343,27 @@ async fn a_resend_of_a_logged_key_leaves_one_reply_and_one_action_with_the_recor
     let key = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     c.send();
     // The first answer is lost; the retry finds the record with getRecord.
-    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
     c.effect(Effect::SendReply {
         post: Box::new(c.post.clone()),
         text: "On its way!".into(),
         idempotency_key: key.clone(),
     });
-    c.until("the resend's answer", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the resend's answer", |m| {
+        matches!(m, Msg::ReplySent { .. })
+    })
+    .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(replies[0].text, "On its way!");
     assert_eq!(
         replies[0].remote_id,
-        Some(format!("at://did:plc:shop/app.bsky.feed.post/{}", rkey_for(&key)))
+        Some(format!(
+            "at://did:plc:shop/app.bsky.feed.post/{}",
+            rkey_for(&key)
+        ))
     );
     assert_eq!(repo.records.lock().unwrap().len(), 1);
 }
@@ -371,23 +378,33 @@ async fn an_edit_after_an_unconfirmed_send_that_never_arrived_goes_out_under_a_n
     c.compose("On its way!");
     let first = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     c.send();
-    c.until("the unconfirmed send", |m| matches!(m, Msg::ReplyUnconfirmed { .. })).await;
+    c.until("the unconfirmed send", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
     c.dispatch(Msg::Paste(" Tracking AB123".into()));
     assert_eq!(c.text(), "On its way!", "locked until the outcome is known");
     c.command(Command::EditReply);
-    c.until("the resolution", |m| matches!(m, Msg::ReplyNotPosted { .. })).await;
+    c.until("the resolution", |m| {
+        matches!(m, Msg::ReplyNotPosted { .. })
+    })
+    .await;
     let second = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     assert_ne!(rkey_for(&second), rkey_for(&first));
     c.dispatch(Msg::Paste(" Tracking AB123".into()));
     c.send();
-    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1);
     assert_eq!(actions.len(), 1);
     assert_eq!(replies[0].text, "On its way! Tracking AB123");
     let records = repo.records.lock().unwrap().clone();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[&rkey_for(&second)]["text"], "On its way! Tracking AB123");
+    assert_eq!(
+        records[&rkey_for(&second)]["text"],
+        "On its way! Tracking AB123"
+    );
 }
 
 #[tokio::test]
@@ -415,13 +432,17 @@ async fn a_record_found_after_an_unconfirmed_send_is_logged_with_its_stored_text
         text: "On its way!".into(),
         idempotency_key: key.into(),
     });
-    c.until("the first check", |m| matches!(m, Msg::ReplyUnconfirmed { .. })).await;
+    c.until("the first check", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
     c.effect(Effect::ResolveReply {
         post: Box::new(c.post.clone()),
         text: "On its way!".into(),
         idempotency_key: key.into(),
     });
-    c.until("the resolution", |m| matches!(m, Msg::ReplyFound { .. })).await;
+    c.until("the resolution", |m| matches!(m, Msg::ReplyFound { .. }))
+        .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1);
     assert_eq!(actions.len(), 1);

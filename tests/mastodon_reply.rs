@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use common::files::write_private;
 use common::console::Console;
+use common::files::write_private;
 use regulars::app::{Command, Effect, Msg};
 use regulars::domain::{Author, DraftState, Network, Post, PostId, Triage};
 use regulars::sources::mastodon::{MastodonConfig, MastodonReplier};
@@ -251,10 +251,18 @@ struct Instance {
 impl Respond for Instance {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let key = req.headers["idempotency-key"].to_str().unwrap().to_string();
-        let first = self.first_key.lock().unwrap().get_or_insert(key.clone()).clone();
+        let first = self
+            .first_key
+            .lock()
+            .unwrap()
+            .get_or_insert(key.clone())
+            .clone();
         let stall = (key == first).then_some(self.stall_first).flatten();
         let mut statuses = self.statuses.lock().unwrap();
-        let existing = statuses.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
+        let existing = statuses
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, s)| s.clone());
         let status = match existing {
             Some(s) => s,
             None if stall == Some(false) => {
@@ -293,15 +301,22 @@ impl Instance {
             .await;
         Mock::given(method("GET"))
             .and(path("/api/v1/accounts/verify_credentials"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "42", "acct": "shop"})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "42", "acct": "shop"})),
+            )
             .mount(server)
             .await;
         let statuses = self.statuses.clone();
         Mock::given(method("GET"))
             .and(path("/api/v1/accounts/42/statuses"))
             .respond_with(move |_: &Request| {
-                let newest_first: Vec<Value> =
-                    statuses.lock().unwrap().iter().rev().map(|(_, s)| s.clone()).collect();
+                let newest_first: Vec<Value> = statuses
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .rev()
+                    .map(|(_, s)| s.clone())
+                    .collect();
                 ResponseTemplate::new(200).set_body_json(newest_first)
             })
             .mount(server)
@@ -309,7 +324,12 @@ impl Instance {
     }
 
     fn texts(&self) -> Vec<String> {
-        self.statuses.lock().unwrap().iter().map(|(_, s)| s["content"].as_str().unwrap().to_string()).collect()
+        self.statuses
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, s)| s["content"].as_str().unwrap().to_string())
+            .collect()
     }
 }
 
@@ -336,7 +356,11 @@ fn mention() -> regulars::domain::NewPost {
 }
 
 async fn console(server: &MockServer) -> Console {
-    Console::start(mention(), Arc::new(replier(server, Duration::from_millis(200)))).await
+    Console::start(
+        mention(),
+        Arc::new(replier(server, Duration::from_millis(200))),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -348,14 +372,18 @@ async fn a_resend_of_a_logged_key_leaves_one_reply_and_one_action_with_the_serve
     c.compose("So sorry, it ships today.");
     let key = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     c.send();
-    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
     // A retry of the same key (answered by Mastodon with the first status) is logged once.
     c.effect(Effect::SendReply {
         post: Box::new(c.post.clone()),
         text: "So sorry, it ships today.".into(),
         idempotency_key: key.clone(),
     });
-    c.until("the resend's answer", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the resend's answer", |m| {
+        matches!(m, Msg::ReplySent { .. })
+    })
+    .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert_eq!(actions.len(), 1, "{actions:?}");
@@ -378,13 +406,17 @@ async fn an_edit_after_an_unconfirmed_send_that_went_out_is_never_logged() {
     let mut c = console(&server).await;
     c.compose("So sorry, it ships today.");
     c.send();
-    c.until("the unconfirmed send", |m| matches!(m, Msg::ReplyUnconfirmed { .. })).await;
+    c.until("the unconfirmed send", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
     // The text is locked: the edit does not happen.
     c.dispatch(Msg::Paste(" Tracking number AB123".into()));
     assert_eq!(c.text(), "So sorry, it ships today.");
     // Asking to edit first finds the status the server did post.
     c.command(Command::EditReply);
-    c.until("the resolution", |m| matches!(m, Msg::ReplyFound { .. })).await;
+    c.until("the resolution", |m| matches!(m, Msg::ReplyFound { .. }))
+        .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].text, "@cu So sorry, it ships today.");
@@ -407,18 +439,28 @@ async fn an_edit_after_an_unconfirmed_send_that_never_arrived_goes_out_under_a_n
     c.compose("So sorry, it ships today.");
     let first = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     c.send();
-    c.until("the unconfirmed send", |m| matches!(m, Msg::ReplyUnconfirmed { .. })).await;
+    c.until("the unconfirmed send", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
     c.command(Command::EditReply);
-    c.until("the resolution", |m| matches!(m, Msg::ReplyNotPosted { .. })).await;
+    c.until("the resolution", |m| {
+        matches!(m, Msg::ReplyNotPosted { .. })
+    })
+    .await;
     let second = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     assert_ne!(second, first);
     c.dispatch(Msg::Paste(" Tracking number AB123".into()));
     assert_eq!(c.text(), "So sorry, it ships today. Tracking number AB123");
     c.send();
-    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. })).await;
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
     let (replies, actions) = c.logged().await;
     assert_eq!(replies.len(), 1);
-    assert_eq!(replies[0].text, "@cu So sorry, it ships today. Tracking number AB123");
+    assert_eq!(
+        replies[0].text,
+        "@cu So sorry, it ships today. Tracking number AB123"
+    );
     assert_eq!(replies[0].idempotency_key.as_deref(), Some(second.as_str()));
     assert_eq!(actions.len(), 1);
     let statuses = fake.statuses.lock().unwrap().clone();
@@ -431,19 +473,26 @@ async fn a_refused_reply_keeps_the_draft_editable_with_its_key() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"error": "Validation failed"})))
+        .respond_with(
+            ResponseTemplate::new(422).set_body_json(json!({"error": "Validation failed"})),
+        )
         .mount(&server)
         .await;
     let mut c = console(&server).await;
     c.compose("So sorry");
     let key = c.state.composer.as_ref().unwrap().idempotency_key.clone();
     c.send();
-    c.until("the refusal", |m| matches!(m, Msg::ReplyFailed { .. })).await;
+    c.until("the refusal", |m| matches!(m, Msg::ReplyFailed { .. }))
+        .await;
     let composer = c.state.composer.as_ref().unwrap();
     assert!(matches!(composer.state, DraftState::Failed(_)) && !composer.locked());
     assert_eq!(composer.idempotency_key, key);
     c.dispatch(Msg::Paste("!".into()));
     assert_eq!(c.text(), "So sorry!");
     assert!(c.logged().await.0.is_empty());
-    assert_eq!(server.received_requests().await.unwrap().len(), 1, "no retry of a refusal");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "no retry of a refusal"
+    );
 }

@@ -7,7 +7,8 @@ pub use post::{
     Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
 };
 pub use work::{
-    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply, ReplyOrigin,
+    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply,
+    ReplyOrigin,
 };
 
 pub use crate::triage::{Category, Reason, Triage};

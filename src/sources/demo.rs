@@ -10,8 +10,7 @@ use serde::Deserialize;
 
 use super::{
     Check, CheckFuture, Cursor, Health, Prepared, Replier, ReplyFuture, ReplyRequest, Resolution,
-    ResolveFuture, SentReply, Source,
-    SourceCtx, SourceFuture,
+    ResolveFuture, SentReply, Source, SourceCtx, SourceFuture,
 };
 use crate::domain::{Author, Customer, IncomingPost, Network};
 

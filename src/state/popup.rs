@@ -9,7 +9,9 @@ use super::LineInput;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Action(ActionForm),
     FollowUp(FollowUpForm),
     /// "Send this reply?", with exactly what will be posted (`None`: no account configured for the network).
@@ -18,7 +20,10 @@ pub enum Popup {
         prepared: Option<Prepared>,
     },
     /// "already replied 10:42 by this console: reply again?", over the composer just opened.
-    ConfirmReplyAgain { post: PostId, prior: PriorReply },
+    ConfirmReplyAgain {
+        post: PostId,
+        prior: PriorReply,
+    },
     Sources,
 }
 

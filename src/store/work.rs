@@ -6,7 +6,8 @@ use super::actions::insert_action;
 use super::codec::{Cells, limit, ms};
 use super::{Db, Result, StoreError};
 use crate::domain::{
-    Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply, ReplyOrigin,
+    Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
+    ReplyOrigin,
 };
 
 /// How much of a reply's text goes into the note of its `replied` action.

@@ -185,7 +185,10 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
         about(state, post, inner.width as usize),
         Line::default(),
         Line::from(Span::styled(
-            format!("already replied {when} {}: reply again?", prior.origin.label()),
+            format!(
+                "already replied {when} {}: reply again?",
+                prior.origin.label()
+            ),
             Style::default().add_modifier(Modifier::BOLD),
         )),
         Line::default(),

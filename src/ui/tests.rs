@@ -192,7 +192,8 @@ fn confirm_send_shows_the_mention_and_visibility_the_replier_adds() {
     let (mut s, _guard) = fixture::with_mastodon_replier(fixture::workspace());
     s.focus = Pane::Mentions;
     if let Some(p) = s.posts.get_mut(PostId(2)) {
-        p.reply_ref = Some(serde_json::json!({"visibility": "private", "acct": "tom@mastodon.social"}));
+        p.reply_ref =
+            Some(serde_json::json!({"visibility": "private", "acct": "tom@mastodon.social"}));
     }
     let mut s = with(s, &[Command::Reply]);
     update(

@@ -86,7 +86,9 @@ impl Console {
         loop {
             let msg = tokio::time::timeout(WAIT, self.ui.recv())
                 .await
-                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; state: {:?}", self.state.flash))
+                .unwrap_or_else(|_| {
+                    panic!("no {what} within {WAIT:?}; state: {:?}", self.state.flash)
+                })
                 .expect("the runner stopped");
             let hit = wanted(&msg);
             self.dispatch(msg.clone());

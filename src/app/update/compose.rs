@@ -4,8 +4,8 @@ use chrono::Duration;
 use crossterm::event::KeyEvent;
 
 use super::DRAFT_SAVE_DELAY_MS;
-use crate::app::Effect;
 use crate::app::Command;
+use crate::app::Effect;
 use crate::domain::{Action, DraftState, PostId, PriorReply, Reply};
 use crate::state::{AppState, Composer, Popup};
 use crate::triage::coach::{self, CoachContext};
@@ -282,7 +282,11 @@ fn logged(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
     }
     state.drafts.remove(&post);
     let replies = state.replies.entry(post).or_default();
-    if reply.idempotency_key.is_none() || !replies.iter().any(|r| r.idempotency_key == reply.idempotency_key) {
+    if reply.idempotency_key.is_none()
+        || !replies
+            .iter()
+            .any(|r| r.idempotency_key == reply.idempotency_key)
+    {
         replies.push(reply);
     }
     if state.actions.iter().any(|a| a.id == action.id) {
@@ -311,7 +315,12 @@ pub(super) fn reply_not_posted(state: &mut AppState, post: PostId) -> Vec<Effect
         .map(|c| c.idempotency_key.clone())
         .or_else(|| state.drafts.get(&post).map(|d| d.idempotency_key.clone()))
         .unwrap_or_default();
-    set_state(state, post, DraftState::Editing, Some(new_key(post, now, &old)))
+    set_state(
+        state,
+        post,
+        DraftState::Editing,
+        Some(new_key(post, now, &old)),
+    )
 }
 
 /// The composer (or, when it is closed, the stored draft) of `post` gets `draft_state` (and `key`), saved.

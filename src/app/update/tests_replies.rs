@@ -5,7 +5,9 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::domain::{Action, ActionKind, DraftState, Network, PostId, PriorReply, Reply, ReplyOrigin};
+use crate::domain::{
+    Action, ActionKind, DraftState, Network, PostId, PriorReply, Reply, ReplyOrigin,
+};
 use crate::state::fixture::{self, now};
 
 fn key(c: char) -> Msg {
@@ -30,7 +32,12 @@ fn composing(text: &str) -> (AppState, tempfile::TempDir) {
 fn send(s: &mut AppState) -> String {
     cmd(s, Command::SendReply);
     match &cmd(s, Command::Confirm)[..] {
-        [Effect::SaveDraft(_), Effect::SendReply { idempotency_key, .. }] => idempotency_key.clone(),
+        [
+            Effect::SaveDraft(_),
+            Effect::SendReply {
+                idempotency_key, ..
+            },
+        ] => idempotency_key.clone(),
         other => panic!("{other:?}"),
     }
 }
@@ -63,7 +70,8 @@ fn replied(id: i64) -> Action {
 fn the_confirmation_holds_exactly_what_the_replier_will_post() {
     let (mut s, _guard) = composing("So sorry, Tom!");
     if let Some(p) = s.posts.get_mut(PostId(2)) {
-        p.reply_ref = Some(serde_json::json!({"visibility": "private", "acct": "tom@mastodon.social"}));
+        p.reply_ref =
+            Some(serde_json::json!({"visibility": "private", "acct": "tom@mastodon.social"}));
     }
     cmd(&mut s, Command::SendReply);
     match &s.popup {
@@ -77,7 +85,13 @@ fn the_confirmation_holds_exactly_what_the_replier_will_post() {
         other => panic!("{other:?}"),
     }
     // The keymap's cancel answers the question; nothing is sent.
-    assert!(update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))).is_empty());
+    assert!(
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
+        )
+        .is_empty()
+    );
     assert!(s.popup.is_none());
 }
 
@@ -86,7 +100,11 @@ fn the_mention_counts_towards_the_limit() {
     let (mut s, _guard) = composing(&"x".repeat(490));
     cmd(&mut s, Command::SendReply);
     assert!(s.popup.is_none(), "490 + the mention is over 500");
-    assert!(s.flash.as_ref().unwrap().0.contains("511/500"), "{:?}", s.flash);
+    assert!(
+        s.flash.as_ref().unwrap().0.contains("511/500"),
+        "{:?}",
+        s.flash
+    );
 }
 
 #[test]
@@ -113,8 +131,15 @@ fn an_unconfirmed_send_locks_the_text_until_its_outcome_is_known() {
     update(&mut s, key('!'));
     update(&mut s, Msg::Paste(" Tracking AB123".into()));
     cmd(&mut s, Command::InsertTemplate);
-    assert_eq!(s.composer.as_ref().unwrap().text(), "So sorry, it ships today.");
-    assert!(s.flash.as_ref().unwrap().0.contains("Ctrl-e"), "{:?}", s.flash);
+    assert_eq!(
+        s.composer.as_ref().unwrap().text(),
+        "So sorry, it ships today."
+    );
+    assert!(
+        s.flash.as_ref().unwrap().0.contains("Ctrl-e"),
+        "{:?}",
+        s.flash
+    );
 
     // Retrying sends the same text with the same key.
     assert_eq!(send(&mut s), first_key);
@@ -129,11 +154,13 @@ fn an_unconfirmed_send_locks_the_text_until_its_outcome_is_known() {
     // Asking to edit first finds out whether it went out; the text stays locked meanwhile.
     let effects = cmd(&mut s, Command::EditReply);
     match &effects[..] {
-        [Effect::ResolveReply {
-            post,
-            text,
-            idempotency_key,
-        }] => {
+        [
+            Effect::ResolveReply {
+                post,
+                text,
+                idempotency_key,
+            },
+        ] => {
             assert_eq!(post.id, PostId(2));
             assert_eq!(text, "So sorry, it ships today.");
             assert_eq!(*idempotency_key, first_key);
@@ -141,11 +168,17 @@ fn an_unconfirmed_send_locks_the_text_until_its_outcome_is_known() {
         other => panic!("{other:?}"),
     }
     assert!(s.composer.as_ref().unwrap().resolving);
-    assert!(cmd(&mut s, Command::EditReply).is_empty(), "one check at a time");
+    assert!(
+        cmd(&mut s, Command::EditReply).is_empty(),
+        "one check at a time"
+    );
     cmd(&mut s, Command::SendReply);
     assert!(s.popup.is_none(), "no send while checking");
     update(&mut s, key('!'));
-    assert_eq!(s.composer.as_ref().unwrap().text(), "So sorry, it ships today.");
+    assert_eq!(
+        s.composer.as_ref().unwrap().text(),
+        "So sorry, it ships today."
+    );
 
     // It did not go out: a new key, and the draft is editable.
     let effects = update(&mut s, Msg::ReplyNotPosted { post: PostId(2) });
@@ -189,7 +222,10 @@ fn an_unconfirmed_send_found_on_the_server_is_logged_with_the_servers_text() {
     assert_eq!(s.replies[&PostId(2)][0].text, posted);
     assert_eq!(s.actions[0].id, 9);
     let flash = &s.flash.as_ref().unwrap().0;
-    assert!(flash.contains("had gone out") && flash.contains(posted), "{flash}");
+    assert!(
+        flash.contains("had gone out") && flash.contains(posted),
+        "{flash}"
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::api::{self, Created, POST_COLLECTION, Resolved, ThreadAnswer};
 use super::facets::{self, FacetKind};
 use super::xrpc::Xrpc;
-use crate::sources::http::{Backoff, FetchError};
 use crate::domain::Post;
+use crate::sources::http::{Backoff, FetchError};
 use crate::sources::{
     Prepared, Replier, ReplyFuture, ReplyRequest, Resolution, ResolveFuture, SendError, SentReply,
 };
@@ -206,7 +206,8 @@ impl BlueskyReplier {
                 Ok(created) => return Ok(sent(&handle, created, text)),
                 Err(e) if e.is_retryable() => {
                     tracing::warn!(error = %e, attempt, "bluesky: createRecord failed, will check and retry");
-                    maybe_posted |= matches!(e, FetchError::Server { .. } | FetchError::Transport(_));
+                    maybe_posted |=
+                        matches!(e, FetchError::Server { .. } | FetchError::Transport(_));
                     last_err = Some(e);
                 }
                 Err(e) => {

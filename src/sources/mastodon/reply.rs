@@ -126,12 +126,10 @@ impl MastodonReplier {
             Ok(resp) => resp,
             Err(e) => return Err((FetchError::from_reqwest(&e), !e.is_connect())),
         };
-        let resp = http::check_status(resp, Utc::now())
-            .await
-            .map_err(|e| {
-                let reached = matches!(e, FetchError::Server { .. });
-                (e, reached)
-            })?;
+        let resp = http::check_status(resp, Utc::now()).await.map_err(|e| {
+            let reached = matches!(e, FetchError::Server { .. });
+            (e, reached)
+        })?;
         // The status exists now; an odd answer must not make staff post again.
         let status: Option<Status> = http::json(resp).await.ok();
         Ok(status.map_or(
@@ -206,7 +204,9 @@ impl MastodonReplier {
             FetchError::Client { .. } => {
                 SendError::NotPosted(format!("Mastodon refused the reply ({e})"))
             }
-            _ => SendError::NotPosted(format!("Mastodon could not be reached ({e}); nothing was posted")),
+            _ => SendError::NotPosted(format!(
+                "Mastodon could not be reached ({e}); nothing was posted"
+            )),
         })
     }
 
@@ -229,7 +229,10 @@ impl MastodonReplier {
                 self.host()
             ))
         };
-        let me: Me = match self.get(self.url(&["accounts", "verify_credentials"])).await {
+        let me: Me = match self
+            .get(self.url(&["accounts", "verify_credentials"]))
+            .await
+        {
             Ok(me) => me,
             Err(e) => return unknown(e),
         };
@@ -252,7 +255,9 @@ impl MastodonReplier {
                 id_text(s.in_reply_to_id.as_ref()).as_deref() == Some(target)
                     && id_text(s.id.as_ref()).is_some_and(|id| !known.contains(&id))
             })
-            .map_or(Resolution::NotPosted, |s| Resolution::Posted(s.into_sent(&sent)))
+            .map_or(Resolution::NotPosted, |s| {
+                Resolution::Posted(s.into_sent(&sent))
+            })
     }
 }
 
@@ -312,9 +317,10 @@ impl Replier for MastodonReplier {
         };
         let acct = field("acct").unwrap_or_else(|| post.author.handle.clone());
         let host = self.host();
-        let is_shop = self.shop_handle.as_deref().is_some_and(|s| {
-            api::normalize_acct(s, &host) == api::normalize_acct(&acct, &host)
-        });
+        let is_shop = self
+            .shop_handle
+            .as_deref()
+            .is_some_and(|s| api::normalize_acct(s, &host) == api::normalize_acct(&acct, &host));
         Prepared {
             text: if is_shop || acct.is_empty() {
                 text.to_string()
