@@ -14,7 +14,10 @@ use crate::domain::{Customer, Network, Reply};
 use crate::ingest::Ingest;
 use crate::notify::Notifier;
 use crate::sources::listening::Listening;
-use crate::sources::{Health, Replier, ReplyRequest, Source, SourceCtx};
+use crate::sources::{
+    Health, Replier, ReplyRequest, Resolution, SendError, SentReply, Source, SourceCtx,
+};
+use crate::state::Preparers;
 use crate::store::Store;
 
 /// The configured sources and, per network, who sends replies.
@@ -155,8 +158,12 @@ impl Runner {
         }
     }
 
-    /// Runs until the sender is dropped, then waits for replies in flight.
+    /// Runs until the sender is dropped, then waits for replies in flight. First hands the UI the repliers'
+    /// pure side, so the send confirmation shows exactly what each would post.
     pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) {
+        let _ = self
+            .ui
+            .send(Msg::RepliersReady(Preparers::new(self.repliers.clone())));
         let mut sends = JoinSet::new();
         while let Some(effect) = effects.recv().await {
             match effect {
@@ -168,6 +175,20 @@ impl Runner {
                     let replier = self.repliers.get(&post.reply_route()).cloned();
                     let (store, ui) = (self.store.clone(), self.ui.clone());
                     sends.spawn(send_reply(replier, store, ui, *post, text, idempotency_key));
+                }
+                Effect::ResolveReply {
+                    post,
+                    text,
+                    idempotency_key,
+                } => {
+                    let replier = self.repliers.get(&post.reply_route()).cloned();
+                    let (store, ui) = (self.store.clone(), self.ui.clone());
+                    let request = ReplyRequest {
+                        post: *post,
+                        text,
+                        idempotency_key,
+                    };
+                    sends.spawn(resolve_reply(replier, store, ui, request));
                 }
                 other => self.perform(other).await,
             }
@@ -204,11 +225,16 @@ impl Runner {
                 .call(move |db| db.complete_follow_up(id, at))
                 .await
                 .map(|_| None),
+            Effect::CheckPriorReply(post) => self
+                .store
+                .call(move |db| db.prior_reply(post))
+                .await
+                .map(|prior| prior.map(|prior| Msg::PriorReply { post, prior })),
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;
             }
-            Effect::SendReply { .. } | Effect::Quit => return,
+            Effect::SendReply { .. } | Effect::ResolveReply { .. } | Effect::Quit => return,
         };
         let msg = msg.unwrap_or_else(|e| {
             tracing::error!(error = %e, "store write failed");
@@ -223,6 +249,19 @@ impl Runner {
     }
 }
 
+/// The reply account for `post`, or the message saying none is configured.
+fn replier_for(
+    replier: Option<Arc<dyn Replier>>,
+    post: &crate::domain::Post,
+) -> Result<Arc<dyn Replier>, String> {
+    replier.ok_or_else(|| {
+        format!(
+            "no {} account is configured to reply from: add a [sources.<name>] for it",
+            post.reply_route()
+        )
+    })
+}
+
 async fn send_reply(
     replier: Option<Arc<dyn Replier>>,
     store: Store,
@@ -232,49 +271,113 @@ async fn send_reply(
     idempotency_key: String,
 ) {
     let post_id = post.id;
-    let Some(replier) = replier else {
-        let _ = ui.send(Msg::ReplyFailed {
-            post: post_id,
-            reason: format!(
-                "no {} account is configured to reply from: add a [sources.<name>] for it",
-                post.reply_route()
-            ),
-        });
-        return;
+    let replier = match replier_for(replier, &post) {
+        Ok(r) => r,
+        Err(reason) => {
+            let _ = ui.send(Msg::ReplyFailed {
+                post: post_id,
+                reason,
+            });
+            return;
+        }
     };
-    // Where it went: the demo network for demo posts.
-    let (network, customer) = (post.reply_route(), post.customer);
     let request = ReplyRequest {
         post,
-        text: text.clone(),
+        text,
         idempotency_key,
     };
+    let post = request.post.clone();
+    let key = request.idempotency_key.clone();
     let msg = match replier.send(request).await {
-        Ok(sent) => {
-            let reply = Reply {
+        Ok(sent) => match record(&store, &post, key, sent).await {
+            Ok((reply, action)) => Msg::ReplySent { reply, action },
+            Err(reason) => Msg::ReplyUnconfirmed {
                 post: post_id,
-                network,
-                text,
-                sent_at: chrono::Utc::now(),
-                url: sent.url,
-                remote_id: sent.remote_id,
-            };
-            let stored = reply.clone();
-            match store
-                .call(move |db| db.record_reply(&stored, customer))
-                .await
-            {
-                Ok(action) => Msg::ReplySent { reply, action },
-                Err(e) => Msg::TaskFailed {
-                    what: "recording the sent reply".into(),
-                    error: e.to_string(),
-                },
-            }
-        }
-        Err(e) => Msg::ReplyFailed {
+                reason,
+            },
+        },
+        Err(SendError::NotPosted(reason)) => Msg::ReplyFailed {
             post: post_id,
-            reason: format!("{e:#}"),
+            reason,
+        },
+        Err(SendError::Unconfirmed(reason)) => Msg::ReplyUnconfirmed {
+            post: post_id,
+            reason,
         },
     };
     let _ = ui.send(msg);
+}
+
+/// Finds out whether an unconfirmed send went out: recorded as sent (with the server's text) if it did, a new
+/// key for the draft if it did not, still unconfirmed if the server cannot tell.
+async fn resolve_reply(
+    replier: Option<Arc<dyn Replier>>,
+    store: Store,
+    ui: mpsc::UnboundedSender<Msg>,
+    request: ReplyRequest,
+) {
+    let post = request.post.clone();
+    let replier = match replier_for(replier, &post) {
+        Ok(r) => r,
+        Err(reason) => {
+            let _ = ui.send(Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason,
+            });
+            return;
+        }
+    };
+    let known = match store.call(move |db| db.replies_for_post(post.id)).await {
+        Ok(replies) => replies.into_iter().filter_map(|r| r.remote_id).collect(),
+        Err(e) => {
+            let _ = ui.send(Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason: format!("cannot read the replies already logged: {e}"),
+            });
+            return;
+        }
+    };
+    let key = request.idempotency_key.clone();
+    let msg = match replier.resolve(request, known).await {
+        Resolution::Posted(sent) => match record(&store, &post, key, sent).await {
+            Ok((reply, action)) => Msg::ReplyFound { reply, action },
+            Err(reason) => Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason,
+            },
+        },
+        Resolution::NotPosted => Msg::ReplyNotPosted { post: post.id },
+        Resolution::Unknown(reason) => Msg::ReplyUnconfirmed {
+            post: post.id,
+            reason,
+        },
+    };
+    let _ = ui.send(msg);
+}
+
+/// Logs a reply the server has, with the server's text; once per key, however often it is reported.
+async fn record(
+    store: &Store,
+    post: &crate::domain::Post,
+    key: String,
+    sent: SentReply,
+) -> Result<(Reply, crate::domain::Action), String> {
+    let reply = Reply {
+        post: post.id,
+        // Where it went: the demo network for demo posts.
+        network: post.reply_route(),
+        text: sent.text,
+        sent_at: chrono::Utc::now(),
+        url: sent.url,
+        remote_id: sent.remote_id,
+        idempotency_key: Some(key),
+    };
+    let customer = post.customer;
+    store
+        .call(move |db| db.record_reply(&reply, customer))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "a sent reply could not be logged");
+            format!("it went out but could not be logged ({e}); send again to log it: it cannot post twice")
+        })
 }

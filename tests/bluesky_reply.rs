@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::bluesky::{Fixture, fixture, mount_handle, mount_session};
+use common::console::Console;
+use regulars::app::{Command, Effect, Msg};
 use regulars::domain::{Author, Category, Network, Post, PostId, Triage};
 use regulars::sources::bluesky::BlueskySource;
 use regulars::sources::bluesky::reply::rkey_for;
@@ -256,4 +258,194 @@ async fn timed_out_reply_is_retried_and_posted_exactly_once() {
     assert_eq!(repo.records.lock().unwrap().len(), 1);
     let creates = repo.creates.lock().unwrap().clone();
     assert!(creates.iter().all(|k| *k == rkey), "{creates:?}");
+}
+
+/// Bob's mention, as ingest stores it.
+fn mention() -> regulars::domain::NewPost {
+    let p = post(json!({"uri": "at://did:plc:bob/app.bsky.feed.post/p1", "cid": "cid1"}));
+    regulars::domain::NewPost {
+        incoming: regulars::domain::IncomingPost {
+            network: Network::Bluesky,
+            native_id: p.native_id,
+            url: None,
+            author: p.author,
+            text: p.text,
+            created_at: p.created_at,
+            in_reply_to: None,
+            reply_ref: p.reply_ref,
+            addressed_to_shop: true,
+        },
+        customer: None,
+        is_mention: true,
+        triage: p.triage,
+        ingested_at: chrono::Utc::now(),
+    }
+}
+
+/// A PDS whose createRecord either stores the record or (`lose_first`) never lets the first rkey through,
+/// answering too late either way for that rkey; getRecord reads back what is stored.
+async fn mount_repo(server: &MockServer, repo: &Repo, lose_first: bool) {
+    let (records, creates) = (repo.records.clone(), repo.creates.clone());
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(move |req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).unwrap();
+            let rkey = body["rkey"].as_str().unwrap().to_string();
+            let mut seen = creates.lock().unwrap();
+            let first = seen.first().is_none_or(|k| *k == rkey);
+            seen.push(rkey.clone());
+            let mut records = records.lock().unwrap();
+            if records.contains_key(&rkey) {
+                return ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": "InvalidSwap", "message": "record already exists"}));
+            }
+            let answer = ResponseTemplate::new(200).set_body_json(
+                json!({"uri": format!("at://did:plc:shop/app.bsky.feed.post/{rkey}"), "cid": "bafy1"}),
+            );
+            match (first, lose_first) {
+                (true, true) => answer.set_delay(Duration::from_secs(2)),
+                (true, false) => {
+                    records.insert(rkey, body["record"].clone());
+                    answer.set_delay(Duration::from_secs(2))
+                }
+                (false, _) => {
+                    records.insert(rkey, body["record"].clone());
+                    answer
+                }
+            }
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.repo.getRecord"))
+        .respond_with(Get(repo.clone()))
+        .mount(server)
+        .await;
+}
+
+async fn console(server: &MockServer) -> (Fixture, Console) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let (f, src) = source(&server.uri(), client);
+    let c = Console::start(mention(), Arc::new(src.replier())).await;
+    (f, c)
+}
+
+#[tokio::test]
+async fn a_resend_of_a_logged_key_leaves_one_reply_and_one_action_with_the_records_text() {
+    let server = MockServer::start().await;
+    mount_session(&server).await;
+    let repo = Repo::default();
+    mount_repo(&server, &repo, false).await;
+    let (_f, mut c) = console(&server).await;
+    c.compose("On its way!");
+    let key = c.state.composer.as_ref().unwrap().idempotency_key.clone();
+    c.send();
+    // The first answer is lost; the retry finds the record with getRecord.
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
+    c.effect(Effect::SendReply {
+        post: Box::new(c.post.clone()),
+        text: "On its way!".into(),
+        idempotency_key: key.clone(),
+    });
+    c.until("the resend's answer", |m| {
+        matches!(m, Msg::ReplySent { .. })
+    })
+    .await;
+    let (replies, actions) = c.logged().await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(replies[0].text, "On its way!");
+    assert_eq!(
+        replies[0].remote_id,
+        Some(format!(
+            "at://did:plc:shop/app.bsky.feed.post/{}",
+            rkey_for(&key)
+        ))
+    );
+    assert_eq!(repo.records.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_edit_after_an_unconfirmed_send_that_never_arrived_goes_out_under_a_new_record_key() {
+    let server = MockServer::start().await;
+    mount_session(&server).await;
+    let repo = Repo::default();
+    mount_repo(&server, &repo, true).await;
+    let (_f, mut c) = console(&server).await;
+    c.compose("On its way!");
+    let first = c.state.composer.as_ref().unwrap().idempotency_key.clone();
+    c.send();
+    c.until("the unconfirmed send", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
+    c.dispatch(Msg::Paste(" Tracking AB123".into()));
+    assert_eq!(c.text(), "On its way!", "locked until the outcome is known");
+    c.command(Command::EditReply);
+    c.until("the resolution", |m| {
+        matches!(m, Msg::ReplyNotPosted { .. })
+    })
+    .await;
+    let second = c.state.composer.as_ref().unwrap().idempotency_key.clone();
+    assert_ne!(rkey_for(&second), rkey_for(&first));
+    c.dispatch(Msg::Paste(" Tracking AB123".into()));
+    c.send();
+    c.until("the reply sent", |m| matches!(m, Msg::ReplySent { .. }))
+        .await;
+    let (replies, actions) = c.logged().await;
+    assert_eq!(replies.len(), 1);
+    assert_eq!(actions.len(), 1);
+    assert_eq!(replies[0].text, "On its way! Tracking AB123");
+    let records = repo.records.lock().unwrap().clone();
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[&rkey_for(&second)]["text"],
+        "On its way! Tracking AB123"
+    );
+}
+
+#[tokio::test]
+async fn a_record_found_after_an_unconfirmed_send_is_logged_with_its_stored_text() {
+    let server = MockServer::start().await;
+    mount_session(&server).await;
+    let repo = Repo::default();
+    // The PDS holds the record already (an earlier send went through), but getRecord is down at first.
+    let key = "draft-7-unconfirmed";
+    repo.records.lock().unwrap().insert(
+        rkey_for(key),
+        json!({"$type": "app.bsky.feed.post", "text": "On its way! (as stored)"}),
+    );
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.repo.getRecord"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_repo(&server, &repo, false).await;
+    let (_f, mut c) = console(&server).await;
+    c.effect(Effect::ResolveReply {
+        post: Box::new(c.post.clone()),
+        text: "On its way!".into(),
+        idempotency_key: key.into(),
+    });
+    c.until("the first check", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
+    c.effect(Effect::ResolveReply {
+        post: Box::new(c.post.clone()),
+        text: "On its way!".into(),
+        idempotency_key: key.into(),
+    });
+    c.until("the resolution", |m| matches!(m, Msg::ReplyFound { .. }))
+        .await;
+    let (replies, actions) = c.logged().await;
+    assert_eq!(replies.len(), 1);
+    assert_eq!(actions.len(), 1);
+    assert_eq!(replies[0].text, "On its way! (as stored)");
 }

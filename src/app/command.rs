@@ -31,6 +31,11 @@ pub enum Command {
     SendReply,
     CloseComposer,
     InsertTemplate,
+    /// After an unconfirmed send: find out whether it went out, then edit.
+    EditReply,
+    // In a yes/no question.
+    Confirm,
+    Cancel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +44,7 @@ pub enum Group {
     Work,
     View,
     Composer,
+    Confirm,
 }
 
 impl Group {
@@ -48,12 +54,13 @@ impl Group {
             Group::Work => "Work a post",
             Group::View => "View",
             Group::Composer => "In the reply composer",
+            Group::Confirm => "In a question (send? reply again?)",
         }
     }
 }
 
 impl Command {
-    pub const ALL: [Command; 25] = [
+    pub const ALL: [Command; 28] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -79,6 +86,9 @@ impl Command {
         Command::SendReply,
         Command::CloseComposer,
         Command::InsertTemplate,
+        Command::EditReply,
+        Command::Confirm,
+        Command::Cancel,
     ];
 
     pub fn name(self) -> String {
@@ -115,6 +125,9 @@ impl Command {
             Command::SendReply => "send (asks to confirm)",
             Command::CloseComposer => "close, keeping the draft",
             Command::InsertTemplate => "insert a greeting template",
+            Command::EditReply => "unconfirmed send: find out if it went out, then edit",
+            Command::Confirm => "yes",
+            Command::Cancel => "no",
         }
     }
 
@@ -132,6 +145,7 @@ impl Command {
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
+            Command::EditReply => "check & edit",
             other => other.desc(),
         }
     }
@@ -160,9 +174,11 @@ impl Command {
             | Command::Sources
             | Command::Help
             | Command::Quit => Group::View,
-            Command::SendReply | Command::CloseComposer | Command::InsertTemplate => {
-                Group::Composer
-            }
+            Command::SendReply
+            | Command::CloseComposer
+            | Command::InsertTemplate
+            | Command::EditReply => Group::Composer,
+            Command::Confirm | Command::Cancel => Group::Confirm,
         }
     }
 }

@@ -11,6 +11,14 @@ pub enum Effect {
         text: String,
         idempotency_key: String,
     },
+    /// Finds out whether an unconfirmed send of this draft went out, without posting.
+    ResolveReply {
+        post: Box<Post>,
+        text: String,
+        idempotency_key: String,
+    },
+    /// Asks the store whether the shop already replied to the post (answered by `Msg::PriorReply`).
+    CheckPriorReply(PostId),
     LogAction(NewAction),
     ScheduleFollowUp(NewFollowUp),
     CompleteFollowUp {

@@ -3,8 +3,9 @@
 use crossterm::event::KeyEvent;
 
 use super::command::Command;
-use crate::domain::{Action, Draft, FollowUp, Network, Post, PostId, Reply};
+use crate::domain::{Action, Draft, FollowUp, Network, Post, PostId, PriorReply, Reply};
 use crate::sources::Health;
+use crate::state::Preparers;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -36,10 +37,32 @@ pub enum Msg {
         reply: Reply,
         action: Action,
     },
+    /// Known not to be posted (refused, or never sent): the draft stays editable with its key.
     ReplyFailed {
         post: PostId,
         reason: String,
     },
+    /// The send may or may not have gone out: the draft's text is locked until that is known.
+    ReplyUnconfirmed {
+        post: PostId,
+        reason: String,
+    },
+    /// Resolving an unconfirmed send: it had gone out, and is now logged with the server's text.
+    ReplyFound {
+        reply: Reply,
+        action: Action,
+    },
+    /// Resolving an unconfirmed send: it had not gone out; the draft may be edited under a new key.
+    ReplyNotPosted {
+        post: PostId,
+    },
+    /// The shop already replied to a post whose composer was just opened.
+    PriorReply {
+        post: PostId,
+        prior: PriorReply,
+    },
+    /// What each network's replier would post, for the send confirmation (sent once, as the runner starts).
+    RepliersReady(Preparers),
     ActionLogged(Action),
     FollowUpScheduled {
         follow_up: FollowUp,

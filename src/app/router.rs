@@ -25,7 +25,17 @@ pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
 
 /// Commands offered as status-bar hints in the current context, most useful first.
 pub fn hints(state: &AppState) -> Vec<Command> {
-    if state.composer.is_some() {
+    let unconfirmed = state
+        .composer
+        .as_ref()
+        .is_some_and(|c| matches!(c.state, crate::domain::DraftState::Unconfirmed(_)));
+    if unconfirmed {
+        vec![
+            Command::SendReply,
+            Command::EditReply,
+            Command::CloseComposer,
+        ]
+    } else if state.composer.is_some() {
         vec![
             Command::SendReply,
             Command::CloseComposer,

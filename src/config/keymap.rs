@@ -148,6 +148,8 @@ impl Chord {
 pub enum Mode {
     Normal,
     Composer,
+    /// A yes/no question.
+    Confirm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,9 +263,10 @@ fn parse_entry(
     let mode = match mode_name {
         "normal" => Mode::Normal,
         "composer" => Mode::Composer,
+        "confirm" => Mode::Confirm,
         other => {
             return Err(format!(
-                "keys.{other}: unknown key mode; valid modes are `normal` and `composer`"
+                "keys.{other}: unknown key mode; valid modes are `normal`, `composer` and `confirm`"
             ));
         }
     };
@@ -275,11 +278,14 @@ fn parse_entry(
                 names.join(", ")
             )
         })?;
-    let is_composer = command.group() == crate::app::command::Group::Composer;
-    if is_composer != (mode == Mode::Composer) {
+    let (home, home_name) = match command.group() {
+        crate::app::command::Group::Composer => (Mode::Composer, "composer"),
+        crate::app::command::Group::Confirm => (Mode::Confirm, "confirm"),
+        _ => (Mode::Normal, "normal"),
+    };
+    if home != mode {
         return Err(format!(
-            "keys.{mode_name}.{cmd_name}: this command belongs under [keys.{}]",
-            if is_composer { "composer" } else { "normal" }
+            "keys.{mode_name}.{cmd_name}: this command belongs under [keys.{home_name}]"
         ));
     }
     chords

@@ -7,6 +7,9 @@ pub use post::{
     Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
     first_response_by_shop,
 };
-pub use work::{Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, Reply};
+pub use work::{
+    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply,
+    ReplyOrigin,
+};
 
 pub use crate::triage::{Category, Reason, Triage};

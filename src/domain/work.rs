@@ -96,8 +96,12 @@ pub struct NewAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DraftState {
     Editing,
-    /// The last send failed; the reason is kept with the draft.
+    /// The last send failed and is known not to have been posted (refused, or never reached the server); the
+    /// reason is kept with the draft, which stays editable.
     Failed(String),
+    /// The last send may or may not have been posted (timeout, dropped connection, 5xx): the text is locked
+    /// until the outcome is known, so an edit can never be logged as what went out.
+    Unconfirmed(String),
 }
 
 /// A reply in progress. One per post; never lost.
@@ -122,6 +126,30 @@ pub struct Reply {
     pub sent_at: DateTime<Utc>,
     pub url: Option<String>,
     pub remote_id: Option<String>,
+    /// The draft's key: one reply per key, whatever the retries. `None` for replies stored before keys were.
+    pub idempotency_key: Option<String>,
+}
+
+/// Who already answered a post, for the "reply again?" question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyOrigin {
+    /// A reply sent from regulars (the `replies` table).
+    ThisConsole,
+}
+
+impl ReplyOrigin {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReplyOrigin::ThisConsole => "by this console",
+        }
+    }
+}
+
+/// The shop's latest reply to a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriorReply {
+    pub at: DateTime<Utc>,
+    pub origin: ReplyOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    Check, CheckFuture, Cursor, Health, Replier, ReplyFuture, ReplyRequest, SentReply, Source,
-    SourceCtx, SourceFuture,
+    Check, CheckFuture, Cursor, Health, Prepared, Replier, ReplyFuture, ReplyRequest, Resolution,
+    ResolveFuture, SentReply, Source, SourceCtx, SourceFuture,
 };
 use crate::domain::{Author, Customer, IncomingPost, Network};
 
@@ -206,6 +206,14 @@ impl Replier for DemoReplier {
         "the demo shop (nothing is posted)".into()
     }
 
+    fn prepare(&self, _post: &crate::domain::Post, text: &str) -> Prepared {
+        Prepared {
+            text: text.to_string(),
+            visibility: "public",
+            account: self.account(),
+        }
+    }
+
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_> {
         Box::pin(async move {
             Ok(SentReply {
@@ -214,8 +222,14 @@ impl Replier for DemoReplier {
                     request.post.network, request.post.native_id
                 )),
                 remote_id: Some(request.idempotency_key),
+                text: request.text,
             })
         })
+    }
+
+    /// A demo send never leaves the machine, so it is never left unconfirmed.
+    fn resolve(&self, _request: ReplyRequest, _known: Vec<String>) -> ResolveFuture<'_> {
+        Box::pin(async { Resolution::NotPosted })
     }
 }
 

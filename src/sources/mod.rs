@@ -146,7 +146,8 @@ pub trait Source: Send {
     fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a>;
 }
 
-/// A reply to send: the post replied to, the text, and the draft's idempotency key (stable across retries).
+/// A reply to send: the post replied to, the draft's text (the replier [`prepare`](Replier::prepare)s it), and
+/// the draft's idempotency key (stable across retries).
 #[derive(Debug, Clone)]
 pub struct ReplyRequest {
     pub post: crate::domain::Post,
@@ -154,19 +155,62 @@ pub struct ReplyRequest {
     pub idempotency_key: String,
 }
 
+/// Exactly what will be posted: the text with anything the network needs (Mastodon's `@author` mention), who
+/// it goes out as and who can see it. The send confirmation shows it; the replier posts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub text: String,
+    /// As the network names it (`public`, `unlisted`, `private`, `direct`).
+    pub visibility: &'static str,
+    pub account: String,
+}
+
+/// A reply the server has: where it is, and its text as the server returned it (what is logged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentReply {
     pub url: Option<String>,
     pub remote_id: Option<String>,
+    pub text: String,
 }
 
-pub type ReplyFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<SentReply>> + Send + 'a>>;
+/// Why a send did not end with the server's answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Known not to be posted: refused (4xx, bad token) or never sent (no connection). The draft stays
+    /// editable with the same key.
+    #[error("{0}")]
+    NotPosted(String),
+    /// Maybe posted (timeout, dropped connection, 5xx after the request was sent): the draft's text is locked
+    /// until [`Replier::resolve`] finds out.
+    #[error("{0}")]
+    Unconfirmed(String),
+}
+
+/// Whether an unconfirmed send went out, as far as the server can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// It did: here is the reply, with the server's text.
+    Posted(SentReply),
+    /// It did not: a new key and an edit are safe.
+    NotPosted,
+    /// The server could not be asked (still down): the outcome stays unknown.
+    Unknown(String),
+}
+
+pub type ReplyFuture<'a> = Pin<Box<dyn Future<Output = Result<SentReply, SendError>> + Send + 'a>>;
+pub type ResolveFuture<'a> = Pin<Box<dyn Future<Output = Resolution> + Send + 'a>>;
 
 /// Posts replies on one network, as one account.
 pub trait Replier: Send + Sync {
     /// Who the reply goes out as, shown in the confirmation (`@shop@example.social`).
     fn account(&self) -> String;
+    /// The reply exactly as [`send`](Replier::send) will post `text` to `post`. Pure: the confirmation calls it
+    /// on every frame.
+    fn prepare(&self, post: &crate::domain::Post, text: &str) -> Prepared;
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_>;
+    /// Finds out, without posting, whether an unconfirmed send of `request` went out. `known` are the remote
+    /// ids of replies to this post already recorded, which are not it.
+    fn resolve(&self, request: ReplyRequest, known: Vec<String>) -> ResolveFuture<'_>;
 }
 
 /// What the shop listens for, handed to every source: its own handles, brand keywords and hashtags, and the

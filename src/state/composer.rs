@@ -1,10 +1,38 @@
 //! The reply composer: a tui-textarea over the post, with the network's limit and the coach's hints.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use ratatui_textarea::{CursorMove, TextArea};
 
-use crate::domain::{Draft, DraftState, Network, PostId, ReplyLimit};
+use crate::domain::{Draft, DraftState, Network, Post, PostId, ReplyLimit};
+use crate::sources::{Prepared, Replier};
 use crate::triage::coach::Hint;
+
+/// Each network's replier, used only for its pure [`Replier::prepare`]: the send confirmation shows what the
+/// replier will post, computed by the replier's own code.
+#[derive(Clone, Default)]
+pub struct Preparers(HashMap<Network, Arc<dyn Replier>>);
+
+impl Preparers {
+    pub fn new(repliers: HashMap<Network, Arc<dyn Replier>>) -> Preparers {
+        Preparers(repliers)
+    }
+
+    /// What replying `text` to `post` would post, if a replier for the post's network is configured.
+    pub fn prepare(&self, post: &Post, text: &str) -> Option<Prepared> {
+        self.0
+            .get(&post.reply_route())
+            .map(|r| r.prepare(post, text))
+    }
+}
+
+impl std::fmt::Debug for Preparers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Composer {
@@ -22,6 +50,8 @@ pub struct Composer {
     pub promo_confirmed: bool,
     /// A send is in flight.
     pub sending: bool,
+    /// Finding out whether an unconfirmed send went out.
+    pub resolving: bool,
     /// Which template Ctrl-T inserts next.
     pub next_template: usize,
 }
@@ -64,8 +94,15 @@ impl Composer {
             hints: Vec::new(),
             promo_confirmed: false,
             sending: false,
+            resolving: false,
             next_template: 0,
         }
+    }
+
+    /// The text may not change: it is being sent, or a send of it is unconfirmed (an edit could otherwise be
+    /// logged as what went out).
+    pub fn locked(&self) -> bool {
+        self.sending || self.resolving || matches!(self.state, DraftState::Unconfirmed(_))
     }
 
     pub fn text(&self) -> String {
@@ -74,10 +111,14 @@ impl Composer {
 
     /// Used and allowed length, counted the way the network counts.
     pub fn length(&self) -> (usize, usize) {
-        let text = self.text();
+        self.length_of(&self.text())
+    }
+
+    /// `text`'s length and the allowed one, counted the way the network counts.
+    pub fn length_of(&self, text: &str) -> (usize, usize) {
         match self.limit {
-            ReplyLimit::Chars(max) => (crate::text::char_count(&text), max),
-            ReplyLimit::Graphemes(max) => (crate::text::grapheme_count(&text), max),
+            ReplyLimit::Chars(max) => (crate::text::char_count(text), max),
+            ReplyLimit::Graphemes(max) => (crate::text::grapheme_count(text), max),
         }
     }
 

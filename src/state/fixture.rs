@@ -129,3 +129,32 @@ pub fn workspace() -> AppState {
     s.unread.insert(PostId(2));
     s
 }
+
+/// The console as it is once the runner has started: a Mastodon replier for `@shop@mastodon.example` (its
+/// token in a temp file that lives as long as the returned guard).
+pub fn with_mastodon_replier(mut s: AppState) -> (AppState, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "test-token").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let cfg = crate::sources::mastodon::MastodonConfig {
+        instance: "https://mastodon.example".into(),
+        token_env: None,
+        token_file: Some(token),
+        poll_seconds: 60,
+        stream: false,
+        keyword_search: false,
+    };
+    let replier = crate::sources::mastodon::MastodonReplier::new(
+        "masto",
+        &cfg,
+        Some("shop@mastodon.example".into()),
+        reqwest::Client::new(),
+    )
+    .unwrap();
+    let repliers: std::collections::HashMap<Network, std::sync::Arc<dyn crate::sources::Replier>> =
+        [(Network::Mastodon, std::sync::Arc::new(replier) as _)].into();
+    s.preparers = super::Preparers::new(repliers);
+    (s, dir)
+}

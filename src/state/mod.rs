@@ -19,7 +19,7 @@ use crate::domain::{
     first_response_by_shop,
 };
 use crate::sources::Health;
-pub use composer::Composer;
+pub use composer::{Composer, Preparers};
 
 pub use feed::{Filter, LogRow, Pane};
 pub use input::LineInput;
@@ -41,6 +41,8 @@ pub struct AppState {
     pub theme: Theme,
     /// The account replies go out as, per network (shown in the send confirmation).
     pub accounts: HashMap<Network, String>,
+    /// What each network's replier would post (for the send confirmation).
+    pub preparers: Preparers,
     /// Character limits servers announced (a Mastodon instance's own limit), over the networks' defaults.
     pub reply_limits: HashMap<Network, usize>,
     pub posts: PostWindow,
@@ -85,6 +87,7 @@ impl AppState {
             keymap,
             theme,
             accounts: HashMap::new(),
+            preparers: Preparers::default(),
             reply_limits: HashMap::new(),
             posts: PostWindow::default(),
             customers: HashMap::new(),

@@ -2,16 +2,28 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
-use crate::domain::{ActionKind, PostId};
+use crate::domain::{ActionKind, PostId, PriorReply};
+use crate::sources::Prepared;
 
 use super::LineInput;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Action(ActionForm),
     FollowUp(FollowUpForm),
-    ConfirmSend { post: PostId },
+    /// "Send this reply?", with exactly what will be posted (`None`: no account configured for the network).
+    ConfirmSend {
+        post: PostId,
+        prepared: Option<Prepared>,
+    },
+    /// "already replied 10:42 by this console: reply again?", over the composer just opened.
+    ConfirmReplyAgain {
+        post: PostId,
+        prior: PriorReply,
+    },
     Sources,
 }
 

@@ -12,7 +12,7 @@ use super::{Db, Result, StoreError};
 // index's hidden last column) with no sort step.
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS];
+const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -122,6 +122,15 @@ CREATE TABLE source_cursors (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (source, key)
 );
+"#;
+
+/// One reply per idempotency key, whatever the retries; each reply knows its `replied` action, so recording a
+/// key again can answer with the action already logged. Replies stored before this have no key (NULLs never
+/// clash in a UNIQUE index).
+const V3_REPLY_KEYS: &str = r#"
+ALTER TABLE replies ADD COLUMN idempotency_key TEXT;
+ALTER TABLE replies ADD COLUMN action_id INTEGER REFERENCES actions (id) ON DELETE SET NULL;
+CREATE UNIQUE INDEX replies_idempotency_key ON replies (idempotency_key);
 "#;
 
 /// Configures the connection and brings the schema up to date.

@@ -4,15 +4,18 @@ use rusqlite::{OptionalExtension, params};
 
 use super::actions::insert_action;
 use super::codec::{Cells, limit, ms};
-use super::{Db, Result};
-use crate::domain::{Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, Reply};
+use super::{Db, Result, StoreError};
+use crate::domain::{
+    Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
+    ReplyOrigin,
+};
 
 /// How much of a reply's text goes into the note of its `replied` action.
 pub const REPLY_NOTE_CHARS: usize = 80;
 
 const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
-const REPLY_COLS: &str = "id, post_id, network, text, sent_at, url, remote_id";
+const REPLY_COLS: &str = "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
 
 impl Db {
     /// Saves (inserts or replaces) the draft for its post.
@@ -20,6 +23,7 @@ impl Db {
         let (state, failure) = match &draft.state {
             DraftState::Editing => ("editing", None),
             DraftState::Failed(why) => ("failed", Some(why.as_str())),
+            DraftState::Unconfirmed(why) => ("unconfirmed", Some(why.as_str())),
         };
         self.conn
             .prepare_cached(&format!(
@@ -73,27 +77,48 @@ impl Db {
     /// Records a reply that went out, in ONE transaction: the reply, a `replied` action (note: the first
     /// [`REPLY_NOTE_CHARS`] characters of the text, url: the reply's), the post's first-response and handled times
     /// (if not already set), and the draft deleted. `customer` defaults to the post's customer.
-    pub fn record_reply(&mut self, reply: &Reply, customer: Option<CustomerId>) -> Result<Action> {
+    ///
+    /// Idempotent per key: when a reply with the same idempotency key is already stored (a resend the server
+    /// answered with the first post), nothing is written and the stored reply and its action come back.
+    pub fn record_reply(
+        &mut self,
+        reply: &Reply,
+        customer: Option<CustomerId>,
+    ) -> Result<(Reply, Action)> {
         let tx = self.write_tx()?;
+        let existing = match &reply.idempotency_key {
+            Some(key) => tx
+                .prepare_cached(&format!(
+                    "SELECT {REPLY_COLS}, action_id FROM replies WHERE idempotency_key = ?1"
+                ))?
+                .query_row([key], |row| {
+                    Ok((decode_reply(row), row.get::<_, Option<i64>>(8)?))
+                })
+                .optional()?,
+            None => None,
+        };
+        if let Some((stored, action_id)) = existing {
+            let stored = stored?;
+            // The draft that sent it is done, even when this resend came from it.
+            tx.prepare_cached("DELETE FROM drafts WHERE post_id = ?1 AND idempotency_key = ?2")?
+                .execute(params![stored.post.0, stored.idempotency_key])?;
+            tx.commit()?;
+            let action = self
+                .actions_for_post(stored.post)?
+                .into_iter()
+                .find(|a| Some(a.id) == action_id)
+                .ok_or_else(|| StoreError::Corrupt {
+                    what: format!("replies row for key {:?}", stored.idempotency_key),
+                    detail: "its replied action is missing".into(),
+                })?;
+            return Ok((stored, action));
+        }
         let post_customer: Option<i64> = tx
             .prepare_cached("SELECT customer_id FROM posts WHERE id = ?1")?
             .query_row([reply.post.0], |r| r.get(0))
             .optional()?
             .flatten();
         let customer = customer.or(post_customer.map(CustomerId));
-        tx.prepare_cached(
-            "INSERT INTO replies (post_id, customer_id, network, text, sent_at, url, remote_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            reply.post.0,
-            customer.map(|c| c.0),
-            reply.network.as_str(),
-            reply.text,
-            ms(reply.sent_at),
-            reply.url,
-            reply.remote_id,
-        ])?;
         let action = insert_action(
             &tx,
             &NewAction {
@@ -105,12 +130,44 @@ impl Db {
                 url: reply.url.clone(),
             },
         )?;
+        tx.prepare_cached(
+            "INSERT INTO replies (post_id, customer_id, network, text, sent_at, url, remote_id,
+                 idempotency_key, action_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            reply.post.0,
+            customer.map(|c| c.0),
+            reply.network.as_str(),
+            reply.text,
+            ms(reply.sent_at),
+            reply.url,
+            reply.remote_id,
+            reply.idempotency_key,
+            action.id,
+        ])?;
         tx.prepare_cached("UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1")?
             .execute(params![reply.post.0, ms(reply.sent_at)])?;
         tx.prepare_cached("DELETE FROM drafts WHERE post_id = ?1")?
             .execute([reply.post.0])?;
         tx.commit()?;
-        Ok(action)
+        Ok((reply.clone(), action))
+    }
+
+    /// Whether the shop already replied to a post, and when (the latest reply). The one place that says what
+    /// "already replied" means.
+    pub fn prior_reply(&self, post: PostId) -> Result<Option<PriorReply>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, sent_at FROM replies WHERE post_id = ?1 ORDER BY sent_at DESC, id DESC LIMIT 1",
+        )?;
+        let mut rows = stmt.query([post.0])?;
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        Ok(Some(PriorReply {
+            at: Cells::new(row, "replies", 0).time(1)?,
+            origin: ReplyOrigin::ThisConsole,
+        }))
     }
 
     /// Replies sent to a post, oldest first.
@@ -137,18 +194,23 @@ impl Db {
         let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "replies", 0);
-            out.push(Reply {
-                post: PostId(c.get(1)?),
-                network: c.network(2)?,
-                text: c.get(3)?,
-                sent_at: c.time(4)?,
-                url: c.get(5)?,
-                remote_id: c.get(6)?,
-            });
+            out.push(decode_reply(row)?);
         }
         Ok(out)
     }
+}
+
+fn decode_reply(row: &rusqlite::Row<'_>) -> Result<Reply> {
+    let c = Cells::new(row, "replies", 0);
+    Ok(Reply {
+        post: PostId(c.get(1)?),
+        network: c.network(2)?,
+        text: c.get(3)?,
+        sent_at: c.time(4)?,
+        url: c.get(5)?,
+        remote_id: c.get(6)?,
+        idempotency_key: c.get(7)?,
+    })
 }
 
 fn decode_draft(row: &rusqlite::Row<'_>) -> Result<Draft> {
@@ -158,6 +220,7 @@ fn decode_draft(row: &rusqlite::Row<'_>) -> Result<Draft> {
     let state = match state.as_str() {
         "editing" => DraftState::Editing,
         "failed" => DraftState::Failed(failure.unwrap_or_default()),
+        "unconfirmed" => DraftState::Unconfirmed(failure.unwrap_or_default()),
         other => return Err(c.corrupt(format!("unknown draft state {other:?}"))),
     };
     Ok(Draft {

@@ -67,12 +67,22 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         Style::default().fg(state.theme.muted)
     };
     let mut status = vec![Span::styled(format!("{used}/{max}  "), count_style)];
-    match (&composer.state, composer.sending) {
-        (_, true) => status.push(Span::styled(
+    match (&composer.state, composer.sending, composer.resolving) {
+        (_, true, _) => status.push(Span::styled(
             "sending…  ",
             Style::default().fg(state.theme.question),
         )),
-        (DraftState::Failed(why), _) => status.push(Span::styled(
+        (_, _, true) => status.push(Span::styled(
+            "checking whether it went out…  ",
+            Style::default().fg(state.theme.question),
+        )),
+        (DraftState::Unconfirmed(_), _, _) => status.push(Span::styled(
+            "send unconfirmed, text locked  ",
+            Style::default()
+                .fg(state.theme.urgent)
+                .add_modifier(Modifier::BOLD),
+        )),
+        (DraftState::Failed(why), _, _) => status.push(Span::styled(
             format!("last send failed: {why}  "),
             Style::default().fg(state.theme.urgent),
         )),

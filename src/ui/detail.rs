@@ -169,6 +169,9 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
             crate::domain::DraftState::Failed(why) => {
                 format!("✎ draft (last send failed: {why}): ")
             }
+            crate::domain::DraftState::Unconfirmed(_) => {
+                "✎ draft (send unconfirmed, text locked): ".to_string()
+            }
             crate::domain::DraftState::Editing => "✎ draft: ".to_string(),
         };
         out.push(Line::from(vec![

@@ -13,7 +13,13 @@ use crate::state::AppState;
 
 pub fn lines(state: &AppState) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for group in [Group::Move, Group::Work, Group::View, Group::Composer] {
+    for group in [
+        Group::Move,
+        Group::Work,
+        Group::View,
+        Group::Composer,
+        Group::Confirm,
+    ] {
         if !out.is_empty() {
             out.push(Line::default());
         }

@@ -8,7 +8,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::layout::centered;
 use super::popup_frame;
-use crate::domain::ActionKind;
+use crate::app::Command;
+use crate::domain::{ActionKind, PostId, PriorReply};
+use crate::sources::Prepared;
 use crate::state::popup::{ActionForm, FollowUpForm};
 use crate::state::{AppState, LineInput, Popup};
 use crate::text::{one_line, truncate_width};
@@ -17,7 +19,8 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
     match popup {
         Popup::Action(form) => action(frame, state, area, form),
         Popup::FollowUp(form) => follow_up(frame, state, area, form),
-        Popup::ConfirmSend { .. } => confirm(frame, state, area),
+        Popup::ConfirmSend { prepared, .. } => confirm(frame, state, area, prepared.as_ref()),
+        Popup::ConfirmReplyAgain { post, prior } => reply_again(frame, state, area, *post, prior),
         Popup::Sources => sources(frame, state, area),
         Popup::Help { .. } => {}
     }
@@ -103,7 +106,20 @@ fn follow_up(frame: &mut Frame, state: &AppState, area: Rect, form: &FollowUpFor
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
+/// "y / Enter send · n / Esc back": the confirm and cancel keys as bound.
+fn answers(state: &AppState, yes: &str, no: &str) -> Line<'static> {
+    let keys = |c| state.keymap.labels(c).join(" / ");
+    Line::from(Span::styled(
+        format!(
+            "{} {yes} · {} {no}",
+            keys(Command::Confirm),
+            keys(Command::Cancel)
+        ),
+        Style::default().fg(state.theme.accent),
+    ))
+}
+
+fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Prepared>) {
     let Some(composer) = state.composer.as_ref() else {
         return;
     };
@@ -113,21 +129,33 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
         .posts
         .get(composer.post)
         .map_or(composer.network, |p| p.reply_route());
-    let account = state.accounts.get(&route).cloned().unwrap_or_else(|| {
-        format!("no {route} account configured: the send will fail, the draft stays")
-    });
+    let account = prepared
+        .map(|p| p.account.clone())
+        .or_else(|| state.accounts.get(&route).cloned())
+        .unwrap_or_else(|| {
+            format!("no {route} account configured: the send will fail, the draft stays")
+        });
     let network = if route == composer.network {
         route.to_string()
     } else {
         format!("{route} (a {} post)", composer.network)
     };
+    let mut head = vec![Span::raw(format!("network: {network}   as: {account}"))];
+    if let Some(p) = prepared {
+        head.push(Span::raw("   visible: "));
+        head.push(Span::styled(
+            p.visibility,
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+    }
     let mut lines = vec![
-        Line::from(format!("network: {network}   as: {account}")),
+        Line::from(head),
         Line::from("in reply to:"),
         about(state, composer.post, inner.width as usize),
         Line::default(),
     ];
-    for l in composer.text().lines() {
+    let text = prepared.map_or_else(|| composer.text(), |p| p.text.clone());
+    for l in text.lines() {
         lines.push(Line::from(Span::styled(
             l.to_string(),
             Style::default().add_modifier(Modifier::BOLD),
@@ -140,10 +168,32 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
             Style::default().fg(state.theme.question),
         )));
     }
-    lines.push(Line::from(Span::styled(
-        "y / Enter send · n / Esc back to the draft",
-        Style::default().fg(state.theme.accent),
-    )));
+    lines.push(answers(state, "send", "back to the draft"));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, prior: &PriorReply) {
+    let rect = centered(area, 64, 7);
+    let inner = popup_frame(frame, state, rect, "Already replied");
+    let local = prior.at.with_timezone(&state.tz);
+    let when = if local.date_naive() == state.today() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %d %b %H:%M").to_string()
+    };
+    let lines = vec![
+        about(state, post, inner.width as usize),
+        Line::default(),
+        Line::from(Span::styled(
+            format!(
+                "already replied {when} {}: reply again?",
+                prior.origin.label()
+            ),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::default(),
+        answers(state, "reply again", "no, close the composer"),
+    ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

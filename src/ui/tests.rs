@@ -248,3 +248,66 @@ fn tiny_and_odd_sizes_never_panic() {
         }
     }
 }
+
+#[test]
+fn confirm_send_shows_the_mention_and_visibility_the_replier_adds() {
+    let (mut s, _guard) = fixture::with_mastodon_replier(fixture::workspace());
+    s.focus = Pane::Mentions;
+    if let Some(p) = s.posts.get_mut(PostId(2)) {
+        p.reply_ref =
+            Some(serde_json::json!({"visibility": "private", "acct": "tom@mastodon.social"}));
+    }
+    let mut s = with(s, &[Command::Reply]);
+    update(
+        &mut s,
+        Msg::Paste("So sorry, Tom! DM us your hotel and we'll courier the ring today.".into()),
+    );
+    let s = with(s, &[Command::SendReply]);
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(screen.contains("@tom@mastodon.social So sorry"), "{screen}");
+        assert!(screen.contains("private"), "{screen}");
+    }
+    snap("confirm_send_mastodon", &s);
+}
+
+#[test]
+fn replying_to_a_post_already_answered_asks_first() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    let mut s = with(s, &[Command::Reply]);
+    update(
+        &mut s,
+        Msg::PriorReply {
+            post: PostId(2),
+            prior: crate::domain::PriorReply {
+                at: fixture::now() - chrono::Duration::minutes(78),
+                origin: crate::domain::ReplyOrigin::ThisConsole,
+            },
+        },
+    );
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(
+            screen.contains("already replied 08:42 by this console: reply again?"),
+            "{screen}"
+        );
+    }
+    snap("reply_again", &s);
+}
+
+#[test]
+fn an_unconfirmed_send_shows_the_locked_composer() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    let mut s = with(s, &[Command::Reply]);
+    update(&mut s, Msg::Paste("So sorry, it ships today.".into()));
+    update(
+        &mut s,
+        Msg::ReplyUnconfirmed {
+            post: PostId(2),
+            reason: "Mastodon reply not confirmed (network: timed out)".into(),
+        },
+    );
+    snap("composer_unconfirmed", &s);
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bluesky;
+pub mod console;
 pub mod fake_ws;
 pub mod files;
 pub mod mastodon;

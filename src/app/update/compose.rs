@@ -4,8 +4,9 @@ use chrono::Duration;
 use crossterm::event::KeyEvent;
 
 use super::DRAFT_SAVE_DELAY_MS;
+use crate::app::Command;
 use crate::app::Effect;
-use crate::domain::{Action, DraftState, PostId, Reply};
+use crate::domain::{Action, DraftState, PostId, PriorReply, Reply};
 use crate::state::{AppState, Composer, Popup};
 use crate::triage::coach::{self, CoachContext};
 
@@ -23,16 +24,43 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
         state.drafts.get(&post.id),
         key,
     );
+    let id = post.id;
     refresh_hints(state, &mut composer);
     state.composer = Some(composer);
-    vec![]
+    vec![Effect::CheckPriorReply(id)]
+}
+
+/// A fresh key for a draft whose last send is known not to have gone out.
+fn new_key(post: PostId, now: chrono::DateTime<chrono::Utc>, old: &str) -> String {
+    let mut key = format!("regulars-{}-{}", post.0, now.timestamp_millis());
+    if key == old {
+        key.push_str("-1");
+    }
+    key
+}
+
+/// Says why typing does nothing while the text is locked, and what staff can do.
+fn explain_lock(state: &mut AppState, composer: &Composer) {
+    if composer.sending || composer.resolving {
+        return;
+    }
+    let (send, edit) = (
+        state.keymap.hint(Command::SendReply),
+        state.keymap.hint(Command::EditReply),
+    );
+    state.flash(format!(
+        "the last send is unconfirmed, so the text is locked: {send} sends it again (it cannot post twice), \
+         {edit} checks whether it went out and then lets you edit"
+    ));
 }
 
 pub(super) fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let Some(mut composer) = state.composer.take() else {
         return vec![];
     };
-    if !composer.sending && composer.textarea.input(key) {
+    if composer.locked() {
+        explain_lock(state, &composer);
+    } else if composer.textarea.input(key) {
         edited(state, &mut composer);
     }
     state.composer = Some(composer);
@@ -43,7 +71,9 @@ pub(super) fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     let Some(mut composer) = state.composer.take() else {
         return vec![];
     };
-    if !composer.sending && composer.textarea.insert_str(crate::text::sanitize(text)) {
+    if composer.locked() {
+        explain_lock(state, &composer);
+    } else if composer.textarea.insert_str(crate::text::sanitize(text)) {
         edited(state, &mut composer);
     }
     state.composer = Some(composer);
@@ -140,10 +170,15 @@ pub(super) fn insert_template(state: &mut AppState) -> Vec<Effect> {
     let Some(mut composer) = state.composer.take() else {
         return vec![];
     };
+    if composer.locked() {
+        explain_lock(state, &composer);
+        state.composer = Some(composer);
+        return vec![];
+    }
     let all = templates(state, &composer);
     let text = &all[composer.next_template % all.len()];
     composer.next_template += 1;
-    if !composer.sending && composer.textarea.insert_str(text) {
+    if composer.textarea.insert_str(text) {
         edited(state, &mut composer);
     }
     state.composer = Some(composer);
@@ -154,15 +189,26 @@ pub(super) fn ask_to_send(state: &mut AppState) -> Vec<Effect> {
     let Some(c) = state.composer.as_ref() else {
         return vec![];
     };
+    let text = c.text().trim_end().to_string();
+    let prepared = state
+        .posts
+        .get(c.post)
+        .and_then(|p| state.preparers.prepare(p, &text));
+    // The network counts what is posted, mention included.
+    let (used, max) = c.length_of(prepared.as_ref().map_or(&text, |p| &p.text));
     if c.sending {
         state.flash("already sending");
-    } else if c.text().trim().is_empty() {
+    } else if c.resolving {
+        state.flash("still checking whether the last send went out");
+    } else if text.trim().is_empty() {
         state.flash("nothing to send yet");
-    } else if c.over_limit() {
-        let (used, max) = c.length();
+    } else if used > max {
         state.flash(format!("too long for {}: {used}/{max}", c.network));
     } else {
-        state.popup = Some(Popup::ConfirmSend { post: c.post });
+        state.popup = Some(Popup::ConfirmSend {
+            post: c.post,
+            prepared,
+        });
     }
     vec![]
 }
@@ -186,33 +232,138 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
+/// After an unconfirmed send: find out whether it went out before the text may change.
+pub(super) fn edit_unconfirmed(state: &mut AppState) -> Vec<Effect> {
+    let Some(c) = state.composer.as_mut() else {
+        return vec![];
+    };
+    if c.sending || c.resolving {
+        state.flash("wait for the answer from the network");
+        return vec![];
+    }
+    if !matches!(c.state, DraftState::Unconfirmed(_)) {
+        state.flash("the draft is editable: just type");
+        return vec![];
+    }
+    let Some(post) = state.posts.get(c.post) else {
+        state.flash("the post is no longer loaded; the text stays locked");
+        return vec![];
+    };
+    c.resolving = true;
+    let effect = Effect::ResolveReply {
+        post: Box::new(post.clone()),
+        text: c.text().trim_end().to_string(),
+        idempotency_key: c.idempotency_key.clone(),
+    };
+    state.flash("checking whether the last send went out…");
+    vec![effect]
+}
+
 pub(super) fn reply_sent(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
+    state.flash(format!("reply sent to {}", reply.network));
+    logged(state, reply, action)
+}
+
+/// The unconfirmed send had gone out: it is logged with the server's text.
+pub(super) fn reply_found(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
+    state.flash(format!(
+        "the last send had gone out; logged as sent: \"{}\"",
+        crate::text::truncate_width(&crate::text::one_line(&reply.text), 80)
+    ));
+    logged(state, reply, action)
+}
+
+/// A reply the store has logged (once per key: a resend reports the same reply and action again).
+fn logged(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
     let post = reply.post;
     super::advance_past(state, post);
     if state.composer.as_ref().is_some_and(|c| c.post == post) {
         state.composer = None;
     }
     state.drafts.remove(&post);
-    state.flash(format!("reply sent to {}", reply.network));
-    state.replies.entry(post).or_default().push(reply);
+    let replies = state.replies.entry(post).or_default();
+    if reply.idempotency_key.is_none()
+        || !replies
+            .iter()
+            .any(|r| r.idempotency_key == reply.idempotency_key)
+    {
+        replies.push(reply);
+    }
+    if state.actions.iter().any(|a| a.id == action.id) {
+        return vec![];
+    }
     super::action_logged(state, action)
 }
 
-pub(super) fn reply_failed(state: &mut AppState, post: PostId, reason: String) -> Vec<Effect> {
-    state.flash(format!("reply not sent: {reason} (draft kept)"));
+/// The send may have gone out: the text is locked until that is known.
+pub(super) fn reply_unconfirmed(state: &mut AppState, post: PostId, reason: String) -> Vec<Effect> {
+    let edit = state.keymap.hint(Command::EditReply);
+    state.flash(format!(
+        "reply not confirmed: {reason}. Text locked; {edit} checks whether it went out"
+    ));
+    set_state(state, post, DraftState::Unconfirmed(reason), None)
+}
+
+/// The unconfirmed send had not gone out: a new key, so the edited text goes out as a reply of its own.
+pub(super) fn reply_not_posted(state: &mut AppState, post: PostId) -> Vec<Effect> {
+    state.flash("the last send did not go out: edit freely; it will go out as a new reply");
     let now = state.now;
-    let failed = DraftState::Failed(reason);
+    let old = state
+        .composer
+        .as_ref()
+        .filter(|c| c.post == post)
+        .map(|c| c.idempotency_key.clone())
+        .or_else(|| state.drafts.get(&post).map(|d| d.idempotency_key.clone()))
+        .unwrap_or_default();
+    set_state(
+        state,
+        post,
+        DraftState::Editing,
+        Some(new_key(post, now, &old)),
+    )
+}
+
+/// The composer (or, when it is closed, the stored draft) of `post` gets `draft_state` (and `key`), saved.
+fn set_state(
+    state: &mut AppState,
+    post: PostId,
+    draft_state: DraftState,
+    key: Option<String>,
+) -> Vec<Effect> {
+    let now = state.now;
     if let Some(c) = state.composer.as_mut().filter(|c| c.post == post) {
         c.sending = false;
-        c.state = failed;
-        return vec![Effect::SaveDraft(c.draft(now))];
+        c.resolving = false;
+        c.state = draft_state;
+        if let Some(key) = key {
+            c.idempotency_key = key;
+        }
+        let draft = c.draft(now);
+        state.drafts.insert(post, draft.clone());
+        return vec![Effect::SaveDraft(draft)];
     }
     match state.drafts.get_mut(&post) {
         Some(d) => {
-            d.state = failed;
+            d.state = draft_state;
+            if let Some(key) = key {
+                d.idempotency_key = key;
+            }
             d.updated_at = now;
             vec![Effect::SaveDraft(d.clone())]
         }
         None => vec![],
     }
+}
+
+/// The shop already replied to the post whose composer is open: ask before going on.
+pub(super) fn prior_reply(state: &mut AppState, post: PostId, prior: PriorReply) -> Vec<Effect> {
+    if state.popup.is_none() && state.composer.as_ref().is_some_and(|c| c.post == post) {
+        state.popup = Some(Popup::ConfirmReplyAgain { post, prior });
+    }
+    vec![]
+}
+
+pub(super) fn reply_failed(state: &mut AppState, post: PostId, reason: String) -> Vec<Effect> {
+    state.flash(format!("reply not sent: {reason} (draft kept)"));
+    set_state(state, post, DraftState::Failed(reason), None)
 }

@@ -2,7 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::app::Effect;
+use crate::app::{Command, Effect};
+use crate::config::Mode;
 use crate::domain::{ActionKind, NewAction, NewFollowUp};
 use crate::state::popup::{ActionForm, FollowUpForm, parse_due};
 use crate::state::{AppState, LineInput, Popup};
@@ -94,13 +95,14 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             }
             _ => (Some(Popup::Sources), vec![]),
         },
-        Popup::ConfirmSend { post } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                (None, super::compose::send_confirmed(state))
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => (None, vec![]),
-            _ => (Some(Popup::ConfirmSend { post }), vec![]),
-        },
+        question @ (Popup::ConfirmSend { .. } | Popup::ConfirmReplyAgain { .. }) => {
+            state.popup = Some(question);
+            return match state.keymap.command(Mode::Confirm, &key) {
+                Some(Command::Confirm) => answer(state, true),
+                Some(Command::Cancel) => answer(state, false),
+                _ => vec![],
+            };
+        }
         Popup::Action(form) => action_key(state, form, key),
         Popup::FollowUp(form) => follow_up_key(state, form, key),
     };
@@ -108,6 +110,21 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         state.popup = kept;
     }
     effects
+}
+
+/// The answer to the open yes/no question (the keymap's `confirm` / `cancel`).
+pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
+    match state.popup.take() {
+        Some(Popup::ConfirmSend { .. }) if yes => super::compose::send_confirmed(state),
+        Some(Popup::ConfirmSend { .. }) => vec![],
+        // Reply again: the composer is already open under the question.
+        Some(Popup::ConfirmReplyAgain { .. }) if yes => vec![],
+        Some(Popup::ConfirmReplyAgain { .. }) => super::compose::close(state),
+        other => {
+            state.popup = other;
+            vec![]
+        }
+    }
 }
 
 fn action_key(

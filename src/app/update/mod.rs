@@ -4,6 +4,8 @@ mod compose;
 mod forms;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_replies;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -51,6 +53,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::ReplySent { reply, action } => compose::reply_sent(state, reply, action),
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
+        Msg::ReplyUnconfirmed { post, reason } => compose::reply_unconfirmed(state, post, reason),
+        Msg::ReplyFound { reply, action } => compose::reply_found(state, reply, action),
+        Msg::ReplyNotPosted { post } => compose::reply_not_posted(state, post),
+        Msg::PriorReply { post, prior } => compose::prior_reply(state, post, prior),
+        Msg::RepliersReady(preparers) => {
+            state.preparers = preparers;
+            vec![]
+        }
         Msg::ActionLogged(action) => action_logged(state, action),
         Msg::FollowUpScheduled { follow_up, action } => {
             state.flash(format!(
@@ -165,6 +175,9 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::SendReply => compose::ask_to_send(state),
         Command::CloseComposer => compose::close(state),
         Command::InsertTemplate => compose::insert_template(state),
+        Command::EditReply => compose::edit_unconfirmed(state),
+        Command::Confirm => forms::answer(state, true),
+        Command::Cancel => forms::answer(state, false),
     }
 }
 

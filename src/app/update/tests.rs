@@ -199,6 +199,7 @@ fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
         sent_at: now(),
         url: None,
         remote_id: None,
+        idempotency_key: Some(key.clone()),
     };
     update(
         &mut s,

@@ -10,8 +10,11 @@ use serde_json::{Value, json};
 use super::api::{self, Created, POST_COLLECTION, Resolved, ThreadAnswer};
 use super::facets::{self, FacetKind};
 use super::xrpc::Xrpc;
+use crate::domain::Post;
 use crate::sources::http::{Backoff, FetchError};
-use crate::sources::{Replier, ReplyFuture, ReplyRequest, SentReply};
+use crate::sources::{
+    Prepared, Replier, ReplyFuture, ReplyRequest, Resolution, ResolveFuture, SendError, SentReply,
+};
 
 const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 
@@ -122,8 +125,8 @@ impl BlueskyReplier {
         out
     }
 
-    /// The record at `rkey`, if it exists (it went through on an earlier attempt).
-    async fn existing(&self, did: &str, rkey: &str) -> Option<Created> {
+    /// Whether the record at `rkey` exists (an earlier attempt went through), with its text as stored.
+    async fn existing(&self, did: &str, handle: &str, rkey: &str) -> Resolution {
         let got: Result<Value, FetchError> = self
             .xrpc
             .authed_get(
@@ -135,32 +138,47 @@ impl BlueskyReplier {
                 ],
             )
             .await;
-        let v = got.ok()?;
-        Some(Created {
-            uri: v.get("uri")?.as_str()?.to_string(),
-            cid: v.get("cid").and_then(Value::as_str).map(str::to_string),
+        match got {
+            Ok(v) => match v.get("uri").and_then(Value::as_str) {
+                Some(uri) => Resolution::Posted(SentReply {
+                    url: Some(api::web_url(handle, uri)),
+                    remote_id: Some(uri.to_string()),
+                    text: v["value"]["text"].as_str().unwrap_or_default().to_string(),
+                }),
+                None => Resolution::Unknown("getRecord answered without a uri".into()),
+            },
+            Err(FetchError::Client { detail, .. }) if detail.contains("RecordNotFound") => {
+                Resolution::NotPosted
+            }
+            Err(e) => Resolution::Unknown(format!("cannot read the reply's record ({e})")),
+        }
+    }
+
+    /// The shop's DID and handle.
+    async fn me(&self) -> Result<(String, String), FetchError> {
+        let (did, handle) = self.xrpc.whoami().await?;
+        Ok(if handle.is_empty() {
+            (did, self.handle.clone())
+        } else {
+            (did, handle)
         })
     }
 
-    async fn post(&self, request: ReplyRequest) -> anyhow::Result<SentReply> {
-        let (root, parent) = self.refs_for(&request).await?;
-        let (did, handle) = self
-            .xrpc
-            .whoami()
+    async fn post(&self, request: ReplyRequest) -> Result<SentReply, SendError> {
+        let refused = |e: String| SendError::NotPosted(e);
+        let (root, parent) = self
+            .refs_for(&request)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let handle = if handle.is_empty() {
-            self.handle.clone()
-        } else {
-            handle
-        };
+            .map_err(|e| refused(format!("{e:#}")))?;
+        let (did, handle) = self.me().await.map_err(|e| refused(e.to_string()))?;
+        let text = self.prepare(&request.post, &request.text).text;
         let mut record = json!({
             "$type": POST_COLLECTION,
-            "text": request.text,
+            "text": text,
             "createdAt": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "reply": {"root": root, "parent": parent},
         });
-        let facets = self.facets(&request.text).await;
+        let facets = self.facets(&text).await;
         if !facets.is_empty() {
             record["facets"] = Value::Array(facets);
         }
@@ -169,11 +187,13 @@ impl BlueskyReplier {
             json!({"repo": did, "collection": POST_COLLECTION, "rkey": rkey, "record": record});
         let mut backoff = self.backoff.clone();
         let mut last_err = None;
+        // A server error or a lost answer may hide a record that was written.
+        let mut maybe_posted = false;
         for attempt in 0..self.attempts {
             if attempt > 0 {
                 // The previous attempt may have gone through before the answer was lost.
-                if let Some(done) = self.existing(&did, &rkey).await {
-                    return Ok(sent(&handle, done));
+                if let Resolution::Posted(done) = self.existing(&did, &handle, &rkey).await {
+                    return Ok(done);
                 }
                 tokio::time::sleep(backoff.next_delay().min(Duration::from_secs(10))).await;
             }
@@ -182,37 +202,55 @@ impl BlueskyReplier {
                 .authed_post::<Created>("com.atproto.repo.createRecord", &body)
                 .await
             {
-                Ok(created) => return Ok(sent(&handle, created)),
+                // The record is exactly the one sent: its text is ours.
+                Ok(created) => return Ok(sent(&handle, created, text)),
                 Err(e) if e.is_retryable() => {
                     tracing::warn!(error = %e, attempt, "bluesky: createRecord failed, will check and retry");
+                    maybe_posted |=
+                        matches!(e, FetchError::Server { .. } | FetchError::Transport(_));
                     last_err = Some(e);
                 }
                 Err(e) => {
-                    // A conflict after an earlier attempt means the first one went through.
-                    if attempt > 0
-                        && let Some(done) = self.existing(&did, &rkey).await
-                    {
-                        return Ok(sent(&handle, done));
+                    // A refusal may be the PDS saying the record exists: an earlier attempt, or an earlier send
+                    // of this draft, went through.
+                    if let Resolution::Posted(done) = self.existing(&did, &handle, &rkey).await {
+                        return Ok(done);
                     }
-                    return Err(anyhow::anyhow!("Bluesky refused the reply: {e}"));
+                    return Err(refused(format!("Bluesky refused the reply: {e}")));
                 }
             }
         }
-        if let Some(done) = self.existing(&did, &rkey).await {
-            return Ok(sent(&handle, done));
+        let why = last_err.map(|e| e.to_string()).unwrap_or_default();
+        match self.existing(&did, &handle, &rkey).await {
+            Resolution::Posted(done) => Ok(done),
+            _ if maybe_posted => Err(SendError::Unconfirmed(format!(
+                "Bluesky did not answer after {} attempts ({why}); the text is locked until we know whether \
+                 it went out, and sending again is safe",
+                self.attempts
+            ))),
+            _ => Err(refused(format!(
+                "Bluesky did not take the reply after {} attempts ({why}); nothing was posted",
+                self.attempts
+            ))),
         }
-        Err(anyhow::anyhow!(
-            "Bluesky did not answer after {} attempts ({}); the draft is kept, sending again is safe",
-            self.attempts,
-            last_err.map(|e| e.to_string()).unwrap_or_default()
-        ))
+    }
+
+    async fn find(&self, request: ReplyRequest) -> Resolution {
+        match self.me().await {
+            Ok((did, handle)) => {
+                self.existing(&did, &handle, &rkey_for(&request.idempotency_key))
+                    .await
+            }
+            Err(e) => Resolution::Unknown(format!("cannot log in to Bluesky ({e})")),
+        }
     }
 }
 
-fn sent(handle: &str, c: Created) -> SentReply {
+fn sent(handle: &str, c: Created, text: String) -> SentReply {
     SentReply {
         url: Some(api::web_url(handle, &c.uri)),
         remote_id: Some(c.uri),
+        text,
     }
 }
 
@@ -221,8 +259,22 @@ impl Replier for BlueskyReplier {
         format!("@{} (Bluesky)", self.handle)
     }
 
+    /// Bluesky posts are public; the text goes as written (mentions become facets).
+    fn prepare(&self, _post: &Post, text: &str) -> Prepared {
+        Prepared {
+            text: text.to_string(),
+            visibility: "public",
+            account: self.account(),
+        }
+    }
+
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_> {
         Box::pin(self.post(request))
+    }
+
+    /// The record key comes from the draft's key, so `getRecord` says for sure.
+    fn resolve(&self, request: ReplyRequest, _known: Vec<String>) -> ResolveFuture<'_> {
+        Box::pin(self.find(request))
     }
 }
 

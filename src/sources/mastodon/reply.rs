@@ -1,20 +1,25 @@
 //! Replies: `POST /api/v1/statuses` with the draft's `Idempotency-Key`, so a retry after a timeout can
 //! never post twice (Mastodon remembers the key for an hour and answers the retry with the first status).
+//! What is logged is the status's own `content`, as text.
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
 use chrono::Utc;
 use serde::Deserialize;
 use url::Url;
 
 use super::{MastodonConfig, api};
-use crate::domain::Network;
+use crate::domain::{Network, Post};
 use crate::sources::http::{self, FetchError};
 use crate::sources::secret::Secret;
-use crate::sources::{Replier, ReplyFuture, ReplyRequest, SentReply};
+use crate::sources::{
+    Prepared, Replier, ReplyFuture, ReplyRequest, Resolution, ResolveFuture, SendError, SentReply,
+};
+use crate::text::html_to_text;
 
 const ATTEMPTS: u32 = 3;
+/// How many of the shop's newest statuses are searched for an unconfirmed reply.
+const RESOLVE_WINDOW: &str = "40";
 
 #[derive(Debug, Clone)]
 pub struct MastodonReplier {
@@ -28,14 +33,50 @@ pub struct MastodonReplier {
     retry_delay: Duration,
 }
 
+/// A status as `POST /statuses` and `GET /accounts/:id/statuses` return it.
 #[derive(Deserialize)]
-struct Created {
+struct Status {
     #[serde(default)]
     id: Option<serde_json::Value>,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
     uri: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    in_reply_to_id: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Me {
+    id: serde_json::Value,
+}
+
+/// Mastodon ids are strings, but some servers send numbers.
+fn id_text(v: Option<&serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Status {
+    /// The reply as the server has it; `sent` stands in for a missing or empty `content`.
+    fn into_sent(self, sent: &str) -> SentReply {
+        let text = self
+            .content
+            .as_deref()
+            .map(html_to_text)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| sent.to_string());
+        SentReply {
+            remote_id: id_text(self.id.as_ref()),
+            url: self.url.or(self.uri),
+            text,
+        }
+    }
 }
 
 impl MastodonReplier {
@@ -72,91 +113,151 @@ impl MastodonReplier {
             .to_ascii_lowercase()
     }
 
-    async fn post(&self, request: ReplyRequest) -> anyhow::Result<SentReply> {
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(&format!("/api/v1/{}", segments.join("/")));
+        url
+    }
+
+    /// One POST. The flag says whether the request may have reached the server (so may have posted): a refused
+    /// connection never did; an answer that is not a 5xx is the server saying what it did.
+    async fn attempt(&self, req: reqwest::RequestBuilder) -> Result<SentReply, (FetchError, bool)> {
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => return Err((FetchError::from_reqwest(&e), !e.is_connect())),
+        };
+        let resp = http::check_status(resp, Utc::now()).await.map_err(|e| {
+            let reached = matches!(e, FetchError::Server { .. });
+            (e, reached)
+        })?;
+        // The status exists now; an odd answer must not make staff post again.
+        let status: Option<Status> = http::json(resp).await.ok();
+        Ok(status.map_or(
+            SentReply {
+                url: None,
+                remote_id: None,
+                text: String::new(),
+            },
+            |s| s.into_sent(""),
+        ))
+    }
+
+    async fn post(&self, request: ReplyRequest) -> Result<SentReply, SendError> {
         let post = &request.post;
         if post.network != Network::Mastodon {
-            bail!("this post is from {}, not Mastodon", post.network);
+            return Err(SendError::NotPosted(format!(
+                "this post is from {}, not Mastodon",
+                post.network
+            )));
         }
-        let reply_ref = post.reply_ref.as_ref();
-        let field = |k: &str| {
-            reply_ref
-                .and_then(|r| r.get(k))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let visibility = reply_visibility(field("visibility").as_deref());
-        let acct = field("acct").unwrap_or_else(|| post.author.handle.clone());
-        let is_shop = self.shop_handle.as_deref().is_some_and(|s| {
-            api::normalize_acct(s, &self.host()) == api::normalize_acct(&acct, &self.host())
-        });
-        let text = if is_shop || acct.is_empty() {
-            request.text.clone()
-        } else {
-            with_mention(&request.text, &acct, &self.host())
-        };
-        let mut url = self.base.clone();
-        url.set_path("/api/v1/statuses");
+        let prepared = self.prepare(post, &request.text);
         let body = serde_json::json!({
-            "status": text,
+            "status": prepared.text,
             "in_reply_to_id": post.native_id,
-            "visibility": visibility,
+            "visibility": prepared.visibility,
         });
         let mut last = None;
+        let mut maybe_posted = false;
         for attempt in 1..=ATTEMPTS {
             let req = self
                 .client
-                .post(url.clone())
+                .post(self.url(&["statuses"]))
                 .bearer_auth(self.token.expose())
                 .header("Idempotency-Key", &request.idempotency_key)
                 .timeout(self.timeout)
                 .json(&body);
-            match http::send(req, Utc::now()).await {
-                Ok(resp) => {
-                    // The status exists now; an odd answer must not make staff post again.
-                    let created: Option<Created> = http::json(resp).await.ok();
-                    return Ok(SentReply {
-                        url: created
-                            .as_ref()
-                            .and_then(|c| c.url.clone().or(c.uri.clone())),
-                        remote_id: created.and_then(|c| match c.id {
-                            Some(serde_json::Value::String(s)) => Some(s),
-                            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                            _ => None,
-                        }),
-                    });
+            match self.attempt(req).await {
+                Ok(mut sent) => {
+                    if sent.text.is_empty() {
+                        sent.text = prepared.text;
+                    }
+                    return Ok(sent);
                 }
-                Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
+                Err((e, reached)) => {
+                    maybe_posted |= reached;
+                    let retry = e.is_retryable() && attempt < ATTEMPTS;
                     let wait = match &e {
                         FetchError::RateLimited { until } => {
                             (*until - Utc::now()).to_std().unwrap_or(Duration::ZERO)
                         }
                         _ => self.retry_delay * attempt,
                     };
-                    if wait > Duration::from_secs(60) {
-                        last = Some(e);
+                    last = Some(e);
+                    if !retry || wait > Duration::from_secs(60) {
                         break;
                     }
-                    tracing::warn!(attempt, error = %e, "mastodon reply: retrying with the same idempotency key");
+                    tracing::warn!(attempt, error = ?last, "mastodon reply: retrying with the same idempotency key");
                     tokio::time::sleep(wait).await;
-                    last = Some(e);
-                }
-                Err(e) => {
-                    last = Some(e);
-                    break;
                 }
             }
         }
         let e = last.unwrap_or(FetchError::Transport("no attempt made".into()));
         Err(match e {
-            FetchError::Auth { .. } => anyhow!(
+            _ if maybe_posted => SendError::Unconfirmed(format!(
+                "Mastodon reply not confirmed ({e}); the text is locked until we know whether it went out, \
+                 and sending again cannot post twice"
+            )),
+            FetchError::Auth { .. } => SendError::NotPosted(format!(
                 "Mastodon refused the token ({e}); create an access token with write:statuses and put it in {}",
                 self.token_hint
-            ),
-            FetchError::Client { .. } => anyhow!("Mastodon refused the reply ({e})"),
-            _ => anyhow!(
-                "Mastodon reply not confirmed ({e}); the draft is kept, sending again cannot post twice"
-            ),
+            )),
+            FetchError::Client { .. } => {
+                SendError::NotPosted(format!("Mastodon refused the reply ({e})"))
+            }
+            _ => SendError::NotPosted(format!(
+                "Mastodon could not be reached ({e}); nothing was posted"
+            )),
         })
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, FetchError> {
+        let req = self
+            .client
+            .get(url)
+            .bearer_auth(self.token.expose())
+            .timeout(self.timeout);
+        http::json(http::send(req, Utc::now()).await?).await
+    }
+
+    /// Looks among the shop's newest statuses for a reply to the post that is not one already recorded.
+    /// (Sending again with the same key would answer too, but would post the locked text if the first send
+    /// never happened: staff asked to edit it.)
+    async fn find(&self, request: ReplyRequest, known: Vec<String>) -> Resolution {
+        let unknown = |e: FetchError| {
+            Resolution::Unknown(format!(
+                "cannot read the shop's statuses on {} ({e})",
+                self.host()
+            ))
+        };
+        let me: Me = match self
+            .get(self.url(&["accounts", "verify_credentials"]))
+            .await
+        {
+            Ok(me) => me,
+            Err(e) => return unknown(e),
+        };
+        let Some(id) = id_text(Some(&me.id)) else {
+            return unknown(FetchError::Malformed("verify_credentials has no id".into()));
+        };
+        let mut url = self.url(&["accounts", &id, "statuses"]);
+        url.query_pairs_mut()
+            .append_pair("limit", RESOLVE_WINDOW)
+            .append_pair("exclude_reblogs", "true");
+        let statuses: Vec<Status> = match self.get(url).await {
+            Ok(s) => s,
+            Err(e) => return unknown(e),
+        };
+        let target = request.post.native_id.as_str();
+        let sent = self.prepare(&request.post, &request.text).text;
+        statuses
+            .into_iter()
+            .find(|s| {
+                id_text(s.in_reply_to_id.as_ref()).as_deref() == Some(target)
+                    && id_text(s.id.as_ref()).is_some_and(|id| !known.contains(&id))
+            })
+            .map_or(Resolution::NotPosted, |s| {
+                Resolution::Posted(s.into_sent(&sent))
+            })
     }
 }
 
@@ -205,8 +306,38 @@ impl Replier for MastodonReplier {
         }
     }
 
+    /// The original's visibility, and `@author ` first unless the text mentions them or they are the shop.
+    fn prepare(&self, post: &Post, text: &str) -> Prepared {
+        let field = |k: &str| {
+            post.reply_ref
+                .as_ref()
+                .and_then(|r| r.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let acct = field("acct").unwrap_or_else(|| post.author.handle.clone());
+        let host = self.host();
+        let is_shop = self
+            .shop_handle
+            .as_deref()
+            .is_some_and(|s| api::normalize_acct(s, &host) == api::normalize_acct(&acct, &host));
+        Prepared {
+            text: if is_shop || acct.is_empty() {
+                text.to_string()
+            } else {
+                with_mention(text, &acct, &host)
+            },
+            visibility: reply_visibility(field("visibility").as_deref()),
+            account: self.account(),
+        }
+    }
+
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_> {
         Box::pin(self.post(request))
+    }
+
+    fn resolve(&self, request: ReplyRequest, known: Vec<String>) -> ResolveFuture<'_> {
+        Box::pin(self.find(request, known))
     }
 }
 

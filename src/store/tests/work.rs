@@ -2,7 +2,8 @@ use chrono::NaiveDate;
 
 use super::{at, complaint, customer, new_post};
 use crate::domain::{
-    ActionKind, Draft, DraftState, Network, NewAction, NewFollowUp, PostId, Reply,
+    ActionKind, Draft, DraftState, Network, NewAction, NewFollowUp, PostId, PriorReply, Reply,
+    ReplyOrigin,
 };
 use crate::store::{Db, REPLY_NOTE_CHARS};
 
@@ -70,8 +71,9 @@ fn record_reply_logs_marks_and_clears_the_draft_at_once() {
         sent_at: at(30),
         url: Some("https://example.social/@shop/99".into()),
         remote_id: Some("99".into()),
+        idempotency_key: Some("key-1".into()),
     };
-    let logged = db.record_reply(&reply, None).unwrap();
+    let (_, logged) = db.record_reply(&reply, None).unwrap();
     assert_eq!(logged.kind, ActionKind::Replied);
     assert_eq!(
         logged.customer,
@@ -100,6 +102,7 @@ fn record_reply_logs_marks_and_clears_the_draft_at_once() {
     // A second reply keeps the first times.
     let later = Reply {
         sent_at: at(90),
+        idempotency_key: Some("key-2".into()),
         ..db.replies_for_post(post).unwrap()[0].clone()
     };
     db.record_reply(&later, None).unwrap();
@@ -107,6 +110,79 @@ fn record_reply_logs_marks_and_clears_the_draft_at_once() {
     assert_eq!(stored.first_response_at, Some(at(30)));
     assert_eq!(stored.handled_at, Some(at(30)));
     assert_eq!(db.replies_for_post(post).unwrap().len(), 2);
+}
+
+#[test]
+fn recording_a_key_again_returns_the_first_reply_and_action_and_writes_nothing() {
+    let mut db = Db::open_in_memory().unwrap();
+    let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    assert_eq!(db.prior_reply(post).unwrap(), None);
+    let first = Reply {
+        post,
+        network: Network::Mastodon,
+        text: "So sorry, it ships today.".into(),
+        sent_at: at(30),
+        url: Some("https://example.social/@shop/99".into()),
+        remote_id: Some("99".into()),
+        idempotency_key: Some("draft-1".into()),
+    };
+    let (stored, action) = db.record_reply(&first, None).unwrap();
+    assert_eq!(stored, first);
+    // Staff start a new reply to the same post; a late resend of the first key must not take it away.
+    db.save_draft(&Draft {
+        idempotency_key: "draft-2".into(),
+        ..draft(post, "one more thing", 40)
+    })
+    .unwrap();
+    let resend = Reply {
+        text: "So sorry, it ships today. Tracking AB123".into(),
+        sent_at: at(45),
+        ..first.clone()
+    };
+    let (again, same) = db.record_reply(&resend, None).unwrap();
+    assert_eq!(again, first, "the stored reply, not the resend's");
+    assert_eq!(same, action);
+    assert_eq!(db.replies_for_post(post).unwrap(), vec![first]);
+    assert_eq!(db.actions_for_post(post).unwrap(), vec![action]);
+    assert_eq!(db.draft(post).unwrap().unwrap().text, "one more thing");
+    assert_eq!(
+        db.prior_reply(post).unwrap(),
+        Some(PriorReply {
+            at: at(30),
+            origin: ReplyOrigin::ThisConsole
+        })
+    );
+}
+
+#[test]
+fn a_resend_of_the_drafts_own_key_clears_the_draft() {
+    let mut db = Db::open_in_memory().unwrap();
+    let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    let reply = Reply {
+        post,
+        network: Network::Bluesky,
+        text: "On its way!".into(),
+        sent_at: at(5),
+        url: None,
+        remote_id: Some("at://did:plc:shop/app.bsky.feed.post/x".into()),
+        idempotency_key: Some(format!("key-{}", post.0)),
+    };
+    db.record_reply(&reply, None).unwrap();
+    db.save_draft(&draft(post, "On its way!", 6)).unwrap();
+    db.record_reply(&reply, None).unwrap();
+    assert_eq!(db.draft(post).unwrap(), None);
+    assert_eq!(db.replies_for_post(post).unwrap().len(), 1);
+    assert_eq!(db.recent_actions(10).unwrap().len(), 1);
+}
+
+#[test]
+fn unconfirmed_drafts_keep_their_state_and_reason() {
+    let mut db = Db::open_in_memory().unwrap();
+    let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    let mut d = draft(post, "locked text", 2);
+    d.state = DraftState::Unconfirmed("timed out".into());
+    db.save_draft(&d).unwrap();
+    assert_eq!(db.draft(post).unwrap(), Some(d));
 }
 
 #[test]
@@ -119,6 +195,7 @@ fn record_reply_to_a_missing_post_fails_and_writes_nothing() {
         sent_at: at(1),
         url: None,
         remote_id: None,
+        idempotency_key: Some("k".into()),
     };
     assert!(db.record_reply(&reply, None).is_err());
     assert!(db.recent_actions(10).unwrap().is_empty());
