@@ -12,7 +12,8 @@ pub enum Popup {
     Action(ActionForm),
     FollowUp(FollowUpForm),
     ConfirmSend { post: PostId },
-    Sources,
+    /// The first list row shown.
+    Sources { scroll: u16 },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,4 @@
-//! Popups: the action form, the follow-up form, the send confirmation and the sources view.
+//! Popups: the action form, the follow-up form and the send confirmation (the sources view has its own file).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::Action(form) => action(frame, state, area, form),
         Popup::FollowUp(form) => follow_up(frame, state, area, form),
         Popup::ConfirmSend { .. } => confirm(frame, state, area),
-        Popup::Sources => sources(frame, state, area),
+        Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
         Popup::Help { .. } => {}
     }
 }
@@ -143,46 +143,6 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect) {
     lines.push(Line::from(Span::styled(
         "y / Enter send · n / Esc back to the draft",
         Style::default().fg(state.theme.accent),
-    )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-fn sources(frame: &mut Frame, state: &AppState, area: Rect) {
-    let rect = centered(area, 90, (state.sources.len() as u16 + 5).max(7));
-    let inner = popup_frame(frame, state, rect, "Sources");
-    let mut lines = Vec::new();
-    if state.sources.is_empty() {
-        lines.push(Line::from(
-            "No sources configured: add [sources.<name>] tables to your config.",
-        ));
-    }
-    for (name, health) in &state.sources {
-        let last = state
-            .last_delivery
-            .get(name)
-            .map(|t| format!("last post {}", super::ago(state.now, *t)))
-            .unwrap_or_else(|| "nothing yet".into());
-        let color = if health.is_problem() {
-            state.theme.urgent
-        } else {
-            state.theme.praise
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{name:<16}"),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(health.label(), Style::default().fg(color)),
-            Span::styled(
-                format!("  ({last})"),
-                Style::default().fg(state.theme.muted),
-            ),
-        ]));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Esc closes",
-        Style::default().fg(state.theme.muted),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
