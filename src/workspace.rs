@@ -156,7 +156,7 @@ fn counted(n: u64, one: &str, many: &str) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(d);
@@ -197,7 +197,12 @@ mod tests {
     fn fresh_asks_naming_the_file_and_its_counts() {
         let dir = tempfile::tempdir().unwrap();
         let path = database_with(dir.path(), 2);
-        for (answer, go) in [("yes\n", true), ("YES \n", true), ("no\n", false), ("", false)] {
+        for (answer, go) in [
+            ("yes\n", true),
+            ("YES \n", true),
+            ("no\n", false),
+            ("", false),
+        ] {
             let mut prompt = Vec::new();
             let ok = confirm_fresh(&path, false, &mut answer.as_bytes(), &mut prompt).unwrap();
             assert_eq!(ok, go, "{answer:?}");

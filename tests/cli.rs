@@ -111,7 +111,10 @@ fn a_bad_config_is_refused_with_file_line_and_field() {
 }
 
 /// A workspace with a JSONL inbox of `posts` lines synced into `work.db`: (config, db).
-fn synced_workspace(home: &std::path::Path, posts: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+fn synced_workspace(
+    home: &std::path::Path,
+    posts: usize,
+) -> (std::path::PathBuf, std::path::PathBuf) {
     let inbox = home.join("inbox.jsonl");
     let lines: String = (0..posts)
         .map(|i| {
@@ -127,11 +130,20 @@ fn synced_workspace(home: &std::path::Path, posts: usize) -> (std::path::PathBuf
     .unwrap();
     let db = home.join("work.db");
     let out = regulars(home)
-        .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
         .args(["sync", "--once"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stored_posts(&db), posts as i64);
     (config, db)
 }
@@ -172,12 +184,22 @@ fn sync_once_exits_non_zero_when_a_source_fails_and_says_which() {
     .unwrap();
     let db = home.path().join("work.db");
     let out = regulars(home.path())
-        .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
         .args(["sync", "--once"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "one line per source: {stdout}");
     assert_eq!(lines[0], "inbox: 1 new post, live");
@@ -200,7 +222,12 @@ fn fresh_is_refused_on_every_subcommand_and_the_database_kept() {
         vec!["classify", "--fresh"],
     ] {
         let out = regulars(home.path())
-            .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap()])
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ])
             .args(&args)
             .stdin(std::process::Stdio::null())
             .output()
@@ -226,7 +253,12 @@ fn fresh_on_the_console_asks_and_only_yes_deletes() {
     std::fs::write(&config, "[shop]\nname = \"Shop\"\n").unwrap();
     let console = |answer: Option<&str>, extra: &[&str]| {
         let mut child = regulars(home.path())
-            .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap()])
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ])
             .arg("--fresh")
             .args(extra)
             .stdin(std::process::Stdio::piped())
@@ -265,5 +297,10 @@ fn fresh_on_the_console_asks_and_only_yes_deletes() {
     // "yes" typed: the same
     synced_workspace(home.path(), 2);
     let out = console(Some("yes\n"), &[]);
-    assert_eq!(stored_posts(&db), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stored_posts(&db),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -383,7 +383,9 @@ fn count(db: &Path, table: &str) -> i64 {
 #[test]
 fn fresh_asks_on_the_terminal_before_the_console_starts() {
     if !tmux_available() {
-        eprintln!("skipping the --fresh end-to-end test: `tmux` is not on PATH (install tmux to run it)");
+        eprintln!(
+            "skipping the --fresh end-to-end test: `tmux` is not on PATH (install tmux to run it)"
+        );
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -405,7 +407,11 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
         .args(["--demo", "sync", "--once"])
         .output()
         .expect("run sync");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let db = data.join("regulars/demo.db");
     rusqlite::Connection::open(&db)
         .expect("open the demo database")
@@ -430,7 +436,10 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
     let screen = tmux.wait_for("the refusal", |s| exit_status(s, 1).is_some());
     assert_ne!(exit_status(&screen, 1).as_deref(), Some("0"), "{screen}");
     assert!(screen.contains("nothing deleted"), "{screen}");
-    assert!(!screen.contains("Attention"), "the console started:\n{screen}");
+    assert!(
+        !screen.contains("Attention"),
+        "the console started:\n{screen}"
+    );
     assert_eq!(count(&db, "actions"), 1);
     assert_eq!(count(&db, "posts"), posts);
 

@@ -76,8 +76,22 @@ fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
 
 /// Invisible format characters a post can carry, each between letters.
 const INVISIBLE: [char; 16] = [
-    '\u{ad}', '\u{200b}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{2060}', '\u{2062}', '\u{2064}',
-    '\u{feff}', '\u{180e}', '\u{fe0f}', '\u{fe0e}', '\u{e0068}', '\u{e0069}', '\u{61c}', '\u{34f}',
+    '\u{ad}',
+    '\u{200b}',
+    '\u{200d}',
+    '\u{200e}',
+    '\u{200f}',
+    '\u{2060}',
+    '\u{2062}',
+    '\u{2064}',
+    '\u{feff}',
+    '\u{180e}',
+    '\u{fe0f}',
+    '\u{fe0e}',
+    '\u{e0068}',
+    '\u{e0069}',
+    '\u{61c}',
+    '\u{34f}',
 ];
 
 /// Emoji sequences that must reach the screen whole.
@@ -114,7 +128,11 @@ fn misplaced_cell(buffer: &ratatui::buffer::Buffer) -> Option<(u16, u16, String)
         while x < area.width {
             let cell = &buffer[(x, y)];
             let symbol = cell.symbol();
-            let col = if prev_width == 1 { cursor } else { usize::from(x) };
+            let col = if prev_width == 1 {
+                cursor
+            } else {
+                usize::from(x)
+            };
             let advance = if joins_next {
                 0
             } else {
@@ -179,7 +197,10 @@ fn zwj_storm_and_invisible_format_characters_draw_aligned() {
         let buffer = draw(&state, size);
         let screen = format!("{buffer:?}");
         assert!(screen.contains("still waiting"), "{screen}");
-        assert!(screen.contains("aaaaaaaaaa"), "the storm's letters are drawn");
+        assert!(
+            screen.contains("aaaaaaaaaa"),
+            "the storm's letters are drawn"
+        );
         if size.0 == 160 {
             for emoji in EMOJI {
                 assert!(

@@ -12,8 +12,7 @@ pub enum Popup {
     Action(ActionForm),
     FollowUp(FollowUpForm),
     ConfirmSend { post: PostId },
-    /// The first list row shown.
-    Sources { scroll: u16 },
+    Sources { scroll: u16 }, // the first list row shown
 }
 
 #[derive(Debug, Clone, PartialEq)]

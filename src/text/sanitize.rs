@@ -207,9 +207,7 @@ fn keep_in_context(c: char, kept: &str, next: Option<char>) -> bool {
     match c {
         // Only inside an emoji ZWJ sequence (👩‍👩‍👧, 🏳️‍🌈): elsewhere some terminals merge what it
         // joins into one cell while every width table counts each letter.
-        ZWJ => {
-            next.is_some_and(is_pictographic) && (1..MAX_JOINED).contains(&joined_before(kept))
-        }
+        ZWJ => next.is_some_and(is_pictographic) && (1..MAX_JOINED).contains(&joined_before(kept)),
         // Between two letters (Persian, Indic): it stops a ligature and never merges cells.
         ZWNJ => {
             let visible = |x: char| !x.is_whitespace() && !matches!(x, ZWJ | ZWNJ | VS16);
@@ -218,8 +216,7 @@ fn keep_in_context(c: char, kept: &str, next: Option<char>) -> bool {
         // Emoji presentation (❤️, 1️⃣): only right after a pictograph, or in a keycap.
         VS16 => kept.chars().next_back().is_some_and(|base| {
             is_pictographic(base)
-                || ((base.is_ascii_digit() || base == '#' || base == '*')
-                    && next == Some(KEYCAP))
+                || ((base.is_ascii_digit() || base == '#' || base == '*') && next == Some(KEYCAP))
         }),
         _ => true,
     }

@@ -43,14 +43,25 @@ fn assert_clean(out: &str) {
 /// Every grapheme of sanitized text measures the same to ratatui, to unicode-width and, outside
 /// emoji, to a terminal that draws it char by char (so joining or not joining changes nothing).
 fn assert_widths_agree(out: &str) {
-    for g in out.graphemes(true).filter(|g| !g.contains(char::is_control)) {
-        assert_eq!(grapheme_width(g), g.width(), "ratatui vs unicode-width: {g:?}");
+    for g in out
+        .graphemes(true)
+        .filter(|g| !g.contains(char::is_control))
+    {
+        assert_eq!(
+            grapheme_width(g),
+            g.width(),
+            "ratatui vs unicode-width: {g:?}"
+        );
         let emoji = g
             .chars()
             .any(|c| is_pictographic(c) || c == KEYCAP || ('\u{1f1e6}'..='\u{1f1ff}').contains(&c));
         if !emoji {
             let per_char: usize = g.chars().map(|c| c.width().unwrap_or(0)).sum();
-            assert_eq!(grapheme_width(g), per_char, "cells drawn char by char: {g:?}");
+            assert_eq!(
+                grapheme_width(g),
+                per_char,
+                "cells drawn char by char: {g:?}"
+            );
         }
     }
 }
@@ -131,10 +142,34 @@ fn invisible_characters_are_removed() {
     assert_eq!(sanitize("hi\u{e0069}\u{e0067}\u{e006e}"), "hi");
     // the rest of general category Cf and the default-ignorables
     for c in [
-        '\u{ad}', '\u{34f}', '\u{600}', '\u{605}', '\u{6dd}', '\u{70f}', '\u{890}', '\u{8e2}',
-        '\u{17b4}', '\u{180b}', '\u{180f}', '\u{2061}', '\u{2064}', '\u{2065}', '\u{206f}',
-        '\u{fe00}', '\u{fe0e}', '\u{fff0}', '\u{110bd}', '\u{110cd}', '\u{13430}', '\u{1343f}',
-        '\u{1bca0}', '\u{1bca3}', '\u{1d173}', '\u{e0001}', '\u{e0100}', '\u{e01ef}',
+        '\u{ad}',
+        '\u{34f}',
+        '\u{600}',
+        '\u{605}',
+        '\u{6dd}',
+        '\u{70f}',
+        '\u{890}',
+        '\u{8e2}',
+        '\u{17b4}',
+        '\u{180b}',
+        '\u{180f}',
+        '\u{2061}',
+        '\u{2064}',
+        '\u{2065}',
+        '\u{206f}',
+        '\u{fe00}',
+        '\u{fe0e}',
+        '\u{fff0}',
+        '\u{110bd}',
+        '\u{110cd}',
+        '\u{13430}',
+        '\u{1343f}',
+        '\u{1bca0}',
+        '\u{1bca3}',
+        '\u{1d173}',
+        '\u{e0001}',
+        '\u{e0100}',
+        '\u{e01ef}',
     ] {
         assert_eq!(sanitize(&format!("a{c}b{c}")), "ab", "{c:?} survived");
     }
@@ -154,7 +189,10 @@ fn zwj_storm_collapses_to_the_letters_a_terminal_draws() {
     // a ZWJ storm between emoji joins at most four, as the longest emoji sequences do
     let emoji_storm = "😀\u{200d}".repeat(100) + "😀";
     let out = sanitize(&emoji_storm);
-    assert!(out.graphemes(true).all(|g| g.chars().filter(|&c| c == ZWJ).count() <= 3));
+    assert!(
+        out.graphemes(true)
+            .all(|g| g.chars().filter(|&c| c == ZWJ).count() <= 3)
+    );
     assert_eq!(out.chars().filter(|&c| c == '😀').count(), 101);
     assert_eq!(sanitize(&out), out);
 }
@@ -184,7 +222,10 @@ fn real_emoji_sequences_keep_their_joiners() {
 #[test]
 fn variation_selectors_only_with_emoji() {
     // VS16 after a letter or a bare digit would make unicode-width count two cells
-    assert_eq!(sanitize("a\u{fe0f} 1\u{fe0f} ❤\u{fe0f}\u{fe0f}"), "a 1 ❤\u{fe0f}");
+    assert_eq!(
+        sanitize("a\u{fe0f} 1\u{fe0f} ❤\u{fe0f}\u{fe0f}"),
+        "a 1 ❤\u{fe0f}"
+    );
     // text presentation and the other selectors: the base alone
     assert_eq!(sanitize("⌚\u{fe0e} ≩\u{fe00} 葛\u{e0100}"), "⌚ ≩ 葛");
     assert_eq!(display_width(&sanitize("⌚\u{fe0e}")), 2);

@@ -89,7 +89,9 @@ fn rows(state: &AppState, width: usize) -> Vec<Line<'static>> {
             } else {
                 Span::raw(" ".repeat(name_width))
             };
-            lines.push(Line::from(std::iter::once(lead).chain(spans).collect::<Vec<_>>()));
+            lines.push(Line::from(
+                std::iter::once(lead).chain(spans).collect::<Vec<_>>(),
+            ));
         }
     }
     lines
@@ -174,7 +176,10 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, scroll: u16) {
             muted,
         ));
     }
-    footer.push(Span::styled(format!("{} closes", key(Command::Close)), muted));
+    footer.push(Span::styled(
+        format!("{} closes", key(Command::Close)),
+        muted,
+    ));
     lines.push(Line::from(footer));
     frame.render_widget(Paragraph::new(lines), inner);
 }

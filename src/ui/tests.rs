@@ -72,7 +72,10 @@ fn sources_with_a_long_reason_wrap_and_scroll() {
         }
         let s = with(s, &[Command::Sources]);
         let top = draw(&s, size);
-        assert!(top.contains("bluesky") && top.contains("password_file"), "{top}");
+        assert!(
+            top.contains("bluesky") && top.contains("password_file"),
+            "{top}"
+        );
         assert!(top.contains("▼"), "a hint that there is more:\n{top}");
         insta::assert_snapshot!(format!("sources_long_{}x{}", size.0, size.1), top);
         let end = draw(&with(s, &[Command::LastPost]), size);

@@ -671,7 +671,11 @@ fn sources_view_scrolls_with_the_keymaps_movement_keys() {
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(scroll(&s), max, "clamped at the end");
     press(&mut s, KeyCode::Up);
-    assert_eq!(scroll(&s), max - 1, "one key back from the end moves at once");
+    assert_eq!(
+        scroll(&s),
+        max - 1,
+        "one key back from the end moves at once"
+    );
     press(&mut s, KeyCode::PageUp);
     press(&mut s, KeyCode::PageUp);
     press(&mut s, KeyCode::PageUp);
