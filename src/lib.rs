@@ -14,6 +14,7 @@ pub mod runtime;
 pub mod sources;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod terminal;
 pub mod text;
 pub mod triage;

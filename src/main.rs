@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tokio::sync::mpsc;
 
 use regulars::app::Msg;
@@ -29,9 +30,13 @@ struct Cli {
     /// Database file (default: in the XDG data dir; the demo uses its own file).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
-    /// Start with an empty database (deletes the one in use).
+    /// Console only: start with an empty database, deleting the one in use after asking (naming it and
+    /// what it holds). Refused with a subcommand.
     #[arg(long, global = true)]
     fresh: bool,
+    /// With --fresh: delete without asking (for scripts).
+    #[arg(long, global = true, requires = "fresh")]
+    yes: bool,
     /// Run the embedded demo even if a config exists.
     #[arg(long, global = true)]
     demo: bool,
@@ -61,12 +66,45 @@ enum Cmd {
     Doctor,
 }
 
-fn main() {
+impl Cmd {
+    fn name(&self) -> &'static str {
+        match self {
+            Cmd::Classify { .. } => "classify",
+            Cmd::Sync { .. } => "sync",
+            Cmd::Doctor => "doctor",
+        }
+    }
+}
+
+/// `sync` ended with a source failing (the summary says which).
+const SOURCE_FAILED: u8 = 3;
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let (true, Some(command)) = (cli.fresh, &cli.command) {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                match command {
+                    Cmd::Classify { .. } => {
+                        "--fresh deletes the database and `classify` never reads it: drop --fresh".into()
+                    }
+                    _ => format!(
+                        "--fresh deletes the database, so only the console takes it, never `{name}`: run \
+                         `regulars --fresh` (no subcommand) to start empty, or point `{name}` at a new file with --db",
+                        name = command.name()
+                    ),
+                },
+            )
+            .exit();
+    }
     // The terminal guard has put the terminal back by the time an error gets here.
-    if let Err(e) = run(cli) {
-        eprintln!("regulars: {e:#}");
-        std::process::exit(1);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("regulars: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -87,9 +125,10 @@ fn settings(cli: &Cli, paths: &Paths) -> anyhow::Result<Settings> {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Cmd::Classify { input, output }) = &cli.command {
-        return classify(&cli, input, output);
+        classify(&cli, input, output)?;
+        return Ok(ExitCode::SUCCESS);
     }
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
@@ -98,14 +137,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .db
         .clone()
         .unwrap_or_else(|| paths.database(settings.is_demo()));
+    if cli.fresh {
+        let confirmed = regulars::workspace::confirm_fresh(
+            &db,
+            cli.yes,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stderr(),
+        )?;
+        if !confirmed {
+            anyhow::bail!(
+                "--fresh: nothing deleted, {} is as it was (answer yes, or add --yes to skip the question)",
+                db.display()
+            );
+        }
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let workspace = Workspace::open(settings, db, cli.fresh).await?;
         match cli.command {
-            None => console(workspace).await,
-            Some(Cmd::Sync { once }) => sync(workspace, once).await,
-            Some(Cmd::Doctor) => doctor(workspace).await,
-            Some(Cmd::Classify { .. }) => Ok(()),
+            None => console(workspace).await.map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Sync { once }) => {
+                let healthy = regulars::sync::run(workspace, once, &mut std::io::stdout()).await?;
+                Ok(if healthy {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(SOURCE_FAILED)
+                })
+            }
+            Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
 }
@@ -176,64 +236,6 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     let _ = runner.await;
     workspace.store.close().await;
     result
-}
-
-async fn sync(workspace: Workspace, once: bool) -> anyhow::Result<()> {
-    let client = regulars::sources::http::client();
-    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
-        .map_err(anyhow::Error::msg)?;
-    if wiring.sources.is_empty() {
-        anyhow::bail!(
-            "no sources configured: add [sources.<name>] tables to your config (see config.example.toml)"
-        );
-    }
-    let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<Msg>();
-    let names: Vec<String> = wiring
-        .sources
-        .iter()
-        .map(|s| s.name().to_string())
-        .collect();
-    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
-    let mut settled: HashMap<String, bool> = HashMap::new();
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let out = std::io::stdout();
-    // --once: after every source has reported past connecting, stop once nothing new arrived for a while.
-    let quiet = std::time::Duration::from_secs(2);
-    loop {
-        let all_settled = names
-            .iter()
-            .all(|n| settled.get(n).copied().unwrap_or(false));
-        let msg = tokio::select! {
-            m = ui_rx.recv() => m,
-            _ = tokio::signal::ctrl_c() => None,
-            _ = tokio::time::sleep(quiet), if once && all_settled => None,
-        };
-        let Some(msg) = msg else { break };
-        match msg {
-            Msg::Ingested { source, posts } if !posts.is_empty() => {
-                let total = counts.entry(source.clone()).or_default();
-                *total += posts.len();
-                let _ = writeln!(
-                    out.lock(),
-                    "{source}: {} new posts ({total} this run)",
-                    posts.len()
-                );
-            }
-            Msg::SourceHealth { source, health } => {
-                let _ = writeln!(out.lock(), "{source}: {}", health.label());
-                use regulars::sources::Health;
-                let done = !matches!(health, Health::Connecting);
-                settled.insert(source, done);
-            }
-            Msg::TaskFailed { what, error } => {
-                let _ = writeln!(out.lock(), "{what}: {error}");
-            }
-            _ => {}
-        }
-    }
-    running.stop().await;
-    workspace.store.close().await;
-    Ok(())
 }
 
 async fn doctor(workspace: Workspace) -> anyhow::Result<()> {

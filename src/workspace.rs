@@ -1,7 +1,8 @@
-//! Opening a workspace: the settings, the store (reset with --fresh), the customers imported, and the state
-//! the console starts from.
+//! Opening a workspace: the settings, the store (reset with --fresh, once confirmed), the customers imported,
+//! and the state the console starts from.
 
 use std::collections::HashMap;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use crate::domain::Customer;
 use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::{Homes, Listening};
 use crate::state::{AppState, WINDOW};
-use crate::store::Store;
+use crate::store::{Db, Store};
 use crate::triage::Classifier;
 
 pub struct Workspace {
@@ -117,9 +118,145 @@ impl Workspace {
     }
 }
 
+/// Asks before `--fresh` deletes the database at `db_path`, naming the file and what it holds:
+/// "Delete /path/regulars.db (1,234 posts, 56 actions)? Type yes to continue: ". True when the reset may go
+/// ahead: no database there, `assume_yes` (`--yes`), or the answer `yes`; anything else (EOF included) is a no.
+pub fn confirm_fresh(
+    db_path: &Path,
+    assume_yes: bool,
+    answers: &mut dyn BufRead,
+    prompt: &mut dyn Write,
+) -> anyhow::Result<bool> {
+    if !db_path.exists() {
+        return Ok(true);
+    }
+    let holds = Db::open_read_only(db_path)
+        .and_then(|db| Ok((db.post_count()?, db.action_count()?)))
+        .map_or_else(
+            |e| format!("unreadable: {e}"),
+            |(posts, actions)| {
+                format!(
+                    "{}, {}",
+                    counted(posts, "post", "posts"),
+                    counted(actions, "action", "actions")
+                )
+            },
+        );
+    if assume_yes {
+        writeln!(prompt, "Deleting {} ({holds}): --yes", db_path.display())?;
+        return Ok(true);
+    }
+    write!(
+        prompt,
+        "Delete {} ({holds})? Type yes to continue: ",
+        db_path.display()
+    )?;
+    prompt.flush()?;
+    let mut answer = String::new();
+    answers.read_line(&mut answer)?;
+    Ok(answer.trim().eq_ignore_ascii_case("yes"))
+}
+
+/// "1 post", "1,234 posts".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    format!("{grouped} {}", if n == 1 { one } else { many })
+}
+
 fn describe(path: Option<&Path>) -> String {
     path.map_or_else(
         || "the demo workspace".to_string(),
         |p| p.display().to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ActionKind, NewAction};
+
+    fn database_with(dir: &Path, actions: usize) -> PathBuf {
+        let path = dir.join("regulars.db");
+        let mut db = Db::open(&path).unwrap();
+        for _ in 0..actions {
+            db.log_action(&NewAction {
+                post: None,
+                customer: None,
+                kind: ActionKind::Note,
+                note: "called back".into(),
+                at: chrono::Utc::now(),
+                url: None,
+            })
+            .unwrap();
+        }
+        path
+    }
+
+    #[test]
+    fn fresh_asks_naming_the_file_and_its_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = database_with(dir.path(), 2);
+        for (answer, go) in [
+            ("yes\n", true),
+            ("YES \n", true),
+            ("no\n", false),
+            ("", false),
+        ] {
+            let mut prompt = Vec::new();
+            let ok = confirm_fresh(&path, false, &mut answer.as_bytes(), &mut prompt).unwrap();
+            assert_eq!(ok, go, "{answer:?}");
+            let prompt = String::from_utf8(prompt).unwrap();
+            assert_eq!(
+                prompt,
+                format!(
+                    "Delete {} (0 posts, 2 actions)? Type yes to continue: ",
+                    path.display()
+                )
+            );
+        }
+        let companions = ["-wal", "-shm"].map(|s| PathBuf::from(format!("{}{s}", path.display())));
+        assert!(
+            companions.iter().all(|p| !p.exists()),
+            "asking created no file next to the database"
+        );
+        let mut prompt = Vec::new();
+        assert!(confirm_fresh(&path, true, &mut "".as_bytes(), &mut prompt).unwrap());
+        assert!(String::from_utf8(prompt).unwrap().contains("--yes"));
+    }
+
+    #[test]
+    fn fresh_without_a_database_needs_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut prompt = Vec::new();
+        let missing = dir.path().join("none.db");
+        assert!(confirm_fresh(&missing, false, &mut "".as_bytes(), &mut prompt).unwrap());
+        assert!(prompt.is_empty());
+        assert!(!missing.exists(), "nothing created");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_named_in_the_question() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "not sqlite at all, just text that is long enough").unwrap();
+        let mut prompt = Vec::new();
+        assert!(!confirm_fresh(&path, false, &mut "n\n".as_bytes(), &mut prompt).unwrap());
+        let prompt = String::from_utf8(prompt).unwrap();
+        assert!(prompt.contains("unreadable"), "{prompt}");
+    }
+
+    #[test]
+    fn counts_are_grouped_in_thousands() {
+        assert_eq!(counted(0, "post", "posts"), "0 posts");
+        assert_eq!(counted(1, "post", "posts"), "1 post");
+        assert_eq!(counted(1_234, "post", "posts"), "1,234 posts");
+        assert_eq!(counted(1_234_567, "action", "actions"), "1,234,567 actions");
+    }
 }

@@ -2,7 +2,9 @@
 //! socket, so the user's tmux is never touched), keys go in with `send-keys`, the screen comes back with
 //! `capture-pane`. It sees the panes fill, a live post arrive, opens a post, types a reply (kept as a draft),
 //! logs an action and quits; then it starts again on the same data dir and finds the draft and the action,
-//! on screen and in the SQLite file. Skips, with a message, where tmux is not installed.
+//! on screen and in the SQLite file. `--fresh` on an existing database asks on the terminal, naming the file and
+//! what it holds; "no" leaves it, "yes" empties it and the console starts. Skips, with a message, where tmux is
+//! not installed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -331,6 +333,126 @@ fn select_drafted_post(tmux: &Tmux, query: &str) {
     );
 }
 
+/// The private directories a run uses instead of the user's.
+struct Dirs<'a> {
+    home: &'a Path,
+    data: &'a Path,
+    config: &'a Path,
+    state: &'a Path,
+}
+
+impl Dirs<'_> {
+    fn env(&self, cmd: &mut Command) {
+        cmd.env_remove("REGULARS_CONFIG")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("HOME", self.home)
+            .env("XDG_DATA_HOME", self.data)
+            .env("XDG_CONFIG_HOME", self.config)
+            .env("XDG_STATE_HOME", self.state);
+    }
+}
+
+/// The shell command for the session's pane: the console on the demo (with `extra` arguments), then its exit
+/// status printed as `EXITED<run>: <status>`, then a sleep so the pane stays.
+fn console_command(run: u32, dirs: &Dirs, extra: &str) -> String {
+    format!(
+        "RUN={run}; env -u REGULARS_CONFIG -u DBUS_SESSION_BUS_ADDRESS HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} \
+         XDG_STATE_HOME={} {} --demo --demo-interval 1 {extra}; printf '\\n{EXITED}%s: %s\\n' \"$RUN\" \"$?\"; exec sleep 120",
+        sh_quote(&dirs.home.to_string_lossy()),
+        sh_quote(&dirs.data.to_string_lossy()),
+        sh_quote(&dirs.config.to_string_lossy()),
+        sh_quote(&dirs.state.to_string_lossy()),
+        sh_quote(env!("CARGO_BIN_EXE_regulars")),
+    )
+}
+
+/// The exit status a finished run printed.
+fn exit_status(screen: &str, run: u32) -> Option<String> {
+    let exited = format!("{EXITED}{run}: ");
+    screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&exited).map(str::to_string))
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("open the demo database");
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count rows")
+}
+
+#[test]
+fn fresh_asks_on_the_terminal_before_the_console_starts() {
+    if !tmux_available() {
+        eprintln!(
+            "skipping the --fresh end-to-end test: `tmux` is not on PATH (install tmux to run it)"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let [home, data, config, state] = ["home", "data", "config", "state"].map(|d| {
+        let p = tmp.path().join(d);
+        std::fs::create_dir_all(&p).expect("mkdir");
+        p
+    });
+    let dirs = Dirs {
+        home: &home,
+        data: &data,
+        config: &config,
+        state: &state,
+    };
+    // A demo database with posts and one logged action.
+    let mut sync = Command::new(env!("CARGO_BIN_EXE_regulars"));
+    dirs.env(&mut sync);
+    let out = sync
+        .args(["--demo", "sync", "--once"])
+        .output()
+        .expect("run sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = data.join("regulars/demo.db");
+    rusqlite::Connection::open(&db)
+        .expect("open the demo database")
+        .execute(
+            "INSERT INTO actions (kind, note, at) VALUES ('note', 'kept until yes', 0)",
+            [],
+        )
+        .expect("log an action");
+    let posts = count(&db, "posts");
+    assert!(posts > 0);
+    let question = format!(
+        "Delete {} ({posts} posts, 1 action)? Type yes to continue:",
+        db.display()
+    );
+    let tmux = Tmux::new(&home);
+
+    // "no": nothing deleted, the console does not start, the exit status says so.
+    tmux.start(&console_command(1, &dirs, "--fresh"), true);
+    tmux.wait_text(&question);
+    tmux.type_text("no");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the refusal", |s| exit_status(s, 1).is_some());
+    assert_ne!(exit_status(&screen, 1).as_deref(), Some("0"), "{screen}");
+    assert!(screen.contains("nothing deleted"), "{screen}");
+    assert!(
+        !screen.contains("Attention"),
+        "the console started:\n{screen}"
+    );
+    assert_eq!(count(&db, "actions"), 1);
+    assert_eq!(count(&db, "posts"), posts);
+
+    // "yes": the database is emptied and the console starts on the demo.
+    tmux.start(&console_command(2, &dirs, "--fresh"), false);
+    tmux.wait_text(&question);
+    tmux.type_text("yes");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the console to start after yes", panes_filled);
+    assert_eq!(count(&db, "actions"), 0, "the action went with the reset");
+    tmux.quit_cleanly(2, &state);
+}
+
 #[test]
 fn console_end_to_end_in_tmux() {
     if !tmux_available() {
@@ -342,18 +464,13 @@ fn console_end_to_end_in_tmux() {
     let data = tempfile::tempdir().expect("temp data dir");
     let config = tempfile::tempdir().expect("temp config dir");
     let state = tempfile::tempdir().expect("temp state dir");
-    let bin = env!("CARGO_BIN_EXE_regulars");
-    let command = |run: u32| {
-        format!(
-            "RUN={run}; env -u REGULARS_CONFIG -u DBUS_SESSION_BUS_ADDRESS HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} \
-         XDG_STATE_HOME={} {} --demo --demo-interval 1; printf '\\n{EXITED}%s: %s\\n' \"$RUN\" \"$?\"; exec sleep 120",
-            sh_quote(&home.path().to_string_lossy()),
-            sh_quote(&data.path().to_string_lossy()),
-            sh_quote(&config.path().to_string_lossy()),
-            sh_quote(&state.path().to_string_lossy()),
-            sh_quote(bin),
-        )
+    let dirs = Dirs {
+        home: home.path(),
+        data: data.path(),
+        config: config.path(),
+        state: state.path(),
     };
+    let command = |run: u32| console_command(run, &dirs, "");
     let db = data.path().join("regulars/demo.db");
     let tmux = Tmux::new(home.path());
 

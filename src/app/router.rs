@@ -5,11 +5,15 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{Command, Msg};
 use crate::config::Mode;
-use crate::state::AppState;
+use crate::state::{AppState, Popup};
 
 pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
     if key.kind == KeyEventKind::Release {
         return None;
+    }
+    // The Sources view has no text to type: its keys are the normal keymap's (movement scrolls it).
+    if let Some(Popup::Sources { .. }) = state.popup {
+        return state.keymap.command(Mode::Normal, &key).map(Msg::Command);
     }
     if state.popup.is_some() || state.filter.editing.is_some() {
         return Some(Msg::Key(key));

@@ -24,7 +24,8 @@ pub enum Popup {
         post: PostId,
         prior: PriorReply,
     },
-    Sources,
+    /// The sources and their health; `scroll` is the first list row shown.
+    Sources { scroll: u16 },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -27,6 +27,13 @@ impl Db {
         Ok(logged)
     }
 
+    pub fn action_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The Log: newest first.
     pub fn recent_actions(&self, limit_: usize) -> Result<Vec<Action>> {
         self.query_actions(

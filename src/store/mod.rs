@@ -104,6 +104,37 @@ impl Db {
         Ok(db)
     }
 
+    /// Opens an existing database file to read it as it is: no migration, no journal-mode switch, no
+    /// file created (`--fresh` counts what it is about to delete before asking).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
+        use rusqlite::OpenFlags;
+        let path = path.as_ref().to_path_buf();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        // Without a write-ahead log every row is in the file itself: read it as immutable, which leaves no
+        // -wal/-shm companions behind (a plain read-only open of a WAL database creates both).
+        let immutable = (!Path::new(&wal).exists())
+            .then(|| std::path::absolute(&path).ok())
+            .flatten()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .map(|mut uri| {
+                uri.set_query(Some("immutable=1"));
+                uri.to_string()
+            });
+        let conn = match immutable {
+            Some(uri) => Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            ),
+            None => Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY),
+        }
+        .map_err(|e| schema::open_error(&path, e))?;
+        Ok(Db {
+            conn,
+            path: Some(path),
+        })
+    }
+
     /// A private, empty, migrated database that lives as long as this `Db` (tests, `classify`, dry runs).
     pub fn open_in_memory() -> Result<Db> {
         let conn = Connection::open_in_memory()?;

@@ -3,14 +3,15 @@
 //! Everything a network or a file hands us goes through [`sanitize`] (or [`sanitize_bytes`],
 //! or [`html_to_text`] for Mastodon's HTML) before it is stored or drawn. The output can never
 //! move the cursor, retitle the window, switch character sets or hide text: it holds no escape
-//! sequences, no C0/C1 control characters other than `\n`, no bidi overrides or isolates and no
-//! invisible format characters other than the joiners emoji and scripts need.
+//! sequences, no C0/C1 control characters other than `\n`, no bidi controls and no invisible format
+//! characters other than those emoji sequences (and ZWNJ between letters) need: so the width
+//! regulars computes for a line is the width the terminal draws.
 //!
-//! The helpers at the end ([`grapheme_count`], [`truncate_width`], [`one_line`]) measure and
-//! shorten text for display, always on grapheme boundaries.
+//! The helpers at the end ([`grapheme_count`], [`display_width`], [`truncate_width`], [`one_line`])
+//! measure and shorten text for display, always on grapheme boundaries.
 
+use ratatui::buffer::CellWidth;
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
 
 /// Longest text [`sanitize`] returns, in chars, the trailing "…" included.
 pub const MAX_CHARS: usize = 20_000;
@@ -22,6 +23,8 @@ const ESC: char = '\u{1b}';
 const ELLIPSIS: char = '…';
 const ZWJ: char = '\u{200d}';
 const ZWNJ: char = '\u{200c}';
+const VS16: char = '\u{fe0f}';
+const KEYCAP: char = '\u{20e3}';
 const BLACK_FLAG: char = '\u{1f3f4}';
 const TAG_CANCEL: char = '\u{e007f}';
 
@@ -32,10 +35,13 @@ const TAG_CANCEL: char = '\u{e007f}';
 ///   two-character / nF escapes (`ESC c`, `ESC ( B`);
 /// - C0/C1 controls go, except `\n`; `\t` becomes a space; `\r\n`, `\r`, NEL, U+2028 and U+2029
 ///   become `\n`;
-/// - bidi embeddings, overrides and isolates go (LRM, RLM and ALM stay: they cannot reorder);
-/// - invisible format characters go (zero-width space, word joiner, BOM, Mongolian vowel
-///   separator, invisible operators, Hangul fillers, interlinear annotations, tag characters
-///   outside an emoji flag sequence); ZWJ/ZWNJ stay only between two visible characters;
+/// - bidi controls go (embeddings, overrides, isolates and the LRM/RLM/ALM marks);
+/// - invisible format characters go (general category Cf and the other default-ignorables: zero
+///   width space, word joiner, soft hyphen, BOM, Mongolian vowel separator, invisible operators,
+///   Hangul fillers, interlinear annotations, variation selectors, tag characters outside an emoji
+///   flag sequence); a ZWJ stays only between two emoji of one emoji ZWJ sequence (at most four
+///   joined, as in 👨‍👩‍👧‍👦), VS16 only after a pictograph or in a keycap (1️⃣), ZWNJ only between
+///   two visible characters; halfwidth (han)dakuten become their combining forms;
 /// - trailing whitespace is trimmed on every line, leading and trailing blank lines go, and runs
 ///   of more than two blank lines shrink to two;
 /// - the result is capped at [`MAX_CHARS`] chars, cut on a grapheme boundary, ending in "…".
@@ -60,11 +66,26 @@ pub fn char_count(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Terminal columns of one grapheme, exactly as ratatui lays it out (its buffer skips graphemes that
+/// hold a control character).
+pub fn grapheme_width(g: &str) -> usize {
+    if g.contains(char::is_control) {
+        0
+    } else {
+        usize::from(g.cell_width())
+    }
+}
+
+/// Terminal columns of `s` on one line, as ratatui lays it out: grapheme by grapheme (measuring the
+/// whole string at once can differ, an Arabic lam-alef ligature say).
+pub fn display_width(s: &str) -> usize {
+    s.graphemes(true).map(grapheme_width).sum()
+}
+
 /// Cuts `s` to at most `max_width` terminal columns, ending in "…" when anything was cut.
 /// Never splits a grapheme. Widths are per grapheme, as ratatui measures them.
 pub fn truncate_width(s: &str, max_width: usize) -> String {
-    let total: usize = s.graphemes(true).map(UnicodeWidthStr::width).sum();
-    if total <= max_width {
+    if display_width(s) <= max_width {
         return s.to_string();
     }
     if max_width == 0 {
@@ -74,7 +95,7 @@ pub fn truncate_width(s: &str, max_width: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
     for g in s.graphemes(true) {
-        let w = g.width();
+        let w = grapheme_width(g);
         if used + w > budget {
             break;
         }

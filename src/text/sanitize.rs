@@ -33,6 +33,10 @@ pub(super) fn strip_controls(input: &str) -> String {
                     i = end;
                 }
             }
+            // Halfwidth (han)dakuten: ratatui counts one more cell than a terminal draws after a
+            // halfwidth kana; their combining forms draw the same and measure the same everywhere.
+            '\u{ff9e}' => out.push('\u{3099}'),
+            '\u{ff9f}' => out.push('\u{309a}'),
             c if is_control(c) || is_hidden_format(c) || is_tag(c) => {}
             c => out.push(c),
         }
@@ -44,21 +48,30 @@ pub(super) fn is_control(c: char) -> bool {
     c <= '\u{1f}' || ('\u{7f}'..='\u{9f}').contains(&c)
 }
 
-/// Format characters that reorder or hide text. LRM (U+200E), RLM (U+200F) and ALM (U+061C)
-/// are kept; ZWJ and ZWNJ are judged by context in pass 2.
+/// Invisible format characters (general category Cf and the other default-ignorable code points): a
+/// terminal may draw one as a cell, as nothing, or join the letters around it, so no one can know how
+/// wide a line holding them is. Bidi controls go too (they reorder text). ZWJ, ZWNJ and VS16 are judged
+/// by context in pass 2; tags are kept only in an emoji flag sequence.
 pub(super) fn is_hidden_format(c: char) -> bool {
     matches!(c,
-        '\u{200b}'                      // zero width space
+        '\u{ad}'                        // soft hyphen: drawn as "-", as nothing or as a blank
+        | '\u{34f}'                     // combining grapheme joiner
+        | '\u{600}'..='\u{605}' | '\u{6dd}' | '\u{70f}' | '\u{890}' | '\u{891}' | '\u{8e2}'
+        | '\u{110bd}' | '\u{110cd}'     // number signs spanning the digits after them
+        | '\u{61c}' | '\u{200e}' | '\u{200f}' // bidi marks
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' // Hangul fillers, the "invisible name" trick
+        | '\u{17b4}' | '\u{17b5}'       // Khmer inherent vowels
+        | '\u{180b}'..='\u{180f}'       // Mongolian variation selectors, vowel separator
+        | '\u{200b}'                    // zero width space
         | '\u{202a}'..='\u{202e}'       // bidi embeddings and overrides
-        | '\u{2060}'..='\u{2064}'       // word joiner, invisible operators
-        | '\u{2066}'..='\u{2069}'       // bidi isolates
-        | '\u{206a}'..='\u{206f}'       // deprecated format characters
+        | '\u{2060}'..='\u{206f}'       // word joiner, invisible operators, bidi isolates, deprecated
+        | '\u{fe00}'..='\u{fe0e}'       // variation selectors 1-15 (VS16 is judged in context)
         | '\u{feff}'                    // zero width no-break space / BOM
-        | '\u{180e}'                    // Mongolian vowel separator
-        | '\u{3164}' | '\u{ffa0}'       // Hangul fillers, the "invisible name" trick
-        | '\u{115f}' | '\u{1160}'
-        | '\u{fff9}'..='\u{fffb}'       // interlinear annotation: hides the annotated text
+        | '\u{fff0}'..='\u{fffb}'       // reserved ignorables; interlinear annotation hides text
+        | '\u{13430}'..='\u{1343f}'     // Egyptian hieroglyph format controls
+        | '\u{1bca0}'..='\u{1bca3}'     // shorthand format controls
         | '\u{1d173}'..='\u{1d17a}'     // musical format characters
+        | '\u{e0080}'..='\u{e0fff}'     // variation selectors supplement, reserved ignorables
     )
 }
 
@@ -144,10 +157,69 @@ fn skip_string(cs: &[char], i: usize) -> usize {
 }
 
 // ---------------------------------------------------------------------------------------------
-// sanitize, pass 2: joiners in context, trailing whitespace, blank lines
+// sanitize, pass 2: joiners and emoji presentation in context, trailing whitespace, blank lines
 
-fn is_joiner(c: char) -> bool {
-    c == ZWJ || c == ZWNJ
+/// Most pictographs one emoji ZWJ sequence joins (a family of four): a longer chain is one cell pair
+/// to regulars but many to a terminal that does not join it.
+const MAX_JOINED: usize = 4;
+
+/// Extended_Pictographic, as unicode-segmentation's tables say (they are not public): a ZWJ joins the
+/// next pictograph into the same grapheme only after an Extended_Pictographic char (rule GB11).
+pub(super) fn is_pictographic(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    let mut probe = String::with_capacity(12);
+    probe.push(c);
+    probe.push(ZWJ);
+    probe.push('\u{1f600}');
+    probe.graphemes(true).nth(1).is_none()
+}
+
+fn is_emoji_modifier(c: char) -> bool {
+    ('\u{1f3fb}'..='\u{1f3ff}').contains(&c)
+}
+
+/// How many pictographs the emoji sequence ending `kept` joins (0: it does not end in an emoji).
+/// A pictograph counts with its skin tone, VS16 or flag tags; pictographs count on through ZWJs.
+fn joined_before(kept: &str) -> usize {
+    let mut joined = 0;
+    let mut rest = kept.chars().rev().peekable();
+    loop {
+        while rest
+            .next_if(|&c| is_emoji_modifier(c) || c == VS16 || is_tag(c))
+            .is_some()
+        {}
+        if !rest.next().is_some_and(is_pictographic) {
+            return joined;
+        }
+        joined += 1;
+        if joined == MAX_JOINED || rest.next_if_eq(&ZWJ).is_none() {
+            return joined;
+        }
+    }
+}
+
+/// Whether the joiner or selector `c`, between `kept` (this line's output so far) and `next` (the next
+/// input char), stays. Each decision depends only on kept chars and on a `next` that is always kept,
+/// so sanitizing the output again decides the same: sanitize stays idempotent.
+fn keep_in_context(c: char, kept: &str, next: Option<char>) -> bool {
+    match c {
+        // Only inside an emoji ZWJ sequence (👩‍👩‍👧, 🏳️‍🌈): elsewhere some terminals merge what it
+        // joins into one cell while every width table counts each letter.
+        ZWJ => next.is_some_and(is_pictographic) && (1..MAX_JOINED).contains(&joined_before(kept)),
+        // Between two letters (Persian, Indic): it stops a ligature and never merges cells.
+        ZWNJ => {
+            let visible = |x: char| !x.is_whitespace() && !matches!(x, ZWJ | ZWNJ | VS16);
+            kept.chars().next_back().is_some_and(visible) && next.is_some_and(visible)
+        }
+        // Emoji presentation (❤️, 1️⃣): only right after a pictograph, or in a keycap.
+        VS16 => kept.chars().next_back().is_some_and(|base| {
+            is_pictographic(base)
+                || ((base.is_ascii_digit() || base == '#' || base == '*') && next == Some(KEYCAP))
+        }),
+        _ => true,
+    }
 }
 
 pub(super) fn tidy_lines(text: &str) -> String {
@@ -159,18 +231,10 @@ pub(super) fn tidy_lines(text: &str) -> String {
         line_buf.clear();
         line_buf.extend(raw.chars());
         line.clear();
-        let mut prev: Option<char> = None;
         for (idx, &c) in line_buf.iter().enumerate() {
-            if is_joiner(c) {
-                let visible = |x: &char| !x.is_whitespace() && !is_joiner(*x);
-                let keep = prev.as_ref().is_some_and(visible)
-                    && line_buf.get(idx + 1).is_some_and(visible);
-                if !keep {
-                    continue;
-                }
+            if keep_in_context(c, &line, line_buf.get(idx + 1).copied()) {
+                line.push(c);
             }
-            line.push(c);
-            prev = Some(c);
         }
         let trimmed = line.trim_end();
         if trimmed.is_empty() {

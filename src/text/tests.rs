@@ -1,4 +1,6 @@
-use super::sanitize::{flag_tags_end, is_control, is_hidden_format, is_tag};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::sanitize::{flag_tags_end, is_control, is_hidden_format, is_pictographic, is_tag};
 use super::*;
 
 /// Chars that must never survive [`sanitize`].
@@ -17,7 +19,50 @@ fn assert_clean(out: &str) {
             continue;
         }
         assert!(!forbidden(cs[i]), "forbidden {:?} in {:?}", cs[i], out);
+        // the base of a ZWJ or VS16, past any skin tone or VS16
+        let base = cs[..i]
+            .iter()
+            .rev()
+            .find(|&&c| !('\u{1f3fb}'..='\u{1f3ff}').contains(&c) && c != VS16);
+        match cs[i] {
+            ZWJ => assert!(
+                base.is_some_and(|&b| is_pictographic(b))
+                    && cs.get(i + 1).is_some_and(|&n| is_pictographic(n)),
+                "ZWJ outside an emoji sequence in {out:?}"
+            ),
+            VS16 => assert!(
+                i > 0 && (is_pictographic(cs[i - 1]) || cs.get(i + 1) == Some(&KEYCAP)),
+                "VS16 outside an emoji in {out:?}"
+            ),
+            _ => {}
+        }
         i += 1;
+    }
+}
+
+/// Every grapheme of sanitized text measures the same to ratatui, to unicode-width and, outside
+/// emoji, to a terminal that draws it char by char (so joining or not joining changes nothing).
+fn assert_widths_agree(out: &str) {
+    for g in out
+        .graphemes(true)
+        .filter(|g| !g.contains(char::is_control))
+    {
+        assert_eq!(
+            grapheme_width(g),
+            g.width(),
+            "ratatui vs unicode-width: {g:?}"
+        );
+        let emoji = g
+            .chars()
+            .any(|c| is_pictographic(c) || c == KEYCAP || ('\u{1f1e6}'..='\u{1f1ff}').contains(&c));
+        if !emoji {
+            let per_char: usize = g.chars().map(|c| c.width().unwrap_or(0)).sum();
+            assert_eq!(
+                grapheme_width(g),
+                per_char,
+                "cells drawn char by char: {g:?}"
+            );
+        }
     }
 }
 
@@ -80,11 +125,8 @@ fn bidi_overrides_and_isolates_are_removed() {
     assert_eq!(sanitize("\u{202e}gnp.exe"), "gnp.exe");
     assert_eq!(sanitize("a\u{202a}b\u{202b}c\u{202c}d\u{202d}e"), "abcde");
     assert_eq!(sanitize("a\u{2066}b\u{2067}c\u{2068}d\u{2069}e"), "abcde");
-    // marks cannot reorder: kept
-    assert_eq!(
-        sanitize("a\u{200e}b\u{200f}c\u{61c}d"),
-        "a\u{200e}b\u{200f}c\u{61c}d"
-    );
+    // the marks are invisible format characters too
+    assert_eq!(sanitize("a\u{200e}b\u{200f}c\u{61c}d"), "abcd");
 }
 
 #[test]
@@ -98,6 +140,104 @@ fn invisible_characters_are_removed() {
     );
     // ASCII smuggled in tag characters
     assert_eq!(sanitize("hi\u{e0069}\u{e0067}\u{e006e}"), "hi");
+    // the rest of general category Cf and the default-ignorables
+    for c in [
+        '\u{ad}',
+        '\u{34f}',
+        '\u{600}',
+        '\u{605}',
+        '\u{6dd}',
+        '\u{70f}',
+        '\u{890}',
+        '\u{8e2}',
+        '\u{17b4}',
+        '\u{180b}',
+        '\u{180f}',
+        '\u{2061}',
+        '\u{2064}',
+        '\u{2065}',
+        '\u{206f}',
+        '\u{fe00}',
+        '\u{fe0e}',
+        '\u{fff0}',
+        '\u{110bd}',
+        '\u{110cd}',
+        '\u{13430}',
+        '\u{1343f}',
+        '\u{1bca0}',
+        '\u{1bca3}',
+        '\u{1d173}',
+        '\u{e0001}',
+        '\u{e0100}',
+        '\u{e01ef}',
+    ] {
+        assert_eq!(sanitize(&format!("a{c}b{c}")), "ab", "{c:?} survived");
+    }
+}
+
+#[test]
+fn zwj_storm_collapses_to_the_letters_a_terminal_draws() {
+    let storm = "a\u{200d}".repeat(200) + "a";
+    let out = sanitize(&storm);
+    assert_eq!(out, "a".repeat(201));
+    assert_eq!(display_width(&out), grapheme_count(&out));
+    // joiners between letters, digits, punctuation or before an emoji: all go
+    assert_eq!(sanitize("x\u{200d}y 1\u{200d}2 .\u{200d}."), "xy 12 ..");
+    assert_eq!(sanitize("a\u{200d}👩 👩\u{200d}a"), "a👩 👩a");
+    // scripts joined by ZWJ (Devanagari half forms, Hebrew, Tifinagh): the letters stay
+    assert_eq!(sanitize("क्\u{200d}ष א\u{200d}ל"), "क्ष אל");
+    // a ZWJ storm between emoji joins at most four, as the longest emoji sequences do
+    let emoji_storm = "😀\u{200d}".repeat(100) + "😀";
+    let out = sanitize(&emoji_storm);
+    assert!(
+        out.graphemes(true)
+            .all(|g| g.chars().filter(|&c| c == ZWJ).count() <= 3)
+    );
+    assert_eq!(out.chars().filter(|&c| c == '😀').count(), 101);
+    assert_eq!(sanitize(&out), out);
+}
+
+#[test]
+fn real_emoji_sequences_keep_their_joiners() {
+    for emoji in [
+        "👩\u{200d}👩\u{200d}👧",
+        "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+        "🏳\u{fe0f}\u{200d}🌈",
+        "👨🏽\u{200d}💻",
+        "👩\u{200d}❤\u{fe0f}\u{200d}💋\u{200d}👨",
+        "🧑🏻\u{200d}🤝\u{200d}🧑🏼",
+        "🏃🏽\u{200d}♀\u{fe0f}\u{200d}➡\u{fe0f}",
+        "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}",
+        "❤\u{fe0f}",
+        "1\u{fe0f}\u{20e3}",
+        "#\u{fe0f}\u{20e3}",
+    ] {
+        let text = format!("ok {emoji} ok");
+        assert_eq!(sanitize(&text), text, "{emoji:?}");
+        assert_eq!(grapheme_count(emoji), 1, "{emoji:?}");
+        assert_eq!(display_width(emoji), 2, "{emoji:?}");
+    }
+}
+
+#[test]
+fn variation_selectors_only_with_emoji() {
+    // VS16 after a letter or a bare digit would make unicode-width count two cells
+    assert_eq!(
+        sanitize("a\u{fe0f} 1\u{fe0f} ❤\u{fe0f}\u{fe0f}"),
+        "a 1 ❤\u{fe0f}"
+    );
+    // text presentation and the other selectors: the base alone
+    assert_eq!(sanitize("⌚\u{fe0e} ≩\u{fe00} 葛\u{e0100}"), "⌚ ≩ 葛");
+    assert_eq!(display_width(&sanitize("⌚\u{fe0e}")), 2);
+}
+
+#[test]
+fn halfwidth_sound_marks_measure_what_a_terminal_draws() {
+    // ratatui counts ｶﾞ as three cells, a terminal draws two; the combining form is one everywhere
+    let out = sanitize("ｶﾞｷﾟ");
+    assert_eq!(out, "ｶ\u{3099}ｷ\u{309a}");
+    assert_eq!(display_width(&out), 2);
+    assert_widths_agree(&out);
 }
 
 #[test]
@@ -367,6 +507,14 @@ const INTERESTING: &[char] = &[
     '\u{2060}',
     '\u{feff}',
     '\u{fe0f}',
+    '\u{fe0e}',
+    '\u{20e3}',
+    '\u{ad}',
+    '\u{ff9e}',
+    'ｶ',
+    '1',
+    '❤',
+    '🌈',
     '\u{180e}',
     '\u{3164}',
     '\u{fff9}',
@@ -403,6 +551,7 @@ fn property_sanitize_is_clean_and_idempotent() {
         let s = random_string(&mut rng);
         let once = sanitize(&s);
         assert_clean(&once);
+        assert_widths_agree(&once);
         assert!(!once.contains("\n\n\n\n"), "{s:?} -> {once:?}");
         assert!(once.lines().all(|l| l == l.trim_end()), "{s:?} -> {once:?}");
         assert_eq!(sanitize(&once), once, "not idempotent for {s:?}");

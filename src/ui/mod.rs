@@ -6,6 +6,7 @@ mod help;
 pub mod layout;
 mod list;
 mod popup;
+pub mod sources;
 mod status_bar;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! Popups: the action form, the follow-up form, the send confirmation and the sources view.
+//! Popups: the action form, the follow-up form and the send confirmation (the sources view has its own file).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,7 +21,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::FollowUp(form) => follow_up(frame, state, area, form),
         Popup::ConfirmSend { prepared, .. } => confirm(frame, state, area, prepared.as_ref()),
         Popup::ConfirmReplyAgain { post, prior } => reply_again(frame, state, area, *post, prior),
-        Popup::Sources => sources(frame, state, area),
+        Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
         Popup::Help { .. } => {}
     }
 }
@@ -194,45 +194,5 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
         Line::default(),
         answers(state, "reply again", "no, close the composer"),
     ];
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-fn sources(frame: &mut Frame, state: &AppState, area: Rect) {
-    let rect = centered(area, 90, (state.sources.len() as u16 + 5).max(7));
-    let inner = popup_frame(frame, state, rect, "Sources");
-    let mut lines = Vec::new();
-    if state.sources.is_empty() {
-        lines.push(Line::from(
-            "No sources configured: add [sources.<name>] tables to your config.",
-        ));
-    }
-    for (name, health) in &state.sources {
-        let last = state
-            .last_delivery
-            .get(name)
-            .map(|t| format!("last post {}", super::ago(state.now, *t)))
-            .unwrap_or_else(|| "nothing yet".into());
-        let color = if health.is_problem() {
-            state.theme.urgent
-        } else {
-            state.theme.praise
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{name:<16}"),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(health.label(), Style::default().fg(color)),
-            Span::styled(
-                format!("  ({last})"),
-                Style::default().fg(state.theme.muted),
-            ),
-        ]));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Esc closes",
-        Style::default().fg(state.theme.muted),
-    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::router::hints;
 use crate::sources::Health;
 use crate::state::AppState;
+use crate::text::display_width;
 
 fn health_dot(state: &AppState, health: &Health) -> (String, Color) {
     match health {
@@ -81,12 +82,12 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         ));
     } else {
         // Hints only where they fit whole, most useful first.
-        let mut used: usize = left.iter().map(|s| s.width()).sum();
+        let mut used: usize = left.iter().map(|s| display_width(&s.content)).sum();
         let room = area.width.saturating_sub(clock_width) as usize;
         for command in hints(state) {
             let key = format!("{} ", state.keymap.hint(command));
             let label = format!("{}  ", command.hint_label());
-            let width = unicode_width::UnicodeWidthStr::width(key.as_str()) + label.len();
+            let width = display_width(&key) + display_width(&label);
             if used + width > room {
                 break;
             }

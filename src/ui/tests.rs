@@ -116,6 +116,37 @@ fn detail_shows_the_shops_own_reply_in_the_thread() {
 }
 
 #[test]
+fn sources_with_a_long_reason_wrap_and_scroll() {
+    for size in SIZES {
+        let mut s = fixture::workspace();
+        s.size = size;
+        s.sources.insert(
+            "bluesky".into(),
+            Health::AuthFailed(
+                "the app password was refused (HTTP 401 from https://bsky.social/xrpc/com.atproto.server.createSession): \
+                 create a new app password in Settings > Privacy and security > App passwords and put it in the \
+                 file named by password_file"
+                    .into(),
+            ),
+        );
+        for i in 0..44 {
+            s.sources.insert(format!("rss-{i:02}"), Health::Polling);
+        }
+        let s = with(s, &[Command::Sources]);
+        let top = draw(&s, size);
+        assert!(
+            top.contains("bluesky") && top.contains("password_file"),
+            "{top}"
+        );
+        assert!(top.contains("▼"), "a hint that there is more:\n{top}");
+        insta::assert_snapshot!(format!("sources_long_{}x{}", size.0, size.1), top);
+        let end = draw(&with(s, &[Command::LastPost]), size);
+        assert!(end.contains("rss-43") && end.contains("▲"), "{end}");
+        insta::assert_snapshot!(format!("sources_long_end_{}x{}", size.0, size.1), end);
+    }
+}
+
+#[test]
 fn composer_with_hints() {
     let mut s = fixture::workspace();
     s.focus = Pane::Mentions;

@@ -89,12 +89,8 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             ),
             _ => (Some(Popup::Help { scroll }), vec![]),
         },
-        Popup::Sources => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::Char('S') => {
-                (None, vec![])
-            }
-            _ => (Some(Popup::Sources), vec![]),
-        },
+        // Its keys come as commands (see `sources_command`).
+        popup @ Popup::Sources { .. } => (Some(popup), vec![]),
         question @ (Popup::ConfirmSend { .. } | Popup::ConfirmReplyAgain { .. }) => {
             state.popup = Some(question);
             return match state.keymap.command(Mode::Confirm, &key) {
@@ -125,6 +121,25 @@ pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
             vec![]
         }
     }
+}
+
+/// The Sources view's commands, from the normal keymap: movement scrolls it (clamped to what the view holds
+/// on this terminal), close, sources, quit and open close it; the rest wait until it is closed.
+pub(super) fn sources_command(state: &mut AppState, scroll: u16, command: Command) {
+    let (max, page) = crate::ui::sources::scroll_room(state);
+    let scroll = scroll.min(max);
+    let page = page.saturating_sub(1).max(1);
+    state.popup = match command {
+        Command::NextPost => Some(scroll.saturating_add(1)),
+        Command::PrevPost => Some(scroll.saturating_sub(1)),
+        Command::PageDown => Some(scroll.saturating_add(page)),
+        Command::PageUp => Some(scroll.saturating_sub(page)),
+        Command::FirstPost => Some(0),
+        Command::LastPost => Some(max),
+        Command::Close | Command::Sources | Command::Quit | Command::OpenDetail => None,
+        _ => Some(scroll),
+    }
+    .map(|s| Popup::Sources { scroll: s.min(max) });
 }
 
 fn action_key(

@@ -85,6 +85,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 }
 
 fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
+    if let Some(Popup::Sources { scroll }) = state.popup {
+        forms::sources_command(state, scroll, command);
+        return vec![];
+    }
     match command {
         Command::Quit => {
             state.quitting = true;
@@ -97,7 +101,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Sources => {
-            state.popup = Some(Popup::Sources);
+            state.popup = Some(Popup::Sources { scroll: 0 });
             vec![]
         }
         Command::StartCheckIn => {

@@ -476,7 +476,9 @@ fn help_and_sources_popups_open_scroll_and_close() {
     update(&mut s, code(KeyCode::Esc));
     assert!(s.popup.is_none());
     cmd(&mut s, Command::Sources);
-    update(&mut s, code(KeyCode::Esc));
+    // The Sources view's keys come through the keymap, as the router sends them.
+    let esc = crate::app::router::route(&s, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    update(&mut s, esc.expect("Esc is bound"));
     assert!(s.popup.is_none());
 }
 
@@ -621,4 +623,85 @@ fn a_due_follow_up_is_selectable_in_the_log_and_done_when_staff_reach_out() {
     );
     assert_eq!(s.due_follow_ups().count(), 0);
     assert!(s.log_selected < s.log_rows().len());
+}
+
+/// Sources that overflow the view at 80x24: one with a long reason, twenty polling.
+fn many_sources(s: &mut AppState) {
+    s.sources.insert(
+        "bluesky".into(),
+        Health::AuthFailed(
+            "the app password was refused (HTTP 401 from https://bsky.social/xrpc/com.atproto.server.createSession): \
+             create a new app password in Settings > Privacy and security > App passwords and put it in the file \
+             named by password_file"
+                .repeat(2),
+        ),
+    );
+    for i in 0..20 {
+        s.sources.insert(format!("rss-{i:02}"), Health::Polling);
+    }
+}
+
+#[test]
+fn sources_view_scrolls_with_the_keymaps_movement_keys() {
+    let mut s = fixture::workspace();
+    many_sources(&mut s);
+    s.size = (80, 24);
+    cmd(&mut s, Command::Sources);
+    let (max, page) = crate::ui::sources::scroll_room(&s);
+    assert!(max > 5 && page > 5, "{max} {page}");
+    // Keys go through the router and the keymap, as in the console.
+    let press = |s: &mut AppState, code: KeyCode| {
+        let msg = crate::app::router::route(s, KeyEvent::new(code, KeyModifiers::NONE));
+        if let Some(msg) = msg {
+            update(s, msg);
+        }
+    };
+    let scroll = |s: &AppState| match s.popup {
+        Some(Popup::Sources { scroll }) => scroll,
+        ref other => panic!("the Sources view closed: {other:?}"),
+    };
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Down);
+    assert_eq!(scroll(&s), 2);
+    press(&mut s, KeyCode::Char('k'));
+    assert_eq!(scroll(&s), 1);
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(scroll(&s), (1 + page - 1).min(max));
+    press(&mut s, KeyCode::Char('G'));
+    assert_eq!(scroll(&s), max);
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(scroll(&s), max, "clamped at the end");
+    press(&mut s, KeyCode::Up);
+    assert_eq!(
+        scroll(&s),
+        max - 1,
+        "one key back from the end moves at once"
+    );
+    press(&mut s, KeyCode::PageUp);
+    press(&mut s, KeyCode::PageUp);
+    press(&mut s, KeyCode::PageUp);
+    assert_eq!(scroll(&s), 0);
+    press(&mut s, KeyCode::Char('G'));
+    press(&mut s, KeyCode::Char('g'));
+    assert_eq!(scroll(&s), 0);
+    // Unrelated commands leave it open, untouched; the selection behind it does not move.
+    let selected = s.selected_post.clone();
+    press(&mut s, KeyCode::Char('r'));
+    assert!(s.composer.is_none());
+    assert_eq!(scroll(&s), 0);
+    assert_eq!(s.selected_post, selected);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.popup, None);
+    // q and S close it too, without quitting.
+    cmd(&mut s, Command::Sources);
+    press(&mut s, KeyCode::Char('q'));
+    assert_eq!((s.popup.clone(), s.quitting), (None, false));
+    // A taller terminal has less to scroll; a view that fits does not scroll at all.
+    s.size = (160, 45);
+    let (tall_max, _) = crate::ui::sources::scroll_room(&s);
+    assert!(tall_max < max);
+    s.sources.retain(|name, _| name == "bluesky");
+    cmd(&mut s, Command::Sources);
+    press(&mut s, KeyCode::Char('G'));
+    assert_eq!(scroll(&s), 0);
 }
