@@ -47,6 +47,8 @@ fn full_state() -> AppState {
                 in_reply_to: None,
                 reply_ref: None,
                 addressed_to_shop: i % 4 == 0,
+                context: false,
+                quotes: None,
             };
             let new = ingest.prepare(incoming, now);
             Post {
@@ -66,6 +68,8 @@ fn full_state() -> AppState {
                 triage: new.triage,
                 handled_at: None,
                 first_response_at: None,
+                context: false,
+                quotes: None,
             }
         })
         .collect();

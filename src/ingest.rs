@@ -91,14 +91,21 @@ impl Ingest {
             .or_else(|| post.network.post_url(&post.author.handle, &post.native_id))
             .map(|u| sanitize(&u).replace('\n', ""));
         let by_shop = self.matcher.is_shop(post.network, &post.author.handle);
-        let (customer, is_mention, triage) = if by_shop {
-            (None, false, Triage::neutral())
+        if let Some(q) = &mut post.quotes {
+            q.text = q.text.as_deref().map(sanitize);
+        }
+        let customer = (!by_shop)
+            .then(|| self.matcher.customer(post.network, &post.author.handle))
+            .flatten();
+        // The shop's own posts and posts kept only as context are never triaged or counted as mentions.
+        let (is_mention, triage) = if by_shop || post.context {
+            (false, Triage::neutral())
         } else {
+            let quoted = post.quotes.as_ref().and_then(|q| q.text.as_deref());
             (
-                self.matcher.customer(post.network, &post.author.handle),
                 post.addressed_to_shop || self.matcher.names_shop(&post.text),
                 self.classifier
-                    .classify_on(post.network.as_str(), &post.text),
+                    .classify_quoting(post.network.as_str(), &post.text, quoted),
             )
         };
         NewPost {
@@ -196,6 +203,8 @@ mod tests {
             in_reply_to: None,
             reply_ref: None,
             addressed_to_shop: false,
+            context: false,
+            quotes: None,
         }
     }
 
@@ -277,5 +286,47 @@ mod tests {
             post.incoming.url.as_deref(),
             Some("https://bsky.app/profile/a.bsky.social/post/3k")
         );
+    }
+
+    #[test]
+    fn a_quote_is_read_with_what_it_quotes() {
+        let ingest = ingest();
+        let mut post = incoming("cu@far.example", "Same experience here, avoid for now");
+        let alone = ingest.prepare(post.clone(), Utc::now());
+        assert!(
+            !alone.triage.category.needs_attention(),
+            "{:?}",
+            alone.triage
+        );
+        post.quotes = Some(crate::domain::Quote {
+            native_id: "44".into(),
+            text: Some("My order never arrived, 3 weeks now, and nobody answers".into()),
+        });
+        let quoting = ingest.prepare(post.clone(), Utc::now());
+        assert_eq!(quoting.triage.category, crate::domain::Category::Complaint);
+        assert!(
+            quoting
+                .triage
+                .reasons
+                .iter()
+                .any(|r| r.label == "quotes a complaint"),
+            "{:?}",
+            quoting.triage
+        );
+        // Praise of its own keeps its category, whatever it quotes.
+        post.text = "Thank you, sorted in minutes, brilliant service".into();
+        let praise = ingest.prepare(post, Utc::now());
+        assert_eq!(praise.triage.category, crate::domain::Category::Praise);
+    }
+
+    #[test]
+    fn context_posts_are_kept_but_never_triaged_or_mentions() {
+        let mut post = incoming(
+            "cu@far.example",
+            "@marlowfinch still waiting for my refund, 3 weeks now",
+        );
+        post.context = true;
+        let p = ingest().prepare(post, Utc::now());
+        assert!(!p.is_mention && !p.triage.category.needs_attention());
     }
 }

@@ -52,6 +52,8 @@ fn post(reply_ref: Value) -> Post {
         },
         handled_at: None,
         first_response_at: None,
+        context: false,
+        quotes: None,
     }
 }
 
@@ -274,9 +276,12 @@ fn mention() -> regulars::domain::NewPost {
             in_reply_to: None,
             reply_ref: p.reply_ref,
             addressed_to_shop: true,
+            context: false,
+            quotes: None,
         },
         customer: None,
         is_mention: true,
+        by_shop: false,
         triage: p.triage,
         ingested_at: chrono::Utc::now(),
     }

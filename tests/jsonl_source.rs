@@ -367,3 +367,27 @@ async fn doctor_reports_unread_bytes() {
     let checks = missing.doctor(&HashMap::new()).await;
     assert!(!checks[0].ok && !checks[0].fix.is_empty(), "{checks:?}");
 }
+
+#[tokio::test]
+async fn a_line_dated_before_the_newest_arrives_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir);
+    let dated = |id: &str, at: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"author\":\"ann\",\"text\":\"post {id}\",\"created_at\":\"{at}\"}}\n"
+        )
+    };
+    append(&path, dated("new", "2026-11-22T10:00:00Z").as_bytes());
+    let mut run = follow(&path, HashMap::new());
+    let (posts, cursor, _) = next_posts(&mut run, 1).await;
+    assert_eq!(ids(&posts), ["new"]);
+    run.stop().await;
+    // Written offline yesterday, relayed only now: after a restart it still arrives, once.
+    append(&path, dated("offline", "2026-11-21T08:00:00Z").as_bytes());
+    let c = cursor.unwrap();
+    let mut run = follow(&path, HashMap::from([(c.key, c.value)]));
+    let (posts, _, _) = next_posts(&mut run, 1).await;
+    assert_eq!(ids(&posts), ["offline"]);
+    quiet(&mut run, 200).await;
+    run.stop().await;
+}

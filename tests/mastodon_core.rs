@@ -413,3 +413,69 @@ async fn a_stream_refused_every_way_says_so_and_polls() {
     assert!(why.contains("403") && why.contains("polling"), "{why}");
     assert!(ws.connections() >= 2, "header first, then the query string");
 }
+
+#[tokio::test]
+async fn a_missing_parent_and_a_quoted_status_are_fetched_as_context() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    instance(&server, None).await;
+    let mut quoting = status(
+        "60",
+        "cu@far.example",
+        "2026-11-22T10:00:00Z",
+        "Same experience here with @shop, avoid for now",
+    );
+    quoting["in_reply_to_id"] = json!("55");
+    quoting["quote"] = json!({"state": "accepted", "quoted_status_id": "44"});
+    answer(
+        &server,
+        "/api/v1/notifications",
+        json!([{"id": "6", "type": "mention", "status": quoting}]),
+    )
+    .await;
+    answer(
+        &server,
+        "/api/v1/statuses/55",
+        status(
+            "55",
+            "shop",
+            "2026-11-22T09:00:00Z",
+            "New opening hours from Monday",
+        ),
+    )
+    .await;
+    answer(
+        &server,
+        "/api/v1/statuses/44",
+        status(
+            "44",
+            "ann@far.example",
+            "2026-11-22T08:00:00Z",
+            "My order never arrived and nobody answers",
+        ),
+    )
+    .await;
+    let src = source(
+        &server,
+        &token(&dir, "tok"),
+        false,
+        watch(&[], &[], &[]),
+        100,
+    );
+    let mut run = Run::start(src, HashMap::new());
+    run.until("the post and its context", |s| s.has(&["60", "55", "44"]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = run.stop().await;
+    let post = |id: &str| seen.posts.iter().find(|p| p.native_id == id).unwrap();
+    assert!(!post("60").context && post("55").context && post("44").context);
+    let quote = post("60").quotes.clone().unwrap();
+    assert_eq!(quote.native_id, "44");
+    assert_eq!(
+        quote.text.as_deref(),
+        Some("My order never arrived and nobody answers")
+    );
+    // Fetched once, however many rounds follow.
+    assert_eq!(requests_to(&server, "/api/v1/statuses/55").await, 1);
+    assert_eq!(requests_to(&server, "/api/v1/statuses/44").await, 1);
+}

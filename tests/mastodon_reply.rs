@@ -75,6 +75,8 @@ fn post(visibility: &str) -> Post {
         },
         handled_at: None,
         first_response_at: None,
+        context: false,
+        quotes: None,
     }
 }
 
@@ -348,9 +350,12 @@ fn mention() -> regulars::domain::NewPost {
             in_reply_to: None,
             reply_ref: p.reply_ref,
             addressed_to_shop: true,
+            context: false,
+            quotes: None,
         },
         customer: None,
         is_mention: true,
+        by_shop: false,
         triage: p.triage,
         ingested_at: Utc::now(),
     }

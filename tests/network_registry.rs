@@ -2,17 +2,20 @@
 //! `src/sources/pigeon/` would hold (its config table, source, replier and `network.rs`); `mod registry` is the
 //! crate's registry list with the one line added. Nothing else is written for it, yet it parses from a config
 //! file (with line/column errors), checks its handles, has its reply limit and URLs, and builds a source that
-//! runs and a replier that answers.
+//! the shared poller runs (rounds, per-query health, backoff: none of it written here) and a replier that answers.
 
 mod pigeon {
     use std::collections::HashMap;
     use std::sync::Arc;
+    use std::time::Duration;
 
     use regulars::domain::ReplyLimit;
+    use regulars::sources::http::{self, FetchError};
+    use regulars::sources::poller::{self, Out, Stop, Timing};
     use regulars::sources::registry::{Built, NetworkKind};
     use regulars::sources::{
-        CheckFuture, Health, Replier, ReplyFuture, ReplyRequest, SentReply, Source, SourceCtx,
-        SourceFuture, Watch,
+        CheckFuture, Cursor, Prepared, Replier, ReplyFuture, ReplyRequest, Resolution,
+        ResolveFuture, SentReply, Source, SourceCtx, SourceFuture, Watch,
     };
     use serde::Deserialize;
 
@@ -20,12 +23,15 @@ mod pigeon {
     #[derive(Debug, Clone, Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct PigeonConfig {
+        /// The loft's address; every watched hashtag is a query at `<loft>/tags/<tag>`.
         pub loft: String,
     }
 
     pub struct PigeonSource {
         name: String,
         watch: Watch,
+        loft: String,
+        client: reqwest::Client,
     }
 
     impl Source for PigeonSource {
@@ -33,17 +39,63 @@ mod pigeon {
             &self.name
         }
 
+        /// The whole loop is the shared poller's: the network brings only its queries and one fetch.
         fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
             Box::pin(async move {
-                // Says what it listens for, so the test sees the watch the registry handed it.
-                let what = format!("listening for #{}", self.watch.hashtags.join(" #"));
-                ctx.health(Health::Finished(what)).await;
+                let loft = Loft {
+                    tags: self.watch.hashtags.clone(),
+                    url: self.loft.clone(),
+                    client: self.client.clone(),
+                };
+                poller::run(loft, &ctx, Timing::every(Duration::from_millis(50))).await;
                 Ok(())
             })
         }
 
         fn doctor<'a>(&'a self, _cursors: &'a HashMap<String, String>) -> CheckFuture<'a> {
             Box::pin(async { Vec::new() })
+        }
+    }
+
+    struct Loft {
+        tags: Vec<String>,
+        url: String,
+        client: reqwest::Client,
+    }
+
+    #[derive(Deserialize)]
+    struct Tag {
+        latest: String,
+    }
+
+    impl poller::Network for Loft {
+        type Query = String;
+
+        fn queries(&mut self, _live: bool) -> Vec<String> {
+            self.tags.clone()
+        }
+
+        fn label(&self, tag: &String) -> String {
+            format!("#{tag}")
+        }
+
+        async fn fetch(&mut self, tag: &String, out: &Out<'_>) -> Result<(), Stop> {
+            let req = self.client.get(format!("{}/tags/{tag}", self.url));
+            let resp = http::send(req, chrono::Utc::now()).await?;
+            let latest: Tag = http::json(resp).await?;
+            let cursor = Cursor {
+                key: format!("tag:{tag}"),
+                value: latest.latest,
+            };
+            out.batch(Vec::new(), vec![cursor]).await
+        }
+
+        async fn reauth(&mut self) -> Result<(), FetchError> {
+            Ok(())
+        }
+
+        fn auth_fix(&self) -> String {
+            "ask the loft keeper".into()
         }
     }
 
@@ -56,13 +108,26 @@ mod pigeon {
             format!("the {} loft", self.loft)
         }
 
+        fn prepare(&self, _post: &regulars::domain::Post, text: &str) -> Prepared {
+            Prepared {
+                text: text.to_string(),
+                visibility: "public",
+                account: self.account(),
+            }
+        }
+
         fn send(&self, request: ReplyRequest) -> ReplyFuture<'_> {
             Box::pin(async move {
                 Ok(SentReply {
                     url: Kind::post_url("loft", &request.post.native_id),
                     remote_id: Some(request.idempotency_key),
+                    text: request.text,
                 })
             })
+        }
+
+        fn resolve(&self, _request: ReplyRequest, _known: Vec<String>) -> ResolveFuture<'_> {
+            Box::pin(async { Resolution::NotPosted })
         }
     }
 
@@ -97,17 +162,18 @@ mod pigeon {
             source: &str,
             cfg: &PigeonConfig,
             watch: Watch,
-            _client: &reqwest::Client,
+            client: &reqwest::Client,
         ) -> Result<Built, String> {
             Ok(Built {
                 source: Box::new(PigeonSource {
                     name: source.to_string(),
                     watch,
+                    loft: cfg.loft.clone(),
+                    client: client.clone(),
                 }),
                 replier: Some(Arc::new(PigeonReplier {
                     loft: cfg.loft.clone(),
                 })),
-                reply_limit: None,
             })
         }
     }
@@ -194,31 +260,73 @@ fn its_config_table_is_parsed_and_checked_like_any_other() {
 }
 
 #[tokio::test]
-async fn it_builds_a_source_that_runs_and_a_replier_that_answers() {
-    let parsed: Sources =
-        toml::from_str("[sources.p]\nkind = \"pigeon\"\nloft = \"roof\"\n").unwrap();
+async fn it_builds_a_source_the_shared_poller_runs_and_a_replier_that_answers() {
+    use regulars::sources::{Health, SourceEvent};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let loft = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/tags/finch"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"latest": "7"})))
+        .mount(&loft)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/tags/gull"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&loft)
+        .await;
+    let parsed: Sources = toml::from_str(&format!(
+        "[sources.p]\nkind = \"pigeon\"\nloft = \"{}\"\n",
+        loft.uri()
+    ))
+    .unwrap();
     let watch = regulars::sources::Watch {
-        hashtags: vec!["finch".into()],
+        hashtags: vec!["finch".into(), "gull".into()],
         ..Default::default()
     };
     let client = reqwest::Client::new();
     let built = parsed.sources["p"].build("p", watch, &client).unwrap();
     let replier = built.replier.expect("a replier");
-    assert_eq!(replier.account(), "the roof loft");
+    assert_eq!(replier.account(), format!("the {} loft", loft.uri()));
 
-    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let cancel = tokio_util::sync::CancellationToken::new();
     let ctx = regulars::sources::SourceCtx {
         name: built.source.name().to_string(),
         tx,
-        cancel: tokio_util::sync::CancellationToken::new(),
+        cancel: cancel.clone(),
         cursors: Default::default(),
     };
-    built.source.run(ctx).await.unwrap();
-    match rx.recv().await {
-        Some(regulars::sources::SourceEvent::Health { source, health }) => {
-            assert_eq!(source, "p");
-            assert_eq!(health.label(), "done: listening for #finch");
+    let task = tokio::spawn(built.source.run(ctx));
+    // The poller reports for it: the failing query degrades alone, the other one delivers its cursor.
+    let (mut cursor, mut degraded) = (None, None);
+    while cursor.is_none() || degraded.is_none() {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(SourceEvent::Batch {
+                source, cursors, ..
+            })) => {
+                assert_eq!(source, "p");
+                cursor = cursors.into_iter().next();
+            }
+            Ok(Some(SourceEvent::Health {
+                health: Health::Degraded(why),
+                ..
+            })) => degraded = Some(why),
+            Ok(Some(_)) => {}
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
+    let cursor = cursor.unwrap();
+    assert_eq!(
+        (cursor.key.as_str(), cursor.value.as_str()),
+        ("tag:finch", "7")
+    );
+    let degraded = degraded.unwrap();
+    assert!(
+        degraded.starts_with("#gull: server error (503)"),
+        "{degraded}"
+    );
+    cancel.cancel();
+    task.await.unwrap().unwrap();
 }

@@ -343,3 +343,66 @@ async fn doctor_reports_reachability_parse_and_etag() {
         "{checks:?}"
     );
 }
+
+fn rss_dated(items: &[(&str, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(guid, date)| {
+            format!(
+                "<item><title>{guid}</title><link>https://shop.example/r/{guid}</link><guid>{guid}</guid>\
+                 <pubDate>{date}</pubDate></item>"
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Reviews</title>{items}</channel></rss>"#
+    )
+}
+
+#[tokio::test]
+async fn an_item_dated_before_the_newest_arrives_once() {
+    let server = MockServer::start().await;
+    serve(
+        &server,
+        200,
+        &rss_dated(&[
+            ("g2", "Sun, 22 Nov 2026 10:00:00 GMT"),
+            ("g1", "Sun, 22 Nov 2026 09:00:00 GMT"),
+        ]),
+        &[],
+        Some(1),
+    )
+    .await;
+    // A review written days ago, published by the site only now, below the newest.
+    serve(
+        &server,
+        200,
+        &rss_dated(&[
+            ("g2", "Sun, 22 Nov 2026 10:00:00 GMT"),
+            ("g1", "Sun, 22 Nov 2026 09:00:00 GMT"),
+            ("late", "Fri, 20 Nov 2026 08:00:00 GMT"),
+        ]),
+        &[],
+        None,
+    )
+    .await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    let (first, _) = batch(&mut run).await;
+    assert_eq!(first.len(), 2);
+    let (second, _) = batch(&mut run).await;
+    assert_eq!(
+        second
+            .iter()
+            .map(|p| p.native_id.as_str())
+            .collect::<Vec<_>>(),
+        ["late"]
+    );
+    // More polls of the same feed: nothing again.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, run.rx.recv()).await {
+        if let SourceEvent::Batch { posts, .. } = ev {
+            assert!(posts.is_empty(), "delivered twice: {posts:?}");
+        }
+    }
+    run.stop().await;
+}

@@ -4,8 +4,8 @@ mod post;
 mod work;
 
 pub use post::{
-    Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, ReplyLimit,
-    first_response_by_shop,
+    Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, Quote,
+    ReplyLimit, first_response_by_shop,
 };
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply,

@@ -38,6 +38,19 @@ pub struct IncomingPost {
     pub reply_ref: Option<serde_json::Value>,
     /// The source knows this post addresses the shop (a notification/mention).
     pub addressed_to_shop: bool,
+    /// Fetched only as the context of another post (the parent it replies to, the post it quotes): stored for
+    /// threads, never triaged, counted as a mention or queued.
+    pub context: bool,
+    /// The post this one quotes, if any.
+    pub quotes: Option<Quote>,
+}
+
+/// A quoted post: its native id and, when the network sent it along or it was fetched, its text (triage reads a
+/// quote with what it quotes: "same here" under a complaint is a complaint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub native_id: String,
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -69,6 +82,10 @@ pub struct Post {
     pub handled_at: Option<DateTime<Utc>>,
     /// When staff first answered (reply sent or an assistance action logged).
     pub first_response_at: Option<DateTime<Utc>>,
+    /// Stored only as the context of another post (see [`IncomingPost::context`]).
+    pub context: bool,
+    /// Native id of the post this one quotes.
+    pub quotes: Option<String>,
 }
 
 /// A post after ingest (sanitized, matched, triaged), ready to store.

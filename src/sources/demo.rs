@@ -46,6 +46,8 @@ impl DemoPost {
             // Marks the post as the demo's, so a reply to it never reaches a real network.
             reply_ref: Some(serde_json::json!({ "demo": true })),
             addressed_to_shop: false,
+            context: false,
+            quotes: None,
         }
     }
 }

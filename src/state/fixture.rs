@@ -59,6 +59,8 @@ pub fn post(
         triage: Classifier::english().classify(text),
         handled_at: None,
         first_response_at: None,
+        context: false,
+        quotes: None,
     }
 }
 

@@ -25,7 +25,9 @@ pub enum Popup {
         prior: PriorReply,
     },
     /// The sources and their health; `scroll` is the first list row shown.
-    Sources { scroll: u16 },
+    Sources {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

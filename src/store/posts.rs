@@ -17,7 +17,7 @@ pub const MAX_THREAD_DEPTH: usize = 20;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
-     first_response_at, by_shop";
+     first_response_at, by_shop, context, quotes";
 
 impl Db {
     /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native id)
@@ -33,36 +33,53 @@ impl Db {
         let mut stored = Vec::new();
         {
             let mut insert = tx.prepare_cached(
+                // A post stored as context and found again by a query of its own becomes a post in full.
                 "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
-                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (network, native_id) DO NOTHING",
+                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
+                     context, quotes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                 ON CONFLICT (network, native_id) DO UPDATE SET
+                     url = excluded.url, author_handle = excluded.author_handle,
+                     author_name = excluded.author_name, text = excluded.text,
+                     in_reply_to = excluded.in_reply_to, reply_ref = excluded.reply_ref,
+                     customer_id = excluded.customer_id, is_mention = excluded.is_mention,
+                     category = excluded.category, score = excluded.score, reasons = excluded.reasons,
+                     by_shop = excluded.by_shop, context = 0, quotes = excluded.quotes
+                 WHERE posts.context = 1 AND excluded.context = 0
+                 RETURNING id",
             )?;
             for p in posts {
                 let i = &p.incoming;
                 let reply_ref = i.reply_ref.as_ref().map(to_json).transpose()?;
                 let reasons = to_json(&p.triage.reasons)?;
-                let n = insert.execute(params![
-                    i.network.as_str(),
-                    i.native_id,
-                    i.url,
-                    i.author.handle,
-                    i.author.display_name,
-                    i.text,
-                    ms(i.created_at),
-                    ms(p.ingested_at),
-                    i.in_reply_to,
-                    reply_ref,
-                    p.customer.map(|c| c.0),
-                    p.is_mention,
-                    p.triage.category.as_str(),
-                    f64::from(p.triage.score),
-                    reasons,
-                    p.by_shop,
-                ])?;
-                if n == 1 {
+                let id: Option<i64> = insert
+                    .query_row(
+                        params![
+                            i.network.as_str(),
+                            i.native_id,
+                            i.url,
+                            i.author.handle,
+                            i.author.display_name,
+                            i.text,
+                            ms(i.created_at),
+                            ms(p.ingested_at),
+                            i.in_reply_to,
+                            reply_ref,
+                            p.customer.map(|c| c.0),
+                            p.is_mention,
+                            p.triage.category.as_str(),
+                            f64::from(p.triage.score),
+                            reasons,
+                            p.by_shop,
+                            i.context,
+                            i.quotes.as_ref().map(|q| q.native_id.as_str()),
+                        ],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(id) = id {
                     stored.push(Post {
-                        id: PostId(tx.last_insert_rowid()),
+                        id: PostId(id),
                         network: i.network,
                         native_id: i.native_id.clone(),
                         url: i.url.clone(),
@@ -78,6 +95,8 @@ impl Db {
                         triage: p.triage.clone(),
                         handled_at: None,
                         first_response_at: None,
+                        context: i.context,
+                        quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
                     });
                 }
             }
@@ -310,5 +329,7 @@ fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         handled_at: c.opt_time(16)?,
         first_response_at: c.opt_time(17)?,
         by_shop: c.get(18)?,
+        context: c.get(19)?,
+        quotes: c.get(20)?,
     })
 }

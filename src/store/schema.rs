@@ -12,13 +12,17 @@ use super::{Db, Result, StoreError};
 // index's hidden last column) with no sort step.
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS];
+const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS, V4_CONTEXT];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The shop's own posts (found by a hashtag or keyword search, or replies sent from elsewhere) are stored marked,
 /// never triaged; `posts_in_reply_to` already finds the posts a shop's reply answers.
+/// Posts fetched only as context (a parent, a quoted post) and what a post quotes.
+const V4_CONTEXT: &str = "ALTER TABLE posts ADD COLUMN context INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN quotes TEXT;";
+
 const V2_SHOP_POSTS: &str = "ALTER TABLE posts ADD COLUMN by_shop INTEGER NOT NULL DEFAULT 0;";
 
 const V1: &str = r#"

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::lexicon::{Kind, Lexicon, LexiconFile};
-use super::{Category, Triage};
+use super::{Category, Reason, Triage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TriageError {
@@ -216,6 +216,28 @@ impl Classifier {
         match self.lexicons.get(i) {
             Some((_, lex)) => super::scan::classify(lex, &self.shop, text),
             None => Triage::neutral(),
+        }
+    }
+
+    /// A post read with the post it quotes: a quote that says nothing of its own ("same here", "avoid for now")
+    /// under a complaint or distress is a complaint too. Its own complaint, praise or question stands.
+    pub fn classify_quoting(&self, network: &str, text: &str, quoted: Option<&str>) -> Triage {
+        let own = self.classify_on(network, text);
+        let Some(quoted) = quoted else { return own };
+        if own.category != Category::Neutral {
+            return own;
+        }
+        let q = self.classify_on(network, quoted);
+        if !q.category.needs_attention() {
+            return own;
+        }
+        let mut reasons = own.reasons;
+        // The cue is in the quoted post, not this one's words: a label with no span.
+        reasons.push(Reason::new("quotes a complaint", 0, 0));
+        Triage {
+            category: Category::Complaint,
+            score: (q.score * 0.9).max(own.score),
+            reasons,
         }
     }
 

@@ -159,6 +159,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     let (ancestors, replies) = thread(state, post, width);
     out.extend(ancestors);
     out.extend(highlighted_text(state, post));
+    out.extend(quoted(state, post, width));
     if let Some(url) = &post.url {
         out.push(Line::from(Span::styled(url.clone(), muted)));
     }
@@ -223,6 +224,31 @@ fn thread(state: &AppState, post: &Post, width: usize) -> (Vec<Line<'static>>, V
         above.push(Line::default());
     }
     (above, replies.iter().map(|p| line("↳", p)).collect())
+}
+
+/// The post a post quotes, under its text: what the quote is about.
+fn quoted(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
+    let Some(id) = &post.quotes else {
+        return Vec::new();
+    };
+    let style = Style::default().fg(state.theme.muted);
+    let Some(q) = state.posts.by_native(post.network, id) else {
+        return vec![Line::from(Span::styled(
+            "┃ quotes a post not fetched yet",
+            style,
+        ))];
+    };
+    let mut out = vec![Line::from(Span::styled(
+        truncate_width(&format!("┃ quoting @{}:", q.author.handle), width),
+        style,
+    ))];
+    out.extend(q.text.lines().take(6).map(|l| {
+        Line::from(Span::styled(
+            truncate_width(&format!("┃ {l}"), width),
+            style,
+        ))
+    }));
+    out
 }
 
 /// The rest of a post of the shop's own: not triaged, and the thread it belongs to.

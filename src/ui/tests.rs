@@ -54,6 +54,40 @@ fn detail_of_a_customer_complaint_with_thread_and_draft() {
 }
 
 #[test]
+fn detail_shows_what_a_post_quotes() {
+    let mut s = fixture::workspace();
+    let mut quoted = fixture::post(
+        8,
+        "ann@far.example",
+        None,
+        false,
+        90,
+        "My order never arrived and nobody answers",
+    );
+    quoted.native_id = "q8".into();
+    quoted.context = true;
+    let mut quoting = fixture::post(
+        9,
+        "cu@far.example",
+        None,
+        true,
+        5,
+        "Same experience here, avoid for now",
+    );
+    quoting.quotes = Some("q8".into());
+    s.posts.insert([quoted, quoting]);
+    s.focus = Pane::Mentions;
+    s.selected_post.insert(Pane::Mentions, PostId(9));
+    let s = with(s, &[Command::OpenDetail]);
+    let screen = draw(&s, (160, 45));
+    assert!(screen.contains("┃ quoting @ann@far.example:"), "{screen}");
+    assert!(
+        screen.contains("┃ My order never arrived and nobody answers"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn detail_shows_the_shops_own_reply_in_the_thread() {
     let mut s = fixture::workspace();
     let mut reply = fixture::post(
@@ -235,6 +269,8 @@ fn hostile_text_is_drawn_harmlessly() {
         in_reply_to: None,
         reply_ref: None,
         addressed_to_shop: true,
+        context: false,
+        quotes: None,
     };
     incoming.text.push('\u{9b}');
     let prepared = ingest.prepare(incoming, fixture::now());

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::domain::{Author, IncomingPost, Network};
+use crate::domain::{Author, IncomingPost, Network, Quote};
 
 pub const POST_COLLECTION: &str = "app.bsky.feed.post";
 
@@ -42,6 +42,16 @@ pub struct PostView {
     pub record: Value,
     #[serde(default)]
     pub indexed_at: Option<String>,
+    /// The embed as the AppView shows it: a quoted post's view carries its text.
+    #[serde(default)]
+    pub embed: Option<Value>,
+}
+
+/// `app.bsky.feed.getPosts`.
+#[derive(Debug, Deserialize)]
+pub struct PostsAnswer {
+    #[serde(default)]
+    pub posts: Vec<Value>,
 }
 
 /// `app.bsky.feed.defs#feedViewPost`: a reason (repost, pin) means the post is not the author's new post.
@@ -154,6 +164,30 @@ pub fn record_reply(record: &Value) -> Option<((String, String), (String, String
     Some((root, parent))
 }
 
+/// The post a record quotes: `app.bsky.embed.record` (or `recordWithMedia`) pointing at a post.
+pub fn record_quote(record: &Value) -> Option<String> {
+    let embed = record.get("embed")?;
+    let target = match embed.get("$type").and_then(Value::as_str)? {
+        "app.bsky.embed.record" => embed.get("record")?,
+        "app.bsky.embed.recordWithMedia" => embed.get("record")?.get("record")?,
+        _ => return None,
+    };
+    let uri = target.get("uri")?.as_str()?;
+    uri.contains(&format!("/{POST_COLLECTION}/"))
+        .then(|| uri.to_string())
+}
+
+/// The text of the post an AppView embed view quotes (`app.bsky.embed.record#view`, or inside
+/// `recordWithMedia#view`).
+fn view_quote_text(embed: &Value) -> Option<String> {
+    let view = match embed.get("$type").and_then(Value::as_str)? {
+        "app.bsky.embed.record#view" => embed.get("record")?,
+        "app.bsky.embed.recordWithMedia#view" => embed.get("record")?.get("record")?,
+        _ => return None,
+    };
+    Some(view.get("value")?.get("text")?.as_str()?.to_string())
+}
+
 /// What a reply to this post needs: its own strong ref and its thread's root.
 pub fn reply_ref(uri: &str, cid: &str, record: &Value) -> Value {
     let (root_uri, root_cid) = match record_reply(record) {
@@ -212,11 +246,16 @@ pub fn to_incoming(
         in_reply_to: record_reply(record).map(|(_, (parent, _))| parent),
         reply_ref: Some(reply_ref(uri, cid, record)),
         addressed_to_shop,
+        context: false,
+        quotes: record_quote(record).map(|native_id| Quote {
+            native_id,
+            text: None,
+        }),
     })
 }
 
 pub fn from_post_view(p: &PostView, addressed_to_shop: bool) -> Option<IncomingPost> {
-    to_incoming(
+    let mut post = to_incoming(
         &p.uri,
         &p.cid,
         &p.author.handle,
@@ -225,7 +264,11 @@ pub fn from_post_view(p: &PostView, addressed_to_shop: bool) -> Option<IncomingP
         p.indexed_at.as_deref(),
         None,
         addressed_to_shop,
-    )
+    )?;
+    if let Some(q) = &mut post.quotes {
+        q.text = p.embed.as_ref().and_then(view_quote_text);
+    }
+    Some(post)
 }
 
 /// Notifications that are posts addressed to the shop: mentions, replies and quotes.

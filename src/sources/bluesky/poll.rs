@@ -14,7 +14,8 @@ use serde_json::Value;
 use tokio::time::{Duration, Instant};
 
 use super::api::{
-    self, FeedItem, FeedPage, Mark, Notification, NotificationPage, PostView, Resolved, SearchPage,
+    self, FeedItem, FeedPage, Mark, Notification, NotificationPage, PostView, PostsAnswer,
+    Resolved, SearchPage,
 };
 use super::jetstream::Jetstream;
 use super::oldest_first;
@@ -26,6 +27,8 @@ use crate::sources::{Cursor, Watch};
 
 /// Handles are resolved again at least this often (a handle can move to another account).
 const RESOLVE_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// `getPosts` takes at most this many URIs; one call per page is enough for the parents and quotes it needs.
+const MAX_CONTEXT: usize = 25;
 /// Items this much older than the mark are never taken again, whatever the seen set says.
 const OVERLAP: chrono::Duration = chrono::Duration::hours(48);
 
@@ -100,6 +103,8 @@ pub(crate) struct Feeds {
     marks: HashMap<String, Mark>,
     seen: HashMap<String, Seen>,
     cursors: HashMap<String, String>,
+    /// Posts fetched (or tried) as context lately: not fetched again.
+    context_seen: Seen,
 }
 
 impl Feeds {
@@ -130,6 +135,7 @@ impl Feeds {
             marks,
             seen: HashMap::new(),
             cursors,
+            context_seen: Seen::default(),
         }
     }
 
@@ -327,7 +333,9 @@ impl Feeds {
                 key: format!("seen:{key}"),
                 value: seen.encode(),
             });
-            out.batch(oldest_first(posts), cursors).await?;
+            let mut posts = oldest_first(posts);
+            let context = self.context_for(&mut posts).await;
+            out.batch([context, posts].concat(), cursors).await?;
             if let Some(m) = newest {
                 self.marks.insert(key.to_string(), m);
             }
@@ -336,6 +344,59 @@ impl Feeds {
             return Err(FetchError::Malformed(format!("{bad} unreadable item(s) skipped")).into());
         }
         Ok(())
+    }
+
+    /// The posts `posts` reply to or quote that nobody delivered yet, fetched with one `getPosts` as context
+    /// (best effort: a deleted parent is simply not there); quoted texts are filled in from them.
+    async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+        let mut wanted: Vec<String> = Vec::new();
+        for p in posts.iter() {
+            let quoted = p.quotes.iter().filter(|q| q.text.is_none());
+            for uri in p.in_reply_to.iter().chain(quoted.map(|q| &q.native_id)) {
+                let known = self.context_seen.contains(uri)
+                    || posts.iter().any(|o| &o.native_id == uri)
+                    || self.seen.values().any(|s| s.contains(uri));
+                if !known && !wanted.contains(uri) && wanted.len() < MAX_CONTEXT {
+                    wanted.push(uri.clone());
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        for uri in &wanted {
+            self.context_seen.insert(uri);
+        }
+        let query: Vec<(&str, String)> = wanted.into_iter().map(|u| ("uris", u)).collect();
+        let answer: PostsAnswer = match self.xrpc.public_get("app.bsky.feed.getPosts", &query).await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::info!(error = %e, "bluesky: context not fetched");
+                return Vec::new();
+            }
+        };
+        let found: Vec<IncomingPost> = answer
+            .posts
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<PostView>(v).ok())
+            .filter_map(|p| api::from_post_view(&p, false))
+            .map(|mut p| {
+                p.context = true;
+                p
+            })
+            .collect();
+        for p in posts.iter_mut() {
+            if let Some(q) = &mut p.quotes
+                && q.text.is_none()
+            {
+                q.text = found
+                    .iter()
+                    .find(|f| f.native_id == q.native_id)
+                    .map(|f| f.text.clone());
+            }
+        }
+        found
     }
 
     fn streams_customers(&self, live: bool) -> bool {

@@ -98,6 +98,8 @@ fn parse(
             .filter(|r| !r.is_empty()),
         reply_ref: None,
         addressed_to_shop,
+        context: false,
+        quotes: None,
     })
 }
 

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
-use crate::domain::{Author, IncomingPost, Network};
+use crate::domain::{Author, IncomingPost, Network, Quote};
 
 /// An id as servers send it: Mastodon and GoToSocial use strings, a few forks send numbers.
 fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -87,6 +87,12 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// Mastodon 4.5+: `{"state", "quoted_status"}` or `{"state", "quoted_status_id"}`; Akkoma: the quoted status.
+    #[serde(default)]
+    pub quote: Option<serde_json::Value>,
+    /// Pleroma: the quoted status's id.
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub quote_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +202,38 @@ pub fn shown(status: &Status) -> &Status {
     status.reblog.as_deref().unwrap_or(status)
 }
 
+/// What a status quotes: the quoted status (its id and text) when the server sent it along, else its id.
+pub fn quote_of(status: &Status) -> Option<Quote> {
+    let id = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let full = |v: &serde_json::Value| {
+        Some(Quote {
+            native_id: id(v.get("id")?)?,
+            text: v
+                .get("content")
+                .and_then(|c| c.as_str())
+                .map(crate::text::html_to_text),
+        })
+    };
+    match &status.quote {
+        Some(q) => match (q.get("quoted_status"), q.get("quoted_status_id")) {
+            (Some(st), _) if st.is_object() => full(st),
+            (_, Some(qid)) => id(qid).map(|native_id| Quote {
+                native_id,
+                text: None,
+            }),
+            _ => full(q),
+        },
+        None => status.quote_id.clone().map(|native_id| Quote {
+            native_id,
+            text: None,
+        }),
+    }
+}
+
 /// Maps a status (a boost maps to the boosted status) to a post. Pure. Errors name what is missing.
 pub fn status_to_post(
     status: &Status,
@@ -237,6 +275,8 @@ pub fn status_to_post(
         in_reply_to: s.in_reply_to_id.clone(),
         reply_ref: Some(serde_json::json!({ "visibility": visibility, "acct": handle })),
         addressed_to_shop,
+        context: false,
+        quotes: quote_of(s),
     })
 }
 

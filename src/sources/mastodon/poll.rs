@@ -22,6 +22,8 @@ const PAGE_LIMIT: &str = "40";
 const MAX_PAGES: usize = 25;
 /// While streaming, every this many rounds is a full one (mentions and hashtags too).
 const FULL_ROUND_EVERY: u32 = 5;
+/// Parents and quoted posts fetched per page at most; the rest come with later pages or not at all.
+const MAX_CONTEXT: usize = 10;
 /// Account ids are looked up again at least this often (an account can move or be deleted and recreated).
 const LOOKUP_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
@@ -160,6 +162,8 @@ pub(crate) struct Feeds {
     seen: HashMap<String, Seen>,
     /// When each customer's account id was looked up.
     looked_up: HashMap<String, Instant>,
+    /// Statuses fetched (or tried) as context lately: not fetched again.
+    context_seen: Seen,
     rounds: u32,
 }
 
@@ -190,6 +194,7 @@ impl Feeds {
             instance_read: false,
             seen: HashMap::new(),
             looked_up,
+            context_seen: Seen::default(),
             rounds: 0,
         }
     }
@@ -392,6 +397,7 @@ impl Feeds {
                 }
             }
         }
+        let mut posts = [self.context_for(&mut posts).await, posts].concat();
         // Oldest first, as they were written.
         posts.sort_by(|a, b| {
             a.created_at
@@ -429,6 +435,54 @@ impl Feeds {
             );
         }
         Ok(newest)
+    }
+
+    /// The statuses `posts` reply to or quote that nobody delivered yet, fetched as context (best effort: a
+    /// parent deleted or private is simply not there); quoted texts are filled in from them.
+    async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+        let mut wanted: Vec<String> = Vec::new();
+        for p in posts.iter() {
+            let quoted = p.quotes.iter().filter(|q| q.text.is_none());
+            for id in p.in_reply_to.iter().chain(quoted.map(|q| &q.native_id)) {
+                let known = self.context_seen.contains(id)
+                    || posts.iter().any(|o| &o.native_id == id)
+                    || self.seen.values().any(|s| s.contains(id));
+                if !known && !wanted.contains(id) {
+                    wanted.push(id.clone());
+                }
+            }
+        }
+        let mut found: Vec<IncomingPost> = Vec::new();
+        for id in wanted.into_iter().take(MAX_CONTEXT) {
+            self.context_seen.insert(&id);
+            let url = self.api.url(&["api", "v1", "statuses", &id]);
+            match self.api.get_json::<Status>(url).await {
+                Ok(status) => match api::status_to_post(&status, &self.local_domain, false) {
+                    Ok(mut post) => {
+                        post.context = true;
+                        found.push(post);
+                    }
+                    Err(why) => tracing::warn!(%id, %why, "mastodon: context status skipped"),
+                },
+                Err(FetchError::Client { .. }) => {}
+                Err(e) => {
+                    // The server is struggling: context can wait for a later page.
+                    tracing::info!(%id, error = %e, "mastodon: context not fetched");
+                    break;
+                }
+            }
+        }
+        for p in posts.iter_mut() {
+            if let Some(q) = &mut p.quotes
+                && q.text.is_none()
+            {
+                q.text = found
+                    .iter()
+                    .find(|f| f.native_id == q.native_id)
+                    .map(|f| f.text.clone());
+            }
+        }
+        found
     }
 
     fn map_item(

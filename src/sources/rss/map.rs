@@ -132,6 +132,8 @@ pub fn entry_to_post(
         in_reply_to: None,
         reply_ref: None,
         addressed_to_shop: true,
+        context: false,
+        quotes: None,
     }
 }
 

@@ -39,6 +39,8 @@ pub(super) fn new_post(native_id: &str, minutes: i64, text: &str) -> NewPost {
             in_reply_to: None,
             reply_ref: None,
             addressed_to_shop: false,
+            context: false,
+            quotes: None,
         },
         customer: None,
         is_mention: false,

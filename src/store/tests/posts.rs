@@ -390,3 +390,47 @@ fn the_shops_posts_are_not_attention_mentions_or_first_responses_elsewhere() {
     assert_eq!(db.post(other.id).unwrap().unwrap().first_response_at, None);
     assert_eq!(db.post(stored.id).unwrap().unwrap().first_response_at, None);
 }
+
+#[test]
+fn a_context_post_found_again_by_a_query_becomes_a_post_in_full() {
+    let (_dir, mut db) = file_db();
+    let mut parent = complaint("p", 0);
+    parent.incoming.context = true;
+    parent.is_mention = false;
+    parent.triage = crate::domain::Triage::neutral();
+    let stored = db.insert_batch("masto", &[parent], &[]).unwrap();
+    assert!(stored[0].context);
+    // Stored again as context: nothing new.
+    let mut again = complaint("p", 0);
+    again.incoming.context = true;
+    assert!(db.insert_batch("masto", &[again], &[]).unwrap().is_empty());
+    // Found by a query of its own (a mention): the same row, now triaged and in the panes.
+    let found = db.insert_batch("masto", &[complaint("p", 0)], &[]).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, stored[0].id);
+    assert!(!found[0].context);
+    let read = db.post(found[0].id).unwrap().unwrap();
+    assert!(!read.context && read.triage.category == Category::Complaint);
+    assert_eq!(db.open_attention(10).unwrap().len(), 1);
+    // A full post is never turned back into context.
+    let mut late = complaint("p", 0);
+    late.incoming.context = true;
+    assert!(db.insert_batch("masto", &[late], &[]).unwrap().is_empty());
+    assert!(!db.post(found[0].id).unwrap().unwrap().context);
+}
+
+#[test]
+fn what_a_post_quotes_is_kept() {
+    let mut db = Db::open_in_memory().unwrap();
+    let mut p = new_post("q", 0, "same here");
+    p.incoming.quotes = Some(crate::domain::Quote {
+        native_id: "44".into(),
+        text: Some("never arrived".into()),
+    });
+    let stored = db.insert_batch("masto", &[p], &[]).unwrap();
+    assert_eq!(stored[0].quotes.as_deref(), Some("44"));
+    assert_eq!(
+        db.post(stored[0].id).unwrap().unwrap().quotes.as_deref(),
+        Some("44")
+    );
+}

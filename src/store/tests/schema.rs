@@ -154,7 +154,7 @@ fn two_connections_on_one_file_both_write() {
 }
 
 #[test]
-fn a_version_1_database_gains_the_shops_posts_column() {
+fn a_version_1_database_gains_every_later_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.db");
     {
@@ -163,14 +163,19 @@ fn a_version_1_database_gains_the_shops_posts_column() {
             .unwrap();
     }
     {
-        // Back to the first schema: the column gone, the version 1.
+        // Back to the first schema: every later column gone, the version 1.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("ALTER TABLE posts DROP COLUMN by_shop; PRAGMA user_version = 1;")
-            .unwrap();
+        conn.execute_batch(
+            "ALTER TABLE posts DROP COLUMN by_shop; ALTER TABLE posts DROP COLUMN context;
+             ALTER TABLE posts DROP COLUMN quotes; DROP INDEX replies_idempotency_key;
+             ALTER TABLE replies DROP COLUMN idempotency_key; ALTER TABLE replies DROP COLUMN action_id;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let db = Db::open(&path).unwrap();
     assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
     let posts = db.recent_posts(10).unwrap();
     assert_eq!(posts.len(), 1);
-    assert!(!posts[0].by_shop);
+    assert!(!posts[0].by_shop && !posts[0].context && posts[0].quotes.is_none());
 }
