@@ -268,3 +268,34 @@ async fn a_missing_parent_and_a_quoted_post_are_fetched_as_context() {
     );
     server.verify().await;
 }
+
+#[tokio::test]
+async fn doctor_checks_each_customers_feed_as_the_source_reads_it() {
+    use regulars::sources::Source as _;
+    let server = MockServer::start().await;
+    session(&server, "acc1", None).await;
+    mount_handle(&server, "alice.test", "did:plc:alice").await;
+    answer(&server, "app.bsky.feed.getAuthorFeed", json!({"feed": []})).await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "gone.test"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": "InvalidRequest", "message": "Unable to resolve handle"}),
+        ))
+        .mount(&server)
+        .await;
+    let f = fixture(&server.uri(), None);
+    let src = source(&f, watch(&["alice.test", "gone.test"], &[]), 50);
+    let checks = src.doctor(&HashMap::new()).await;
+    let feeds = checks
+        .iter()
+        .find(|c| c.what.contains("customers' feeds"))
+        .expect("a check of the customers' feeds");
+    assert!(!feeds.ok, "{feeds:?}");
+    assert!(
+        feeds.detail.contains("@gone.test") && feeds.detail.contains("Unable to resolve handle"),
+        "{feeds:?}"
+    );
+    assert!(!feeds.detail.contains("alice"), "{feeds:?}");
+    assert!(feeds.fix.contains("customers file"), "{feeds:?}");
+}

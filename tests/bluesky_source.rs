@@ -669,6 +669,8 @@ async fn doctor_reports_reachability_login_and_cursor_age() {
         )
         .mount(&server)
         .await;
+    // The customer's feed reads through the AppView, as the running source reads it.
+    mount_json(&server, "app.bsky.feed.getAuthorFeed", json!({"feed": []})).await;
     let f = fixture(&server.uri(), None);
     let src = source(&f, watch(&[]));
     let stored = HashMap::from([(

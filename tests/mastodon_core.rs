@@ -479,3 +479,45 @@ async fn a_missing_parent_and_a_quoted_status_are_fetched_as_context() {
     assert_eq!(requests_to(&server, "/api/v1/statuses/55").await, 1);
     assert_eq!(requests_to(&server, "/api/v1/statuses/44").await, 1);
 }
+
+#[tokio::test]
+async fn doctor_looks_up_each_customer_as_the_source_does() {
+    use regulars::sources::Source as _;
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    instance(&server, None).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/lookup"))
+        .and(query_param("acct", "cu@far.example"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "77", "acct": "cu@far.example"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/lookup"))
+        .and(query_param("acct", "gone@far.example"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
+        )
+        .mount(&server)
+        .await;
+    let src = source(
+        &server,
+        &token(&dir, "tok"),
+        false,
+        watch(&["cu@far.example", "gone@far.example"], &[], &[]),
+        100,
+    );
+    let checks = src.doctor(&HashMap::new()).await;
+    let found = checks
+        .iter()
+        .find(|c| c.what.contains("customers found"))
+        .expect("a check of the customers");
+    assert!(!found.ok, "{found:?}");
+    assert!(
+        found.detail.contains("@gone@far.example") && found.detail.contains("404"),
+        "{found:?}"
+    );
+    assert!(!found.detail.contains("@cu@"), "{found:?}");
+}

@@ -135,12 +135,15 @@ pub struct Reply {
 pub enum ReplyOrigin {
     /// A reply sent from regulars (the `replies` table).
     ThisConsole,
+    /// A reply of the shop's account found on the network (sent from its app, another tool, a colleague).
+    Elsewhere,
 }
 
 impl ReplyOrigin {
     pub fn label(self) -> &'static str {
         match self {
             ReplyOrigin::ThisConsole => "by this console",
+            ReplyOrigin::Elsewhere => "from the shop's account elsewhere",
         }
     }
 }

@@ -102,7 +102,8 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Reads Mastodon's `X-RateLimit-*` and the AT Protocol / IETF draft `RateLimit-*` headers.
+    /// Reads Mastodon's `X-RateLimit-*`, the AT Protocol / IETF draft `RateLimit-*` and X's `x-rate-limit-*`
+    /// headers.
     pub fn from_headers(headers: &HeaderMap, now: DateTime<Utc>) -> Option<RateLimit> {
         let get = |names: &[&str]| {
             names
@@ -110,11 +111,16 @@ impl RateLimit {
                 .find_map(|n| headers.get(*n).and_then(|v| v.to_str().ok()))
                 .map(str::trim)
         };
-        let limit = get(&["x-ratelimit-limit", "ratelimit-limit"]).and_then(leading_number);
-        let remaining =
-            get(&["x-ratelimit-remaining", "ratelimit-remaining"]).and_then(leading_number);
-        let reset =
-            get(&["x-ratelimit-reset", "ratelimit-reset"]).and_then(|v| parse_reset(v, now));
+        let limit = get(&["x-ratelimit-limit", "ratelimit-limit", "x-rate-limit-limit"])
+            .and_then(leading_number);
+        let remaining = get(&[
+            "x-ratelimit-remaining",
+            "ratelimit-remaining",
+            "x-rate-limit-remaining",
+        ])
+        .and_then(leading_number);
+        let reset = get(&["x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset"])
+            .and_then(|v| parse_reset(v, now));
         (limit.is_some() || remaining.is_some() || reset.is_some()).then_some(RateLimit {
             limit,
             remaining,
@@ -382,7 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn rate_limit_headers_of_both_families() {
+    fn rate_limit_headers_of_every_family() {
         let m = RateLimit::from_headers(
             &headers(&[
                 ("x-ratelimit-limit", "300"),
@@ -405,6 +411,18 @@ mod tests {
         .unwrap();
         assert_eq!(at.remaining, Some(2999));
         assert_eq!(at.reset.unwrap().timestamp(), 1795341900);
+        // X API v2: epoch seconds.
+        let x = RateLimit::from_headers(
+            &headers(&[
+                ("x-rate-limit-limit", "900"),
+                ("x-rate-limit-remaining", "0"),
+                ("x-rate-limit-reset", "1795341900"),
+            ]),
+            now(),
+        )
+        .unwrap();
+        assert_eq!((x.limit, x.remaining), (Some(900), Some(0)));
+        assert_eq!(x.reset.unwrap().timestamp(), 1795341900);
         assert_eq!(RateLimit::from_headers(&HeaderMap::new(), now()), None);
     }
 

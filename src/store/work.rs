@@ -161,12 +161,25 @@ impl Db {
             "SELECT id, sent_at FROM replies WHERE post_id = ?1 ORDER BY sent_at DESC, id DESC LIMIT 1",
         )?;
         let mut rows = stmt.query([post.0])?;
+        if let Some(row) = rows.next()? {
+            return Ok(Some(PriorReply {
+                at: Cells::new(row, "replies", 0).time(1)?,
+                origin: ReplyOrigin::ThisConsole,
+            }));
+        }
+        // The shop's own posts answering it, found on the network.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.created_at FROM posts p JOIN posts r
+               ON r.network = p.network AND r.in_reply_to = p.native_id AND r.by_shop = 1
+             WHERE p.id = ?1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        )?;
+        let mut rows = stmt.query([post.0])?;
         let Some(row) = rows.next()? else {
             return Ok(None);
         };
         Ok(Some(PriorReply {
-            at: Cells::new(row, "replies", 0).time(1)?,
-            origin: ReplyOrigin::ThisConsole,
+            at: Cells::new(row, "posts", 0).time(1)?,
+            origin: ReplyOrigin::Elsewhere,
         }))
     }
 

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 
-use super::api::Mark;
+use super::api::{FeedPage, Mark, Resolved};
 use super::{BlueskySource, check, jetstream};
 use crate::sources::Check;
+use crate::sources::http::FetchError;
 
 pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String>) -> Vec<Check> {
     let mut out = Vec::new();
@@ -34,6 +35,32 @@ pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String
         "check `handle`, and that the app password variable/file holds a current app password \
          (Bluesky: Settings → Privacy and security → App passwords)",
     ));
+    // What the running source reads through the AppView: each customer's handle and feed, not only the login.
+    let handles: Vec<String> = src
+        .watch
+        .customer_handles
+        .iter()
+        .map(|h| h.trim().trim_start_matches('@').to_ascii_lowercase())
+        .collect();
+    if !handles.is_empty() {
+        let mut problems = Vec::new();
+        for handle in &handles {
+            if let Err(e) = customer_feed(src, handle).await {
+                problems.push(format!("@{handle}: {e}"));
+            }
+        }
+        let appview = src.xrpc.appview.as_str().trim_end_matches('/').to_string();
+        out.push(check(
+            "Bluesky customers' feeds (AppView)",
+            problems.is_empty(),
+            if problems.is_empty() {
+                format!("{} customers' feeds read through {appview}", handles.len())
+            } else {
+                problems.join("; ")
+            },
+            "check these handles in the customers file (a handle may have changed) and `appview`",
+        ));
+    }
     if let Some(rl) = src.xrpc.rate_limit() {
         let ok = match (rl.remaining, rl.limit) {
             (Some(r), Some(l)) if l > 0 => r * 10 >= l,
@@ -107,4 +134,23 @@ pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String
         None => check("Bluesky cursor age", true, "no position stored yet (first run)".into(), ""),
     });
     out
+}
+
+/// A customer's handle resolved and their newest post read, as the running source does.
+async fn customer_feed(src: &BlueskySource, handle: &str) -> Result<(), FetchError> {
+    let resolved: Resolved = src
+        .xrpc
+        .public_get(
+            "com.atproto.identity.resolveHandle",
+            &[("handle", handle.to_string())],
+        )
+        .await?;
+    let _: FeedPage = src
+        .xrpc
+        .public_get(
+            "app.bsky.feed.getAuthorFeed",
+            &[("actor", resolved.did), ("limit", "1".to_string())],
+        )
+        .await?;
+    Ok(())
 }

@@ -24,6 +24,7 @@ pub mod reply;
 pub mod xrpc;
 
 mod doctor;
+mod pages;
 mod poll;
 
 pub use reply::BlueskyReplier;

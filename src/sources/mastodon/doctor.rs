@@ -96,6 +96,30 @@ impl MastodonSource {
                 }
             },
         ));
+        // What the running source reads for each customer, not only the login.
+        let mut found = 0;
+        let mut missing = Vec::new();
+        for acct in &self.watch.customer_handles {
+            match api.lookup(acct, &self.host()).await {
+                Ok(_) => found += 1,
+                Err(e) => missing.push(format!("@{}: {e}", acct.trim_start_matches('@'))),
+            }
+        }
+        if !self.watch.customer_handles.is_empty() {
+            checks.push(check(
+                "customers found",
+                if missing.is_empty() {
+                    Ok(format!("{found} customers' accounts found"))
+                } else {
+                    Err((
+                        missing.join("; "),
+                        "check these handles in the customers file: the account may have moved, or the \
+                         instance may not know it yet"
+                            .into(),
+                    ))
+                },
+            ));
+        }
         checks.push(check("cursors", Ok(cursor_age(cursors))));
         checks
     }

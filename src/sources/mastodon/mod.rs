@@ -15,12 +15,14 @@
 //! its own, older date. Rounds, backoff, health and re-login are the shared poller's.
 
 pub mod api;
+mod client;
 mod config;
 mod doctor;
 pub mod network;
 pub(crate) mod poll;
 pub mod reply;
 pub(crate) mod stream;
+mod timeline;
 
 use std::collections::HashMap;
 
@@ -30,9 +32,10 @@ use crate::sources::http::Backoff;
 use crate::sources::poller::{self, Timing};
 use crate::sources::secret::Secret;
 use crate::sources::{CheckFuture, Source, SourceCtx, SourceFuture, Watch};
+use client::Api;
 pub(crate) use config::credentials;
 pub use config::{MastodonConfig, MastodonOptions};
-use poll::{Api, Feeds, TokenSource};
+use poll::{Feeds, TokenSource};
 pub use reply::MastodonReplier;
 
 #[derive(Debug)]

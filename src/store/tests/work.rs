@@ -318,3 +318,24 @@ fn work_survives_reopening_a_file_db() {
         Some(at(4))
     );
 }
+
+#[test]
+fn a_reply_the_shop_sent_from_elsewhere_counts_as_already_replied() {
+    let mut db = Db::open_in_memory().unwrap();
+    let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
+    assert_eq!(db.prior_reply(post).unwrap(), None);
+    // Someone else's reply is not the shop's.
+    db.insert_batch("m", &[super::reply_to("2", "1", 10)], &[])
+        .unwrap();
+    assert_eq!(db.prior_reply(post).unwrap(), None);
+    let mut shop = super::reply_to("3", "1", 20);
+    shop.by_shop = true;
+    db.insert_batch("m", &[shop], &[]).unwrap();
+    assert_eq!(
+        db.prior_reply(post).unwrap(),
+        Some(PriorReply {
+            at: at(20),
+            origin: ReplyOrigin::Elsewhere
+        })
+    );
+}
