@@ -189,6 +189,43 @@ impl Seen {
     }
 }
 
+/// What a page's posts reply to or quote (without the quoted text) that is neither among them nor `known`,
+/// at most `cap`: the posts to fetch as context.
+pub fn missing_context(
+    posts: &[IncomingPost],
+    known: impl Fn(&str) -> bool,
+    cap: usize,
+) -> Vec<String> {
+    let mut wanted: Vec<String> = Vec::new();
+    for p in posts {
+        let quoted = p.quotes.iter().filter(|q| q.text.is_none());
+        for id in p.in_reply_to.iter().chain(quoted.map(|q| &q.native_id)) {
+            let here = posts.iter().any(|o| &o.native_id == id);
+            if !here && !known(id) && !wanted.contains(id) && wanted.len() < cap {
+                wanted.push(id.clone());
+            }
+        }
+    }
+    wanted
+}
+
+/// Marks posts fetched as context as such, and gives the posts quoting them the quoted text.
+pub fn take_context(posts: &mut [IncomingPost], found: &mut [IncomingPost]) {
+    for f in found.iter_mut() {
+        f.context = true;
+    }
+    for p in posts.iter_mut() {
+        if let Some(q) = &mut p.quotes
+            && q.text.is_none()
+        {
+            q.text = found
+                .iter()
+                .find(|f| f.native_id == q.native_id)
+                .map(|f| f.text.clone());
+        }
+    }
+}
+
 /// One query's standing.
 struct QueryState {
     backoff: Backoff,

@@ -13,7 +13,7 @@ use super::poll::{Feeds, Query};
 use crate::domain::IncomingPost;
 use crate::sources::Cursor;
 use crate::sources::http::FetchError;
-use crate::sources::poller::{Out, Stop};
+use crate::sources::poller::{Out, Stop, missing_context, take_context};
 
 /// `getPosts` takes at most this many URIs; one call per page is enough for the parents and quotes it needs.
 const MAX_CONTEXT: usize = 25;
@@ -213,18 +213,11 @@ impl Feeds {
     /// The posts `posts` reply to or quote that nobody delivered yet, fetched with one `getPosts` as context
     /// (best effort: a deleted parent is simply not there); quoted texts are filled in from them.
     async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
-        let mut wanted: Vec<String> = Vec::new();
-        for p in posts.iter() {
-            let quoted = p.quotes.iter().filter(|q| q.text.is_none());
-            for uri in p.in_reply_to.iter().chain(quoted.map(|q| &q.native_id)) {
-                let known = self.context_seen.contains(uri)
-                    || posts.iter().any(|o| &o.native_id == uri)
-                    || self.seen.values().any(|s| s.contains(uri));
-                if !known && !wanted.contains(uri) && wanted.len() < MAX_CONTEXT {
-                    wanted.push(uri.clone());
-                }
-            }
-        }
+        let wanted = missing_context(
+            posts,
+            |uri| self.context_seen.contains(uri) || self.seen.values().any(|s| s.contains(uri)),
+            MAX_CONTEXT,
+        );
         if wanted.is_empty() {
             return Vec::new();
         }
@@ -240,26 +233,13 @@ impl Feeds {
                 return Vec::new();
             }
         };
-        let found: Vec<IncomingPost> = answer
+        let mut found: Vec<IncomingPost> = answer
             .posts
             .into_iter()
             .filter_map(|v| serde_json::from_value::<PostView>(v).ok())
             .filter_map(|p| api::from_post_view(&p, false))
-            .map(|mut p| {
-                p.context = true;
-                p
-            })
             .collect();
-        for p in posts.iter_mut() {
-            if let Some(q) = &mut p.quotes
-                && q.text.is_none()
-            {
-                q.text = found
-                    .iter()
-                    .find(|f| f.native_id == q.native_id)
-                    .map(|f| f.text.clone());
-            }
-        }
+        take_context(posts, &mut found);
         found
     }
 }

@@ -9,7 +9,7 @@ use super::poll::Feeds;
 use crate::domain::IncomingPost;
 use crate::sources::Cursor;
 use crate::sources::http::{self, FetchError};
-use crate::sources::poller::{Out, Stop};
+use crate::sources::poller::{Out, Stop, missing_context, take_context};
 
 /// Statuses and notifications allow at most 40 per page.
 const PAGE_LIMIT: &str = "40";
@@ -177,28 +177,18 @@ impl Feeds {
     /// The statuses `posts` reply to or quote that nobody delivered yet, fetched as context (best effort: a
     /// parent deleted or private is simply not there); quoted texts are filled in from them.
     async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
-        let mut wanted: Vec<String> = Vec::new();
-        for p in posts.iter() {
-            let quoted = p.quotes.iter().filter(|q| q.text.is_none());
-            for id in p.in_reply_to.iter().chain(quoted.map(|q| &q.native_id)) {
-                let known = self.context_seen.contains(id)
-                    || posts.iter().any(|o| &o.native_id == id)
-                    || self.seen.values().any(|s| s.contains(id));
-                if !known && !wanted.contains(id) {
-                    wanted.push(id.clone());
-                }
-            }
-        }
+        let wanted = missing_context(
+            posts,
+            |id| self.context_seen.contains(id) || self.seen.values().any(|s| s.contains(id)),
+            MAX_CONTEXT,
+        );
         let mut found: Vec<IncomingPost> = Vec::new();
-        for id in wanted.into_iter().take(MAX_CONTEXT) {
+        for id in wanted {
             self.context_seen.insert(&id);
             let url = self.api.url(&["api", "v1", "statuses", &id]);
             match self.api.get_json::<Status>(url).await {
                 Ok(status) => match api::status_to_post(&status, &self.local_domain, false) {
-                    Ok(mut post) => {
-                        post.context = true;
-                        found.push(post);
-                    }
+                    Ok(post) => found.push(post),
                     Err(why) => tracing::warn!(%id, %why, "mastodon: context status skipped"),
                 },
                 Err(FetchError::Client { .. }) => {}
@@ -209,16 +199,7 @@ impl Feeds {
                 }
             }
         }
-        for p in posts.iter_mut() {
-            if let Some(q) = &mut p.quotes
-                && q.text.is_none()
-            {
-                q.text = found
-                    .iter()
-                    .find(|f| f.native_id == q.native_id)
-                    .map(|f| f.text.clone());
-            }
-        }
+        take_context(posts, &mut found);
         found
     }
 
