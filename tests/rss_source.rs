@@ -406,3 +406,30 @@ async fn an_item_dated_before_the_newest_arrives_once() {
     }
     run.stop().await;
 }
+
+#[tokio::test]
+async fn a_feed_server_failing_again_and_again_is_never_auth_failed() {
+    let server = MockServer::start().await;
+    serve(&server, 503, "down", &[], None).await;
+    let mut run = start(&feed_url(&server), HashMap::new());
+    // Enough failures in a row for the poller to try logging in again (a feed has nothing to log in to).
+    let mut healths = Vec::new();
+    while server.received_requests().await.unwrap().len() < 5 {
+        if let Ok(Some(SourceEvent::Health { health, .. })) =
+            tokio::time::timeout(Duration::from_millis(500), run.rx.recv()).await
+        {
+            healths.push(health);
+        }
+    }
+    healths.extend(run.stop().await.healths);
+    assert!(
+        healths
+            .iter()
+            .any(|h| matches!(h, Health::BackingOff { .. })),
+        "{healths:?}"
+    );
+    assert!(
+        !healths.iter().any(|h| matches!(h, Health::AuthFailed(_))),
+        "{healths:?}"
+    );
+}

@@ -300,14 +300,6 @@ impl poller::Network for Feed {
         Ok(())
     }
 
-    /// Nothing to log in to: a private feed carries its token in its URL.
-    async fn reauth(&mut self) -> Result<(), FetchError> {
-        Err(FetchError::Auth {
-            status: 401,
-            detail: "no login for a feed".into(),
-        })
-    }
-
     fn auth_fix(&self) -> String {
         "check the feed URL's token (private feeds carry it in the URL)".into()
     }
