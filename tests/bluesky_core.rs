@@ -299,3 +299,47 @@ async fn doctor_checks_each_customers_feed_as_the_source_reads_it() {
     assert!(!feeds.detail.contains("alice"), "{feeds:?}");
     assert!(feeds.fix.contains("customers file"), "{feeds:?}");
 }
+
+#[tokio::test]
+async fn a_streamed_reply_gets_its_parent_as_context() {
+    use common::fake_ws::{FakeWs, Step};
+    let server = MockServer::start().await;
+    session(&server, "acc1", None).await;
+    mount_handle(&server, "alice.test", "did:plc:alice").await;
+    answer(&server, "app.bsky.feed.getAuthorFeed", json!({"feed": []})).await;
+    answer(
+        &server,
+        "app.bsky.notification.listNotifications",
+        json!({"notifications": []}),
+    )
+    .await;
+    let parent = at_uri("did:plc:dan", "d0");
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(query_param("uris", parent.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [
+            post_view("did:plc:dan", "dan.test", "Dan", "d0", "Anyone else's ring come back scratched?", "2026-11-22T09:00:00Z")]})))
+        .mount(&server)
+        .await;
+    let event = json!({"did": "did:plc:alice", "time_us": 1_795_341_600_000_000i64, "kind": "commit",
+        "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.feed.post", "rkey": "j1",
+            "cid": "cid-j1", "record": {"$type": "app.bsky.feed.post", "text": "mine too, twice",
+            "createdAt": "2026-11-22T10:00:00Z",
+            "reply": {"root": {"uri": parent, "cid": "c"}, "parent": {"uri": parent, "cid": "c"}}}}})
+    .to_string();
+    let ws = FakeWs::start(vec![vec![Step::Text(event), Step::Hold]]).await;
+    let f = fixture(&server.uri(), Some(&ws.url()));
+    let mut run = Run::start(
+        source(&f, watch(&["alice.test"], &[]), 60_000),
+        HashMap::new(),
+    );
+    let seen = run
+        .until("the streamed reply and its parent", |s| {
+            s.has(&[at_uri("did:plc:alice", "j1"), parent.clone()])
+        })
+        .await;
+    run.stop().await;
+    let p = seen.posts.iter().find(|p| p.native_id == parent).unwrap();
+    assert!(p.context);
+    assert_eq!(p.author.handle, "dan.test");
+}

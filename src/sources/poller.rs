@@ -139,6 +139,15 @@ pub trait Network: Send {
         std::future::pending()
     }
 
+    /// The posts streamed posts reply to or quote that nobody delivered yet, fetched as context (their quoted
+    /// texts filled in). Called outside the race with the poll timer, so a fetch here never loses the posts.
+    fn context(
+        &mut self,
+        _posts: &mut [IncomingPost],
+    ) -> impl Future<Output = Vec<IncomingPost>> + Send {
+        async { Vec::new() }
+    }
+
     /// The stream has been silent too long: drop it and connect again (it answers `Up` when it is back).
     fn restart_live(&mut self) {}
 }
@@ -388,7 +397,13 @@ impl<N: Network> Poller<'_, N> {
         self.last_live = Instant::now();
         self.stale = false;
         match live {
-            Live::Batch(posts, cursors) => self.ctx.batch(posts, cursors).await.then_some(false),
+            Live::Batch(mut posts, cursors) => {
+                let context = self.network.context(&mut posts).await;
+                self.ctx
+                    .batch([context, posts].concat(), cursors)
+                    .await
+                    .then_some(false)
+            }
             Live::Alive => Some(false),
             Live::Up => {
                 tracing::info!(source = %self.ctx.name, "live");

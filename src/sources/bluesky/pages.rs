@@ -212,7 +212,7 @@ impl Feeds {
 
     /// The posts `posts` reply to or quote that nobody delivered yet, fetched with one `getPosts` as context
     /// (best effort: a deleted parent is simply not there); quoted texts are filled in from them.
-    async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+    pub(super) async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
         let wanted = missing_context(
             posts,
             |uri| self.context_seen.contains(uri) || self.seen.values().any(|s| s.contains(uri)),

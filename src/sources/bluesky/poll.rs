@@ -15,6 +15,7 @@ use tokio::time::{Duration, Instant};
 use super::api::{Mark, Resolved};
 use super::jetstream::Jetstream;
 use super::xrpc::Xrpc;
+use crate::domain::IncomingPost;
 use crate::sources::http::FetchError;
 use crate::sources::poller::{self, Live, Out, Seen, Stop};
 use crate::sources::{Cursor, Watch};
@@ -232,6 +233,10 @@ impl poller::Network for Feeds {
             Some(j) => j.next().await,
             None => std::future::pending().await,
         }
+    }
+
+    async fn context(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+        self.context_for(posts).await
     }
 
     fn restart_live(&mut self) {

@@ -9,6 +9,7 @@ use super::api;
 use super::client::Api;
 use super::stream::Streaming;
 use super::timeline::Kind;
+use crate::domain::IncomingPost;
 use crate::domain::Network;
 use crate::sources::http::FetchError;
 use crate::sources::poller::{self, Live, Out, Seen, Stop};
@@ -291,6 +292,10 @@ impl poller::Network for Feeds {
             }
         }
         live
+    }
+
+    async fn context(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+        self.context_for(posts).await
     }
 
     fn restart_live(&mut self) {

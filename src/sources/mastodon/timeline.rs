@@ -176,7 +176,7 @@ impl Feeds {
 
     /// The statuses `posts` reply to or quote that nobody delivered yet, fetched as context (best effort: a
     /// parent deleted or private is simply not there); quoted texts are filled in from them.
-    async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
+    pub(super) async fn context_for(&mut self, posts: &mut [IncomingPost]) -> Vec<IncomingPost> {
         let wanted = missing_context(
             posts,
             |id| self.context_seen.contains(id) || self.seen.values().any(|s| s.contains(id)),
