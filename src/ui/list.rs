@@ -185,7 +185,7 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
         used += label.len() + 1;
     }
     let who = truncate_width(&who(state, post), 22);
-    used += unicode_width::UnicodeWidthStr::width(who.as_str()) + 1;
+    used += crate::text::display_width(&who) + 1;
     let who_style = if post.customer.is_some() {
         Style::default().add_modifier(Modifier::BOLD)
     } else {

@@ -48,12 +48,12 @@ pub fn render(frame: &mut Frame, state: &AppState) {
         frame.render_widget(Paragraph::new(line), rect);
         let x = rect.x
             + 1
-            + unicode_width::UnicodeWidthStr::width(
+            + crate::text::display_width(
                 &input
                     .text()
                     .chars()
                     .take(input.cursor())
-                    .collect::<String>()[..],
+                    .collect::<String>(),
             ) as u16;
         frame.set_cursor_position((x.min(rect.right().saturating_sub(1)), rect.y));
     }
