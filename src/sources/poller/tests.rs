@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
+use crate::sources::SourceEvent;
 
 type Script = Arc<Mutex<HashMap<&'static str, VecDeque<Result<(), FetchError>>>>>;
 
