@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::fake_ws::{FakeWs, Step};
 use common::files::write_private;
+use common::mastodon::watch;
 use common::run::{Run, requests_to};
 use regulars::sources::mastodon::{MastodonConfig, MastodonOptions, MastodonSource};
 use regulars::sources::{Health, Watch};
@@ -57,15 +58,6 @@ fn token(dir: &tempfile::TempDir, value: &str) -> std::path::PathBuf {
     let file = dir.path().join("token");
     write_private(&file, value);
     file
-}
-
-fn watch(customers: &[&str], hashtags: &[&str], keywords: &[&str]) -> Watch {
-    Watch {
-        shop_handle: Some("shop@shop.test".into()),
-        keywords: keywords.iter().map(|s| s.to_string()).collect(),
-        hashtags: hashtags.iter().map(|s| s.to_string()).collect(),
-        customer_handles: customers.iter().map(|s| s.to_string()).collect(),
-    }
 }
 
 fn status(id: &str, acct: &str, at: &str, text: &str) -> Value {

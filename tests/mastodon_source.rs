@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::fake_ws::{FakeWs, Step};
 use common::files::write_private;
+use common::mastodon::watch;
 use common::run::{Run, Seen, requests_to};
 use regulars::domain::IncomingPost;
 use regulars::domain::Network;
@@ -98,15 +99,6 @@ async fn empty(server: &MockServer, p: &str) {
         .with_priority(10)
         .mount(server)
         .await;
-}
-
-fn watch(customers: &[&str], hashtags: &[&str], keywords: &[&str]) -> Watch {
-    Watch {
-        shop_handle: Some("shop@shop.test".into()),
-        keywords: keywords.iter().map(|s| s.to_string()).collect(),
-        hashtags: hashtags.iter().map(|s| s.to_string()).collect(),
-        customer_handles: customers.iter().map(|s| s.to_string()).collect(),
-    }
 }
 
 #[tokio::test]
