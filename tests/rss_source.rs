@@ -414,7 +414,10 @@ async fn a_feed_server_failing_again_and_again_is_never_auth_failed() {
     let mut run = start(&feed_url(&server), HashMap::new());
     // Enough failures in a row for the poller to try logging in again (a feed has nothing to log in to).
     let mut healths = Vec::new();
-    while server.received_requests().await.unwrap().len() < 5 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while server.received_requests().await.unwrap().len() < 5
+        && tokio::time::Instant::now() < deadline
+    {
         if let Ok(Some(SourceEvent::Health { health, .. })) =
             tokio::time::timeout(Duration::from_millis(500), run.rx.recv()).await
         {
@@ -422,6 +425,8 @@ async fn a_feed_server_failing_again_and_again_is_never_auth_failed() {
         }
     }
     healths.extend(run.stop().await.healths);
+    let tries = server.received_requests().await.unwrap().len();
+    assert!(tries >= 5, "kept trying: {tries} requests; {healths:?}");
     assert!(
         healths
             .iter()
