@@ -306,15 +306,6 @@ pub fn link_rel(headers: &HeaderMap, rel: &str) -> Option<String> {
     })
 }
 
-/// Sleeps until `until` or cancellation; `false` when cancelled.
-pub async fn sleep_until(
-    until: DateTime<Utc>,
-    cancel: &tokio_util::sync::CancellationToken,
-) -> bool {
-    let wait = (until - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-    sleep_for(wait, cancel).await
-}
-
 /// Sleeps for `wait` or until cancellation; `false` when cancelled.
 pub async fn sleep_for(wait: Duration, cancel: &tokio_util::sync::CancellationToken) -> bool {
     tokio::select! {

@@ -22,9 +22,7 @@ struct QueryState {
     backoff: Backoff,
     due: Instant,
     /// Why it is failing, while it is.
-    failing: Option<String>,
-    /// The failure is the server's or the network's (worth waiting out), not a refusal or a bad answer.
-    retryable: bool,
+    failing: Option<FetchError>,
     retry_at: Option<DateTime<Utc>>,
 }
 
@@ -91,6 +89,15 @@ pub async fn run<N: Network>(network: N, ctx: &SourceCtx, timing: Timing) {
         reported: None,
     };
     poller.go().await;
+}
+
+/// Why a failing query is failing, as the Sources view says it.
+fn why(state: &QueryState) -> String {
+    state
+        .failing
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// `instant` as a wall-clock time, for the Sources view.
@@ -222,7 +229,6 @@ impl<N: Network> Poller<'_, N> {
                 backoff: self.timing.backoff.clone(),
                 due: now,
                 failing: None,
-                retryable: false,
                 retry_at: None,
             });
             let due = if state.failing.is_some() {
@@ -237,9 +243,7 @@ impl<N: Network> Poller<'_, N> {
                 Ok(()) => {}
                 Err(Stop::Closed) => return false,
                 Err(Stop::Fetch(e)) => {
-                    if !self.failed(&query, e).await {
-                        return false;
-                    }
+                    self.failed(&query, e).await;
                     if self.pause.is_some() {
                         return true;
                     }
@@ -275,8 +279,8 @@ impl<N: Network> Poller<'_, N> {
         result
     }
 
-    /// Books a query's failure; `false` when shutting down.
-    async fn failed(&mut self, query: &N::Query, e: FetchError) -> bool {
+    /// Books a query's failure: a pause for the whole source, or a backoff for this query.
+    async fn failed(&mut self, query: &N::Query, e: FetchError) {
         let label = self.network.label(query);
         tracing::warn!(source = %self.ctx.name, query = %label, error = %e, "query failed");
         match e {
@@ -288,11 +292,11 @@ impl<N: Network> Poller<'_, N> {
                         "{label}: rate limited (429 Too Many Requests or a spent rate limit)"
                     ),
                 });
-                return true;
+                return;
             }
             FetchError::Auth { status, ref detail } if !self.network.best_effort(query) => {
                 self.auth_refused(status, detail);
-                return true;
+                return;
             }
             FetchError::Server { .. } | FetchError::Transport(_) => {
                 self.server_errors += 1;
@@ -302,7 +306,7 @@ impl<N: Network> Poller<'_, N> {
                     match self.network.reauth().await {
                         Err(FetchError::Auth { status, detail }) => {
                             self.auth_refused(status, &detail);
-                            return true;
+                            return;
                         }
                         Err(other) => {
                             tracing::warn!(source = %self.ctx.name, error = %other, "login failed")
@@ -314,14 +318,12 @@ impl<N: Network> Poller<'_, N> {
             _ => {}
         }
         let Some(state) = self.queries.get_mut(query) else {
-            return true;
+            return;
         };
         let wait = state.backoff.next_delay();
         state.due = Instant::now() + wait;
         state.retry_at = Some(wall(state.due));
-        state.failing = Some(e.to_string());
-        state.retryable = e.is_retryable();
-        true
+        state.failing = Some(e);
     }
 
     /// Tries the credentials again after they were refused.
@@ -362,7 +364,10 @@ impl<N: Network> Poller<'_, N> {
         failing.dedup_by(|a, b| a.0 == b.0);
         // Every query failing on the server's side is a source waiting for its server; anything less, or a
         // refusal, is a source that partly works.
-        let down = failing.len() == self.current.len() && failing.iter().all(|(_, s)| s.retryable);
+        let down = failing.len() == self.current.len()
+            && failing
+                .iter()
+                .all(|(_, s)| s.failing.as_ref().is_some_and(FetchError::is_retryable));
         if down && let Some((label, first)) = failing.iter().min_by_key(|(_, s)| s.due) {
             let more = match failing.len() {
                 1 => String::new(),
@@ -370,13 +375,13 @@ impl<N: Network> Poller<'_, N> {
             };
             return Health::BackingOff {
                 until: first.retry_at.unwrap_or_else(Utc::now),
-                reason: format!("{label}: {}{more}", first.failing.as_deref().unwrap_or("")),
+                reason: format!("{label}: {}{more}", why(first)),
             };
         }
         if !failing.is_empty() {
             let why: Vec<String> = failing
                 .iter()
-                .map(|(label, s)| format!("{label}: {}", s.failing.as_deref().unwrap_or("")))
+                .map(|(label, s)| format!("{label}: {}", why(s)))
                 .collect();
             return Health::Degraded(why.join("; "));
         }

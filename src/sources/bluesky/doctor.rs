@@ -36,12 +36,7 @@ pub(crate) async fn checks(src: &BlueskySource, cursors: &HashMap<String, String
          (Bluesky: Settings → Privacy and security → App passwords)",
     ));
     // What the running source reads through the AppView: each customer's handle and feed, not only the login.
-    let handles: Vec<String> = src
-        .watch
-        .customer_handles
-        .iter()
-        .map(|h| h.trim().trim_start_matches('@').to_ascii_lowercase())
-        .collect();
+    let handles = super::poll::customer_handles(&src.watch);
     if !handles.is_empty() {
         let mut problems = Vec::new();
         for handle in &handles {

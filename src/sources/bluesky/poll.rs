@@ -39,6 +39,19 @@ fn profile_gone(e: &FetchError) -> bool {
             || detail.contains("NotFound"))
 }
 
+/// The customers' handles as the source reads them: no `@`, lower-case, each once.
+pub(super) fn customer_handles(watch: &Watch) -> Vec<String> {
+    let mut handles: Vec<String> = watch
+        .customer_handles
+        .iter()
+        .map(|h| h.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    handles.sort();
+    handles.dedup();
+    handles
+}
+
 /// A running Bluesky source's state.
 pub(crate) struct Feeds {
     pub xrpc: Arc<Xrpc>,
@@ -86,19 +99,6 @@ impl Feeds {
             cursors,
             context_seen: Seen::default(),
         }
-    }
-
-    fn customer_handles(&self) -> Vec<String> {
-        let mut handles: Vec<String> = self
-            .watch
-            .customer_handles
-            .iter()
-            .map(|h| h.trim().trim_start_matches('@').to_ascii_lowercase())
-            .filter(|h| !h.is_empty())
-            .collect();
-        handles.sort();
-        handles.dedup();
-        handles
     }
 
     /// The DID of a customer's handle, resolved through the AppView and cached as cursor `did:<handle>`.
@@ -157,8 +157,7 @@ impl poller::Network for Feeds {
     type Query = Query;
 
     fn queries(&mut self, live: bool) -> Vec<Query> {
-        let mut q: Vec<Query> = self
-            .customer_handles()
+        let mut q: Vec<Query> = customer_handles(&self.watch)
             .into_iter()
             // While Jetstream is live it brings the customers' posts; a handle not resolved yet still needs
             // its lookup (and Jetstream its DID).

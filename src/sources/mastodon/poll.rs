@@ -283,7 +283,7 @@ impl poller::Network for Feeds {
             return std::future::pending().await;
         }
         let live = stream
-            .next(&self.cursors, &self.local_domain, &self.watch, &self.seen)
+            .next(&self.cursors, &self.local_domain, &self.seen)
             .await;
         if let Live::Batch(_, cursors) = &live {
             for c in cursors {

@@ -16,10 +16,10 @@ use url::Url;
 
 use super::api::{self, Notification, Status, StreamFrame};
 use crate::domain::IncomingPost;
+use crate::sources::Cursor;
 use crate::sources::http::{self, Backoff};
 use crate::sources::poller::{Live, Seen};
 use crate::sources::secret::Secret;
-use crate::sources::{Cursor, Watch};
 
 pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -160,7 +160,6 @@ impl Streaming {
         &mut self,
         cursors: &HashMap<String, String>,
         local_domain: &str,
-        watch: &Watch,
         seen: &HashMap<String, Seen>,
     ) -> Live {
         let Some(ws) = &mut self.ws else {
@@ -188,19 +187,15 @@ impl Streaming {
                 ))
             })
             .collect();
-        let hashtags: Vec<String> = watch
-            .hashtags
-            .iter()
-            .map(|t| t.trim_start_matches('#').to_string())
-            .collect();
         let routing = Routing {
             local_domain,
             customers,
-            hashtags: &hashtags,
+            hashtags: &self.hashtags,
         };
         match interpret(text.as_str(), &routing) {
             Streamed::Post { key, id, post } => {
-                let delivered = seen.get(&key).is_some_and(|s| s.contains(&post.native_id));
+                // Seen sets hold the items' own ids (a notification's, not its status's), as cursors do.
+                let delivered = seen.get(&key).is_some_and(|s| s.contains(&id));
                 if delivered || !api::newer(&id, cursors.get(&key).map(String::as_str)) {
                     return Live::Alive;
                 }

@@ -70,14 +70,6 @@ impl Out<'_> {
             Err(Stop::Closed)
         }
     }
-
-    pub fn source(&self) -> &str {
-        &self.ctx.name
-    }
-
-    pub fn cancelled(&self) -> bool {
-        self.ctx.cancel.is_cancelled()
-    }
 }
 
 /// What the live side (a stream) reports.

@@ -1,16 +1,14 @@
 //! Pure mapping from a parsed feed to mentions, and the feed cursor (conditional-GET validators plus the keys
 //! of recently delivered items).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Author, IncomingPost, Network};
-
-/// How many delivered item keys the cursor remembers: more than any feed carries at once.
-pub const SEEN_CAP: usize = 500;
+use crate::sources::poller::Seen;
 
 /// The cursor stored under key [`super::CURSOR_KEY`]: what a restart needs to send the same conditional headers
 /// and skip items already delivered.
@@ -20,9 +18,10 @@ pub struct FeedCursor {
     pub etag: Option<String>,
     #[serde(default)]
     pub last_modified: Option<String>,
-    /// Keys (native ids) of recently delivered items, oldest first, at most [`SEEN_CAP`].
+    /// Keys (native ids) of recently delivered items, oldest first, at most [`Seen::CAP`]: more than any feed
+    /// carries at once.
     #[serde(default)]
-    pub seen: VecDeque<String>,
+    pub seen: Seen,
 }
 
 impl FeedCursor {
@@ -35,17 +34,6 @@ impl FeedCursor {
     pub fn to_value(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
     }
-
-    /// Remembers `key` as delivered, forgetting the oldest past the cap.
-    pub fn remember(&mut self, key: &str) {
-        if self.seen.iter().any(|k| k == key) {
-            return;
-        }
-        self.seen.push_back(key.to_string());
-        while self.seen.len() > SEEN_CAP {
-            self.seen.pop_front();
-        }
-    }
 }
 
 /// Turns a parsed feed into mentions, skipping items whose key the cursor has seen, oldest first; records the
@@ -57,12 +45,11 @@ pub fn new_posts(
     cursor: &mut FeedCursor,
     now: DateTime<Utc>,
 ) -> Vec<IncomingPost> {
-    let seen: HashSet<&String> = cursor.seen.iter().collect();
     let mut fresh = Vec::new();
     let mut in_this_feed = HashSet::new();
     for entry in &feed.entries {
         let post = entry_to_post(entry, feed, name_as, source_name, now);
-        if seen.contains(&post.native_id) || !in_this_feed.insert(post.native_id.clone()) {
+        if cursor.seen.contains(&post.native_id) || !in_this_feed.insert(post.native_id.clone()) {
             continue;
         }
         fresh.push(post);
@@ -70,7 +57,7 @@ pub fn new_posts(
     // Feeds list newest first; deliver in the order things were written.
     fresh.sort_by_key(|p| p.created_at);
     for post in &fresh {
-        cursor.remember(&post.native_id);
+        cursor.seen.insert(&post.native_id);
     }
     fresh
 }
@@ -260,11 +247,12 @@ mod tests {
             etag: Some("\"e1\"".into()),
             ..FeedCursor::default()
         };
-        for i in 0..(SEEN_CAP + 20) {
-            c.remember(&format!("k{i}"));
+        for i in 0..(Seen::CAP + 20) {
+            c.seen.insert(&format!("k{i}"));
         }
-        assert_eq!(c.seen.len(), SEEN_CAP);
-        assert_eq!(c.seen.front().map(String::as_str), Some("k20"));
+        assert_eq!(c.seen.len(), Seen::CAP);
+        // The oldest twenty forgotten: k20 is the oldest left.
+        assert!(!c.seen.contains("k19") && c.seen.contains("k20"));
         assert_eq!(FeedCursor::parse(Some(&c.to_value())), c);
         assert_eq!(
             FeedCursor::parse(Some(&"garbage".to_string())),

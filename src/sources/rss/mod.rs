@@ -18,7 +18,7 @@ use super::http::{self, Backoff, FetchError};
 use super::poller::{self, Out, Stop, Timing};
 use super::{Check, CheckFuture, Cursor, Source, SourceCtx, SourceFuture};
 
-pub use map::{FeedCursor, SEEN_CAP, entry_to_post, new_posts, parse_feed};
+pub use map::{FeedCursor, entry_to_post, new_posts, parse_feed};
 
 /// The cursor key under which a feed source stores its [`FeedCursor`].
 pub const CURSOR_KEY: &str = "feed";
