@@ -19,6 +19,8 @@ pub enum Msg {
     },
     /// The clock moved (1 Hz, or faster while a draft waits to be saved).
     Tick(chrono::DateTime<chrono::Utc>),
+    /// A page or Detail's data, read from the store.
+    Loaded(super::Loaded),
     /// New posts stored by ingest, from one source.
     Ingested {
         source: String,

@@ -1,29 +1,25 @@
-//! Posts: batches from sources (with their cursors), windows for the panes, threads.
+//! Posts: batches from sources (with their cursors), decoded rows, and the Attention rank kept beside them.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::codec::{Cells, limit, ms, to_json};
+use super::codec::{Cells, ms, to_json};
+use super::repository::PostRepo;
 use super::{Db, Result, cursors};
 use crate::domain::{
-    Author, CustomerId, Network, NewPost, Post, PostId, Triage, first_response_by_shop,
+    Author, CustomerId, NewPost, Post, PostId, Triage, first_response_by_shop, value_of_rank,
 };
 use crate::sources::Cursor;
-
-/// How far up a reply chain [`Db::thread`] walks.
-pub const MAX_THREAD_DEPTH: usize = 20;
+use crate::triage::attention_rank;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
      first_response_at, by_shop, context, quotes";
 
-impl Db {
-    /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native id)
-    /// and the source's cursors. Returns the newly stored posts, with ids, in input order. If anything fails,
-    /// nothing is written: neither posts nor cursors, so the source resumes from its previous cursor.
-    pub fn insert_batch(
+impl PostRepo for Db {
+    fn insert_batch(
         &mut self,
         source: &str,
         posts: &[NewPost],
@@ -31,20 +27,22 @@ impl Db {
     ) -> Result<Vec<Post>> {
         let tx = self.write_tx()?;
         let mut stored = Vec::new();
+        let mut values = CustomerValues::default();
         {
             let mut insert = tx.prepare_cached(
                 // A post stored as context and found again by a query of its own becomes a post in full.
                 "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
                      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
-                     context, quotes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                     context, quotes, attention_rank)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
                  ON CONFLICT (network, native_id) DO UPDATE SET
                      url = excluded.url, author_handle = excluded.author_handle,
                      author_name = excluded.author_name, text = excluded.text,
                      in_reply_to = excluded.in_reply_to, reply_ref = excluded.reply_ref,
                      customer_id = excluded.customer_id, is_mention = excluded.is_mention,
                      category = excluded.category, score = excluded.score, reasons = excluded.reasons,
-                     by_shop = excluded.by_shop, context = 0, quotes = excluded.quotes
+                     by_shop = excluded.by_shop, context = 0, quotes = excluded.quotes,
+                     attention_rank = excluded.attention_rank
                  WHERE posts.context = 1 AND excluded.context = 0
                  RETURNING id",
             )?;
@@ -52,6 +50,8 @@ impl Db {
                 let i = &p.incoming;
                 let reply_ref = i.reply_ref.as_ref().map(to_json).transpose()?;
                 let reasons = to_json(&p.triage.reasons)?;
+                let value = values.get(&tx, p.customer)?;
+                let rank = attention_rank(&p.triage, value, p.is_mention, true);
                 let id: Option<i64> = insert
                     .query_row(
                         params![
@@ -73,6 +73,7 @@ impl Db {
                             p.by_shop,
                             i.context,
                             i.quotes.as_ref().map(|q| q.native_id.as_str()),
+                            rank,
                         ],
                         |row| row.get(0),
                     )
@@ -107,136 +108,15 @@ impl Db {
         Ok(stored)
     }
 
-    /// The newest posts first (by `created_at`).
-    pub fn recent_posts(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!("SELECT {POST_COLS} FROM posts ORDER BY created_at DESC, id DESC LIMIT ?1"),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Complaints and distress not yet handled, newest first. (The Attention pane weighs urgency itself.)
-    pub fn open_attention(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts
-                 WHERE category IN ('complaint', 'distress') AND handled_at IS NULL
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Posts naming the shop (mentions), newest first.
-    pub fn recent_mentions(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE is_mention = 1
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Posts by any known customer, newest first.
-    pub fn recent_customer_posts(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE customer_id IS NOT NULL
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    pub fn post(&self, id: PostId) -> Result<Option<Post>> {
-        Ok(self
-            .query_posts(
-                &format!("SELECT {POST_COLS} FROM posts WHERE id = ?1"),
-                params![id.0],
-            )?
-            .pop())
-    }
-
-    pub fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
-        Ok(self
-            .query_posts(
-                &format!("SELECT {POST_COLS} FROM posts WHERE network = ?1 AND native_id = ?2"),
-                params![network.as_str(), native_id],
-            )?
-            .pop())
-    }
-
-    /// The thread around `post`, oldest first, without `post` itself: its stored ancestors (following
-    /// `in_reply_to` on the same network, at most [`MAX_THREAD_DEPTH`] levels), then its direct replies.
-    pub fn thread(&self, post: &Post) -> Result<Vec<Post>> {
-        let mut seen = HashSet::from([post.id]);
-        let mut ancestors = Vec::new();
-        let mut parent = post.in_reply_to.clone();
-        while let Some(native) = parent.take() {
-            if ancestors.len() >= MAX_THREAD_DEPTH {
-                break;
-            }
-            let Some(p) = self.post_by_native(post.network, &native)? else {
-                break;
-            };
-            if !seen.insert(p.id) {
-                break; // a cycle in bad data
-            }
-            parent = p.in_reply_to.clone();
-            ancestors.push(p);
-        }
-        ancestors.reverse();
-        let replies = self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE network = ?1 AND in_reply_to = ?2
-                 ORDER BY created_at, id"
-            ),
-            params![post.network.as_str(), post.native_id],
-        )?;
-        ancestors.extend(replies.into_iter().filter(|p| seen.insert(p.id)));
-        Ok(ancestors)
-    }
-
-    /// A customer's posts, newest first.
-    pub fn posts_by_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE customer_id = ?1
-                 ORDER BY created_at DESC, id DESC LIMIT ?2"
-            ),
-            params![customer.0, limit(limit_)],
-        )
-    }
-
-    /// Marks a post handled at `at`; a post already handled keeps its first time.
-    pub fn mark_handled(&mut self, id: PostId, at: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .prepare_cached("UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1")?
-            .execute(params![id.0, ms(at)])?;
-        Ok(())
-    }
-
-    pub fn post_count(&self) -> Result<u64> {
+    fn post_count(&self) -> Result<u64> {
         let n: i64 = self
             .conn
             .query_row("SELECT COUNT(*) FROM posts", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
 
-    /// How long the shop took to first answer the post (reply or assistance action); `None` until it has.
-    pub fn first_response_time(&self, id: PostId) -> Result<Option<chrono::Duration>> {
-        let row: Option<(i64, Option<i64>)> = self
-            .conn
-            .prepare_cached("SELECT created_at, first_response_at FROM posts WHERE id = ?1")?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(match row {
-            Some((created, Some(first))) => Some(chrono::Duration::milliseconds(first - created)),
-            _ => None,
-        })
-    }
-
+impl Db {
     pub(super) fn query_posts(
         &self,
         sql: &str,
@@ -246,7 +126,11 @@ impl Db {
     }
 }
 
-fn query_posts(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Post>> {
+pub(super) fn query_posts(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Post>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
@@ -293,6 +177,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
         for (answered, answer) in pairs {
             if let Some(at) = first_response_by_shop(&answered, &answer) {
                 set.execute(params![answered.id.0, ms(at)])?;
+                refresh_attention_rank(conn, answered.id)?;
                 if let Some(p) = stored.iter_mut().find(|p| p.id == answered.id) {
                     p.first_response_at = Some(at);
                 }
@@ -302,7 +187,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
     Ok(())
 }
 
-fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
+pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
     let c = Cells::new(row, "posts", 0);
     let score: f64 = c.get(14)?;
     Ok(Post {
@@ -332,4 +217,53 @@ fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         context: c.get(19)?,
         quotes: c.get(20)?,
     })
+}
+
+/// The customers' values (from their stored ranks) met in one batch.
+#[derive(Default)]
+struct CustomerValues(HashMap<CustomerId, Option<f32>>);
+
+impl CustomerValues {
+    fn get(&mut self, conn: &Connection, customer: Option<CustomerId>) -> Result<Option<f32>> {
+        let Some(id) = customer else {
+            return Ok(None);
+        };
+        if let Some(v) = self.0.get(&id) {
+            return Ok(*v);
+        }
+        let rank: Option<i64> = conn
+            .prepare_cached("SELECT rank FROM customers WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?;
+        let value = rank.map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+        self.0.insert(id, value);
+        Ok(value)
+    }
+}
+
+/// Recomputes a post's stored Attention rank from what it is now (answered or not, its customer's rank).
+pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.category, p.score, p.reasons, c.rank, p.is_mention, p.first_response_at
+         FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = ?1",
+    )?;
+    let mut rows = stmt.query([id.0])?;
+    let Some(row) = rows.next()? else {
+        return Ok(());
+    };
+    let c = Cells::new(row, "posts", 0);
+    let score: f64 = c.get(2)?;
+    let triage = Triage {
+        category: c.category(1)?,
+        score: score as f32,
+        reasons: c.json(3)?.unwrap_or_default(),
+    };
+    let value = c
+        .get::<Option<i64>>(4)?
+        .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+    let answered = c.get::<Option<i64>>(6)?.is_some();
+    let rank = attention_rank(&triage, value, c.get(5)?, !answered);
+    conn.prepare_cached("UPDATE posts SET attention_rank = ?2 WHERE id = ?1")?
+        .execute(params![id.0, rank])?;
+    Ok(())
 }
