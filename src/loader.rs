@@ -2,47 +2,39 @@
 
 use crate::app::{Load, Loaded};
 use crate::state::lists::PAGE;
-use crate::store::{Store, StoreError};
+use crate::store::{Repository, Store, StoreError};
 
 pub async fn load(store: &Store, load: Load) -> Result<Loaded, StoreError> {
-    match load {
+    store.call(move |db| answer(db, load)).await
+}
+
+/// The answer to one load, read from `db`.
+pub fn answer(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
+    Ok(match load {
         Load::Posts {
             pane,
             generation,
             query,
             anchor,
             count,
-        } => {
-            let page = store
-                .call(move |db| db.posts_page(&query, anchor, PAGE, count))
-                .await?;
-            Ok(Loaded::Posts {
-                pane,
-                generation,
-                anchor,
-                page,
-            })
-        }
+        } => Loaded::Posts {
+            pane,
+            generation,
+            anchor,
+            page: db.posts_page(&query, anchor, PAGE, count)?,
+        },
         Load::Log {
             generation,
             anchor,
             count,
-        } => {
-            let page = store
-                .call(move |db| db.actions_page(anchor, PAGE, count))
-                .await?;
-            Ok(Loaded::Log {
-                generation,
-                anchor,
-                page,
-            })
-        }
-        Load::Details(post) => {
-            let details = store.call(move |db| db.post_details(post)).await?;
-            Ok(Loaded::Details {
-                post,
-                details: details.map(Box::new),
-            })
-        }
-    }
+        } => Loaded::Log {
+            generation,
+            anchor,
+            page: db.actions_page(anchor, PAGE, count)?,
+        },
+        Load::Details(post) => Loaded::Details {
+            post,
+            details: db.post_details(post)?.map(Box::new),
+        },
+    })
 }

@@ -186,6 +186,7 @@ fn describe(path: Option<&Path>) -> String {
 mod tests {
     use super::*;
     use crate::domain::{ActionKind, NewAction};
+    use crate::store::LogRepo;
 
     fn database_with(dir: &Path, actions: usize) -> PathBuf {
         let path = dir.join("regulars.db");

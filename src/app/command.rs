@@ -115,14 +115,12 @@ impl Command {
             Command::PrevPane => "previous pane",
             Command::OpenDetail => "open the post in Detail",
             Command::CustomerHistory => "the customer's history: all their posts",
-            Command::Close => "close popup / leave Detail / clear filter / close History",
+            Command::Close => "close popup, Detail, filter or History",
             Command::Reply => "reply (draft kept)",
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
-            Command::Filter => {
-                "search everything (words, @handle, customer:, cat:, is:open, since:, before:)"
-            }
+            Command::Filter => "search all (words @handle customer: cat: since: before:)",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",

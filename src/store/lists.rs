@@ -50,6 +50,53 @@ fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
     }
 }
 
+/// The SQL and parameters of a page of `query` from `anchor` (`count`: its COUNT(*) instead), and whether it
+/// is read backwards (then reversed into list order).
+pub(super) fn page_sql(
+    query: &PostQuery,
+    anchor: Anchor<PostKey>,
+    limit_: usize,
+) -> (String, Vec<Value>, bool) {
+    let mut page = Conditions::default();
+    let ranked = listing(query.listing, &mut page);
+    conditions(&query.search, &mut page);
+    let backwards = match anchor {
+        Anchor::First => false,
+        Anchor::Last => true,
+        Anchor::After(key) => {
+            keyset(ranked, &key, "<", &mut page);
+            false
+        }
+        Anchor::Before(key) => {
+            keyset(ranked, &key, ">", &mut page);
+            true
+        }
+    };
+    let dir = if backwards { "ASC" } else { "DESC" };
+    let order = if ranked {
+        format!("p.attention_rank {dir}, p.created_at {dir}, p.id {dir}")
+    } else {
+        format!("p.created_at {dir}, p.id {dir}")
+    };
+    let sql = format!(
+        "SELECT {POST_COLS}, p.attention_rank FROM posts p WHERE {} ORDER BY {order} LIMIT ?",
+        page.joined()
+    );
+    page.params.push(Value::Integer(limit(limit_)));
+    (sql, page.params, backwards)
+}
+
+/// The SQL and parameters counting `query`'s rows.
+pub(super) fn count_sql(query: &PostQuery) -> (String, Vec<Value>) {
+    let mut base = Conditions::default();
+    listing(query.listing, &mut base);
+    conditions(&query.search, &mut base);
+    (
+        format!("SELECT COUNT(*) FROM posts p WHERE {}", base.joined()),
+        base.params,
+    )
+}
+
 impl ListRepo for Db {
     fn posts_page(
         &self,
@@ -58,45 +105,20 @@ impl ListRepo for Db {
         limit_: usize,
         count: bool,
     ) -> Result<Page<(PostKey, Post)>> {
-        let mut base = Conditions::default();
-        let ranked = listing(query.listing, &mut base);
-        conditions(&query.search, &mut base);
         let total = if count {
-            let sql = format!("SELECT COUNT(*) FROM posts p WHERE {}", base.joined());
+            let (sql, params) = count_sql(query);
             let n: i64 = self
                 .conn
                 .prepare_cached(&sql)?
-                .query_row(rusqlite::params_from_iter(base.params.iter()), |r| r.get(0))?;
+                .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
             Some(u64::try_from(n).unwrap_or(0))
         } else {
             None
         };
-        let mut page = base;
-        let backwards = match anchor {
-            Anchor::First => false,
-            Anchor::Last => true,
-            Anchor::After(key) => {
-                keyset(ranked, &key, "<", &mut page);
-                false
-            }
-            Anchor::Before(key) => {
-                keyset(ranked, &key, ">", &mut page);
-                true
-            }
-        };
-        let dir = if backwards { "ASC" } else { "DESC" };
-        let order = if ranked {
-            format!("p.attention_rank {dir}, p.created_at {dir}, p.id {dir}")
-        } else {
-            format!("p.created_at {dir}, p.id {dir}")
-        };
-        let sql = format!(
-            "SELECT {POST_COLS}, p.attention_rank FROM posts p WHERE {} ORDER BY {order} LIMIT ?",
-            page.joined()
-        );
-        page.params.push(Value::Integer(limit(limit_)));
+        let ranked = query.listing == Listing::Attention;
+        let (sql, params, backwards) = page_sql(query, anchor, limit_);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(page.params.iter()))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let post = decode_post(row)?;
@@ -223,7 +245,7 @@ impl ListRepo for Db {
 }
 
 impl Db {
-    fn post(&self, id: PostId) -> Result<Option<Post>> {
+    pub(super) fn post(&self, id: PostId) -> Result<Option<Post>> {
         Ok(self
             .query_posts(
                 &format!("SELECT {POST_COLS} FROM posts WHERE id = ?1"),
@@ -232,7 +254,7 @@ impl Db {
             .pop())
     }
 
-    fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
+    pub(super) fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
         Ok(self
             .query_posts(
                 &format!("SELECT {POST_COLS} FROM posts WHERE network = ?1 AND native_id = ?2"),

@@ -114,7 +114,7 @@ mod tests {
         assert!(regular > stranger);
         assert!(regular > old);
         assert!(regular > answered);
-        let rank = |value, answered| attention_rank(&t, value, true, !answered);
+        let rank = |value: Option<f32>, answered: bool| attention_rank(&t, value, true, !answered);
         assert!(rank(Some(0.9), false) > rank(None, false));
         assert!(rank(None, false) > rank(None, true));
         assert_eq!(

@@ -90,9 +90,9 @@ pub(super) fn apply_filter(state: &mut AppState, query: String) -> Vec<Effect> {
     if query == state.filter.query {
         return vec![];
     }
-    state.filter.query = query;
-    match Search::parse(&state.filter.query, state.tz) {
+    match Search::parse(&query, state.tz) {
         Ok(search) => {
+            state.filter.query = query;
             state.search = search;
             restart_lists(state)
         }
