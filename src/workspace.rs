@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::app::{Effect, Msg};
 use crate::config::Settings;
 use crate::domain::Customer;
 use crate::ingest::{Ingest, Matcher};
@@ -106,16 +105,7 @@ impl Workspace {
             .await?;
         state.follow_ups = follow_ups;
         state.drafts = drafts.into_iter().map(|d| (d.post, d)).collect();
-        // Two rounds: the lists' first pages, then Detail for the post they select.
-        for _ in 0..2 {
-            let loads = crate::app::update(&mut state, Msg::Tick(now));
-            for effect in loads {
-                if let Effect::Load(load) = effect {
-                    let loaded = crate::loader::load(&self.store, load).await?;
-                    crate::app::update(&mut state, Msg::Loaded(loaded));
-                }
-            }
-        }
+        crate::loader::settle(&self.store, &mut state).await?;
         Ok(state)
     }
 }

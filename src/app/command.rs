@@ -120,7 +120,7 @@ impl Command {
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
-            Command::Filter => "search all (words @handle customer: cat: since: before:)",
+            Command::Filter => "search all: words @handle customer: cat: since:",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",

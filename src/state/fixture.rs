@@ -4,14 +4,20 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use super::AppState;
-use crate::config::{Keymap, Theme};
 use crate::app::{Effect, Msg};
+use crate::config::{Keymap, Theme};
 use crate::domain::{
     ActionKind, Author, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, IncomingPost,
-    NewAction, NewPost, Network, Post, PostId,
+    Network, NewAction, NewPost, Post, PostId,
 };
 use crate::sources::Health;
 use crate::triage::Classifier;
+
+/// One classifier for every fixture post (building one compiles the lexicon).
+fn classifier() -> &'static Classifier {
+    static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    CLASSIFIER.get_or_init(Classifier::english)
+}
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
@@ -57,7 +63,7 @@ pub fn post(
         customer: customer.map(CustomerId),
         is_mention: mention,
         by_shop: false,
-        triage: Classifier::english().classify(text),
+        triage: classifier().classify(text),
         handled_at: None,
         first_response_at: None,
         context: false,
@@ -194,14 +200,52 @@ pub fn desk() -> Desk {
         "same thing happened to me with their engraving",
     );
     reply.in_reply_to = Some("n1".into());
-    store_posts(&mut db, vec![
-        post(1, "priya@hachyderm.io", Some(1), true, 40, "@marlowfinch still waiting on my ring resize, it's been 6 weeks and nobody answers the phone. Really disappointed."),
-        post(2, "tom@mastodon.social", Some(2), true, 12, "@marlowfinch urgent: stranded in Lisbon and the ring for tomorrow's proposal is stuck in lost luggage. Please help!"),
-        post(3, "ada@mas.to", Some(3), false, 90, "Bramble barked at the foxes again at 5am. The foxes remain unbothered."),
-        post(4, "newbie@mastodon.social", None, true, 30, "@marlowfinch do you engrave in Greek? What are your Saturday opening hours?"),
-        post(5, "fan@mas.to", None, true, 200, "Picked up my necklace from #MarlowFinch today and it is gorgeous, thank you so much!"),
-        reply,
-    ]);
+    store_posts(
+        &mut db,
+        vec![
+            post(
+                1,
+                "priya@hachyderm.io",
+                Some(1),
+                true,
+                40,
+                "@marlowfinch still waiting on my ring resize, it's been 6 weeks and nobody answers the phone. Really disappointed.",
+            ),
+            post(
+                2,
+                "tom@mastodon.social",
+                Some(2),
+                true,
+                12,
+                "@marlowfinch urgent: stranded in Lisbon and the ring for tomorrow's proposal is stuck in lost luggage. Please help!",
+            ),
+            post(
+                3,
+                "ada@mas.to",
+                Some(3),
+                false,
+                90,
+                "Bramble barked at the foxes again at 5am. The foxes remain unbothered.",
+            ),
+            post(
+                4,
+                "newbie@mastodon.social",
+                None,
+                true,
+                30,
+                "@marlowfinch do you engrave in Greek? What are your Saturday opening hours?",
+            ),
+            post(
+                5,
+                "fan@mas.to",
+                None,
+                true,
+                200,
+                "Picked up my necklace from #MarlowFinch today and it is gorgeous, thank you so much!",
+            ),
+            reply,
+        ],
+    );
     db.log_action(&NewAction {
         post: Some(PostId(5)),
         customer: None,

@@ -42,7 +42,10 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
         (Pane::History, Some(c)) => format!(" {}'s posts ", c.name),
         _ => format!(" {} ", pane.title()),
     };
-    let mut spans = vec![Span::styled(name, Style::default().add_modifier(Modifier::BOLD))];
+    let mut spans = vec![Span::styled(
+        name,
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
     let extra = match pane {
         Pane::Attention => format!("{} open ", count(state, pane)),
         Pane::Log => {

@@ -6,6 +6,8 @@ mod lists;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_lists;
+#[cfg(test)]
 mod tests_replies;
 
 use chrono::Duration;

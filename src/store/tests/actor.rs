@@ -31,7 +31,7 @@ fn blocking_calls_and_file_db() {
     store
         .call_blocking(|db| db.insert_batch("demo", &[new_post("1", 0, "hi")], &[]))
         .unwrap();
-    
+
     store.close_blocking();
     // The file is closed: it can be opened again.
     let again = Store::open(&path).unwrap();

@@ -1,6 +1,6 @@
-use crate::store::repository::*;
 use super::customer;
 use crate::domain::{CustomerId, Network};
+use crate::store::repository::*;
 use crate::store::{Db, StoreError};
 
 #[test]
@@ -57,8 +57,7 @@ fn handle_lookup_is_case_insensitive_and_per_network() {
             &[(Network::Mastodon, "Ana@Example.Social")],
         )])
         .unwrap();
-    let found = db
-        .customer_by_handle(Network::Mastodon, "ana@EXAMPLE.social");
+    let found = db.customer_by_handle(Network::Mastodon, "ana@EXAMPLE.social");
     assert_eq!(found, Some(ids[0].id));
     assert_eq!(
         db.customer_by_handle(Network::Mastodon, "@ana@example.social"),

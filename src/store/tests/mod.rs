@@ -2,6 +2,7 @@
 
 mod actor;
 mod customers;
+mod lists;
 mod posts;
 mod schema;
 mod work;
@@ -98,11 +99,15 @@ pub(super) fn customer(external_id: &str, rank: u32, handles: &[(Network, &str)]
 /// Readers the tests check the store with; the app reads through the repository traits.
 impl crate::store::Db {
     pub(super) fn journal_mode(&self) -> crate::store::Result<String> {
-        Ok(self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))?)
     }
 
     pub(super) fn schema_version(&self) -> crate::store::Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// A list's first `n` rows, as the panes page them.

@@ -1,6 +1,6 @@
-use crate::store::repository::*;
 use super::{at, complaint, cursor, customer, new_post, reply_to};
-use crate::domain::{ActionKind, Category, CustomerId, Listing, NewAction, Network, Post, PostId};
+use crate::domain::{ActionKind, Category, CustomerId, Listing, Network, NewAction, Post, PostId};
+use crate::store::repository::*;
 use crate::store::{Db, MAX_THREAD_DEPTH, StoreError};
 
 /// The thread Detail shows around a post: its ancestors, then its direct replies.
@@ -284,9 +284,14 @@ fn page_queries_use_indexes_without_sorting() {
     use crate::store::lists::{count_sql, page_sql};
     let db = Db::open_in_memory().unwrap();
     let plan = |sql: &str, params: &[rusqlite::types::Value]| -> String {
-        let mut stmt = db.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut stmt = db
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(3))
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
             .unwrap();
         rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("; ")
     };
@@ -305,10 +310,18 @@ fn page_queries_use_indexes_without_sorting() {
             listing,
             search: Search::default(),
         };
-        for anchor in [Anchor::First, Anchor::Last, Anchor::After(key), Anchor::Before(key)] {
+        for anchor in [
+            Anchor::First,
+            Anchor::Last,
+            Anchor::After(key),
+            Anchor::Before(key),
+        ] {
             let (sql, params, _) = page_sql(&query, anchor, 100);
             let p = plan(&sql, &params);
-            assert!(p.contains(index) && !p.contains("TEMP B-TREE"), "{listing:?} {anchor:?}: {p}");
+            assert!(
+                p.contains(index) && !p.contains("TEMP B-TREE"),
+                "{listing:?} {anchor:?}: {p}"
+            );
         }
         let (sql, params) = count_sql(&query);
         let p = plan(&sql, &params);
@@ -320,9 +333,15 @@ fn page_queries_use_indexes_without_sorting() {
         "SELECT * FROM actions WHERE customer_id = 3 ORDER BY at DESC, id DESC LIMIT 50",
     ] {
         let p = plan(sql, &[]);
-        assert!(p.contains("USING INDEX") && !p.contains("TEMP B-TREE"), "{sql}: {p}");
+        assert!(
+            p.contains("USING INDEX") && !p.contains("TEMP B-TREE"),
+            "{sql}: {p}"
+        );
     }
-    let p = plan("SELECT * FROM posts WHERE network = 'mastodon' AND in_reply_to = 'x'", &[]);
+    let p = plan(
+        "SELECT * FROM posts WHERE network = 'mastodon' AND in_reply_to = 'x'",
+        &[],
+    );
     assert!(p.contains("posts_in_reply_to"), "{p}");
 }
 

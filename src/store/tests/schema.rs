@@ -192,6 +192,8 @@ fn a_version_1_database_gains_every_later_column() {
     let page = db.posts_page(&query(""), Anchor::First, 10, true).unwrap();
     assert_eq!(page.total, Some(1));
     assert!(page.rows[0].0.rank > 0, "{:?}", page.rows[0].0);
-    let found = db.posts_page(&query("repai"), Anchor::First, 10, true).unwrap();
+    let found = db
+        .posts_page(&query("repai"), Anchor::First, 10, true)
+        .unwrap();
     assert_eq!(found.total, Some(1), "the full-text index was filled");
 }
