@@ -252,9 +252,20 @@ impl Runner {
                 .call(move |db| db.prior_reply(post))
                 .await
                 .map(|prior| prior.map(|prior| Msg::PriorReply { post, prior })),
-            Effect::Load(load) => crate::loader::load(&self.store, load)
-                .await
-                .map(|loaded| Some(Msg::Loaded(loaded))),
+            Effect::Load(load) => {
+                let msg = match crate::loader::load(&self.store, load.clone()).await {
+                    Ok(loaded) => Msg::Loaded(loaded),
+                    Err(e) => {
+                        tracing::error!(error = %e, ?load, "a read failed");
+                        Msg::LoadFailed {
+                            load,
+                            error: e.to_string(),
+                        }
+                    }
+                };
+                let _ = self.ui.send(msg);
+                return;
+            }
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;

@@ -2,12 +2,16 @@
 //! whole result), where they sit in it and the true size of the whole. Pages are asked for by key
 //! (`Effect::Load`) and merged when they come back (`Msg::Loaded`); a live post is placed by its key.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{Action, ActionKey, Anchor, Page, PostId, PostKey};
 
 /// Rows asked for per page.
 pub const PAGE: usize = 100;
 /// A page is asked for when the selection comes this close to an edge of what is loaded.
 const MARGIN: usize = 25;
+/// After a failed read, the next one waits this long.
+const RETRY_SECS: i64 = 5;
 
 /// A row with a place in its list's order (highest key first).
 pub trait Keyed {
@@ -41,6 +45,8 @@ pub struct Window<T: Keyed> {
     pub pending: bool,
     /// The first page has arrived.
     pub loaded: bool,
+    /// A read failed: none is asked for again before then.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl<T: Keyed> Default for Window<T> {
@@ -52,11 +58,30 @@ impl<T: Keyed> Default for Window<T> {
             generation: 0,
             pending: false,
             loaded: false,
+            retry_at: None,
         }
     }
 }
 
 impl<T: Keyed> Window<T> {
+    /// The page to ask for now, `index` being the selected row: the first one if none came yet, else as
+    /// [`Window::wants`]; nothing while one is on its way or a failed read waits for `retry_at`.
+    pub fn next_load(&self, index: usize, now: DateTime<Utc>) -> Option<Anchor<T::Key>> {
+        if self.pending || self.retry_at.is_some_and(|at| now < at) {
+            return None;
+        }
+        if !self.loaded {
+            return Some(Anchor::First);
+        }
+        self.wants(index)
+    }
+
+    /// A read failed: try again in a few seconds (the store may be busy, or its disk full).
+    pub fn failed(&mut self, now: DateTime<Utc>) {
+        self.pending = false;
+        self.retry_at = Some(now + chrono::Duration::seconds(RETRY_SECS));
+    }
+
     /// Forgets the rows for a new query; the caller asks for its first page.
     pub fn restart(&mut self) -> u64 {
         self.generation += 1;
@@ -78,6 +103,7 @@ impl<T: Keyed> Window<T> {
     /// dropped.
     pub fn merge(&mut self, anchor: Anchor<T::Key>, page: Page<T>) -> Option<usize> {
         self.pending = false;
+        self.retry_at = None;
         let got = page.rows.len();
         let total = page.total.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
         let prepended = match anchor {
@@ -126,7 +152,7 @@ impl<T: Keyed> Window<T> {
 
     /// The page to ask for when the row at `index` (in `rows`) is selected: more after it near the end of what
     /// is loaded, more before it near the start.
-    pub fn wants(&self, index: usize) -> Option<Anchor<T::Key>> {
+    fn wants(&self, index: usize) -> Option<Anchor<T::Key>> {
         if self.pending || !self.loaded {
             return None;
         }

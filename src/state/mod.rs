@@ -185,6 +185,8 @@ pub struct Detail {
     pub wanted: Option<PostId>,
     /// The answer for `wanted` (an answer for another post is dropped).
     pub loaded: Option<PostDetails>,
+    /// A read failed: none is asked for again before then.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl Detail {

@@ -10,17 +10,14 @@ use crate::state::{AppState, Pane};
 /// The loads the state now needs: a first page for a list not loaded yet, the next page where the selection
 /// nears the edge of what is loaded, and Detail's data for the current post. Run after every message.
 pub(super) fn wanted_loads(state: &mut AppState) -> Vec<Effect> {
+    let now = state.now;
     let mut effects = Vec::new();
     for pane in state.panes() {
         if pane == Pane::Log {
             let due = state.due_follow_ups().count();
             let log = &mut state.log;
             let index = log.selected.saturating_sub(due);
-            let anchor = if !log.window.loaded && !log.window.pending {
-                Some(Anchor::First)
-            } else {
-                log.window.wants(index)
-            };
+            let anchor = log.window.next_load(index, now);
             if let Some(anchor) = anchor {
                 log.window.pending = true;
                 effects.push(Effect::Load(Load::Log {
@@ -37,11 +34,7 @@ pub(super) fn wanted_loads(state: &mut AppState) -> Vec<Effect> {
         let Some(list) = state.lists.get_mut(&pane) else {
             continue;
         };
-        let anchor = if !list.window.loaded && !list.window.pending {
-            Some(Anchor::First)
-        } else {
-            list.window.wants(list.selected_index())
-        };
+        let anchor = list.window.next_load(list.selected_index(), now);
         if let Some(anchor) = anchor {
             list.window.pending = true;
             effects.push(Effect::Load(Load::Posts {
@@ -54,7 +47,8 @@ pub(super) fn wanted_loads(state: &mut AppState) -> Vec<Effect> {
         }
     }
     let current = state.current_post_id();
-    if current != state.detail.wanted {
+    let waiting = state.detail.retry_at.is_some_and(|at| now < at);
+    if current != state.detail.wanted && !waiting {
         state.detail.wanted = current;
         if let Some(id) = current {
             effects.push(Effect::Load(Load::Details(id)));
@@ -169,12 +163,45 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
             if state.detail.wanted != Some(post) {
                 return;
             }
+            state.detail.retry_at = None;
             if let Some(d) = &details {
                 state.replies.insert(post, d.replies.clone());
             }
             state.detail.loaded = details.map(|d| *d);
         }
     }
+}
+
+/// A read failed: the list (or Detail) asks again a little later; the status bar says why.
+pub(super) fn load_failed(state: &mut AppState, load: Load, error: &str) {
+    let now = state.now;
+    let what = match &load {
+        Load::Posts {
+            pane, generation, ..
+        } => {
+            if let Some(list) = state.lists.get_mut(pane)
+                && list.window.generation == *generation
+            {
+                list.window.failed(now);
+            }
+            pane.title()
+        }
+        Load::Log { generation, .. } => {
+            if state.log.window.generation == *generation {
+                state.log.window.failed(now);
+            }
+            "the Log"
+        }
+        Load::Details(post) => {
+            if state.detail.wanted == Some(*post) {
+                state.detail.wanted = None;
+                state.detail.loaded = None;
+                state.detail.retry_at = Some(now + chrono::Duration::seconds(5));
+            }
+            "Detail"
+        }
+    };
+    state.flash(format!("reading {what} failed: {error} (trying again)"));
 }
 
 /// Drops the posts nothing shows any more.

@@ -60,6 +60,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             lists::loaded(state, loaded);
             vec![]
         }
+        Msg::LoadFailed { load, error } => {
+            lists::load_failed(state, load, &error);
+            vec![]
+        }
         Msg::ReplyLimit { network, max } => {
             state.reply_limits.insert(network, max);
             vec![]

@@ -236,3 +236,44 @@ fn the_customer_history_opens_in_regulars_place_and_closes_with_esc() {
     assert_eq!(desk.state.focus, Pane::Mentions);
     assert!(desk.state.flash.as_ref().unwrap().0.contains("no history"));
 }
+
+#[test]
+fn a_failed_read_is_said_and_tried_again_a_little_later_not_at_once() {
+    let mut s = fixture::empty();
+    let asked = update(&mut s, Msg::Tick(fixture::now()));
+    let mentions = loads(&asked)
+        .into_iter()
+        .find(|l| l.target() == Some(Pane::Mentions))
+        .unwrap()
+        .clone();
+    let effects = update(
+        &mut s,
+        Msg::LoadFailed {
+            load: mentions,
+            error: "database is locked".into(),
+        },
+    );
+    assert!(
+        !loads(&effects)
+            .iter()
+            .any(|l| l.target() == Some(Pane::Mentions)),
+        "not asked again at once: {effects:?}"
+    );
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("reading Mentions failed: database is locked")
+    );
+    let later = update(
+        &mut s,
+        Msg::Tick(fixture::now() + chrono::Duration::seconds(6)),
+    );
+    assert!(
+        loads(&later)
+            .iter()
+            .any(|l| l.target() == Some(Pane::Mentions)),
+        "asked again after a while: {later:?}"
+    );
+}
