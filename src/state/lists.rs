@@ -10,6 +10,8 @@ use crate::domain::{Action, ActionKey, Anchor, Page, PostId, PostKey};
 pub const PAGE: usize = 100;
 /// A page is asked for when the selection comes this close to an edge of what is loaded.
 const MARGIN: usize = 25;
+/// Rows a window holds at most (live posts and scrolling add to it; the far end is let go).
+const MAX_ROWS: usize = 4 * PAGE;
 /// After a failed read, the next one waits this long.
 const RETRY_SECS: i64 = 5;
 
@@ -189,6 +191,24 @@ impl<T: Keyed> Window<T> {
         }
     }
 
+    /// Keeps at most [`MAX_ROWS`] rows, letting go of the end farther from row `around` (the selection).
+    /// Returns how many rows went from the front (to shift an index-kept selection).
+    pub fn trim(&mut self, around: usize) -> usize {
+        if self.rows.len() <= MAX_ROWS {
+            return 0;
+        }
+        let keep = MAX_ROWS - PAGE;
+        if around < self.rows.len() / 2 {
+            self.rows.truncate(keep.max(around + PAGE));
+            0
+        } else {
+            let front = (self.rows.len() - keep).min(around.saturating_sub(PAGE));
+            self.rows.drain(..front);
+            self.offset += front;
+            front
+        }
+    }
+
     /// Takes a row out of the list (it no longer belongs there); `true` when it was among the loaded rows.
     pub fn remove(&mut self, matches: impl Fn(&T) -> bool) -> Option<T> {
         let i = self.rows.iter().position(matches)?;
@@ -291,6 +311,25 @@ mod tests {
         w.merge(Anchor::After(key(201)), page(keys(200, 191), None));
         assert_eq!(w.total, 110, "fewer rows than asked: the list ends there");
         assert!(w.has_end());
+    }
+
+    #[test]
+    fn a_long_window_lets_go_of_the_end_away_from_the_selection() {
+        let mut w = Window::<PostKey>::default();
+        w.merge(Anchor::First, page(keys(1000, 501), Some(1000)));
+        assert_eq!(w.trim(10), 0);
+        assert_eq!((w.offset, w.rows.len()), (0, MAX_ROWS - PAGE));
+        assert!(!w.has_end());
+        let mut w = Window::<PostKey>::default();
+        w.merge(Anchor::First, page(keys(1000, 501), Some(1000)));
+        let front = w.trim(480);
+        assert_eq!((front, w.offset), (200, 200));
+        assert_eq!(
+            w.rows[480 - front],
+            key(1000 - 480),
+            "the selected row is kept"
+        );
+        assert!(w.has_start() == false && w.rows.len() == 300);
     }
 
     #[test]

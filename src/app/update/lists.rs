@@ -123,6 +123,7 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
             if list.window.merge(anchor, rows).is_none() {
                 return;
             }
+            list.window.trim(list.selected_index());
             let ids: HashSet<PostId> = list.ids().collect();
             match anchor {
                 Anchor::First if !list.selected.is_some_and(|s| ids.contains(&s)) => {
@@ -131,11 +132,8 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
                 Anchor::Last => list.selected = list.window.rows.last().map(|k| k.id),
                 _ => {}
             }
-            let replaced = matches!(anchor, Anchor::First | Anchor::Last);
             state.posts.insert(posts);
-            if replaced {
-                prune(state);
-            }
+            prune(state);
         }
         Loaded::Log {
             generation,
@@ -309,6 +307,7 @@ pub(super) fn place_live(state: &mut AppState, posts: Vec<Post>) {
                 && !list.window.rows.iter().any(|k| k.id == post.id)
             {
                 list.window.place(key);
+                list.window.trim(list.selected_index());
             }
         }
     }
