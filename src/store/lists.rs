@@ -9,7 +9,7 @@ use super::actions::ACTION_COLS;
 use super::codec::{Cells, limit, ms};
 use super::posts::{POST_COLS, decode_post};
 use super::repository::{ListRepo, WorkRepo};
-use super::search::{Conditions, conditions};
+use super::search::{Conditions, Plan, plan};
 use super::{Db, Result};
 use crate::domain::{
     Action, ActionKey, Anchor, Listing, Network, Page, Post, PostDetails, PostId, PostKey,
@@ -23,21 +23,11 @@ pub const MAX_THREAD_DEPTH: usize = 20;
 const CUSTOMER_ACTIONS: usize = 5;
 const CUSTOMER_POSTS: usize = 3;
 
-/// The listing's own condition (which its index serves) and whether it orders by the Attention rank.
-fn listing(listing: Listing, out: &mut Conditions) -> bool {
-    match listing {
-        Listing::Regulars => out.push("p.customer_id IS NOT NULL", []),
-        Listing::Mentions => out.push("p.is_mention = 1", []),
-        Listing::Attention => out.push(
-            "p.handled_at IS NULL AND p.category IN ('complaint', 'distress')",
-            [],
-        ),
-        Listing::Customer(c) => out.push("p.customer_id = ?", [Value::Integer(c.0)]),
-    }
-    listing == Listing::Attention
-}
+/// A search with more full-text matches than this reads its page down the listing's index, probing the
+/// matches; with fewer, it reads the matches and sorts them (walking the index would pass too many rows).
+const FEW_MATCHES: i64 = 2_000;
 
-/// The key columns of a list's order, and a row-value comparison against a key, `<` (after) or `>` (before).
+/// A row-value comparison against a key in the list's order, `<` (after) or `>` (before).
 fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
     let (at, id) = (Value::Integer(ms(key.created_at)), Value::Integer(key.id.0));
     if ranked {
@@ -50,25 +40,51 @@ fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
     }
 }
 
-/// The SQL and parameters of a page of `query` from `anchor` (`count`: its COUNT(*) instead), and whether it
-/// is read backwards (then reversed into list order).
+const MATCHING: &str = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?";
+
+/// The SQL and parameters of a page of `query` from `anchor`, and whether it is read backwards (then reversed
+/// into list order); `None` when nothing can match.
 pub(super) fn page_sql(
+    conn: &rusqlite::Connection,
     query: &PostQuery,
     anchor: Anchor<PostKey>,
     limit_: usize,
-) -> (String, Vec<Value>, bool) {
-    let mut page = Conditions::default();
-    let ranked = listing(query.listing, &mut page);
-    conditions(&query.search, &mut page);
+) -> Result<Option<(String, Vec<Value>, bool)>> {
+    let Plan::Query { fts, .. } = plan(conn, query, false)? else {
+        return Ok(None);
+    };
+    let few = match &fts {
+        Some(f) => {
+            let n: i64 = conn
+                .prepare_cached(&format!("SELECT COUNT(*) FROM ({MATCHING} LIMIT ?2)"))?
+                .query_row(rusqlite::params![f, FEW_MATCHES + 1], |r| r.get(0))?;
+            n <= FEW_MATCHES
+        }
+        None => false,
+    };
+    let Plan::Query {
+        mut conditions,
+        fts,
+        ..
+    } = plan(conn, query, few)?
+    else {
+        return Ok(None);
+    };
+    if let Some(f) = fts {
+        // `+p.id`: with many matches, the listing's index leads and the matches are only probed.
+        let lead = if few { "p.id" } else { "+p.id" };
+        conditions.push(format!("{lead} IN ({MATCHING})"), [Value::Text(f)]);
+    }
+    let ranked = query.listing == Listing::Attention;
     let backwards = match anchor {
         Anchor::First => false,
         Anchor::Last => true,
         Anchor::After(key) => {
-            keyset(ranked, &key, "<", &mut page);
+            keyset(ranked, &key, "<", &mut conditions);
             false
         }
         Anchor::Before(key) => {
-            keyset(ranked, &key, ">", &mut page);
+            keyset(ranked, &key, ">", &mut conditions);
             true
         }
     };
@@ -80,21 +96,42 @@ pub(super) fn page_sql(
     };
     let sql = format!(
         "SELECT {POST_COLS}, p.attention_rank FROM posts p WHERE {} ORDER BY {order} LIMIT ?",
-        page.joined()
+        conditions.joined()
     );
-    page.params.push(Value::Integer(limit(limit_)));
-    (sql, page.params, backwards)
+    conditions.params.push(Value::Integer(limit(limit_)));
+    Ok(Some((sql, conditions.params, backwards)))
 }
 
-/// The SQL and parameters counting `query`'s rows.
-pub(super) fn count_sql(query: &PostQuery) -> (String, Vec<Value>) {
-    let mut base = Conditions::default();
-    listing(query.listing, &mut base);
-    conditions(&query.search, &mut base);
-    (
-        format!("SELECT COUNT(*) FROM posts p WHERE {}", base.joined()),
-        base.params,
-    )
+/// The SQL and parameters counting `query`'s rows: inside the full-text index alone where the search allows;
+/// `None` when nothing can match.
+pub(super) fn count_sql(
+    conn: &rusqlite::Connection,
+    query: &PostQuery,
+) -> Result<Option<(String, Vec<Value>)>> {
+    Ok(match plan(conn, query, false)? {
+        Plan::Nothing => None,
+        Plan::Query {
+            fts: Some(f),
+            fts_counts: true,
+            ..
+        } => Some((
+            "SELECT COUNT(*) FROM posts_fts WHERE posts_fts MATCH ?".into(),
+            vec![Value::Text(f)],
+        )),
+        Plan::Query {
+            mut conditions,
+            fts,
+            ..
+        } => {
+            if let Some(f) = fts {
+                conditions.push(format!("p.id IN ({MATCHING})"), [Value::Text(f)]);
+            }
+            Some((
+                format!("SELECT COUNT(*) FROM posts p WHERE {}", conditions.joined()),
+                conditions.params,
+            ))
+        }
+    })
 }
 
 impl ListRepo for Db {
@@ -106,17 +143,26 @@ impl ListRepo for Db {
         count: bool,
     ) -> Result<Page<(PostKey, Post)>> {
         let total = if count {
-            let (sql, params) = count_sql(query);
-            let n: i64 = self
-                .conn
-                .prepare_cached(&sql)?
-                .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
-            Some(u64::try_from(n).unwrap_or(0))
+            Some(match count_sql(&self.conn, query)? {
+                None => 0,
+                Some((sql, params)) => {
+                    let n: i64 = self
+                        .conn
+                        .prepare_cached(&sql)?
+                        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+                    u64::try_from(n).unwrap_or(0)
+                }
+            })
         } else {
             None
         };
         let ranked = query.listing == Listing::Attention;
-        let (sql, params, backwards) = page_sql(query, anchor, limit_);
+        let Some((sql, params, backwards)) = page_sql(&self.conn, query, anchor, limit_)? else {
+            return Ok(Page {
+                rows: Vec::new(),
+                total,
+            });
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();

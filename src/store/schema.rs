@@ -12,7 +12,13 @@ use super::{Db, Result, StoreError};
 // index's hidden last column) with no sort step.
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS, V4_CONTEXT, V5_LISTS];
+const MIGRATIONS: &[fn() -> String] = &[
+    || V1.into(),
+    || V2_SHOP_POSTS.into(),
+    || V3_REPLY_KEYS.into(),
+    || V4_CONTEXT.into(),
+    v5_lists,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -20,9 +26,13 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Panes as queries over the whole store: each list has an index in its own order (partial where the list is a
 /// small part of the posts), the Attention rank is a stored column (see `triage::attention_rank`; computed in
 /// Rust, so existing rows are filled by [`backfill`] after this runs), and words are searched through FTS5 kept
-/// in step by triggers. `posts_created` and `posts_category_handled` served the in-memory window and nothing
-/// else now.
-const V5_LISTS: &str = r#"
+/// in step by triggers. The full-text table also indexes each post's lists as `tags` ([`TAGS`]), so a search
+/// counts its matches in a list without reading a single post. `posts_created` and `posts_category_handled`
+/// served the in-memory window and nothing else now.
+fn v5_lists() -> String {
+    let tags = |row: &str| TAGS.replace("{row}", row);
+    format!(
+        r#"
 ALTER TABLE posts ADD COLUMN attention_rank INTEGER NOT NULL DEFAULT 0;
 DROP INDEX posts_created;
 DROP INDEX posts_category_handled;
@@ -30,25 +40,37 @@ CREATE INDEX posts_attention ON posts (attention_rank, created_at)
     WHERE handled_at IS NULL AND category IN ('complaint', 'distress');
 CREATE INDEX posts_regulars ON posts (created_at) WHERE customer_id IS NOT NULL;
 CREATE VIRTUAL TABLE posts_fts USING fts5 (
-    text, author_handle, author_name,
-    content = 'posts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    text, author_handle, author_name, tags,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
-    INSERT INTO posts_fts (rowid, text, author_handle, author_name)
-    VALUES (new.id, new.text, new.author_handle, new.author_name);
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
 END;
 CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
-    INSERT INTO posts_fts (posts_fts, rowid, text, author_handle, author_name)
-    VALUES ('delete', old.id, old.text, old.author_handle, old.author_name);
+    DELETE FROM posts_fts WHERE rowid = old.id;
 END;
-CREATE TRIGGER posts_fts_update AFTER UPDATE OF text, author_handle, author_name ON posts BEGIN
-    INSERT INTO posts_fts (posts_fts, rowid, text, author_handle, author_name)
-    VALUES ('delete', old.id, old.text, old.author_handle, old.author_name);
-    INSERT INTO posts_fts (rowid, text, author_handle, author_name)
-    VALUES (new.id, new.text, new.author_handle, new.author_name);
+CREATE TRIGGER posts_fts_update
+AFTER UPDATE OF text, author_handle, author_name, customer_id, is_mention, handled_at, category ON posts BEGIN
+    DELETE FROM posts_fts WHERE rowid = old.id;
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
 END;
-INSERT INTO posts_fts (posts_fts) VALUES ('rebuild');
-"#;
+INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    SELECT id, text, author_handle, author_name, {posts} FROM posts;
+"#,
+        new = tags("new"),
+        posts = tags("posts"),
+    )
+}
+
+/// The lists a post is in, as words of the full-text table's `tags` column: `regular` and `c<customer id>`,
+/// `mention`, `open` (not handled), and its category. (`{row}` is the trigger's `new` or the table.)
+const TAGS: &str =
+    "(CASE WHEN {row}.customer_id IS NOT NULL THEN 'regular c' || {row}.customer_id ELSE '' END
+     || CASE WHEN {row}.is_mention THEN ' mention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NULL THEN ' open' ELSE '' END
+     || ' ' || {row}.category)";
 
 /// The shop's own posts (found by a hashtag or keyword search, or replies sent from elsewhere) are stored marked,
 /// never triaged; `posts_in_reply_to` already finds the posts a shop's reply answers.
@@ -211,6 +233,7 @@ fn migrate(db: &mut Db) -> Result<()> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let sql = sql();
         let version = i as i64 + 1;
         let fail = |e: rusqlite::Error| StoreError::Open {
             path: shown.clone(),
@@ -227,7 +250,7 @@ fn migrate(db: &mut Db) -> Result<()> {
         if now >= version {
             continue;
         }
-        tx.execute_batch(sql).map_err(fail)?;
+        tx.execute_batch(&sql).map_err(fail)?;
         if version == 5 {
             backfill(&tx).map_err(|e| StoreError::Open {
                 path: shown.clone(),

@@ -1,9 +1,13 @@
-//! The `/` search as SQL: each term a condition on `posts p`, words through the FTS5 index.
+//! A list's query as SQL. Its listing and the cheap terms (category, open, customer, dates) are conditions on
+//! `posts p`; words and handles go through the FTS5 table, whose `tags` column also carries each post's lists
+//! (see `schema::TAGS`), so a search's matches in a list are counted inside the full-text index alone.
 
+use rusqlite::Connection;
 use rusqlite::types::Value;
 
+use super::Result;
 use super::codec::ms;
-use crate::domain::{Search, Term};
+use crate::domain::{Listing, PostQuery, Term};
 
 /// Conditions (joined with AND) and their parameters, in order.
 #[derive(Debug, Default)]
@@ -28,41 +32,132 @@ impl Conditions {
     }
 }
 
-/// Adds the search's terms to `out`.
-pub(super) fn conditions(search: &Search, out: &mut Conditions) {
-    for term in &search.terms {
+/// How a list's query is answered.
+#[derive(Debug)]
+pub(super) enum Plan {
+    /// No post can match (a category prefix naming none, a customer nobody is called).
+    Nothing,
+    /// Conditions on `posts p`, and a full-text expression every row must also match (with the list's tags,
+    /// so it alone counts the list's matches when `fts_counts` is set).
+    Query {
+        conditions: Conditions,
+        fts: Option<String>,
+        fts_counts: bool,
+    },
+}
+
+/// The plan for `query`. `driven_by_fts`: the listing's conditions are written so that no index serves them
+/// (`+column`), for a page read from a few full-text matches rather than down the listing's index.
+pub(super) fn plan(conn: &Connection, query: &PostQuery, driven_by_fts: bool) -> Result<Plan> {
+    let plus = if driven_by_fts { "+" } else { "" };
+    let mut conditions = Conditions::default();
+    let mut tags = vec![match query.listing {
+        Listing::Regulars => {
+            conditions.push(format!("{plus}p.customer_id IS NOT NULL"), []);
+            "regular".to_string()
+        }
+        Listing::Mentions => {
+            conditions.push(format!("{plus}p.is_mention = 1"), []);
+            "mention".into()
+        }
+        Listing::Attention => {
+            conditions.push(
+                format!(
+                    "{plus}p.handled_at IS NULL AND {plus}p.category IN ('complaint', 'distress')"
+                ),
+                [],
+            );
+            "(open AND (complaint OR distress))".into()
+        }
+        Listing::Customer(c) => {
+            conditions.push(format!("{plus}p.customer_id = ?"), [Value::Integer(c.0)]);
+            format!("c{}", c.0)
+        }
+    }];
+    let mut words = Vec::new();
+    let mut fts_counts = true;
+    for term in &query.search.terms {
         match term {
-            Term::Category(cats) if cats.is_empty() => out.push("0", []),
-            Term::Category(cats) => out.push(
-                format!("p.category IN ({})", vec!["?"; cats.len()].join(", ")),
-                cats.iter().map(|c| Value::Text(c.as_str().into())),
-            ),
-            Term::Open => out.push("p.handled_at IS NULL", []),
-            Term::Since(t) => out.push("p.created_at >= ?", [Value::Integer(ms(*t))]),
-            Term::Before(t) => out.push("p.created_at < ?", [Value::Integer(ms(*t))]),
-            Term::Customer(name) => out.push(
-                "p.customer_id IN (SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\')",
-                [Value::Text(contains_pattern(name))],
-            ),
+            Term::Category(cats) if cats.is_empty() => return Ok(Plan::Nothing),
+            Term::Category(cats) => {
+                conditions.push(
+                    format!("p.category IN ({})", vec!["?"; cats.len()].join(", ")),
+                    cats.iter().map(|c| Value::Text(c.as_str().into())),
+                );
+                tags.push(any(cats.iter().map(|c| c.as_str().to_string())));
+            }
+            Term::Open => {
+                conditions.push("p.handled_at IS NULL", []);
+                tags.push("open".into());
+            }
+            Term::Customer(name) => {
+                let ids = customers_named(conn, name)?;
+                if ids.is_empty() {
+                    return Ok(Plan::Nothing);
+                }
+                conditions.push(
+                    format!("p.customer_id IN ({})", vec!["?"; ids.len()].join(", ")),
+                    ids.iter().map(|id| Value::Integer(*id)),
+                );
+                tags.push(any(ids.iter().map(|id| format!("c{id}"))));
+            }
+            Term::Since(t) => {
+                conditions.push("p.created_at >= ?", [Value::Integer(ms(*t))]);
+                fts_counts = false;
+            }
+            Term::Before(t) => {
+                conditions.push("p.created_at < ?", [Value::Integer(ms(*t))]);
+                fts_counts = false;
+            }
             Term::Handle(h) => {
                 if let Some(phrase) = phrase(h) {
-                    out.push(
-                        "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)",
-                        [Value::Text(format!("author_handle : {phrase}"))],
-                    );
+                    words.push(format!("author_handle : {phrase}"));
                 }
             }
             Term::Text(t) => {
                 if let Some(phrase) = phrase(t) {
-                    out.push(
-                        "(p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)
-                          OR p.customer_id IN (SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\'))",
-                        [Value::Text(phrase), Value::Text(contains_pattern(t))],
-                    );
+                    let ids = customers_named(conn, t)?;
+                    let text = format!("{{text author_handle author_name}} : {phrase}");
+                    words.push(if ids.is_empty() {
+                        text
+                    } else {
+                        format!(
+                            "({text} OR tags : {})",
+                            any(ids.iter().map(|id| format!("c{id}")))
+                        )
+                    });
                 }
             }
         }
     }
+    let fts = (!words.is_empty()).then(|| {
+        words.extend(tags.iter().map(|t| format!("tags : {t}")));
+        words.join(" AND ")
+    });
+    Ok(Plan::Query {
+        conditions,
+        fts,
+        fts_counts,
+    })
+}
+
+/// `(a OR b OR c)`, or `a` alone.
+fn any(words: impl Iterator<Item = String>) -> String {
+    let words: Vec<String> = words.collect();
+    match words.as_slice() {
+        [one] => one.clone(),
+        _ => format!("({})", words.join(" OR ")),
+    }
+}
+
+/// The customers whose name contains `name` (case-insensitive), as a search means it.
+fn customers_named(conn: &Connection, name: &str) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM customers WHERE name LIKE ?1 ESCAPE '\\'")?;
+    let ids = stmt
+        .query_map([contains_pattern(name)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
 }
 
 /// An FTS5 prefix phrase for the words of `term` (`late del` -> `"late del" *`): consecutive words, the last

@@ -270,3 +270,72 @@ fn count_actions(db: &Db) -> u64 {
         .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get::<_, i64>(0))
         .unwrap() as u64
 }
+
+/// A word in thousands of mentions is read down the Mentions index (the first page is near the top); a rare
+/// word is read from its few matches. Either way the count comes from the full-text index alone.
+#[test]
+fn searches_pick_their_way_by_how_many_posts_match() {
+    use crate::store::lists::{count_sql, page_sql};
+    let mut db = Db::open_in_memory().unwrap();
+    let posts: Vec<_> = (0..2_300)
+        .map(|i| {
+            let text = if i % 500 == 0 {
+                "a zebra print ring"
+            } else {
+                "my ring arrived"
+            };
+            let mut p = new_post(&format!("m{i}"), i, text);
+            p.is_mention = true;
+            p
+        })
+        .collect();
+    db.insert_batch("t", &posts, &[]).unwrap();
+    let plan_of = |sql: &str, params: &[rusqlite::types::Value]| -> String {
+        let mut stmt = db
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect::<Vec<_>>()
+        .join("; ")
+    };
+    for (word, matches, lead) in [("ring", 2_300, "posts_mention"), ("zebra", 5, "posts_fts")] {
+        let q = query(Listing::Mentions, word);
+        let (sql, params, _) = page_sql(&db.conn, &q, Anchor::First, 100).unwrap().unwrap();
+        let plan = plan_of(&sql, &params);
+        assert!(
+            plan.starts_with(&format!("SEARCH p USING COVERING INDEX {lead}"))
+                || plan.contains(&format!("SCAN {lead}"))
+                || plan.contains(&format!("INDEX {lead}")),
+            "{word}: {plan}"
+        );
+        let (sql, params) = count_sql(&db.conn, &q).unwrap().unwrap();
+        assert!(sql.contains("FROM posts_fts"), "{word}: {sql}");
+        let page = db.posts_page(&q, Anchor::First, 100, true).unwrap();
+        assert_eq!(page.total, Some(matches));
+        assert_eq!(page.rows.len() as u64, matches.min(100));
+        assert!(page.rows.windows(2).all(|w| w[0].0 > w[1].0));
+        assert_eq!(
+            page.rows[0].1.native_id,
+            if word == "ring" { "m2299" } else { "m2000" }
+        );
+    }
+    // A date term is checked on the posts themselves, so it is counted there.
+    let q = query(Listing::Mentions, "zebra since:2025-03-14");
+    let (sql, _) = count_sql(&db.conn, &q).unwrap().unwrap();
+    assert!(sql.starts_with("SELECT COUNT(*) FROM posts p"), "{sql}");
+    assert_eq!(
+        db.posts_page(&q, Anchor::First, 100, true).unwrap().total,
+        Some(5)
+    );
+    // Nothing can match a category prefix naming none: no query runs.
+    assert!(
+        count_sql(&db.conn, &query(Listing::Mentions, "cat:zz"))
+            .unwrap()
+            .is_none()
+    );
+}

@@ -316,14 +316,14 @@ fn page_queries_use_indexes_without_sorting() {
             Anchor::After(key),
             Anchor::Before(key),
         ] {
-            let (sql, params, _) = page_sql(&query, anchor, 100);
+            let (sql, params, _) = page_sql(&db.conn, &query, anchor, 100).unwrap().unwrap();
             let p = plan(&sql, &params);
             assert!(
                 p.contains(index) && !p.contains("TEMP B-TREE"),
                 "{listing:?} {anchor:?}: {p}"
             );
         }
-        let (sql, params) = count_sql(&query);
+        let (sql, params) = count_sql(&db.conn, &query).unwrap().unwrap();
         let p = plan(&sql, &params);
         assert!(p.contains("INDEX"), "count {listing:?}: {p}");
     }
