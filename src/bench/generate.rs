@@ -208,7 +208,7 @@ impl Generator {
         } else {
             (Network::Bluesky, format!("{slug}.bsky.social"))
         };
-        let name = if k % 7 == 0 {
+        let name = if k.is_multiple_of(7) {
             format!("{first} ✿")
         } else {
             format!("{first} {last}")

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::codec::{Cells, limit, ms, to_json};
+use super::codec::{Cells, JsonBuf, limit, ms};
 use super::{Db, Result, cursors};
 use crate::domain::{
     Author, CustomerId, Network, NewPost, Post, PostId, Triage, first_response_by_shop,
@@ -29,82 +29,30 @@ impl Db {
         posts: &[NewPost],
         cursors: &[Cursor],
     ) -> Result<Vec<Post>> {
+        Ok(self
+            .insert_batches(&[(source, posts, cursors)])?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Several batches, `(source, posts, cursors)`, in ONE transaction (a backlog: one commit instead of one
+    /// per batch), each stored as [`Db::insert_batch`] stores it, in order. Returns each batch's new posts. If
+    /// anything fails, nothing from any of them is written.
+    pub fn insert_batches(
+        &mut self,
+        batches: &[(&str, &[NewPost], &[Cursor])],
+    ) -> Result<Vec<Vec<Post>>> {
         let tx = self.write_tx()?;
-        let mut stored = Vec::new();
-        {
-            let mut insert = tx.prepare_cached(
-                // A post stored as context and found again by a query of its own becomes a post in full.
-                "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
-                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
-                     context, quotes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                 ON CONFLICT (network, native_id) DO UPDATE SET
-                     url = excluded.url, author_handle = excluded.author_handle,
-                     author_name = excluded.author_name, text = excluded.text,
-                     in_reply_to = excluded.in_reply_to, reply_ref = excluded.reply_ref,
-                     customer_id = excluded.customer_id, is_mention = excluded.is_mention,
-                     category = excluded.category, score = excluded.score, reasons = excluded.reasons,
-                     by_shop = excluded.by_shop, context = 0, quotes = excluded.quotes
-                 WHERE posts.context = 1 AND excluded.context = 0
-                 RETURNING id",
-            )?;
-            for p in posts {
-                let i = &p.incoming;
-                let reply_ref = i.reply_ref.as_ref().map(to_json).transpose()?;
-                let reasons = to_json(&p.triage.reasons)?;
-                let id: Option<i64> = insert
-                    .query_row(
-                        params![
-                            i.network.as_str(),
-                            i.native_id,
-                            i.url,
-                            i.author.handle,
-                            i.author.display_name,
-                            i.text,
-                            ms(i.created_at),
-                            ms(p.ingested_at),
-                            i.in_reply_to,
-                            reply_ref,
-                            p.customer.map(|c| c.0),
-                            p.is_mention,
-                            p.triage.category.as_str(),
-                            f64::from(p.triage.score),
-                            reasons,
-                            p.by_shop,
-                            i.context,
-                            i.quotes.as_ref().map(|q| q.native_id.as_str()),
-                        ],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
-                if let Some(id) = id {
-                    stored.push(Post {
-                        id: PostId(id),
-                        network: i.network,
-                        native_id: i.native_id.clone(),
-                        url: i.url.clone(),
-                        author: i.author.clone(),
-                        text: i.text.clone(),
-                        created_at: i.created_at,
-                        ingested_at: p.ingested_at,
-                        in_reply_to: i.in_reply_to.clone(),
-                        reply_ref: i.reply_ref.clone(),
-                        customer: p.customer,
-                        is_mention: p.is_mention,
-                        by_shop: p.by_shop,
-                        triage: p.triage.clone(),
-                        handled_at: None,
-                        first_response_at: None,
-                        context: i.context,
-                        quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
-                    });
-                }
-            }
+        let now = Utc::now();
+        let mut out = Vec::with_capacity(batches.len());
+        for (source, posts, cursors) in batches {
+            let mut stored = insert_posts(&tx, posts)?;
+            answer_from_shop(&tx, &mut stored)?;
+            cursors::upsert(&tx, source, cursors, now)?;
+            out.push(stored);
         }
-        answer_from_shop(&tx, &mut stored)?;
-        cursors::upsert(&tx, source, cursors, Utc::now())?;
         tx.commit()?;
-        Ok(stored)
+        Ok(out)
     }
 
     /// The newest posts first (by `created_at`).
@@ -256,6 +204,107 @@ fn query_posts(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> R
     Ok(out)
 }
 
+/// Whether the shop has replied to a post (network, native id). Most posts have no such reply: one probe of the
+/// `posts_in_reply_to` index says so without reading a row; only a post with one is read in full for the rule.
+pub(super) const SHOP_ANSWERED: &str =
+    "SELECT EXISTS (SELECT 1 FROM posts WHERE network = ?1 AND in_reply_to = ?2 AND by_shop = 1)";
+
+/// A stored post's id and whether it is only context, by (network, native id).
+pub(super) const FIND_POST: &str =
+    "SELECT id, context FROM posts WHERE network = ?1 AND native_id = ?2";
+
+/// Inserts the posts not stored yet (a context post found again in full is completed); returns those, with ids.
+fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
+    // A plain INSERT, not an upsert: SQLite runs an upsert (ON CONFLICT DO UPDATE) with a statement journal,
+    // copying every page the row touches to a temp file first, which made it cost twice the insert. The lookup
+    // before it walks the unique index the insert walks anyway.
+    let mut find = conn.prepare_cached(FIND_POST)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
+             ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
+             context, quotes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    // A post stored as context and found again by a query of its own becomes a post in full.
+    let mut complete = conn.prepare_cached(
+        "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?9,
+             reply_ref = ?10, customer_id = ?11, is_mention = ?12, category = ?13, score = ?14, reasons = ?15,
+             by_shop = ?16, context = 0, quotes = ?18
+         WHERE network = ?1 AND native_id = ?2 AND context = 1",
+    )?;
+    let mut stored = Vec::with_capacity(posts.len());
+    let mut json = JsonBuf::default();
+    for p in posts {
+        let i = &p.incoming;
+        json.clear();
+        let reply_ref = i.reply_ref.as_ref().map(|r| json.push(r)).transpose()?;
+        // Most posts have no reasons: nothing to encode.
+        let reasons = if p.triage.reasons.is_empty() {
+            None
+        } else {
+            Some(json.push(&p.triage.reasons)?)
+        };
+        let reply_ref = reply_ref.map(|r| json.text(r)).transpose()?;
+        let reasons = reasons.map_or(Ok("[]"), |r| json.text(r))?;
+        let values = params![
+            i.network.as_str(),
+            i.native_id,
+            i.url,
+            i.author.handle,
+            i.author.display_name,
+            i.text,
+            ms(i.created_at),
+            ms(p.ingested_at),
+            i.in_reply_to,
+            reply_ref,
+            p.customer.map(|c| c.0),
+            p.is_mention,
+            p.triage.category.as_str(),
+            f64::from(p.triage.score),
+            reasons,
+            p.by_shop,
+            i.context,
+            i.quotes.as_ref().map(|q| q.native_id.as_str()),
+        ];
+        let found: Option<(i64, bool)> = find
+            .query_row(params![i.network.as_str(), i.native_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let id = match found {
+            None => {
+                insert.execute(values)?;
+                Some(conn.last_insert_rowid())
+            }
+            Some((id, true)) if !i.context => (complete.execute(values)? > 0).then_some(id),
+            Some(_) => None,
+        };
+        if let Some(id) = id {
+            stored.push(Post {
+                id: PostId(id),
+                network: i.network,
+                native_id: i.native_id.clone(),
+                url: i.url.clone(),
+                author: i.author.clone(),
+                text: i.text.clone(),
+                created_at: i.created_at,
+                ingested_at: p.ingested_at,
+                in_reply_to: i.in_reply_to.clone(),
+                reply_ref: i.reply_ref.clone(),
+                customer: p.customer,
+                is_mention: p.is_mention,
+                by_shop: p.by_shop,
+                triage: p.triage.clone(),
+                handled_at: None,
+                first_response_at: None,
+                context: i.context,
+                quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
+            });
+        }
+    }
+    Ok(stored)
+}
+
 /// Inside the batch's transaction: the shop's replies just stored answer the posts they reply to, and posts just
 /// stored get the shop's replies that arrived before them (arrival order is not guaranteed). The rule is
 /// [`first_response_by_shop`]; `stored` is updated to match what was written.
@@ -263,6 +312,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
     let mut set = conn.prepare_cached(
         "UPDATE posts SET first_response_at = COALESCE(first_response_at, ?2) WHERE id = ?1",
     )?;
+    let mut answered = conn.prepare_cached(SHOP_ANSWERED)?;
     for i in 0..stored.len() {
         let post = &stored[i];
         let pairs: Vec<(Post, Post)> = if post.by_shop {
@@ -277,6 +327,10 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
             .into_iter()
             .map(|answered| (answered, post.clone()))
             .collect()
+        } else if post.first_response_at.is_some()
+            || !answered.query_row(params![post.network.as_str(), post.native_id], |r| r.get(0))?
+        {
+            continue;
         } else {
             query_posts(
                 conn,
