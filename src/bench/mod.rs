@@ -5,8 +5,10 @@
 //! - ours, store write: `Db::insert_batch` per batch (dedupe, shop answers, cursors, one transaction each) on
 //!   posts prepared beforehand: the issue's comparison with the baseline;
 //! - the baseline: [`baseline::Baseline`] inserting the rows ours wrote, batch for batch;
+//! - ours, backlog grouped: `Db::insert_batches` with as many batches per transaction as the ingest task
+//!   groups when they queue up (the issue's "bigger batches when a source has a backlog");
 //! - ours, full pipeline: the ingest task itself (`ingest::run`: sanitize, match, triage, store through the
-//!   store thread, a backlog grouped into bigger transactions), fed the same batches as a source would.
+//!   store thread, the backlog grouped), fed the same batches as a source would.
 
 pub mod baseline;
 pub mod generate;
@@ -22,7 +24,7 @@ use anyhow::Context;
 use chrono::Utc;
 
 use crate::domain::{Customer, IncomingPost, NewPost};
-use crate::ingest::{Ingest, Matcher};
+use crate::ingest::{Ingest, MAX_GROUP_POSTS, Matcher};
 use crate::sources::Cursor;
 use crate::sources::listening::Listening;
 use crate::store::Db;
@@ -49,8 +51,99 @@ pub struct Options {
 /// One side's timings in one run.
 struct Timed {
     total: Duration,
+    /// Each transaction's time, in milliseconds.
     batches: Vec<f64>,
     bytes: u64,
+}
+
+impl Timed {
+    fn rate(&self, posts: usize) -> f64 {
+        rate(posts, self.total)
+    }
+}
+
+/// Every run's timings, by side.
+#[derive(Default)]
+struct Runs {
+    ours: Vec<Timed>,
+    baseline: Vec<Timed>,
+    grouped: Vec<Timed>,
+    /// The full pipeline's posts per second.
+    pipeline: Vec<f64>,
+}
+
+impl Runs {
+    fn report(&self, opts: &Options, prepare_rate: f64) -> Report {
+        let mut report = Report {
+            title: format!(
+                "regulars bench: {} posts, batches of {}, {} run(s), seed {}",
+                opts.posts, opts.batch, opts.runs, opts.seed
+            ),
+            ..Report::default()
+        };
+        let rates = |t: &[Timed]| median(&t.iter().map(|t| t.rate(opts.posts)).collect::<Vec<_>>());
+        let ms = |t: &[Timed], q: f64| {
+            quantile(
+                &t.iter()
+                    .flat_map(|t| t.batches.iter().copied())
+                    .collect::<Vec<_>>(),
+                q,
+            )
+        };
+        let size = |t: &[Timed]| t.first().map_or(0.0, |t| t.bytes as f64 / 1e6);
+        let base = Some(rates(&self.baseline));
+        report.add(
+            "ingest: store write, median",
+            "posts/s",
+            rates(&self.ours),
+            base,
+            Better::Higher,
+        );
+        report.add(
+            format!("ingest: store write, backlog grouped (<= {MAX_GROUP_POSTS}/tx), median"),
+            "posts/s",
+            rates(&self.grouped),
+            base,
+            Better::Higher,
+        );
+        report.add(
+            "ingest: full pipeline incl. triage, median",
+            "posts/s",
+            median(&self.pipeline),
+            base,
+            Better::Higher,
+        );
+        report.add(
+            "prepare (sanitize, match, triage)",
+            "posts/s",
+            prepare_rate,
+            None,
+            Better::Higher,
+        );
+        let (ours, baseline) = (&self.ours, &self.baseline);
+        report.add(
+            "batch write, median",
+            "ms",
+            ms(ours, 0.5),
+            Some(ms(baseline, 0.5)),
+            Better::Lower,
+        );
+        report.add(
+            "batch write, p99",
+            "ms",
+            ms(ours, 0.99),
+            Some(ms(baseline, 0.99)),
+            Better::Lower,
+        );
+        report.add(
+            "store file size",
+            "MB",
+            size(ours),
+            Some(size(baseline)),
+            Better::Lower,
+        );
+        report
+    }
 }
 
 pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
@@ -105,7 +198,7 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
         "prepared (sanitize, match, triage) at {prepare_rate:.0} posts/s"
     )?;
 
-    let (mut ours, mut base, mut pipeline) = (Vec::new(), Vec::new(), Vec::new());
+    let mut runs = Runs::default();
     let mut first = Some(first);
     let mut rows = None;
     for r in 0..opts.runs {
@@ -119,11 +212,11 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
         let t = write_ours(db, &prepared, &path)?;
         writeln!(
             progress,
-            "run {}: ours {:.0} posts/s",
+            "run {}: ours, store write {:.0} posts/s",
             r + 1,
-            rate(opts.posts, t.total)
+            t.rate(opts.posts)
         )?;
-        ours.push(t);
+        runs.ours.push(t);
         if r > 0 {
             remove_db(&path);
         }
@@ -141,86 +234,32 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
             progress,
             "run {}: baseline {:.0} posts/s",
             r + 1,
-            rate(opts.posts, t.total)
+            t.rate(opts.posts)
         )?;
-        base.push(t);
+        runs.baseline.push(t);
+        remove_db(&path);
+        let path = dir.join(format!("grouped-{r}.db"));
+        let t = write_grouped(fresh(&path, &customers)?, &prepared, &path)?;
+        writeln!(
+            progress,
+            "run {}: ours, backlog grouped {:.0} posts/s",
+            r + 1,
+            t.rate(opts.posts)
+        )?;
+        runs.grouped.push(t);
         remove_db(&path);
         let path = dir.join(format!("pipeline-{r}.db"));
         let t = run_pipeline(&path, &customers, &ingest, &incoming)?;
         writeln!(
             progress,
-            "run {}: full pipeline {:.0} posts/s",
+            "run {}: ours, full pipeline {:.0} posts/s",
             r + 1,
             rate(opts.posts, t)
         )?;
-        pipeline.push(rate(opts.posts, t));
+        runs.pipeline.push(rate(opts.posts, t));
         remove_db(&path);
     }
-    let mut report = Report {
-        title: format!(
-            "regulars bench: {} posts, batches of {}, {} run(s), seed {}",
-            opts.posts, opts.batch, opts.runs, opts.seed
-        ),
-        ..Report::default()
-    };
-    let rates = |t: &[Timed]| {
-        median(
-            &t.iter()
-                .map(|t| rate(opts.posts, t.total))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let batch_ms = |t: &[Timed], q: f64| {
-        quantile(
-            &t.iter()
-                .flat_map(|t| t.batches.iter().copied())
-                .collect::<Vec<_>>(),
-            q,
-        )
-    };
-    report.add(
-        "ingest: store write, median",
-        "posts/s",
-        rates(&ours),
-        Some(rates(&base)),
-        Better::Higher,
-    );
-    report.add(
-        "batch write, median",
-        "ms",
-        batch_ms(&ours, 0.5),
-        Some(batch_ms(&base, 0.5)),
-        Better::Lower,
-    );
-    report.add(
-        "batch write, p99",
-        "ms",
-        batch_ms(&ours, 0.99),
-        Some(batch_ms(&base, 0.99)),
-        Better::Lower,
-    );
-    report.add(
-        "ingest: full pipeline, median",
-        "posts/s",
-        median(&pipeline),
-        None,
-        Better::Higher,
-    );
-    report.add(
-        "prepare (sanitize, match, triage)",
-        "posts/s",
-        prepare_rate,
-        None,
-        Better::Higher,
-    );
-    let size = |t: &[Timed]| t.first().map_or(0.0, |t| t.bytes as f64 / 1e6);
-    report.add(
-        "store file size",
-        "MB",
-        size(&ours),
-        Some(size(&base)),
-        Better::Lower,
-    );
+    let mut report = runs.report(opts, prepare_rate);
     report.notes.extend(composition(&prepared));
     report.notes.push(format!(
         "store write: Db::insert_batch per batch (dedupe, shop answers, a cursor), posts prepared beforehand; \
@@ -228,11 +267,12 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
          foreign keys, one prepared INSERT per row, one transaction per batch",
         schema.len()
     ));
-    report.notes.push(
-        "full pipeline: the ingest task fed the batches as a source backlog (prepare + store thread, backlog \
-         grouped)"
-            .into(),
-    );
+    report.notes.push(format!(
+        "backlog grouped: Db::insert_batches, {MAX_GROUP_POSTS} posts' worth of batches per transaction; full \
+         pipeline: the ingest task fed the batches as a queued backlog (triage, then the store thread); ratios \
+         are against the baseline's batches of {}",
+        opts.batch
+    ));
     if opts.keep {
         report.notes.push(format!(
             "store kept: {} (regulars --demo --db {0})",
@@ -251,10 +291,7 @@ fn write_ours(mut db: Db, batches: &[Vec<NewPost>], path: &Path) -> anyhow::Resu
     let mut times = Vec::with_capacity(batches.len());
     for (i, batch) in batches.iter().enumerate() {
         // A source sends its cursor with each page; ingest stores it with the posts.
-        let cursor = [Cursor {
-            key: "bench".into(),
-            value: i.to_string(),
-        }];
+        let cursor = cursor(i);
         let started = Instant::now();
         db.insert_batch("bench", batch, &cursor)
             .map_err(store_err)?;
@@ -263,6 +300,34 @@ fn write_ours(mut db: Db, batches: &[Vec<NewPost>], path: &Path) -> anyhow::Resu
     // Closed before its size is taken, as the baseline's is: the log checkpointed into the file.
     drop(db);
     Ok(timed(times, path))
+}
+
+/// The store write as the ingest task does it when batches queue up: [`MAX_GROUP_POSTS`] posts' worth of
+/// batches per transaction, each with its cursor.
+fn write_grouped(mut db: Db, batches: &[Vec<NewPost>], path: &Path) -> anyhow::Result<Timed> {
+    let per_group = MAX_GROUP_POSTS.div_ceil(batches.first().map_or(1, Vec::len).max(1));
+    let cursors: Vec<[Cursor; 1]> = (0..batches.len()).map(cursor).collect();
+    let mut times = Vec::new();
+    for (group, cursors) in batches.chunks(per_group).zip(cursors.chunks(per_group)) {
+        let refs: Vec<(&str, &[NewPost], &[Cursor])> = group
+            .iter()
+            .zip(cursors)
+            .map(|(b, c)| ("bench", b.as_slice(), c.as_slice()))
+            .collect();
+        let started = Instant::now();
+        db.insert_batches(&refs).map_err(store_err)?;
+        times.push(started.elapsed());
+    }
+    drop(db);
+    Ok(timed(times, path))
+}
+
+/// The cursor a source would send with its `i`th page.
+fn cursor(i: usize) -> [Cursor; 1] {
+    [Cursor {
+        key: "bench".into(),
+        value: i.to_string(),
+    }]
 }
 
 fn write_baseline(
@@ -299,10 +364,7 @@ fn run_pipeline(
         let event = crate::sources::SourceEvent::Batch {
             source: "bench".into(),
             posts: posts.clone(),
-            cursors: vec![Cursor {
-                key: "bench".into(),
-                value: i.to_string(),
-            }],
+            cursors: cursor(i).into(),
         };
         tx.try_send(event)
             .map_err(|e| anyhow::anyhow!("queueing the backlog: {e}"))?;
