@@ -1,19 +1,19 @@
 //! Ingest: the one task between sources and the store. Sanitizes text, matches customers and brand rules,
 //! triages, and writes each batch with its cursors in one transaction; then tells the UI.
 
+mod task;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
 
-use crate::app::Msg;
 use crate::domain::{CustomerId, IncomingPost, Network, NewPost, Triage};
 use crate::sources::listening::Listening;
 use crate::sources::registry::plain_handle;
-use crate::sources::{Cursor, SourceEvent};
-use crate::store::Store;
 use crate::text::sanitize;
 use crate::triage::Classifier;
+
+pub use task::{MAX_GROUP_POSTS, run};
 
 /// Decides who wrote a post (the shop, a customer) and whether it names the shop, from what the shop listens for.
 #[derive(Debug, Clone, Default)]
@@ -118,143 +118,6 @@ impl Ingest {
         }
     }
 }
-
-/// A backlog (batches already queued when one is taken) is written in groups of about this many posts, one
-/// transaction each: a commit per source page is what bounds ingest speed, and a group this size still keeps a
-/// triage pass short for the runtime and the console's updates close together.
-pub const MAX_GROUP_POSTS: usize = 1_000;
-
-/// One source batch: the source's name, its posts, the cursors that led to them.
-type Batch = (String, Vec<IncomingPost>, Vec<Cursor>);
-
-/// Runs until every source's sender is gone: stores batches, forwards health, reports failures.
-pub async fn run(
-    mut rx: mpsc::Receiver<SourceEvent>,
-    store: Store,
-    ingest: Ingest,
-    ui: mpsc::UnboundedSender<Msg>,
-) {
-    // An event taken from the queue while grouping a backlog, to handle next, in order.
-    let mut held = None;
-    loop {
-        let event = match held.take() {
-            Some(event) => event,
-            None => match rx.recv().await {
-                Some(event) => event,
-                None => break,
-            },
-        };
-        let msgs = match event {
-            SourceEvent::Health { source, health } => vec![Msg::SourceHealth { source, health }],
-            SourceEvent::ReplyLimit { network, max } => vec![Msg::ReplyLimit { network, max }],
-            SourceEvent::Batch {
-                source,
-                posts,
-                cursors,
-            } => {
-                let mut size = posts.len();
-                let mut group = vec![(source, posts, cursors)];
-                while size < MAX_GROUP_POSTS {
-                    match rx.try_recv() {
-                        Ok(SourceEvent::Batch {
-                            source,
-                            posts,
-                            cursors,
-                        }) => {
-                            size += posts.len();
-                            group.push((source, posts, cursors));
-                        }
-                        Ok(other) => {
-                            held = Some(other);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                store_group(&store, &ingest, group).await
-            }
-        };
-        for msg in msgs {
-            if ui.send(msg).is_err() {
-                return;
-            }
-        }
-    }
-}
-
-/// Prepares and stores a group of batches in one transaction, each with its cursors; if that fails, each batch
-/// alone, so one bad batch costs only its own posts (as when batches were written one by one). One message per
-/// source: its new posts, or the failure.
-async fn store_group(store: &Store, ingest: &Ingest, group: Vec<Batch>) -> Vec<Msg> {
-    let now = Utc::now();
-    let prepared: Vec<(String, Vec<NewPost>, Vec<Cursor>)> = group
-        .into_iter()
-        .map(|(source, posts, cursors)| {
-            let posts = posts.into_iter().map(|p| ingest.prepare(p, now)).collect();
-            (source, posts, cursors)
-        })
-        .collect();
-    let prepared = Arc::new(prepared);
-    let all = prepared.clone();
-    let results = match store
-        .call(move |db| {
-            let refs: Vec<_> = all
-                .iter()
-                .map(|(s, p, c)| (s.as_str(), p.as_slice(), c.as_slice()))
-                .collect();
-            db.insert_batches(&refs)
-        })
-        .await
-    {
-        Ok(stored) => stored.into_iter().map(Ok).collect(),
-        Err(_) if prepared.len() > 1 => {
-            let mut one_by_one = Vec::with_capacity(prepared.len());
-            for i in 0..prepared.len() {
-                let all = prepared.clone();
-                one_by_one.push(
-                    store
-                        .call(move |db| {
-                            let (source, posts, cursors) = &all[i];
-                            db.insert_batch(source, posts, cursors)
-                        })
-                        .await,
-                );
-            }
-            one_by_one
-        }
-        Err(e) => vec![Err(e)],
-    };
-    let mut msgs: Vec<Msg> = Vec::new();
-    for ((source, _, _), result) in prepared.iter().zip(results) {
-        match result {
-            Ok(mut posts) => {
-                let same = msgs.iter_mut().find_map(|m| match m {
-                    Msg::Ingested { source: s, posts } if s == source => Some(posts),
-                    _ => None,
-                });
-                match same {
-                    Some(earlier) => earlier.append(&mut posts),
-                    None => msgs.push(Msg::Ingested {
-                        source: source.clone(),
-                        posts,
-                    }),
-                }
-            }
-            Err(e) => {
-                tracing::error!(source, error = %e, "storing a batch failed");
-                msgs.push(Msg::TaskFailed {
-                    what: format!("storing posts from {source}"),
-                    error: e.to_string(),
-                });
-            }
-        }
-    }
-    msgs
-}
-
-#[cfg(test)]
-#[path = "ingest_run_tests.rs"]
-mod run_tests;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use super::{Ingest, Matcher, run};
+use super::run;
+use crate::ingest::{Ingest, Matcher};
 use crate::app::Msg;
 use crate::domain::{Author, Customer, CustomerId, Handle, IncomingPost, Network};
 use crate::sources::listening::Listening;
