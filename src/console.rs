@@ -1,8 +1,10 @@
 //! The UI loop: one task owns the state and the terminal. Terminal events, messages from ingest and the
 //! runner, the clock and SIGTERM become `Msg`s; `update` turns them into state changes and effects; the screen
-//! is redrawn when something changed, coalesced.
+//! is redrawn when something changed, at most once per frame.
 
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::Utc;
 use crossterm::event::{Event, EventStream};
@@ -32,6 +34,9 @@ pub async fn run(
         &effects,
     );
     guard.terminal.draw(|f| crate::ui::render(f, state))?;
+    let mut drawn = Instant::now();
+    let mut shown = Clock::of(state);
+    let mut dirty = false;
     while !state.quitting {
         // Fast ticks only while a draft waits to be saved; otherwise once a second for the clock.
         let tick = if state
@@ -43,6 +48,8 @@ pub async fn run(
         } else {
             Duration::from_secs(1)
         };
+        // A change waits for the next frame slot rather than drawing on every message.
+        let frame_due = dirty.then_some(drawn + FRAME);
         let first = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => router::route(state, key),
@@ -54,19 +61,63 @@ pub async fn run(
             },
             msg = msgs.recv() => msg,
             _ = tokio::time::sleep(tick) => None,
+            _ = sleep_until(frame_due) => None,
             _ = sigterm.recv() => Some(Msg::Command(Command::Quit)),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
         apply(state, Msg::Tick(Utc::now()), &effects);
         if let Some(msg) = first {
             apply(state, msg, &effects);
+            dirty = true;
         }
         while let Ok(msg) = msgs.try_recv() {
             apply(state, msg, &effects);
+            dirty = true;
         }
-        guard.terminal.draw(|f| crate::ui::render(f, state))?;
+        // A tick alone redraws only when what it shows changed (the minute, a flash gone, a timer).
+        let clock = Clock::of(state);
+        dirty |= clock != shown;
+        if dirty && drawn.elapsed() >= FRAME {
+            guard.terminal.draw(|f| crate::ui::render(f, state))?;
+            drawn = Instant::now();
+            shown = clock;
+            dirty = false;
+        }
     }
     Ok(())
+}
+
+/// At most one frame per this long (~60 a second): bursts of messages are drawn once.
+const FRAME: Duration = Duration::from_millis(16);
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What the passing of time alone changes on screen.
+#[derive(Debug, PartialEq, Eq)]
+struct Clock {
+    minute: i64,
+    flash: bool,
+    check_in_secs: Option<i64>,
+    saving: bool,
+}
+
+impl Clock {
+    fn of(state: &AppState) -> Clock {
+        Clock {
+            minute: state.now.timestamp() / 60,
+            flash: state.flash.is_some(),
+            check_in_secs: state.check_in.as_ref().map(|c| c.remaining_secs(state.now)),
+            saving: state
+                .composer
+                .as_ref()
+                .is_some_and(|c| c.unsaved_since.is_some()),
+        }
+    }
 }
 
 fn apply(state: &mut AppState, msg: Msg, effects: &mpsc::UnboundedSender<Effect>) {

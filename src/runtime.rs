@@ -165,7 +165,29 @@ impl Runner {
             .ui
             .send(Msg::RepliersReady(Preparers::new(self.repliers.clone())));
         let mut sends = JoinSet::new();
-        while let Some(effect) = effects.recv().await {
+        let mut queue = std::collections::VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match effects.recv().await {
+                    Some(effect) => queue.push_back(effect),
+                    None => break,
+                }
+            }
+            while let Ok(effect) = effects.try_recv() {
+                queue.push_back(effect);
+            }
+            let Some(effect) = queue.pop_front() else {
+                continue;
+            };
+            // A load that a later one for the same pane (or Detail) makes pointless is skipped: scrolling or
+            // typing a search never queues up reads.
+            if let Effect::Load(load) = &effect
+                && queue
+                    .iter()
+                    .any(|e| matches!(e, Effect::Load(l) if l.target() == load.target()))
+            {
+                continue;
+            }
             match effect {
                 Effect::SendReply {
                     post,
@@ -230,6 +252,20 @@ impl Runner {
                 .call(move |db| db.prior_reply(post))
                 .await
                 .map(|prior| prior.map(|prior| Msg::PriorReply { post, prior })),
+            Effect::Load(load) => {
+                let msg = match crate::loader::load(&self.store, load.clone()).await {
+                    Ok(loaded) => Msg::Loaded(loaded),
+                    Err(e) => {
+                        tracing::error!(error = %e, ?load, "a read failed");
+                        Msg::LoadFailed {
+                            load,
+                            error: e.to_string(),
+                        }
+                    }
+                };
+                let _ = self.ui.send(msg);
+                return;
+            }
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;

@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::domain::Customer;
 use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::{Homes, Listening};
-use crate::state::{AppState, WINDOW};
+use crate::state::AppState;
 use crate::store::{Db, Store};
 use crate::triage::Classifier;
 
@@ -84,7 +84,8 @@ impl Workspace {
         }
     }
 
-    /// The console's starting state: the newest posts, every open Attention item, recent work.
+    /// The console's starting state, with every pane's first page and Detail loaded (so the first frame is
+    /// whole): the same loads `update` asks for, answered before the terminal is drawn.
     pub async fn initial_state(
         &self,
         accounts: HashMap<crate::domain::Network, String>,
@@ -98,22 +99,13 @@ impl Workspace {
         let notifications = &self.settings.config.notifications;
         state.notify_min_urgency = notifications.enabled.then_some(notifications.min_urgency);
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
-        let (posts, attention, actions, follow_ups, drafts) = self
+        let (follow_ups, drafts) = self
             .store
-            .call(|db| {
-                Ok((
-                    db.recent_posts(WINDOW)?,
-                    db.open_attention(1_000)?,
-                    db.recent_actions(500)?,
-                    db.open_follow_ups()?,
-                    db.drafts()?,
-                ))
-            })
+            .call(|db| Ok((db.open_follow_ups()?, db.drafts()?)))
             .await?;
-        state.posts.insert(posts.into_iter().chain(attention));
-        state.actions = actions;
         state.follow_ups = follow_ups;
         state.drafts = drafts.into_iter().map(|d| (d.post, d)).collect();
+        crate::loader::settle(&self.store, &mut state).await?;
         Ok(state)
     }
 }
@@ -131,7 +123,10 @@ pub fn confirm_fresh(
         return Ok(true);
     }
     let holds = Db::open_read_only(db_path)
-        .and_then(|db| Ok((db.post_count()?, db.action_count()?)))
+        .and_then(|db| {
+            use crate::store::{LogRepo, PostRepo};
+            Ok((db.post_count()?, db.action_count()?))
+        })
         .map_or_else(
             |e| format!("unreadable: {e}"),
             |(posts, actions)| {
@@ -181,6 +176,7 @@ fn describe(path: Option<&Path>) -> String {
 mod tests {
     use super::*;
     use crate::domain::{ActionKind, NewAction};
+    use crate::store::LogRepo;
 
     fn database_with(dir: &Path, actions: usize) -> PathBuf {
         let path = dir.join("regulars.db");

@@ -9,15 +9,15 @@ use ratatui::backend::TestBackend;
 use regulars::config::{Keymap, Theme};
 use regulars::ingest::{Ingest, Matcher};
 use regulars::state::{AppState, Pane};
-use regulars::store::Db;
+use regulars::store::{Db, PostRepo};
 use regulars::triage::Classifier;
 
 const FORBIDDEN: [char; 6] = [
     '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200b}',
 ];
 
-#[test]
-fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
+#[tokio::test]
+async fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
     let mut line =
         br#"{"id": "evil-1", "author": "mallory@evil.example", "name": "\u202eyrollam", "text": ""#
             .to_vec();
@@ -40,8 +40,11 @@ fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
         let mut db = Db::open(&path).unwrap();
         db.insert_batch("jsonl", &[prepared], &[]).unwrap();
     }
-    let db = Db::open(&path).unwrap();
-    let posts = db.recent_posts(10).unwrap();
+    let store = regulars::store::Store::open(&path).unwrap();
+    let mut state = AppState::new(now, Keymap::defaults(), Theme::default());
+    state.focus = Pane::Attention;
+    regulars::loader::settle(&store, &mut state).await.unwrap();
+    let posts: Vec<_> = state.rows(Pane::Attention).into_iter().cloned().collect();
     assert_eq!(posts.len(), 1);
     let post = &posts[0];
     for c in FORBIDDEN {
@@ -57,9 +60,6 @@ fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
         "nothing cut below the cap"
     );
 
-    let mut state = AppState::new(now, Keymap::defaults(), Theme::default());
-    state.posts.insert(posts.clone());
-    state.focus = Pane::Attention;
     for (w, h) in [(80, 24), (160, 45)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| regulars::ui::render(f, &state)).unwrap();
@@ -166,8 +166,8 @@ fn zwj_storm_post(now: chrono::DateTime<chrono::Utc>) -> regulars::domain::Incom
     regulars::sources::jsonl::parse_line(line.to_string().as_bytes(), 1, now).unwrap()
 }
 
-#[test]
-fn zwj_storm_and_invisible_format_characters_draw_aligned() {
+#[tokio::test]
+async fn zwj_storm_and_invisible_format_characters_draw_aligned() {
     let now = chrono::Utc::now();
     let raw = zwj_storm_post(now);
     let ingest = Ingest {
@@ -181,13 +181,15 @@ fn zwj_storm_and_invisible_format_characters_draw_aligned() {
     for emoji in EMOJI {
         assert!(text.contains(emoji), "{emoji:?} kept whole in {text:?}");
     }
-    let mut db = Db::open_in_memory().unwrap();
-    db.insert_batch("jsonl", &[prepared], &[]).unwrap();
-    let posts = db.recent_posts(10).unwrap();
+    let store = regulars::store::Store::open_in_memory().unwrap();
+    store
+        .call(move |db| db.insert_batch("jsonl", &[prepared], &[]))
+        .await
+        .unwrap();
     let mut state = AppState::new(now, Keymap::defaults(), Theme::default());
-    state.posts.insert(posts.clone());
     state.focus = Pane::Attention;
-    state.selected_post.insert(Pane::Attention, posts[0].id);
+    regulars::loader::settle(&store, &mut state).await.unwrap();
+    let posts: Vec<_> = state.rows(Pane::Attention).into_iter().cloned().collect();
     let draw = |state: &AppState, (w, h): (u16, u16)| {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| regulars::ui::render(f, state)).unwrap();

@@ -398,7 +398,7 @@ async fn a_resend_of_a_logged_key_leaves_one_reply_and_one_action_with_the_serve
     assert_eq!(replies[0].text, "@cu So sorry, it ships today.");
     assert_eq!(replies[0].idempotency_key.as_deref(), Some(key.as_str()));
     assert_eq!(actions[0].note, "@cu So sorry, it ships today.");
-    assert_eq!(c.state.actions.len(), 1, "the Log shows it once");
+    assert_eq!(c.state.log.window.rows.len(), 1, "the Log shows it once");
 }
 
 #[tokio::test]

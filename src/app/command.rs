@@ -16,6 +16,8 @@ pub enum Command {
     NextPane,
     PrevPane,
     OpenDetail,
+    /// The selected post's customer: all their posts, in the Regulars pane's place.
+    CustomerHistory,
     Close,
     Reply,
     LogAction,
@@ -60,7 +62,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 28] = [
+    pub const ALL: [Command; 29] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -70,6 +72,7 @@ impl Command {
         Command::NextPane,
         Command::PrevPane,
         Command::OpenDetail,
+        Command::CustomerHistory,
         Command::ScrollDetailDown,
         Command::ScrollDetailUp,
         Command::Close,
@@ -111,12 +114,13 @@ impl Command {
             Command::NextPane => "next pane",
             Command::PrevPane => "previous pane",
             Command::OpenDetail => "open the post in Detail",
-            Command::Close => "close popup / leave Detail / clear filter",
+            Command::CustomerHistory => "the customer's history: all their posts",
+            Command::Close => "close popup, Detail, filter or History",
             Command::Reply => "reply (draft kept)",
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
-            Command::Filter => "filter panes (text, @handle, cat:complaint)",
+            Command::Filter => "search all: words @handle customer: cat: since:",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
@@ -168,6 +172,7 @@ impl Command {
             | Command::MarkHandled
             | Command::ScheduleFollowUp => Group::Work,
             Command::OpenDetail
+            | Command::CustomerHistory
             | Command::Close
             | Command::Filter
             | Command::ClearFilter

@@ -25,6 +25,8 @@ pub enum Effect {
         id: i64,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// Reads a page of a list, or Detail's data (answered by `Msg::Loaded`).
+    Load(super::Load),
     Notify {
         title: String,
         body: String,

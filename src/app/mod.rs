@@ -2,11 +2,13 @@
 
 pub mod command;
 pub mod effect;
+pub mod load;
 pub mod msg;
 pub mod router;
 pub mod update;
 
 pub use command::Command;
 pub use effect::Effect;
+pub use load::{Load, Loaded};
 pub use msg::Msg;
 pub use update::update;

@@ -19,6 +19,13 @@ pub enum Msg {
     },
     /// The clock moved (1 Hz, or faster while a draft waits to be saved).
     Tick(chrono::DateTime<chrono::Utc>),
+    /// A page or Detail's data, read from the store.
+    Loaded(super::Loaded),
+    /// A read failed: said in the status bar, tried again a little later.
+    LoadFailed {
+        load: super::Load,
+        error: String,
+    },
     /// New posts stored by ingest, from one source.
     Ingested {
         source: String,

@@ -27,7 +27,7 @@ use crate::domain::{Customer, IncomingPost, NewPost};
 use crate::ingest::{Ingest, MAX_GROUP_POSTS, Matcher};
 use crate::sources::Cursor;
 use crate::sources::listening::Listening;
-use crate::store::Db;
+use crate::store::{CustomerRepo, Db, PostRepo};
 use report::{Better, Report, median, quantile};
 
 /// What ingest sees from a source catching up: a Mastodon timeline page (`limit=40`). Bluesky pages are 50 and

@@ -1,12 +1,16 @@
 //! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
 
+mod listing;
 mod post;
+mod search;
 mod work;
 
+pub use listing::{ActionKey, Anchor, Listing, Page, PostDetails, PostKey, PostQuery};
 pub use post::{
     Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, Quote,
-    ReplyLimit, first_response_by_shop,
+    ReplyLimit, first_response_by_shop, value_of_rank,
 };
+pub use search::{Search, SearchError, Term};
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply,
     ReplyOrigin,

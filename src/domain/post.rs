@@ -138,6 +138,12 @@ pub struct Handle {
     pub handle: String,
 }
 
+/// 0..1, how much a customer of this rank weighs: rank 1 is 1.0, fading with rank. (The store computes the
+/// Attention order from stored ranks, so the rule lives here, not on [`Customer`] alone.)
+pub fn value_of_rank(rank: u32) -> f32 {
+    1.0 / (1.0 + (rank.saturating_sub(1) as f32) / 10.0)
+}
+
 /// One of the shop's top customers (a "regular").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
@@ -155,7 +161,7 @@ pub struct Customer {
 impl Customer {
     /// 0..1, how much this customer's posts should weigh: rank 1 is 1.0, fading with rank.
     pub fn value(&self) -> f32 {
-        1.0 / (1.0 + (self.rank.saturating_sub(1) as f32) / 10.0)
+        value_of_rank(self.rank)
     }
 
     pub fn first_name(&self) -> &str {

@@ -1,24 +1,34 @@
-//! The list panes and what each shows: Regulars, Mentions, Attention (posts) and Log (actions).
+//! The list panes and what each shows: Regulars (or a customer's History), Mentions, Attention (posts) and Log
+//! (actions), each a query over the store (see `lists`).
 
-use crate::domain::{Category, Post, PostId};
-use crate::triage::{UrgencyInputs, urgency};
+use crate::domain::{Listing, Post, PostId, PostKey, PostQuery};
+use crate::triage::{UrgencyInputs, attention_rank, urgency};
 
-use super::{AppState, LineInput};
+use super::{AppState, LineInput, PostList};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pane {
     Regulars,
+    /// One customer's posts, in the Regulars pane's place while open.
+    History,
     Mentions,
     Attention,
     Log,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Regulars, Pane::Mentions, Pane::Attention, Pane::Log];
+    /// The panes that list posts.
+    pub const POSTS: [Pane; 4] = [
+        Pane::Regulars,
+        Pane::History,
+        Pane::Mentions,
+        Pane::Attention,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Regulars => "Regulars",
+            Pane::History => "History",
             Pane::Mentions => "Mentions",
             Pane::Attention => "Attention",
             Pane::Log => "Log",
@@ -27,16 +37,6 @@ impl Pane {
 
     pub fn shows_posts(self) -> bool {
         self != Pane::Log
-    }
-
-    pub fn next(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + 1) % Pane::ALL.len()]
-    }
-
-    pub fn prev(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
     }
 }
 
@@ -47,8 +47,7 @@ pub enum LogRow<'a> {
     Action(&'a crate::domain::Action),
 }
 
-/// The `/` filter: every term must match. `cat:complaint` (or `category:`), `@handle`, `customer:name`,
-/// `is:open`, anything else is text searched in the post, the author and the customer's name.
+/// The `/` filter line. Its applied query, parsed, is [`AppState::search`]: see [`crate::domain::Search`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// The applied query.
@@ -57,65 +56,73 @@ pub struct Filter {
     pub editing: Option<LineInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Term {
-    Category(Vec<Category>),
-    Handle(String),
-    Customer(String),
-    Open,
-    Text(String),
-}
-
-fn parse_terms(query: &str) -> Vec<Term> {
-    query
-        .split_whitespace()
-        .map(|word| {
-            let lower = word.to_lowercase();
-            if let Some(cat) = lower
-                .strip_prefix("cat:")
-                .or_else(|| lower.strip_prefix("category:"))
-            {
-                let cats = Category::ALL
-                    .into_iter()
-                    .filter(|c| c.as_str().starts_with(cat) && !cat.is_empty())
-                    .collect();
-                Term::Category(cats)
-            } else if let Some(name) = lower.strip_prefix("customer:") {
-                Term::Customer(name.to_string())
-            } else if lower == "is:open" {
-                Term::Open
-            } else if let Some(h) = lower.strip_prefix('@').filter(|h| !h.is_empty()) {
-                Term::Handle(h.to_string())
-            } else {
-                Term::Text(lower)
-            }
-        })
-        .collect()
-}
-
 impl AppState {
-    fn matches(&self, post: &Post, terms: &[Term]) -> bool {
-        if terms.is_empty() {
-            return true;
-        }
-        let customer = self.customer_of(post).map(|c| c.name.to_lowercase());
-        terms.iter().all(|term| match term {
-            Term::Category(cats) => cats.contains(&post.triage.category),
-            Term::Handle(h) => post.author.handle.to_lowercase().contains(h.as_str()),
-            Term::Customer(name) => customer
-                .as_deref()
-                .is_some_and(|c| c.contains(name.as_str())),
-            Term::Open => post.handled_at.is_none(),
-            Term::Text(t) => {
-                post.text.to_lowercase().contains(t.as_str())
-                    || post.author.handle.to_lowercase().contains(t.as_str())
-                    || post.author.display_name.to_lowercase().contains(t.as_str())
-                    || customer.as_deref().is_some_and(|c| c.contains(t.as_str()))
-            }
+    /// The panes in their cycle order: History in Regulars' place while it is open.
+    pub fn panes(&self) -> [Pane; 4] {
+        let first = if self.history.is_some() {
+            Pane::History
+        } else {
+            Pane::Regulars
+        };
+        [first, Pane::Mentions, Pane::Attention, Pane::Log]
+    }
+
+    /// The pane after (`step` 1) or before (`step` -1) the focused one.
+    pub fn pane_beside(&self, step: isize) -> Pane {
+        let panes = self.panes();
+        let i = panes.iter().position(|p| *p == self.focus).unwrap_or(0) as isize;
+        panes[(i + step).rem_euclid(panes.len() as isize) as usize]
+    }
+
+    /// The query a post pane lists; `None` for the Log and for History with no customer chosen.
+    pub fn query(&self, pane: Pane) -> Option<PostQuery> {
+        let listing = match pane {
+            Pane::Regulars => Listing::Regulars,
+            Pane::History => Listing::Customer(self.history?),
+            Pane::Mentions => Listing::Mentions,
+            Pane::Attention => Listing::Attention,
+            Pane::Log => return None,
+        };
+        Some(PostQuery {
+            listing,
+            search: self.search.clone(),
         })
     }
 
-    /// How urgent a post is for the Attention queue, from its triage, customer and answer state.
+    /// Whether a post belongs in a pane's query (for posts arriving live); its key there if so.
+    pub fn key_in(&self, pane: Pane, post: &Post) -> Option<PostKey> {
+        let query = self.query(pane)?;
+        let belongs = match query.listing {
+            Listing::Regulars => post.customer.is_some(),
+            Listing::Customer(c) => post.customer == Some(c),
+            Listing::Mentions => post.is_mention,
+            Listing::Attention => {
+                post.triage.category.needs_attention() && post.handled_at.is_none()
+            }
+        };
+        let customer = self.customer_of(post).map(|c| c.name.as_str());
+        (belongs && query.search.matches(post, customer)).then(|| PostKey {
+            rank: if query.listing == Listing::Attention {
+                self.attention_rank(post)
+            } else {
+                0
+            },
+            created_at: post.created_at,
+            id: post.id,
+        })
+    }
+
+    /// The post's place in the Attention queue, as the store computes it.
+    pub fn attention_rank(&self, post: &Post) -> i64 {
+        attention_rank(
+            &post.triage,
+            self.customer_of(post).map(|c| c.value()),
+            post.is_mention,
+            post.first_response_at.is_none(),
+        )
+    }
+
+    /// How urgent a post is now (its age included), for the rows, Detail and notifications.
     pub fn urgency(&self, post: &Post) -> f32 {
         let inputs = UrgencyInputs {
             customer_value: self.customer_of(post).map(|c| c.value()),
@@ -126,105 +133,74 @@ impl AppState {
         urgency(&post.triage, &inputs)
     }
 
-    /// The posts a pane lists, in its order, after the filter.
+    pub fn list(&self, pane: Pane) -> Option<&PostList> {
+        self.lists.get(&pane)
+    }
+
+    /// The loaded posts of a pane, in its order.
     pub fn rows(&self, pane: Pane) -> Vec<&Post> {
-        let terms = parse_terms(&self.filter.query);
-        let wanted = |p: &&Post| match pane {
-            Pane::Regulars => p.customer.is_some(),
-            Pane::Mentions => p.is_mention,
-            Pane::Attention => p.triage.category.needs_attention(),
-            Pane::Log => false,
-        };
-        let mut rows: Vec<&Post> = self
-            .posts
-            .iter()
-            .filter(wanted)
-            .filter(|p| self.matches(p, &terms))
-            .collect();
-        if pane == Pane::Attention {
-            // Unhandled first, then by urgency (customer value included), newest first on ties.
-            let mut keyed: Vec<(bool, f32, &Post)> = rows
-                .into_iter()
-                .map(|p| (p.handled_at.is_some(), self.urgency(p), p))
-                .collect();
-            keyed.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(b.1.total_cmp(&a.1))
-                    .then(b.2.created_at.cmp(&a.2.created_at))
-            });
-            rows = keyed.into_iter().map(|(_, _, p)| p).collect();
-        }
-        rows
+        self.list(pane)
+            .map(|l| l.ids().filter_map(|id| self.posts.get(id)).collect())
+            .unwrap_or_default()
     }
 
-    /// Index of the selected row in a post pane (0 when nothing or a vanished post was selected).
-    pub fn selected_index(&self, pane: Pane, rows: &[&Post]) -> usize {
-        self.selected_post
-            .get(&pane)
-            .and_then(|id| rows.iter().position(|p| p.id == *id))
-            .unwrap_or(0)
+    /// Index of the selected row among a post pane's loaded rows (0 when nothing or a vanished post was
+    /// selected).
+    pub fn selected_index(&self, pane: Pane) -> usize {
+        self.list(pane).map_or(0, PostList::selected_index)
     }
 
-    /// The Log's rows: follow-ups due today or earlier first, then the actions, newest first.
+    /// The Log's rows: follow-ups due today or earlier first, then the loaded actions, newest first.
     pub fn log_rows(&self) -> Vec<LogRow<'_>> {
         self.due_follow_ups()
             .map(LogRow::FollowUp)
-            .chain(self.actions.iter().map(LogRow::Action))
+            .chain(self.log.window.rows.iter().map(LogRow::Action))
             .collect()
     }
 
     pub fn selected_log_row(&self) -> Option<LogRow<'_>> {
-        self.log_rows().get(self.log_selected).copied()
+        self.log_rows().get(self.log.selected).copied()
     }
 
-    /// The post the Detail pane shows: the selection of the focused post pane, or of the Log's row.
-    pub fn current_post(&self) -> Option<&Post> {
+    /// The post the Detail pane shows: the selection of the focused post pane, or the post of the Log's row.
+    pub fn current_post_id(&self) -> Option<PostId> {
         if self.focus == Pane::Log {
-            let post = match self.selected_log_row()? {
+            return match self.selected_log_row()? {
                 LogRow::FollowUp(f) => f.post,
                 LogRow::Action(a) => a.post,
             };
-            return post.and_then(|id| self.posts.get(id));
         }
-        let rows = self.rows(self.focus);
-        rows.get(self.selected_index(self.focus, &rows)).copied()
+        let list = self.list(self.focus)?;
+        list.window.rows.get(list.selected_index()).map(|k| k.id)
     }
 
-    pub fn current_post_id(&self) -> Option<PostId> {
-        self.current_post().map(|p| p.id)
-    }
-
-    /// Open (unhandled) Attention items, for the status bar.
-    pub fn urgent_count(&self) -> usize {
+    /// The current post: held by a list, or (a Log row's post) as Detail loaded it.
+    pub fn current_post(&self) -> Option<&Post> {
+        let id = self.current_post_id()?;
         self.posts
-            .iter()
-            .filter(|p| p.triage.category.needs_attention() && p.handled_at.is_none())
-            .count()
+            .get(id)
+            .or_else(|| self.detail.of(id).map(|d| &d.post))
+    }
+
+    /// Open (unhandled) Attention items in the whole store, for the status bar.
+    pub fn urgent_count(&self) -> usize {
+        self.open_attention
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::fixture;
 
     #[test]
-    fn filter_terms() {
-        assert_eq!(
-            parse_terms("cat:comp @Maya customer:lee is:open Ring"),
-            vec![
-                Term::Category(vec![Category::Complaint]),
-                Term::Handle("maya".into()),
-                Term::Customer("lee".into()),
-                Term::Open,
-                Term::Text("ring".into())
-            ]
-        );
-        assert_eq!(parse_terms("cat:"), vec![Term::Category(vec![])]);
-    }
-
-    #[test]
-    fn panes_cycle() {
-        assert_eq!(Pane::Log.next(), Pane::Regulars);
-        assert_eq!(Pane::Regulars.prev(), Pane::Log);
+    fn panes_cycle_with_history_in_regulars_place() {
+        let mut s = fixture::empty();
+        s.focus = Pane::Log;
+        assert_eq!(s.pane_beside(1), Pane::Regulars);
+        s.history = Some(crate::domain::CustomerId(1));
+        assert_eq!(s.pane_beside(1), Pane::History);
+        s.focus = Pane::History;
+        assert_eq!(s.pane_beside(-1), Pane::Log);
     }
 }

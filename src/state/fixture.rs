@@ -4,13 +4,20 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use super::AppState;
+use crate::app::{Effect, Msg};
 use crate::config::{Keymap, Theme};
 use crate::domain::{
-    Action, ActionKind, Author, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, Network,
-    Post, PostId,
+    ActionKind, Author, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, IncomingPost,
+    Network, NewAction, NewPost, Post, PostId,
 };
 use crate::sources::Health;
 use crate::triage::Classifier;
+
+/// One classifier for every fixture post (building one compiles the lexicon).
+fn classifier() -> &'static Classifier {
+    static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    CLASSIFIER.get_or_init(Classifier::english)
+}
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
@@ -56,11 +63,106 @@ pub fn post(
         customer: customer.map(CustomerId),
         is_mention: mention,
         by_shop: false,
-        triage: Classifier::english().classify(text),
+        triage: classifier().classify(text),
         handled_at: None,
         first_response_at: None,
         context: false,
         quotes: None,
+    }
+}
+
+/// A console over a real in-memory store: its panes and Detail read from it, as the console's do.
+pub struct Desk {
+    pub state: AppState,
+    pub db: crate::store::Db,
+}
+
+impl Desk {
+    /// Applies a message as the console does, answering the loads it asks for (and any that follow) from the
+    /// store; returns the other effects.
+    pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut work = Vec::new();
+        let mut effects = crate::app::update(&mut self.state, msg);
+        while !effects.is_empty() {
+            let mut next = Vec::new();
+            for effect in effects {
+                match effect {
+                    Effect::Load(load) => {
+                        let loaded = crate::loader::answer(&self.db, load).unwrap();
+                        next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
+                    }
+                    other => work.push(other),
+                }
+            }
+            effects = next;
+        }
+        work
+    }
+
+    /// Answers every load the state is waiting for.
+    pub fn settle(&mut self) {
+        let now = self.state.now;
+        self.send(Msg::Tick(now));
+    }
+
+    /// Stores more posts (ids in order after the last), then reads every pane again.
+    pub fn add(&mut self, posts: Vec<Post>) {
+        store_posts(&mut self.db, posts);
+        for list in self.state.lists.values_mut() {
+            list.window = Default::default();
+        }
+        self.state.log.window = Default::default();
+        self.state.detail = Default::default();
+        self.settle();
+    }
+
+    /// Logs an action in the store, then reads the Log again.
+    pub fn log(&mut self, action: NewAction) {
+        use crate::store::LogRepo;
+        self.db.log_action(&action).unwrap();
+        self.state.log.window = Default::default();
+        self.settle();
+    }
+
+    /// Selects a post in a pane (focusing it) and loads what that shows.
+    pub fn select(&mut self, pane: super::Pane, id: PostId) {
+        self.state.focus = pane;
+        if let Some(list) = self.state.lists.get_mut(&pane) {
+            list.selected = Some(id);
+        }
+        self.settle();
+    }
+}
+
+/// Inserts posts as ingest would, keeping their ids (the store numbers them in order).
+fn store_posts(db: &mut crate::store::Db, posts: Vec<Post>) {
+    use crate::store::PostRepo;
+    for p in posts {
+        let new = NewPost {
+            incoming: IncomingPost {
+                network: p.network,
+                native_id: p.native_id.clone(),
+                url: p.url.clone(),
+                author: p.author.clone(),
+                text: p.text.clone(),
+                created_at: p.created_at,
+                in_reply_to: p.in_reply_to.clone(),
+                reply_ref: p.reply_ref.clone(),
+                addressed_to_shop: p.is_mention,
+                context: p.context,
+                quotes: p.quotes.clone().map(|native_id| crate::domain::Quote {
+                    native_id,
+                    text: None,
+                }),
+            },
+            customer: p.customer,
+            is_mention: p.is_mention,
+            by_shop: p.by_shop,
+            triage: p.triage.clone(),
+            ingested_at: p.ingested_at,
+        };
+        let stored = db.insert_batch("fixture", &[new], &[]).unwrap();
+        assert_eq!(stored[0].id, p.id, "fixture posts are stored in id order");
     }
 }
 
@@ -71,14 +173,22 @@ pub fn empty() -> AppState {
 
 /// A console with a few posts of every kind, a thread, an action, a draft and a follow-up due.
 pub fn workspace() -> AppState {
+    desk().state
+}
+
+/// [`workspace`] with its store, to add posts and actions and select posts.
+pub fn desk() -> Desk {
+    use crate::store::{CustomerRepo, LogRepo};
+    let mut db = crate::store::Db::open_in_memory().unwrap();
     let mut s = empty();
     s.shop_name = "Marlow & Finch".into();
     s.demo = true;
-    for c in [
+    let customers = [
         customer(1, "Priya Raman", 1, 1_482_000, "priya@hachyderm.io"),
         customer(2, "Tom Okafor", 2, 1_245_075, "tom@mastodon.social"),
         customer(3, "Ada Lind", 9, 41_550, "ada@mas.to"),
-    ] {
+    ];
+    for c in db.upsert_customers(&customers).unwrap() {
         s.customers.insert(c.id, c);
     }
     let mut reply = post(
@@ -90,23 +200,61 @@ pub fn workspace() -> AppState {
         "same thing happened to me with their engraving",
     );
     reply.in_reply_to = Some("n1".into());
-    s.posts.insert([
-        post(1, "priya@hachyderm.io", Some(1), true, 40, "@marlowfinch still waiting on my ring resize, it's been 6 weeks and nobody answers the phone. Really disappointed."),
-        post(2, "tom@mastodon.social", Some(2), true, 12, "@marlowfinch urgent: stranded in Lisbon and the ring for tomorrow's proposal is stuck in lost luggage. Please help!"),
-        post(3, "ada@mas.to", Some(3), false, 90, "Bramble barked at the foxes again at 5am. The foxes remain unbothered."),
-        post(4, "newbie@mastodon.social", None, true, 30, "@marlowfinch do you engrave in Greek? What are your Saturday opening hours?"),
-        post(5, "fan@mas.to", None, true, 200, "Picked up my necklace from #MarlowFinch today and it is gorgeous, thank you so much!"),
-        reply,
-    ]);
-    s.actions.push(Action {
-        id: 1,
+    store_posts(
+        &mut db,
+        vec![
+            post(
+                1,
+                "priya@hachyderm.io",
+                Some(1),
+                true,
+                40,
+                "@marlowfinch still waiting on my ring resize, it's been 6 weeks and nobody answers the phone. Really disappointed.",
+            ),
+            post(
+                2,
+                "tom@mastodon.social",
+                Some(2),
+                true,
+                12,
+                "@marlowfinch urgent: stranded in Lisbon and the ring for tomorrow's proposal is stuck in lost luggage. Please help!",
+            ),
+            post(
+                3,
+                "ada@mas.to",
+                Some(3),
+                false,
+                90,
+                "Bramble barked at the foxes again at 5am. The foxes remain unbothered.",
+            ),
+            post(
+                4,
+                "newbie@mastodon.social",
+                None,
+                true,
+                30,
+                "@marlowfinch do you engrave in Greek? What are your Saturday opening hours?",
+            ),
+            post(
+                5,
+                "fan@mas.to",
+                None,
+                true,
+                200,
+                "Picked up my necklace from #MarlowFinch today and it is gorgeous, thank you so much!",
+            ),
+            reply,
+        ],
+    );
+    db.log_action(&NewAction {
         post: Some(PostId(5)),
         customer: None,
         kind: ActionKind::Replied,
         note: "thanked them".into(),
         at: now() - Duration::minutes(100),
         url: None,
-    });
+    })
+    .unwrap();
     s.drafts.insert(
         PostId(1),
         Draft {
@@ -129,7 +277,9 @@ pub fn workspace() -> AppState {
     });
     s.sources.insert("demo".into(), Health::Live);
     s.unread.insert(PostId(2));
-    s
+    let mut desk = Desk { state: s, db };
+    desk.settle();
+    desk
 }
 
 /// The console as it is once the runner has started: a Mastodon replier for `@shop@mastodon.example` (its

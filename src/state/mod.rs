@@ -5,9 +5,9 @@ pub mod feed;
 #[cfg(test)]
 pub mod fixture;
 pub mod input;
+pub mod lists;
 pub mod popup;
-#[cfg(test)]
-mod tests;
+pub mod posts;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -15,19 +15,16 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
 use crate::config::{Keymap, Theme};
 use crate::domain::{
-    Action, Customer, CustomerId, Draft, FollowUp, Network, Post, PostId, Reply,
-    first_response_by_shop,
+    Customer, CustomerId, Draft, FollowUp, Network, Post, PostDetails, PostId, Reply, Search,
 };
 use crate::sources::Health;
 pub use composer::{Composer, Preparers};
 
 pub use feed::{Filter, LogRow, Pane};
 pub use input::LineInput;
+pub use lists::{LogList, PostList};
 pub use popup::Popup;
-
-/// How many posts the console keeps in memory: the newest, plus every open Attention item. Older posts stay in
-/// the store.
-pub const WINDOW: usize = 5_000;
+pub use posts::PostCache;
 
 /// What the console shows and works on. Rendering is a pure function of this.
 #[derive(Debug, Clone)]
@@ -45,24 +42,32 @@ pub struct AppState {
     pub preparers: Preparers,
     /// Character limits servers announced (a Mastodon instance's own limit), over the networks' defaults.
     pub reply_limits: HashMap<Network, usize>,
-    pub posts: PostWindow,
+    /// The posts the lists, Detail and the composer show (the store holds the rest).
+    pub posts: PostCache,
+    /// Each post pane's window onto its query (Regulars, Mentions, Attention, History).
+    pub lists: BTreeMap<Pane, PostList>,
+    /// The Log pane: due follow-ups above a window of actions.
+    pub log: LogList,
+    /// The customer whose history the History pane lists (it takes the Regulars pane's place while open).
+    pub history: Option<CustomerId>,
+    /// Open Attention items in the whole store (the status bar's count, whatever the filter).
+    pub open_attention: usize,
+    /// What Detail shows about the current post, read from the store.
+    pub detail: Detail,
     pub customers: HashMap<CustomerId, Customer>,
-    /// Newest first.
-    pub actions: Vec<Action>,
+    /// Replies sent to posts, by post: loaded with Detail and added as they go out.
     pub replies: HashMap<PostId, Vec<Reply>>,
     pub follow_ups: Vec<FollowUp>,
     pub drafts: HashMap<PostId, Draft>,
     /// Posts that arrived live and have not been looked at.
     pub unread: HashSet<PostId>,
     pub focus: Pane,
-    /// Selected post per post pane, by id so new arrivals do not move it.
-    pub selected_post: BTreeMap<Pane, PostId>,
-    /// Selected row of the Log pane.
-    pub log_selected: usize,
     /// Detail pane has the keys (j/k scroll it).
     pub detail_focused: bool,
     pub detail_scroll: u16,
     pub filter: Filter,
+    /// The applied filter, parsed: what every post pane's query is narrowed by.
+    pub search: Search,
     pub composer: Option<Composer>,
     pub popup: Option<Popup>,
     pub sources: BTreeMap<String, Health>,
@@ -89,19 +94,25 @@ impl AppState {
             accounts: HashMap::new(),
             preparers: Preparers::default(),
             reply_limits: HashMap::new(),
-            posts: PostWindow::default(),
+            posts: PostCache::default(),
+            lists: Pane::POSTS
+                .iter()
+                .map(|p| (*p, PostList::default()))
+                .collect(),
+            log: LogList::default(),
+            history: None,
+            open_attention: 0,
+            detail: Detail::default(),
             customers: HashMap::new(),
-            actions: Vec::new(),
             replies: HashMap::new(),
             follow_ups: Vec::new(),
             drafts: HashMap::new(),
             unread: HashSet::new(),
             focus: Pane::Attention,
-            log_selected: 0,
-            selected_post: BTreeMap::new(),
             detail_focused: false,
             detail_scroll: 0,
             filter: Filter::default(),
+            search: Search::default(),
             composer: None,
             popup: None,
             sources: BTreeMap::new(),
@@ -167,116 +178,20 @@ impl CheckIn {
     }
 }
 
-/// The posts in memory, newest first, with lookups by id and by network id (for threads).
+/// What Detail shows about a post besides the post itself, loaded from the store when the selection moves.
 #[derive(Debug, Clone, Default)]
-pub struct PostWindow {
-    by_id: HashMap<PostId, Post>,
-    /// Newest `created_at` first.
-    order: Vec<PostId>,
-    by_native: HashMap<(Network, String), PostId>,
+pub struct Detail {
+    /// The post last asked for.
+    pub wanted: Option<PostId>,
+    /// The answer for `wanted` (an answer for another post is dropped).
+    pub loaded: Option<PostDetails>,
+    /// A read failed: none is asked for again before then.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
-impl PostWindow {
-    pub fn get(&self, id: PostId) -> Option<&Post> {
-        self.by_id.get(&id)
-    }
-
-    pub fn get_mut(&mut self, id: PostId) -> Option<&mut Post> {
-        self.by_id.get_mut(&id)
-    }
-
-    pub fn by_native(&self, network: Network, native_id: &str) -> Option<&Post> {
-        self.by_native
-            .get(&(network, native_id.to_string()))
-            .and_then(|id| self.by_id.get(id))
-    }
-
-    pub fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-
-    /// Newest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Post> {
-        self.order.iter().filter_map(|id| self.by_id.get(id))
-    }
-
-    /// Adds (or replaces) posts, keeps the order, and trims to `WINDOW` without dropping open Attention items.
-    /// A reply of the shop's answers the post it replies to (see [`first_response_by_shop`]).
-    pub fn insert(&mut self, posts: impl IntoIterator<Item = Post>) {
-        let mut answers = Vec::new();
-        for post in posts {
-            if post.by_shop && post.in_reply_to.is_some() {
-                answers.push(post.id);
-            }
-            if !self.by_id.contains_key(&post.id) {
-                self.order.push(post.id);
-            }
-            self.by_native
-                .insert((post.network, post.native_id.clone()), post.id);
-            self.by_id.insert(post.id, post);
-        }
-        for id in answers {
-            let Some(answer) = self.by_id.get(&id).cloned() else {
-                continue;
-            };
-            let answered = answer
-                .in_reply_to
-                .as_deref()
-                .and_then(|n| self.by_native.get(&(answer.network, n.to_string())))
-                .copied();
-            if let Some(post) = answered.and_then(|a| self.by_id.get_mut(&a))
-                && let Some(at) = first_response_by_shop(post, &answer)
-            {
-                post.first_response_at = Some(at);
-            }
-        }
-        let by_id = &self.by_id;
-        self.order.sort_by(|a, b| {
-            let (pa, pb) = (&by_id[a], &by_id[b]);
-            pb.created_at.cmp(&pa.created_at).then(b.cmp(a))
-        });
-        if self.order.len() > WINDOW {
-            let mut kept = 0;
-            let by_id = &mut self.by_id;
-            let by_native = &mut self.by_native;
-            self.order.retain(|id| {
-                let keep = kept < WINDOW
-                    || by_id.get(id).is_some_and(|p| {
-                        p.triage.category.needs_attention() && p.handled_at.is_none()
-                    });
-                kept += 1;
-                if !keep && let Some(p) = by_id.remove(id) {
-                    by_native.remove(&(p.network, p.native_id));
-                }
-                keep
-            });
-        }
-    }
-
-    /// The thread around a post: its ancestors (oldest first), then its direct replies (oldest first).
-    pub fn thread(&self, post: &Post) -> (Vec<&Post>, Vec<&Post>) {
-        let mut ancestors = Vec::new();
-        let mut cursor = post.in_reply_to.as_deref();
-        while let Some(parent) = cursor.and_then(|n| self.by_native(post.network, n)) {
-            if ancestors.len() >= 20 || parent.id == post.id {
-                break;
-            }
-            ancestors.push(parent);
-            cursor = parent.in_reply_to.as_deref();
-        }
-        ancestors.reverse();
-        let mut replies: Vec<&Post> = self
-            .iter()
-            .filter(|p| {
-                p.network == post.network
-                    && p.in_reply_to.as_deref() == Some(post.native_id.as_str())
-            })
-            .collect();
-        replies.reverse();
-        (ancestors, replies)
+impl Detail {
+    /// The details of `post`, once loaded.
+    pub fn of(&self, post: PostId) -> Option<&PostDetails> {
+        self.loaded.as_ref().filter(|d| d.post.id == post)
     }
 }

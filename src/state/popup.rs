@@ -30,6 +30,18 @@ pub enum Popup {
     },
 }
 
+impl Popup {
+    /// The post the popup is about, if any.
+    pub fn post(&self) -> Option<PostId> {
+        match self {
+            Popup::Action(f) => Some(f.post),
+            Popup::FollowUp(f) => Some(f.post),
+            Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
+            Popup::Help { .. } | Popup::Sources { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionForm {
     pub post: PostId,

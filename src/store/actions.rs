@@ -3,17 +3,19 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use super::codec::{Cells, date, limit, ms};
+use super::codec::{Cells, date, ms};
+use super::posts::refresh_attention_rank;
+use super::repository::LogRepo;
 use super::{Db, Result};
 use crate::domain::{Action, ActionKind, CustomerId, FollowUp, NewAction, NewFollowUp, PostId};
 
-const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, url";
-const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
+pub(super) const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, url";
+pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
 
-impl Db {
-    /// Logs an action. A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset;
+impl LogRepo for Db {
+    /// A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset;
     /// `handled` and `resolved` also set its handled time if unset.
-    pub fn log_action(&mut self, action: &NewAction) -> Result<Action> {
+    fn log_action(&mut self, action: &NewAction) -> Result<Action> {
         let tx = self.write_tx()?;
         let logged = insert_action(&tx, action)?;
         if let (Some(post), ActionKind::Handled | ActionKind::Resolved) = (action.post, action.kind)
@@ -27,43 +29,15 @@ impl Db {
         Ok(logged)
     }
 
-    pub fn action_count(&self) -> Result<u64> {
+    fn action_count(&self) -> Result<u64> {
         let n: i64 = self
             .conn
             .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The Log: newest first.
-    pub fn recent_actions(&self, limit_: usize) -> Result<Vec<Action>> {
-        self.query_actions(
-            &format!("SELECT {ACTION_COLS} FROM actions ORDER BY at DESC, id DESC LIMIT ?1"),
-            params![limit(limit_)],
-        )
-    }
-
-    /// A customer's actions, newest first.
-    pub fn actions_for_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Action>> {
-        self.query_actions(
-            &format!(
-                "SELECT {ACTION_COLS} FROM actions WHERE customer_id = ?1
-                 ORDER BY at DESC, id DESC LIMIT ?2"
-            ),
-            params![customer.0, limit(limit_)],
-        )
-    }
-
-    /// A post's actions, oldest first.
-    pub fn actions_for_post(&self, post: PostId) -> Result<Vec<Action>> {
-        self.query_actions(
-            &format!("SELECT {ACTION_COLS} FROM actions WHERE post_id = ?1 ORDER BY at, id"),
-            params![post.0],
-        )
-    }
-
-    /// Schedules a follow-up and logs a `follow_up` action ("follow up on YYYY-MM-DD: note") in one transaction;
-    /// returns both.
-    pub fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)> {
+    /// The action's note reads "follow up on YYYY-MM-DD: note".
+    fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)> {
         let tx = self.write_tx()?;
         tx.prepare_cached(&format!(
             "INSERT INTO follow_ups ({FOLLOW_UP_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, NULL)"
@@ -100,12 +74,39 @@ impl Db {
         Ok((scheduled, action))
     }
 
-    /// Follow-ups not yet done, soonest due first.
-    pub fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE done_at IS NULL ORDER BY due, id"
-        ))?;
-        let mut rows = stmt.query([])?;
+    fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
+        self.query_follow_ups(
+            &format!(
+                "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE done_at IS NULL ORDER BY due, id"
+            ),
+            [],
+        )
+    }
+
+    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE follow_ups SET done_at = COALESCE(done_at, ?2) WHERE id = ?1")?
+            .execute(params![id, ms(at)])?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// A post's actions, oldest first.
+    pub(super) fn actions_for_post(&self, post: PostId) -> Result<Vec<Action>> {
+        self.query_actions(
+            &format!("SELECT {ACTION_COLS} FROM actions WHERE post_id = ?1 ORDER BY at, id"),
+            params![post.0],
+        )
+    }
+
+    pub(super) fn query_follow_ups(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let c = Cells::new(row, "follow_ups", 0);
@@ -122,15 +123,11 @@ impl Db {
         Ok(out)
     }
 
-    /// Marks a follow-up done at `at` (a follow-up already done keeps its first time).
-    pub fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .prepare_cached("UPDATE follow_ups SET done_at = COALESCE(done_at, ?2) WHERE id = ?1")?
-            .execute(params![id, ms(at)])?;
-        Ok(())
-    }
-
-    fn query_actions(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Action>> {
+    pub(super) fn query_actions(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Action>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
@@ -169,6 +166,7 @@ pub(super) fn insert_action(conn: &Connection, a: &NewAction) -> Result<Action> 
             "UPDATE posts SET first_response_at = COALESCE(first_response_at, ?2) WHERE id = ?1",
         )?
         .execute(params![post.0, ms(a.at)])?;
+        refresh_attention_rank(conn, post)?;
     }
     Ok(Action {
         id,

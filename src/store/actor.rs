@@ -1,4 +1,4 @@
-//! The store thread: the one owner of the SQLite connection. [`Store`] handles send it closures to run.
+//! The store thread: the one owner of the backend (its connection). [`Store`] handles send it closures to run.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -6,9 +6,9 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use super::{Db, Result, StoreError};
+use super::{Db, Repository, Result, StoreError};
 
-type Job = Box<dyn FnOnce(&mut Db) + Send>;
+type Job = Box<dyn FnOnce(&mut dyn Repository) + Send>;
 
 enum Request {
     Run(Job),
@@ -34,8 +34,8 @@ impl Store {
         Store::spawn(Db::open_in_memory()?)
     }
 
-    /// Moves an open `Db` onto its own thread.
-    pub fn spawn(db: Db) -> Result<Store> {
+    /// Moves an open backend onto its own thread.
+    pub fn spawn(db: impl Repository + 'static) -> Result<Store> {
         let (tx, rx) = mpsc::channel::<Request>();
         std::thread::Builder::new()
             .name("regulars-store".into())
@@ -50,7 +50,7 @@ impl Store {
     /// Runs `f` on the store thread and waits for its result without blocking the async runtime.
     pub async fn call<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+        f: impl FnOnce(&mut dyn Repository) -> Result<R> + Send + 'static,
     ) -> Result<R> {
         self.submit(f)?.await.unwrap_or(Err(StoreError::Closed))
     }
@@ -60,7 +60,7 @@ impl Store {
     /// tokio panics on a blocking receive there): use [`Store::call`], or wrap in `spawn_blocking`.
     pub fn call_blocking<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+        f: impl FnOnce(&mut dyn Repository) -> Result<R> + Send + 'static,
     ) -> Result<R> {
         self.submit(f)?
             .blocking_recv()
@@ -86,10 +86,10 @@ impl Store {
 
     fn submit<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Db) -> Result<R> + Send + 'static,
+        f: impl FnOnce(&mut dyn Repository) -> Result<R> + Send + 'static,
     ) -> Result<oneshot::Receiver<Result<R>>> {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |db: &mut Db| {
+        let job: Job = Box::new(move |db: &mut dyn Repository| {
             let result = catch_unwind(AssertUnwindSafe(|| f(db))).unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
@@ -108,7 +108,7 @@ impl Store {
     }
 }
 
-fn run(mut db: Db, rx: mpsc::Receiver<Request>) {
+fn run(mut db: impl Repository, rx: mpsc::Receiver<Request>) {
     while let Ok(request) = rx.recv() {
         match request {
             Request::Run(job) => job(&mut db),

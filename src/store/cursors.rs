@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use super::codec::{Cells, ms};
+use super::repository::CursorRepo;
 use super::{Db, Result};
 use crate::sources::Cursor;
 
-impl Db {
-    /// The cursors stored for `source`, by key.
-    pub fn cursors(&self, source: &str) -> Result<HashMap<String, String>> {
+impl CursorRepo for Db {
+    fn cursors(&self, source: &str) -> Result<HashMap<String, String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT key, value FROM source_cursors WHERE source = ?1")?;
@@ -21,20 +21,6 @@ impl Db {
         while let Some(row) = rows.next()? {
             let c = Cells::new(row, "source_cursors", 0);
             out.insert(c.get(0)?, c.get(1)?);
-        }
-        Ok(out)
-    }
-
-    /// When each of `source`'s cursors last moved, by key (for `doctor`'s cursor age).
-    pub fn cursor_times(&self, source: &str) -> Result<HashMap<String, DateTime<Utc>>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, updated_at FROM source_cursors WHERE source = ?1")?;
-        let mut rows = stmt.query([source])?;
-        let mut out = HashMap::new();
-        while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "source_cursors", 0);
-            out.insert(c.get(0)?, c.time(1)?);
         }
         Ok(out)
     }

@@ -5,16 +5,17 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::codec::Cells;
+use super::posts::refresh_attention_rank;
+use super::repository::CustomerRepo;
 use super::{Db, Result, StoreError};
-use crate::domain::{Customer, CustomerId, Handle, Network};
+use crate::domain::{Customer, CustomerId, Handle, PostId};
 
 const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note";
 
-impl Db {
-    /// Inserts or updates customers by `external_id` (the input `id` is ignored) and replaces each one's handles,
-    /// in one transaction. Returns them with their ids, best rank first. Customers not in `customers` are kept.
-    /// A handle already claimed by another customer is a [`StoreError::Conflict`] and nothing is written.
-    pub fn upsert_customers(&mut self, customers: &[Customer]) -> Result<Vec<Customer>> {
+impl CustomerRepo for Db {
+    /// The input `id` is ignored; customers not in `customers` are kept. A customer whose rank changed has
+    /// their posts' Attention ranks refreshed.
+    fn upsert_customers(&mut self, customers: &[Customer]) -> Result<Vec<Customer>> {
         let tx = self.write_tx()?;
         let mut out = Vec::with_capacity(customers.len());
         {
@@ -27,7 +28,12 @@ impl Db {
                  RETURNING id",
             )?;
             let mut clear = tx.prepare("DELETE FROM customer_handles WHERE customer_id = ?1")?;
+            let mut old_rank = tx.prepare("SELECT rank FROM customers WHERE external_id = ?1")?;
+            let mut moved = Vec::new();
             for c in customers {
+                let before: Option<i64> = old_rank
+                    .query_row([&c.external_id], |r| r.get(0))
+                    .optional()?;
                 let id: i64 = upsert.query_row(
                     params![
                         c.external_id,
@@ -39,6 +45,9 @@ impl Db {
                     |r| r.get(0),
                 )?;
                 clear.execute([id])?;
+                if before.is_some_and(|r| r != i64::from(c.rank)) {
+                    moved.push(id);
+                }
                 out.push(Customer {
                     id: CustomerId(id),
                     ..c.clone()
@@ -52,6 +61,17 @@ impl Db {
                 "INSERT INTO customer_handles (customer_id, network, handle) VALUES (?1, ?2, ?3)
                  ON CONFLICT (network, handle) DO NOTHING",
             )?;
+            let mut posts = tx.prepare(
+                "SELECT id FROM posts WHERE customer_id = ?1 AND category IN ('complaint', 'distress')",
+            )?;
+            for customer in moved {
+                let ids: Vec<i64> = posts
+                    .query_map([customer], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for id in ids {
+                    refresh_attention_rank(&tx, PostId(id))?;
+                }
+            }
             for c in &out {
                 for h in &c.handles {
                     let handle = h.handle.trim().trim_start_matches('@');
@@ -76,8 +96,7 @@ impl Db {
         Ok(out)
     }
 
-    /// Every customer, best rank first.
-    pub fn customers(&self) -> Result<Vec<Customer>> {
+    fn customers(&self) -> Result<Vec<Customer>> {
         let mut handles = self.all_handles()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CUSTOMER_COLS} FROM customers ORDER BY rank, id"
@@ -91,45 +110,9 @@ impl Db {
         }
         Ok(out)
     }
+}
 
-    pub fn customer(&self, id: CustomerId) -> Result<Option<Customer>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CUSTOMER_COLS} FROM customers WHERE id = ?1"
-        ))?;
-        let mut rows = stmt.query([id.0])?;
-        let Some(row) = rows.next()? else {
-            return Ok(None);
-        };
-        let mut c = decode_customer(row)?;
-        c.handles = self.handles_of(id)?;
-        Ok(Some(c))
-    }
-
-    /// The customer who owns `handle` on `network` (case-insensitive; a leading `@` is ignored).
-    pub fn customer_by_handle(&self, network: Network, handle: &str) -> Result<Option<CustomerId>> {
-        let handle = handle.trim().trim_start_matches('@');
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT customer_id FROM customer_handles WHERE network = ?1 AND handle = ?2",
-        )?;
-        Ok(stmt
-            .query_row(params![network.as_str(), handle], |r| r.get(0))
-            .optional()?
-            .map(CustomerId))
-    }
-
-    fn handles_of(&self, id: CustomerId) -> Result<Vec<Handle>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT customer_id, network, handle FROM customer_handles
-             WHERE customer_id = ?1 ORDER BY rowid",
-        )?;
-        let mut rows = stmt.query([id.0])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(decode_handle(row)?.1);
-        }
-        Ok(out)
-    }
-
+impl Db {
     fn all_handles(&self) -> Result<HashMap<CustomerId, Vec<Handle>>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT customer_id, network, handle FROM customer_handles ORDER BY rowid",

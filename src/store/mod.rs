@@ -1,13 +1,14 @@
-//! The store: one SQLite connection, owned by one thread.
+//! The store: a [`Repository`] of named operations, owned by one thread.
 //!
-//! Everything SQL (and SQLite) lives in this module. The rest of the console sees domain types and the methods of
-//! [`Db`]; it reaches the connection through a [`Store`] handle, which runs closures on the store's own thread:
+//! Everything SQL (and SQLite) lives in this module. The rest of the console sees domain types and the
+//! [`Repository`] traits; it reaches the backend through a [`Store`] handle, which runs closures on the store's
+//! own thread. [`Db`] is the SQLite backend; another backend implements the same traits.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), regulars::store::StoreError> {
 //! let store = regulars::store::Store::open_in_memory()?;
-//! let recent = store.call(|db| db.recent_posts(50)).await?;
-//! # let _ = recent; Ok(()) }
+//! let drafts = store.call(|db| db.drafts()).await?;
+//! # let _ = drafts; Ok(()) }
 //! ```
 //!
 //! Times are stored as UTC milliseconds since the Unix epoch (INTEGER); follow-up due dates as `YYYY-MM-DD` text;
@@ -18,8 +19,11 @@ mod actor;
 mod codec;
 mod cursors;
 mod customers;
+mod lists;
 mod posts;
+mod repository;
 mod schema;
+mod search;
 mod work;
 
 #[cfg(test)]
@@ -30,15 +34,17 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use actor::Store;
-pub use posts::MAX_THREAD_DEPTH;
+pub use lists::MAX_THREAD_DEPTH;
+pub use repository::{CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, WorkRepo};
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database refused or failed an operation (the backend's own message).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
     /// The store's thread has stopped (closed, or the app is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -71,8 +77,14 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The database connection with every query the console needs. Owned by the store thread (see [`Store`]);
-/// used directly only by tests and one-shot CLI commands.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Database(e.to_string())
+    }
+}
+
+/// The SQLite backend: one connection implementing [`Repository`]. Owned by the store thread (see [`Store`]);
+/// used directly only by one-shot CLI commands and tests.
 pub struct Db {
     conn: Connection,
     path: Option<PathBuf>,
@@ -143,18 +155,6 @@ impl Db {
         Ok(db)
     }
 
-    /// The database file, `None` in memory.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// The schema version of the open database (`PRAGMA user_version`).
-    pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
-    }
-
     /// A write transaction, taking the write lock up front (`BEGIN IMMEDIATE`): with another process on the same
     /// file (`regulars sync` next to the console), a deferred transaction that reads first could fail with
     /// SQLITE_BUSY on its first write instead of waiting for the busy timeout.
@@ -162,12 +162,5 @@ impl Db {
         Ok(self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
-    }
-
-    /// The journal mode (`wal` for a file database).
-    pub fn journal_mode(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))?)
     }
 }

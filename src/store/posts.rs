@@ -1,52 +1,34 @@
-//! Posts: batches from sources (with their cursors), windows for the panes, threads.
+//! Posts: batches from sources (with their cursors), decoded rows, and the Attention rank kept beside them.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::codec::{Cells, JsonBuf, limit, ms};
+use super::codec::{Cells, JsonBuf, ms};
+use super::repository::PostRepo;
 use super::{Db, Result, cursors};
 use crate::domain::{
-    Author, CustomerId, Network, NewPost, Post, PostId, Triage, first_response_by_shop,
+    Author, CustomerId, NewPost, Post, PostId, Triage, first_response_by_shop, value_of_rank,
 };
 use crate::sources::Cursor;
-
-/// How far up a reply chain [`Db::thread`] walks.
-pub const MAX_THREAD_DEPTH: usize = 20;
+use crate::triage::attention_rank;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
      first_response_at, by_shop, context, quotes";
 
-impl Db {
-    /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native id)
-    /// and the source's cursors. Returns the newly stored posts, with ids, in input order. If anything fails,
-    /// nothing is written: neither posts nor cursors, so the source resumes from its previous cursor.
-    pub fn insert_batch(
-        &mut self,
-        source: &str,
-        posts: &[NewPost],
-        cursors: &[Cursor],
-    ) -> Result<Vec<Post>> {
-        Ok(self
-            .insert_batches(&[(source, posts, cursors)])?
-            .pop()
-            .unwrap_or_default())
-    }
-
-    /// Several batches, `(source, posts, cursors)`, in ONE transaction (a backlog: one commit instead of one
-    /// per batch), each stored as [`Db::insert_batch`] stores it, in order. Returns each batch's new posts. If
-    /// anything fails, nothing from any of them is written.
-    pub fn insert_batches(
+impl PostRepo for Db {
+    fn insert_batches(
         &mut self,
         batches: &[(&str, &[NewPost], &[Cursor])],
     ) -> Result<Vec<Vec<Post>>> {
         let tx = self.write_tx()?;
         let now = Utc::now();
+        let mut values = CustomerValues::default();
         let mut out = Vec::with_capacity(batches.len());
         for (source, posts, cursors) in batches {
-            let mut stored = insert_posts(&tx, posts)?;
+            let mut stored = insert_posts(&tx, posts, &mut values)?;
             answer_from_shop(&tx, &mut stored)?;
             cursors::upsert(&tx, source, cursors, now)?;
             out.push(stored);
@@ -55,136 +37,15 @@ impl Db {
         Ok(out)
     }
 
-    /// The newest posts first (by `created_at`).
-    pub fn recent_posts(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!("SELECT {POST_COLS} FROM posts ORDER BY created_at DESC, id DESC LIMIT ?1"),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Complaints and distress not yet handled, newest first. (The Attention pane weighs urgency itself.)
-    pub fn open_attention(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts
-                 WHERE category IN ('complaint', 'distress') AND handled_at IS NULL
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Posts naming the shop (mentions), newest first.
-    pub fn recent_mentions(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE is_mention = 1
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    /// Posts by any known customer, newest first.
-    pub fn recent_customer_posts(&self, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE customer_id IS NOT NULL
-                 ORDER BY created_at DESC, id DESC LIMIT ?1"
-            ),
-            params![limit(limit_)],
-        )
-    }
-
-    pub fn post(&self, id: PostId) -> Result<Option<Post>> {
-        Ok(self
-            .query_posts(
-                &format!("SELECT {POST_COLS} FROM posts WHERE id = ?1"),
-                params![id.0],
-            )?
-            .pop())
-    }
-
-    pub fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
-        Ok(self
-            .query_posts(
-                &format!("SELECT {POST_COLS} FROM posts WHERE network = ?1 AND native_id = ?2"),
-                params![network.as_str(), native_id],
-            )?
-            .pop())
-    }
-
-    /// The thread around `post`, oldest first, without `post` itself: its stored ancestors (following
-    /// `in_reply_to` on the same network, at most [`MAX_THREAD_DEPTH`] levels), then its direct replies.
-    pub fn thread(&self, post: &Post) -> Result<Vec<Post>> {
-        let mut seen = HashSet::from([post.id]);
-        let mut ancestors = Vec::new();
-        let mut parent = post.in_reply_to.clone();
-        while let Some(native) = parent.take() {
-            if ancestors.len() >= MAX_THREAD_DEPTH {
-                break;
-            }
-            let Some(p) = self.post_by_native(post.network, &native)? else {
-                break;
-            };
-            if !seen.insert(p.id) {
-                break; // a cycle in bad data
-            }
-            parent = p.in_reply_to.clone();
-            ancestors.push(p);
-        }
-        ancestors.reverse();
-        let replies = self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE network = ?1 AND in_reply_to = ?2
-                 ORDER BY created_at, id"
-            ),
-            params![post.network.as_str(), post.native_id],
-        )?;
-        ancestors.extend(replies.into_iter().filter(|p| seen.insert(p.id)));
-        Ok(ancestors)
-    }
-
-    /// A customer's posts, newest first.
-    pub fn posts_by_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {POST_COLS} FROM posts WHERE customer_id = ?1
-                 ORDER BY created_at DESC, id DESC LIMIT ?2"
-            ),
-            params![customer.0, limit(limit_)],
-        )
-    }
-
-    /// Marks a post handled at `at`; a post already handled keeps its first time.
-    pub fn mark_handled(&mut self, id: PostId, at: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .prepare_cached("UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1")?
-            .execute(params![id.0, ms(at)])?;
-        Ok(())
-    }
-
-    pub fn post_count(&self) -> Result<u64> {
+    fn post_count(&self) -> Result<u64> {
         let n: i64 = self
             .conn
             .query_row("SELECT COUNT(*) FROM posts", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
 
-    /// How long the shop took to first answer the post (reply or assistance action); `None` until it has.
-    pub fn first_response_time(&self, id: PostId) -> Result<Option<chrono::Duration>> {
-        let row: Option<(i64, Option<i64>)> = self
-            .conn
-            .prepare_cached("SELECT created_at, first_response_at FROM posts WHERE id = ?1")?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(match row {
-            Some((created, Some(first))) => Some(chrono::Duration::milliseconds(first - created)),
-            _ => None,
-        })
-    }
-
+impl Db {
     pub(super) fn query_posts(
         &self,
         sql: &str,
@@ -194,7 +55,11 @@ impl Db {
     }
 }
 
-fn query_posts(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Post>> {
+pub(super) fn query_posts(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Post>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
@@ -204,17 +69,21 @@ fn query_posts(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> R
     Ok(out)
 }
 
+/// A stored post's id and whether it is only context, by (network, native id).
+pub(super) const FIND_POST: &str =
+    "SELECT id, context FROM posts WHERE network = ?1 AND native_id = ?2";
+
 /// Whether the shop has replied to a post (network, native id). Most posts have no such reply: one probe of the
 /// `posts_in_reply_to` index says so without reading a row; only a post with one is read in full for the rule.
 pub(super) const SHOP_ANSWERED: &str =
     "SELECT EXISTS (SELECT 1 FROM posts WHERE network = ?1 AND in_reply_to = ?2 AND by_shop = 1)";
 
-/// A stored post's id and whether it is only context, by (network, native id).
-pub(super) const FIND_POST: &str =
-    "SELECT id, context FROM posts WHERE network = ?1 AND native_id = ?2";
-
 /// Inserts the posts not stored yet (a context post found again in full is completed); returns those, with ids.
-fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
+fn insert_posts(
+    conn: &Connection,
+    posts: &[NewPost],
+    values: &mut CustomerValues,
+) -> Result<Vec<Post>> {
     // A plain INSERT, not an upsert: SQLite runs an upsert (ON CONFLICT DO UPDATE) with a statement journal,
     // copying every page the row touches to a temp file first, which made it cost twice the insert. The lookup
     // before it walks the unique index the insert walks anyway.
@@ -222,14 +91,14 @@ fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
              ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
-             context, quotes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             context, quotes, attention_rank)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     // A post stored as context and found again by a query of its own becomes a post in full.
     let mut complete = conn.prepare_cached(
         "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?9,
              reply_ref = ?10, customer_id = ?11, is_mention = ?12, category = ?13, score = ?14, reasons = ?15,
-             by_shop = ?16, context = 0, quotes = ?18
+             by_shop = ?16, context = 0, quotes = ?18, attention_rank = ?19
          WHERE network = ?1 AND native_id = ?2 AND context = 1",
     )?;
     let mut stored = Vec::with_capacity(posts.len());
@@ -246,7 +115,9 @@ fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
         };
         let reply_ref = reply_ref.map(|r| json.text(r)).transpose()?;
         let reasons = reasons.map_or(Ok("[]"), |r| json.text(r))?;
-        let values = params![
+        let value = values.get(conn, p.customer)?;
+        let rank = attention_rank(&p.triage, value, p.is_mention, true);
+        let row = params![
             i.network.as_str(),
             i.native_id,
             i.url,
@@ -265,6 +136,7 @@ fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
             p.by_shop,
             i.context,
             i.quotes.as_ref().map(|q| q.native_id.as_str()),
+            rank,
         ];
         let found: Option<(i64, bool)> = find
             .query_row(params![i.network.as_str(), i.native_id], |r| {
@@ -273,10 +145,10 @@ fn insert_posts(conn: &Connection, posts: &[NewPost]) -> Result<Vec<Post>> {
             .optional()?;
         let id = match found {
             None => {
-                insert.execute(values)?;
+                insert.execute(row)?;
                 Some(conn.last_insert_rowid())
             }
-            Some((id, true)) if !i.context => (complete.execute(values)? > 0).then_some(id),
+            Some((id, true)) if !i.context => (complete.execute(row)? > 0).then_some(id),
             Some(_) => None,
         };
         if let Some(id) = id {
@@ -347,6 +219,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
         for (answered, answer) in pairs {
             if let Some(at) = first_response_by_shop(&answered, &answer) {
                 set.execute(params![answered.id.0, ms(at)])?;
+                refresh_attention_rank(conn, answered.id)?;
                 if let Some(p) = stored.iter_mut().find(|p| p.id == answered.id) {
                     p.first_response_at = Some(at);
                 }
@@ -356,7 +229,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
     Ok(())
 }
 
-fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
+pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
     let c = Cells::new(row, "posts", 0);
     let score: f64 = c.get(14)?;
     Ok(Post {
@@ -386,4 +259,53 @@ fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         context: c.get(19)?,
         quotes: c.get(20)?,
     })
+}
+
+/// The customers' values (from their stored ranks) met in one batch.
+#[derive(Default)]
+struct CustomerValues(HashMap<CustomerId, Option<f32>>);
+
+impl CustomerValues {
+    fn get(&mut self, conn: &Connection, customer: Option<CustomerId>) -> Result<Option<f32>> {
+        let Some(id) = customer else {
+            return Ok(None);
+        };
+        if let Some(v) = self.0.get(&id) {
+            return Ok(*v);
+        }
+        let rank: Option<i64> = conn
+            .prepare_cached("SELECT rank FROM customers WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?;
+        let value = rank.map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+        self.0.insert(id, value);
+        Ok(value)
+    }
+}
+
+/// Recomputes a post's stored Attention rank from what it is now (answered or not, its customer's rank).
+pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.category, p.score, p.reasons, c.rank, p.is_mention, p.first_response_at
+         FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = ?1",
+    )?;
+    let mut rows = stmt.query([id.0])?;
+    let Some(row) = rows.next()? else {
+        return Ok(());
+    };
+    let c = Cells::new(row, "posts", 0);
+    let score: f64 = c.get(2)?;
+    let triage = Triage {
+        category: c.category(1)?,
+        score: score as f32,
+        reasons: c.json(3)?.unwrap_or_default(),
+    };
+    let value = c
+        .get::<Option<i64>>(4)?
+        .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+    let answered = c.get::<Option<i64>>(6)?.is_some();
+    let rank = attention_rank(&triage, value, c.get(5)?, !answered);
+    conn.prepare_cached("UPDATE posts SET attention_rank = ?2 WHERE id = ?1")?
+        .execute(params![id.0, rank])?;
+    Ok(())
 }

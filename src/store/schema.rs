@@ -12,10 +12,43 @@ use super::{Db, Result, StoreError};
 // index's hidden last column) with no sort step.
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS, V4_CONTEXT];
+const MIGRATIONS: &[&str] = &[V1, V2_SHOP_POSTS, V3_REPLY_KEYS, V4_CONTEXT, V5_LISTS];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Panes as queries over the whole store: each list has an index in its own order (partial where the list is a
+/// small part of the posts), the Attention rank is a stored column (see `triage::attention_rank`; computed in
+/// Rust, so existing rows are filled by [`backfill`] after this runs), and words are searched through FTS5 kept
+/// in step by triggers. `posts_created` and `posts_category_handled` served the in-memory window and nothing
+/// else now.
+const V5_LISTS: &str = r#"
+ALTER TABLE posts ADD COLUMN attention_rank INTEGER NOT NULL DEFAULT 0;
+DROP INDEX posts_created;
+DROP INDEX posts_category_handled;
+CREATE INDEX posts_attention ON posts (attention_rank, created_at)
+    WHERE handled_at IS NULL AND category IN ('complaint', 'distress');
+CREATE INDEX posts_regulars ON posts (created_at) WHERE customer_id IS NOT NULL;
+CREATE VIRTUAL TABLE posts_fts USING fts5 (
+    text, author_handle, author_name,
+    content = 'posts', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name)
+    VALUES (new.id, new.text, new.author_handle, new.author_name);
+END;
+CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
+    INSERT INTO posts_fts (posts_fts, rowid, text, author_handle, author_name)
+    VALUES ('delete', old.id, old.text, old.author_handle, old.author_name);
+END;
+CREATE TRIGGER posts_fts_update AFTER UPDATE OF text, author_handle, author_name ON posts BEGIN
+    INSERT INTO posts_fts (posts_fts, rowid, text, author_handle, author_name)
+    VALUES ('delete', old.id, old.text, old.author_handle, old.author_name);
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name)
+    VALUES (new.id, new.text, new.author_handle, new.author_name);
+END;
+INSERT INTO posts_fts (posts_fts) VALUES ('rebuild');
+"#;
 
 /// The shop's own posts (found by a hashtag or keyword search, or replies sent from elsewhere) are stored marked,
 /// never triaged; `posts_in_reply_to` already finds the posts a shop's reply answers.
@@ -142,7 +175,7 @@ pub(super) fn prepare(db: &mut Db) -> Result<()> {
     let path = db.path.clone();
     let ctx = |e: rusqlite::Error| match &path {
         Some(p) => open_error(p, e),
-        None => StoreError::Sqlite(e),
+        None => StoreError::from(e),
     };
     db.conn.busy_timeout(Duration::from_secs(5)).map_err(ctx)?;
     db.conn
@@ -195,10 +228,29 @@ fn migrate(db: &mut Db) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql).map_err(fail)?;
+        if version == 5 {
+            backfill(&tx).map_err(|e| StoreError::Open {
+                path: shown.clone(),
+                detail: format!("migration to schema {version} failed: {e}"),
+            })?;
+        }
         tx.pragma_update(None, "user_version", version)
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
         tracing::info!(version, db = %shown.display(), "migrated database");
+    }
+    Ok(())
+}
+
+/// Fills the Attention rank of the complaints and distress stored before it existed (other posts never list in
+/// Attention; their 0 stays).
+fn backfill(conn: &rusqlite::Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM posts WHERE category IN ('complaint', 'distress')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        super::posts::refresh_attention_rank(conn, crate::domain::PostId(id))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::actions::insert_action;
 use super::codec::{Cells, limit, ms};
+use super::repository::WorkRepo;
 use super::{Db, Result, StoreError};
 use crate::domain::{
     Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
@@ -17,9 +18,8 @@ const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
 const REPLY_COLS: &str = "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
 
-impl Db {
-    /// Saves (inserts or replaces) the draft for its post.
-    pub fn save_draft(&mut self, draft: &Draft) -> Result<()> {
+impl WorkRepo for Db {
+    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
         let (state, failure) = match &draft.state {
             DraftState::Editing => ("editing", None),
             DraftState::Failed(why) => ("failed", Some(why.as_str())),
@@ -46,16 +46,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn draft(&self, post: PostId) -> Result<Option<Draft>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {DRAFT_COLS} FROM drafts WHERE post_id = ?1"
-        ))?;
-        let mut rows = stmt.query([post.0])?;
-        rows.next()?.map(decode_draft).transpose()
-    }
-
-    /// Every draft, most recently edited first.
-    pub fn drafts(&self) -> Result<Vec<Draft>> {
+    fn drafts(&self) -> Result<Vec<Draft>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {DRAFT_COLS} FROM drafts ORDER BY updated_at DESC, post_id"
         ))?;
@@ -67,7 +58,7 @@ impl Db {
         Ok(out)
     }
 
-    pub fn delete_draft(&mut self, post: PostId) -> Result<()> {
+    fn delete_draft(&mut self, post: PostId) -> Result<()> {
         self.conn
             .prepare_cached("DELETE FROM drafts WHERE post_id = ?1")?
             .execute([post.0])?;
@@ -80,7 +71,7 @@ impl Db {
     ///
     /// Idempotent per key: when a reply with the same idempotency key is already stored (a resend the server
     /// answered with the first post), nothing is written and the stored reply and its action come back.
-    pub fn record_reply(
+    fn record_reply(
         &mut self,
         reply: &Reply,
         customer: Option<CustomerId>,
@@ -156,7 +147,7 @@ impl Db {
 
     /// Whether the shop already replied to a post, and when (the latest reply). The one place that says what
     /// "already replied" means.
-    pub fn prior_reply(&self, post: PostId) -> Result<Option<PriorReply>> {
+    fn prior_reply(&self, post: PostId) -> Result<Option<PriorReply>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, sent_at FROM replies WHERE post_id = ?1 ORDER BY sent_at DESC, id DESC LIMIT 1",
         )?;
@@ -183,26 +174,20 @@ impl Db {
         }))
     }
 
-    /// Replies sent to a post, oldest first.
-    pub fn replies_for_post(&self, post: PostId) -> Result<Vec<Reply>> {
+    fn replies_for_post(&self, post: PostId) -> Result<Vec<Reply>> {
         self.query_replies(
             &format!("SELECT {REPLY_COLS} FROM replies WHERE post_id = ?1 ORDER BY sent_at, id"),
             params![post.0],
         )
     }
+}
 
-    /// Replies sent to a customer, newest first.
-    pub fn replies_for_customer(&self, customer: CustomerId, limit_: usize) -> Result<Vec<Reply>> {
-        self.query_replies(
-            &format!(
-                "SELECT {REPLY_COLS} FROM replies WHERE customer_id = ?1
-                 ORDER BY sent_at DESC, id DESC LIMIT ?2"
-            ),
-            params![customer.0, limit(limit_)],
-        )
-    }
-
-    fn query_replies(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Reply>> {
+impl Db {
+    pub(super) fn query_replies(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Reply>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let mut rows = stmt.query(params)?;
         let mut out = Vec::new();

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use jsonl::{Stats, classify_jsonl};
 pub use scan::CRISIS_LABEL;
 pub use tuning::{Classifier, CueTuning, TriageError, Tuning};
-pub use urgency::{UrgencyInputs, urgency};
+pub use urgency::{UrgencyInputs, attention_rank, urgency};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -43,6 +43,28 @@ pub fn urgency(triage: &Triage, inputs: &UrgencyInputs) -> f32 {
     u.clamp(0.0, 0.95)
 }
 
+/// Steps of [`attention_rank`]: coarse on purpose, so that within one step the newest post comes first.
+const ATTENTION_STEPS: f32 = 20.0;
+
+/// A post's place in the Attention queue (higher first; ties newest first): its [`urgency`] as it arrived, in
+/// [`ATTENTION_STEPS`]. It leaves out age, which would reorder a million rows every minute: the store keeps
+/// this as a column (refreshed when the post is answered or its customer's rank changes) and the console
+/// places live posts with the same function.
+pub fn attention_rank(
+    triage: &Triage,
+    customer_value: Option<f32>,
+    addressed_to_shop: bool,
+    unanswered: bool,
+) -> i64 {
+    let inputs = UrgencyInputs {
+        customer_value,
+        age_minutes: 0.0,
+        addressed_to_shop,
+        unanswered,
+    };
+    (urgency(triage, &inputs) * ATTENTION_STEPS).round() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +114,18 @@ mod tests {
         assert!(regular > stranger);
         assert!(regular > old);
         assert!(regular > answered);
+        let rank = |value: Option<f32>, answered: bool| attention_rank(&t, value, true, !answered);
+        assert!(rank(Some(0.9), false) > rank(None, false));
+        assert!(rank(None, false) > rank(None, true));
+        assert_eq!(
+            attention_rank(
+                &c.classify("i can't go on anymore, i want to end my life"),
+                None,
+                false,
+                false
+            ),
+            20
+        );
         let chatter = c.classify("what a lovely sunny day");
         assert!(urgency(&chatter, &inputs(Some(0.9), 10.0)) < stranger);
     }

@@ -209,7 +209,10 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
 /// The thread around a post, as lines: its ancestors (then a blank line) and its replies. The shop's own posts
 /// are marked and coloured as the shop's.
 fn thread(state: &AppState, post: &Post, width: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
-    let (ancestors, replies) = state.posts.thread(post);
+    let Some(details) = state.detail.of(post.id) else {
+        return (Vec::new(), Vec::new());
+    };
+    let (ancestors, replies) = (&details.ancestors, &details.replies_below);
     let line = |mark: &str, p: &Post| {
         let (who, style) = if p.by_shop {
             ("your shop ", Style::default().fg(state.theme.praise))
@@ -228,11 +231,14 @@ fn thread(state: &AppState, post: &Post, width: usize) -> (Vec<Line<'static>>, V
 
 /// The post a post quotes, under its text: what the quote is about.
 fn quoted(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
-    let Some(id) = &post.quotes else {
+    if post.quotes.is_none() {
         return Vec::new();
-    };
+    }
     let style = Style::default().fg(state.theme.muted);
-    let Some(q) = state.posts.by_native(post.network, id) else {
+    let Some(details) = state.detail.of(post.id) else {
+        return vec![Line::from(Span::styled("┃ quotes a post", style))];
+    };
+    let Some(q) = &details.quoted else {
         return vec![Line::from(Span::styled(
             "┃ quotes a post not fetched yet",
             style,
@@ -339,12 +345,8 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
     if !c.note.is_empty() {
         out.push(Line::from(format!("note: {}", c.note)));
     }
-    let recent: Vec<&Post> = state
-        .posts
-        .iter()
-        .filter(|p| p.customer == Some(c.id) && p.id != post.id)
-        .take(3)
-        .collect();
+    let details = state.detail.of(post.id);
+    let recent: &[Post] = details.map_or(&[], |d| &d.customer_posts);
     if !recent.is_empty() {
         out.push(Line::from(Span::styled("last posts", accent)));
         for p in recent {
@@ -357,12 +359,7 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
             )));
         }
     }
-    let actions: Vec<_> = state
-        .actions
-        .iter()
-        .filter(|a| a.customer == Some(c.id))
-        .take(5)
-        .collect();
+    let actions: &[crate::domain::Action] = details.map_or(&[], |d| &d.customer_actions);
     if !actions.is_empty() {
         out.push(Line::from(Span::styled("past actions", accent)));
         for a in actions {

@@ -19,7 +19,8 @@ pub struct Areas {
 
 pub const WIDE: u16 = 120;
 
-pub fn areas(area: Rect, focus: Pane, filter_line: bool) -> Areas {
+/// `panes` are the list panes in their order (the first is Regulars, or History in its place).
+pub fn areas(area: Rect, panes: [Pane; 4], focus: Pane, filter_line: bool) -> Areas {
     let mut rows = vec![Constraint::Min(3)];
     if filter_line {
         rows.push(Constraint::Length(1));
@@ -54,10 +55,10 @@ pub fn areas(area: Rect, focus: Pane, filter_line: bool) -> Areas {
             .split(cols[1]);
         Areas {
             lists: vec![
-                (Pane::Regulars, left[0]),
-                (Pane::Mentions, left[1]),
-                (Pane::Attention, middle[0]),
-                (Pane::Log, middle[1]),
+                (panes[0], left[0]),
+                (panes[1], left[1]),
+                (panes[2], middle[0]),
+                (panes[3], middle[1]),
             ],
             tabs: None,
             detail: cols[2],
@@ -101,10 +102,12 @@ mod tests {
 
     #[test]
     fn wide_shows_every_pane_narrow_shows_the_focused_one() {
-        let wide = areas(Rect::new(0, 0, 160, 45), Pane::Regulars, false);
+        let panes = [Pane::History, Pane::Mentions, Pane::Attention, Pane::Log];
+        let wide = areas(Rect::new(0, 0, 160, 45), panes, Pane::Regulars, false);
+        assert_eq!(wide.lists[0].0, Pane::History);
         assert_eq!(wide.lists.len(), 4);
         assert_eq!(wide.status.y, 44);
-        let narrow = areas(Rect::new(0, 0, 80, 24), Pane::Mentions, true);
+        let narrow = areas(Rect::new(0, 0, 80, 24), panes, Pane::Mentions, true);
         assert_eq!(narrow.lists.len(), 1);
         assert_eq!(narrow.lists[0].0, Pane::Mentions);
         assert!(narrow.tabs.is_some() && narrow.filter.is_some());

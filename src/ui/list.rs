@@ -14,7 +14,7 @@ use crate::text::{one_line, truncate_width};
 /// The narrow layout's line of pane names, the focused one highlighted, with counts.
 pub fn tabs(state: &AppState) -> Paragraph<'static> {
     let mut spans = Vec::new();
-    for pane in Pane::ALL {
+    for pane in state.panes() {
         let count = count(state, pane);
         let style = if pane == state.focus {
             Style::default()
@@ -29,28 +29,25 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
     Paragraph::new(Line::from(spans))
 }
 
+/// A pane's true size: its whole query's, not what is loaded.
 fn count(state: &AppState, pane: Pane) -> usize {
     match pane {
-        Pane::Log => state.actions.len(),
-        _ => count_rows(pane, &state.rows(pane)),
+        Pane::Log => state.log.window.total,
+        _ => state.list(pane).map_or(0, |l| l.window.total),
     }
 }
 
-/// What a post pane's title counts: open items in Attention, every row elsewhere.
-fn count_rows(pane: Pane, rows: &[&Post]) -> usize {
-    match pane {
-        Pane::Attention => rows.iter().filter(|p| p.handled_at.is_none()).count(),
-        _ => rows.len(),
-    }
-}
-
-fn title(state: &AppState, pane: Pane, rows: &[&Post]) -> Line<'static> {
+fn title(state: &AppState, pane: Pane) -> Line<'static> {
+    let name = match (pane, state.history.and_then(|c| state.customers.get(&c))) {
+        (Pane::History, Some(c)) => format!(" {}'s posts ", c.name),
+        _ => format!(" {} ", pane.title()),
+    };
     let mut spans = vec![Span::styled(
-        format!(" {} ", pane.title()),
+        name,
         Style::default().add_modifier(Modifier::BOLD),
     )];
     let extra = match pane {
-        Pane::Attention => format!("{} open ", count_rows(pane, rows)),
+        Pane::Attention => format!("{} open ", count(state, pane)),
         Pane::Log => {
             let due = state.due_follow_ups().count();
             if due > 0 {
@@ -59,7 +56,7 @@ fn title(state: &AppState, pane: Pane, rows: &[&Post]) -> Line<'static> {
                 String::new()
             }
         }
-        _ => format!("{} ", count_rows(pane, rows)),
+        _ => format!("{} ", count(state, pane)),
     };
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));
     if !state.filter.query.is_empty() && pane.shows_posts() {
@@ -77,7 +74,7 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     } else {
         Vec::new()
     };
-    let block = pane_block(state, title(state, pane, &rows), focused(state, pane));
+    let block = pane_block(state, title(state, pane), focused(state, pane));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if pane == Pane::Log {
@@ -94,7 +91,7 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     // Only the rows that can show are built: a pane may list thousands of posts.
     let lines_per_row = if pane == Pane::Attention { 2 } else { 1 };
     let visible = (inner.height as usize / lines_per_row).max(1);
-    let selected = state.selected_index(pane, &rows);
+    let selected = state.selected_index(pane);
     let start = (selected + 1).saturating_sub(visible);
     let items: Vec<ListItem> = rows
         .iter()
@@ -123,6 +120,7 @@ fn empty_text(state: &AppState, pane: Pane) -> String {
             "No customers imported yet: set shop.customers in the config.".into()
         }
         Pane::Regulars => "No posts from your regulars yet.".into(),
+        Pane::History => "No posts from this customer stored yet.".into(),
         Pane::Mentions => "No brand mentions yet.".into(),
         Pane::Attention => "Nothing needs attention. ✓".into(),
         Pane::Log => "No actions logged yet.".into(),
@@ -266,7 +264,7 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
         );
         return;
     }
-    let selected = (state.focus == Pane::Log).then_some(state.log_selected);
+    let selected = (state.focus == Pane::Log).then_some(state.log.selected);
     let mut list_state = ListState::default().with_selected(selected);
     let list = List::new(items).highlight_style(Style::default().bg(state.theme.selected_bg));
     frame.render_stateful_widget(list, area, &mut list_state);

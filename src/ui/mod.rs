@@ -23,7 +23,12 @@ use crate::state::{AppState, Pane, Popup};
 
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
-    let areas = layout::areas(area, state.focus, state.filter.editing.is_some());
+    let areas = layout::areas(
+        area,
+        state.panes(),
+        state.focus,
+        state.filter.editing.is_some(),
+    );
     if let Some(tabs) = areas.tabs {
         frame.render_widget(list::tabs(state), tabs);
     }

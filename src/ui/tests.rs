@@ -37,7 +37,7 @@ fn empty_console() {
 
 #[test]
 fn every_pane_focused() {
-    for pane in Pane::ALL {
+    for pane in fixture::empty().panes() {
         let mut s = fixture::workspace();
         s.focus = pane;
         snap(&format!("pane_{}", pane.title().to_lowercase()), &s);
@@ -46,16 +46,15 @@ fn every_pane_focused() {
 
 #[test]
 fn detail_of_a_customer_complaint_with_thread_and_draft() {
-    let mut s = fixture::workspace();
-    s.focus = Pane::Regulars;
-    s.selected_post.insert(Pane::Regulars, PostId(1));
-    let s = with(s, &[Command::OpenDetail]);
+    let mut desk = fixture::desk();
+    desk.select(Pane::Regulars, PostId(1));
+    let s = with(desk.state, &[Command::OpenDetail]);
     snap("detail_customer", &s);
 }
 
 #[test]
 fn detail_shows_what_a_post_quotes() {
-    let mut s = fixture::workspace();
+    let mut desk = fixture::desk();
     let mut quoted = fixture::post(
         8,
         "ann@far.example",
@@ -75,10 +74,11 @@ fn detail_shows_what_a_post_quotes() {
         "Same experience here, avoid for now",
     );
     quoting.quotes = Some("q8".into());
-    s.posts.insert([quoted, quoting]);
-    s.focus = Pane::Mentions;
-    s.selected_post.insert(Pane::Mentions, PostId(9));
-    let s = with(s, &[Command::OpenDetail]);
+    let mut mention = fixture::post(7, "x@far.example", None, true, 200, "hi");
+    mention.native_id = "n7".into();
+    desk.add(vec![mention, quoted, quoting]);
+    desk.select(Pane::Mentions, PostId(9));
+    let s = with(desk.state, &[Command::OpenDetail]);
     let screen = draw(&s, (160, 45));
     assert!(screen.contains("┃ quoting @ann@far.example:"), "{screen}");
     assert!(
@@ -89,7 +89,7 @@ fn detail_shows_what_a_post_quotes() {
 
 #[test]
 fn detail_shows_the_shops_own_reply_in_the_thread() {
-    let mut s = fixture::workspace();
+    let mut desk = fixture::desk();
     let mut reply = fixture::post(
         7,
         "marlowfinch@mastodon.social",
@@ -101,10 +101,9 @@ fn detail_shows_the_shops_own_reply_in_the_thread() {
     reply.in_reply_to = Some("n1".into());
     reply.by_shop = true;
     reply.triage = crate::domain::Triage::neutral();
-    s.posts.insert([reply]);
-    s.focus = Pane::Regulars;
-    s.selected_post.insert(Pane::Regulars, PostId(1));
-    let s = with(s, &[Command::OpenDetail]);
+    desk.add(vec![reply]);
+    desk.select(Pane::Regulars, PostId(1));
+    let s = with(desk.state.clone(), &[Command::OpenDetail]);
     let screen = draw(&s, (160, 45));
     assert!(
         screen.contains("↳ your shop @marlowfinch@mastodon.social"),
@@ -114,25 +113,23 @@ fn detail_shows_the_shops_own_reply_in_the_thread() {
     snap("detail_shop_reply", &s);
 
     // The shop's post itself (reached from a Log row about it): marked, not triaged, in its thread.
-    let mut s = s;
-    s.actions.insert(
-        0,
-        crate::domain::Action {
-            id: 2,
-            post: Some(PostId(7)),
-            customer: None,
-            kind: crate::domain::ActionKind::Note,
-            note: "sent from the phone".into(),
-            at: s.now,
-            url: None,
-        },
-    );
-    s.focus = Pane::Log;
-    s.log_selected = s
+    desk.log(crate::domain::NewAction {
+        post: Some(PostId(7)),
+        customer: None,
+        kind: crate::domain::ActionKind::Note,
+        note: "sent from the phone".into(),
+        at: desk.state.now,
+        url: None,
+    });
+    desk.state.focus = Pane::Log;
+    desk.state.log.selected = desk
+        .state
         .log_rows()
         .iter()
         .position(|r| matches!(r, crate::state::LogRow::Action(a) if a.id == 2))
         .unwrap();
+    desk.settle();
+    let s = desk.state;
     let screen = draw(&s, (160, 45));
     assert!(
         screen.contains("YOUR SHOP @marlowfinch@mastodon.social"),
@@ -247,7 +244,7 @@ fn help_lists_every_command_from_the_keymap() {
 
 #[test]
 fn hostile_text_is_drawn_harmlessly() {
-    let mut s = fixture::empty();
+    let s = fixture::empty();
     let raw = format!(
         "\x1b]0;pwned\x07\x1b[2J\x1b[Hclear \u{202e}gnp.exe \x1b[8mhidden {}",
         "long ".repeat(2000)
@@ -278,7 +275,12 @@ fn hostile_text_is_drawn_harmlessly() {
     post.text = prepared.incoming.text;
     post.author = prepared.incoming.author;
     post.triage = prepared.triage;
-    s.posts.insert([post]);
+    let mut desk = fixture::Desk {
+        state: s,
+        db: crate::store::Db::open_in_memory().unwrap(),
+    };
+    desk.add(vec![post]);
+    let mut s = desk.state;
     s.focus = Pane::Mentions;
     for size in SIZES {
         let screen = draw(&s, size);

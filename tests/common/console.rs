@@ -50,8 +50,8 @@ impl Console {
             .run(effects_rx),
         );
         let mut state = AppState::new(Utc::now(), Keymap::defaults(), Theme::default());
-        state.posts.insert([post.clone()]);
         state.focus = Pane::Mentions;
+        regulars::loader::settle(&store, &mut state).await.unwrap();
         let mut console = Console {
             state,
             store,
@@ -118,7 +118,11 @@ impl Console {
     pub async fn logged(&self) -> (Vec<Reply>, Vec<Action>) {
         let id = self.post.id;
         self.store
-            .call(move |db| Ok((db.replies_for_post(id)?, db.actions_for_post(id)?)))
+            .call(move |db| {
+                let log = db.actions_page(regulars::domain::Anchor::First, 1_000, false)?;
+                let actions = log.rows.into_iter().rev().filter(|a| a.post == Some(id));
+                Ok((db.replies_for_post(id)?, actions.collect()))
+            })
             .await
             .unwrap()
     }

@@ -289,7 +289,7 @@ fn logged(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
     {
         replies.push(reply);
     }
-    if state.actions.iter().any(|a| a.id == action.id) {
+    if state.log.window.rows.iter().any(|a| a.id == action.id) {
         return vec![];
     }
     super::action_logged(state, action)

@@ -2,8 +2,11 @@
 
 mod compose;
 mod forms;
+mod lists;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lists;
 #[cfg(test)]
 mod tests_replies;
 
@@ -14,12 +17,21 @@ use super::{Command, Effect, Msg};
 use crate::domain::{ActionKind, NewAction, Post};
 use crate::state::{AppState, CheckIn, LineInput, Pane, Popup};
 
+use lists::advance_past;
+
 /// How long after the last keystroke a draft is saved.
 pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
 /// Posts newer than this may notify; older ones arrive as backlog.
 const NOTIFY_MAX_AGE_MIN: i64 = 15;
 
+/// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut effects = apply(state, msg);
+    effects.extend(lists::wanted_loads(state));
+    effects
+}
+
+fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Command(command) => command_msg(state, command),
         Msg::Key(key) => key_msg(state, key),
@@ -37,12 +49,21 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             {
                 state.flash = None;
             }
+            let mut effects = compose::autosave(state);
             if let Some(check_in) = state.check_in.take_if(|c| c.remaining_secs(now) == 0) {
-                end_check_in(state, check_in);
+                effects.extend(end_check_in(state, check_in));
             }
-            compose::autosave(state)
+            effects
         }
         Msg::Ingested { source, posts } => ingested(state, source, posts),
+        Msg::Loaded(loaded) => {
+            lists::loaded(state, loaded);
+            vec![]
+        }
+        Msg::LoadFailed { load, error } => {
+            lists::load_failed(state, load, &error);
+            vec![]
+        }
         Msg::ReplyLimit { network, max } => {
             state.reply_limits.insert(network, max);
             vec![]
@@ -104,43 +125,65 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             state.popup = Some(Popup::Sources { scroll: 0 });
             vec![]
         }
-        Command::StartCheckIn => {
-            match state.check_in.take() {
-                Some(check_in) => end_check_in(state, check_in),
-                None => {
-                    state.check_in = Some(CheckIn {
-                        started_at: state.now,
-                        actions_before: state.actions.len(),
-                        previous_filter: std::mem::take(&mut state.filter.query),
-                    });
-                    state.filter.query = "is:open".into();
-                    state.focus = Pane::Attention;
-                    state.selected_post.remove(&Pane::Attention);
-                    state.detail_focused = false;
-                    let due = state.due_follow_ups().count();
-                    state.flash(format!(
-                        "check-in: {} open urgent posts, {due} follow-ups due. Most urgent first.",
-                        state.urgent_count()
-                    ));
+        Command::StartCheckIn => match state.check_in.take() {
+            Some(check_in) => end_check_in(state, check_in),
+            None => {
+                state.check_in = Some(CheckIn {
+                    started_at: state.now,
+                    actions_before: state.log.window.total,
+                    previous_filter: state.filter.query.clone(),
+                });
+                state.focus = Pane::Attention;
+                if let Some(list) = state.lists.get_mut(&Pane::Attention) {
+                    list.selected = None;
                 }
+                state.detail_focused = false;
+                let due = state.due_follow_ups().count();
+                state.flash(format!(
+                    "check-in: {} open urgent posts, {due} follow-ups due. Most urgent first.",
+                    state.urgent_count()
+                ));
+                lists::apply_filter(state, "is:open".into())
             }
-            vec![]
-        }
+        },
         Command::NextPost => move_selection(state, 1),
         Command::PrevPost => move_selection(state, -1),
         Command::PageDown => move_selection(state, page(state)),
         Command::PageUp => move_selection(state, -page(state)),
-        Command::FirstPost => move_selection(state, isize::MIN / 2),
-        Command::LastPost => move_selection(state, isize::MAX / 2),
+        Command::FirstPost | Command::LastPost => {
+            if state.detail_focused {
+                return move_selection(
+                    state,
+                    if command == Command::FirstPost {
+                        -1000
+                    } else {
+                        1000
+                    },
+                );
+            }
+            state.detail_scroll = 0;
+            let effects = lists::jump(state, command == Command::LastPost);
+            mark_current_read(state);
+            effects
+        }
         Command::NextPane | Command::PrevPane => {
-            state.focus = if command == Command::NextPane {
-                state.focus.next()
-            } else {
-                state.focus.prev()
-            };
+            state.focus = state.pane_beside(if command == Command::NextPane { 1 } else { -1 });
             state.detail_focused = false;
             state.detail_scroll = 0;
             mark_current_read(state);
+            vec![]
+        }
+        Command::CustomerHistory => {
+            let Some(customer) = state.current_post().and_then(|p| p.customer) else {
+                state.flash("not one of your customers: no history to show");
+                return vec![];
+            };
+            if state.history != Some(customer) {
+                state.history = Some(customer);
+                state.lists.insert(Pane::History, Default::default());
+            }
+            state.focus = Pane::History;
+            state.detail_focused = false;
             vec![]
         }
         Command::OpenDetail => {
@@ -160,14 +203,14 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             if state.detail_focused {
                 state.detail_focused = false;
             } else if !state.filter.query.is_empty() {
-                state.filter.query.clear();
+                return lists::apply_filter(state, String::new());
+            } else if state.focus == Pane::History {
+                state.history = None;
+                state.focus = Pane::Regulars;
             }
             vec![]
         }
-        Command::ClearFilter => {
-            state.filter.query.clear();
-            vec![]
-        }
+        Command::ClearFilter => lists::apply_filter(state, String::new()),
         Command::Filter => {
             state.filter.editing = Some(LineInput::new(&state.filter.query));
             vec![]
@@ -190,19 +233,19 @@ fn key_msg(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return forms::popup_key(state, key);
     }
     if let Some(input) = state.filter.editing.as_mut() {
-        match key.code {
-            KeyCode::Enter => {
-                state.filter.query = input.text().trim().to_string();
-                state.filter.editing = None;
-            }
-            KeyCode::Esc => state.filter.editing = None,
-            _ => {
-                input.handle(&key);
-                // Live filtering while typing.
-                state.filter.query = input.text().trim().to_string();
-            }
+        let done = matches!(key.code, KeyCode::Enter | KeyCode::Esc);
+        if !done {
+            input.handle(&key);
         }
-        return vec![];
+        // Live filtering while typing (a half-typed date waits for the rest quietly).
+        let query = input.text().trim().to_string();
+        if done {
+            state.filter.editing = None;
+        }
+        return match crate::domain::Search::parse(&query, state.tz) {
+            Err(_) if !done => vec![],
+            _ => lists::apply_filter(state, query),
+        };
     }
     compose::key(state, key)
 }
@@ -221,74 +264,32 @@ fn page(state: &AppState) -> isize {
 
 fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     if state.detail_focused {
+        let step = delta.unsigned_abs().min(1000) as u16;
         state.detail_scroll = if delta > 0 {
-            state
-                .detail_scroll
-                .saturating_add(delta.unsigned_abs().min(1000) as u16)
+            state.detail_scroll.saturating_add(step)
         } else {
-            state
-                .detail_scroll
-                .saturating_sub(delta.unsigned_abs().min(1000) as u16)
+            state.detail_scroll.saturating_sub(step)
         };
         return vec![];
     }
     state.detail_scroll = 0;
-    if state.focus == Pane::Log {
-        let last = state.log_rows().len().saturating_sub(1) as isize;
-        state.log_selected = (state.log_selected as isize)
-            .saturating_add(delta)
-            .clamp(0, last) as usize;
-        return vec![];
-    }
-    let rows = state.rows(state.focus);
-    if rows.is_empty() {
-        return vec![];
-    }
-    let current = state.selected_index(state.focus, &rows) as isize;
-    let next = current
-        .saturating_add(delta)
-        .clamp(0, rows.len() as isize - 1) as usize;
-    let id = rows[next].id;
-    state.selected_post.insert(state.focus, id);
+    lists::move_selection(state, delta);
     mark_current_read(state);
     vec![]
 }
 
-fn end_check_in(state: &mut AppState, check_in: CheckIn) {
-    state.filter.query = check_in.previous_filter;
-    let done = state.actions.len().saturating_sub(check_in.actions_before);
+fn end_check_in(state: &mut AppState, check_in: CheckIn) -> Vec<Effect> {
+    let done = state
+        .log
+        .window
+        .total
+        .saturating_sub(check_in.actions_before);
+    let effects = lists::apply_filter(state, check_in.previous_filter);
     state.flash(format!(
         "check-in done: {done} actions logged, {} urgent posts still open",
         state.urgent_count()
     ));
-}
-
-/// Pins each post pane's selection to the post it shows, so arrivals above it never move it.
-fn pin_selections(state: &mut AppState) {
-    for pane in [Pane::Regulars, Pane::Mentions, Pane::Attention] {
-        let rows = state.rows(pane);
-        if let Some(post) = rows.get(state.selected_index(pane, &rows)) {
-            let id = post.id;
-            state.selected_post.insert(pane, id);
-        }
-    }
-}
-
-/// Before a post leaves the open part of Attention (handled, replied), selects the one after it, so
-/// working down the queue goes on where it was.
-pub(super) fn advance_past(state: &mut AppState, id: crate::domain::PostId) {
-    if state.focus != Pane::Attention || state.current_post_id() != Some(id) {
-        return;
-    }
-    let rows = state.rows(Pane::Attention);
-    let at = state.selected_index(Pane::Attention, &rows);
-    let next = rows
-        .get(at + 1)
-        .or_else(|| at.checked_sub(1).and_then(|i| rows.get(i)));
-    if let Some(next) = next.filter(|p| p.handled_at.is_none()) {
-        let next = next.id;
-        state.selected_post.insert(Pane::Attention, next);
-    }
+    effects
 }
 
 fn mark_current_read(state: &mut AppState) {
@@ -309,9 +310,7 @@ fn mark_handled(state: &mut AppState) -> Vec<Effect> {
     let (id, customer) = (post.id, post.customer);
     let now = state.now;
     advance_past(state, id);
-    if let Some(p) = state.posts.get_mut(id) {
-        p.handled_at = Some(now);
-    }
+    handled(state, id, now);
     state.flash("marked handled");
     vec![Effect::LogAction(NewAction {
         post: Some(id),
@@ -341,30 +340,51 @@ fn action_logged(state: &mut AppState, action: crate::domain::Action) -> Vec<Eff
             });
         }
     }
-    if let Some(post) = action.post.and_then(|id| state.posts.get_mut(id)) {
-        if action.kind.is_response() && post.first_response_at.is_none() {
-            post.first_response_at = Some(action.at);
-        }
+    if let Some(id) = action.post {
         if matches!(
             action.kind,
             ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied
-        ) && post.handled_at.is_none()
+        ) {
+            handled(state, id, action.at);
+        }
+        if let Some(post) = state.posts.get_mut(id)
+            && action.kind.is_response()
+            && post.first_response_at.is_none()
         {
-            post.handled_at = Some(action.at);
+            post.first_response_at = Some(action.at);
+            lists::reposition(state, id);
         }
     }
-    state.actions.insert(0, action);
-    // Keep the Log's selection on the row it was on (the newest row stays selected when it was).
-    if state.focus == Pane::Log && state.log_selected > 0 {
+    // The customer card lists their latest actions: read it again.
+    if action.customer.is_some() {
+        state.detail.wanted = None;
+    }
+    // The Log holds its newest rows: the action goes on top, and a selection below it stays on its row.
+    let log = &mut state.log;
+    if log.window.has_start() {
         let due = state.due_follow_ups().count();
-        if state.log_selected > due {
-            state.log_selected += 1;
+        let log = &mut state.log;
+        if log.window.place(action) && state.focus == Pane::Log && log.selected > due {
+            log.selected += 1;
         }
+    } else {
+        log.window.total += 1;
+        log.window.offset += 1;
     }
-    state.log_selected = state
-        .log_selected
-        .min(state.log_rows().len().saturating_sub(1));
     effects
+}
+
+/// A post is handled now (here or, for a post not held, as logged): it leaves the open Attention queue.
+fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime<chrono::Utc>) {
+    if let Some(post) = state.posts.get_mut(id)
+        && post.handled_at.is_none()
+    {
+        post.handled_at = Some(at);
+        if post.triage.category.needs_attention() {
+            state.open_attention = state.open_attention.saturating_sub(1);
+        }
+        lists::reposition(state, id);
+    }
 }
 
 fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effect> {
@@ -400,7 +420,6 @@ fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effec
     if !posts.is_empty() {
         state.last_delivery.insert(source, now);
     }
-    pin_selections(state);
-    state.posts.insert(posts);
+    lists::place_live(state, posts);
     effects
 }

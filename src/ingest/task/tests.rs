@@ -7,9 +7,9 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::run;
-use crate::ingest::{Ingest, Matcher};
 use crate::app::Msg;
 use crate::domain::{Author, Customer, CustomerId, Handle, IncomingPost, Network};
+use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::Listening;
 use crate::sources::{Cursor, Health, SourceEvent};
 use crate::store::Store;

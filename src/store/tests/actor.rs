@@ -31,30 +31,11 @@ fn blocking_calls_and_file_db() {
     store
         .call_blocking(|db| db.insert_batch("demo", &[new_post("1", 0, "hi")], &[]))
         .unwrap();
-    assert_eq!(store.call_blocking(|db| db.journal_mode()).unwrap(), "wal");
+
     store.close_blocking();
     // The file is closed: it can be opened again.
     let again = Store::open(&path).unwrap();
     assert_eq!(again.call_blocking(|db| db.post_count()).unwrap(), 1);
-}
-
-#[test]
-fn an_error_inside_the_closure_rolls_back_the_transaction() {
-    let store = Store::open_in_memory().unwrap();
-    let result: Result<(), StoreError> = store.call_blocking(|db| {
-        let tx = db.conn.transaction()?;
-        crate::store::cursors::upsert(&tx, "demo", &[cursor("home", "9")], super::t0())?;
-        tx.execute("INSERT INTO posts (network) VALUES ('demo')", [])?; // NOT NULL columns missing
-        tx.commit()?;
-        Ok(())
-    });
-    assert!(matches!(result, Err(StoreError::Sqlite(_))));
-    assert!(
-        store
-            .call_blocking(|db| db.cursors("demo"))
-            .unwrap()
-            .is_empty()
-    );
 }
 
 #[test]

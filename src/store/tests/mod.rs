@@ -3,6 +3,7 @@
 mod actor;
 mod batches;
 mod customers;
+mod lists;
 mod posts;
 mod schema;
 mod work;
@@ -93,5 +94,73 @@ pub(super) fn customer(external_id: &str, rank: u32, handles: &[(Network, &str)]
             })
             .collect(),
         note: String::new(),
+    }
+}
+
+/// Readers the tests check the store with; the app reads through the repository traits.
+impl crate::store::Db {
+    pub(super) fn journal_mode(&self) -> crate::store::Result<String> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))?)
+    }
+
+    pub(super) fn schema_version(&self) -> crate::store::Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// A list's first `n` rows, as the panes page them.
+    pub(super) fn listed(
+        &self,
+        listing: crate::domain::Listing,
+        n: usize,
+    ) -> Vec<crate::domain::Post> {
+        use crate::store::ListRepo;
+        let query = crate::domain::PostQuery {
+            listing,
+            search: crate::domain::Search::default(),
+        };
+        self.posts_page(&query, crate::domain::Anchor::First, n, false)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    pub(super) fn recent_posts(&self, n: usize) -> crate::store::Result<Vec<crate::domain::Post>> {
+        self.query_posts(
+            &format!(
+                "SELECT {} FROM posts ORDER BY created_at DESC, id DESC LIMIT ?1",
+                crate::store::posts::POST_COLS
+            ),
+            [n as i64],
+        )
+    }
+
+    pub(super) fn recent_actions(&self, n: usize) -> Vec<crate::domain::Action> {
+        use crate::store::ListRepo;
+        self.actions_page(crate::domain::Anchor::First, n, false)
+            .unwrap()
+            .rows
+    }
+
+    pub(super) fn draft(&self, post: crate::domain::PostId) -> Option<crate::domain::Draft> {
+        use crate::store::WorkRepo;
+        self.drafts().unwrap().into_iter().find(|d| d.post == post)
+    }
+
+    pub(super) fn customer_by_handle(&self, network: Network, handle: &str) -> Option<CustomerId> {
+        let handle = handle.trim().trim_start_matches('@');
+        self.conn
+            .query_row(
+                "SELECT customer_id FROM customer_handles WHERE network = ?1 AND handle = ?2",
+                rusqlite::params![network.as_str(), handle],
+                |r| r.get(0),
+            )
+            .ok()
+            .map(CustomerId)
     }
 }

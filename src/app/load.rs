@@ -1,0 +1,58 @@
+//! The read path's messages: what `update` asks the store for (`Effect::Load`) and what comes back
+//! (`Msg::Loaded`). A request names its target and, for lists, the query generation it was made for, so an
+//! answer that arrives after the query changed is recognised and dropped.
+
+use crate::domain::{
+    Action, ActionKey, Anchor, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+};
+use crate::state::Pane;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    Posts {
+        pane: Pane,
+        generation: u64,
+        query: PostQuery,
+        anchor: Anchor<PostKey>,
+        /// Count the whole query too (a first page, a jump to either end).
+        count: bool,
+    },
+    Log {
+        generation: u64,
+        anchor: Anchor<ActionKey>,
+        count: bool,
+    },
+    Details(PostId),
+}
+
+impl Load {
+    /// What the request fills (`None`: Detail): a newer request for the same target makes an older one
+    /// pointless.
+    pub fn target(&self) -> Option<Pane> {
+        match self {
+            Load::Posts { pane, .. } => Some(*pane),
+            Load::Log { .. } => Some(Pane::Log),
+            Load::Details(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Posts {
+        pane: Pane,
+        generation: u64,
+        anchor: Anchor<PostKey>,
+        page: Page<(PostKey, Post)>,
+    },
+    Log {
+        generation: u64,
+        anchor: Anchor<ActionKey>,
+        page: Page<Action>,
+    },
+    /// `None`: the post is gone from the store.
+    Details {
+        post: PostId,
+        details: Option<Box<PostDetails>>,
+    },
+}

@@ -1,0 +1,59 @@
+//! Answers `Effect::Load`: reads a list's page or Detail's data from the store, on the store's thread.
+
+use crate::app::{Effect, Load, Loaded, Msg, update};
+use crate::state::AppState;
+use crate::state::lists::PAGE;
+use crate::store::{Repository, Store, StoreError};
+
+pub async fn load(store: &Store, load: Load) -> Result<Loaded, StoreError> {
+    store.call(move |db| answer(db, load)).await
+}
+
+/// Answers every load `state` asks for (and those that follow from the answers) before returning: the state
+/// the console opens on, whole, before its first frame.
+pub async fn settle(store: &Store, state: &mut AppState) -> Result<(), StoreError> {
+    let now = state.now;
+    let mut effects = update(state, Msg::Tick(now));
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            if let Effect::Load(load) = effect {
+                let loaded = self::load(store, load).await?;
+                next.extend(update(state, Msg::Loaded(loaded)));
+            }
+        }
+        effects = next;
+    }
+    Ok(())
+}
+
+/// The answer to one load, read from `db`.
+pub fn answer(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
+    Ok(match load {
+        Load::Posts {
+            pane,
+            generation,
+            query,
+            anchor,
+            count,
+        } => Loaded::Posts {
+            pane,
+            generation,
+            anchor,
+            page: db.posts_page(&query, anchor, PAGE, count)?,
+        },
+        Load::Log {
+            generation,
+            anchor,
+            count,
+        } => Loaded::Log {
+            generation,
+            anchor,
+            page: db.actions_page(anchor, PAGE, count)?,
+        },
+        Load::Details(post) => Loaded::Details {
+            post,
+            details: db.post_details(post)?.map(Box::new),
+        },
+    })
+}

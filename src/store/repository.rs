@@ -1,0 +1,126 @@
+//! The store's boundary: every operation the console, ingest and the CLI need, in domain types only. SQLite
+//! ([`super::Db`]) implements it today; a second backend (PostgreSQL, for teams) implements the same traits and
+//! nothing above the store changes. Grouped by concern; [`Repository`] is all of them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Result;
+use crate::domain::{
+    Action, ActionKey, Anchor, Customer, Draft, FollowUp, NewAction, NewFollowUp, NewPost, Page,
+    Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+};
+use crate::sources::Cursor;
+
+/// Everything the app asks of a store.
+pub trait Repository:
+    PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + CursorRepo + Send
+{
+}
+
+impl<T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + CursorRepo + Send> Repository
+    for T
+{
+}
+
+/// Writing what sources found.
+pub trait PostRepo {
+    /// Stores a batch from `source` in ONE transaction: the posts not seen before (dedupe on network + native
+    /// id) and the source's cursors. Returns the newly stored posts, with ids, in input order. If anything
+    /// fails, nothing is written, so the source resumes from its previous cursor.
+    fn insert_batch(
+        &mut self,
+        source: &str,
+        posts: &[NewPost],
+        cursors: &[Cursor],
+    ) -> Result<Vec<Post>> {
+        Ok(self
+            .insert_batches(&[(source, posts, cursors)])?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Several batches, `(source, posts, cursors)`, in ONE transaction (a backlog: one commit instead of one
+    /// per batch), each stored as [`PostRepo::insert_batch`] stores it, in order. Returns each batch's new
+    /// posts. If anything fails, nothing from any of them is written.
+    fn insert_batches(
+        &mut self,
+        batches: &[(&str, &[NewPost], &[Cursor])],
+    ) -> Result<Vec<Vec<Post>>>;
+
+    fn post_count(&self) -> Result<u64>;
+}
+
+/// The read path: list panes as windowed queries with true counts, and what Detail shows.
+pub trait ListRepo {
+    /// Up to `limit` rows of `query` from `anchor`, in list order, each with its key; with the query's whole
+    /// count when `count` is set.
+    fn posts_page(
+        &self,
+        query: &PostQuery,
+        anchor: Anchor<PostKey>,
+        limit: usize,
+        count: bool,
+    ) -> Result<Page<(PostKey, Post)>>;
+
+    /// The Log: actions, newest first.
+    fn actions_page(
+        &self,
+        anchor: Anchor<ActionKey>,
+        limit: usize,
+        count: bool,
+    ) -> Result<Page<Action>>;
+
+    /// Everything Detail shows about a post; `None` when there is no such post.
+    fn post_details(&self, id: PostId) -> Result<Option<PostDetails>>;
+}
+
+/// Drafts and sent replies.
+pub trait WorkRepo {
+    /// Saves (inserts or replaces) the draft for its post.
+    fn save_draft(&mut self, draft: &Draft) -> Result<()>;
+    /// Every draft, most recently edited first.
+    fn drafts(&self) -> Result<Vec<Draft>>;
+    fn delete_draft(&mut self, post: PostId) -> Result<()>;
+    /// Records a reply that went out, in ONE transaction with its `replied` action, the post's first-response
+    /// and handled times and the draft's removal. Idempotent per key: a key already stored writes nothing and
+    /// answers with the stored reply and action.
+    fn record_reply(
+        &mut self,
+        reply: &Reply,
+        customer: Option<crate::domain::CustomerId>,
+    ) -> Result<(Reply, Action)>;
+    /// Whether the shop already replied to a post, and when: the one place that says what that means.
+    fn prior_reply(&self, post: PostId) -> Result<Option<PriorReply>>;
+    /// Replies sent to a post, oldest first.
+    fn replies_for_post(&self, post: PostId) -> Result<Vec<Reply>>;
+}
+
+/// Assistance actions and follow-ups.
+pub trait LogRepo {
+    /// Logs an action; a response sets the post's first-response time, `handled`/`resolved` its handled time.
+    fn log_action(&mut self, action: &NewAction) -> Result<Action>;
+    fn action_count(&self) -> Result<u64>;
+    /// Schedules a follow-up and logs its `follow_up` action in one transaction.
+    fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)>;
+    /// Follow-ups not yet done, soonest due first.
+    fn open_follow_ups(&self) -> Result<Vec<FollowUp>>;
+    /// Marks a follow-up done (a follow-up already done keeps its first time).
+    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+}
+
+/// The shop's customers.
+pub trait CustomerRepo {
+    /// Inserts or updates customers by `external_id` and replaces each one's handles, in one transaction;
+    /// returns them with ids, best rank first. A handle claimed by two customers is a conflict; nothing is
+    /// written then.
+    fn upsert_customers(&mut self, customers: &[Customer]) -> Result<Vec<Customer>>;
+    /// Every customer, best rank first.
+    fn customers(&self) -> Result<Vec<Customer>>;
+}
+
+/// Where each source resumes (written only with the posts they led to, by [`PostRepo::insert_batch`]).
+pub trait CursorRepo {
+    fn cursors(&self, source: &str) -> Result<HashMap<String, String>>;
+}
