@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::codec::{Cells, JsonBuf, ms};
+mod insert;
+
+use super::codec::{Cells, ms};
 use super::repository::PostRepo;
 use super::{Db, Result, cursors};
 use crate::domain::{
@@ -13,6 +15,9 @@ use crate::domain::{
 };
 use crate::sources::Cursor;
 use crate::triage::attention_rank;
+
+#[cfg(test)]
+pub(super) use insert::FIND_POST;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
@@ -28,7 +33,7 @@ impl PostRepo for Db {
         let mut values = CustomerValues::default();
         let mut out = Vec::with_capacity(batches.len());
         for (source, posts, cursors) in batches {
-            let mut stored = insert_posts(&tx, posts, &mut values)?;
+            let mut stored = insert::insert_posts(&tx, posts, &mut values)?;
             answer_from_shop(&tx, &mut stored)?;
             cursors::upsert(&tx, source, cursors, now)?;
             out.push(stored);
@@ -69,113 +74,10 @@ pub(super) fn query_posts(
     Ok(out)
 }
 
-/// A stored post's id and whether it is only context, by (network, native id).
-pub(super) const FIND_POST: &str =
-    "SELECT id, context FROM posts WHERE network = ?1 AND native_id = ?2";
-
 /// Whether the shop has replied to a post (network, native id). Most posts have no such reply: one probe of the
 /// `posts_in_reply_to` index says so without reading a row; only a post with one is read in full for the rule.
 pub(super) const SHOP_ANSWERED: &str =
     "SELECT EXISTS (SELECT 1 FROM posts WHERE network = ?1 AND in_reply_to = ?2 AND by_shop = 1)";
-
-/// Inserts the posts not stored yet (a context post found again in full is completed); returns those, with ids.
-fn insert_posts(
-    conn: &Connection,
-    posts: &[NewPost],
-    values: &mut CustomerValues,
-) -> Result<Vec<Post>> {
-    // A plain INSERT, not an upsert: SQLite runs an upsert (ON CONFLICT DO UPDATE) with a statement journal,
-    // copying every page the row touches to a temp file first, which made it cost twice the insert. The lookup
-    // before it walks the unique index the insert walks anyway.
-    let mut find = conn.prepare_cached(FIND_POST)?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
-             ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
-             context, quotes, attention_rank)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?;
-    // A post stored as context and found again by a query of its own becomes a post in full.
-    let mut complete = conn.prepare_cached(
-        "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?9,
-             reply_ref = ?10, customer_id = ?11, is_mention = ?12, category = ?13, score = ?14, reasons = ?15,
-             by_shop = ?16, context = 0, quotes = ?18, attention_rank = ?19
-         WHERE network = ?1 AND native_id = ?2 AND context = 1",
-    )?;
-    let mut stored = Vec::with_capacity(posts.len());
-    let mut json = JsonBuf::default();
-    for p in posts {
-        let i = &p.incoming;
-        json.clear();
-        let reply_ref = i.reply_ref.as_ref().map(|r| json.push(r)).transpose()?;
-        // Most posts have no reasons: nothing to encode.
-        let reasons = if p.triage.reasons.is_empty() {
-            None
-        } else {
-            Some(json.push(&p.triage.reasons)?)
-        };
-        let reply_ref = reply_ref.map(|r| json.text(r)).transpose()?;
-        let reasons = reasons.map_or(Ok("[]"), |r| json.text(r))?;
-        let value = values.get(conn, p.customer)?;
-        let rank = attention_rank(&p.triage, value, p.is_mention, true);
-        let row = params![
-            i.network.as_str(),
-            i.native_id,
-            i.url,
-            i.author.handle,
-            i.author.display_name,
-            i.text,
-            ms(i.created_at),
-            ms(p.ingested_at),
-            i.in_reply_to,
-            reply_ref,
-            p.customer.map(|c| c.0),
-            p.is_mention,
-            p.triage.category.as_str(),
-            f64::from(p.triage.score),
-            reasons,
-            p.by_shop,
-            i.context,
-            i.quotes.as_ref().map(|q| q.native_id.as_str()),
-            rank,
-        ];
-        let found: Option<(i64, bool)> = find
-            .query_row(params![i.network.as_str(), i.native_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        let id = match found {
-            None => {
-                insert.execute(row)?;
-                Some(conn.last_insert_rowid())
-            }
-            Some((id, true)) if !i.context => (complete.execute(row)? > 0).then_some(id),
-            Some(_) => None,
-        };
-        if let Some(id) = id {
-            stored.push(Post {
-                id: PostId(id),
-                network: i.network,
-                native_id: i.native_id.clone(),
-                url: i.url.clone(),
-                author: i.author.clone(),
-                text: i.text.clone(),
-                created_at: i.created_at,
-                ingested_at: p.ingested_at,
-                in_reply_to: i.in_reply_to.clone(),
-                reply_ref: i.reply_ref.clone(),
-                customer: p.customer,
-                is_mention: p.is_mention,
-                by_shop: p.by_shop,
-                triage: p.triage.clone(),
-                handled_at: None,
-                first_response_at: None,
-                context: i.context,
-                quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
-            });
-        }
-    }
-    Ok(stored)
-}
 
 /// Inside the batch's transaction: the shop's replies just stored answer the posts they reply to, and posts just
 /// stored get the shop's replies that arrived before them (arrival order is not guaranteed). The rule is
