@@ -329,7 +329,7 @@ mod tests {
             key(1000 - 480),
             "the selected row is kept"
         );
-        assert!(w.has_start() == false && w.rows.len() == 300);
+        assert!(!w.has_start() && w.rows.len() == 300);
     }
 
     #[test]

@@ -235,41 +235,30 @@ pub(super) fn move_selection(state: &mut AppState, delta: isize) {
 /// `g`/`G`: the first or last row of the focused list's whole query; when that end is not loaded, its page
 /// is asked for (and selected when it comes).
 pub(super) fn jump(state: &mut AppState, to_end: bool) -> Vec<Effect> {
-    if state.focus == Pane::Log {
-        let log = &mut state.log;
-        let loaded = if to_end {
-            log.window.has_end()
-        } else {
-            log.window.has_start()
-        };
-        if loaded {
-            move_selection(state, if to_end { isize::MAX } else { isize::MIN });
-            return vec![];
-        }
+    // Whether the end asked for is among the loaded rows.
+    let loaded = |(start, end): (bool, bool)| if to_end { end } else { start };
+    let pane = state.focus;
+    let ends = match state.list(pane) {
+        Some(l) => (l.window.has_start(), l.window.has_end()),
+        None if pane == Pane::Log => (state.log.window.has_start(), state.log.window.has_end()),
+        None => return vec![],
+    };
+    if loaded(ends) {
+        move_selection(state, if to_end { isize::MAX } else { isize::MIN });
+        return vec![];
+    }
+    if pane == Pane::Log {
         if !to_end {
-            log.selected = 0;
+            state.log.selected = 0;
         }
-        let generation = log.window.restart();
+        let generation = state.log.window.restart();
         return vec![Effect::Load(Load::Log {
             generation,
             anchor: if to_end { Anchor::Last } else { Anchor::First },
             count: true,
         })];
     }
-    let pane = state.focus;
-    let (Some(query), Some(list)) = (state.query(pane), state.lists.get(&pane)) else {
-        return vec![];
-    };
-    let loaded = if to_end {
-        list.window.has_end()
-    } else {
-        list.window.has_start()
-    };
-    if loaded {
-        move_selection(state, if to_end { isize::MAX } else { isize::MIN });
-        return vec![];
-    }
-    let Some(list) = state.lists.get_mut(&pane) else {
+    let (Some(query), Some(list)) = (state.query(pane), state.lists.get_mut(&pane)) else {
         return vec![];
     };
     let generation = list.window.restart();

@@ -74,10 +74,7 @@ fn walk(db: &Db, q: &PostQuery, size: usize) -> (Vec<PostKey>, Vec<PostKey>, u64
     let first = db.posts_page(q, Anchor::First, size, true).unwrap();
     let total = first.total.unwrap();
     let mut forwards: Vec<PostKey> = keys(&first);
-    loop {
-        let Some(last) = forwards.last().copied() else {
-            break;
-        };
+    while let Some(last) = forwards.last().copied() {
         let page = db.posts_page(q, Anchor::After(last), size, false).unwrap();
         if page.rows.is_empty() {
             break;
@@ -85,10 +82,7 @@ fn walk(db: &Db, q: &PostQuery, size: usize) -> (Vec<PostKey>, Vec<PostKey>, u64
         forwards.extend(keys(&page));
     }
     let mut backwards = keys(&db.posts_page(q, Anchor::Last, size, false).unwrap());
-    loop {
-        let Some(first) = backwards.first().copied() else {
-            break;
-        };
+    while let Some(first) = backwards.first().copied() {
         let page = db
             .posts_page(q, Anchor::Before(first), size, false)
             .unwrap();
