@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::ids::{native_id, reply_ref};
 use super::texts::*;
-use crate::domain::{Author, Customer, CustomerId, Handle, IncomingPost, Network};
+use crate::domain::{Author, Customer, IncomingPost, Network};
 use crate::sources::listening::Listening;
 
 /// How long the generated posts span, ending at `now`.
@@ -30,52 +31,6 @@ const STRANGERS: usize = 50_000;
 const RECENT: usize = 512;
 /// Mentions waiting for the shop's answer, oldest answered first.
 const AWAITING: usize = 256;
-
-/// The shop's customers: the demo's own (so the demo console recognises them), then made-up ones with smaller
-/// spends, up to `count`, ranked by spend.
-pub fn customers(seed: u64, count: usize) -> Vec<Customer> {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0xC057_0E45);
-    let mut list = crate::sources::demo::customers().unwrap_or_default();
-    list.truncate(count);
-    let mut spend = list
-        .iter()
-        .map(|c| c.lifetime_spend_cents)
-        .min()
-        .unwrap_or(1_500_000);
-    for k in list.len()..count {
-        spend = spend * rng.random_range(90..100) / 100;
-        let (first, last) = (pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES));
-        let slug = format!("{}{}{k}", ascii(first), ascii(last));
-        let mut handles = Vec::new();
-        if rng.random_bool(0.8) {
-            let host = pick(&mut rng, MASTODON_HOSTS);
-            handles.push(Handle {
-                network: Network::Mastodon,
-                handle: format!("{slug}@{host}"),
-            });
-        }
-        if handles.is_empty() || rng.random_bool(0.5) {
-            handles.push(Handle {
-                network: Network::Bluesky,
-                handle: format!("{slug}.bsky.social"),
-            });
-        }
-        list.push(Customer {
-            id: CustomerId(k as i64 + 1),
-            external_id: format!("C-B{k:04}"),
-            name: format!("{first} {last}"),
-            rank: 0,
-            lifetime_spend_cents: spend,
-            handles,
-            note: String::new(),
-        });
-    }
-    list.sort_by_key(|c| std::cmp::Reverse(c.lifetime_spend_cents));
-    for (i, c) in list.iter_mut().enumerate() {
-        c.rank = i as u32 + 1;
-    }
-    list
-}
 
 /// What a generated post is about; its text is composed to match (triage decides for itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -439,67 +394,9 @@ fn blank(
     }
 }
 
-/// Ids in each network's shape, unique by construction: Mastodon's are time-ordered snowflakes (milliseconds,
-/// then a 16-bit sequence), Bluesky's AT URIs end in a TID (microseconds, then a 10-bit clock id). Post `i`'s
-/// sequence is `i` itself, and two posts sharing a time are consecutive, so no two ids clash.
-fn native_id(network: Network, handle: &str, i: usize, at: DateTime<Utc>) -> String {
-    match network {
-        Network::Bluesky => {
-            let tid = (at.timestamp_micros() as u64) << 10 | (i as u64 & 0x3ff);
-            format!("at://{}/app.bsky.feed.post/{}", did(handle), base32(tid))
-        }
-        _ => ((at.timestamp_millis() as u64) << 16 | (i as u64 & 0xffff)).to_string(),
-    }
-}
-
-/// What a reply to the post needs, as each network's source stores it.
-fn reply_ref(post: &IncomingPost) -> serde_json::Value {
-    match post.network {
-        Network::Bluesky => {
-            let cid = format!(
-                "bafyrei{}",
-                base32(post.created_at.timestamp_micros() as u64)
-            );
-            serde_json::json!({"uri": post.native_id, "cid": cid,
-                "root": {"uri": post.native_id, "cid": cid}})
-        }
-        _ => serde_json::json!({"visibility": "public", "acct": post.author.handle}),
-    }
-}
-
-/// A stable made-up DID for a handle.
-fn did(handle: &str) -> String {
-    let hash = handle.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    format!("did:plc:{}", base32(hash))
-}
-
-/// Base32-sortable, as atproto writes TIDs.
-fn base32(mut n: u64) -> String {
-    const ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
-    let mut out = [b'2'; 13];
-    for slot in out.iter_mut().rev() {
-        *slot = ALPHABET[(n & 31) as usize];
-        n >>= 5;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The part of a handle a reply addresses (`user` of `user@host`, a Bluesky handle whole).
 fn local(handle: &str) -> &str {
     handle.split_once('@').map_or(handle, |(user, _)| user)
-}
-
-fn ascii(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
 }
 
 #[cfg(test)]

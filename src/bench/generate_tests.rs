@@ -4,6 +4,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::bench::customers::customers;
 use crate::domain::NewPost;
 use crate::ingest::{Ingest, Matcher};
 

@@ -2,6 +2,9 @@
 //! products, orders and the ways people complain, worry, ask, thank and chat. Composed at random, they give
 //! texts that vary in length, wording and script, as a month of real posts does.
 
+use rand::Rng;
+use rand::rngs::StdRng;
+
 pub const FIRST_NAMES: &[&str] = &[
     "Ana",
     "Ben",
@@ -219,3 +222,16 @@ pub const SHOP_NOTICES: &[&str] = &[
     "Heads up: the workshop is closed Monday for a team day. Repairs resume Tuesday.",
     "Last posting date for Christmas delivery is 18 December 🎄",
 ];
+
+/// A name's letters and digits, lower-case ASCII: how it shows in a handle.
+pub fn ascii(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// One of `items`, at random.
+pub fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
