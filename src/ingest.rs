@@ -1,19 +1,19 @@
 //! Ingest: the one task between sources and the store. Sanitizes text, matches customers and brand rules,
 //! triages, and writes each batch with its cursors in one transaction; then tells the UI.
 
+mod task;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
 
-use crate::app::Msg;
 use crate::domain::{CustomerId, IncomingPost, Network, NewPost, Triage};
-use crate::sources::SourceEvent;
 use crate::sources::listening::Listening;
 use crate::sources::registry::plain_handle;
-use crate::store::Store;
 use crate::text::sanitize;
 use crate::triage::Classifier;
+
+pub use task::{MAX_GROUP_POSTS, run};
 
 /// Decides who wrote a post (the shop, a customer) and whether it names the shop, from what the shop listens for.
 #[derive(Debug, Clone, Default)]
@@ -115,47 +115,6 @@ impl Ingest {
             by_shop,
             triage,
             ingested_at: now,
-        }
-    }
-}
-
-/// Runs until every source's sender is gone: stores batches, forwards health, reports failures.
-pub async fn run(
-    mut rx: mpsc::Receiver<SourceEvent>,
-    store: Store,
-    ingest: Ingest,
-    ui: mpsc::UnboundedSender<Msg>,
-) {
-    while let Some(event) = rx.recv().await {
-        let msg = match event {
-            SourceEvent::Health { source, health } => Msg::SourceHealth { source, health },
-            SourceEvent::ReplyLimit { network, max } => Msg::ReplyLimit { network, max },
-            SourceEvent::Batch {
-                source,
-                posts,
-                cursors,
-            } => {
-                let now = Utc::now();
-                let prepared: Vec<NewPost> =
-                    posts.into_iter().map(|p| ingest.prepare(p, now)).collect();
-                let name = source.clone();
-                match store
-                    .call(move |db| db.insert_batch(&name, &prepared, &cursors))
-                    .await
-                {
-                    Ok(posts) => Msg::Ingested { source, posts },
-                    Err(e) => {
-                        tracing::error!(source, error = %e, "storing a batch failed");
-                        Msg::TaskFailed {
-                            what: format!("storing posts from {source}"),
-                            error: e.to_string(),
-                        }
-                    }
-                }
-            }
-        };
-        if ui.send(msg).is_err() {
-            break;
         }
     }
 }

@@ -64,6 +64,30 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
+    /// Build a store of a month of generated posts through the real ingest and time it against a plain
+    /// SQLite program writing the same rows into the same schema (medians over --runs).
+    Bench {
+        /// Posts to generate and ingest.
+        #[arg(long, default_value_t = 1_000_000)]
+        posts: usize,
+        /// Posts per batch (one transaction each), for both sides (default: a Mastodon page).
+        #[arg(long, default_value_t = regulars::bench::DEFAULT_BATCH)]
+        batch: usize,
+        /// Repetitions of each side, alternating, fresh files each time.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
+        /// The shop's customers (the demo's first, then made-up ones).
+        #[arg(long, default_value_t = 120)]
+        customers: usize,
+        /// Where the store files go (default: a new directory in the system's temp dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Keep the store of the first run (DIR/regulars.db) to open in the console.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 impl Cmd {
@@ -72,6 +96,7 @@ impl Cmd {
             Cmd::Classify { .. } => "classify",
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
+            Cmd::Bench { .. } => "bench",
         }
     }
 }
@@ -130,6 +155,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         classify(&cli, input, output)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(Cmd::Bench {
+        posts,
+        batch,
+        runs,
+        seed,
+        customers,
+        dir,
+        keep,
+    }) = &cli.command
+    {
+        let opts = regulars::bench::Options {
+            posts: *posts,
+            batch: *batch,
+            runs: *runs,
+            seed: *seed,
+            customers: *customers,
+            dir: dir.clone(),
+            keep: *keep,
+        };
+        let report = regulars::bench::run(&opts, &mut std::io::stderr())?;
+        print!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
@@ -165,7 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) => Ok(ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
 }

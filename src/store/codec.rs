@@ -1,5 +1,7 @@
 //! Turning rows back into domain values, with errors that name the table and row instead of panicking.
 
+use std::ops::Range;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Row;
 use rusqlite::types::FromSql;
@@ -110,10 +112,31 @@ impl<'a, 'r> Cells<'a, 'r> {
     }
 }
 
-/// JSON text for a value to store.
-pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt {
+/// JSON for the values a batch stores, written into one reused buffer instead of a `String` per value.
+#[derive(Default)]
+pub(super) struct JsonBuf(Vec<u8>);
+
+impl JsonBuf {
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Appends `v` as JSON; returns where it is, for [`JsonBuf::text`].
+    pub(super) fn push<T: serde::Serialize>(&mut self, v: &T) -> Result<Range<usize>> {
+        let start = self.0.len();
+        serde_json::to_writer(&mut self.0, v).map_err(|e| unencodable(e.to_string()))?;
+        Ok(start..self.0.len())
+    }
+
+    pub(super) fn text(&self, at: Range<usize>) -> Result<&str> {
+        let bytes = self.0.get(at).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|e| unencodable(e.to_string()))
+    }
+}
+
+fn unencodable(detail: String) -> StoreError {
+    StoreError::Corrupt {
         what: "value to store".into(),
-        detail: format!("cannot encode as JSON: {e}"),
-    })
+        detail: format!("cannot encode as JSON: {detail}"),
+    }
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::codec::{Cells, ms, to_json};
+mod insert;
+
+use super::codec::{Cells, ms};
 use super::repository::PostRepo;
 use super::{Db, Result, cursors};
 use crate::domain::{
@@ -14,98 +16,30 @@ use crate::domain::{
 use crate::sources::Cursor;
 use crate::triage::attention_rank;
 
+#[cfg(test)]
+pub(super) use insert::FIND_POST;
+
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
      first_response_at, by_shop, context, quotes";
 
 impl PostRepo for Db {
-    fn insert_batch(
+    fn insert_batches(
         &mut self,
-        source: &str,
-        posts: &[NewPost],
-        cursors: &[Cursor],
-    ) -> Result<Vec<Post>> {
+        batches: &[(&str, &[NewPost], &[Cursor])],
+    ) -> Result<Vec<Vec<Post>>> {
         let tx = self.write_tx()?;
-        let mut stored = Vec::new();
+        let now = Utc::now();
         let mut values = CustomerValues::default();
-        {
-            let mut insert = tx.prepare_cached(
-                // A post stored as context and found again by a query of its own becomes a post in full.
-                "INSERT INTO posts (network, native_id, url, author_handle, author_name, text, created_at,
-                     ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop,
-                     context, quotes, attention_rank)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-                 ON CONFLICT (network, native_id) DO UPDATE SET
-                     url = excluded.url, author_handle = excluded.author_handle,
-                     author_name = excluded.author_name, text = excluded.text,
-                     in_reply_to = excluded.in_reply_to, reply_ref = excluded.reply_ref,
-                     customer_id = excluded.customer_id, is_mention = excluded.is_mention,
-                     category = excluded.category, score = excluded.score, reasons = excluded.reasons,
-                     by_shop = excluded.by_shop, context = 0, quotes = excluded.quotes,
-                     attention_rank = excluded.attention_rank
-                 WHERE posts.context = 1 AND excluded.context = 0
-                 RETURNING id",
-            )?;
-            for p in posts {
-                let i = &p.incoming;
-                let reply_ref = i.reply_ref.as_ref().map(to_json).transpose()?;
-                let reasons = to_json(&p.triage.reasons)?;
-                let value = values.get(&tx, p.customer)?;
-                let rank = attention_rank(&p.triage, value, p.is_mention, true);
-                let id: Option<i64> = insert
-                    .query_row(
-                        params![
-                            i.network.as_str(),
-                            i.native_id,
-                            i.url,
-                            i.author.handle,
-                            i.author.display_name,
-                            i.text,
-                            ms(i.created_at),
-                            ms(p.ingested_at),
-                            i.in_reply_to,
-                            reply_ref,
-                            p.customer.map(|c| c.0),
-                            p.is_mention,
-                            p.triage.category.as_str(),
-                            f64::from(p.triage.score),
-                            reasons,
-                            p.by_shop,
-                            i.context,
-                            i.quotes.as_ref().map(|q| q.native_id.as_str()),
-                            rank,
-                        ],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
-                if let Some(id) = id {
-                    stored.push(Post {
-                        id: PostId(id),
-                        network: i.network,
-                        native_id: i.native_id.clone(),
-                        url: i.url.clone(),
-                        author: i.author.clone(),
-                        text: i.text.clone(),
-                        created_at: i.created_at,
-                        ingested_at: p.ingested_at,
-                        in_reply_to: i.in_reply_to.clone(),
-                        reply_ref: i.reply_ref.clone(),
-                        customer: p.customer,
-                        is_mention: p.is_mention,
-                        by_shop: p.by_shop,
-                        triage: p.triage.clone(),
-                        handled_at: None,
-                        first_response_at: None,
-                        context: i.context,
-                        quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
-                    });
-                }
-            }
+        let mut out = Vec::with_capacity(batches.len());
+        for (source, posts, cursors) in batches {
+            let mut stored = insert::insert_posts(&tx, posts, &mut values)?;
+            answer_from_shop(&tx, &mut stored)?;
+            cursors::upsert(&tx, source, cursors, now)?;
+            out.push(stored);
         }
-        answer_from_shop(&tx, &mut stored)?;
-        cursors::upsert(&tx, source, cursors, Utc::now())?;
         tx.commit()?;
-        Ok(stored)
+        Ok(out)
     }
 
     fn post_count(&self) -> Result<u64> {
@@ -140,6 +74,11 @@ pub(super) fn query_posts(
     Ok(out)
 }
 
+/// Whether the shop has replied to a post (network, native id). Most posts have no such reply: one probe of the
+/// `posts_in_reply_to` index says so without reading a row; only a post with one is read in full for the rule.
+pub(super) const SHOP_ANSWERED: &str =
+    "SELECT EXISTS (SELECT 1 FROM posts WHERE network = ?1 AND in_reply_to = ?2 AND by_shop = 1)";
+
 /// Inside the batch's transaction: the shop's replies just stored answer the posts they reply to, and posts just
 /// stored get the shop's replies that arrived before them (arrival order is not guaranteed). The rule is
 /// [`first_response_by_shop`]; `stored` is updated to match what was written.
@@ -147,6 +86,7 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
     let mut set = conn.prepare_cached(
         "UPDATE posts SET first_response_at = COALESCE(first_response_at, ?2) WHERE id = ?1",
     )?;
+    let mut answered = conn.prepare_cached(SHOP_ANSWERED)?;
     for i in 0..stored.len() {
         let post = &stored[i];
         let pairs: Vec<(Post, Post)> = if post.by_shop {
@@ -161,6 +101,10 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
             .into_iter()
             .map(|answered| (answered, post.clone()))
             .collect()
+        } else if post.first_response_at.is_some()
+            || !answered.query_row(params![post.network.as_str(), post.native_id], |r| r.get(0))?
+        {
+            continue;
         } else {
             query_posts(
                 conn,

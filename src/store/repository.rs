@@ -34,7 +34,20 @@ pub trait PostRepo {
         source: &str,
         posts: &[NewPost],
         cursors: &[Cursor],
-    ) -> Result<Vec<Post>>;
+    ) -> Result<Vec<Post>> {
+        Ok(self
+            .insert_batches(&[(source, posts, cursors)])?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Several batches, `(source, posts, cursors)`, in ONE transaction (a backlog: one commit instead of one
+    /// per batch), each stored as [`PostRepo::insert_batch`] stores it, in order. Returns each batch's new
+    /// posts. If anything fails, nothing from any of them is written.
+    fn insert_batches(
+        &mut self,
+        batches: &[(&str, &[NewPost], &[Cursor])],
+    ) -> Result<Vec<Vec<Post>>>;
 
     fn post_count(&self) -> Result<u64>;
 }
