@@ -87,6 +87,12 @@ enum Cmd {
         /// Keep the store of the first run (DIR/regulars.db) to open in the console.
         #[arg(long)]
         keep: bool,
+        /// Skip the console's figures (first frame, keys, search, memory).
+        #[arg(long)]
+        no_console: bool,
+        /// Measure only the console, on this store (how the bench runs its console side).
+        #[arg(long, hide = true)]
+        console: Option<PathBuf>,
     },
 }
 
@@ -163,8 +169,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         customers,
         dir,
         keep,
+        no_console,
+        console,
     }) = &cli.command
     {
+        if let Some(db) = console {
+            regulars::bench::console::child(db, &mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         let opts = regulars::bench::Options {
             posts: *posts,
             batch: *batch,
@@ -173,6 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             customers: *customers,
             dir: dir.clone(),
             keep: *keep,
+            console: !*no_console,
         };
         let report = regulars::bench::run(&opts, &mut std::io::stderr())?;
         print!("{report}");

@@ -1,5 +1,5 @@
 //! The console's side of `regulars bench`: the console opened on a built store, measured as a user meets it.
-//! Run in a process of its own (`regulars bench --console DB`), so its memory is the console's alone.
+//! Run in a process of its own ([`in_child`]), so its memory is the console's alone.
 //!
 //! - first frame: `Workspace::open` + `initial_state` (every pane's first page, counts and Detail) + a frame;
 //! - key to frame: a key applied (with the live posts that arrived since) and the frame drawn, while a writer
@@ -49,12 +49,57 @@ fn searches(state: &AppState) -> Vec<String> {
     out
 }
 
-pub fn measure(db: &Path, report: &mut Report) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(measure_async(db, report))
+/// Measures the console on `db` in a child process (`regulars bench --console DB`), adding its figures and
+/// notes to `report`.
+pub fn in_child(db: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let exe =
+        std::env::current_exe().context("cannot find this program to run the console bench")?;
+    let out = std::process::Command::new(exe)
+        .args(["bench", "--console"])
+        .arg(db)
+        .output()
+        .context("cannot run the console bench")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "the console bench failed: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        match line.split('\t').collect::<Vec<_>>()[..] {
+            ["note", note] => report.notes.push(note.to_string()),
+            [name, unit, value] => {
+                let unit = match unit {
+                    "ms" => "ms",
+                    "MB" => "MB",
+                    other => anyhow::bail!("the console bench gave an unknown unit {other:?}"),
+                };
+                let value = value
+                    .parse()
+                    .with_context(|| format!("the console bench gave {line:?}"))?;
+                report.add(name, unit, value, None, Better::Lower);
+            }
+            _ => anyhow::bail!("the console bench gave {line:?}"),
+        }
+    }
+    Ok(())
 }
 
-async fn measure_async(db: &Path, report: &mut Report) -> anyhow::Result<()> {
+/// The child's side of [`in_child`]: measures, then writes each figure as `name TAB unit TAB value` and each
+/// note as `note TAB text`.
+pub fn child(db: &Path, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let mut report = Report::default();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(measure(db, &mut report))?;
+    for f in &report.figures {
+        writeln!(out, "{}\t{}\t{}", f.name, f.unit, f.ours)?;
+    }
+    for note in &report.notes {
+        writeln!(out, "note\t{note}")?;
+    }
+    Ok(())
+}
+
+async fn measure(db: &Path, report: &mut Report) -> anyhow::Result<()> {
     let mut opens = Vec::new();
     let mut last = None;
     for _ in 0..OPENS {
@@ -70,11 +115,10 @@ async fn measure_async(db: &Path, report: &mut Report) -> anyhow::Result<()> {
         last = Some((ws, state));
     }
     let (ws, mut state) = last.context("no open")?;
-    let filled = Pane::POSTS
-        .iter()
-        .filter_map(|p| state.list(*p))
-        .all(|l| l.window.loaded)
-        && state.log.window.loaded;
+    let filled = state.panes().iter().all(|p| match state.list(*p) {
+        Some(list) => list.window.loaded,
+        None => state.log.window.loaded,
+    });
     anyhow::ensure!(filled, "the first frame came before every pane was filled");
     report.add(
         "console: first frame, every pane filled, median",
@@ -93,8 +137,20 @@ async fn measure_async(db: &Path, report: &mut Report) -> anyhow::Result<()> {
     ));
 
     let (frames, pages) = keys(&ws, &mut state).await?;
-    report.add("console: key to frame, p50", "ms", quantile(&frames, 0.5), None, Better::Lower);
-    report.add("console: key to frame, p99", "ms", quantile(&frames, 0.99), None, Better::Lower);
+    report.add(
+        "console: key to frame, p50",
+        "ms",
+        quantile(&frames, 0.5),
+        None,
+        Better::Lower,
+    );
+    report.add(
+        "console: key to frame, p99",
+        "ms",
+        quantile(&frames, 0.99),
+        None,
+        Better::Lower,
+    );
     if !pages.is_empty() {
         report.add(
             "console: key needing a page to frame, p50",
@@ -115,14 +171,31 @@ async fn measure_async(db: &Path, report: &mut Report) -> anyhow::Result<()> {
         times.push(ms(started.elapsed()));
         send(&ws.store, &mut state, Msg::Command(Command::ClearFilter)).await?;
     }
-    report.add("console: search to frame, median", "ms", median(&times), None, Better::Lower);
-    report.add("console: search to frame, slowest", "ms", quantile(&times, 1.0), None, Better::Lower);
+    report.add(
+        "console: search to frame, median",
+        "ms",
+        median(&times),
+        None,
+        Better::Lower,
+    );
+    report.add(
+        "console: search to frame, slowest",
+        "ms",
+        quantile(&times, 1.0),
+        None,
+        Better::Lower,
+    );
 
     let mut times = Vec::new();
     state.focus = Pane::Regulars;
     for _ in 0..10 {
         let started = Instant::now();
-        send(&ws.store, &mut state, Msg::Command(Command::CustomerHistory)).await?;
+        send(
+            &ws.store,
+            &mut state,
+            Msg::Command(Command::CustomerHistory),
+        )
+        .await?;
         draw(&state)?;
         times.push(ms(started.elapsed()));
         send(&ws.store, &mut state, Msg::Command(Command::Close)).await?;
@@ -130,11 +203,23 @@ async fn measure_async(db: &Path, report: &mut Report) -> anyhow::Result<()> {
             send(&ws.store, &mut state, Msg::Command(Command::NextPost)).await?;
         }
     }
-    report.add("console: customer history to frame, median", "ms", median(&times), None, Better::Lower);
+    report.add(
+        "console: customer history to frame, median",
+        "ms",
+        median(&times),
+        None,
+        Better::Lower,
+    );
 
     let (rss, peak) = memory();
     report.add("console: resident memory", "MB", rss, None, Better::Lower);
-    report.add("console: peak resident memory", "MB", peak, None, Better::Lower);
+    report.add(
+        "console: peak resident memory",
+        "MB",
+        peak,
+        None,
+        Better::Lower,
+    );
     ws.store.close().await;
     Ok(())
 }
@@ -163,12 +248,21 @@ async fn keys(ws: &Workspace, state: &mut AppState) -> anyhow::Result<(Vec<f64>,
         let started = Instant::now();
         let mut effects = Vec::new();
         while let Ok(posts) = live.try_recv() {
-            effects.extend(update(state, Msg::Ingested { source: "live".into(), posts }));
+            effects.extend(update(
+                state,
+                Msg::Ingested {
+                    source: "live".into(),
+                    posts,
+                },
+            ));
         }
         effects.extend(update(state, Msg::Command(script[i % script.len()])));
         draw(state)?;
         frames.push(ms(started.elapsed()));
-        let loads: Vec<_> = effects.into_iter().filter(|e| matches!(e, Effect::Load(_))).collect();
+        let loads: Vec<_> = effects
+            .into_iter()
+            .filter(|e| matches!(e, Effect::Load(_)))
+            .collect();
         if !loads.is_empty() {
             answer(&ws.store, state, loads).await?;
             draw(state)?;
@@ -211,9 +305,15 @@ async fn write_live(
             quotes: None,
         };
         let post = ingest.prepare(incoming, now);
-        match store.call(move |db| db.insert_batch("live", &[post], &[])).await {
-            Ok(stored) if out.send(stored).is_err() => return,
-            Ok(_) => {}
+        match store
+            .call(move |db| db.insert_batch("live", &[post], &[]))
+            .await
+        {
+            Ok(stored) => {
+                if out.send(stored).is_err() {
+                    return;
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "bench: a live post was not stored");
                 return;
@@ -243,6 +343,7 @@ async fn answer(store: &Store, state: &mut AppState, effects: Vec<Effect>) -> an
     Ok(())
 }
 
+/// Draws a 160x45 frame, as the console's terminal would (a new buffer each time: the cost of a full redraw).
 fn draw(state: &AppState) -> anyhow::Result<()> {
     let mut terminal = Terminal::new(TestBackend::new(160, 45))?;
     terminal.draw(|f| crate::ui::render(f, state))?;

@@ -11,6 +11,7 @@
 //!   store thread, the backlog grouped), fed the same batches as a source would.
 
 pub mod baseline;
+pub mod console;
 pub mod customers;
 pub mod generate;
 mod ids;
@@ -51,6 +52,8 @@ pub struct Options {
     pub dir: Option<PathBuf>,
     /// Keep the first run's store (`regulars.db` in the directory) for the console.
     pub keep: bool,
+    /// Open the console on the first run's store and measure it (first frame, keys, search, memory).
+    pub console: bool,
 }
 
 /// Every run's timings, by side.
@@ -264,6 +267,10 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
          are against the baseline's batches of {}",
         opts.batch
     ));
+    if opts.console {
+        writeln!(progress, "measuring the console on {}", kept.display())?;
+        console::in_child(&kept, &mut report)?;
+    }
     if opts.keep {
         report.notes.push(format!(
             "store kept: {} (regulars --demo --db {0})",
