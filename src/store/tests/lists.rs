@@ -313,7 +313,7 @@ fn searches_pick_their_way_by_how_many_posts_match() {
                 || plan.contains(&format!("INDEX {lead}")),
             "{word}: {plan}"
         );
-        let (sql, params) = count_sql(&db.conn, &q).unwrap().unwrap();
+        let (sql, _) = count_sql(&db.conn, &q).unwrap().unwrap();
         assert!(sql.contains("FROM posts_fts"), "{word}: {sql}");
         let page = db.posts_page(&q, Anchor::First, 100, true).unwrap();
         assert_eq!(page.total, Some(matches));
