@@ -154,14 +154,7 @@ pub fn confirm_fresh(
 
 /// "1 post", "1,234 posts".
 fn counted(n: u64, one: &str, many: &str) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(d);
-    }
+    let grouped = crate::text::thousands(n);
     format!("{grouped} {}", if n == 1 { one } else { many })
 }
 

@@ -125,6 +125,19 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
+/// A count with thousands grouped: `1234567` reads `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    grouped
+}
+
 mod html;
 mod sanitize;
 #[cfg(test)]

@@ -29,12 +29,13 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
     Paragraph::new(Line::from(spans))
 }
 
-/// A pane's true size: its whole query's, not what is loaded.
-fn count(state: &AppState, pane: Pane) -> usize {
-    match pane {
+/// A pane's true size, its whole query's (not what is loaded), thousands grouped.
+fn count(state: &AppState, pane: Pane) -> String {
+    let n = match pane {
         Pane::Log => state.log.window.total,
         _ => state.list(pane).map_or(0, |l| l.window.total),
-    }
+    };
+    crate::text::thousands(n as u64)
 }
 
 fn title(state: &AppState, pane: Pane) -> Line<'static> {

@@ -64,7 +64,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         Style::default().fg(state.theme.accent),
     ));
     left.push(Span::styled(
-        format!("{urgent} urgent  "),
+        format!("{} urgent  ", crate::text::thousands(urgent as u64)),
         if urgent > 0 {
             Style::default()
                 .fg(state.theme.urgent)
