@@ -162,6 +162,7 @@ async fn measure(db: &Path, report: &mut Report) -> anyhow::Result<()> {
     }
 
     let mut times = Vec::new();
+    let mut each = Vec::new();
     for query in searches(&state) {
         let started = Instant::now();
         send(&ws.store, &mut state, Msg::Command(Command::Filter)).await?;
@@ -169,8 +170,14 @@ async fn measure(db: &Path, report: &mut Report) -> anyhow::Result<()> {
         send(&ws.store, &mut state, Msg::Key(enter())).await?;
         draw(&state)?;
         times.push(ms(started.elapsed()));
+        each.push(format!(
+            "/{query} {:.0} ms ({} in Mentions)",
+            ms(started.elapsed()),
+            total(&state, Pane::Mentions)
+        ));
         send(&ws.store, &mut state, Msg::Command(Command::ClearFilter)).await?;
     }
+    report.notes.push(format!("searches: {}", each.join(", ")));
     report.add(
         "console: search to frame, median",
         "ms",

@@ -65,11 +65,15 @@ INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
 }
 
 /// The lists a post is in, as words of the full-text table's `tags` column: `regular` and `c<customer id>`,
-/// `mention`, `open` (not handled), and its category. (`{row}` is the trigger's `new` or the table.)
+/// `mention`, `attention` (an open complaint or distress), `handled`, and its category. Open is "not handled":
+/// the word for it would be in nearly every row, and a word's cost in a query grows with its rows. (`{row}` is
+/// the trigger's `new` or the table.)
 const TAGS: &str =
     "(CASE WHEN {row}.customer_id IS NOT NULL THEN 'regular c' || {row}.customer_id ELSE '' END
      || CASE WHEN {row}.is_mention THEN ' mention' ELSE '' END
-     || CASE WHEN {row}.handled_at IS NULL THEN ' open' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NULL AND {row}.category IN ('complaint', 'distress')
+             THEN ' attention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
 
 /// The shop's own posts (found by a hashtag or keyword search, or replies sent from elsewhere) are stored marked,

@@ -3,6 +3,7 @@
 mod compose;
 mod forms;
 mod lists;
+mod posts;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -14,15 +15,13 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Command, Effect, Msg};
-use crate::domain::{ActionKind, NewAction, Post};
 use crate::state::{AppState, CheckIn, LineInput, Pane, Popup};
+use posts::{action_logged, ingested, mark_handled};
 
 use lists::advance_past;
 
 /// How long after the last keystroke a draft is saved.
 pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
-/// Posts newer than this may notify; older ones arrive as backlog.
-const NOTIFY_MAX_AGE_MIN: i64 = 15;
 
 /// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
@@ -296,130 +295,4 @@ fn mark_current_read(state: &mut AppState) {
     if let Some(id) = state.current_post_id() {
         state.unread.remove(&id);
     }
-}
-
-fn mark_handled(state: &mut AppState) -> Vec<Effect> {
-    let Some(post) = state.current_post() else {
-        state.flash("no post selected");
-        return vec![];
-    };
-    if post.handled_at.is_some() {
-        state.flash("already handled");
-        return vec![];
-    }
-    let (id, customer) = (post.id, post.customer);
-    let now = state.now;
-    advance_past(state, id);
-    handled(state, id, now);
-    state.flash("marked handled");
-    vec![Effect::LogAction(NewAction {
-        post: Some(id),
-        customer,
-        kind: ActionKind::Handled,
-        note: String::new(),
-        at: now,
-        url: None,
-    })]
-}
-
-/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log. Reaching
-/// out about a post (a reply, a follow-up) completes the follow-ups due on it.
-fn action_logged(state: &mut AppState, action: crate::domain::Action) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    if matches!(action.kind, ActionKind::Replied | ActionKind::FollowUp) && action.post.is_some() {
-        let today = state.today();
-        for f in state
-            .follow_ups
-            .iter_mut()
-            .filter(|f| f.post == action.post && f.done_at.is_none() && f.due <= today)
-        {
-            f.done_at = Some(action.at);
-            effects.push(Effect::CompleteFollowUp {
-                id: f.id,
-                at: action.at,
-            });
-        }
-    }
-    if let Some(id) = action.post {
-        if matches!(
-            action.kind,
-            ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied
-        ) {
-            handled(state, id, action.at);
-        }
-        if let Some(post) = state.posts.get_mut(id)
-            && action.kind.is_response()
-            && post.first_response_at.is_none()
-        {
-            post.first_response_at = Some(action.at);
-            lists::reposition(state, id);
-        }
-    }
-    // The customer card lists their latest actions: read it again.
-    if action.customer.is_some() {
-        state.detail.wanted = None;
-    }
-    // The Log holds its newest rows: the action goes on top, and a selection below it stays on its row.
-    let log = &mut state.log;
-    if log.window.has_start() {
-        let due = state.due_follow_ups().count();
-        let log = &mut state.log;
-        if log.window.place(action) && state.focus == Pane::Log && log.selected > due {
-            log.selected += 1;
-        }
-    } else {
-        log.window.total += 1;
-        log.window.offset += 1;
-    }
-    effects
-}
-
-/// A post is handled now (here or, for a post not held, as logged): it leaves the open Attention queue.
-fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime<chrono::Utc>) {
-    if let Some(post) = state.posts.get_mut(id)
-        && post.handled_at.is_none()
-    {
-        post.handled_at = Some(at);
-        if post.triage.category.needs_attention() {
-            state.open_attention = state.open_attention.saturating_sub(1);
-        }
-        lists::reposition(state, id);
-    }
-}
-
-fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effect> {
-    let now = state.now;
-    let live: Vec<&Post> = posts
-        .iter()
-        .filter(|p| now - p.created_at < Duration::minutes(NOTIFY_MAX_AGE_MIN))
-        .collect();
-    let mut effects = Vec::new();
-    if let Some(min) = state.notify_min_urgency {
-        let urgent: Vec<&&Post> = live
-            .iter()
-            .filter(|p| p.triage.category.needs_attention() && state.urgency(p) >= min)
-            .collect();
-        if let Some(first) = urgent.first() {
-            let who = state
-                .customer_of(first)
-                .map(|c| format!("{} (#{})", c.name, c.rank))
-                .unwrap_or_else(|| format!("@{}", first.author.handle));
-            let title = match urgent.len() {
-                1 => format!("{}: {}", first.triage.category.as_str(), who),
-                n => format!("{n} urgent posts, first from {who}"),
-            };
-            effects.push(Effect::Notify {
-                title,
-                body: crate::text::truncate_width(&crate::text::one_line(&first.text), 120),
-            });
-        }
-    }
-    for p in &live {
-        state.unread.insert(p.id);
-    }
-    if !posts.is_empty() {
-        state.last_delivery.insert(source, now);
-    }
-    lists::place_live(state, posts);
-    effects
 }

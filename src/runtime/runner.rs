@@ -1,0 +1,298 @@
+//! The effect runner: performs what `update` asks for (store writes and reads, notifications) in order, and
+//! sends replies in tasks of their own; every outcome comes back to the UI as a `Msg`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::app::{Effect, Msg};
+use crate::domain::{Network, Reply};
+use crate::notify::Notifier;
+use crate::sources::{Replier, ReplyRequest, Resolution, SendError, SentReply};
+use crate::state::Preparers;
+use crate::store::Store;
+
+/// Performs effects in order (so draft saves never overtake each other); replies go out in their own tasks.
+pub struct Runner {
+    store: Store,
+    repliers: HashMap<Network, Arc<dyn Replier>>,
+    notifier: Arc<dyn Notifier>,
+    ui: mpsc::UnboundedSender<Msg>,
+}
+
+impl Runner {
+    pub fn new(
+        store: Store,
+        repliers: HashMap<Network, Arc<dyn Replier>>,
+        notifier: Arc<dyn Notifier>,
+        ui: mpsc::UnboundedSender<Msg>,
+    ) -> Runner {
+        Runner {
+            store,
+            repliers,
+            notifier,
+            ui,
+        }
+    }
+
+    /// Runs until the sender is dropped, then waits for replies in flight. First hands the UI the repliers'
+    /// pure side, so the send confirmation shows exactly what each would post.
+    pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) {
+        let _ = self
+            .ui
+            .send(Msg::RepliersReady(Preparers::new(self.repliers.clone())));
+        let mut sends = JoinSet::new();
+        let mut queue = std::collections::VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match effects.recv().await {
+                    Some(effect) => queue.push_back(effect),
+                    None => break,
+                }
+            }
+            while let Ok(effect) = effects.try_recv() {
+                queue.push_back(effect);
+            }
+            let Some(effect) = queue.pop_front() else {
+                continue;
+            };
+            // A load that a later one for the same pane (or Detail) makes pointless is skipped: scrolling or
+            // typing a search never queues up reads.
+            if let Effect::Load(load) = &effect
+                && queue
+                    .iter()
+                    .any(|e| matches!(e, Effect::Load(l) if l.target() == load.target()))
+            {
+                continue;
+            }
+            match effect {
+                Effect::SendReply {
+                    post,
+                    text,
+                    idempotency_key,
+                } => {
+                    let replier = self.repliers.get(&post.reply_route()).cloned();
+                    let (store, ui) = (self.store.clone(), self.ui.clone());
+                    sends.spawn(send_reply(replier, store, ui, *post, text, idempotency_key));
+                }
+                Effect::ResolveReply {
+                    post,
+                    text,
+                    idempotency_key,
+                } => {
+                    let replier = self.repliers.get(&post.reply_route()).cloned();
+                    let (store, ui) = (self.store.clone(), self.ui.clone());
+                    let request = ReplyRequest {
+                        post: *post,
+                        text,
+                        idempotency_key,
+                    };
+                    sends.spawn(resolve_reply(replier, store, ui, request));
+                }
+                other => self.perform(other).await,
+            }
+        }
+        while sends.join_next().await.is_some() {}
+    }
+
+    async fn perform(&self, effect: Effect) {
+        let msg = match effect {
+            Effect::SaveDraft(draft) => {
+                let saved = draft.clone();
+                self.store
+                    .call(move |db| db.save_draft(&saved))
+                    .await
+                    .map(|_| Some(Msg::DraftSaved(draft)))
+            }
+            Effect::DeleteDraft(post) => self
+                .store
+                .call(move |db| db.delete_draft(post))
+                .await
+                .map(|_| None),
+            Effect::LogAction(action) => self
+                .store
+                .call(move |db| db.log_action(&action))
+                .await
+                .map(|a| Some(Msg::ActionLogged(a))),
+            Effect::ScheduleFollowUp(follow_up) => self
+                .store
+                .call(move |db| db.schedule_follow_up(&follow_up))
+                .await
+                .map(|(follow_up, action)| Some(Msg::FollowUpScheduled { follow_up, action })),
+            Effect::CompleteFollowUp { id, at } => self
+                .store
+                .call(move |db| db.complete_follow_up(id, at))
+                .await
+                .map(|_| None),
+            Effect::CheckPriorReply(post) => self
+                .store
+                .call(move |db| db.prior_reply(post))
+                .await
+                .map(|prior| prior.map(|prior| Msg::PriorReply { post, prior })),
+            Effect::Load(load) => {
+                let msg = match crate::loader::load(&self.store, load.clone()).await {
+                    Ok(loaded) => Msg::Loaded(loaded),
+                    Err(e) => {
+                        tracing::error!(error = %e, ?load, "a read failed");
+                        Msg::LoadFailed {
+                            load,
+                            error: e.to_string(),
+                        }
+                    }
+                };
+                let _ = self.ui.send(msg);
+                return;
+            }
+            Effect::Notify { title, body } => {
+                self.notifier.notify(&title, &body);
+                return;
+            }
+            Effect::SendReply { .. } | Effect::ResolveReply { .. } | Effect::Quit => return,
+        };
+        let msg = msg.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "store write failed");
+            Some(Msg::TaskFailed {
+                what: "saving".into(),
+                error: e.to_string(),
+            })
+        });
+        if let Some(msg) = msg {
+            let _ = self.ui.send(msg);
+        }
+    }
+}
+
+/// The reply account for `post`, or the message saying none is configured.
+fn replier_for(
+    replier: Option<Arc<dyn Replier>>,
+    post: &crate::domain::Post,
+) -> Result<Arc<dyn Replier>, String> {
+    replier.ok_or_else(|| {
+        format!(
+            "no {} account is configured to reply from: add a [sources.<name>] for it",
+            post.reply_route()
+        )
+    })
+}
+
+async fn send_reply(
+    replier: Option<Arc<dyn Replier>>,
+    store: Store,
+    ui: mpsc::UnboundedSender<Msg>,
+    post: crate::domain::Post,
+    text: String,
+    idempotency_key: String,
+) {
+    let post_id = post.id;
+    let replier = match replier_for(replier, &post) {
+        Ok(r) => r,
+        Err(reason) => {
+            let _ = ui.send(Msg::ReplyFailed {
+                post: post_id,
+                reason,
+            });
+            return;
+        }
+    };
+    let request = ReplyRequest {
+        post,
+        text,
+        idempotency_key,
+    };
+    let post = request.post.clone();
+    let key = request.idempotency_key.clone();
+    let msg = match replier.send(request).await {
+        Ok(sent) => match record(&store, &post, key, sent).await {
+            Ok((reply, action)) => Msg::ReplySent { reply, action },
+            Err(reason) => Msg::ReplyUnconfirmed {
+                post: post_id,
+                reason,
+            },
+        },
+        Err(SendError::NotPosted(reason)) => Msg::ReplyFailed {
+            post: post_id,
+            reason,
+        },
+        Err(SendError::Unconfirmed(reason)) => Msg::ReplyUnconfirmed {
+            post: post_id,
+            reason,
+        },
+    };
+    let _ = ui.send(msg);
+}
+
+/// Finds out whether an unconfirmed send went out: recorded as sent (with the server's text) if it did, a new
+/// key for the draft if it did not, still unconfirmed if the server cannot tell.
+async fn resolve_reply(
+    replier: Option<Arc<dyn Replier>>,
+    store: Store,
+    ui: mpsc::UnboundedSender<Msg>,
+    request: ReplyRequest,
+) {
+    let post = request.post.clone();
+    let replier = match replier_for(replier, &post) {
+        Ok(r) => r,
+        Err(reason) => {
+            let _ = ui.send(Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason,
+            });
+            return;
+        }
+    };
+    let known = match store.call(move |db| db.replies_for_post(post.id)).await {
+        Ok(replies) => replies.into_iter().filter_map(|r| r.remote_id).collect(),
+        Err(e) => {
+            let _ = ui.send(Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason: format!("cannot read the replies already logged: {e}"),
+            });
+            return;
+        }
+    };
+    let key = request.idempotency_key.clone();
+    let msg = match replier.resolve(request, known).await {
+        Resolution::Posted(sent) => match record(&store, &post, key, sent).await {
+            Ok((reply, action)) => Msg::ReplyFound { reply, action },
+            Err(reason) => Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason,
+            },
+        },
+        Resolution::NotPosted => Msg::ReplyNotPosted { post: post.id },
+        Resolution::Unknown(reason) => Msg::ReplyUnconfirmed {
+            post: post.id,
+            reason,
+        },
+    };
+    let _ = ui.send(msg);
+}
+
+/// Logs a reply the server has, with the server's text; once per key, however often it is reported.
+async fn record(
+    store: &Store,
+    post: &crate::domain::Post,
+    key: String,
+    sent: SentReply,
+) -> Result<(Reply, crate::domain::Action), String> {
+    let reply = Reply {
+        post: post.id,
+        // Where it went: the demo network for demo posts.
+        network: post.reply_route(),
+        text: sent.text,
+        sent_at: chrono::Utc::now(),
+        url: sent.url,
+        remote_id: sent.remote_id,
+        idempotency_key: Some(key),
+    };
+    let customer = post.customer;
+    store
+        .call(move |db| db.record_reply(&reply, customer))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "a sent reply could not be logged");
+            format!("it went out but could not be logged ({e}); send again to log it: it cannot post twice")
+        })
+}
