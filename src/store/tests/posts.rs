@@ -327,6 +327,20 @@ fn page_queries_use_indexes_without_sorting() {
         let p = plan(&sql, &params);
         assert!(p.contains("INDEX"), "count {listing:?}: {p}");
     }
+    // A category over a span of days is counted from the list's index alone.
+    for listing in [Listing::Regulars, Listing::Mentions, Listing::Attention] {
+        let query = PostQuery {
+            listing,
+            search: Search::parse(
+                "cat:complaint since:2025-03-01",
+                chrono::FixedOffset::east_opt(0).unwrap(),
+            )
+            .unwrap(),
+        };
+        let (sql, params) = count_sql(&db.conn, &query).unwrap().unwrap();
+        let p = plan(&sql, &params);
+        assert!(p.contains("COVERING INDEX"), "count {listing:?}: {p}");
+    }
     for sql in [
         "SELECT * FROM actions ORDER BY at DESC, id DESC LIMIT 50",
         "SELECT * FROM actions WHERE (at, id) < (1, 2) ORDER BY at DESC, id DESC LIMIT 50",

@@ -168,6 +168,7 @@ fn a_version_1_database_gains_every_later_column() {
         conn.execute_batch(
             "DROP TRIGGER posts_fts_insert; DROP TRIGGER posts_fts_update; DROP TRIGGER posts_fts_delete;
              DROP TABLE posts_fts; DROP INDEX posts_attention; DROP INDEX posts_regulars;
+             DROP INDEX posts_mention; CREATE INDEX posts_mention ON posts (is_mention, created_at);
              ALTER TABLE posts DROP COLUMN attention_rank;
              CREATE INDEX posts_created ON posts (created_at);
              CREATE INDEX posts_category_handled ON posts (category, handled_at);
