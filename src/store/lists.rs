@@ -42,18 +42,24 @@ fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
 
 const MATCHING: &str = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?";
 
-/// The SQL and parameters of a page of `query` from `anchor`, and whether it is read backwards (then reversed
-/// into list order); `None` when nothing can match.
+/// The SQL and parameters of a page of a planned query from `anchor`, and whether it is read backwards (then
+/// reversed into list order); `None` when nothing can match.
 pub(super) fn page_sql(
     conn: &rusqlite::Connection,
-    query: &PostQuery,
+    plan: &Plan,
     anchor: Anchor<PostKey>,
     limit_: usize,
 ) -> Result<Option<(String, Vec<Value>, bool)>> {
-    let Plan::Query { fts, .. } = plan(conn, query, false)? else {
+    let Plan::Query {
+        listing,
+        terms,
+        fts,
+        ..
+    } = plan
+    else {
         return Ok(None);
     };
-    let few = match &fts {
+    let few = match fts {
         Some(f) => {
             let n: i64 = conn
                 .prepare_cached(&format!("SELECT COUNT(*) FROM ({MATCHING} LIMIT ?2)"))?
@@ -62,20 +68,13 @@ pub(super) fn page_sql(
         }
         None => false,
     };
-    let Plan::Query {
-        mut conditions,
-        fts,
-        ..
-    } = plan(conn, query, few)?
-    else {
-        return Ok(None);
-    };
+    let mut conditions = Plan::conditions(*listing, terms, few);
     if let Some(f) = fts {
         // `+p.id`: with many matches, the listing's index leads and the matches are only probed.
         let lead = if few { "p.id" } else { "+p.id" };
-        conditions.push(format!("{lead} IN ({MATCHING})"), [Value::Text(f)]);
+        conditions.push(format!("{lead} IN ({MATCHING})"), [Value::Text(f.clone())]);
     }
-    let ranked = query.listing == Listing::Attention;
+    let ranked = *listing == Listing::Attention;
     let backwards = match anchor {
         Anchor::First => false,
         Anchor::Last => true,
@@ -102,13 +101,10 @@ pub(super) fn page_sql(
     Ok(Some((sql, conditions.params, backwards)))
 }
 
-/// The SQL and parameters counting `query`'s rows: inside the full-text index alone where the search allows;
-/// `None` when nothing can match.
-pub(super) fn count_sql(
-    conn: &rusqlite::Connection,
-    query: &PostQuery,
-) -> Result<Option<(String, Vec<Value>)>> {
-    Ok(match plan(conn, query, false)? {
+/// The SQL and parameters counting a planned query's rows: inside the full-text index alone where the search
+/// allows; `None` when nothing can match.
+pub(super) fn count_sql(plan: &Plan) -> Option<(String, Vec<Value>)> {
+    match plan {
         Plan::Nothing => None,
         Plan::Query {
             fts: Some(f),
@@ -116,22 +112,24 @@ pub(super) fn count_sql(
             ..
         } => Some((
             "SELECT COUNT(*) FROM posts_fts WHERE posts_fts MATCH ?".into(),
-            vec![Value::Text(f)],
+            vec![Value::Text(f.clone())],
         )),
         Plan::Query {
-            mut conditions,
+            listing,
+            terms,
             fts,
             ..
         } => {
+            let mut conditions = Plan::conditions(*listing, terms, false);
             if let Some(f) = fts {
-                conditions.push(format!("p.id IN ({MATCHING})"), [Value::Text(f)]);
+                conditions.push(format!("p.id IN ({MATCHING})"), [Value::Text(f.clone())]);
             }
             Some((
                 format!("SELECT COUNT(*) FROM posts p WHERE {}", conditions.joined()),
                 conditions.params,
             ))
         }
-    })
+    }
 }
 
 impl ListRepo for Db {
@@ -142,8 +140,9 @@ impl ListRepo for Db {
         limit_: usize,
         count: bool,
     ) -> Result<Page<(PostKey, Post)>> {
+        let plan = plan(&self.conn, query)?;
         let total = if count {
-            Some(match count_sql(&self.conn, query)? {
+            Some(match count_sql(&plan) {
                 None => 0,
                 Some((sql, params)) => {
                     let n: i64 = self
@@ -157,7 +156,7 @@ impl ListRepo for Db {
             None
         };
         let ranked = query.listing == Listing::Attention;
-        let Some((sql, params, backwards)) = page_sql(&self.conn, query, anchor, limit_)? else {
+        let Some((sql, params, backwards)) = page_sql(&self.conn, &plan, anchor, limit_)? else {
             return Ok(Page {
                 rows: Vec::new(),
                 total,

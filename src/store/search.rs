@@ -10,7 +10,7 @@ use super::codec::ms;
 use crate::domain::{Listing, PostQuery, Term};
 
 /// Conditions (joined with AND) and their parameters, in order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Conditions {
     pub sql: Vec<String>,
     pub params: Vec<Value>,
@@ -37,42 +37,53 @@ impl Conditions {
 pub(super) enum Plan {
     /// No post can match (a category prefix naming none, a customer nobody is called).
     Nothing,
-    /// Conditions on `posts p`, and a full-text expression every row must also match (with the list's tags,
-    /// so it alone counts the list's matches when `fts_counts` is set).
+    /// The listing, the search's conditions on `posts p`, and a full-text expression every row must also
+    /// match (with the list's tags, so it alone counts the list's matches when `fts_counts` is set).
     Query {
-        conditions: Conditions,
+        listing: Listing,
+        terms: Conditions,
         fts: Option<String>,
         fts_counts: bool,
     },
 }
 
-/// The plan for `query`. `driven_by_fts`: the listing's conditions are written so that no index serves them
-/// (`+column`), for a page read from a few full-text matches rather than down the listing's index.
-pub(super) fn plan(conn: &Connection, query: &PostQuery, driven_by_fts: bool) -> Result<Plan> {
-    let plus = if driven_by_fts { "+" } else { "" };
-    let mut conditions = Conditions::default();
-    let mut tags = vec![match query.listing {
-        Listing::Regulars => {
-            conditions.push(format!("{plus}p.customer_id IS NOT NULL"), []);
-            "regular".to_string()
-        }
-        Listing::Mentions => {
-            conditions.push(format!("{plus}p.is_mention = 1"), []);
-            "mention".into()
-        }
-        Listing::Attention => {
-            conditions.push(
+impl Plan {
+    /// The listing's own condition and then the search's. `driven_by_fts`: the listing's is written so that no
+    /// index serves it (`+column`), for a page read from a few full-text matches rather than down its index.
+    pub(super) fn conditions(
+        listing: Listing,
+        terms: &Conditions,
+        driven_by_fts: bool,
+    ) -> Conditions {
+        let plus = if driven_by_fts { "+" } else { "" };
+        let mut out = Conditions::default();
+        match listing {
+            Listing::Regulars => out.push(format!("{plus}p.customer_id IS NOT NULL"), []),
+            Listing::Mentions => out.push(format!("{plus}p.is_mention = 1"), []),
+            Listing::Attention => out.push(
                 format!(
                     "{plus}p.handled_at IS NULL AND {plus}p.category IN ('complaint', 'distress')"
                 ),
                 [],
-            );
-            "attention".into()
+            ),
+            Listing::Customer(c) => {
+                out.push(format!("{plus}p.customer_id = ?"), [Value::Integer(c.0)])
+            }
         }
-        Listing::Customer(c) => {
-            conditions.push(format!("{plus}p.customer_id = ?"), [Value::Integer(c.0)]);
-            format!("c{}", c.0)
-        }
+        out.sql.extend(terms.sql.iter().cloned());
+        out.params.extend(terms.params.iter().cloned());
+        out
+    }
+}
+
+/// The plan for `query`, read once per page (a search's customers are looked up here).
+pub(super) fn plan(conn: &Connection, query: &PostQuery) -> Result<Plan> {
+    let mut conditions = Conditions::default();
+    let mut tags = vec![match query.listing {
+        Listing::Regulars => "regular".to_string(),
+        Listing::Mentions => "mention".into(),
+        Listing::Attention => "attention".into(),
+        Listing::Customer(c) => format!("c{}", c.0),
     }];
     let mut words = Vec::new();
     let mut open = false;
@@ -145,7 +156,8 @@ pub(super) fn plan(conn: &Connection, query: &PostQuery, driven_by_fts: bool) ->
         }
     });
     Ok(Plan::Query {
-        conditions,
+        listing: query.listing,
+        terms: conditions,
         fts,
         fts_counts,
     })

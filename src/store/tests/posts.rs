@@ -282,6 +282,7 @@ fn a_response_action_is_the_first_response() {
 fn page_queries_use_indexes_without_sorting() {
     use crate::domain::{Anchor, PostId, PostKey, PostQuery, Search};
     use crate::store::lists::{count_sql, page_sql};
+    use crate::store::search::plan as plan_query;
     let db = Db::open_in_memory().unwrap();
     let plan = |sql: &str, params: &[rusqlite::types::Value]| -> String {
         let mut stmt = db
@@ -316,14 +317,21 @@ fn page_queries_use_indexes_without_sorting() {
             Anchor::After(key),
             Anchor::Before(key),
         ] {
-            let (sql, params, _) = page_sql(&db.conn, &query, anchor, 100).unwrap().unwrap();
+            let (sql, params, _) = page_sql(
+                &db.conn,
+                &plan_query(&db.conn, &query).unwrap(),
+                anchor,
+                100,
+            )
+            .unwrap()
+            .unwrap();
             let p = plan(&sql, &params);
             assert!(
                 p.contains(index) && !p.contains("TEMP B-TREE"),
                 "{listing:?} {anchor:?}: {p}"
             );
         }
-        let (sql, params) = count_sql(&db.conn, &query).unwrap().unwrap();
+        let (sql, params) = count_sql(&plan_query(&db.conn, &query).unwrap()).unwrap();
         let p = plan(&sql, &params);
         assert!(p.contains("INDEX"), "count {listing:?}: {p}");
     }
@@ -337,7 +345,7 @@ fn page_queries_use_indexes_without_sorting() {
             )
             .unwrap(),
         };
-        let (sql, params) = count_sql(&db.conn, &query).unwrap().unwrap();
+        let (sql, params) = count_sql(&plan_query(&db.conn, &query).unwrap()).unwrap();
         let p = plan(&sql, &params);
         assert!(p.contains("COVERING INDEX"), "count {listing:?}: {p}");
     }
