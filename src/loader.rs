@@ -6,29 +6,43 @@ use crate::state::lists::PAGE;
 use crate::store::{Repository, Store, StoreError};
 
 pub async fn load(store: &Store, load: Load) -> Result<Loaded, StoreError> {
-    store.call(move |db| answer(db, load)).await
+    store.call(move |db| read(db, load)).await
 }
 
 /// Answers every load `state` asks for (and those that follow from the answers) before returning: the state
 /// the console opens on, whole, before its first frame.
 pub async fn settle(store: &Store, state: &mut AppState) -> Result<(), StoreError> {
     let now = state.now;
-    let mut effects = update(state, Msg::Tick(now));
+    let effects = update(state, Msg::Tick(now));
+    answer(store, state, effects).await.map(drop)
+}
+
+/// Answers the loads among `effects` and those that follow from the answers, there and then; returns the
+/// other effects (for a caller that applies messages outside the console's loop, as the bench does).
+pub async fn answer(
+    store: &Store,
+    state: &mut AppState,
+    mut effects: Vec<Effect>,
+) -> Result<Vec<Effect>, StoreError> {
+    let mut others = Vec::new();
     while !effects.is_empty() {
         let mut next = Vec::new();
         for effect in effects {
-            if let Effect::Load(load) = effect {
-                let loaded = self::load(store, load).await?;
-                next.extend(update(state, Msg::Loaded(loaded)));
+            match effect {
+                Effect::Load(load) => {
+                    let loaded = self::load(store, load).await?;
+                    next.extend(update(state, Msg::Loaded(loaded)));
+                }
+                other => others.push(other),
             }
         }
         effects = next;
     }
-    Ok(())
+    Ok(others)
 }
 
 /// The answer to one load, read from `db`.
-pub fn answer(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
+pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
     Ok(match load {
         Load::Posts {
             pane,

@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use regulars::app::{Command, Effect, Msg, update};
+use regulars::app::{Command, Msg, update};
 use regulars::domain::{ActionKind, Author, IncomingPost, NewAction, NewFollowUp, Reply};
 use regulars::state::Pane;
 use regulars::workspace::Workspace;
@@ -97,12 +97,10 @@ async fn a_reply_an_action_and_a_follow_up_are_in_detail_after_reopening() {
     let mut state = ws.initial_state(Default::default()).await.unwrap();
     while state.focus != Pane::Mentions {
         // As the console does: what `update` asks to read is read, and handed back.
-        for effect in update(&mut state, Msg::Command(Command::NextPane)) {
-            if let Effect::Load(load) = effect {
-                let loaded = regulars::loader::load(&ws.store, load).await.unwrap();
-                update(&mut state, Msg::Loaded(loaded));
-            }
-        }
+        let effects = update(&mut state, Msg::Command(Command::NextPane));
+        regulars::loader::answer(&ws.store, &mut state, effects)
+            .await
+            .unwrap();
     }
     assert_eq!(state.current_post_id(), Some(id));
     let screen = screen(&state);

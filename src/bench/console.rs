@@ -271,7 +271,7 @@ async fn keys(ws: &Workspace, state: &mut AppState) -> anyhow::Result<(Vec<f64>,
             .filter(|e| matches!(e, Effect::Load(_)))
             .collect();
         if !loads.is_empty() {
-            answer(&ws.store, state, loads).await?;
+            crate::loader::answer(&ws.store, state, loads).await?;
             draw(state)?;
             pages.push(ms(started.elapsed()));
         }
@@ -332,21 +332,7 @@ async fn write_live(
 /// Applies a message as the console does and answers the reads it asks for (and those that follow).
 async fn send(store: &Store, state: &mut AppState, msg: Msg) -> anyhow::Result<()> {
     let effects = update(state, msg);
-    answer(store, state, effects).await
-}
-
-async fn answer(store: &Store, state: &mut AppState, effects: Vec<Effect>) -> anyhow::Result<()> {
-    let mut effects = effects;
-    while !effects.is_empty() {
-        let mut next = Vec::new();
-        for effect in effects {
-            if let Effect::Load(load) = effect {
-                let loaded = crate::loader::load(store, load).await?;
-                next.extend(update(state, Msg::Loaded(loaded)));
-            }
-        }
-        effects = next;
-    }
+    crate::loader::answer(store, state, effects).await?;
     Ok(())
 }
 

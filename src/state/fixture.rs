@@ -88,7 +88,7 @@ impl Desk {
             for effect in effects {
                 match effect {
                     Effect::Load(load) => {
-                        let loaded = crate::loader::answer(&self.db, load).unwrap();
+                        let loaded = crate::loader::read(&self.db, load).unwrap();
                         next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
                     }
                     other => work.push(other),
