@@ -74,25 +74,29 @@ impl AppState {
         panes[(i + step).rem_euclid(panes.len() as isize) as usize]
     }
 
-    /// The query a post pane lists; `None` for the Log and for History with no customer chosen.
-    pub fn query(&self, pane: Pane) -> Option<PostQuery> {
-        let listing = match pane {
+    /// The listing a post pane shows; `None` for the Log and for History with no customer chosen.
+    fn listing(&self, pane: Pane) -> Option<Listing> {
+        Some(match pane {
             Pane::Regulars => Listing::Regulars,
             Pane::History => Listing::Customer(self.history?),
             Pane::Mentions => Listing::Mentions,
             Pane::Attention => Listing::Attention,
             Pane::Log => return None,
-        };
+        })
+    }
+
+    /// The query a post pane lists: its listing, narrowed by the applied search.
+    pub fn query(&self, pane: Pane) -> Option<PostQuery> {
         Some(PostQuery {
-            listing,
+            listing: self.listing(pane)?,
             search: self.search.clone(),
         })
     }
 
     /// Whether a post belongs in a pane's query (for posts arriving live); its key there if so.
     pub fn key_in(&self, pane: Pane, post: &Post) -> Option<PostKey> {
-        let query = self.query(pane)?;
-        let belongs = match query.listing {
+        let listing = self.listing(pane)?;
+        let belongs = match listing {
             Listing::Regulars => post.customer.is_some(),
             Listing::Customer(c) => post.customer == Some(c),
             Listing::Mentions => post.is_mention,
@@ -101,8 +105,8 @@ impl AppState {
             }
         };
         let customer = self.customer_of(post).map(|c| c.name.as_str());
-        (belongs && query.search.matches(post, customer)).then(|| PostKey {
-            rank: if query.listing == Listing::Attention {
+        (belongs && self.search.matches(post, customer)).then(|| PostKey {
+            rank: if listing == Listing::Attention {
                 self.attention_rank(post)
             } else {
                 0
