@@ -180,14 +180,7 @@ impl Generator {
             self.mention(i, at, network, handle, name, topic)
         } else {
             let text = pick(&mut self.rng, CHATTER).to_string();
-            blank(
-                network,
-                native_id(network, &handle, i, at),
-                handle,
-                name,
-                text,
-                at,
-            )
+            blank(network, handle, name, text, i, at)
         }
     }
 
@@ -204,28 +197,14 @@ impl Generator {
                     local(&t.handle),
                     pick(&mut self.rng, SHOP_REPLIES)
                 );
-                let mut p = blank(
-                    t.network,
-                    native_id(t.network, &handle, i, at),
-                    handle,
-                    name,
-                    text,
-                    at,
-                );
+                let mut p = blank(t.network, handle, name, text, i, at);
                 p.in_reply_to = Some(t.native_id);
                 p
             }
             None => {
                 let (network, handle) = self.shop[i % self.shop.len()].clone();
                 let text = pick(&mut self.rng, SHOP_NOTICES).to_string();
-                blank(
-                    network,
-                    native_id(network, &handle, i, at),
-                    handle,
-                    name,
-                    text,
-                    at,
-                )
+                blank(network, handle, name, text, i, at)
             }
         }
     }
@@ -292,14 +271,7 @@ impl Generator {
             }
         };
         let text = format!("{lead}{}{tail}", body.trim_end());
-        let mut p = blank(
-            network,
-            native_id(network, &handle, i, at),
-            handle,
-            name,
-            text,
-            at,
-        );
+        let mut p = blank(network, handle, name, text, i, at);
         p.addressed_to_shop = addressed;
         p.in_reply_to = reply_to;
         if matches!(topic, Topic::Complaint | Topic::Distress | Topic::Question) {
@@ -339,14 +311,7 @@ impl Generator {
             (Network::Mastodon, None) => format!("{}@mastodon.social", local(&handle)),
             _ => handle,
         };
-        let mut p = blank(
-            network,
-            native_id(network, &handle, i, at),
-            handle,
-            name,
-            text,
-            at,
-        );
+        let mut p = blank(network, handle, name, text, i, at);
         p.in_reply_to = parent.map(|t| t.native_id);
         p
     }
@@ -368,17 +333,18 @@ impl Iterator for Generator {
     }
 }
 
+/// A plain post by `handle`, the `i`th generated, its id in the network's own form.
 fn blank(
     network: Network,
-    native_id: String,
     handle: String,
     display_name: String,
     text: String,
+    i: usize,
     created_at: DateTime<Utc>,
 ) -> IncomingPost {
     IncomingPost {
         network,
-        native_id,
+        native_id: native_id(network, &handle, i, created_at),
         url: None,
         author: Author {
             handle,
