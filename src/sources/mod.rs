@@ -15,6 +15,7 @@ pub mod bluesky;
 pub mod demo;
 pub mod http;
 pub mod jsonl;
+pub mod linkedin;
 pub mod listening;
 pub mod mastodon;
 pub mod poller;
