@@ -44,6 +44,7 @@ fn post(native_id: &str, reply_ref: Value) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 

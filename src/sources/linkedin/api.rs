@@ -112,6 +112,7 @@ pub fn comment_to_incoming(c: &Value, addressed_to_shop: bool) -> Result<Incomin
         addressed_to_shop,
         context: false,
         quotes: None,
+        rating: None,
     })
 }
 
@@ -138,6 +139,7 @@ pub fn post_to_incoming(p: &Value, addressed_to_shop: bool) -> Result<IncomingPo
         addressed_to_shop,
         context: false,
         quotes: None,
+        rating: None,
     })
 }
 

@@ -227,6 +227,7 @@ impl Replier for LinkedinReplier {
             text: text.to_string(),
             visibility: "public",
             account: self.account(),
+            caution: None,
         }
     }
 

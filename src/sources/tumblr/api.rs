@@ -181,6 +181,7 @@ pub fn post_to_incoming(p: &Value, addressed_to_shop: bool) -> Result<IncomingPo
         addressed_to_shop,
         context: false,
         quotes,
+        rating: None,
     })
 }
 
@@ -235,6 +236,7 @@ pub fn note_to_incoming(n: &Value, on: &Watched) -> Result<NoteKind, String> {
         addressed_to_shop: true,
         context: false,
         quotes,
+        rating: None,
     };
     if kind == "reply" {
         let text = str_field(n, "reply_text").unwrap_or("").trim().to_string();
