@@ -16,6 +16,7 @@ mod client;
 pub mod config;
 mod doctor;
 pub mod network;
+mod pages;
 mod poll;
 
 use std::collections::HashMap;

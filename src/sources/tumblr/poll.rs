@@ -11,13 +11,12 @@ use serde_json::Value;
 
 use super::api::{self, NoteKind, Watched};
 use super::client::Api;
+use super::pages;
 use crate::domain::IncomingPost;
 use crate::sources::http::FetchError;
 use crate::sources::poller::{self, Out, Seen, Stop};
 use crate::sources::{Cursor, Watch};
 
-/// Tumblr pages hold at most 20 posts.
-const PAGE_LIMIT: &str = "20";
 /// Pages per query and round (each is a call against the key's 1,000 an hour); the walk resumes next round.
 const MAX_PAGES: usize = 5;
 /// How far below its cursor a query still reads: a post backdated or published from the queue up to an hour
@@ -44,14 +43,6 @@ impl Query {
             Query::Tag(t) => format!("tag:{t}"),
         }
     }
-}
-
-/// One page, newest first: each item with its time, and the `before` of the next older page.
-struct Page {
-    items: Vec<(i64, Value)>,
-    next: Option<String>,
-    /// Items left out for want of a time, named.
-    untimed: Vec<String>,
 }
 
 /// Where the token comes from, so a re-check reads it again (the user may have put a new key there).
@@ -103,92 +94,6 @@ impl Blogs {
         self.seen
             .entry(key.to_string())
             .or_insert_with(|| Seen::parse(stored))
-    }
-
-    /// One page of `query`, older than `before` (the newest page without it).
-    async fn page(&mut self, query: &Query, before: Option<&str>) -> Result<Page, FetchError> {
-        let (mut url, before_param) = match query {
-            Query::Tag(tag) => {
-                let mut u = self.api.url(&["tagged"]);
-                u.query_pairs_mut().append_pair("tag", tag);
-                (u, "before")
-            }
-            Query::Customer(blog) => (self.api.url(&["blog", blog, "posts"]), "before"),
-            Query::Notes(w) => {
-                let mut u = self.api.url(&["blog", &self.shop, "notes"]);
-                u.query_pairs_mut()
-                    .append_pair("id", &w.id)
-                    .append_pair("mode", "conversation");
-                (u, "before_timestamp")
-            }
-            Query::ShopPosts => (self.api.url(&["blog", &self.shop, "posts"]), "before"),
-        };
-        if !matches!(query, Query::Notes(_)) {
-            url.query_pairs_mut()
-                .append_pair("npf", "true")
-                .append_pair("limit", PAGE_LIMIT);
-        }
-        if let Some(b) = before {
-            url.query_pairs_mut().append_pair(before_param, b);
-        }
-        let response = self.api.get(url).await?;
-        // `/tagged` answers with the array itself; blog posts and notes with an object holding it.
-        let list = match query {
-            Query::Notes(_) => response.get("notes"),
-            Query::Tag(_) => Some(&response).filter(|r| r.is_array()),
-            _ => response.get("posts"),
-        };
-        let items: Vec<Value> = match list {
-            Some(Value::Array(a)) => a.clone(),
-            _ => {
-                return Err(FetchError::Malformed(format!(
-                    "no list of {} in the answer",
-                    noun(query)
-                )));
-            }
-        };
-        let mut timed = Vec::new();
-        let mut untimed = Vec::new();
-        for item in items {
-            // Featured tag pages are ordered, and paged, by the time the post was featured.
-            let t = api::seconds(item.get("featured_timestamp"))
-                .or_else(|| api::seconds(item.get("timestamp")));
-            match t {
-                Some(t) => timed.push((t, item)),
-                None => untimed.push(match api::post_id(&item) {
-                    Some(id) => format!("post {id}: no timestamp"),
-                    None => "an item without a timestamp".into(),
-                }),
-            }
-        }
-        let oldest = timed.iter().map(|(t, _)| *t).min();
-        let next = match query {
-            Query::Notes(_) => response
-                .pointer("/_links/next/query_params/before_timestamp")
-                .and_then(|v| match v {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .or_else(|| oldest.map(|t| t.to_string())),
-            // `before` is in whole seconds: the next page starts at the oldest second again (the seen set
-            // drops repeats) unless that would not move at all.
-            _ => oldest.map(|t| {
-                let again = t + 1;
-                let current = before.and_then(|b| b.parse::<i64>().ok());
-                if current.is_some_and(|c| again >= c) {
-                    t
-                } else {
-                    again
-                }
-                .to_string()
-            }),
-        };
-        Ok(Page {
-            items: timed,
-            next,
-            untimed,
-        })
     }
 
     /// Maps a page's items; returns the posts and what could not be mapped.
@@ -263,7 +168,7 @@ impl Blogs {
         };
         let mut skipped = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page = self.page(query, before.as_deref()).await?;
+            let page = pages::page(&mut self.api, &self.shop, query, before.as_deref()).await?;
             top = page.items.iter().map(|(t, _)| *t).chain(top).max();
             let oldest = page.items.iter().map(|(t, _)| *t).min();
             let done = floor.is_none()
@@ -348,13 +253,6 @@ impl Blogs {
             key: "watching".into(),
             value: serde_json::to_string(&self.watching).unwrap_or_else(|_| "[]".into()),
         })
-    }
-}
-
-fn noun(query: &Query) -> &'static str {
-    match query {
-        Query::Notes(_) => "notes",
-        _ => "posts",
     }
 }
 
