@@ -74,6 +74,20 @@ fn a_review_shows_its_stars_in_the_row_and_in_detail() {
 }
 
 #[test]
+fn a_reply_by_hand_is_said_in_the_composer_and_the_confirmation() {
+    let mut desk = fixture::desk();
+    let mut post = fixture::post(7, "ann-makes", None, true, 5, "where is my order?");
+    post.network = crate::domain::Network::Tumblr;
+    post.url = Some("https://ann-makes.tumblr.com/post/123".into());
+    desk.add(vec![post]);
+    desk.select(Pane::Mentions, PostId(7));
+    let mut s = with(desk.state, &[Command::Reply]);
+    update(&mut s, Msg::Paste("Hi Ann, so sorry: let me look.".into()));
+    snap("composer_by_hand", &s);
+    snap("confirm_by_hand", &with(s, &[Command::SendReply]));
+}
+
+#[test]
 fn detail_shows_what_a_post_quotes() {
     let mut desk = fixture::desk();
     let mut quoted = fixture::post(

@@ -108,7 +108,7 @@ fn notice(state: &AppState, post: &Post, text: &str) -> Option<String> {
     if let Some(why) = post.reply_route().reply_by_hand() {
         let send = state.keymap.hint(Command::SendReply);
         return Some(format!(
-            "{why}: {send} copies your reply and opens the post in the browser, to paste it there"
+            "{why}: {send} copies your reply and opens the post, to paste it there"
         ));
     }
     state.preparers.prepare(post, text)?.caution

@@ -125,3 +125,53 @@ fn the_composer_and_the_confirmation_say_the_repliers_caution_before_sending() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_reply_to_a_network_without_a_reply_api_is_copied_and_the_post_opened_never_sent() {
+    let mut desk = fixture::desk();
+    let mut post = fixture::post(7, "ann-makes", None, true, 5, "where is my order?");
+    post.network = Network::Tumblr;
+    post.url = Some("https://ann-makes.tumblr.com/post/123".into());
+    desk.add(vec![post]);
+    desk.select(Pane::Mentions, crate::domain::PostId(7));
+    let s = &mut desk.state;
+    cmd(s, Command::Reply);
+    let notice = s.composer.as_ref().unwrap().notice.clone().unwrap();
+    assert!(
+        notice.starts_with("Tumblr's API cannot post replies: Ctrl-s copies your reply"),
+        "{notice}"
+    );
+    update(s, Msg::Paste("Hi Ann, so sorry: let me look.".into()));
+    cmd(s, Command::SendReply);
+    assert!(matches!(
+        s.popup,
+        Some(Popup::ConfirmSend { prepared: None, .. })
+    ));
+    let effects = cmd(s, Command::Confirm);
+    assert!(matches!(effects[0], Effect::SaveDraft(_)), "{effects:?}");
+    assert_eq!(
+        effects[1..],
+        [
+            Effect::Copy {
+                text: "Hi Ann, so sorry: let me look.".into(),
+                what: Copied::Reply
+            },
+            Effect::OpenLink("https://ann-makes.tumblr.com/post/123".into()),
+        ]
+    );
+    assert!(
+        !s.composer.as_ref().unwrap().sending,
+        "nothing is in flight"
+    );
+    update(
+        s,
+        Msg::Copied {
+            what: Copied::Reply,
+            error: None,
+        },
+    );
+    assert_eq!(
+        s.flash.as_ref().unwrap().0,
+        "reply copied: paste it on tumblr in the browser, then log it with a"
+    );
+}

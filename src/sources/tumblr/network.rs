@@ -13,10 +13,8 @@ impl NetworkKind for Kind {
     type Config = TumblrConfig;
     /// A reply on Tumblr takes up to 475 characters.
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(475);
-    const REPLY_BY_HAND: Option<&'static str> = Some(
-        "Tumblr's API has no way to reply to a post or a note (a reblog with a comment would be a new public \
-         post on the shop's blog, not a reply): reply on Tumblr itself",
-    );
+    // A reblog with a comment would be a new public post on the shop's blog, not a reply.
+    const REPLY_BY_HAND: Option<&'static str> = Some("Tumblr's API cannot post replies");
     const ACCOUNTS: bool = true;
 
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
@@ -103,6 +101,6 @@ mod tests {
             Some("https://www.tumblr.com/alice/123")
         );
         assert_eq!(Kind::post_url("alice", "reply:1:a:2"), None);
-        assert!(Kind::REPLY_BY_HAND.is_some_and(|why| why.contains("no way to reply")));
+        assert!(Kind::REPLY_BY_HAND.is_some_and(|why| why.contains("cannot post replies")));
     }
 }
