@@ -182,7 +182,7 @@ impl Feeds {
                 Err(why) => fresh.skipped.push(why),
             }
         }
-        if !posts.is_empty() && !self.reader.delivered(post_id) && self.context_seen.insert(post_id) {
+        if !posts.is_empty() && self.context_seen.insert(post_id) {
             match map::post(post, false, true) {
                 Ok(p) => posts.push(p),
                 Err(why) => tracing::warn!(%post_id, %why, "facebook: post not kept as context"),

@@ -150,7 +150,7 @@ impl Feeds {
                 Err(why) => fresh.skipped.push(why),
             }
         }
-        if !posts.is_empty() && !self.reader.delivered(media_id) && self.context_seen.insert(media_id) {
+        if !posts.is_empty() && self.context_seen.insert(media_id) {
             match map::media(medium, Found::Own) {
                 Ok(p) => posts.push(p),
                 Err(why) => tracing::warn!(%media_id, %why, "instagram: medium not kept as context"),
