@@ -40,7 +40,9 @@ fn source(server: &MockServer) -> FacebookSource {
 async fn basics(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path(p(PAGE_ID)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})),
+        )
         .mount(server)
         .await;
     for edge in ["feed", "posts", "tagged", "ratings"] {
@@ -54,7 +56,12 @@ async fn basics(server: &MockServer) {
 }
 
 async fn own_post(server: &MockServer) {
-    let mut post = fb_post("100_1", PAGE, "2026-12-01T09:00:00+0000", "New rings in store");
+    let mut post = fb_post(
+        "100_1",
+        PAGE,
+        "2026-12-01T09:00:00+0000",
+        "New rings in store",
+    );
     post["updated_time"] = json!("2026-12-01T10:05:00+0000");
     Mock::given(method("GET"))
         .and(path(p(&format!("{PAGE_ID}/posts"))))
@@ -73,8 +80,18 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
         .and(path(p(&format!("{PAGE_ID}/feed"))))
         .and(auth)
         .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![
-            fb_post("100_2", ANN, "2026-12-01T10:00:00+0000", "Where is my order?"),
-            fb_post("100_1", PAGE, "2026-12-01T09:00:00+0000", "New rings in store"),
+            fb_post(
+                "100_2",
+                ANN,
+                "2026-12-01T10:00:00+0000",
+                "Where is my order?",
+            ),
+            fb_post(
+                "100_1",
+                PAGE,
+                "2026-12-01T09:00:00+0000",
+                "New rings in store",
+            ),
         ])))
         .mount(&server)
         .await;
@@ -84,9 +101,27 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
         .and(query_param("order", "reverse_chronological"))
         .and(query_param_is_missing("since"))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![
-            fb_comment("1_c3", PAGE, "2026-12-01T10:04:00+0000", "Sorry Bo, DM us", Some("1_c1")),
-            fb_comment("1_c2", BO, "2026-12-01T10:03:00+0000", "Mine broke too", Some("1_c1")),
-            fb_comment("1_c1", ANN, "2026-12-01T10:01:00+0000", "The clasp broke", None),
+            fb_comment(
+                "1_c3",
+                PAGE,
+                "2026-12-01T10:04:00+0000",
+                "Sorry Bo, DM us",
+                Some("1_c1"),
+            ),
+            fb_comment(
+                "1_c2",
+                BO,
+                "2026-12-01T10:03:00+0000",
+                "Mine broke too",
+                Some("1_c1"),
+            ),
+            fb_comment(
+                "1_c1",
+                ANN,
+                "2026-12-01T10:01:00+0000",
+                "The clasp broke",
+                None,
+            ),
         ])))
         .mount(&server)
         .await;
@@ -117,21 +152,46 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
         .await;
     run.until("polling", |s| s.healths.last() == Some(&Health::Polling))
         .await;
-    let get = |id: &str| seen.posts.iter().find(|p| p.native_id == id).unwrap().clone();
+    let get = |id: &str| {
+        seen.posts
+            .iter()
+            .find(|p| p.native_id == id)
+            .unwrap()
+            .clone()
+    };
     let visitor = get("100_2");
     assert_eq!(visitor.network, Network::Facebook);
-    assert_eq!((visitor.author.handle.as_str(), visitor.author.display_name.as_str()), ("ann lee", "Ann Lee"));
+    assert_eq!(
+        (
+            visitor.author.handle.as_str(),
+            visitor.author.display_name.as_str()
+        ),
+        ("ann lee", "Ann Lee")
+    );
     assert!(visitor.addressed_to_shop && !visitor.context);
-    assert_eq!(visitor.url.as_deref(), Some("https://www.facebook.com/100_2"));
-    let own = seen.posts.iter().filter(|p| p.native_id == "100_1").collect::<Vec<_>>();
+    assert_eq!(
+        visitor.url.as_deref(),
+        Some("https://www.facebook.com/100_2")
+    );
+    let own = seen
+        .posts
+        .iter()
+        .filter(|p| p.native_id == "100_1")
+        .collect::<Vec<_>>();
     assert_eq!(own.len(), 1, "the page's own post only as context");
     assert!(own[0].context);
     assert_eq!(get("1_c1").in_reply_to.as_deref(), Some("100_1"));
     assert_eq!(get("1_c2").in_reply_to.as_deref(), Some("1_c1"));
-    assert!(get("1_c3").context, "the page's own reply is kept for the thread, never triaged");
+    assert!(
+        get("1_c3").context,
+        "the page's own reply is kept for the thread, never triaged"
+    );
     assert!(get("888_9").addressed_to_shop);
     let rating = get("rs_1");
-    assert_eq!(rating.text, format!("Does not recommend {PAGE_NAME}, not happy: Waited a month for a resize"));
+    assert_eq!(
+        rating.text,
+        format!("Does not recommend {PAGE_NAME}, not happy: Waited a month for a resize")
+    );
     assert_eq!(rating.author.display_name, "Di Ho");
     // A negative recommendation triages as a complaint through its text.
     let triage = Classifier::english().classify_quoting("facebook", &rating.text, None);
@@ -140,9 +200,21 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
     assert_eq!(cursors["comments:100_1"], "2026-12-01T10:04:00+00:00");
     assert!(cursors.contains_key("seen:feed") && cursors.contains_key("ratings"));
     let requests = server.received_requests().await.unwrap();
-    assert!(requests.iter().all(|r| !r.url.as_str().contains(TOKEN)), "the token never goes in a URL");
-    let feed = requests.iter().find(|r| r.url.path().ends_with("/feed")).unwrap();
-    let fields = feed.url.query_pairs().find(|(k, _)| k == "fields").unwrap().1.to_string();
+    assert!(
+        requests.iter().all(|r| !r.url.as_str().contains(TOKEN)),
+        "the token never goes in a URL"
+    );
+    let feed = requests
+        .iter()
+        .find(|r| r.url.path().ends_with("/feed"))
+        .unwrap();
+    let fields = feed
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "fields")
+        .unwrap()
+        .1
+        .to_string();
     assert_eq!(fields, "id,message,created_time,from,permalink_url");
 }
 
@@ -154,13 +226,15 @@ async fn comments_resume_after_a_restart_without_gap_or_duplicate_and_late_ones_
     Mock::given(method("GET"))
         .and(path(p("100_1/comments")))
         .and(query_param_is_missing("since"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![fb_comment(
-            "1_c1",
-            ANN,
-            "2026-12-01T10:00:00+0000",
-            "First",
-            None,
-        )])))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page(vec![fb_comment(
+                "1_c1",
+                ANN,
+                "2026-12-01T10:00:00+0000",
+                "First",
+                None,
+            )])),
+        )
         .mount(&server)
         .await;
     let mut run = Run::start(source(&server), HashMap::new());
@@ -192,8 +266,15 @@ async fn comments_resume_after_a_restart_without_gap_or_duplicate_and_late_ones_
         .into_iter()
         .filter(|id| id.starts_with("1_c"))
         .collect();
-    assert_eq!(comments, ["1_c4", "1_c5"], "oldest first, each once, nothing from the first run");
-    assert_eq!(second.cursors["comments:100_1"], "2026-12-01T10:30:00+00:00");
+    assert_eq!(
+        comments,
+        ["1_c4", "1_c5"],
+        "oldest first, each once, nothing from the first run"
+    );
+    assert_eq!(
+        second.cursors["comments:100_1"],
+        "2026-12-01T10:30:00+00:00"
+    );
 }
 
 #[tokio::test]
@@ -215,7 +296,9 @@ async fn throttling_error_waits_for_the_usage_headers_time_to_regain_access() {
     let started = Utc::now();
     let mut run = Run::start(source(&server), HashMap::new());
     run.until("backing off", |s| {
-        s.healths.iter().any(|h| matches!(h, Health::BackingOff { .. }))
+        s.healths
+            .iter()
+            .any(|h| matches!(h, Health::BackingOff { .. }))
     })
     .await;
     let before = server.received_requests().await.unwrap().len();
@@ -234,7 +317,10 @@ async fn throttling_error_waits_for_the_usage_headers_time_to_regain_access() {
         })
         .unwrap();
     let ahead = (until - started).num_seconds();
-    assert!((415..=425).contains(&ahead), "7 minutes from the header: {ahead} s");
+    assert!(
+        (415..=425).contains(&ahead),
+        "7 minutes from the header: {ahead} s"
+    );
     assert_eq!(before, after, "no request while throttled");
 }
 
@@ -250,7 +336,11 @@ async fn app_throttling_without_a_time_waits_five_minutes_and_high_usage_slows_d
         ),
         (
             400,
-            Some(error(80001, None, "There have been too many calls to this Page account")),
+            Some(error(
+                80001,
+                None,
+                "There have been too many calls to this Page account",
+            )),
             "x-business-use-case-usage",
             r#"{"100":[{"type":"pages","call_count":100,"total_cputime":5,"total_time":5,"estimated_time_to_regain_access":0}]}"#,
             300,
@@ -268,7 +358,8 @@ async fn app_throttling_without_a_time_waits_five_minutes_and_high_usage_slows_d
         basics(&server).await;
         let answer = match &body {
             Some(b) => ResponseTemplate::new(status).set_body_json(b.clone()),
-            None => ResponseTemplate::new(status).set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})),
+            None => ResponseTemplate::new(status)
+                .set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})),
         };
         Mock::given(method("GET"))
             .and(path(p(PAGE_ID)))
@@ -279,7 +370,9 @@ async fn app_throttling_without_a_time_waits_five_minutes_and_high_usage_slows_d
         let started = Utc::now();
         let mut run = Run::start(source(&server), HashMap::new());
         run.until("backing off", |s| {
-            s.healths.iter().any(|h| matches!(h, Health::BackingOff { .. }))
+            s.healths
+                .iter()
+                .any(|h| matches!(h, Health::BackingOff { .. }))
         })
         .await;
         let seen = run.stop().await;
@@ -292,7 +385,10 @@ async fn app_throttling_without_a_time_waits_five_minutes_and_high_usage_slows_d
             })
             .unwrap();
         let ahead = (until - started).num_seconds();
-        assert!((wait - 5..=wait + 5).contains(&ahead), "{header_name} {usage}: {ahead} s");
+        assert!(
+            (wait - 5..=wait + 5).contains(&ahead),
+            "{header_name} {usage}: {ahead} s"
+        );
     }
 }
 
@@ -311,19 +407,31 @@ async fn expired_token_fails_auth_once_with_the_fix_and_doctor_names_it() {
         .mount(&server)
         .await;
     let source = source(&server);
-    assert!(!format!("{source:?}").contains(TOKEN), "Debug hides the token");
+    assert!(
+        !format!("{source:?}").contains(TOKEN),
+        "Debug hides the token"
+    );
     let checks = source.doctor(&HashMap::new()).await;
-    let token = checks.iter().find(|c| c.what.contains("page and token")).unwrap();
+    let token = checks
+        .iter()
+        .find(|c| c.what.contains("page and token"))
+        .unwrap();
     assert!(!token.ok);
-    assert!(token.detail.contains("190/463") && token.detail.contains("expired"), "{}", token.detail);
+    assert!(
+        token.detail.contains("190/463") && token.detail.contains("expired"),
+        "{}",
+        token.detail
+    );
     assert!(
         token.fix.contains("pages_read_user_content") && token.fix.contains(TOKEN_FILE),
         "{}",
         token.fix
     );
     let mut run = Run::start(source, HashMap::new());
-    run.until("auth failed", |s| s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_))))
-        .await;
+    run.until("auth failed", |s| {
+        s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let seen = run.stop().await;
     let why = seen
@@ -334,7 +442,12 @@ async fn expired_token_fails_auth_once_with_the_fix_and_doctor_names_it() {
             _ => None,
         })
         .unwrap();
-    assert!(why.contains("expired") && why.contains("pages_manage_engagement") && why.contains(TOKEN_FILE), "{why}");
+    assert!(
+        why.contains("expired")
+            && why.contains("pages_manage_engagement")
+            && why.contains(TOKEN_FILE),
+        "{why}"
+    );
     assert!(!why.contains(TOKEN));
     // The first refusal and one re-check; then nothing until the recheck interval.
     let calls = requests_to(&server, &p(PAGE_ID)).await;
@@ -349,7 +462,10 @@ async fn doctor_names_missing_permissions_and_usage_headroom() {
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME}))
-                .insert_header("x-app-usage", r#"{"call_count":81,"total_time":10,"total_cputime":10}"#),
+                .insert_header(
+                    "x-app-usage",
+                    r#"{"call_count":81,"total_time":10,"total_cputime":10}"#,
+                ),
         )
         .mount(&server)
         .await;
@@ -363,14 +479,33 @@ async fn doctor_names_missing_permissions_and_usage_headroom() {
         .mount(&server)
         .await;
     let checks = source(&server).doctor(&HashMap::new()).await;
-    let find = |what: &str| checks.iter().find(|c| c.what.contains(what)).unwrap().clone();
+    let find = |what: &str| {
+        checks
+            .iter()
+            .find(|c| c.what.contains(what))
+            .unwrap()
+            .clone()
+    };
     let page_check = find("page and token");
-    assert!(page_check.ok && page_check.detail.contains(PAGE_NAME), "{page_check:?}");
+    assert!(
+        page_check.ok && page_check.detail.contains(PAGE_NAME),
+        "{page_check:?}"
+    );
     let perms = find("permissions");
-    assert!(!perms.ok && perms.detail.contains("pages_manage_engagement"), "{perms:?}");
-    assert!(perms.fix.contains("grant pages_manage_engagement"), "{}", perms.fix);
+    assert!(
+        !perms.ok && perms.detail.contains("pages_manage_engagement"),
+        "{perms:?}"
+    );
+    assert!(
+        perms.fix.contains("grant pages_manage_engagement"),
+        "{}",
+        perms.fix
+    );
     let usage = find("rate-limit headroom");
-    assert!(!usage.ok && usage.detail.contains("81%") && usage.detail.contains("X-App-Usage"), "{usage:?}");
+    assert!(
+        !usage.ok && usage.detail.contains("81%") && usage.detail.contains("X-App-Usage"),
+        "{usage:?}"
+    );
 }
 
 #[tokio::test]
@@ -393,7 +528,9 @@ async fn malformed_answers_degrade_the_query_and_the_rest_carries_on() {
     let mut run = Run::start(source(&server), HashMap::new());
     run.until("the good post", |s| s.has(&["100_8"])).await;
     let seen = run
-        .until("degraded", |s| s.healths.iter().any(|h| matches!(h, Health::Degraded(_))))
+        .until("degraded", |s| {
+            s.healths.iter().any(|h| matches!(h, Health::Degraded(_)))
+        })
         .await;
     run.stop().await;
     let why = seen
@@ -404,7 +541,10 @@ async fn malformed_answers_degrade_the_query_and_the_rest_carries_on() {
             _ => None,
         })
         .unwrap();
-    assert!(why.contains("not the JSON") || why.contains("100_7"), "{why}");
+    assert!(
+        why.contains("not the JSON") || why.contains("100_7"),
+        "{why}"
+    );
     assert!(!seen.has(&["100_7"]));
 }
 
@@ -462,10 +602,22 @@ async fn hostile_text_arrives_sanitized() {
         classifier: Arc::new(Classifier::english()),
         matcher: Matcher::default(),
     };
-    let raw = seen.posts.iter().find(|p| p.native_id == "100_66").unwrap().clone();
+    let raw = seen
+        .posts
+        .iter()
+        .find(|p| p.native_id == "100_66")
+        .unwrap()
+        .clone();
     let stored = ingest.prepare(raw, Utc::now()).incoming;
     for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}'] {
-        assert!(!stored.text.contains(bad) && !stored.author.display_name.contains(bad), "{stored:?}");
+        assert!(
+            !stored.text.contains(bad) && !stored.author.display_name.contains(bad),
+            "{stored:?}"
+        );
     }
-    assert!(stored.text.contains("refund") && stored.text.contains("now"), "{}", stored.text);
+    assert!(
+        stored.text.contains("refund") && stored.text.contains("now"),
+        "{}",
+        stored.text
+    );
 }

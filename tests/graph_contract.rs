@@ -10,7 +10,10 @@ use serde_json::Value;
 
 /// Root endpoints, documented outside the node specs (the access token debugger and Instagram's hashtag
 /// search); what they return is checked instead.
-const ROOTS: &[(&str, &str)] = &[("debug_token", ""), ("ig_hashtag_search", "ShadowIGHashtag")];
+const ROOTS: &[(&str, &str)] = &[
+    ("debug_token", ""),
+    ("ig_hashtag_search", "ShadowIGHashtag"),
+];
 
 fn specs() -> Option<HashMap<String, Value>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/meta-graph");
@@ -27,15 +30,14 @@ fn specs() -> Option<HashMap<String, Value>> {
     Some(specs)
 }
 
-fn apis<'a>(spec: &'a Value) -> impl Iterator<Item = &'a Value> {
+fn apis(spec: &Value) -> impl Iterator<Item = &Value> {
     spec["apis"].as_array().into_iter().flatten()
 }
 
 /// The spec's API for `method` on `edge` (`None`: the node itself).
 fn api<'a>(spec: &'a Value, method: Method, edge: Option<&str>) -> Option<&'a Value> {
-    apis(spec).find(|a| {
-        a["method"].as_str() == Some(method.as_str()) && a["endpoint"].as_str() == edge
-    })
+    apis(spec)
+        .find(|a| a["method"].as_str() == Some(method.as_str()) && a["endpoint"].as_str() == edge)
 }
 
 /// Splits `a,b{c,d},e` at top-level commas.
@@ -78,13 +80,20 @@ fn check_field(specs: &HashMap<String, Value>, node: &str, field: &str) -> Vec<S
             .into_iter()
             .flat_map(|f| check_field(specs, ty, f))
             .collect(),
-        Some(_) => vec![format!("{node}.{name} is a {ty}: its fields are not declared")],
+        Some(_) => vec![format!(
+            "{node}.{name} is a {ty}: its fields are not declared"
+        )],
         None => Vec::new(),
     }
 }
 
 fn check(specs: &HashMap<String, Value>, network: &str, e: &Edge) -> Vec<String> {
-    let what = format!("{network}: {} {}/{}", e.method.as_str(), e.node, e.edge.unwrap_or(""));
+    let what = format!(
+        "{network}: {} {}/{}",
+        e.method.as_str(),
+        e.node,
+        e.edge.unwrap_or("")
+    );
     if e.node.is_empty() {
         let Some((_, returns)) = ROOTS.iter().find(|(r, _)| Some(*r) == e.edge) else {
             return vec![format!("{what}: an undeclared root endpoint")];
@@ -123,7 +132,11 @@ fn check(specs: &HashMap<String, Value>, network: &str, e: &Edge) -> Vec<String>
             problems.push(format!("{what}: returns {returns}, which has no spec"));
             break;
         }
-        problems.extend(check_field(specs, returns, f).into_iter().map(|p| format!("{what}: {p}")));
+        problems.extend(
+            check_field(specs, returns, f)
+                .into_iter()
+                .map(|p| format!("{what}: {p}")),
+        );
     }
     problems
 }
@@ -131,7 +144,9 @@ fn check(specs: &HashMap<String, Value>, network: &str, e: &Edge) -> Vec<String>
 #[test]
 fn every_graph_request_is_declared_in_the_node_specs() {
     let Some(specs) = specs() else {
-        eprintln!("SKIPPED: ../shared/specs/meta-graph is absent; the Graph contract was not checked");
+        eprintln!(
+            "SKIPPED: ../shared/specs/meta-graph is absent; the Graph contract was not checked"
+        );
         return;
     };
     let mut problems = Vec::new();

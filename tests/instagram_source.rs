@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::graph::{IG_ID, TOKEN, TOKEN_FILE, error, fast, ig_comment, ig_config, ig_media, p, page};
+use common::graph::{
+    IG_ID, TOKEN, TOKEN_FILE, error, fast, ig_comment, ig_config, ig_media, p, page,
+};
 use common::run::{Run, requests_to};
 use regulars::domain::Network;
 use regulars::sources::instagram::map::{self, Found};
@@ -41,7 +43,9 @@ fn source(server: &MockServer, tags: &[&str]) -> InstagramSource {
 async fn basics(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path(p(IG_ID)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": IG_ID, "username": SHOP})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": IG_ID, "username": SHOP})),
+        )
         .mount(server)
         .await;
     for edge in ["media", "tags"] {
@@ -76,9 +80,19 @@ async fn happy_path_reads_comments_with_replies_tags_and_hashtags() {
     Mock::given(method("GET"))
         .and(path(p("m1/comments")))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![
-            ig_comment("c1", "Ann.Lee", "2026-12-01T10:00:00+0000", "My ring turned green", vec![
-                ig_comment("r1", SHOP, "2026-12-01T10:05:00+0000", "So sorry, DM us", vec![]),
-            ]),
+            ig_comment(
+                "c1",
+                "Ann.Lee",
+                "2026-12-01T10:00:00+0000",
+                "My ring turned green",
+                vec![ig_comment(
+                    "r1",
+                    SHOP,
+                    "2026-12-01T10:05:00+0000",
+                    "So sorry, DM us",
+                    vec![],
+                )],
+            ),
             ig_comment("c2", "bo", "2026-12-01T10:01:00+0000", "Gorgeous", vec![]),
         ])))
         .mount(&server)
@@ -113,16 +127,27 @@ async fn happy_path_reads_comments_with_replies_tags_and_hashtags() {
         .await;
     let mut run = Run::start(source(&server, &["#MarlowFinch"]), HashMap::new());
     let seen = run
-        .until("every kind of post", |s| s.has(&["c1", "c2", "r1", "m1", "t1", "hm1"]))
+        .until("every kind of post", |s| {
+            s.has(&["c1", "c2", "r1", "m1", "t1", "hm1"])
+        })
         .await;
     run.until("polling", |s| s.healths.last() == Some(&Health::Polling))
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let end = run.stop().await;
-    let get = |id: &str| seen.posts.iter().find(|p| p.native_id == id).unwrap().clone();
+    let get = |id: &str| {
+        seen.posts
+            .iter()
+            .find(|p| p.native_id == id)
+            .unwrap()
+            .clone()
+    };
     let c1 = get("c1");
     assert_eq!(c1.network, Network::Instagram);
-    assert_eq!((c1.author.handle.as_str(), c1.in_reply_to.as_deref()), ("ann.lee", Some("m1")));
+    assert_eq!(
+        (c1.author.handle.as_str(), c1.in_reply_to.as_deref()),
+        ("ann.lee", Some("m1"))
+    );
     assert_eq!(c1.url.as_deref(), Some("https://www.instagram.com/p/m1/"));
     let r1 = get("r1");
     assert_eq!(r1.in_reply_to.as_deref(), Some("c1"));
@@ -132,12 +157,28 @@ async fn happy_path_reads_comments_with_replies_tags_and_hashtags() {
     assert_eq!(get("hm1").reply_ref.unwrap()["kind"], "hashtag");
     assert_eq!(end.cursors["hashtag:marlowfinch"], "h1");
     assert!(end.cursors.contains_key("hashtag-searched:marlowfinch"));
-    assert_eq!(end.ids().iter().filter(|i| *i == "c1").count(), 1, "each once across rounds");
+    assert_eq!(
+        end.ids().iter().filter(|i| *i == "c1").count(),
+        1,
+        "each once across rounds"
+    );
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| !r.url.as_str().contains(TOKEN)));
-    let comments = requests.iter().find(|r| r.url.path().ends_with("m1/comments")).unwrap();
-    let fields = comments.url.query_pairs().find(|(k, _)| k == "fields").unwrap().1.to_string();
-    assert!(fields.contains("replies{id,text,timestamp,username,from,parent_id}"), "{fields}");
+    let comments = requests
+        .iter()
+        .find(|r| r.url.path().ends_with("m1/comments"))
+        .unwrap();
+    let fields = comments
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "fields")
+        .unwrap()
+        .1
+        .to_string();
+    assert!(
+        fields.contains("replies{id,text,timestamp,username,from,parent_id}"),
+        "{fields}"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +192,9 @@ async fn past_thirty_hashtags_a_week_the_tag_is_refused_here_with_the_reason() {
     }
     let mut run = Run::start(source(&server, &["newtag"]), cursors);
     let seen = run
-        .until("degraded", |s| s.healths.iter().any(|h| matches!(h, Health::Degraded(_))))
+        .until("degraded", |s| {
+            s.healths.iter().any(|h| matches!(h, Health::Degraded(_)))
+        })
         .await;
     run.stop().await;
     let why = seen.healths.iter().find_map(|h| match h {
@@ -159,7 +202,10 @@ async fn past_thirty_hashtags_a_week_the_tag_is_refused_here_with_the_reason() {
         _ => None,
     });
     let why = why.unwrap();
-    assert!(why.contains("#newtag") && why.contains("30 unique hashtags per 7 days"), "{why}");
+    assert!(
+        why.contains("#newtag") && why.contains("30 unique hashtags per 7 days"),
+        "{why}"
+    );
     assert_eq!(requests_to(&server, &p("ig_hashtag_search")).await, 0);
 }
 
@@ -182,7 +228,11 @@ async fn instagram_throttling_waits_for_the_business_use_case_time() {
     let started = Utc::now();
     let mut run = Run::start(source(&server, &[]), HashMap::new());
     let seen = run
-        .until("backing off", |s| s.healths.iter().any(|h| matches!(h, Health::BackingOff { .. })))
+        .until("backing off", |s| {
+            s.healths
+                .iter()
+                .any(|h| matches!(h, Health::BackingOff { .. }))
+        })
         .await;
     run.stop().await;
     let until = seen
@@ -202,16 +252,28 @@ async fn revoked_token_fails_auth_with_the_fix_and_doctor_names_it() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(p(IG_ID)))
-        .respond_with(ResponseTemplate::new(400).set_body_json(error(190, Some(467), "Invalid OAuth access token.")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(error(
+            190,
+            Some(467),
+            "Invalid OAuth access token.",
+        )))
         .mount(&server)
         .await;
     let source = source(&server, &[]);
     let checks = regulars::sources::Source::doctor(&source, &HashMap::new()).await;
-    let account = checks.iter().find(|c| c.what.contains("account and token")).unwrap();
-    assert!(!account.ok && account.fix.contains("instagram_manage_comments"), "{account:?}");
+    let account = checks
+        .iter()
+        .find(|c| c.what.contains("account and token"))
+        .unwrap();
+    assert!(
+        !account.ok && account.fix.contains("instagram_manage_comments"),
+        "{account:?}"
+    );
     let mut run = Run::start(source, HashMap::new());
     let seen = run
-        .until("auth failed", |s| s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_))))
+        .until("auth failed", |s| {
+            s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
+        })
         .await;
     run.stop().await;
     let why = seen.healths.iter().find_map(|h| match h {
@@ -219,7 +281,10 @@ async fn revoked_token_fails_auth_with_the_fix_and_doctor_names_it() {
         _ => None,
     });
     let why = why.unwrap();
-    assert!(why.contains("190/467") && why.contains("revoked") && why.contains(TOKEN_FILE), "{why}");
+    assert!(
+        why.contains("190/467") && why.contains("revoked") && why.contains(TOKEN_FILE),
+        "{why}"
+    );
 }
 
 #[tokio::test]
@@ -229,9 +294,15 @@ async fn comments_resume_after_a_restart_and_a_new_reply_under_an_old_comment_ar
     own_media(&server).await;
     Mock::given(method("GET"))
         .and(path(p("m1/comments")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![ig_comment(
-            "c1", "ann", "2026-12-01T10:00:00+0000", "First", vec![],
-        )])))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page(vec![ig_comment(
+                "c1",
+                "ann",
+                "2026-12-01T10:00:00+0000",
+                "First",
+                vec![],
+            )])),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -241,21 +312,43 @@ async fn comments_resume_after_a_restart_and_a_new_reply_under_an_old_comment_ar
     Mock::given(method("GET"))
         .and(path(p("m1/comments")))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![
-            ig_comment("c1", "ann", "2026-12-01T10:00:00+0000", "First", vec![
-                ig_comment("r2", "bo", "2026-12-01T12:00:00+0000", "Same here", vec![]),
-            ]),
+            ig_comment(
+                "c1",
+                "ann",
+                "2026-12-01T10:00:00+0000",
+                "First",
+                vec![ig_comment(
+                    "r2",
+                    "bo",
+                    "2026-12-01T12:00:00+0000",
+                    "Same here",
+                    vec![],
+                )],
+            ),
             ig_comment("c0", "cy", "2026-12-01T09:55:00+0000", "Late", vec![]),
-            ig_comment("c9", "cy", "2026-11-20T09:55:00+0000", "Long before", vec![]),
+            ig_comment(
+                "c9",
+                "cy",
+                "2026-11-20T09:55:00+0000",
+                "Long before",
+                vec![],
+            ),
         ])))
         .mount(&server)
         .await;
     let mut run = Run::start(source(&server, &[]), first.cursors.clone());
-    run.until("the new reply and the late comment", |s| s.has(&["r2", "c0"]))
-        .await;
+    run.until("the new reply and the late comment", |s| {
+        s.has(&["r2", "c0"])
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let second = run.stop().await;
     let comments: Vec<String> = second.ids().into_iter().filter(|i| i != "m1").collect();
-    assert_eq!(comments, ["c0", "r2"], "each once, nothing from before the window");
+    assert_eq!(
+        comments,
+        ["c0", "r2"],
+        "each once, nothing from before the window"
+    );
 }
 
 fn request(post: regulars::domain::IncomingPost, text: &str) -> ReplyRequest {
@@ -267,7 +360,8 @@ fn request(post: regulars::domain::IncomingPost, text: &str) -> ReplyRequest {
 }
 
 #[tokio::test]
-async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_found_when_unconfirmed() {
+async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_found_when_unconfirmed()
+ {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(p("c1/replies")))
@@ -290,15 +384,23 @@ async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_f
         .expect(1)
         .mount(&server)
         .await;
-    let r = InstagramReplier::new("ig", &ig_config(&server), Some(SHOP.into()), regulars::sources::http::client())
-        .unwrap()
-        .with_options(&fast());
+    let r = InstagramReplier::new(
+        "ig",
+        &ig_config(&server),
+        Some(SHOP.into()),
+        regulars::sources::http::client(),
+    )
+    .unwrap()
+    .with_options(&fast());
     let reply = map::comment(
-        &ig_comment("r1", "bo", "2026-12-01T10:05:00+0000", "broke", vec![]).as_object().map(|o| {
-            let mut o = o.clone();
-            o.insert("parent_id".into(), json!("c1"));
-            serde_json::Value::Object(o)
-        }).unwrap(),
+        &ig_comment("r1", "bo", "2026-12-01T10:05:00+0000", "broke", vec![])
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.insert("parent_id".into(), json!("c1"));
+                serde_json::Value::Object(o)
+            })
+            .unwrap(),
         "m1",
         None,
     )
@@ -311,10 +413,18 @@ async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_f
         Resolution::Posted(sent) => assert_eq!(sent.remote_id.as_deref(), Some("r4")),
         other => panic!("{other:?}"),
     }
-    let tagged = map::media(&ig_media("t1", "cy", "2026-12-01T08:00:00+0000", "hi", 0), Found::Tagged).unwrap();
+    let tagged = map::media(
+        &ig_media("t1", "cy", "2026-12-01T08:00:00+0000", "hi", 0),
+        Found::Tagged,
+    )
+    .unwrap();
     let sent = r.send(request(tagged, "Thank you!")).await.unwrap();
     assert_eq!(sent.remote_id.as_deref(), Some("k7"));
-    let found = map::media(&json!({"id": "hm1", "timestamp": "2026-12-01T07:00:00+0000"}), Found::Hashtag).unwrap();
+    let found = map::media(
+        &json!({"id": "hm1", "timestamp": "2026-12-01T07:00:00+0000"}),
+        Found::Hashtag,
+    )
+    .unwrap();
     match r.send(request(found, "hi")).await {
         Err(SendError::NotPosted(why)) => assert!(why.contains("hashtag"), "{why}"),
         other => panic!("{other:?}"),

@@ -87,7 +87,13 @@ pub fn fb_post(id: &str, from: (&str, &str), time: &str, message: &str) -> Value
            "permalink_url": format!("https://www.facebook.com/{id}")})
 }
 
-pub fn fb_comment(id: &str, from: (&str, &str), time: &str, message: &str, parent: Option<&str>) -> Value {
+pub fn fb_comment(
+    id: &str,
+    from: (&str, &str),
+    time: &str,
+    message: &str,
+    parent: Option<&str>,
+) -> Value {
     let mut c = json!({"id": id, "message": message, "created_time": time,
                        "from": {"id": from.0, "name": from.1},
                        "permalink_url": format!("https://www.facebook.com/{id}")});

@@ -5,7 +5,7 @@
 pub mod bluesky;
 pub mod console;
 pub mod fake_ws;
-pub mod graph;
 pub mod files;
+pub mod graph;
 pub mod mastodon;
 pub mod run;

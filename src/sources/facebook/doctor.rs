@@ -28,7 +28,8 @@ impl FacebookSource {
         let reachable = page.is_ok();
         checks.push(doctor::check(name, "page and token", page));
         if reachable {
-            let perms = doctor::permissions(&mut graph, &edges::DEBUG_TOKEN, PERMISSIONS, &fix).await;
+            let perms =
+                doctor::permissions(&mut graph, &edges::DEBUG_TOKEN, PERMISSIONS, &fix).await;
             checks.push(doctor::check(name, "permissions", perms));
         }
         checks.push(doctor::check(

@@ -10,7 +10,9 @@ use crate::sources::graph::{parse_time, text_of};
 /// token's permissions) do not let the page see them.
 fn author(v: &Value) -> (Author, Option<String>) {
     let from = v.get("from");
-    let name = from.and_then(|f| text_of(f, "name")).map(|s| s.trim().to_string());
+    let name = from
+        .and_then(|f| text_of(f, "name"))
+        .map(|s| s.trim().to_string());
     let id = from.and_then(|f| text_of(f, "id")).map(|s| s.into_owned());
     let author = match name.filter(|n| !n.is_empty()) {
         Some(name) => Author {
@@ -114,7 +116,10 @@ pub fn rating_id(v: &Value) -> Option<String> {
 pub fn rating(v: &Value, page: &str) -> Result<IncomingPost, String> {
     let id = rating_id(v).ok_or_else(|| "a rating without a time".to_string())?;
     let created_at = time_of(v, &id)?;
-    let review = text_of(v, "review_text").unwrap_or_default().trim().to_string();
+    let review = text_of(v, "review_text")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let verdict = match text_of(v, "recommendation_type").as_deref() {
         Some("negative") => format!("Does not recommend {page}, not happy"),
         Some("positive") => format!("Recommends {page}"),
@@ -136,7 +141,9 @@ pub fn rating(v: &Value, page: &str) -> Result<IncomingPost, String> {
     let story = v.get("open_graph_story").and_then(|s| text_of(s, "id"));
     Ok(IncomingPost {
         network: Network::Facebook,
-        url: story.as_ref().map(|s| format!("https://www.facebook.com/{s}")),
+        url: story
+            .as_ref()
+            .map(|s| format!("https://www.facebook.com/{s}")),
         reply_ref: Some(json!({"kind": "rating", "target": story, "from_id": from_id})),
         native_id: id,
         author,
@@ -163,7 +170,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.native_id, "10_20");
-        assert_eq!((p.author.handle.as_str(), p.author.display_name.as_str()), ("ann lee", "Ann Lee"));
+        assert_eq!(
+            (p.author.handle.as_str(), p.author.display_name.as_str()),
+            ("ann lee", "Ann Lee")
+        );
         assert_eq!(p.reply_ref.unwrap()["from_id"], "555");
         assert!(p.addressed_to_shop && !p.context);
         let p = post(
@@ -172,8 +182,15 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!((p.text.as_str(), p.author.display_name.as_str()), ("Bo checked in at Shop.", "Facebook user"));
-        assert!(post(&json!({"id": "1"}), true, false).unwrap_err().contains("created_time"));
+        assert_eq!(
+            (p.text.as_str(), p.author.display_name.as_str()),
+            ("Bo checked in at Shop.", "Facebook user")
+        );
+        assert!(
+            post(&json!({"id": "1"}), true, false)
+                .unwrap_err()
+                .contains("created_time")
+        );
     }
 
     #[test]
@@ -188,7 +205,11 @@ mod tests {
         r["parent"] = json!({"id": "20_1"});
         let p = comment(&r, "10_20").unwrap();
         assert_eq!(p.in_reply_to.as_deref(), Some("20_1"));
-        assert_eq!(p.reply_ref.unwrap()["target"], "20_1", "replies go to the top of the thread");
+        assert_eq!(
+            p.reply_ref.unwrap()["target"],
+            "20_1",
+            "replies go to the top of the thread"
+        );
     }
 
     #[test]
@@ -198,12 +219,18 @@ mod tests {
                        "open_graph_story": {"id": "777"}});
         let p = rating(&v, "Marlow & Finch").unwrap();
         assert_eq!(p.native_id, "777");
-        assert_eq!(p.text, "Does not recommend Marlow & Finch, not happy: Rude.");
+        assert_eq!(
+            p.text,
+            "Does not recommend Marlow & Finch, not happy: Rude."
+        );
         assert_eq!(p.author.display_name, "Di");
         assert_eq!(p.url.as_deref(), Some("https://www.facebook.com/777"));
         let v = json!({"created_time": "2026-12-01T10:00:00+0000", "recommendation_type": "positive", "rating": 5});
         let p = rating(&v, "the shop").unwrap();
-        assert_eq!(p.native_id, format!("rating:anonymous:{}", p.created_at.timestamp()));
+        assert_eq!(
+            p.native_id,
+            format!("rating:anonymous:{}", p.created_at.timestamp())
+        );
         assert_eq!(p.text, "Recommends the shop (5/5 stars).");
         assert_eq!(p.reply_ref.unwrap()["target"], Value::Null);
     }

@@ -94,7 +94,14 @@ pub(crate) fn validate(name: &str, cfg: &FacebookConfig) -> Result<(), String> {
         ));
     }
     let unused = crate::sources::secret::Secret::new("");
-    Graph::new(&what, &cfg.graph_url, &cfg.api_version, unused, reqwest::Client::new()).map(|_| ())
+    Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        unused,
+        reqwest::Client::new(),
+    )
+    .map(|_| ())
 }
 
 /// The Graph client and token source of a config; errors name the field and the fix.
@@ -110,7 +117,13 @@ pub(crate) fn connect(
         env: cfg.token_env.clone(),
         file: cfg.token_file.clone(),
     };
-    let graph = Graph::new(&what, &cfg.graph_url, &cfg.api_version, token.load()?, client)?;
+    let graph = Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        token.load()?,
+        client,
+    )?;
     Ok((graph, token))
 }
 

@@ -17,7 +17,12 @@ impl NetworkKind for Kind {
 
     /// A Facebook name as the page sees it (`Ann Lee`), compared without case; spaces inside are kept.
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
-        let name = raw.trim().trim_start_matches('@').split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = raw
+            .trim()
+            .trim_start_matches('@')
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if name.is_empty() {
             Err("a Facebook name is empty; write it as it shows on Facebook, like Ann Lee".into())
         } else {

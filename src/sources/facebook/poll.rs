@@ -132,7 +132,9 @@ impl Feeds {
         );
         let listing = self.reader.graph.get(url).await?;
         let Some(posts) = listing.get("data").and_then(Value::as_array) else {
-            return Err(FetchError::Malformed("posts: the answer has no `data` list".into()).into());
+            return Err(
+                FetchError::Malformed("posts: the answer has no `data` list".into()).into(),
+            );
         };
         let full = self.rounds.is_multiple_of(FULL_ROUND_EVERY);
         let mut malformed = None;
@@ -259,10 +261,10 @@ impl poller::Network for Feeds {
         match query {
             Query::Page => self.read_page().await,
             Query::Visitors => {
-                let url = self
-                    .reader
-                    .graph
-                    .url(&edges::FEED, &self.page_id, &[("limit", PAGE_LIMIT)]);
+                let url =
+                    self.reader
+                        .graph
+                        .url(&edges::FEED, &self.page_id, &[("limit", PAGE_LIMIT)]);
                 self.posts(out, "feed", url).await
             }
             Query::Comments => {

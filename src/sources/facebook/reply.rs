@@ -57,7 +57,8 @@ impl FacebookReplier {
             (kind, Some(target)) if kind == "comment" => Ok((&edges::REPLY_TO_COMMENT, target)),
             (_, Some(target)) => Ok((&edges::REPLY_TO_POST, target)),
             (kind, None) if kind == "rating" => Err(SendError::NotPosted(
-                "Facebook gives this recommendation no story to comment on; answer it on the page".into(),
+                "Facebook gives this recommendation no story to comment on; answer it on the page"
+                    .into(),
             )),
             (_, None) => Ok((&edges::REPLY_TO_POST, post.native_id.clone())),
         }

@@ -59,8 +59,9 @@ pub async fn permissions(
         .collect();
     let expires = match data.get("expires_at").and_then(Value::as_i64) {
         Some(0) | None => "does not expire".to_string(),
-        Some(t) => DateTime::from_timestamp(t, 0)
-            .map_or("expiry unknown".into(), |t| format!("expires {}", t.format("%Y-%m-%d %H:%M UTC"))),
+        Some(t) => DateTime::from_timestamp(t, 0).map_or("expiry unknown".into(), |t| {
+            format!("expires {}", t.format("%Y-%m-%d %H:%M UTC"))
+        }),
     };
     if missing.is_empty() {
         Ok(format!("valid, {expires}, granted {}", needed.join(", ")))
@@ -87,7 +88,8 @@ pub fn headroom(usage: Option<&Usage>) -> Result<String, (String, String)> {
                 u.regain_minutes
                     .map_or(String::new(), |m| format!(", access back in {m} min"))
             ),
-            "raise poll_seconds (or watch fewer posts), or use a separate app for other tools".into(),
+            "raise poll_seconds (or watch fewer posts), or use a separate app for other tools"
+                .into(),
         )),
         Some(u) => Ok(format!("{}% used ({})", u.percent, u.source)),
     }
@@ -96,7 +98,9 @@ pub fn headroom(usage: Option<&Usage>) -> Result<String, (String, String)> {
 /// What went wrong reaching the API, and the fix.
 pub fn network_fix(e: &FetchError, graph_url: &str) -> String {
     match e {
-        FetchError::Transport(_) => format!("check `graph_url = \"{graph_url}\"` and the network connection"),
+        FetchError::Transport(_) => {
+            format!("check `graph_url = \"{graph_url}\"` and the network connection")
+        }
         FetchError::Server { .. } => "the Graph API is in trouble; try again later".into(),
         FetchError::RateLimited { until } => format!("wait until {until}"),
         _ => "check the id in the config and that the token belongs to it".into(),

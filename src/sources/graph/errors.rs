@@ -214,13 +214,20 @@ mod tests {
         match classify(400, &e, None, now()) {
             FetchError::Auth { status, detail } => {
                 assert_eq!(status, 400);
-                assert!(detail.contains("190/463") && detail.contains("expired"), "{detail}");
+                assert!(
+                    detail.contains("190/463") && detail.contains("expired"),
+                    "{detail}"
+                );
                 assert!(detail.contains("fbtrace_id AbC"), "{detail}");
             }
             other => panic!("{other:?}"),
         }
-        let e = err(r#"{"error":{"message":"(#200) Requires pages_read_user_content","code":200}}"#);
-        assert!(matches!(classify(403, &e, None, now()), FetchError::Auth { .. }));
+        let e =
+            err(r#"{"error":{"message":"(#200) Requires pages_read_user_content","code":200}}"#);
+        assert!(matches!(
+            classify(403, &e, None, now()),
+            FetchError::Auth { .. }
+        ));
         assert!(e.detail().contains("permission is missing"));
     }
 
@@ -254,9 +261,15 @@ mod tests {
 
     #[test]
     fn transient_and_other_errors() {
-        let e = err(r#"{"error":{"message":"Service temporarily unavailable","code":2,"is_transient":true}}"#);
-        assert_eq!(classify(500, &e, None, now()), FetchError::Server { status: 500 });
-        let e = err(r#"{"error":{"message":"Unsupported get request","code":100,"error_subcode":33}}"#);
+        let e = err(
+            r#"{"error":{"message":"Service temporarily unavailable","code":2,"is_transient":true}}"#,
+        );
+        assert_eq!(
+            classify(500, &e, None, now()),
+            FetchError::Server { status: 500 }
+        );
+        let e =
+            err(r#"{"error":{"message":"Unsupported get request","code":100,"error_subcode":33}}"#);
         assert!(matches!(
             classify(400, &e, None, now()),
             FetchError::Client { status: 400, .. }

@@ -5,8 +5,8 @@
 pub mod doctor;
 pub mod edges;
 pub mod errors;
-pub mod reply;
 mod reader;
+pub mod reply;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -111,9 +111,10 @@ impl Graph {
     ) -> Result<Graph, String> {
         let base = http::base_url(graph_url).map_err(|e| format!("{what}.graph_url: {e}"))?;
         let v = version.trim();
-        let numeric = v
-            .strip_prefix('v')
-            .is_some_and(|n| n.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+        let numeric = v.strip_prefix('v').is_some_and(|n| {
+            n.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        });
         if !numeric {
             return Err(format!(
                 "{what}.api_version: `{version}` is not a Graph API version; write it like \"{API_VERSION}\""
@@ -191,7 +192,10 @@ impl Graph {
         let status = resp.status().as_u16();
         let usage = Usage::from_headers(resp.headers());
         let retry_after = http::retry_after(resp.headers(), now);
-        let body = resp.text().await.map_err(|e| FetchError::from_reqwest(&e))?;
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| FetchError::from_reqwest(&e))?;
         if let Some(u) = &usage {
             self.hold = u.hold(now, self.slow_pause);
             self.usage = usage.clone();
@@ -226,9 +230,7 @@ pub fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
             .or_else(|_| DateTime::parse_from_rfc3339(s.trim()))
             .ok()
             .map(|t| t.with_timezone(&Utc)),
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(|s| DateTime::from_timestamp(s, 0)),
+        Value::Number(n) => n.as_i64().and_then(|s| DateTime::from_timestamp(s, 0)),
         _ => None,
     }
 }
@@ -256,7 +258,13 @@ mod tests {
     };
 
     fn graph(url: &str) -> Result<Graph, String> {
-        Graph::new("sources.fb", url, "v24.0", Secret::new("t"), reqwest::Client::new())
+        Graph::new(
+            "sources.fb",
+            url,
+            "v24.0",
+            Secret::new("t"),
+            reqwest::Client::new(),
+        )
     }
 
     #[test]
@@ -267,18 +275,40 @@ mod tests {
             u.as_str(),
             "https://graph.facebook.com/v24.0/123/ratings?fields=created_time%2Creviewer&limit=50"
         );
-        assert!(g.same_origin(Some("https://evil.example/v24.0/123/ratings")).is_none());
-        assert!(g.same_origin(Some("https://graph.facebook.com/v24.0/1?after=x")).is_some());
-        assert!(graph("http://graph.facebook.com").unwrap_err().contains("graph_url"));
-        let bad = Graph::new("sources.fb", GRAPH_URL, "24", Secret::new("t"), reqwest::Client::new());
+        assert!(
+            g.same_origin(Some("https://evil.example/v24.0/123/ratings"))
+                .is_none()
+        );
+        assert!(
+            g.same_origin(Some("https://graph.facebook.com/v24.0/1?after=x"))
+                .is_some()
+        );
+        assert!(
+            graph("http://graph.facebook.com")
+                .unwrap_err()
+                .contains("graph_url")
+        );
+        let bad = Graph::new(
+            "sources.fb",
+            GRAPH_URL,
+            "24",
+            Secret::new("t"),
+            reqwest::Client::new(),
+        );
         assert!(bad.unwrap_err().contains("api_version"));
     }
 
     #[test]
     fn graph_times() {
         let t = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
-        assert_eq!(parse_time(&Value::from("2026-12-01T10:00:00+0000")), Some(t));
-        assert_eq!(parse_time(&Value::from("2026-12-01T11:00:00+01:00")), Some(t));
+        assert_eq!(
+            parse_time(&Value::from("2026-12-01T10:00:00+0000")),
+            Some(t)
+        );
+        assert_eq!(
+            parse_time(&Value::from("2026-12-01T11:00:00+01:00")),
+            Some(t)
+        );
         assert_eq!(parse_time(&Value::from(t.timestamp())), Some(t));
         assert_eq!(parse_time(&Value::from("soon")), None);
     }

@@ -159,7 +159,7 @@ impl Reader {
         mut posts: Vec<IncomingPost>,
     ) -> Result<(), Stop> {
         if !fresh.ids.is_empty() {
-            posts.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+            posts.sort_by_key(|p| p.created_at);
             let position = self.position(key).max(fresh.newest);
             let seen = self.seen(key);
             for id in &fresh.ids {
@@ -182,7 +182,10 @@ impl Reader {
         if fresh.skipped.is_empty() {
             Ok(())
         } else {
-            Err(FetchError::Malformed(format!("malformed answer: {}", fresh.skipped.join("; "))).into())
+            Err(
+                FetchError::Malformed(format!("malformed answer: {}", fresh.skipped.join("; ")))
+                    .into(),
+            )
         }
     }
 }

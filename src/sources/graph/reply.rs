@@ -25,9 +25,9 @@ pub fn target(post: &Post) -> (String, Option<String>) {
 /// The send's outcome as the composer needs it. `network` names the API in messages, `fix` is the token fix.
 pub fn send_error(network: &str, e: FetchError, fix: &str) -> SendError {
     match e {
-        FetchError::Transport(ref why) if why == "could not connect" => SendError::NotPosted(format!(
-            "{network} could not be reached ({e}); nothing was posted"
-        )),
+        FetchError::Transport(ref why) if why == "could not connect" => SendError::NotPosted(
+            format!("{network} could not be reached ({e}); nothing was posted"),
+        ),
         FetchError::Transport(_) | FetchError::Server { .. } | FetchError::Malformed(_) => {
             SendError::Unconfirmed(format!(
                 "{network} reply not confirmed ({e}); the text is locked until we know whether it went out: \

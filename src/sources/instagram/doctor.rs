@@ -19,7 +19,10 @@ impl InstagramSource {
         let mut checks = Vec::new();
         let url = graph.url(&edges::USER, id, &[]);
         let account = match graph.get(url).await {
-            Ok(v) => Ok(format!("@{} ({id})", text_of(&v, "username").unwrap_or_default())),
+            Ok(v) => Ok(format!(
+                "@{} ({id})",
+                text_of(&v, "username").unwrap_or_default()
+            )),
             Err(FetchError::Auth { status, detail }) => {
                 Err((format!("token refused ({status}: {detail})"), fix.clone()))
             }
@@ -28,7 +31,8 @@ impl InstagramSource {
         let reachable = account.is_ok();
         checks.push(doctor::check(name, "account and token", account));
         if reachable {
-            let perms = doctor::permissions(&mut graph, &edges::DEBUG_TOKEN, PERMISSIONS, &fix).await;
+            let perms =
+                doctor::permissions(&mut graph, &edges::DEBUG_TOKEN, PERMISSIONS, &fix).await;
             checks.push(doctor::check(name, "permissions", perms));
         }
         checks.push(doctor::check(

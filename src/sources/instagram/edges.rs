@@ -54,7 +54,14 @@ pub const TAGS: Edge = Edge {
     edge: Some("tags"),
     method: Method::Get,
     params: &[],
-    fields: &["id", "caption", "timestamp", "permalink", "username", "media_type"],
+    fields: &[
+        "id",
+        "caption",
+        "timestamp",
+        "permalink",
+        "username",
+        "media_type",
+    ],
 };
 
 /// A hashtag's id (counts against 30 unique hashtags per 7 days).

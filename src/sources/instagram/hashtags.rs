@@ -32,7 +32,11 @@ pub fn recent(cursors: &HashMap<String, String>, now: DateTime<Utc>) -> Vec<Stri
 }
 
 /// Whether searching `tag` now stays within the budget; `Err` says why not.
-pub fn allowed(tag: &str, cursors: &HashMap<String, String>, now: DateTime<Utc>) -> Result<(), String> {
+pub fn allowed(
+    tag: &str,
+    cursors: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     let used = recent(cursors, now);
     if used.len() < LIMIT || used.iter().any(|t| t == tag) {
         Ok(())
@@ -41,7 +45,10 @@ pub fn allowed(tag: &str, cursors: &HashMap<String, String>, now: DateTime<Utc>)
             "not searched: Instagram allows {LIMIT} unique hashtags per 7 days and {} were searched this week \
              ({}); watch fewer hashtags, or wait a week after removing some",
             used.len(),
-            used.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")
+            used.iter()
+                .map(|t| format!("#{t}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         ))
     }
 }
@@ -56,13 +63,19 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
         let mut c = HashMap::new();
         for i in 0..LIMIT {
-            c.insert(searched_key(&format!("t{i}")), (now - Duration::days(1)).to_rfc3339());
+            c.insert(
+                searched_key(&format!("t{i}")),
+                (now - Duration::days(1)).to_rfc3339(),
+            );
         }
         c.insert(searched_key("old"), (now - Duration::days(8)).to_rfc3339());
         assert_eq!(recent(&c, now).len(), LIMIT);
         assert!(allowed("t3", &c, now).is_ok(), "searched this week: free");
         let err = allowed("new", &c, now).unwrap_err();
-        assert!(err.contains("30 unique hashtags") && err.contains("#t0"), "{err}");
+        assert!(
+            err.contains("30 unique hashtags") && err.contains("#t0"),
+            "{err}"
+        );
         c.remove(&searched_key("t0"));
         assert!(allowed("new", &c, now).is_ok());
     }

@@ -13,7 +13,9 @@ fn username(v: &Value) -> String {
 }
 
 fn base(v: &Value) -> Result<(String, chrono::DateTime<chrono::Utc>), String> {
-    let id = text_of(v, "id").ok_or("an object without an id")?.into_owned();
+    let id = text_of(v, "id")
+        .ok_or("an object without an id")?
+        .into_owned();
     let t = v
         .get("timestamp")
         .and_then(parse_time)
@@ -60,7 +62,9 @@ pub fn comment(v: &Value, media_id: &str, media_url: Option<&str>) -> Result<Inc
     Ok(IncomingPost {
         network: Network::Instagram,
         url: media_url.map(str::to_string),
-        reply_ref: Some(json!({"kind": "comment", "target": parent.clone().unwrap_or_else(|| id.clone())})),
+        reply_ref: Some(
+            json!({"kind": "comment", "target": parent.clone().unwrap_or_else(|| id.clone())}),
+        ),
         in_reply_to: Some(parent.unwrap_or_else(|| media_id.to_string())),
         native_id: id,
         author: author(username(v)),
@@ -115,12 +119,22 @@ mod tests {
         let items = with_replies(&c);
         assert_eq!(items.len(), 2);
         let top = comment(&items[0], "m1", Some("https://www.instagram.com/p/X/")).unwrap();
-        assert_eq!((top.author.handle.as_str(), top.in_reply_to.as_deref()), ("ann.lee", Some("m1")));
+        assert_eq!(
+            (top.author.handle.as_str(), top.in_reply_to.as_deref()),
+            ("ann.lee", Some("m1"))
+        );
         assert_eq!(top.url.as_deref(), Some("https://www.instagram.com/p/X/"));
         let reply = comment(&items[1], "m1", None).unwrap();
-        assert_eq!((reply.author.handle.as_str(), reply.in_reply_to.as_deref()), ("bo", Some("c1")));
+        assert_eq!(
+            (reply.author.handle.as_str(), reply.in_reply_to.as_deref()),
+            ("bo", Some("c1"))
+        );
         assert_eq!(reply.reply_ref.unwrap()["target"], "c1");
-        assert!(comment(&json!({"id": "x"}), "m", None).unwrap_err().contains("timestamp"));
+        assert!(
+            comment(&json!({"id": "x"}), "m", None)
+                .unwrap_err()
+                .contains("timestamp")
+        );
     }
 
     #[test]
@@ -128,7 +142,10 @@ mod tests {
         let m = json!({"id": "m2", "caption": "#marlowfinch ring", "timestamp": "2026-12-01T10:00:00+0000",
                        "permalink": "https://www.instagram.com/p/Y/"});
         let p = media(&m, Found::Hashtag).unwrap();
-        assert_eq!((p.author.display_name.as_str(), p.author.handle.as_str()), ("Instagram user", ""));
+        assert_eq!(
+            (p.author.display_name.as_str(), p.author.handle.as_str()),
+            ("Instagram user", "")
+        );
         assert_eq!(p.reply_ref.unwrap()["kind"], "hashtag");
         assert!(!p.addressed_to_shop && !p.context);
         assert!(media(&m, Found::Tagged).unwrap().addressed_to_shop);

@@ -93,7 +93,14 @@ pub(crate) fn validate(name: &str, cfg: &InstagramConfig) -> Result<(), String> 
         ));
     }
     let unused = crate::sources::secret::Secret::new("");
-    Graph::new(&what, &cfg.graph_url, &cfg.api_version, unused, reqwest::Client::new()).map(|_| ())
+    Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        unused,
+        reqwest::Client::new(),
+    )
+    .map(|_| ())
 }
 
 pub(crate) fn connect(
@@ -108,7 +115,13 @@ pub(crate) fn connect(
         env: cfg.token_env.clone(),
         file: cfg.token_file.clone(),
     };
-    let graph = Graph::new(&what, &cfg.graph_url, &cfg.api_version, token.load()?, client)?;
+    let graph = Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        token.load()?,
+        client,
+    )?;
     Ok((graph, token))
 }
 

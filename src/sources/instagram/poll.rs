@@ -103,7 +103,9 @@ impl Feeds {
         );
         let listing = self.reader.graph.get(url).await?;
         let Some(media) = listing.get("data").and_then(Value::as_array) else {
-            return Err(FetchError::Malformed("media: the answer has no `data` list".into()).into());
+            return Err(
+                FetchError::Malformed("media: the answer has no `data` list".into()).into(),
+            );
         };
         let full = self.rounds.is_multiple_of(FULL_ROUND_EVERY);
         let mut malformed = None;
@@ -112,7 +114,9 @@ impl Feeds {
                 continue;
             };
             let count = medium.get("comments_count").and_then(Value::as_u64);
-            if count == Some(0) || (!full && count.is_some() && self.read_at.get(&id) == count.as_ref()) {
+            if count == Some(0)
+                || (!full && count.is_some() && self.read_at.get(&id) == count.as_ref())
+            {
                 continue;
             }
             match self.thread(out, &id, medium).await {
@@ -153,7 +157,9 @@ impl Feeds {
         if !posts.is_empty() && self.context_seen.insert(media_id) {
             match map::media(medium, Found::Own) {
                 Ok(p) => posts.push(p),
-                Err(why) => tracing::warn!(%media_id, %why, "instagram: medium not kept as context"),
+                Err(why) => {
+                    tracing::warn!(%media_id, %why, "instagram: medium not kept as context")
+                }
             }
         }
         self.reader.commit(out, &key, fresh, posts).await
@@ -203,12 +209,16 @@ impl Feeds {
                         detail: format!("Instagram knows no hashtag #{tag}"),
                     })?
                     .into_owned();
-                self.remember(out, hashtags::id_key(tag), id.clone()).await?;
+                self.remember(out, hashtags::id_key(tag), id.clone())
+                    .await?;
                 id
             }
         };
         // A tag queried again after its 7 days counts anew from now.
-        if !hashtags::recent(&self.reader.cursors, now).iter().any(|t| t == tag) {
+        if !hashtags::recent(&self.reader.cursors, now)
+            .iter()
+            .any(|t| t == tag)
+        {
             self.remember(out, hashtags::searched_key(tag), now.to_rfc3339())
                 .await?;
         }
@@ -272,10 +282,10 @@ impl poller::Network for Feeds {
                 result
             }
             Query::Tags => {
-                let url = self
-                    .reader
-                    .graph
-                    .url(&edges::TAGS, &self.user_id, &[("limit", PAGE_LIMIT)]);
+                let url =
+                    self.reader
+                        .graph
+                        .url(&edges::TAGS, &self.user_id, &[("limit", PAGE_LIMIT)]);
                 self.media(out, "tags", url, Found::Tagged).await
             }
             Query::Hashtag(tag) => self.hashtag(out, tag).await,

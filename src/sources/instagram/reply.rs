@@ -40,7 +40,9 @@ impl InstagramReplier {
         self
     }
 
-    fn route(post: &Post) -> Result<(&'static graph::Edge, &'static graph::Edge, String), SendError> {
+    fn route(
+        post: &Post,
+    ) -> Result<(&'static graph::Edge, &'static graph::Edge, String), SendError> {
         if post.network != Network::Instagram {
             return Err(SendError::NotPosted(format!(
                 "this post is from {}, not Instagram",
