@@ -58,6 +58,8 @@ async fn a_reply_to_a_reply_goes_to_the_top_of_its_thread() {
     let prepared = r.prepare(&reply_in_thread(), " Sorry Bo, we'll fix it ");
     assert_eq!(prepared.text, "Sorry Bo, we'll fix it");
     assert_eq!(prepared.account, format!("the page {PAGE_NAME}"));
+    let caution = prepared.caution.unwrap_or_default();
+    assert!(caution.contains("one level deep"), "{caution}");
     let sent = r
         .send(request(reply_in_thread(), "Sorry Bo, we'll fix it"))
         .await

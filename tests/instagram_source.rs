@@ -425,6 +425,8 @@ async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_f
         Found::Hashtag,
     )
     .unwrap();
+    let caution = r.prepare(&common::graph::stored(&found), "hi").caution;
+    assert!(caution.is_some_and(|c| c.contains("hashtag")));
     match r.send(request(found, "hi")).await {
         Err(SendError::NotPosted(why)) => assert!(why.contains("hashtag"), "{why}"),
         other => panic!("{other:?}"),

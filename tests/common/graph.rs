@@ -146,5 +146,6 @@ pub fn stored(incoming: &IncomingPost) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: incoming.rating,
     }
 }

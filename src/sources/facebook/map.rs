@@ -15,8 +15,13 @@ fn author(v: &Value) -> (Author, Option<String>) {
         .map(|s| s.trim().to_string());
     let id = from.and_then(|f| text_of(f, "id")).map(|s| s.into_owned());
     let author = match name.filter(|n| !n.is_empty()) {
+        // As `network::Kind::handle` writes a customer's name: spaces collapsed, no case.
         Some(name) => Author {
-            handle: name.to_lowercase(),
+            handle: name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
             display_name: name,
         },
         None => Author {
@@ -66,6 +71,7 @@ pub fn post(v: &Value, addressed_to_shop: bool, context: bool) -> Result<Incomin
         addressed_to_shop,
         context,
         quotes: None,
+        rating: None,
     })
 }
 
@@ -95,6 +101,7 @@ pub fn comment(v: &Value, post_id: &str) -> Result<IncomingPost, String> {
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: None,
     })
 }
 
@@ -125,16 +132,16 @@ pub fn rating(v: &Value, page: &str) -> Result<IncomingPost, String> {
         Some("positive") => format!("Recommends {page}"),
         _ => format!("Rated {page}"),
     };
+    // Legacy star ratings (before recommendations, 2018) travel as the post's stars, which triage reads too.
     let stars = v
         .get("rating")
         .and_then(Value::as_u64)
         .filter(|s| (1..=5).contains(s))
-        .map(|s| format!(" ({s}/5 stars)"))
-        .unwrap_or_default();
+        .and_then(|s| u8::try_from(s).ok());
     let text = if review.is_empty() {
-        format!("{verdict}{stars}.")
+        format!("{verdict}.")
     } else {
-        format!("{verdict}{stars}: {review}")
+        format!("{verdict}: {review}")
     };
     let reviewer = v.get("reviewer").cloned().unwrap_or(Value::Null);
     let (author, from_id) = author(&json!({ "from": reviewer }));
@@ -153,6 +160,7 @@ pub fn rating(v: &Value, page: &str) -> Result<IncomingPost, String> {
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: stars,
     })
 }
 
@@ -231,7 +239,10 @@ mod tests {
             p.native_id,
             format!("rating:anonymous:{}", p.created_at.timestamp())
         );
-        assert_eq!(p.text, "Recommends the shop (5/5 stars).");
+        assert_eq!(
+            (p.text.as_str(), p.rating),
+            ("Recommends the shop.", Some(5))
+        );
         assert_eq!(p.reply_ref.unwrap()["target"], Value::Null);
     }
 }

@@ -129,11 +129,21 @@ impl Replier for FacebookReplier {
         }
     }
 
-    fn prepare(&self, _post: &Post, text: &str) -> Prepared {
+    /// The text as written; the caution says where a reply goes when it is not where staff may expect.
+    fn prepare(&self, post: &Post, text: &str) -> Prepared {
+        let caution = match (Self::route(post), graph::reply::target(post)) {
+            (Err(SendError::NotPosted(why)), _) => Some(why),
+            (Ok(_), (kind, Some(target))) if kind == "comment" && target != post.native_id => Some(
+                "Facebook threads are one level deep: this reply goes at the end of the thread this comment is in"
+                    .into(),
+            ),
+            _ => None,
+        };
         Prepared {
             text: text.trim().to_string(),
             visibility: "public",
             account: self.account(),
+            caution,
         }
     }
 

@@ -73,6 +73,7 @@ pub fn comment(v: &Value, media_id: &str, media_url: Option<&str>) -> Result<Inc
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: None,
     })
 }
 
@@ -103,6 +104,7 @@ pub fn media(v: &Value, found: Found) -> Result<IncomingPost, String> {
         addressed_to_shop: found == Found::Tagged,
         context: found == Found::Own,
         quotes: None,
+        rating: None,
     })
 }
 

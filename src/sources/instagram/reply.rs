@@ -134,11 +134,17 @@ impl Replier for InstagramReplier {
         }
     }
 
-    fn prepare(&self, _post: &Post, text: &str) -> Prepared {
+    /// The text as written; media found by hashtag are cautioned before anything is tried.
+    fn prepare(&self, post: &Post, text: &str) -> Prepared {
+        let caution = match Self::route(post) {
+            Err(SendError::NotPosted(why)) => Some(why),
+            _ => None,
+        };
         Prepared {
             text: text.trim().to_string(),
             visibility: "public",
             account: self.account(),
+            caution,
         }
     }
 
