@@ -36,23 +36,8 @@ fn source(server: &MockServer) -> FacebookSource {
     .with_options(fast())
 }
 
-/// The page, and an empty answer for every list not mounted otherwise.
 async fn basics(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path(p(PAGE_ID)))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})),
-        )
-        .mount(server)
-        .await;
-    for edge in ["feed", "posts", "tagged", "ratings"] {
-        Mock::given(method("GET"))
-            .and(path(p(&format!("{PAGE_ID}/{edge}"))))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![])))
-            .with_priority(10)
-            .mount(server)
-            .await;
-    }
+    common::graph::fb_basics(server).await;
 }
 
 async fn own_post(server: &MockServer) {

@@ -41,21 +41,7 @@ fn source(server: &MockServer, tags: &[&str]) -> InstagramSource {
 }
 
 async fn basics(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path(p(IG_ID)))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": IG_ID, "username": SHOP})),
-        )
-        .mount(server)
-        .await;
-    for edge in ["media", "tags"] {
-        Mock::given(method("GET"))
-            .and(path(p(&format!("{IG_ID}/{edge}"))))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![])))
-            .with_priority(10)
-            .mount(server)
-            .await;
-    }
+    common::graph::ig_basics(server, SHOP).await;
 }
 
 async fn own_media(server: &MockServer) {
@@ -431,4 +417,66 @@ async fn replies_go_under_comments_or_tagged_media_never_hashtag_media_and_are_f
         Err(SendError::NotPosted(why)) => assert!(why.contains("hashtag"), "{why}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn malformed_answers_and_server_errors_degrade_then_recover_and_hostile_captions_are_sanitized()
+ {
+    let server = MockServer::start().await;
+    basics(&server).await;
+    Mock::given(method("GET"))
+        .and(path(p(&format!("{IG_ID}/media"))))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p(&format!("{IG_ID}/tags"))))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p(&format!("{IG_ID}/tags"))))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![ig_media(
+            "t66",
+            "eve",
+            "2026-12-01T08:00:00+0000",
+            "\u{1b}[2Jrefund\u{202e} now\u{7}",
+            0,
+        )])))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut run = Run::start(source(&server, &[]), HashMap::new());
+    run.until("the tagged post after the 502s", |s| s.has(&["t66"]))
+        .await;
+    let seen = run
+        .until("comments degraded", |s| {
+            s.healths
+                .iter()
+                .any(|h| matches!(h, Health::Degraded(w) if w.contains("comments")))
+        })
+        .await
+        .clone();
+    run.stop().await;
+    assert!(
+        seen.healths.iter().any(|h| h.label().contains("502")),
+        "{:?}",
+        seen.healths
+    );
+    assert!(requests_to(&server, &p(&format!("{IG_ID}/tags"))).await >= 3);
+    let raw = seen
+        .posts
+        .iter()
+        .find(|p| p.native_id == "t66")
+        .unwrap()
+        .clone();
+    let ingest = regulars::ingest::Ingest {
+        classifier: std::sync::Arc::new(regulars::triage::Classifier::english()),
+        matcher: regulars::ingest::Matcher::default(),
+    };
+    let text = ingest.prepare(raw, Utc::now()).incoming.text;
+    assert!(!text.contains(['\u{1b}', '\u{202e}', '\u{7}']), "{text:?}");
+    assert!(text.contains("refund") && text.contains("now"), "{text}");
 }

@@ -8,7 +8,8 @@ use regulars::sources::facebook::FacebookConfig;
 use regulars::sources::graph::{API_VERSION, GraphOptions};
 use regulars::sources::instagram::InstagramConfig;
 use serde_json::{Value, json};
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const TOKEN: &str = "EAAG-graph-SECRET-42";
 pub const TOKEN_FILE: &str = "graph-token";
@@ -147,5 +148,44 @@ pub fn stored(incoming: &IncomingPost) -> Post {
         context: false,
         quotes: None,
         rating: incoming.rating,
+    }
+}
+
+/// A fake page: its name, and an empty list for every edge the Facebook source reads that a test does not
+/// mount itself (mounted at a low priority).
+pub async fn fb_basics(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(p(PAGE_ID)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": PAGE_ID, "name": PAGE_NAME})),
+        )
+        .mount(server)
+        .await;
+    for edge in ["feed", "posts", "tagged", "ratings"] {
+        Mock::given(method("GET"))
+            .and(path(p(&format!("{PAGE_ID}/{edge}"))))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![])))
+            .with_priority(10)
+            .mount(server)
+            .await;
+    }
+}
+
+/// A fake Instagram account `username`, with empty media and tags unless a test mounts its own.
+pub async fn ig_basics(server: &MockServer, username: &str) {
+    Mock::given(method("GET"))
+        .and(path(p(IG_ID)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": IG_ID, "username": username})),
+        )
+        .mount(server)
+        .await;
+    for edge in ["media", "tags"] {
+        Mock::given(method("GET"))
+            .and(path(p(&format!("{IG_ID}/{edge}"))))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![])))
+            .with_priority(10)
+            .mount(server)
+            .await;
     }
 }
