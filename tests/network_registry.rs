@@ -184,6 +184,8 @@ mod registry {
     regulars::networks! {
         Mastodon = "mastodon" => regulars::sources::mastodon::network::Kind,
         Bluesky = "bluesky" => regulars::sources::bluesky::network::Kind,
+        Facebook = "facebook" => regulars::sources::facebook::network::Kind,
+        Instagram = "instagram" => regulars::sources::instagram::network::Kind,
         Rss = "rss" => regulars::sources::rss::network::Kind,
         Jsonl = "jsonl" => regulars::sources::jsonl::network::Kind,
         Demo = "demo" => regulars::sources::demo::Kind,
@@ -201,7 +203,7 @@ struct Sources {
 
 #[test]
 fn the_new_network_has_a_name_handles_a_reply_limit_and_urls() {
-    assert_eq!(Network::ALL.len(), 6);
+    assert_eq!(Network::ALL.len(), 8);
     assert_eq!(Network::parse("pigeon"), Some(Network::Pigeon));
     assert_eq!(Network::Pigeon.to_string(), "pigeon");
     assert_eq!(
@@ -211,7 +213,13 @@ fn the_new_network_has_a_name_handles_a_reply_limit_and_urls() {
     assert_eq!(Network::Pigeon.reply_limit(), ReplyLimit::Chars(140));
     assert_eq!(
         Network::with_accounts().collect::<Vec<_>>(),
-        [Network::Mastodon, Network::Bluesky, Network::Pigeon]
+        [
+            Network::Mastodon,
+            Network::Bluesky,
+            Network::Facebook,
+            Network::Instagram,
+            Network::Pigeon
+        ]
     );
     assert_eq!(
         Network::Pigeon.handle("@Coo-Rosa", None).as_deref(),

@@ -13,7 +13,10 @@ use crate::domain::IncomingPost;
 
 pub mod bluesky;
 pub mod demo;
+pub mod facebook;
+pub mod graph;
 pub mod http;
+pub mod instagram;
 pub mod jsonl;
 pub mod linkedin;
 pub mod listening;

@@ -204,6 +204,8 @@ macro_rules! networks {
 networks! {
     Mastodon = "mastodon" => super::mastodon::network::Kind,
     Bluesky = "bluesky" => super::bluesky::network::Kind,
+    Facebook = "facebook" => super::facebook::network::Kind,
+    Instagram = "instagram" => super::instagram::network::Kind,
     Tumblr = "tumblr" => super::tumblr::network::Kind,
     Linkedin = "linkedin" => super::linkedin::network::Kind,
     Rss = "rss" => super::rss::network::Kind,
@@ -231,6 +233,8 @@ mod tests {
             [
                 Network::Mastodon,
                 Network::Bluesky,
+                Network::Facebook,
+                Network::Instagram,
                 Network::Tumblr,
                 Network::Linkedin
             ]

@@ -1,0 +1,209 @@
+//! Instagram source (a professional account through the Instagram API with Facebook Login: the Graph API at
+//! graph.facebook.com, with a Page access token of the Facebook page the account is connected to).
+//!
+//! What it reads, each query with its cursor (a time position plus the ids it delivered, see `graph::Reader`):
+//! - comments and replies on the shop's recent media: `/{ig-user-id}/media` (`comments_count` says which
+//!   changed), then `/{ig-media-id}/comments` with `replies` (cursor `comments:<media-id>`); the medium comes
+//!   along as context;
+//! - media the shop is tagged in: `/{ig-user-id}/tags` (cursor `tags`);
+//! - the shop's hashtags: `/ig_hashtag_search` once per tag (the id is kept as cursor `hashtag:<tag>`), then
+//!   `/{ig-hashtag-id}/recent_media` (cursor `tag:<tag>`), best effort. Instagram allows 30 unique hashtags
+//!   per account in a rolling 7 days: past that a hashtag is refused here, with the reason, not by the API.
+//!
+//! Mentions of `@shop` in others' captions and comments reach apps only through webhooks, which a console
+//! without a public address cannot receive: they are not read (tags and hashtags are).
+
+mod doctor;
+pub mod edges;
+mod hashtags;
+pub mod map;
+pub mod network;
+mod poll;
+pub mod reply;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::sources::graph::{self, Graph, GraphOptions, TokenSource};
+use crate::sources::http::Backoff;
+use crate::sources::poller::{self, Timing};
+use crate::sources::{CheckFuture, Source, SourceCtx, SourceFuture, Watch};
+pub use edges::EDGES;
+pub use reply::InstagramReplier;
+
+/// `[sources.<name>]` with `kind = "instagram"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstagramConfig {
+    /// The Instagram professional account's id (`GET /{page-id}?fields=instagram_business_account`).
+    pub ig_user_id: String,
+    /// The environment variable holding the access token (a Page token of the connected page).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Or a file holding it, mode 0600.
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    #[serde(default = "graph::default_api_version")]
+    pub api_version: String,
+    #[serde(default = "graph::default_graph_url")]
+    pub graph_url: String,
+    /// Seconds between rounds (default 120).
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+    /// How many of the shop's newest media are watched for comments (default 25).
+    #[serde(default = "default_watch_media")]
+    pub watch_media: u32,
+    /// Search the shop's hashtags (default true; needs the Instagram Public Content Access feature).
+    #[serde(default = "yes")]
+    pub hashtag_search: bool,
+}
+
+fn default_poll_seconds() -> u64 {
+    120
+}
+
+fn default_watch_media() -> u32 {
+    25
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The permissions the token needs for everything this source and its replier do.
+pub const PERMISSIONS: &[&str] = &[
+    "instagram_basic",
+    "instagram_manage_comments",
+    "pages_show_list",
+    "pages_read_engagement",
+];
+
+/// Checks the table without reading the token (run when the config is loaded).
+pub(crate) fn validate(name: &str, cfg: &InstagramConfig) -> Result<(), String> {
+    let what = format!("sources.{name}");
+    let id = cfg.ig_user_id.trim();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{what}.ig_user_id: `{}` is not an Instagram account id; read it with \
+             GET /{{page-id}}?fields=instagram_business_account",
+            cfg.ig_user_id
+        ));
+    }
+    let unused = crate::sources::secret::Secret::new("");
+    Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        unused,
+        reqwest::Client::new(),
+    )
+    .map(|_| ())
+}
+
+pub(crate) fn connect(
+    name: &str,
+    cfg: &InstagramConfig,
+    client: reqwest::Client,
+) -> Result<(Graph, TokenSource), String> {
+    validate(name, cfg)?;
+    let what = format!("sources.{name}");
+    let token = TokenSource {
+        what: format!("{what}.token"),
+        env: cfg.token_env.clone(),
+        file: cfg.token_file.clone(),
+    };
+    let graph = Graph::new(
+        &what,
+        &cfg.graph_url,
+        &cfg.api_version,
+        token.load()?,
+        client,
+    )?;
+    Ok((graph, token))
+}
+
+/// The fix for a refused token.
+pub(crate) fn auth_fix(hint: &str) -> String {
+    format!(
+        "create a Page access token of the Facebook page connected to the Instagram account, with the \
+         permissions {}, and put it in {hint}",
+        PERMISSIONS.join(", ")
+    )
+}
+
+#[derive(Debug)]
+pub struct InstagramSource {
+    name: String,
+    cfg: InstagramConfig,
+    graph: Graph,
+    token: TokenSource,
+    watch: Watch,
+    options: GraphOptions,
+}
+
+impl InstagramSource {
+    pub fn new(
+        name: String,
+        cfg: &InstagramConfig,
+        watch: Watch,
+        client: reqwest::Client,
+    ) -> Result<InstagramSource, String> {
+        let (graph, token) = connect(&name, cfg, client)?;
+        if cfg.poll_seconds == 0 {
+            return Err(format!("sources.{name}.poll_seconds: must be at least 1"));
+        }
+        Ok(InstagramSource {
+            name,
+            cfg: cfg.clone(),
+            graph,
+            token,
+            watch,
+            options: GraphOptions::default(),
+        })
+    }
+
+    pub fn with_options(mut self, options: GraphOptions) -> InstagramSource {
+        self.graph = self.graph.with_options(&options);
+        self.options = options;
+        self
+    }
+
+    fn timing(&self) -> Timing {
+        let o = &self.options;
+        Timing {
+            backoff: Backoff::new(o.backoff_base, o.backoff_cap),
+            auth_recheck: o.auth_recheck,
+            ..Timing::every(
+                o.poll_interval
+                    .unwrap_or(Duration::from_secs(self.cfg.poll_seconds)),
+            )
+        }
+    }
+}
+
+impl Source for InstagramSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
+        Box::pin(async move {
+            let feeds = poll::Feeds::new(
+                self.graph.clone(),
+                ctx.cursors.clone(),
+                &self.cfg,
+                &self.watch,
+                self.token.clone(),
+            );
+            poller::run(feeds, &ctx, self.timing()).await;
+            Ok(())
+        })
+    }
+
+    fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a> {
+        Box::pin(self.checks(cursors))
+    }
+}
