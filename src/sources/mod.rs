@@ -100,6 +100,20 @@ pub enum SourceEvent {
         network: crate::domain::Network,
         max: usize,
     },
+    /// What a metered source has used of its allowance (X bills reads per post), for the Sources view.
+    Usage { source: String, usage: Usage },
+}
+
+/// A metered allowance and its use in one period: `used` of `budget` `unit` in `period`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    /// What is counted, plural (`reads`).
+    pub unit: &'static str,
+    pub used: u64,
+    /// The configured ceiling, if any.
+    pub budget: Option<u64>,
+    /// The period counted, `YYYY-MM` for a calendar month (UTC).
+    pub period: String,
 }
 
 /// What every source task is handed.

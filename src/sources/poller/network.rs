@@ -119,6 +119,12 @@ pub trait Network: Send {
     /// What the user should do when the credentials are refused.
     fn auth_fix(&self) -> String;
 
+    /// Why the network holds every query for now (a spent monthly read budget), said in the Sources view;
+    /// `None` while it reads. Asked before each query, so a budget spent mid-round stops the rest of it.
+    fn held(&self) -> Option<String> {
+        None
+    }
+
     /// The next event of the live side; never resolves for networks (or configurations) without one.
     fn live(&mut self) -> impl Future<Output = Live> + Send {
         std::future::pending()
