@@ -21,6 +21,7 @@ pub mod poller;
 pub mod registry;
 pub mod rss;
 pub mod secret;
+pub mod x;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks
 /// (`notifications`, `tag:shop`, `account:123`, `jetstream`, a feed URL), `value` is opaque to everyone else.

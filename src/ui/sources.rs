@@ -14,7 +14,7 @@ use super::popup_frame;
 use crate::app::Command;
 use crate::sources::Usage;
 use crate::state::AppState;
-use crate::text::{display_width, grapheme_width, truncate_width};
+use crate::text::{display_width, grapheme_width, thousands, truncate_width};
 
 const MAX_WIDTH: u16 = 90;
 /// Borders, the blank line and the footer.
@@ -125,19 +125,6 @@ fn usage_label(usage: &Usage, now: DateTime<Utc>) -> String {
         ),
         None => format!("({} {} {period})", usage.unit, thousands(usage.used)),
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Greedy word wrap to `width` columns; a word longer than a line is cut between graphemes.

@@ -8,3 +8,4 @@ pub mod fake_ws;
 pub mod files;
 pub mod mastodon;
 pub mod run;
+pub mod x;

@@ -55,6 +55,11 @@ pub struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// The source's configured name, as its events carry it.
+    pub fn source(&self) -> &str {
+        &self.ctx.name
+    }
+
     pub async fn batch(&self, posts: Vec<IncomingPost>, cursors: Vec<Cursor>) -> Result<(), Stop> {
         if self.ctx.batch(posts, cursors).await {
             Ok(())
