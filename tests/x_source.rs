@@ -120,6 +120,8 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
             vec![user("9", "Bob_B"), user(SHOP_ID, "Shop")],
             None,
         )))
+        .up_to_n_times(1)
+        .with_priority(1)
         .mount(&server)
         .await;
     // A customer's posts in the older naming: a quote of someone else's post, a repost left out.
@@ -136,6 +138,8 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
             vec![user("7", "Alice"), user("8", "carol")],
             None,
         )))
+        .up_to_n_times(1)
+        .with_priority(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -147,8 +151,14 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
             vec![user("11", "dee")],
             None,
         )))
+        .up_to_n_times(1)
+        .with_priority(1)
         .mount(&server)
         .await;
+    // Later rounds find nothing new: the count below is exact.
+    for p in [format!("/2/users/{SHOP_ID}/mentions"), "/2/users/7/tweets".into(), "/2/tweets/search/recent".into()] {
+        empty(&server, &p).await;
+    }
     let mut run = Run::start(source(&server, watch(&["@Alice"], &["shopring"], &["Shop & Co"]), None), HashMap::new());
     let seen = run
         .until("every query's posts", |r| r.has(&[&mention, &quote, &found]) && r.cursors.contains_key("search"))
