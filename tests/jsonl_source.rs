@@ -305,7 +305,9 @@ async fn a_stream_is_read_to_its_end_then_finished() {
                 health: Health::Degraded(why),
                 ..
             } => degraded.push(why),
-            SourceEvent::Health { .. } | SourceEvent::ReplyLimit { .. } | SourceEvent::Usage { .. } => {}
+            SourceEvent::Health { .. }
+            | SourceEvent::ReplyLimit { .. }
+            | SourceEvent::Usage { .. } => {}
         }
     };
     assert_eq!(posts.len(), 451);

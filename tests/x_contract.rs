@@ -6,11 +6,15 @@ use regulars::sources::x::endpoints::{self, Endpoint};
 use serde_json::Value;
 
 fn spec() -> Option<Value> {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/x/openapi.json");
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/x/openapi.json");
     match std::fs::read_to_string(&file) {
         Ok(text) => Some(serde_json::from_str(&text).expect("the X OpenAPI description parses")),
         Err(e) => {
-            eprintln!("SKIPPED x_contract: {} not readable ({e}); the X contract is unchecked", file.display());
+            eprintln!(
+                "SKIPPED x_contract: {} not readable ({e}); the X contract is unchecked",
+                file.display()
+            );
             None
         }
     }
@@ -20,7 +24,11 @@ fn spec() -> Option<Value> {
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => {
-            let target = r.trim_start_matches('#').split('/').filter(|s| !s.is_empty()).fold(spec, |at, key| &at[key]);
+            let target = r
+                .trim_start_matches('#')
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .fold(spec, |at, key| &at[key]);
             resolve(spec, target)
         }
         None => v,
@@ -29,7 +37,12 @@ fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
 
 fn operation<'a>(spec: &'a Value, e: &Endpoint) -> &'a Value {
     let op = &spec["paths"][e.path][e.method.to_lowercase()];
-    assert!(op.is_object(), "{} {} is not in X's description", e.method, e.path);
+    assert!(
+        op.is_object(),
+        "{} {} is not in X's description",
+        e.method,
+        e.path
+    );
     op
 }
 
@@ -40,14 +53,27 @@ fn parameter<'a>(spec: &'a Value, e: &Endpoint, name: &str) -> &'a Value {
         .flatten()
         .map(|p| resolve(spec, p))
         .find(|p| p["name"] == name && p["in"] == "query")
-        .unwrap_or_else(|| panic!("{} {}: query parameter `{name}` is not declared", e.method, e.path))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} {}: query parameter `{name}` is not declared",
+                e.method, e.path
+            )
+        })
 }
 
 /// The values a parameter may take, where the description enumerates them (lists: their items).
 fn allowed(spec: &Value, param: &Value) -> Option<Vec<String>> {
     let schema = resolve(spec, &param["schema"]);
-    let items = if schema["type"] == "array" { resolve(spec, &schema["items"]) } else { schema };
-    items["enum"].as_array().map(|e| e.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+    let items = if schema["type"] == "array" {
+        resolve(spec, &schema["items"])
+    } else {
+        schema
+    };
+    items["enum"].as_array().map(|e| {
+        e.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    })
 }
 
 #[test]
@@ -59,15 +85,31 @@ fn every_request_the_client_makes_is_declared_by_x() {
             let p = parameter(&spec, e, name);
             if *name == "max_results" {
                 let schema = resolve(&spec, &p["schema"]);
-                assert_eq!(schema["minimum"].as_u64(), Some(e.min_page), "{}: smallest page", e.path);
-                assert!(schema["maximum"].as_u64() >= Some(endpoints::MAX_PAGE), "{}: largest page", e.path);
+                assert_eq!(
+                    schema["minimum"].as_u64(),
+                    Some(e.min_page),
+                    "{}: smallest page",
+                    e.path
+                );
+                assert!(
+                    schema["maximum"].as_u64() >= Some(endpoints::MAX_PAGE),
+                    "{}: largest page",
+                    e.path
+                );
             }
         }
         for (name, value) in e.fixed {
             let p = parameter(&spec, e, name);
-            let Some(allowed) = allowed(&spec, p) else { continue };
+            let Some(allowed) = allowed(&spec, p) else {
+                continue;
+            };
             for v in value.split(',') {
-                assert!(allowed.iter().any(|a| a == v), "{} {}: `{name}={v}` is not one of {allowed:?}", e.method, e.path);
+                assert!(
+                    allowed.iter().any(|a| a == v),
+                    "{} {}: `{name}={v}` is not one of {allowed:?}",
+                    e.method,
+                    e.path
+                );
             }
         }
         if !e.body.is_empty() {
@@ -76,7 +118,12 @@ fn every_request_the_client_makes_is_declared_by_x() {
                 let mut at = resolve(&spec, body);
                 for part in field.split('.') {
                     let next = &at["properties"][part];
-                    assert!(next.is_object(), "{} {}: body field `{field}` is not declared", e.method, e.path);
+                    assert!(
+                        next.is_object(),
+                        "{} {}: body field `{field}` is not declared",
+                        e.method,
+                        e.path
+                    );
                     at = resolve(&spec, next);
                 }
             }
@@ -88,11 +135,22 @@ fn every_request_the_client_makes_is_declared_by_x() {
 fn the_answers_we_read_are_the_ones_x_describes() {
     let Some(spec) = spec() else { return };
     let post = &spec["components"]["schemas"]["Post"]["properties"];
-    for field in ["id", "text", "author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_posts", "edit_history_post_ids", "entities"] {
+    for field in [
+        "id",
+        "text",
+        "author_id",
+        "created_at",
+        "conversation_id",
+        "in_reply_to_user_id",
+        "referenced_posts",
+        "edit_history_post_ids",
+        "entities",
+    ] {
         assert!(post[field].is_object(), "Post.{field}");
     }
     let includes = &spec["components"]["schemas"]["Expansions"]["properties"];
     assert!(includes["posts"].is_object() && includes["users"].is_object());
-    let meta = &spec["components"]["schemas"]["GetUsersPostsResponse"]["properties"]["meta"]["properties"];
+    let meta =
+        &spec["components"]["schemas"]["GetUsersPostsResponse"]["properties"]["meta"]["properties"];
     assert!(meta["next_token"].is_object());
 }

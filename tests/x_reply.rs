@@ -42,9 +42,14 @@ fn replier(server: &MockServer, timeout: Duration) -> XReplier {
         mentions: true,
         search: true,
     };
-    XReplier::new("x", &cfg, Some("@Shop".into()), regulars::sources::http::client())
-        .unwrap()
-        .with_timing(timeout, Duration::from_millis(20))
+    XReplier::new(
+        "x",
+        &cfg,
+        Some("@Shop".into()),
+        regulars::sources::http::client(),
+    )
+    .unwrap()
+    .with_timing(timeout, Duration::from_millis(20))
 }
 
 fn post(text: &str, mentions_shop: bool) -> Post {
@@ -123,7 +128,9 @@ impl FakeX {
             .await;
         Mock::given(method("GET"))
             .and(path("/2/users/me"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": user(SHOP_ID, "Shop")})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"data": user(SHOP_ID, "Shop")})),
+            )
             .mount(server)
             .await;
         Mock::given(method("GET"))
@@ -149,9 +156,23 @@ impl Respond for Timeline {
             .unwrap()
             .iter()
             .rev()
-            .map(|(id, text)| x_post(Naming::Tweets, id, SHOP_ID, &text.replace('&', "&amp;"), &[("replied_to", TARGET)]))
+            .map(|(id, text)| {
+                x_post(
+                    Naming::Tweets,
+                    id,
+                    SHOP_ID,
+                    &text.replace('&', "&amp;"),
+                    &[("replied_to", TARGET)],
+                )
+            })
             .collect();
-        ResponseTemplate::new(200).set_body_json(page(Naming::Tweets, data, vec![], vec![user(SHOP_ID, "Shop")], None))
+        ResponseTemplate::new(200).set_body_json(page(
+            Naming::Tweets,
+            data,
+            vec![],
+            vec![user(SHOP_ID, "Shop")],
+            None,
+        ))
     }
 }
 
@@ -169,9 +190,15 @@ async fn a_reply_posts_its_text_in_reply_to_the_post() {
         json!({"text": "So sorry & on it!", "reply": {"in_reply_to_tweet_id": TARGET}}),
         "exactly X's fields"
     );
-    assert_eq!(sent.text, "So sorry & on it!", "the server's text, unescaped");
+    assert_eq!(
+        sent.text, "So sorry & on it!",
+        "the server's text, unescaped"
+    );
     let id = sent.remote_id.unwrap();
-    assert_eq!(sent.url.as_deref(), Some(format!("https://x.com/shop/status/{id}").as_str()));
+    assert_eq!(
+        sent.url.as_deref(),
+        Some(format!("https://x.com/shop/status/{id}").as_str())
+    );
     let auth = server.received_requests().await.unwrap()[0].headers["authorization"].clone();
     assert_eq!(auth.to_str().unwrap(), format!("Bearer {TOKEN}"));
 }
@@ -213,7 +240,9 @@ async fn a_reply_that_never_arrived_resolves_as_not_posted() {
         .await;
     Mock::given(method("GET"))
         .and(path("/2/users/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": user(SHOP_ID, "Shop")})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": user(SHOP_ID, "Shop")})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -223,10 +252,22 @@ async fn a_reply_that_never_arrived_resolves_as_not_posted() {
         .await;
     let r = replier(&server, Duration::from_secs(5));
     let err = r.send(request("Sorry!")).await.unwrap_err();
-    assert!(matches!(&err, SendError::Unconfirmed(why) if why.contains("503")), "{err:?}");
-    let posts = server.received_requests().await.unwrap().iter().filter(|q| q.method.as_str() == "POST").count();
+    assert!(
+        matches!(&err, SendError::Unconfirmed(why) if why.contains("503")),
+        "{err:?}"
+    );
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|q| q.method.as_str() == "POST")
+        .count();
     assert_eq!(posts, 1, "a 5xx is not retried blindly");
-    assert_eq!(r.resolve(request("Sorry!"), vec![]).await, Resolution::NotPosted);
+    assert_eq!(
+        r.resolve(request("Sorry!"), vec![]).await,
+        Resolution::NotPosted
+    );
 }
 
 #[tokio::test]
@@ -241,8 +282,13 @@ async fn a_refused_token_fails_at_once_with_the_portal_fix() {
         .await;
     let r = replier(&server, Duration::from_secs(5));
     let err = r.send(request("Sorry!")).await.unwrap_err();
-    let SendError::NotPosted(why) = err else { panic!("{err:?}") };
-    assert!(why.contains("developer portal") && why.contains("tweet.write"), "{why}");
+    let SendError::NotPosted(why) = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        why.contains("developer portal") && why.contains("tweet.write"),
+        "{why}"
+    );
     assert!(!why.contains(TOKEN));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -265,6 +311,8 @@ async fn a_reply_to_a_post_that_does_not_mention_the_shop_is_refused_with_the_re
         idempotency_key: "k".into(),
     };
     let err = r.send(req).await.unwrap_err();
-    let SendError::NotPosted(why) = err else { panic!("{err:?}") };
+    let SendError::NotPosted(why) = err else {
+        panic!("{err:?}")
+    };
     assert!(why.contains("mention or quote the shop"), "{why}");
 }

@@ -84,7 +84,9 @@ fn known_shop() -> HashMap<String, String> {
 async fn empty(server: &MockServer, p: &str) {
     Mock::given(method("GET"))
         .and(path(p))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"meta": {"result_count": 0}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"meta": {"result_count": 0}})),
+        )
         .with_priority(10)
         .mount(server)
         .await;
@@ -112,11 +114,26 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
     Mock::given(method("GET"))
         .and(path(format!("/2/users/{SHOP_ID}/mentions")))
         .and(auth)
-        .and(query_param("expansions", "author_id,in_reply_to_user_id,referenced_posts"))
+        .and(query_param(
+            "expansions",
+            "author_id,in_reply_to_user_id,referenced_posts",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
             Naming::Posts,
-            vec![post(Naming::Posts, &mention, "9", "@shop my clasp &amp; chain broke", &[("replied_to", &shop_post)])],
-            vec![post(Naming::Posts, &shop_post, SHOP_ID, "New rings are in!", &[])],
+            vec![post(
+                Naming::Posts,
+                &mention,
+                "9",
+                "@shop my clasp &amp; chain broke",
+                &[("replied_to", &shop_post)],
+            )],
+            vec![post(
+                Naming::Posts,
+                &shop_post,
+                SHOP_ID,
+                "New rings are in!",
+                &[],
+            )],
             vec![user("9", "Bob_B"), user(SHOP_ID, "Shop")],
             None,
         )))
@@ -131,10 +148,28 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
             Naming::Tweets,
             vec![
-                post(Naming::Tweets, &quote, "7", "same here", &[("quoted", &quoted)]),
-                post(Naming::Tweets, &id(35, 0), "7", "RT @x: hi", &[("retweeted", &quoted)]),
+                post(
+                    Naming::Tweets,
+                    &quote,
+                    "7",
+                    "same here",
+                    &[("quoted", &quoted)],
+                ),
+                post(
+                    Naming::Tweets,
+                    &id(35, 0),
+                    "7",
+                    "RT @x: hi",
+                    &[("retweeted", &quoted)],
+                ),
             ],
-            vec![post(Naming::Tweets, &quoted, "8", "my order never came", &[])],
+            vec![post(
+                Naming::Tweets,
+                &quoted,
+                "8",
+                "my order never came",
+                &[],
+            )],
             vec![user("7", "Alice"), user("8", "carol")],
             None,
         )))
@@ -156,14 +191,33 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
         .mount(&server)
         .await;
     // Later rounds find nothing new: the count below is exact.
-    for p in [format!("/2/users/{SHOP_ID}/mentions"), "/2/users/7/tweets".into(), "/2/tweets/search/recent".into()] {
+    for p in [
+        format!("/2/users/{SHOP_ID}/mentions"),
+        "/2/users/7/tweets".into(),
+        "/2/tweets/search/recent".into(),
+    ] {
         empty(&server, &p).await;
     }
-    let mut run = Run::start(source(&server, watch(&["@Alice"], &["shopring"], &["Shop & Co"]), None), HashMap::new());
+    let mut run = Run::start(
+        source(
+            &server,
+            watch(&["@Alice"], &["shopring"], &["Shop & Co"]),
+            None,
+        ),
+        HashMap::new(),
+    );
     let seen = run
-        .until("every query's posts", |r| r.has(&[&mention, &quote, &found]) && r.cursors.contains_key("search"))
+        .until("every query's posts", |r| {
+            r.has(&[&mention, &quote, &found]) && r.cursors.contains_key("search")
+        })
         .await;
-    let Seen { posts, cursors, events, healths, .. } = run.stop().await;
+    let Seen {
+        posts,
+        cursors,
+        events,
+        healths,
+        ..
+    } = run.stop().await;
     assert!(!healths.iter().any(|h| h.is_problem()), "{healths:?}");
     let by = |id: &str| posts.iter().find(|p| p.native_id == id).unwrap();
     let m = by(&mention);
@@ -172,11 +226,17 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
     assert_eq!(m.text, "@shop my clasp & chain broke");
     assert!(m.addressed_to_shop);
     assert_eq!(m.in_reply_to.as_deref(), Some(shop_post.as_str()));
-    assert_eq!(m.url.as_deref(), Some(format!("https://x.com/bob_b/status/{mention}").as_str()));
+    assert_eq!(
+        m.url.as_deref(),
+        Some(format!("https://x.com/bob_b/status/{mention}").as_str())
+    );
     let parent = by(&shop_post);
     assert!(parent.context, "the replied-to post comes as context");
     let q = by(&quote);
-    assert_eq!(q.quotes.as_ref().unwrap().text.as_deref(), Some("my order never came"));
+    assert_eq!(
+        q.quotes.as_ref().unwrap().text.as_deref(),
+        Some("my order never came")
+    );
     assert!(!q.addressed_to_shop);
     assert!(by(&quoted).context);
     assert!(!seen.has(&[id(35, 0)]), "reposts are left out");
@@ -193,15 +253,24 @@ async fn happy_path_reads_mentions_customers_and_search_in_both_namings() {
     });
     assert_eq!(told.max(), Some(6));
     let requests = server.received_requests().await.unwrap();
-    let search = requests.iter().find(|r| r.url.path() == "/2/tweets/search/recent").unwrap();
+    let search = requests
+        .iter()
+        .find(|r| r.url.path() == "/2/tweets/search/recent")
+        .unwrap();
     assert_eq!(
         query(search, "query").as_deref(),
         Some("(\"Shop & Co\" OR #shopring) -from:shop -is:retweet")
     );
     assert_eq!(query(search, "max_results").as_deref(), Some("20"));
-    let lookup = requests.iter().find(|r| r.url.path() == "/2/users/by").unwrap();
+    let lookup = requests
+        .iter()
+        .find(|r| r.url.path() == "/2/users/by")
+        .unwrap();
     assert_eq!(query(lookup, "usernames").as_deref(), Some("shop,alice"));
-    assert!(requests.iter().all(|r| !r.url.as_str().contains(TOKEN)), "the token never goes in a URL");
+    assert!(
+        requests.iter().all(|r| !r.url.as_str().contains(TOKEN)),
+        "the token never goes in a URL"
+    );
 }
 
 #[tokio::test]
@@ -217,7 +286,10 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
         .and(query_param_is_missing("pagination_token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
             Naming::Posts,
-            vec![post(Naming::Posts, &d, "9", "d", &[]), post(Naming::Posts, &c, "9", "c", &[])],
+            vec![
+                post(Naming::Posts, &d, "9", "d", &[]),
+                post(Naming::Posts, &c, "9", "c", &[]),
+            ],
             vec![],
             vec![user("9", "bob")],
             Some("page2"),
@@ -238,7 +310,10 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
         .and(query_param("since_id", old.as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
             Naming::Posts,
-            vec![post(Naming::Posts, &b, "9", "b", &[]), post(Naming::Posts, &a, "9", "a", &[])],
+            vec![
+                post(Naming::Posts, &b, "9", "b", &[]),
+                post(Naming::Posts, &a, "9", "a", &[]),
+            ],
             vec![],
             vec![user("9", "bob")],
             None,
@@ -254,7 +329,9 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
         .events
         .iter()
         .find_map(|e| match e {
-            SourceEvent::Batch { posts, cursors, .. } if posts.iter().any(|p| p.native_id == d) => Some(cursors.clone()),
+            SourceEvent::Batch { posts, cursors, .. } if posts.iter().any(|p| p.native_id == d) => {
+                Some(cursors.clone())
+            }
             _ => None,
         })
         .unwrap();
@@ -262,7 +339,8 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
         !failed_batch.iter().any(|c| c.key == "mentions"),
         "no position while a page below is unread: {failed_batch:?}"
     );
-    run.until("the position", |r| r.cursors.get("mentions") == Some(&d)).await;
+    run.until("the position", |r| r.cursors.get("mentions") == Some(&d))
+        .await;
     let run1 = run.stop().await;
     let ids = run1.ids();
     for x in [&a, &b, &c, &d] {
@@ -276,7 +354,10 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
         .and(query_param("since_id", d.as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
             Naming::Posts,
-            vec![post(Naming::Posts, &e, "9", "e", &[]), post(Naming::Posts, &d, "9", "d", &[])],
+            vec![
+                post(Naming::Posts, &e, "9", "e", &[]),
+                post(Naming::Posts, &d, "9", "d", &[]),
+            ],
             vec![],
             vec![user("9", "bob")],
             None,
@@ -286,7 +367,12 @@ async fn pages_down_to_the_cursor_and_resumes_after_a_restart_without_gap_or_dup
     let mut run = Run::start(source(&server2, w, None), run1.cursors.clone());
     run.until("e", |r| r.has(&[&e])).await;
     let run2 = run.stop().await;
-    assert_eq!(run2.ids().iter().filter(|x| **x == d).count(), 0, "no duplicate: {:?}", run2.ids());
+    assert_eq!(
+        run2.ids().iter().filter(|x| **x == d).count(),
+        0,
+        "no duplicate: {:?}",
+        run2.ids()
+    );
     assert_eq!(run2.cursors["mentions"], e);
 }
 
@@ -325,11 +411,17 @@ async fn a_late_indexed_post_below_the_position_arrives_once() {
         .mount(&server)
         .await;
     let mut run = Run::start(source(&server, watch(&[], &[], &[]), None), known_shop());
-    run.until("the late post", |r| r.has(&[&late, &newer])).await;
+    run.until("the late post", |r| r.has(&[&late, &newer]))
+        .await;
     tokio::time::sleep(Duration::from_millis(350)).await;
     let seen = run.stop().await;
     for x in [&early, &late, &newer] {
-        assert_eq!(seen.ids().iter().filter(|i| *i == x).count(), 1, "{x} once: {:?}", seen.ids());
+        assert_eq!(
+            seen.ids().iter().filter(|i| *i == x).count(),
+            1,
+            "{x} once: {:?}",
+            seen.ids()
+        );
     }
     assert_eq!(seen.cursors["mentions"], newer);
 }
@@ -365,7 +457,12 @@ async fn a_429_pauses_until_x_rate_limit_reset_then_recovers() {
         .mount(&server)
         .await;
     let mut run = Run::start(source(&server, watch(&[], &[], &[]), None), known_shop());
-    run.until("backing off", |r| r.healths.iter().any(|h| matches!(h, Health::BackingOff { .. }))).await;
+    run.until("backing off", |r| {
+        r.healths
+            .iter()
+            .any(|h| matches!(h, Health::BackingOff { .. }))
+    })
+    .await;
     let until = run
         .seen
         .healths
@@ -379,8 +476,13 @@ async fn a_429_pauses_until_x_rate_limit_reset_then_recovers() {
         })
         .unwrap();
     assert_eq!(until.timestamp(), reset, "until x-rate-limit-reset");
-    assert_eq!(requests_to(&server, &mentions).await, 1, "nothing asked while paused");
-    run.until("the mention after the reset", |r| r.has(&[&fine])).await;
+    assert_eq!(
+        requests_to(&server, &mentions).await,
+        1,
+        "nothing asked while paused"
+    );
+    run.until("the mention after the reset", |r| r.has(&[&fine]))
+        .await;
     assert!(Utc::now().timestamp() >= reset - 1, "waited for the reset");
     run.stop().await;
 }
@@ -410,13 +512,19 @@ async fn server_errors_back_off_then_recover() {
         .await;
     let mut run = Run::start(source(&server, watch(&[], &[], &[]), None), known_shop());
     run.until("recovered", |r| r.has(&[&fine])).await;
-    run.until("polling", |r| r.healths.last() == Some(&Health::Polling)).await;
+    run.until("polling", |r| r.healths.last() == Some(&Health::Polling))
+        .await;
     let Seen { healths, .. } = run.stop().await;
     assert!(
-        healths.iter().any(|h| matches!(h, Health::BackingOff { reason, .. } if reason.contains("503"))),
+        healths
+            .iter()
+            .any(|h| matches!(h, Health::BackingOff { reason, .. } if reason.contains("503"))),
         "{healths:?}"
     );
-    assert!(requests_to(&server, &mentions).await >= 3, "retried after each 503");
+    assert!(
+        requests_to(&server, &mentions).await >= 3,
+        "retried after each 503"
+    );
 }
 
 #[tokio::test]
@@ -425,7 +533,9 @@ async fn a_malformed_answer_degrades_its_query_and_the_rest_carries_on() {
     users(&server, &[("7", "alice")]).await;
     Mock::given(method("GET"))
         .and(path("/2/users/7/tweets"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "not a list"}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "not a list"}})),
+        )
         .mount(&server)
         .await;
     let fine = id(9, 0);
@@ -443,9 +553,15 @@ async fn a_malformed_answer_degrades_its_query_and_the_rest_carries_on() {
         )))
         .mount(&server)
         .await;
-    let mut run = Run::start(source(&server, watch(&["alice"], &[], &[]), None), HashMap::new());
+    let mut run = Run::start(
+        source(&server, watch(&["alice"], &[], &[]), None),
+        HashMap::new(),
+    );
     run.until("the good mention", |r| r.has(&[&fine])).await;
-    run.until("degraded", |r| r.healths.iter().any(|h| matches!(h, Health::Degraded(_)))).await;
+    run.until("degraded", |r| {
+        r.healths.iter().any(|h| matches!(h, Health::Degraded(_)))
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(250)).await;
     let Seen { healths, posts, .. } = run.stop().await;
     let why = healths
@@ -455,9 +571,15 @@ async fn a_malformed_answer_degrades_its_query_and_the_rest_carries_on() {
             _ => None,
         })
         .unwrap();
-    assert!(why.contains("customer @alice") && why.contains("unexpected answer"), "{why}");
+    assert!(
+        why.contains("customer @alice") && why.contains("unexpected answer"),
+        "{why}"
+    );
     assert_eq!(posts.len(), 1);
-    assert!(requests_to(&server, "/2/users/7/tweets").await >= 2, "kept polling");
+    assert!(
+        requests_to(&server, "/2/users/7/tweets").await >= 2,
+        "kept polling"
+    );
 }
 
 #[tokio::test]
@@ -470,16 +592,37 @@ async fn a_revoked_token_is_auth_failed_with_the_portal_fix_and_doctor_says_so()
         .mount(&server)
         .await;
     let source = source(&server, watch(&["alice"], &[], &[]), Some(1000));
-    assert!(!format!("{source:?}").contains(TOKEN), "Debug hides the token");
+    assert!(
+        !format!("{source:?}").contains(TOKEN),
+        "Debug hides the token"
+    );
     let checks = source.doctor(&HashMap::new()).await;
-    let token = checks.iter().find(|c| c.what.ends_with("token accepted")).unwrap();
-    assert!(!token.ok && token.fix.contains("developer portal") && token.fix.contains(TOKEN_FILE), "{token:?}");
-    let reply = checks.iter().find(|c| c.what.ends_with("replying")).unwrap();
+    let token = checks
+        .iter()
+        .find(|c| c.what.ends_with("token accepted"))
+        .unwrap();
+    assert!(
+        !token.ok && token.fix.contains("developer portal") && token.fix.contains(TOKEN_FILE),
+        "{token:?}"
+    );
+    let reply = checks
+        .iter()
+        .find(|c| c.what.ends_with("replying"))
+        .unwrap();
     assert!(!reply.ok && reply.fix.contains("tweet.write"), "{reply:?}");
-    let budget = checks.iter().find(|c| c.what.ends_with("read budget")).unwrap();
-    assert!(budget.ok && budget.detail.contains("0 of 1,000"), "{budget:?}");
+    let budget = checks
+        .iter()
+        .find(|c| c.what.ends_with("read budget"))
+        .unwrap();
+    assert!(
+        budget.ok && budget.detail.contains("0 of 1,000"),
+        "{budget:?}"
+    );
     let mut run = Run::start(source, HashMap::new());
-    run.until("auth failed", |r| r.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))).await;
+    run.until("auth failed", |r| {
+        r.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let Seen { healths, .. } = run.stop().await;
     let why = healths
@@ -489,7 +632,10 @@ async fn a_revoked_token_is_auth_failed_with_the_portal_fix_and_doctor_says_so()
             _ => None,
         })
         .unwrap();
-    assert!(why.contains("developer portal") && why.contains(TOKEN_FILE), "{why}");
+    assert!(
+        why.contains("developer portal") && why.contains(TOKEN_FILE),
+        "{why}"
+    );
     assert!(!healths.iter().any(|h| h.label().contains(TOKEN)));
     let lookups = requests_to(&server, "/2/users/by").await;
     assert!(lookups <= 2 + 2, "no hot loop: {lookups} lookups");
@@ -499,7 +645,9 @@ async fn a_revoked_token_is_auth_failed_with_the_portal_fix_and_doctor_says_so()
 async fn the_source_holds_at_the_monthly_read_budget_and_says_why() {
     let server = MockServer::start().await;
     let mentions = format!("/2/users/{SHOP_ID}/mentions");
-    let data: Vec<_> = (0..5).map(|n| post(Naming::Posts, &id(20, n), "9", "hi", &[])).collect();
+    let data: Vec<_> = (0..5)
+        .map(|n| post(Naming::Posts, &id(20, n), "9", "hi", &[]))
+        .collect();
     Mock::given(method("GET"))
         .and(path(&mentions))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(
@@ -514,9 +662,14 @@ async fn the_source_holds_at_the_monthly_read_budget_and_says_why() {
     empty(&server, "/2/tweets/search/recent").await;
     let mut cursors = known_shop();
     cursors.insert(format!("reads:{}", month()), "94".into());
-    let mut run = Run::start(source(&server, watch(&[], &["shop"], &[]), Some(100)), cursors);
+    let mut run = Run::start(
+        source(&server, watch(&[], &["shop"], &[]), Some(100)),
+        cursors,
+    );
     let seen = run
-        .until("held", |r| r.healths.iter().any(|h| matches!(h, Health::Disabled(_))))
+        .until("held", |r| {
+            r.healths.iter().any(|h| matches!(h, Health::Disabled(_)))
+        })
         .await;
     let why = seen
         .healths
@@ -527,15 +680,30 @@ async fn the_source_holds_at_the_monthly_read_budget_and_says_why() {
         })
         .unwrap();
     assert!(
-        why.contains("monthly read budget of 100 posts reached") && why.contains("raise monthly_read_budget"),
+        why.contains("monthly read budget of 100 posts reached")
+            && why.contains("raise monthly_read_budget"),
         "{why}"
     );
     tokio::time::sleep(Duration::from_millis(350)).await;
-    let Seen { cursors, events, .. } = run.stop().await;
-    assert_eq!(cursors[&format!("reads:{}", month())], "100", "94 + 5 + 1 included");
+    let Seen {
+        cursors, events, ..
+    } = run.stop().await;
+    assert_eq!(
+        cursors[&format!("reads:{}", month())],
+        "100",
+        "94 + 5 + 1 included"
+    );
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 1, "nothing read past the budget, search included");
-    assert_eq!(query(&requests[0], "max_results").as_deref(), Some("6"), "asks at most what is left");
+    assert_eq!(
+        requests.len(),
+        1,
+        "nothing read past the budget, search included"
+    );
+    assert_eq!(
+        query(&requests[0], "max_results").as_deref(),
+        Some("6"),
+        "asks at most what is left"
+    );
     assert!(events.iter().any(|e| matches!(
         e,
         SourceEvent::Usage { usage, .. } if usage.used == 100 && usage.budget == Some(100)
@@ -569,7 +737,8 @@ async fn a_user_x_no_longer_knows_is_looked_up_again() {
     let mut cursors = known_shop();
     cursors.insert("user-id:alice".into(), "6".into());
     let mut run = Run::start(source(&server, watch(&["alice"], &[], &[]), None), cursors);
-    run.until("the post under the new id", |r| r.has(&[&fine])).await;
+    run.until("the post under the new id", |r| r.has(&[&fine]))
+        .await;
     let seen = run.stop().await;
     assert_eq!(seen.cursors["user-id:alice"], "7");
 }
@@ -596,7 +765,14 @@ async fn hostile_text_arrives_sanitized() {
     };
     let stored = ingest.prepare(seen.posts[0].clone(), Utc::now()).incoming;
     for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}'] {
-        assert!(!stored.text.contains(c) && !stored.author.display_name.contains(c), "{c:?} kept");
+        assert!(
+            !stored.text.contains(c) && !stored.author.display_name.contains(c),
+            "{c:?} kept"
+        );
     }
-    assert!(stored.text.contains("refund please") && stored.text.contains("<b>"), "{}", stored.text);
+    assert!(
+        stored.text.contains("refund please") && stored.text.contains("<b>"),
+        "{}",
+        stored.text
+    );
 }

@@ -102,7 +102,10 @@ pub enum SourceEvent {
         max: usize,
     },
     /// What a metered source has used of its allowance (X bills reads per post), for the Sources view.
-    Usage { source: String, usage: Usage },
+    Usage {
+        source: String,
+        usage: Usage,
+    },
 }
 
 /// A metered allowance and its use in one period: `used` of `budget` `unit` in `period`.

@@ -332,8 +332,13 @@ mod tests {
             "id": "21", "text": "RT @a: hi", "referenced_posts": [{"type": "retweeted", "id": "3"}]
         }))
         .unwrap();
-        assert!(to_post(&repost, &[], &shop(), false, false).unwrap().is_none());
-        let bad: Post = serde_json::from_value(serde_json::json!({"id": "x1", "text": ""})).unwrap();
+        assert!(
+            to_post(&repost, &[], &shop(), false, false)
+                .unwrap()
+                .is_none()
+        );
+        let bad: Post =
+            serde_json::from_value(serde_json::json!({"id": "x1", "text": ""})).unwrap();
         assert!(to_post(&bad, &[], &shop(), false, false).is_err());
     }
 

@@ -34,7 +34,11 @@ fn next_month(period: &str) -> Option<NaiveDate> {
 
 impl Budget {
     /// The count of the month of `now`, as stored; nothing stored is nothing read.
-    pub fn load(limit: Option<u64>, cursors: &HashMap<String, String>, now: DateTime<Utc>) -> Budget {
+    pub fn load(
+        limit: Option<u64>,
+        cursors: &HashMap<String, String>,
+        now: DateTime<Utc>,
+    ) -> Budget {
         let period = period_of(now);
         let used = cursors
             .get(&format!("reads:{period}"))
@@ -143,7 +147,10 @@ mod tests {
         assert_eq!(b.cursor().key, "reads:2026-12");
         assert_eq!(b.cursor().value, "98");
         b.roll(at(2027, 1, 1));
-        assert_eq!((b.remaining(), b.cursor().key.as_str()), (Some(100), "reads:2027-01"));
+        assert_eq!(
+            (b.remaining(), b.cursor().key.as_str()),
+            (Some(100), "reads:2027-01")
+        );
     }
 
     #[test]

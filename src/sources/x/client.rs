@@ -59,7 +59,10 @@ impl Api {
     }
 
     /// Users by username (at most 100): those found, and the usernames X does not know.
-    pub async fn users_by(&mut self, names: &[String]) -> Result<(Vec<User>, Vec<String>), FetchError> {
+    pub async fn users_by(
+        &mut self,
+        names: &[String],
+    ) -> Result<(Vec<User>, Vec<String>), FetchError> {
         let answer: Users<Vec<User>> = http::json(
             self.get(&endpoints::USERS_BY, &[], &[("usernames", names.join(","))])
                 .await?,

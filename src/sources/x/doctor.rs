@@ -12,7 +12,8 @@ use crate::sources::Check;
 use crate::sources::http::FetchError;
 use crate::text::thousands;
 
-const PORTAL: &str = "the X developer portal (developer.x.com, Projects & Apps > your app > Keys and tokens)";
+const PORTAL: &str =
+    "the X developer portal (developer.x.com, Projects & Apps > your app > Keys and tokens)";
 
 impl XSource {
     pub(super) async fn checks(&self, cursors: &HashMap<String, String>) -> Vec<Check> {
@@ -34,13 +35,19 @@ impl XSource {
                 "create a new bearer token in {PORTAL} and put it in {}",
                 self.token_source.hint
             ),
-            FetchError::Transport(_) => format!("check `api = \"{}\"` and the network connection", self.base),
+            FetchError::Transport(_) => {
+                format!("check `api = \"{}\"` and the network connection", self.base)
+            }
             FetchError::RateLimited { until } => format!("wait until {until}"),
             _ => "X is in trouble or `api` does not point at the X API; try again later".into(),
         };
         let mut api = self.api();
         let mut checks = Vec::new();
-        let shop = self.watch.shop_handle.as_deref().map(|h| h.trim_start_matches('@').to_lowercase());
+        let shop = self
+            .watch
+            .shop_handle
+            .as_deref()
+            .map(|h| h.trim_start_matches('@').to_lowercase());
         let wanted: Vec<String> = shop.iter().cloned().collect();
         checks.push(check(
             "token accepted",
@@ -74,7 +81,8 @@ impl XSource {
                     match (r.remaining, r.limit) {
                         (Some(rem), Some(lim)) if rem * 10 < lim => Err((
                             detail,
-                            "another client uses this app's limits heavily; raise poll_seconds".into(),
+                            "another client uses this app's limits heavily; raise poll_seconds"
+                                .into(),
                         )),
                         _ => Ok(detail),
                     }
@@ -86,7 +94,10 @@ impl XSource {
         checks.push(check(
             "read budget",
             match (budget.spent(1), usage.budget) {
-                (Some(why), _) => Err((why, "raise monthly_read_budget, or wait for next month".into())),
+                (Some(why), _) => Err((
+                    why,
+                    "raise monthly_read_budget, or wait for next month".into(),
+                )),
                 (None, Some(b)) => Ok(format!(
                     "{} of {} posts read in {}",
                     thousands(usage.used),
@@ -101,7 +112,10 @@ impl XSource {
             },
         ));
         if !self.watch.customer_handles.is_empty() {
-            checks.push(check("customers found", customers(&mut api, &self.watch.customer_handles).await));
+            checks.push(check(
+                "customers found",
+                customers(&mut api, &self.watch.customer_handles).await,
+            ));
         }
         checks
     }
@@ -110,8 +124,13 @@ impl XSource {
     async fn reply_check(&self) -> Result<String, (String, String)> {
         let what = format!("sources.{}", self.name);
         let source = self.cfg.reply_token(&what);
-        let token = source.load().map_err(|e| (e, "set reply_token_env or reply_token_file".to_string()))?;
-        let mut api = Api { token, ..self.api() };
+        let token = source
+            .load()
+            .map_err(|e| (e, "set reply_token_env or reply_token_file".to_string()))?;
+        let mut api = Api {
+            token,
+            ..self.api()
+        };
         let fix = format!(
             "create a user-context OAuth 2.0 access token (scopes tweet.read, users.read, tweet.write) in \
              {PORTAL} and put it in {}",
@@ -122,7 +141,9 @@ impl XSource {
                 "replies go out as @{}; self-serve apps may only reply to posts that mention or quote it",
                 me.username
             )),
-            Err(e @ FetchError::Auth { .. }) => Err((format!("{e} (an app-only token cannot post)"), fix)),
+            Err(e @ FetchError::Auth { .. }) => {
+                Err((format!("{e} (an app-only token cannot post)"), fix))
+            }
             Err(e) => Err((e.to_string(), fix)),
         }
     }

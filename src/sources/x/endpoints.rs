@@ -27,7 +27,10 @@ pub struct Endpoint {
 /// What a post is read with: its author, what it replies to or quotes (with their authors where X sends
 /// them) and the replied-to user, so replies and quotes keep their context.
 const POST_FIELDS: [(&str, &str); 3] = [
-    ("expansions", "author_id,in_reply_to_user_id,referenced_posts"),
+    (
+        "expansions",
+        "author_id,in_reply_to_user_id,referenced_posts",
+    ),
     ("post.fields", "created_at,conversation_id,entities"),
     ("user.fields", "name,username"),
 ];

@@ -74,10 +74,22 @@ mod tests {
 
     #[test]
     fn usernames_as_people_write_them() {
-        for raw in ["@Shop_Name", "shop_name", " @SHOP_NAME ", "https://x.com/Shop_Name"] {
+        for raw in [
+            "@Shop_Name",
+            "shop_name",
+            " @SHOP_NAME ",
+            "https://x.com/Shop_Name",
+        ] {
             assert_eq!(Kind::handle(raw, None).as_deref(), Ok("shop_name"), "{raw}");
         }
-        for bad in ["", "@", "shop.name", "two words", "a_name_far_too_long", "shop@x.com"] {
+        for bad in [
+            "",
+            "@",
+            "shop.name",
+            "two words",
+            "a_name_far_too_long",
+            "shop@x.com",
+        ] {
             let err = Kind::handle(bad, None).unwrap_err();
             assert!(err.contains("1 to 15 letters"), "{bad}: {err}");
         }

@@ -95,7 +95,12 @@ impl Feeds {
 
     /// The customers' usernames, lower-case, once each.
     fn customers(&self) -> Vec<String> {
-        let mut c: Vec<String> = self.watch.customer_handles.iter().map(|h| username(h)).collect();
+        let mut c: Vec<String> = self
+            .watch
+            .customer_handles
+            .iter()
+            .map(|h| username(h))
+            .collect();
         c.sort();
         c.dedup();
         c
@@ -184,7 +189,14 @@ impl Feeds {
             return Ok(());
         };
         let result = self
-            .read(out, &endpoints::USER_POSTS, &id, &format!("user:{id}"), &[], false)
+            .read(
+                out,
+                &endpoints::USER_POSTS,
+                &id,
+                &format!("user:{id}"),
+                &[],
+                false,
+            )
             .await;
         if let Err(Stop::Fetch(FetchError::Client { status: 404, .. })) = &result {
             self.ids.remove(name);
@@ -208,11 +220,15 @@ impl Feeds {
 
     /// The smallest page any query asks for.
     fn min_page() -> u64 {
-        [&endpoints::USER_POSTS, &endpoints::MENTIONS, &endpoints::SEARCH_RECENT]
-            .iter()
-            .map(|e: &&Endpoint| e.min_page)
-            .min()
-            .unwrap_or(1)
+        [
+            &endpoints::USER_POSTS,
+            &endpoints::MENTIONS,
+            &endpoints::SEARCH_RECENT,
+        ]
+        .iter()
+        .map(|e: &&Endpoint| e.min_page)
+        .min()
+        .unwrap_or(1)
     }
 }
 

@@ -197,7 +197,8 @@ impl XReplier {
                         }
                         _ => self.retry_delay * attempt,
                     };
-                    let retry = e.is_retryable() && attempt < ATTEMPTS && wait <= Duration::from_secs(60);
+                    let retry =
+                        e.is_retryable() && attempt < ATTEMPTS && wait <= Duration::from_secs(60);
                     last = e;
                     if !retry {
                         break;
@@ -251,13 +252,16 @@ impl XReplier {
 
     /// Looks among the shop's latest posts for a reply to the post with this text that is not one of `known`.
     async fn find(&self, request: &ReplyRequest, known: Vec<String>) -> Resolution {
-        let unknown = |e: FetchError| Resolution::Unknown(format!("cannot read the shop's posts on X ({e})"));
+        let unknown =
+            |e: FetchError| Resolution::Unknown(format!("cannot read the shop's posts on X ({e})"));
         let me: Users<User> = match self.get(endpoints::ME.url(&self.base, &[], &[])).await {
             Ok(me) => me,
             Err(e) => return unknown(e),
         };
         let Some(me) = me.data else {
-            return unknown(FetchError::Malformed("/2/users/me answered without data".into()));
+            return unknown(FetchError::Malformed(
+                "/2/users/me answered without data".into(),
+            ));
         };
         let url = endpoints::USER_POSTS.url(
             &self.base,

@@ -61,10 +61,16 @@ impl Feeds {
             std::cmp::min_by(floor, c.clone(), |a, b| cmp_ids(a, b))
         });
         let since = since.filter(|s| {
-            !search || id_time(s).is_some_and(|t| now - t < Duration::days(SEARCH_DAYS) - Duration::hours(1))
+            !search
+                || id_time(s)
+                    .is_some_and(|t| now - t < Duration::days(SEARCH_DAYS) - Duration::hours(1))
         });
         let first = since.is_none();
-        let page_param = if search { "next_token" } else { "pagination_token" };
+        let page_param = if search {
+            "next_token"
+        } else {
+            "pagination_token"
+        };
         let args: Vec<&str> = if arg.is_empty() { vec![] } else { vec![arg] };
         let mut got = Gathered::default();
         let mut token: Option<String> = None;
@@ -134,7 +140,11 @@ impl Feeds {
         let shop = self.shop();
         let mut mapped = Vec::new();
         for post in &page.data {
-            if got.newest.as_deref().is_none_or(|n| cmp_ids(&post.id, n).is_gt()) {
+            if got
+                .newest
+                .as_deref()
+                .is_none_or(|n| cmp_ids(&post.id, n).is_gt())
+            {
                 got.newest = Some(post.id.clone());
             }
             if self.seen(key).contains(&post.id) || got.ids.contains(&post.id) {
