@@ -79,6 +79,7 @@ fn post(text: &str, mentions_shop: bool) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 
@@ -305,6 +306,18 @@ async fn a_reply_to_a_post_that_does_not_mention_the_shop_is_refused_with_the_re
         .mount(&server)
         .await;
     let r = replier(&server, Duration::from_secs(5));
+    let caution = r.prepare(&post("my ring broke", false), "Sorry!").caution;
+    assert!(
+        caution
+            .as_deref()
+            .is_some_and(|c| c.contains("self-serve X apps may only reply")),
+        "the confirmation says so before sending: {caution:?}"
+    );
+    assert_eq!(
+        r.prepare(&post("@shop my ring broke", true), "Sorry!")
+            .caution,
+        None
+    );
     let req = ReplyRequest {
         post: post("my ring broke", false),
         text: "Sorry!".into(),

@@ -243,6 +243,7 @@ pub fn to_post(
             native_id: id.to_string(),
             text: None,
         }),
+        rating: None,
     }))
 }
 

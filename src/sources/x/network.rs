@@ -98,4 +98,22 @@ mod tests {
             Some("https://x.com/alice/status/1460323737035677698")
         );
     }
+
+    #[test]
+    fn the_table_is_checked_and_unknown_fields_refused() {
+        let cfg: XConfig =
+            toml::from_str("token_env = \"X_TOKEN\"\nmonthly_read_budget = 0\n").unwrap();
+        assert_eq!(cfg.api, "https://api.x.com");
+        assert_eq!(cfg.poll_seconds, 300);
+        let err = Kind::check("x", &cfg).unwrap_err();
+        assert!(err.contains("sources.x.monthly_read_budget"), "{err}");
+        let plain = XConfig {
+            api: "http://api.x.com".into(),
+            monthly_read_budget: None,
+            ..cfg
+        };
+        assert!(Kind::check("x", &plain).unwrap_err().contains("only https"));
+        let typo = toml::from_str::<XConfig>("token_env = \"X\"\nmonthly_budget = 5\n");
+        assert!(typo.unwrap_err().to_string().contains("monthly_budget"));
+    }
 }

@@ -296,11 +296,13 @@ impl Replier for XReplier {
     }
 
     /// The text as written: a reply through `in_reply_to_tweet_id` reaches the author without a mention.
-    fn prepare(&self, _post: &Post, text: &str) -> Prepared {
+    /// Cautions first when the post does not mention or quote the shop (X refuses self-serve apps there).
+    fn prepare(&self, post: &Post, text: &str) -> Prepared {
         Prepared {
             text: text.to_string(),
             visibility: "public",
             account: self.account(),
+            caution: self_serve_caution(post, self.shop_handle.as_deref()),
         }
     }
 
