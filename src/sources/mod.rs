@@ -15,12 +15,14 @@ pub mod bluesky;
 pub mod demo;
 pub mod http;
 pub mod jsonl;
+pub mod linkedin;
 pub mod listening;
 pub mod mastodon;
 pub mod poller;
 pub mod registry;
 pub mod rss;
 pub mod secret;
+pub mod tumblr;
 pub mod x;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks

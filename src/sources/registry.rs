@@ -205,6 +205,8 @@ networks! {
     Mastodon = "mastodon" => super::mastodon::network::Kind,
     Bluesky = "bluesky" => super::bluesky::network::Kind,
     X = "x" => super::x::network::Kind,
+    Tumblr = "tumblr" => super::tumblr::network::Kind,
+    Linkedin = "linkedin" => super::linkedin::network::Kind,
     Rss = "rss" => super::rss::network::Kind,
     Jsonl = "jsonl" => super::jsonl::network::Kind,
     Demo = "demo" => super::demo::Kind,
@@ -227,7 +229,13 @@ mod tests {
         assert_eq!(Network::parse("myspace"), None);
         assert_eq!(
             Network::with_accounts().collect::<Vec<_>>(),
-            [Network::Mastodon, Network::Bluesky, Network::X]
+            [
+                Network::Mastodon,
+                Network::Bluesky,
+                Network::X,
+                Network::Tumblr,
+                Network::Linkedin
+            ]
         );
         assert_eq!(Network::Bluesky.reply_limit(), ReplyLimit::Graphemes(300));
         assert_eq!(Network::Rss.reply_limit(), ReplyLimit::Chars(500));

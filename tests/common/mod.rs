@@ -6,6 +6,8 @@ pub mod bluesky;
 pub mod console;
 pub mod fake_ws;
 pub mod files;
+pub mod linkedin;
 pub mod mastodon;
 pub mod run;
+pub mod tumblr;
 pub mod x;
