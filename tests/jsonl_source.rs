@@ -42,7 +42,7 @@ async fn next_posts(run: &mut Run, n: usize) -> (Vec<IncomingPost>, Option<Curso
                 cursor = c.into_iter().last().or(cursor);
             }
             SourceEvent::Health { health, .. } => healths.push(health),
-            SourceEvent::ReplyLimit { .. } => {}
+            SourceEvent::ReplyLimit { .. } | SourceEvent::Usage { .. } => {}
         }
     }
     assert_eq!(posts.len(), n, "more posts than expected: {posts:?}");
@@ -305,7 +305,9 @@ async fn a_stream_is_read_to_its_end_then_finished() {
                 health: Health::Degraded(why),
                 ..
             } => degraded.push(why),
-            SourceEvent::Health { .. } | SourceEvent::ReplyLimit { .. } => {}
+            SourceEvent::Health { .. }
+            | SourceEvent::ReplyLimit { .. }
+            | SourceEvent::Usage { .. } => {}
         }
     };
     assert_eq!(posts.len(), 451);

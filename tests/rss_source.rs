@@ -69,7 +69,9 @@ async fn health(run: &mut Run, pred: impl Fn(&Health) -> bool) -> Health {
     loop {
         match run.next().await {
             SourceEvent::Health { health, .. } if pred(&health) => return health,
-            SourceEvent::Health { .. } | SourceEvent::ReplyLimit { .. } => {}
+            SourceEvent::Health { .. }
+            | SourceEvent::ReplyLimit { .. }
+            | SourceEvent::Usage { .. } => {}
             SourceEvent::Batch { posts, .. } => panic!("unexpected batch {posts:?}"),
         }
     }

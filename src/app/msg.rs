@@ -4,7 +4,7 @@ use crossterm::event::KeyEvent;
 
 use super::command::Command;
 use crate::domain::{Action, Draft, FollowUp, Network, Post, PostId, PriorReply, Reply};
-use crate::sources::Health;
+use crate::sources::{Health, Usage};
 use crate::state::Preparers;
 
 #[derive(Debug, Clone)]
@@ -34,6 +34,11 @@ pub enum Msg {
     SourceHealth {
         source: String,
         health: Health,
+    },
+    /// A metered source's use of its allowance (X's monthly read budget).
+    SourceUsage {
+        source: String,
+        usage: Usage,
     },
     /// A server announced its post length limit (Mastodon's `/api/v2/instance`).
     ReplyLimit {

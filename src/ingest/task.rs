@@ -60,6 +60,7 @@ pub async fn run(
         let msg = match event {
             SourceEvent::Health { source, health } => Msg::SourceHealth { source, health },
             SourceEvent::ReplyLimit { network, max } => Msg::ReplyLimit { network, max },
+            SourceEvent::Usage { source, usage } => Msg::SourceUsage { source, usage },
             SourceEvent::Batch {
                 source,
                 posts,

@@ -26,6 +26,7 @@ pub mod registry;
 pub mod rss;
 pub mod secret;
 pub mod tumblr;
+pub mod x;
 
 /// A cursor a source persists to resume without gap or duplicate: `key` names what it tracks
 /// (`notifications`, `tag:shop`, `account:123`, `jetstream`, a feed URL), `value` is opaque to everyone else.
@@ -105,6 +106,23 @@ pub enum SourceEvent {
         network: crate::domain::Network,
         max: usize,
     },
+    /// What a metered source has used of its allowance (X bills reads per post), for the Sources view.
+    Usage {
+        source: String,
+        usage: Usage,
+    },
+}
+
+/// A metered allowance and its use in one period: `used` of `budget` `unit` in `period`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    /// What is counted, plural (`reads`).
+    pub unit: &'static str,
+    pub used: u64,
+    /// The configured ceiling, if any.
+    pub budget: Option<u64>,
+    /// The period counted, `YYYY-MM` for a calendar month (UTC).
+    pub period: String,
 }
 
 /// What every source task is handed.

@@ -225,6 +225,9 @@ impl<N: Network> Poller<'_, N> {
             if self.ctx.cancel.is_cancelled() {
                 return false;
             }
+            if self.network.held().is_some() {
+                return true;
+            }
             let state = self.queries.entry(query.clone()).or_insert(QueryState {
                 backoff: self.timing.backoff.clone(),
                 due: now,
@@ -352,6 +355,9 @@ impl<N: Network> Poller<'_, N> {
             }
             Some(Pause::AuthFailed { why, .. }) => return Health::AuthFailed(why.clone()),
             None => {}
+        }
+        if let Some(why) = self.network.held() {
+            return Health::Disabled(why);
         }
         let mut failing: Vec<(String, &QueryState)> = self
             .current

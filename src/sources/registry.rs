@@ -204,6 +204,7 @@ macro_rules! networks {
 networks! {
     Mastodon = "mastodon" => super::mastodon::network::Kind,
     Bluesky = "bluesky" => super::bluesky::network::Kind,
+    X = "x" => super::x::network::Kind,
     Facebook = "facebook" => super::facebook::network::Kind,
     Instagram = "instagram" => super::instagram::network::Kind,
     Tumblr = "tumblr" => super::tumblr::network::Kind,
@@ -233,6 +234,7 @@ mod tests {
             [
                 Network::Mastodon,
                 Network::Bluesky,
+                Network::X,
                 Network::Facebook,
                 Network::Instagram,
                 Network::Tumblr,

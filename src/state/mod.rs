@@ -17,7 +17,7 @@ use crate::config::{Keymap, Theme};
 use crate::domain::{
     Customer, CustomerId, Draft, FollowUp, Network, Post, PostDetails, PostId, Reply, Search,
 };
-use crate::sources::Health;
+use crate::sources::{Health, Usage};
 pub use composer::{Composer, Preparers};
 
 pub use feed::{Filter, LogRow, Pane};
@@ -71,6 +71,8 @@ pub struct AppState {
     pub composer: Option<Composer>,
     pub popup: Option<Popup>,
     pub sources: BTreeMap<String, Health>,
+    /// What metered sources have used of their allowance, by source.
+    pub usage: HashMap<String, Usage>,
     /// When each source last delivered posts (for the stale warning).
     pub last_delivery: HashMap<String, DateTime<Utc>>,
     /// A one-line message in the status bar, with when it was set.
@@ -116,6 +118,7 @@ impl AppState {
             composer: None,
             popup: None,
             sources: BTreeMap::new(),
+            usage: HashMap::new(),
             last_delivery: HashMap::new(),
             flash: None,
             notify_min_urgency: None,

@@ -1,6 +1,7 @@
 //! The Sources view: each source, its health and why, its last delivery. Long reasons wrap word-wise under the
 //! health column; the list scrolls with the keymap's movement keys when it is taller than the popup.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -11,8 +12,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::layout::centered;
 use super::popup_frame;
 use crate::app::Command;
+use crate::sources::Usage;
 use crate::state::AppState;
-use crate::text::{display_width, grapheme_width, truncate_width};
+use crate::text::{display_width, grapheme_width, thousands, truncate_width};
 
 const MAX_WIDTH: u16 = 90;
 /// Borders, the blank line and the footer.
@@ -69,10 +71,20 @@ fn rows(state: &AppState, width: usize) -> Vec<Line<'static>> {
         } else {
             state.theme.praise
         };
+        let usage = state
+            .usage
+            .get(name)
+            .map(|u| usage_label(u, state.now))
+            .unwrap_or_default();
         let words: Vec<(String, Style)> = health
             .label()
             .split_whitespace()
             .map(|w| (w.to_string(), Style::default().fg(color)))
+            .chain(
+                usage
+                    .split_whitespace()
+                    .map(|w| (w.to_string(), Style::default())),
+            )
             .chain(
                 last.split_whitespace()
                     .map(|w| (w.to_string(), Style::default().fg(state.theme.muted))),
@@ -95,6 +107,24 @@ fn rows(state: &AppState, width: usize) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+/// A metered source's use: "(reads 1,234 / 10,000 this month)".
+fn usage_label(usage: &Usage, now: DateTime<Utc>) -> String {
+    let period = if usage.period == now.format("%Y-%m").to_string() {
+        "this month".to_string()
+    } else {
+        format!("in {}", usage.period)
+    };
+    match usage.budget {
+        Some(budget) => format!(
+            "({} {} / {} {period})",
+            usage.unit,
+            thousands(usage.used),
+            thousands(budget)
+        ),
+        None => format!("({} {} {period})", usage.unit, thousands(usage.used)),
+    }
 }
 
 /// Greedy word wrap to `width` columns; a word longer than a line is cut between graphemes.

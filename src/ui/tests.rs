@@ -213,6 +213,48 @@ fn sources_with_a_long_reason_wrap_and_scroll() {
 }
 
 #[test]
+fn sources_show_an_x_read_budget() {
+    let mut s = fixture::workspace();
+    let month = s.now.format("%Y-%m").to_string();
+    s.sources.insert(
+        "x".into(),
+        Health::Disabled(
+            "monthly read budget of 10,000 posts reached; resumes on 2027-01-01 or raise monthly_read_budget"
+                .into(),
+        ),
+    );
+    update(
+        &mut s,
+        Msg::SourceUsage {
+            source: "x".into(),
+            usage: crate::sources::Usage {
+                unit: "reads",
+                used: 10_004,
+                budget: Some(10_000),
+                period: month,
+            },
+        },
+    );
+    s.sources.insert("x-brand".into(), Health::Polling);
+    s.usage.insert(
+        "x-brand".into(),
+        crate::sources::Usage {
+            unit: "reads",
+            used: 1234,
+            budget: None,
+            period: "2020-01".into(),
+        },
+    );
+    let s = with(s, &[Command::Sources]);
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(screen.contains("reads 10,004 / 10,000 this"), "{screen}");
+        assert!(screen.contains("reads 1,234 in 2020-01"), "{screen}");
+        insta::assert_snapshot!(format!("sources_budget_{}x{}", size.0, size.1), screen);
+    }
+}
+
+#[test]
 fn composer_with_hints() {
     let mut s = fixture::workspace();
     s.focus = Pane::Mentions;

@@ -11,3 +11,4 @@ pub mod linkedin;
 pub mod mastodon;
 pub mod run;
 pub mod tumblr;
+pub mod x;

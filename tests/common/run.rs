@@ -34,7 +34,7 @@ impl Seen {
                 }
             }
             SourceEvent::Health { health, .. } => self.healths.push(health.clone()),
-            SourceEvent::ReplyLimit { .. } => {}
+            SourceEvent::ReplyLimit { .. } | SourceEvent::Usage { .. } => {}
         }
         self.events.push(event);
     }

@@ -74,6 +74,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.sources.insert(source, health);
             vec![]
         }
+        Msg::SourceUsage { source, usage } => {
+            state.usage.insert(source, usage);
+            vec![]
+        }
         Msg::ReplySent { reply, action } => compose::reply_sent(state, reply, action),
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
         Msg::ReplyUnconfirmed { post, reason } => compose::reply_unconfirmed(state, post, reason),

@@ -587,6 +587,35 @@ fn arrivals_never_move_the_selection_and_handling_moves_down_the_queue() {
 }
 
 #[test]
+fn a_source_usage_is_kept_for_the_sources_view() {
+    let mut s = fixture::workspace();
+    let usage = crate::sources::Usage {
+        unit: "reads",
+        used: 12,
+        budget: Some(100),
+        period: "2026-12".into(),
+    };
+    let effects = update(
+        &mut s,
+        Msg::SourceUsage {
+            source: "x".into(),
+            usage: usage.clone(),
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(s.usage.get("x"), Some(&usage));
+    let later = crate::sources::Usage { used: 40, ..usage };
+    update(
+        &mut s,
+        Msg::SourceUsage {
+            source: "x".into(),
+            usage: later.clone(),
+        },
+    );
+    assert_eq!(s.usage.get("x"), Some(&later), "the latest count wins");
+}
+
+#[test]
 fn an_instance_limit_reaches_the_composer_counter() {
     let mut s = fixture::workspace();
     update(

@@ -55,6 +55,11 @@ pub struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// The source's configured name, as its events carry it.
+    pub fn source(&self) -> &str {
+        &self.ctx.name
+    }
+
     pub async fn batch(&self, posts: Vec<IncomingPost>, cursors: Vec<Cursor>) -> Result<(), Stop> {
         if self.ctx.batch(posts, cursors).await {
             Ok(())
@@ -118,6 +123,12 @@ pub trait Network: Send {
 
     /// What the user should do when the credentials are refused.
     fn auth_fix(&self) -> String;
+
+    /// Why the network holds every query for now (a spent monthly read budget), said in the Sources view;
+    /// `None` while it reads. Asked before each query, so a budget spent mid-round stops the rest of it.
+    fn held(&self) -> Option<String> {
+        None
+    }
 
     /// The next event of the live side; never resolves for networks (or configurations) without one.
     fn live(&mut self) -> impl Future<Output = Live> + Send {

@@ -21,6 +21,7 @@ struct Fake {
     restarts: Arc<Mutex<u32>>,
     live: mpsc::UnboundedReceiver<Live>,
     start: Instant,
+    held: Arc<Mutex<Option<String>>>,
 }
 
 impl Network for Fake {
@@ -71,6 +72,10 @@ impl Network for Fake {
     fn restart_live(&mut self) {
         *self.restarts.lock().unwrap() += 1;
     }
+
+    fn held(&self) -> Option<String> {
+        self.held.lock().unwrap().clone()
+    }
 }
 
 struct Harness {
@@ -82,6 +87,7 @@ struct Harness {
     live: mpsc::UnboundedSender<Live>,
     events: mpsc::Receiver<SourceEvent>,
     cancel: CancellationToken,
+    held: Arc<Mutex<Option<String>>>,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -109,6 +115,7 @@ fn start(queries: &[&'static str]) -> Harness {
         restarts: Arc::default(),
         live: live_rx,
         start: Instant::now(),
+        held: Arc::default(),
     };
     let h = Harness {
         script: fake.script.clone(),
@@ -119,6 +126,7 @@ fn start(queries: &[&'static str]) -> Harness {
         live: live_tx,
         events,
         cancel: cancel.clone(),
+        held: fake.held.clone(),
     };
     let ctx = SourceCtx {
         name: "fake".into(),
@@ -169,6 +177,25 @@ fn server_error() -> Result<(), FetchError> {
 
 async fn pass(d: Duration) {
     tokio::time::sleep(d).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_held_network_reads_nothing_and_says_why_until_it_lets_go() {
+    let mut h = start(&["mentions", "search"]);
+    *h.held.lock().unwrap() = Some("monthly read budget of 100 posts reached".into());
+    pass(MINUTE * 3 + Duration::from_secs(1)).await;
+    assert!(h.runs("mentions").is_empty() && h.runs("search").is_empty());
+    assert_eq!(
+        h.healths().last(),
+        Some(&Health::Disabled(
+            "monthly read budget of 100 posts reached".into()
+        ))
+    );
+    *h.held.lock().unwrap() = None;
+    pass(MINUTE).await;
+    assert_eq!(h.runs("mentions"), [240], "read again at the next round");
+    assert_eq!(h.healths().last(), Some(&Health::Polling));
+    h.cancel.cancel();
 }
 
 #[tokio::test(start_paused = true)]
