@@ -13,6 +13,7 @@ use crate::domain::IncomingPost;
 
 pub mod bluesky;
 pub mod demo;
+pub mod google;
 pub mod http;
 pub mod jsonl;
 pub mod listening;

@@ -194,6 +194,7 @@ macro_rules! networks {
 networks! {
     Mastodon = "mastodon" => super::mastodon::network::Kind,
     Bluesky = "bluesky" => super::bluesky::network::Kind,
+    Google = "google" => super::google::network::Kind,
     Rss = "rss" => super::rss::network::Kind,
     Jsonl = "jsonl" => super::jsonl::network::Kind,
     Demo = "demo" => super::demo::Kind,
@@ -216,7 +217,7 @@ mod tests {
         assert_eq!(Network::parse("myspace"), None);
         assert_eq!(
             Network::with_accounts().collect::<Vec<_>>(),
-            [Network::Mastodon, Network::Bluesky]
+            [Network::Mastodon, Network::Bluesky, Network::Google]
         );
         assert_eq!(Network::Bluesky.reply_limit(), ReplyLimit::Graphemes(300));
         assert_eq!(Network::Rss.reply_limit(), ReplyLimit::Chars(500));

@@ -6,5 +6,6 @@ pub mod bluesky;
 pub mod console;
 pub mod fake_ws;
 pub mod files;
+pub mod google;
 pub mod mastodon;
 pub mod run;
