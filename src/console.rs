@@ -11,17 +11,24 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{Command, Effect, Msg, router, update};
+use crate::app::{Command, Copied, Effect, Msg, router, update};
 use crate::state::AppState;
 use crate::terminal::TerminalGuard;
 
 /// Runs until the user quits (or SIGTERM). Every effect `update` asked for is handed to the runner in order.
+/// With `osc52`, copies go through the terminal (this loop owns it) rather than to the runner.
 pub async fn run(
     guard: &mut TerminalGuard,
     state: &mut AppState,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     effects: mpsc::UnboundedSender<Effect>,
+    osc52: bool,
 ) -> anyhow::Result<()> {
+    let mut effects = Effects {
+        runner: effects,
+        osc52,
+        copies: Vec::new(),
+    };
     let mut events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let size = guard.terminal.size()?;
@@ -31,7 +38,7 @@ pub async fn run(
             width: size.width,
             height: size.height,
         },
-        &effects,
+        &mut effects,
     );
     guard.terminal.draw(|f| crate::ui::render(f, state))?;
     let mut drawn = Instant::now();
@@ -65,14 +72,21 @@ pub async fn run(
             _ = sigterm.recv() => Some(Msg::Command(Command::Quit)),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
-        apply(state, Msg::Tick(Utc::now()), &effects);
+        apply(state, Msg::Tick(Utc::now()), &mut effects);
         if let Some(msg) = first {
-            apply(state, msg, &effects);
+            apply(state, msg, &mut effects);
             dirty = true;
         }
         while let Ok(msg) = msgs.try_recv() {
-            apply(state, msg, &effects);
+            apply(state, msg, &mut effects);
             dirty = true;
+        }
+        for (text, what) in std::mem::take(&mut effects.copies) {
+            let error =
+                crossterm::execute!(guard.terminal.backend_mut(), crate::links::osc52(&text))
+                    .err()
+                    .map(|e| format!("could not copy through the terminal: {e}"));
+            apply(state, Msg::Copied { what, error }, &mut effects);
         }
         // A tick alone redraws only when what it shows changed (the minute, a flash gone, a timer).
         let clock = Clock::of(state);
@@ -120,10 +134,21 @@ impl Clock {
     }
 }
 
-fn apply(state: &mut AppState, msg: Msg, effects: &mpsc::UnboundedSender<Effect>) {
+/// Where effects go: the runner, except copies through the terminal (OSC 52), kept for the loop to write.
+struct Effects {
+    runner: mpsc::UnboundedSender<Effect>,
+    osc52: bool,
+    copies: Vec<(String, Copied)>,
+}
+
+fn apply(state: &mut AppState, msg: Msg, effects: &mut Effects) {
     for effect in update(state, msg) {
-        if effect != Effect::Quit {
-            let _ = effects.send(effect);
+        match effect {
+            Effect::Quit => {}
+            Effect::Copy { text, what } if effects.osc52 => effects.copies.push((text, what)),
+            effect => {
+                let _ = effects.runner.send(effect);
+            }
         }
     }
 }

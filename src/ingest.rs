@@ -11,7 +11,7 @@ use crate::domain::{CustomerId, IncomingPost, Network, NewPost, Triage};
 use crate::sources::listening::Listening;
 use crate::sources::registry::plain_handle;
 use crate::text::sanitize;
-use crate::triage::Classifier;
+use crate::triage::{Classifier, with_rating};
 
 pub use task::{MAX_GROUP_POSTS, run};
 
@@ -84,6 +84,7 @@ impl Ingest {
     /// taken for a customer's.
     pub fn prepare(&self, mut post: IncomingPost, now: DateTime<Utc>) -> NewPost {
         post.text = sanitize(&post.text);
+        post.rating = post.rating.filter(|stars| (1..=5).contains(stars));
         post.author.handle = sanitize(&plain_handle(&post.author.handle)).replace('\n', " ");
         post.author.display_name = sanitize(&post.author.display_name).replace('\n', " ");
         post.url = post
@@ -102,10 +103,12 @@ impl Ingest {
             (false, Triage::neutral())
         } else {
             let quoted = post.quotes.as_ref().and_then(|q| q.text.as_deref());
+            let words = self
+                .classifier
+                .classify_quoting(post.network.as_str(), &post.text, quoted);
             (
                 post.addressed_to_shop || self.matcher.names_shop(&post.text),
-                self.classifier
-                    .classify_quoting(post.network.as_str(), &post.text, quoted),
+                with_rating(words, post.rating),
             )
         };
         NewPost {
@@ -164,6 +167,7 @@ mod tests {
             addressed_to_shop: false,
             context: false,
             quotes: None,
+            rating: None,
         }
     }
 
@@ -187,6 +191,22 @@ mod tests {
         assert!(m.names_shop("went to marlow & finch today"));
         assert!(!m.names_shop("my #marlowfinchfan club"));
         assert!(!m.names_shop("nothing to see"));
+    }
+
+    #[test]
+    fn a_reviews_stars_weigh_in_and_impossible_ones_are_dropped() {
+        let review = |stars| {
+            let mut p = incoming("someone@else.social", "Lovely shop, not for me.");
+            p.rating = Some(stars);
+            ingest().prepare(p, Utc::now())
+        };
+        let one = review(1);
+        assert_eq!(one.triage.category, Category::Complaint);
+        assert_eq!(one.triage.reasons.last().unwrap().label, "1-star review");
+        assert_eq!(one.incoming.rating, Some(1));
+        let nine = review(9);
+        assert_eq!(nine.incoming.rating, None, "out of five or not at all");
+        assert!(!nine.triage.category.needs_attention());
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod console;
 pub mod customers;
 pub mod domain;
 pub mod ingest;
+pub mod links;
 pub mod loader;
 pub mod logging;
 pub mod notify;

@@ -283,6 +283,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             workspace.store.clone(),
             wiring.repliers,
             notifier,
+            workspace.settings.config.links.clone(),
             ui_tx.clone(),
         )
         .run(effects_rx),
@@ -290,7 +291,14 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
-    let result = regulars::console::run(&mut guard, &mut state, ui_rx, effects_tx).await;
+    let result = regulars::console::run(
+        &mut guard,
+        &mut state,
+        ui_rx,
+        effects_tx,
+        workspace.settings.config.links.osc52,
+    )
+    .await;
     drop(guard);
     running.stop().await;
     // Every effect asked for before quitting (the last draft save above all) is written before we exit.

@@ -54,6 +54,7 @@ fn post(reply_ref: Value) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 
@@ -278,6 +279,7 @@ fn mention() -> regulars::domain::NewPost {
             addressed_to_shop: true,
             context: false,
             quotes: None,
+            rating: None,
         },
         customer: None,
         is_mention: true,

@@ -44,6 +44,7 @@ async fn regulars_stay_listed_and_counts_are_true_under_a_flood_of_mentions() {
             addressed_to_shop: false,
             context: false,
             quotes: None,
+            rating: None,
         });
     }
     for i in 0..MENTIONS {
@@ -62,6 +63,7 @@ async fn regulars_stay_listed_and_counts_are_true_under_a_flood_of_mentions() {
             addressed_to_shop: true,
             context: false,
             quotes: None,
+            rating: None,
         });
     }
     let prepared: Vec<_> = posts.into_iter().map(|p| ingest.prepare(p, now)).collect();

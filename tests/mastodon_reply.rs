@@ -77,6 +77,7 @@ fn post(visibility: &str) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 
@@ -352,6 +353,7 @@ fn mention() -> regulars::domain::NewPost {
             addressed_to_shop: true,
             context: false,
             quotes: None,
+            rating: None,
         },
         customer: None,
         is_mention: true,

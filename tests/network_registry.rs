@@ -113,6 +113,7 @@ mod pigeon {
                 text: text.to_string(),
                 visibility: "public",
                 account: self.account(),
+                caution: None,
             }
         }
 

@@ -40,6 +40,7 @@ async fn a_reply_an_action_and_a_follow_up_are_in_detail_after_reopening() {
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: None,
     };
     let prepared = ws.ingest().prepare(incoming, now);
     assert_eq!(

@@ -18,6 +18,10 @@ pub enum Command {
     OpenDetail,
     /// The selected post's customer: all their posts, in the Regulars pane's place.
     CustomerHistory,
+    /// The selected post on its network, in the browser.
+    OpenLink,
+    /// The selected post's address, to the clipboard.
+    CopyLink,
     Close,
     Reply,
     LogAction,
@@ -62,7 +66,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 29] = [
+    pub const ALL: [Command; 31] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -73,6 +77,8 @@ impl Command {
         Command::PrevPane,
         Command::OpenDetail,
         Command::CustomerHistory,
+        Command::OpenLink,
+        Command::CopyLink,
         Command::ScrollDetailDown,
         Command::ScrollDetailUp,
         Command::Close,
@@ -115,6 +121,8 @@ impl Command {
             Command::PrevPane => "previous pane",
             Command::OpenDetail => "open the post in Detail",
             Command::CustomerHistory => "the customer's history: all their posts",
+            Command::OpenLink => "open the post on its network, in the browser",
+            Command::CopyLink => "copy the post's address",
             Command::Close => "close popup, Detail, filter or History",
             Command::Reply => "reply (draft kept)",
             Command::LogAction => "log an assistance action",
@@ -173,6 +181,8 @@ impl Command {
             | Command::ScheduleFollowUp => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
+            | Command::OpenLink
+            | Command::CopyLink
             | Command::Close
             | Command::Filter
             | Command::ClearFilter

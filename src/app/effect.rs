@@ -2,6 +2,14 @@
 
 use crate::domain::{Draft, NewAction, NewFollowUp, Post, PostId};
 
+/// What went to the clipboard, for the message that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copied {
+    Link,
+    /// A reply to paste on a network whose API cannot post it.
+    Reply,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     SaveDraft(Draft),
@@ -27,6 +35,13 @@ pub enum Effect {
     },
     /// Reads a page of a list, or Detail's data (answered by `Msg::Loaded`).
     Load(super::Load),
+    /// Opens an address in the browser (answered by `Msg::Opened`).
+    OpenLink(String),
+    /// Puts text on the clipboard (answered by `Msg::Copied`).
+    Copy {
+        text: String,
+        what: Copied,
+    },
     Notify {
         title: String,
         body: String,

@@ -8,7 +8,7 @@ pub mod router;
 pub mod update;
 
 pub use command::Command;
-pub use effect::Effect;
+pub use effect::{Copied, Effect};
 pub use load::{Load, Loaded};
 pub use msg::Msg;
 pub use update::update;

@@ -76,6 +76,16 @@ pub enum Msg {
         action: Action,
     },
     DraftSaved(Draft),
+    /// The browser was started on an address, or could not be (`error`).
+    Opened {
+        url: String,
+        error: Option<String>,
+    },
+    /// Text went to the clipboard, or could not (`error`).
+    Copied {
+        what: super::Copied,
+        error: Option<String>,
+    },
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

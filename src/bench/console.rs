@@ -310,6 +310,7 @@ async fn write_live(
             addressed_to_shop: true,
             context: false,
             quotes: None,
+            rating: None,
         };
         let post = ingest.prepare(incoming, now);
         match store

@@ -357,6 +357,7 @@ fn blank(
         addressed_to_shop: false,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 

@@ -38,6 +38,7 @@ pub struct Config {
     /// Sources by name: `[sources.<name>]` with `kind = "mastodon" | "bluesky" | "rss" | "jsonl" | "demo"`.
     pub sources: BTreeMap<String, SourceConfig>,
     pub notifications: NotificationConfig,
+    pub links: crate::links::LinksConfig,
     pub keys: KeysTable,
     pub theme: ThemeConfig,
     pub triage: Tuning,

@@ -43,6 +43,8 @@ pub struct IncomingPost {
     pub context: bool,
     /// The post this one quotes, if any.
     pub quotes: Option<Quote>,
+    /// Stars out of five, for reviews and ratings (Google reviews, a page's star rating).
+    pub rating: Option<u8>,
 }
 
 /// A quoted post: its native id and, when the network sent it along or it was fetched, its text (triage reads a
@@ -86,6 +88,8 @@ pub struct Post {
     pub context: bool,
     /// Native id of the post this one quotes.
     pub quotes: Option<String>,
+    /// Stars out of five, for reviews.
+    pub rating: Option<u8>,
 }
 
 /// A post after ingest (sanitized, matched, triaged), ready to store.

@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 
 use crate::app::{Effect, Msg};
 use crate::domain::{Network, Reply};
+use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
 use crate::sources::{Replier, ReplyRequest, Resolution, SendError, SentReply};
 use crate::state::Preparers;
@@ -19,6 +20,7 @@ pub struct Runner {
     store: Store,
     repliers: HashMap<Network, Arc<dyn Replier>>,
     notifier: Arc<dyn Notifier>,
+    links: LinksConfig,
     ui: mpsc::UnboundedSender<Msg>,
 }
 
@@ -27,12 +29,14 @@ impl Runner {
         store: Store,
         repliers: HashMap<Network, Arc<dyn Replier>>,
         notifier: Arc<dyn Notifier>,
+        links: LinksConfig,
         ui: mpsc::UnboundedSender<Msg>,
     ) -> Runner {
         Runner {
             store,
             repliers,
             notifier,
+            links,
             ui,
         }
     }
@@ -143,6 +147,16 @@ impl Runner {
                     }
                 };
                 let _ = self.ui.send(msg);
+                return;
+            }
+            Effect::OpenLink(url) => {
+                let error = links::open(&self.links, &url).await.err();
+                let _ = self.ui.send(Msg::Opened { url, error });
+                return;
+            }
+            Effect::Copy { text, what } => {
+                let error = links::copy(&self.links, &text).await.err();
+                let _ = self.ui.send(Msg::Copied { what, error });
                 return;
             }
             Effect::Notify { title, body } => {

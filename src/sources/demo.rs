@@ -48,6 +48,7 @@ impl DemoPost {
             addressed_to_shop: false,
             context: false,
             quotes: None,
+            rating: None,
         }
     }
 }
@@ -213,6 +214,7 @@ impl Replier for DemoReplier {
             text: text.to_string(),
             visibility: "public",
             account: self.account(),
+            caution: None,
         }
     }
 

@@ -164,6 +164,9 @@ pub struct Prepared {
     /// As the network names it (`public`, `unlisted`, `private`, `direct`).
     pub visibility: &'static str,
     pub account: String,
+    /// What staff must know before this reply goes out (X: a self-serve app may only reply to posts that
+    /// mention or quote the shop; Google: this replaces the shop's existing reply).
+    pub caution: Option<String>,
 }
 
 /// A reply the server has: where it is, and its text as the server returned it (what is logged).

@@ -21,6 +21,10 @@ pub trait NetworkKind {
     /// The longest reply the network takes by default (a server may announce its own).
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(500);
 
+    /// The network's API cannot post a reply, and why (`None`: a replier posts it). The composer then offers to
+    /// copy the reply and open the post in the browser, to paste it there by hand.
+    const REPLY_BY_HAND: Option<&'static str> = None;
+
     /// People have handles here: the shop's in `[shop.handles]`, the customers' in a customers-file column
     /// named after the network. Feeds (RSS, JSONL, the demo) have none.
     const ACCOUNTS: bool = false;
@@ -115,6 +119,12 @@ macro_rules! networks {
             pub fn reply_limit(self) -> $crate::domain::ReplyLimit {
                 use $crate::sources::registry::NetworkKind as _;
                 match self { $(Network::$variant => <$kind>::REPLY_LIMIT,)+ }
+            }
+
+            /// Why a reply to this network's posts is pasted by hand (its API cannot post one), if it is.
+            pub fn reply_by_hand(self) -> Option<&'static str> {
+                use $crate::sources::registry::NetworkKind as _;
+                match self { $(Network::$variant => <$kind>::REPLY_BY_HAND,)+ }
             }
 
             /// People have handles on this network (a `[shop.handles]` key, a customers-file column).

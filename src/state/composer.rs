@@ -46,6 +46,8 @@ pub struct Composer {
     /// When the text last changed and has not been saved since.
     pub unsaved_since: Option<DateTime<Utc>>,
     pub hints: Vec<Hint>,
+    /// What the network wants staff to know before sending (the reply goes by hand, a reply restriction).
+    pub notice: Option<String>,
     /// Staff confirmed a promotion belongs in this reply (silences that hint).
     pub promo_confirmed: bool,
     /// A send is in flight.
@@ -92,6 +94,7 @@ impl Composer {
             state,
             unsaved_since: None,
             hints: Vec::new(),
+            notice: None,
             promo_confirmed: false,
             sending: false,
             resolving: false,

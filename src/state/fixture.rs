@@ -68,6 +68,7 @@ pub fn post(
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 
@@ -154,6 +155,7 @@ fn store_posts(db: &mut crate::store::Db, posts: Vec<Post>) {
                     native_id,
                     text: None,
                 }),
+                rating: p.rating,
             },
             customer: p.customer,
             is_mention: p.is_mention,

@@ -21,7 +21,7 @@ pub(super) use insert::FIND_POST;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
-     first_response_at, by_shop, context, quotes";
+     first_response_at, by_shop, context, quotes, rating";
 
 impl PostRepo for Db {
     fn insert_batches(
@@ -160,6 +160,7 @@ pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         by_shop: c.get(18)?,
         context: c.get(19)?,
         quotes: c.get(20)?,
+        rating: c.get(21)?,
     })
 }
 

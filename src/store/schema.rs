@@ -18,6 +18,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V3_REPLY_KEYS.into(),
     || V4_CONTEXT.into(),
     v5_lists,
+    || V6_RATING.into(),
 ];
 
 /// The schema version this build writes.
@@ -79,6 +80,9 @@ const TAGS: &str =
              THEN ' attention' ELSE '' END
      || CASE WHEN {row}.handled_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
+
+/// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
+const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";
 
 /// The shop's own posts (found by a hashtag or keyword search, or replies sent from elsewhere) are stored marked,
 /// never triaged; `posts_in_reply_to` already finds the posts a shop's reply answers.

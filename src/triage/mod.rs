@@ -10,6 +10,7 @@ pub mod coach;
 mod jsonl;
 mod lexer;
 mod lexicon;
+mod rating;
 mod scan;
 mod tuning;
 mod urgency;
@@ -20,6 +21,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 pub use jsonl::{Stats, classify_jsonl};
+pub use rating::{stars, with_rating};
 pub use scan::CRISIS_LABEL;
 pub use tuning::{Classifier, CueTuning, TriageError, Tuning};
 pub use urgency::{UrgencyInputs, attention_rank, urgency};

@@ -31,13 +31,19 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         rect,
         &format!("Reply to {who} on {}", composer.network),
     );
-    let hint_rows = (composer.hints.len() as u16).min(4);
+    // The network's notice goes first and may take two rows; the coach's hints share the rest.
+    let notice_rows = composer.notice.as_ref().map_or(0, |n| {
+        let width = usize::from(area.width.saturating_sub(6).min(96)).max(1);
+        (crate::text::display_width(n) / width + 1).min(2) as u16
+    });
+    let hint_rows = (composer.hints.len() as u16).min(4 - notice_rows);
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
             Constraint::Length(3),
             Constraint::Min(3),
             Constraint::Length(1),
+            Constraint::Length(notice_rows),
             Constraint::Length(hint_rows),
         ])
         .split(inner);
@@ -106,6 +112,15 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(status)), parts[2]);
+    if let Some(notice) = &composer.notice {
+        let style = Style::default()
+            .fg(state.theme.urgent)
+            .add_modifier(Modifier::BOLD);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("! {notice}"), style)).wrap(Wrap { trim: true }),
+            parts[3],
+        );
+    }
     let hints: Vec<Line> = composer
         .hints
         .iter()
@@ -117,5 +132,5 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             ))
         })
         .collect();
-    frame.render_widget(Paragraph::new(hints), parts[3]);
+    frame.render_widget(Paragraph::new(hints), parts[4]);
 }

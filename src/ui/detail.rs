@@ -121,6 +121,12 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         format!("{} {:.2}", post.triage.category.as_str(), post.triage.score),
         Style::default().fg(color).add_modifier(Modifier::BOLD),
     )];
+    if let Some(stars) = post.rating {
+        status.push(Span::styled(
+            format!("  {} {stars}/5", crate::triage::stars(stars)),
+            Style::default().fg(color),
+        ));
+    }
     if post.triage.category.needs_attention() {
         status.push(Span::styled(
             format!("  urgency {:.2}", state.urgency(post)),

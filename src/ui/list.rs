@@ -191,6 +191,13 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
         Style::default()
     };
     spans.push(Span::styled(format!("{who} "), who_style));
+    if let Some(stars) = post.rating {
+        spans.push(Span::styled(
+            format!("{} ", crate::triage::stars(stars)),
+            Style::default().fg(color),
+        ));
+        used += 6;
+    }
     let text = truncate_width(&one_line(&post.text), width.saturating_sub(used));
     spans.push(Span::styled(
         text,

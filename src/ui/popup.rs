@@ -129,11 +129,13 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
         .posts
         .get(composer.post)
         .map_or(composer.network, |p| p.reply_route());
+    let by_hand = route.reply_by_hand();
     let account = prepared
         .map(|p| p.account.clone())
         .or_else(|| state.accounts.get(&route).cloned())
-        .unwrap_or_else(|| {
-            format!("no {route} account configured: the send will fail, the draft stays")
+        .unwrap_or_else(|| match by_hand {
+            Some(_) => "you, in the browser".to_string(),
+            None => format!("no {route} account configured: the send will fail, the draft stays"),
         });
     let network = if route == composer.network {
         route.to_string()
@@ -148,12 +150,24 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
             Style::default().add_modifier(Modifier::BOLD),
         ));
     }
-    let mut lines = vec![
-        Line::from(head),
+    let mut lines = vec![Line::from(head)];
+    let warning = Style::default()
+        .fg(state.theme.urgent)
+        .add_modifier(Modifier::BOLD);
+    if let Some(why) = by_hand {
+        lines.push(Line::from(Span::styled(
+            format!("{why}: this copies the reply and opens the post, to paste it there"),
+            warning,
+        )));
+    }
+    if let Some(caution) = prepared.and_then(|p| p.caution.as_deref()) {
+        lines.push(Line::from(Span::styled(format!("! {caution}"), warning)));
+    }
+    lines.extend([
         Line::from("in reply to:"),
         about(state, composer.post, inner.width as usize),
         Line::default(),
-    ];
+    ]);
     let text = prepared.map_or_else(|| composer.text(), |p| p.text.clone());
     for l in text.lines() {
         lines.push(Line::from(Span::styled(
@@ -168,7 +182,12 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
             Style::default().fg(state.theme.question),
         )));
     }
-    lines.push(answers(state, "send", "back to the draft"));
+    let yes = if by_hand.is_some() {
+        "copy and open the post"
+    } else {
+        "send"
+    };
+    lines.push(answers(state, yes, "back to the draft"));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

@@ -53,6 +53,27 @@ fn detail_of_a_customer_complaint_with_thread_and_draft() {
 }
 
 #[test]
+fn a_review_shows_its_stars_in_the_row_and_in_detail() {
+    let mut desk = fixture::desk();
+    let mut review = fixture::post(7, "Ann Lee", None, true, 5, "Not what I expected.");
+    review.network = crate::domain::Network::Rss;
+    review.rating = Some(1);
+    review.triage = crate::triage::with_rating(review.triage, Some(1));
+    desk.add(vec![review]);
+    desk.select(Pane::Attention, PostId(7));
+    let s = with(desk.state, &[Command::OpenDetail]);
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(
+            screen.contains("complaint @Ann Lee ★☆☆☆☆ Not what"),
+            "{screen}"
+        );
+        assert!(screen.contains("★☆☆☆☆ 1/5"), "{screen}");
+        assert!(screen.contains("1-star review"), "{screen}");
+    }
+}
+
+#[test]
 fn detail_shows_what_a_post_quotes() {
     let mut desk = fixture::desk();
     let mut quoted = fixture::post(
@@ -268,6 +289,7 @@ fn hostile_text_is_drawn_harmlessly() {
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: None,
     };
     incoming.text.push('\u{9b}');
     let prepared = ingest.prepare(incoming, fixture::now());

@@ -45,6 +45,7 @@ impl Console {
                 store.clone(),
                 repliers,
                 Arc::new(regulars::notify::NullNotifier),
+                Default::default(),
                 ui_tx,
             )
             .run(effects_rx),

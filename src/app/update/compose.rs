@@ -4,9 +4,8 @@ use chrono::Duration;
 use crossterm::event::KeyEvent;
 
 use super::DRAFT_SAVE_DELAY_MS;
-use crate::app::Command;
-use crate::app::Effect;
-use crate::domain::{Action, DraftState, PostId, PriorReply, Reply};
+use crate::app::{Command, Copied, Effect};
+use crate::domain::{Action, DraftState, Post, PostId, PriorReply, Reply};
 use crate::state::{AppState, Composer, Popup};
 use crate::triage::coach::{self, CoachContext};
 
@@ -101,6 +100,18 @@ fn refresh_hints(state: &AppState, composer: &mut Composer) {
         promo_confirmed: false,
     };
     composer.hints = coach::check(&composer.text(), &context);
+    composer.notice = notice(state, post, &composer.text());
+}
+
+/// What the composer says about the network before anything is sent.
+fn notice(state: &AppState, post: &Post, text: &str) -> Option<String> {
+    if let Some(why) = post.reply_route().reply_by_hand() {
+        let send = state.keymap.hint(Command::SendReply);
+        return Some(format!(
+            "{why}: {send} copies your reply and opens the post in the browser, to paste it there"
+        ));
+    }
+    state.preparers.prepare(post, text)?.caution
 }
 
 /// Saves the open draft once typing has paused; the loop ticks fast while a save is pending.
@@ -223,6 +234,18 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
         state.flash("the post is no longer loaded; draft kept");
         return effects;
     };
+    if post.reply_route().reply_by_hand().is_some() {
+        let address = super::links::web_address(post);
+        effects.push(Effect::Copy {
+            text: c.text().trim_end().to_string(),
+            what: Copied::Reply,
+        });
+        match address {
+            Ok(url) => effects.push(Effect::OpenLink(url)),
+            Err(why) => state.flash(why),
+        }
+        return effects;
+    }
     c.sending = true;
     effects.push(Effect::SendReply {
         post: Box::new(post.clone()),

@@ -2,10 +2,13 @@
 
 mod compose;
 mod forms;
+mod links;
 mod lists;
 mod posts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_links;
 #[cfg(test)]
 mod tests_lists;
 #[cfg(test)]
@@ -97,6 +100,14 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.drafts.insert(draft.post, draft);
             vec![]
         }
+        Msg::Opened { url, error } => {
+            links::opened(state, &url, error);
+            vec![]
+        }
+        Msg::Copied { what, error } => {
+            links::copied(state, what, error);
+            vec![]
+        }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));
             vec![]
@@ -185,6 +196,8 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             state.detail_focused = false;
             vec![]
         }
+        Command::OpenLink => links::open_link(state),
+        Command::CopyLink => links::copy_link(state),
         Command::OpenDetail => {
             state.detail_focused = state.current_post().is_some();
             state.detail_scroll = 0;

@@ -56,6 +56,7 @@ fn batch(source: &str, ids: &[&str], author: &str, cursor: &str) -> SourceEvent 
                 addressed_to_shop: false,
                 context: false,
                 quotes: None,
+                rating: None,
             })
             .collect(),
         cursors: vec![Cursor {

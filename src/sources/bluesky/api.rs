@@ -251,6 +251,7 @@ pub fn to_incoming(
             native_id,
             text: None,
         }),
+        rating: None,
     })
 }
 

@@ -265,6 +265,7 @@ impl Replier for BlueskyReplier {
             text: text.to_string(),
             visibility: "public",
             account: self.account(),
+            caution: None,
         }
     }
 

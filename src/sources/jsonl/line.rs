@@ -81,6 +81,18 @@ fn parse(
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err("`addressed_to_shop` must be true or false".into()),
     };
+    let rating = match obj.get("rating") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(stars @ 1..=5) => Some(stars as u8),
+            _ => {
+                return Err(format!(
+                    "`rating` {n} is not a whole number of stars from 1 to 5"
+                ));
+            }
+        },
+        Some(_) => return Err("`rating` must be a number of stars from 1 to 5".into()),
+    };
     Ok(IncomingPost {
         network,
         native_id: id,
@@ -100,6 +112,7 @@ fn parse(
         addressed_to_shop,
         context: false,
         quotes: None,
+        rating,
     })
 }
 
@@ -141,6 +154,17 @@ mod tests {
     }
 
     #[test]
+    fn a_review_keeps_its_stars() {
+        let p = parse_line(
+            br#"{"id":"r1","author":"ann","text":"meh","rating":2}"#,
+            1,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(p.rating, Some(2));
+    }
+
+    #[test]
     fn minimal_line_takes_defaults() {
         let p = parse_line(b"{\"id\":7,\"author\":\"bob\",\"text\":\"yo\"}\r", 1, now()).unwrap();
         assert_eq!(
@@ -160,7 +184,7 @@ mod tests {
 
     #[test]
     fn bad_lines_name_line_and_problem() {
-        let cases: [(&[u8], &str); 8] = [
+        let cases: [(&[u8], &str); 10] = [
             (b"{not json", "line 4: invalid JSON at column 2"),
             (b"[1,2]", "not a JSON object"),
             (b"{\"author\":\"a\",\"text\":\"t\"}", "missing `id`"),
@@ -171,12 +195,20 @@ mod tests {
             ),
             (b"{\"id\":\"1\",\"text\":\"t\"}", "missing `author`"),
             (
-                b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"network\":\"x\"}",
-                "`network` \"x\" is not one of",
+                b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"network\":\"myspace\"}",
+                "`network` \"myspace\" is not one of",
             ),
             (
                 b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"created_at\":\"yesterday\"}",
                 "RFC 3339",
+            ),
+            (
+                b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"rating\":6}",
+                "`rating` 6 is not a whole number of stars from 1 to 5",
+            ),
+            (
+                b"{\"id\":\"1\",\"author\":\"a\",\"text\":\"t\",\"rating\":\"5\"}",
+                "`rating` must be a number",
             ),
         ];
         for (line, want) in cases {

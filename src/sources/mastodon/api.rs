@@ -277,6 +277,7 @@ pub fn status_to_post(
         addressed_to_shop,
         context: false,
         quotes: quote_of(s),
+        rating: None,
     })
 }
 

@@ -329,6 +329,7 @@ impl Replier for MastodonReplier {
             },
             visibility: reply_visibility(field("visibility").as_deref()),
             account: self.account(),
+            caution: None,
         }
     }
 

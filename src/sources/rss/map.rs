@@ -121,6 +121,7 @@ pub fn entry_to_post(
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: None,
     }
 }
 

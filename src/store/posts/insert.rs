@@ -23,7 +23,7 @@ const ROWS_PER_INSERT: [usize; 4] = [64, 16, 4, 1];
 
 const COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, ingested_at, \
      in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop, context, quotes, \
-     attention_rank";
+     attention_rank, rating";
 
 /// A stored post's id and whether it is only context, by (network, native id).
 pub(in crate::store) const FIND_POST: &str =
@@ -54,7 +54,7 @@ pub(super) fn insert_posts(
     let mut complete = conn.prepare_cached(
         "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?7,
              reply_ref = ?8, customer_id = ?9, is_mention = ?10, category = ?11, score = ?12, reasons = ?13,
-             by_shop = ?14, context = 0, quotes = ?15, attention_rank = ?16
+             by_shop = ?14, context = 0, quotes = ?15, attention_rank = ?16, rating = ?17
          WHERE network = ?1 AND native_id = ?2 AND context = 1",
     )?;
     let mut next_id: i64 =
@@ -125,6 +125,7 @@ pub(super) fn insert_posts(
                     p.by_shop,
                     i.quotes.as_ref().map(|q| q.native_id.as_str()),
                     rank,
+                    i.rating,
                 ])?;
                 (changed > 0).then_some(id)
             }
@@ -150,6 +151,7 @@ pub(super) fn insert_posts(
                 first_response_at: None,
                 context: i.context,
                 quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
+                rating: i.rating,
             });
         }
     }
@@ -185,7 +187,7 @@ fn write(conn: &Connection, rows: &[Row], json: &JsonBuf) -> Result<()> {
                     .map(|q| q.native_id.as_str())
             })
             .collect();
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n * 20);
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n * 21);
         for ((r, (network, category, reply_ref, reasons)), quotes) in
             chunk.iter().zip(&texts).zip(&quotes)
         {
@@ -211,6 +213,7 @@ fn write(conn: &Connection, rows: &[Row], json: &JsonBuf) -> Result<()> {
                 &i.context,
                 quotes,
                 &r.rank,
+                &i.rating,
             ]);
         }
         conn.prepare_cached(&insert_sql(n))?

@@ -43,6 +43,7 @@ pub(super) fn new_post(native_id: &str, minutes: i64, text: &str) -> NewPost {
             addressed_to_shop: false,
             context: false,
             quotes: None,
+            rating: None,
         },
         customer: None,
         is_mention: false,

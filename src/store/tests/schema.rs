@@ -173,7 +173,7 @@ fn a_version_1_database_gains_every_later_column() {
              CREATE INDEX posts_created ON posts (created_at);
              CREATE INDEX posts_category_handled ON posts (category, handled_at);
              ALTER TABLE posts DROP COLUMN by_shop; ALTER TABLE posts DROP COLUMN context;
-             ALTER TABLE posts DROP COLUMN quotes; DROP INDEX replies_idempotency_key;
+             ALTER TABLE posts DROP COLUMN quotes; ALTER TABLE posts DROP COLUMN rating; DROP INDEX replies_idempotency_key;
              ALTER TABLE replies DROP COLUMN idempotency_key; ALTER TABLE replies DROP COLUMN action_id;
              PRAGMA user_version = 1;",
         )
@@ -184,6 +184,7 @@ fn a_version_1_database_gains_every_later_column() {
     let posts = db.recent_posts(10).unwrap();
     assert_eq!(posts.len(), 1);
     assert!(!posts[0].by_shop && !posts[0].context && posts[0].quotes.is_none());
+    assert_eq!(posts[0].rating, None);
     // Rows from before the lists were queries are ranked in Attention and found by words.
     use crate::domain::{Anchor, Listing, PostQuery, Search};
     let query = |search: &str| PostQuery {
