@@ -63,6 +63,7 @@ fn loaded_state(runtime: &tokio::runtime::Runtime) -> AppState {
                     addressed_to_shop: i % 4 == 0,
                     context: false,
                     quotes: None,
+                    rating: None,
                 };
                 ingest.prepare(incoming, now)
             })

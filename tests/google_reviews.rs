@@ -14,11 +14,12 @@ use common::google::{
     ACCOUNT, MAPS, PARENT, ReplyFake, config, error, mount_discovery, page, review,
 };
 use common::run::{Run, Seen, requests_to};
-use regulars::domain::{Author, Network, Post, PostId, Triage};
+use regulars::domain::{Author, Customer, CustomerId, Handle, Network, Post, PostId, Triage};
 use regulars::ingest::{Ingest, Matcher};
 use regulars::sources::google::{GoogleConfig, GoogleOptions, GoogleReplier, GoogleSource};
+use regulars::sources::listening::Listening;
 use regulars::sources::{Health, Replier, ReplyRequest, Resolution, SendError, Source, Watch};
-use regulars::triage::Classifier;
+use regulars::triage::{Category, Classifier};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -165,7 +166,7 @@ async fn happy_path_discovers_the_location_and_maps_its_reviews() {
     assert_eq!(one_star.text, "The clasp broke after a week");
     assert!(one_star.addressed_to_shop);
     assert_eq!(one_star.url.as_deref(), Some(MAPS));
-    assert_eq!(one_star.reply_ref.as_ref().unwrap()["stars"], 1);
+    assert_eq!(one_star.rating, Some(1));
     assert_eq!(
         one_star.reply_ref.as_ref().unwrap()["review"],
         format!("{PARENT}/reviews/r3")
@@ -295,7 +296,7 @@ async fn an_edited_review_arrives_again_a_reply_alone_does_not() {
     assert_eq!(ids_of(&seen), ["r1", "r2", "r1"], "{:?}", seen.ids());
     let edit = &seen.posts[2];
     assert_eq!(edit.text, "It broke the next day. Want a refund");
-    assert_eq!(edit.reply_ref.as_ref().unwrap()["stars"], 1);
+    assert_eq!(edit.rating, Some(1));
     assert_ne!(
         edit.native_id, seen.posts[0].native_id,
         "a new version, triaged again"
@@ -663,7 +664,6 @@ fn replier(cfg: &GoogleConfig) -> GoogleReplier {
 }
 
 fn reviewed(id: &str, replied: bool) -> Post {
-    let _ = replied;
     Post {
         id: PostId(1),
         network: Network::Google,
@@ -677,9 +677,7 @@ fn reviewed(id: &str, replied: bool) -> Post {
         created_at: Utc::now(),
         ingested_at: Utc::now(),
         in_reply_to: None,
-        reply_ref: Some(
-            json!({"review": format!("{PARENT}/reviews/{id}"), "stars": 1, "replied": replied}),
-        ),
+        reply_ref: Some(json!({"review": format!("{PARENT}/reviews/{id}"), "replied": replied})),
         customer: None,
         is_mention: true,
         by_shop: false,
@@ -688,6 +686,7 @@ fn reviewed(id: &str, replied: bool) -> Post {
         first_response_at: None,
         context: false,
         quotes: None,
+        rating: Some(1),
     }
 }
 
@@ -883,4 +882,71 @@ async fn hostile_review_text_arrives_sanitized() {
         "{}",
         stored.text
     );
+}
+
+#[tokio::test]
+async fn stars_drive_triage_and_reviewers_match_customers_by_name() {
+    let server = MockServer::start().await;
+    mount_discovery(&server).await;
+    let mut anonymous = review("r3", "Ann Lee", "FIVE", "", "2026-11-22T10:03:00Z");
+    anonymous["reviewer"] = json!({"displayName": "Ann Lee", "isAnonymous": true});
+    first_page(
+        &server,
+        &[
+            anonymous,
+            review("r2", "Bo", "TWO", "", "2026-11-22T10:02:00Z"),
+            review(
+                "r1",
+                "ann  LEE",
+                "TWO",
+                "Lovely staff, not for me.",
+                "2026-11-22T10:01:00Z",
+            ),
+        ],
+    )
+    .await;
+    let mut run = Run::start(source(&plain(&server)), HashMap::new());
+    run.until("three reviews", |s| s.posts.len() >= 3).await;
+    let seen = run.stop().await;
+    let config = regulars::config::parse("[shop]\nname = \"M&F\"\n").unwrap();
+    let ann = Customer {
+        id: CustomerId(7),
+        external_id: "C7".into(),
+        name: "Ann Lee".into(),
+        rank: 1,
+        lifetime_spend_cents: 0,
+        handles: vec![Handle {
+            network: Network::Google,
+            handle: "Ann Lee".into(),
+        }],
+        note: String::new(),
+    };
+    let ingest = Ingest {
+        classifier: Arc::new(Classifier::english()),
+        matcher: Matcher::new(&Listening::new(&config, &[ann])),
+    };
+    let stored: Vec<_> = seen
+        .posts
+        .iter()
+        .map(|p| ingest.prepare(p.clone(), Utc::now()))
+        .collect();
+    let polite = &stored[0];
+    assert_eq!(
+        polite.customer,
+        Some(CustomerId(7)),
+        "the name, case and spacing aside"
+    );
+    assert_eq!(
+        polite.triage.category,
+        Category::Complaint,
+        "two stars, however polite"
+    );
+    assert_eq!(stored[1].incoming.text, "(stars only, no comment)");
+    assert_eq!(stored[1].triage.category, Category::Complaint);
+    assert!(stored[1].is_mention, "every review is about the shop");
+    assert_eq!(
+        stored[2].customer, None,
+        "an anonymous reviewer never matches"
+    );
+    assert_eq!(stored[2].triage.category, Category::Praise);
 }

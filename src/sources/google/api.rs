@@ -269,12 +269,12 @@ pub fn review_to_post(review: &Review, place: &Place) -> Result<IncomingPost, St
         reply_ref: Some(serde_json::json!({
             "review": name,
             "location": place.label(),
-            "stars": stars(review.star_rating.as_deref()),
             "replied": reply.is_some(),
         })),
         addressed_to_shop: true,
         context: false,
         quotes: None,
+        rating: stars(review.star_rating.as_deref()),
     })
 }
 
@@ -345,7 +345,7 @@ mod tests {
         );
         let rr = p.reply_ref.unwrap();
         assert_eq!(rr["review"], "accounts/1/locations/2/reviews/r1");
-        assert_eq!(rr["stars"], 2);
+        assert_eq!(p.rating, Some(2));
         assert_eq!(rr["replied"], true);
     }
 
@@ -362,6 +362,7 @@ mod tests {
         );
         assert_eq!(p.author.display_name, "A Google User");
         assert_eq!(p.text, NO_COMMENT);
+        assert_eq!(p.rating, Some(5), "stars without words still count");
         assert!(
             p.native_id
                 .starts_with("accounts/1/locations/2/reviews/r2#")

@@ -39,6 +39,15 @@ pub fn review_of(post: &Post) -> String {
         })
 }
 
+/// Whether the review had the shop's reply when it was read: a new one replaces it.
+fn has_reply(post: &Post) -> bool {
+    post.reply_ref
+        .as_ref()
+        .and_then(|r| r.get("replied"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
 impl GoogleReplier {
     pub fn new(
         name: &str,
@@ -191,12 +200,27 @@ impl Replier for GoogleReplier {
         "the shop's Business Profile (as the token's Google account)".into()
     }
 
-    /// The text as written: a review reply mentions nobody and is public on Maps and Search.
-    fn prepare(&self, _post: &Post, text: &str) -> Prepared {
+    /// The text as written: a review reply mentions nobody and is public on Maps and Search. Staff are told
+    /// when it will replace the reply the review already has, or be refused for its length.
+    fn prepare(&self, post: &Post, text: &str) -> Prepared {
+        let text = text.trim_end().to_string();
+        let caution = if text.len() > MAX_REPLY_BYTES {
+            Some(format!(
+                "Google takes replies of at most {MAX_REPLY_BYTES} bytes; this one has {}: shorten it",
+                text.len()
+            ))
+        } else {
+            has_reply(post).then(|| {
+                "this review already has the shop's reply on Google: sending replaces it (one reply per \
+                 review)"
+                    .to_string()
+            })
+        };
         Prepared {
-            text: text.trim_end().to_string(),
+            text,
             visibility: "public",
             account: self.account(),
+            caution,
         }
     }
 
