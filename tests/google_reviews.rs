@@ -950,3 +950,78 @@ async fn stars_drive_triage_and_reviewers_match_customers_by_name() {
     );
     assert_eq!(stored[2].triage.category, Category::Praise);
 }
+
+#[tokio::test]
+async fn a_review_the_shop_already_answered_on_google_is_stored_answered() {
+    let server = MockServer::start().await;
+    mount_discovery(&server).await;
+    let mut answered = review(
+        "r1",
+        "Ann Lee",
+        "TWO",
+        "Clasp broke",
+        "2026-11-22T10:01:00Z",
+    );
+    answered["reviewReply"] =
+        json!({"comment": "So sorry, Ann: we fixed it.", "updateTime": "2026-11-22T15:00:00Z"});
+    first_page(
+        &server,
+        &[
+            review("r2", "Bo", "ONE", "Rude staff", "2026-11-22T10:02:00Z"),
+            answered,
+        ],
+    )
+    .await;
+    let watch = Watch {
+        shop_handle: Some("marlow & finch".into()),
+        ..Watch::default()
+    };
+    let google = GoogleSource::new(
+        "google".into(),
+        &plain(&server),
+        watch,
+        regulars::sources::http::client(),
+    )
+    .unwrap()
+    .with_options(fast());
+    let mut run = Run::start(google, HashMap::new());
+    run.until("two reviews and a reply", |s| s.posts.len() >= 3)
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = run.stop().await;
+    assert_eq!(seen.posts.len(), 3, "the reply once: {:?}", seen.ids());
+    let reply = &seen.posts[2];
+    assert_eq!(reply.text, "So sorry, Ann: we fixed it.");
+    assert_eq!(
+        reply.in_reply_to.as_deref(),
+        Some(native("r1", &seen).as_str())
+    );
+
+    let config = regulars::config::parse(
+        "[shop]\nname = \"M&F\"\n[shop.handles]\ngoogle = \"Marlow & Finch\"\n",
+    )
+    .unwrap();
+    let ingest = Ingest {
+        classifier: Arc::new(Classifier::english()),
+        matcher: Matcher::new(&Listening::new(&config, &[])),
+    };
+    let prepared: Vec<_> = seen
+        .posts
+        .iter()
+        .map(|p| ingest.prepare(p.clone(), Utc::now()))
+        .collect();
+    assert!(prepared[2].by_shop, "written as the shop");
+    let mut db = regulars::store::Db::open_in_memory().unwrap();
+    use regulars::store::PostRepo;
+    let stored = db.insert_batch("google", &prepared, &[]).unwrap();
+    let r1 = stored
+        .iter()
+        .find(|p| p.native_id == native("r1", &seen))
+        .unwrap();
+    let r2 = stored
+        .iter()
+        .find(|p| p.native_id == native("r2", &seen))
+        .unwrap();
+    assert!(r1.first_response_at.is_some(), "answered on Google");
+    assert!(r2.first_response_at.is_none(), "still waiting");
+}

@@ -16,6 +16,7 @@ pub mod api;
 mod client;
 mod config;
 mod doctor;
+mod map;
 pub mod network;
 mod poll;
 mod reply;
@@ -36,22 +37,25 @@ pub struct GoogleSource {
     name: String,
     cfg: GoogleConfig,
     setup: Setup,
+    /// The shop's handle on Google (`[shop.handles] google`): the author of its replies.
+    shop: Option<String>,
     client: reqwest::Client,
     options: GoogleOptions,
 }
 
 impl GoogleSource {
-    /// `watch` is not used: a shop's reviews are read whole, whoever wrote them (customers are matched at
-    /// ingest by reviewer name).
+    /// A shop's reviews are read whole, whoever wrote them (customers are matched at ingest by reviewer name);
+    /// of `watch` only the shop's handle is used, for the replies the shop already gave.
     pub fn new(
         name: String,
         cfg: &GoogleConfig,
-        _watch: Watch,
+        watch: Watch,
         client: reqwest::Client,
     ) -> Result<GoogleSource, String> {
         let setup = Setup::load(&name, cfg)?;
         Ok(GoogleSource {
             name,
+            shop: watch.shop_handle,
             cfg: cfg.clone(),
             setup,
             client,
@@ -97,7 +101,7 @@ impl Source for GoogleSource {
                 env: self.cfg.token_env.clone(),
                 file: self.cfg.token_file.clone(),
             };
-            let feeds = Feeds::new(self.api(), ctx.cursors.clone(), token);
+            let feeds = Feeds::new(self.api(), ctx.cursors.clone(), token, self.shop.clone());
             poller::run(feeds, &ctx, self.timing()).await;
             Ok(())
         })

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::api::reviewer_handle;
+use super::map::reviewer_handle;
 use super::{GoogleConfig, GoogleReplier, GoogleSource};
 use crate::domain::ReplyLimit;
 use crate::sources::Watch;

@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, SecondsFormat, Utc};
 use tokio::time::{Duration, Instant};
 
-use super::api::{self, Place, Review};
+use super::api::{Place, Review};
 use super::client::{self, Api};
+use super::map;
 use crate::domain::IncomingPost;
 use crate::sources::Cursor;
 use crate::sources::http::FetchError;
@@ -47,6 +48,8 @@ pub(crate) struct Feeds {
     pub api: Api,
     pub cursors: HashMap<String, String>,
     pub token: TokenSource,
+    /// The shop's handle on Google: with it, the replies reviews already have are delivered as the shop's.
+    shop: Option<String>,
     /// The locations reviews are read for, by parent name.
     places: BTreeMap<String, Place>,
     listed_at: Option<Instant>,
@@ -56,7 +59,12 @@ pub(crate) struct Feeds {
 }
 
 impl Feeds {
-    pub fn new(api: Api, cursors: HashMap<String, String>, token: TokenSource) -> Feeds {
+    pub fn new(
+        api: Api,
+        cursors: HashMap<String, String>,
+        token: TokenSource,
+        shop: Option<String>,
+    ) -> Feeds {
         let places = match &api.setup.account {
             Some(account) => api
                 .setup
@@ -71,6 +79,7 @@ impl Feeds {
             api,
             cursors,
             token,
+            shop: shop.filter(|s| !s.trim().is_empty()),
             places,
             listed_at: None,
             seen: HashMap::new(),
@@ -177,10 +186,21 @@ impl Feeds {
             .iter()
             .filter(|r| floor.is_none_or(|f| r.update_time >= f))
         {
-            match api::review_to_post(r, &place) {
-                Ok(p) if !self.seen(&key).contains(&p.native_id) => posts.push(p),
-                Ok(_) => {}
-                Err(why) => skipped.push(why),
+            let post = match map::review_to_post(r, &place) {
+                Ok(p) => p,
+                Err(why) => {
+                    skipped.push(why);
+                    continue;
+                }
+            };
+            let reply = self
+                .shop
+                .as_deref()
+                .and_then(|shop| map::reply_to_post(r, &place, shop, &post.native_id));
+            for p in std::iter::once(post).chain(reply) {
+                if !self.seen(&key).contains(&p.native_id) {
+                    posts.push(p);
+                }
             }
         }
         posts.sort_by(|a, b| {
