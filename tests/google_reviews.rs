@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::files::write_private;
 use common::google::{
-    ACCOUNT, MAPS, PARENT, ReplyFake, config, error, mount_discovery, page, review,
+    ACCOUNT, MAPS, PARENT, ReplyFake, config, error, mount_discovery, mount_reviews, page, review,
 };
 use common::run::{Run, Seen, requests_to};
 use regulars::domain::{Author, Customer, CustomerId, Handle, Network, Post, PostId, Triage};
@@ -79,15 +79,6 @@ fn source(cfg: &GoogleConfig) -> GoogleSource {
 
 fn bearer(token: &str) -> wiremock::matchers::HeaderExactMatcher {
     header("authorization", format!("Bearer {token}").as_str())
-}
-
-/// Reviews answered by every request without a page token.
-async fn first_page(server: &MockServer, reviews: &[Value]) {
-    Mock::given(method("GET"))
-        .and(path(REVIEWS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(reviews, None)))
-        .mount(server)
-        .await;
 }
 
 fn native(id: &str, seen: &Seen) -> String {
@@ -184,7 +175,7 @@ async fn happy_path_discovers_the_location_and_maps_its_reviews() {
 async fn restart_resumes_pages_down_to_the_cursor_without_gap_or_duplicate() {
     let server = MockServer::start().await;
     mount_discovery(&server).await;
-    first_page(
+    mount_reviews(
         &server,
         &[
             review("r2", "B", "FIVE", "good", "2026-11-22T10:02:00Z"),
@@ -275,7 +266,7 @@ async fn an_edited_review_arrives_again_a_reply_alone_does_not() {
         .await;
     let mut replied = review("r2", "B", "FIVE", "lovely", "2026-11-22T11:30:00Z");
     replied["reviewReply"] = json!({"comment": "Thanks!", "updateTime": "2026-11-22T11:30:00Z"});
-    first_page(
+    mount_reviews(
         &server,
         &[
             replied,
@@ -319,7 +310,7 @@ async fn a_late_review_dated_before_the_cursor_arrives_once() {
         .with_priority(1)
         .mount(&server)
         .await;
-    first_page(
+    mount_reviews(
         &server,
         &[
             review("r2", "B", "FIVE", "lovely", "2026-11-22T10:05:00Z"),
@@ -358,7 +349,7 @@ async fn resource_exhausted_429_pauses_until_google_says_then_recovers() {
         .with_priority(1)
         .mount(&server)
         .await;
-    first_page(
+    mount_reviews(
         &server,
         &[review("r1", "A", "FIVE", "hi", "2026-11-22T10:01:00Z")],
     )
@@ -409,7 +400,7 @@ async fn server_errors_back_off_then_recover() {
         .with_priority(1)
         .mount(&server)
         .await;
-    first_page(
+    mount_reviews(
         &server,
         &[review("r1", "A", "FIVE", "hi", "2026-11-22T10:01:00Z")],
     )
@@ -444,7 +435,7 @@ async fn malformed_answers_are_reported_and_good_reviews_still_arrive() {
         .with_priority(1)
         .mount(&server)
         .await;
-    first_page(
+    mount_reviews(
         &server,
         &[
             review("good", "A", "FIVE", "hi", "2026-11-22T10:01:00Z"),
@@ -633,7 +624,7 @@ async fn a_disabled_api_is_named_with_its_fix() {
 async fn doctor_counts_each_locations_reviews() {
     let server = MockServer::start().await;
     mount_discovery(&server).await;
-    first_page(
+    mount_reviews(
         &server,
         &[
             review("r2", "B", "FIVE", "x", "2026-11-22T10:02:00Z"),
@@ -850,7 +841,7 @@ async fn a_reply_with_an_expired_token_is_sent_with_a_fresh_one() {
 async fn hostile_review_text_arrives_sanitized() {
     let server = MockServer::start().await;
     mount_discovery(&server).await;
-    first_page(
+    mount_reviews(
         &server,
         &[review(
             "evil",
@@ -890,7 +881,7 @@ async fn stars_drive_triage_and_reviewers_match_customers_by_name() {
     mount_discovery(&server).await;
     let mut anonymous = review("r3", "Ann Lee", "FIVE", "", "2026-11-22T10:03:00Z");
     anonymous["reviewer"] = json!({"displayName": "Ann Lee", "isAnonymous": true});
-    first_page(
+    mount_reviews(
         &server,
         &[
             anonymous,
@@ -964,7 +955,7 @@ async fn a_review_the_shop_already_answered_on_google_is_stored_answered() {
     );
     answered["reviewReply"] =
         json!({"comment": "So sorry, Ann: we fixed it.", "updateTime": "2026-11-22T15:00:00Z"});
-    first_page(
+    mount_reviews(
         &server,
         &[
             review("r2", "Bo", "ONE", "Rude staff", "2026-11-22T10:02:00Z"),

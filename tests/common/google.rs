@@ -83,6 +83,15 @@ pub async fn mount_discovery(server: &MockServer) {
         .await;
 }
 
+/// The location's reviews, one page, answered to every request without a more specific mock.
+pub async fn mount_reviews(server: &MockServer, reviews: &[Value]) {
+    Mock::given(method("GET"))
+        .and(path(format!("/v4/{PARENT}/reviews")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(reviews, None)))
+        .mount(server)
+        .await;
+}
+
 /// A review whose reply lives on the fake: `PUT .../reply` sets (replaces) it, `GET` the review shows it.
 #[derive(Clone, Default)]
 pub struct ReplyFake {
