@@ -1016,3 +1016,90 @@ async fn a_review_the_shop_already_answered_on_google_is_stored_answered() {
     assert!(r1.first_response_at.is_some(), "answered on Google");
     assert!(r2.first_response_at.is_none(), "still waiting");
 }
+
+#[tokio::test]
+async fn configured_locations_are_read_even_when_the_listing_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/{ACCOUNT}/locations")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(error(
+            403,
+            "PERMISSION_DENIED",
+            "My Business Business Information API has not been used in project 42 before or it is disabled.",
+            json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}]),
+        )))
+        .mount(&server)
+        .await;
+    mount_reviews(
+        &server,
+        &[review("r1", "A", "FIVE", "hi", "2026-11-22T10:01:00Z")],
+    )
+    .await;
+    let cfg = GoogleConfig {
+        account: Some("111".into()),
+        locations: vec!["222".into()],
+        ..plain(&server)
+    };
+    let mut run = Run::start(source(&cfg), HashMap::new());
+    run.until("the review", |s| !s.posts.is_empty()).await;
+    let seen = run
+        .until("the listing's refusal", |s| {
+            s.healths
+                .iter()
+                .any(|h| matches!(h, Health::Degraded(w) if w.contains("locations")))
+        })
+        .await;
+    run.stop().await;
+    assert_eq!(ids_of(&seen), ["r1"]);
+    assert_eq!(
+        requests_to(&server, "/v1/accounts").await,
+        0,
+        "no discovery"
+    );
+    assert!(
+        !seen
+            .healths
+            .iter()
+            .any(|h| matches!(h, Health::AuthFailed(_)))
+    );
+}
+
+#[tokio::test]
+async fn a_project_without_approved_access_is_told_to_request_it() {
+    let server = MockServer::start().await;
+    mount_discovery(&server).await;
+    Mock::given(method("GET"))
+        .and(path(REVIEWS))
+        .respond_with(ResponseTemplate::new(429).set_body_json(error(
+            429,
+            "RESOURCE_EXHAUSTED",
+            "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'mybusiness.googleapis.com'",
+            json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                "metadata": {"quota_limit_value": "0", "service": "mybusiness.googleapis.com"}}]),
+        )))
+        .mount(&server)
+        .await;
+    let mut run = Run::start(source(&plain(&server)), HashMap::new());
+    let seen = run
+        .until("auth failed", |s| {
+            s.healths.iter().any(|h| matches!(h, Health::AuthFailed(_)))
+        })
+        .await;
+    run.stop().await;
+    assert!(
+        seen.healths.iter().any(
+            |h| matches!(h, Health::AuthFailed(w) if w.contains("request Business Profile API access"))
+        ),
+        "{:?}",
+        seen.healths
+    );
+    let checks = source(&plain(&server)).doctor(&HashMap::new()).await;
+    let reviews = checks
+        .iter()
+        .find(|c| c.what.contains("reviews of"))
+        .unwrap();
+    assert!(
+        !reviews.ok && reviews.fix.contains("not approved"),
+        "{reviews:?}"
+    );
+}

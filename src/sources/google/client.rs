@@ -76,6 +76,18 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &str, now: DateTime<Utc>
         || reasons
             .iter()
             .any(|r| r.contains("RATE_LIMIT") || r.contains("QUOTA"));
+    // A project without approved Business Profile API access has a quota of 0: waiting will not help.
+    let no_quota = parsed.iter().flat_map(|e| &e.details).any(|d| {
+        d.pointer("/metadata/quota_limit_value")
+            .and_then(|v| v.as_str())
+            == Some("0")
+    });
+    if (status == 429 || exhausted) && no_quota {
+        return FetchError::Auth {
+            status: 403,
+            detail: format!("{detail} [quota 0]"),
+        };
+    }
     if status == 429 || (status == 403 && exhausted) {
         let delay = parsed
             .iter()
@@ -116,6 +128,11 @@ pub fn fix(status: u16, detail: &str, hint: &str) -> String {
              Google My Business API) in the Google Cloud project of the OAuth client: APIs & Services > \
              Library; if they are not listed, request Business Profile API access for the project first"
         )
+    } else if detail.contains("[quota 0]") {
+        "the Cloud project has no Business Profile API quota (0 requests a minute): its access is not \
+         approved yet; request Business Profile API access for the project with Google's access request \
+         form, then wait for approval"
+            .into()
     } else if status == 403 {
         "the signed-in Google account must be an owner or manager of the Business Profile, the token needs \
          the https://www.googleapis.com/auth/business.manage scope, and the Cloud project needs approved \

@@ -54,25 +54,25 @@ impl GoogleSource {
                 return checks;
             }
         }
+        // A configured account is not listed: the locations check below is the token's test then.
         let accounts = match &self.setup.account {
-            Some(a) => Ok(vec![a.clone()]),
-            None => api.accounts().await,
-        };
-        let accounts = match accounts {
-            Ok(a) => {
-                checks.push(check(
-                    "token accepted",
-                    Ok(format!("accounts: {}", a.join(", "))),
-                ));
-                a
-            }
-            Err(e) => {
-                checks.push(check(
-                    "token accepted, Account Management API enabled",
-                    Err(e),
-                ));
-                return checks;
-            }
+            Some(a) => vec![a.clone()],
+            None => match api.accounts().await {
+                Ok(a) => {
+                    checks.push(check(
+                        "token accepted",
+                        Ok(format!("accounts: {}", a.join(", "))),
+                    ));
+                    a
+                }
+                Err(e) => {
+                    checks.push(check(
+                        "token accepted, Account Management API enabled",
+                        Err(e),
+                    ));
+                    return checks;
+                }
+            },
         };
         let mut places: Vec<Place> = Vec::new();
         let mut listed = Ok(());
@@ -92,7 +92,7 @@ impl GoogleSource {
             }
         }
         checks.push(check(
-            "locations visible (Business Information API)",
+            "token accepted, locations visible (Business Information API)",
             match listed {
                 Ok(()) if places.is_empty() => Err(FetchError::Client {
                     status: 404,
