@@ -14,6 +14,7 @@ use crate::domain::IncomingPost;
 pub mod bluesky;
 pub mod demo;
 pub mod facebook;
+pub mod google;
 pub mod graph;
 pub mod http;
 pub mod instagram;

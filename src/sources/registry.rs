@@ -209,6 +209,7 @@ networks! {
     Instagram = "instagram" => super::instagram::network::Kind,
     Tumblr = "tumblr" => super::tumblr::network::Kind,
     Linkedin = "linkedin" => super::linkedin::network::Kind,
+    Google = "google" => super::google::network::Kind,
     Rss = "rss" => super::rss::network::Kind,
     Jsonl = "jsonl" => super::jsonl::network::Kind,
     Demo = "demo" => super::demo::Kind,
@@ -238,7 +239,8 @@ mod tests {
                 Network::Facebook,
                 Network::Instagram,
                 Network::Tumblr,
-                Network::Linkedin
+                Network::Linkedin,
+                Network::Google
             ]
         );
         assert_eq!(Network::Bluesky.reply_limit(), ReplyLimit::Graphemes(300));

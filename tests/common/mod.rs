@@ -6,6 +6,7 @@ pub mod bluesky;
 pub mod console;
 pub mod fake_ws;
 pub mod files;
+pub mod google;
 pub mod graph;
 pub mod linkedin;
 pub mod mastodon;
