@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use common::console::Console;
 use common::files::write_private;
 use common::x::{Naming, SHOP_ID, page, post as x_post, user};
-use regulars::domain::{Author, Network, Post, PostId, Triage};
+use regulars::app::Msg;
+use regulars::domain::{Author, IncomingPost, Network, NewPost, Post, PostId, Triage};
 use regulars::sources::x::{XConfig, XReplier};
 use regulars::sources::{Replier, ReplyRequest, Resolution, SendError};
 use regulars::triage::Category;
@@ -204,30 +206,73 @@ async fn a_reply_posts_its_text_in_reply_to_the_post() {
     assert_eq!(auth.to_str().unwrap(), format!("Bearer {TOKEN}"));
 }
 
+/// The mention as ingest stores it, for a console over a real store.
+fn stored_mention() -> NewPost {
+    let p = post("@shop my parcel is late", true);
+    NewPost {
+        incoming: IncomingPost {
+            network: Network::X,
+            native_id: p.native_id,
+            url: p.url,
+            author: p.author,
+            text: p.text,
+            created_at: p.created_at,
+            in_reply_to: None,
+            reply_ref: p.reply_ref,
+            addressed_to_shop: true,
+            context: false,
+            quotes: None,
+            rating: None,
+        },
+        customer: None,
+        is_mention: true,
+        by_shop: false,
+        triage: p.triage,
+        ingested_at: Utc::now(),
+    }
+}
+
 #[tokio::test]
 async fn a_timed_out_reply_is_found_and_never_posted_twice() {
     let server = MockServer::start().await;
     let fake = FakeX::default();
     *fake.slow.lock().unwrap() = 1;
     fake.mount(&server).await;
-    let r = replier(&server, Duration::from_millis(300));
+    let r = Arc::new(replier(&server, Duration::from_millis(300)));
     let text = "Sorry! Details: https://shop.example/returns";
-    let err = r.send(request(text)).await.unwrap_err();
-    assert!(matches!(err, SendError::Unconfirmed(_)), "{err:?}");
+    // Through the console: the send times out, and the locked draft sent again is looked for first.
+    let mut c = Console::start(stored_mention(), r.clone()).await;
+    c.state.focus = regulars::state::Pane::Mentions;
+    c.compose(text);
+    c.send();
+    c.until("the send unconfirmed", |m| {
+        matches!(m, Msg::ReplyUnconfirmed { .. })
+    })
+    .await;
     assert_eq!(fake.posts(), 1, "it went out nonetheless");
-    // Sending the locked draft again looks first, and finds it.
-    let again = r.send(request(text)).await.unwrap();
+    c.send();
+    let found = c
+        .until("the resend's answer", |m| {
+            matches!(
+                m,
+                Msg::ReplyFound { .. } | Msg::ReplySent { .. } | Msg::ReplyUnconfirmed { .. }
+            )
+        })
+        .await;
+    assert!(matches!(found, Msg::ReplyFound { .. }), "{found:?}");
     assert_eq!(fake.posts(), 1, "not posted twice");
+    let (replies, _) = c.logged().await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    // The replier on its own: the reply is found, with X's text; a reply already logged is not this one.
     let found = match r.resolve(request(text), vec![]).await {
         Resolution::Posted(sent) => sent,
         other => panic!("{other:?}"),
     };
-    assert_eq!(found.remote_id, again.remote_id);
+    assert_eq!(found.remote_id, replies[0].remote_id);
     assert_eq!(found.text, text);
-    assert_eq!(fake.posts(), 1);
-    // A reply already logged is not this one.
     let known = vec![found.remote_id.clone().unwrap()];
     assert_eq!(r.resolve(request(text), known).await, Resolution::NotPosted);
+    assert_eq!(fake.posts(), 1);
 }
 
 #[tokio::test]

@@ -18,6 +18,8 @@ pub enum Effect {
         post: Box<Post>,
         text: String,
         idempotency_key: String,
+        /// The draft's last send is unconfirmed: where a resend could post twice, look first.
+        unconfirmed: bool,
     },
     /// Finds out whether an unconfirmed send of this draft went out, without posting.
     ResolveReply {

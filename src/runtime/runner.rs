@@ -76,10 +76,16 @@ impl Runner {
                     post,
                     text,
                     idempotency_key,
+                    unconfirmed,
                 } => {
                     let replier = self.repliers.get(&post.reply_route()).cloned();
                     let (store, ui) = (self.store.clone(), self.ui.clone());
-                    sends.spawn(send_reply(replier, store, ui, *post, text, idempotency_key));
+                    let request = ReplyRequest {
+                        post: *post,
+                        text,
+                        idempotency_key,
+                    };
+                    sends.spawn(send_reply(replier, store, ui, request, unconfirmed));
                 }
                 Effect::ResolveReply {
                     post,
@@ -195,46 +201,78 @@ async fn send_reply(
     replier: Option<Arc<dyn Replier>>,
     store: Store,
     ui: mpsc::UnboundedSender<Msg>,
-    post: crate::domain::Post,
-    text: String,
-    idempotency_key: String,
+    request: ReplyRequest,
+    unconfirmed: bool,
 ) {
-    let post_id = post.id;
+    let post = request.post.clone();
     let replier = match replier_for(replier, &post) {
         Ok(r) => r,
         Err(reason) => {
             let _ = ui.send(Msg::ReplyFailed {
-                post: post_id,
+                post: post.id,
                 reason,
             });
             return;
         }
     };
-    let request = ReplyRequest {
-        post,
-        text,
-        idempotency_key,
-    };
-    let post = request.post.clone();
     let key = request.idempotency_key.clone();
+    // Without an idempotency key, the last send may be out there: look before posting again.
+    if unconfirmed && !replier.resend_is_safe() {
+        let found = match known_replies(&store, post.id).await {
+            Ok(known) => replier.resolve(request.clone(), known).await,
+            Err(reason) => Resolution::Unknown(reason),
+        };
+        match found {
+            Resolution::NotPosted => {}
+            Resolution::Posted(sent) => {
+                let _ = ui.send(match record(&store, &post, key, sent).await {
+                    Ok((reply, action)) => Msg::ReplyFound { reply, action },
+                    Err(reason) => Msg::ReplyUnconfirmed {
+                        post: post.id,
+                        reason,
+                    },
+                });
+                return;
+            }
+            Resolution::Unknown(why) => {
+                let _ = ui.send(Msg::ReplyUnconfirmed {
+                    post: post.id,
+                    reason: format!(
+                        "the last send may have gone out and {} cannot tell yet ({why}); not sent again",
+                        post.reply_route()
+                    ),
+                });
+                return;
+            }
+        }
+    }
     let msg = match replier.send(request).await {
         Ok(sent) => match record(&store, &post, key, sent).await {
             Ok((reply, action)) => Msg::ReplySent { reply, action },
             Err(reason) => Msg::ReplyUnconfirmed {
-                post: post_id,
+                post: post.id,
                 reason,
             },
         },
         Err(SendError::NotPosted(reason)) => Msg::ReplyFailed {
-            post: post_id,
+            post: post.id,
             reason,
         },
         Err(SendError::Unconfirmed(reason)) => Msg::ReplyUnconfirmed {
-            post: post_id,
+            post: post.id,
             reason,
         },
     };
     let _ = ui.send(msg);
+}
+
+/// The remote ids of the replies to `post` already logged: an unconfirmed send is none of them.
+async fn known_replies(store: &Store, post: crate::domain::PostId) -> Result<Vec<String>, String> {
+    store
+        .call(move |db| db.replies_for_post(post))
+        .await
+        .map(|replies| replies.into_iter().filter_map(|r| r.remote_id).collect())
+        .map_err(|e| format!("cannot read the replies already logged: {e}"))
 }
 
 /// Finds out whether an unconfirmed send went out: recorded as sent (with the server's text) if it did, a new
@@ -256,12 +294,12 @@ async fn resolve_reply(
             return;
         }
     };
-    let known = match store.call(move |db| db.replies_for_post(post.id)).await {
-        Ok(replies) => replies.into_iter().filter_map(|r| r.remote_id).collect(),
-        Err(e) => {
+    let known = match known_replies(&store, post.id).await {
+        Ok(known) => known,
+        Err(reason) => {
             let _ = ui.send(Msg::ReplyUnconfirmed {
                 post: post.id,
-                reason: format!("cannot read the replies already logged: {e}"),
+                reason,
             });
             return;
         }

@@ -205,6 +205,11 @@ impl super::registry::NetworkKind for Kind {
 pub struct DemoReplier;
 
 impl Replier for DemoReplier {
+    /// Nothing leaves the machine.
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
     fn account(&self) -> String {
         "the demo shop (nothing is posted)".into()
     }

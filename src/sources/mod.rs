@@ -235,6 +235,12 @@ pub trait Replier: Send + Sync {
     /// on every frame.
     fn prepare(&self, post: &crate::domain::Post, text: &str) -> Prepared;
     fn send(&self, request: ReplyRequest) -> ReplyFuture<'_>;
+    /// Sending the same request again cannot post twice (an idempotency key, a record key derived from the
+    /// draft, an upsert). When it can, the runner first [`resolve`](Replier::resolve)s a draft whose last send
+    /// is unconfirmed, and sends again only if that send is known not to have gone out.
+    fn resend_is_safe(&self) -> bool {
+        false
+    }
     /// Finds out, without posting, whether an unconfirmed send of `request` went out. `known` are the remote
     /// ids of replies to this post already recorded, which are not it.
     fn resolve(&self, request: ReplyRequest, known: Vec<String>) -> ResolveFuture<'_>;

@@ -251,6 +251,7 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
         post: Box::new(post.clone()),
         text: c.text().trim_end().to_string(),
         idempotency_key: c.idempotency_key.clone(),
+        unconfirmed: matches!(c.state, DraftState::Unconfirmed(_)),
     });
     effects
 }

@@ -255,6 +255,11 @@ fn sent(handle: &str, c: Created, text: String) -> SentReply {
 }
 
 impl Replier for BlueskyReplier {
+    /// The record key is derived from the draft: a resend of it cannot create a second record.
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
     fn account(&self) -> String {
         format!("@{} (Bluesky)", self.handle)
     }

@@ -196,6 +196,11 @@ fn sent(review: &str, post: &Post, reply: ReviewReply, text: &str) -> SentReply 
 }
 
 impl Replier for GoogleReplier {
+    /// A review has one reply: a resend replaces it with the same text.
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
     fn account(&self) -> String {
         "the shop's Business Profile (as the token's Google account)".into()
     }

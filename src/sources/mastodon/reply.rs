@@ -299,6 +299,11 @@ pub fn with_mention(text: &str, acct: &str, local_domain: &str) -> String {
 }
 
 impl Replier for MastodonReplier {
+    /// The `Idempotency-Key` header makes Mastodon answer a resend with the first status.
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
     fn account(&self) -> String {
         match &self.shop_handle {
             Some(h) => format!("@{}", api::normalize_acct(h, &self.host())),

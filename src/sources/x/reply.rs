@@ -1,10 +1,8 @@
 //! Replies: `POST /2/tweets` with `reply.in_reply_to_tweet_id`, as the user of a user-context OAuth 2.0 token
 //! (`tweet.write`). X takes no idempotency key, so a send that may have gone out (timeout, dropped connection,
-//! 5xx) is never repeated blindly: `resolve`, and a resend of the same draft, first look for the reply among
+//! 5xx) is never repeated blindly: `resolve` (which the runner calls before a resend) looks for the reply among
 //! the shop's own latest posts (`GET /2/users/:id/tweets`, matching the post replied to and the text).
 
-use std::collections::HashSet;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -35,9 +33,6 @@ pub struct XReplier {
     shop_handle: Option<String>,
     timeout: Duration,
     retry_delay: Duration,
-    /// Drafts (by idempotency key) whose send ended unconfirmed in this run: sent again, they are first
-    /// looked for, so a retry never posts twice.
-    unconfirmed: Mutex<HashSet<String>>,
 }
 
 /// `POST /2/tweets` answers `{"data": {"id", "text"}}`.
@@ -108,7 +103,6 @@ impl XReplier {
             shop_handle: shop_handle.map(|h| h.trim().trim_start_matches('@').to_lowercase()),
             timeout: Duration::from_secs(30),
             retry_delay: Duration::from_secs(2),
-            unconfirmed: Mutex::new(HashSet::new()),
         })
     }
 
@@ -117,10 +111,6 @@ impl XReplier {
         self.timeout = timeout;
         self.retry_delay = retry_delay;
         self
-    }
-
-    fn keys(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.unconfirmed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// One POST. The flag says whether the request may have reached X (so may have posted): a refused
@@ -156,21 +146,6 @@ impl XReplier {
                 post.network
             )));
         }
-        let key = request.idempotency_key.clone();
-        if self.keys().contains(&key) {
-            match self.find(&request, Vec::new()).await {
-                Resolution::Posted(sent) => {
-                    self.keys().remove(&key);
-                    return Ok(sent);
-                }
-                Resolution::Unknown(why) => {
-                    return Err(SendError::Unconfirmed(format!(
-                        "the last send may have gone out and X cannot be asked ({why}); not sent again"
-                    )));
-                }
-                Resolution::NotPosted => {}
-            }
-        }
         let text = self.prepare(post, &request.text).text;
         let body = serde_json::json!({
             "text": text,
@@ -179,12 +154,8 @@ impl XReplier {
         let mut last = FetchError::Transport("no attempt made".into());
         for attempt in 1..=ATTEMPTS {
             match self.attempt(&body).await {
-                Ok(created) => {
-                    self.keys().remove(&key);
-                    return Ok(self.sent(created.id, &created.text, &text));
-                }
+                Ok(created) => return Ok(self.sent(created.id, &created.text, &text)),
                 Err((e, true)) => {
-                    self.keys().insert(key);
                     return Err(SendError::Unconfirmed(format!(
                         "X reply not confirmed ({e}); the text is locked until we know whether it went out \
                          (X has no idempotency key: sending again first looks for it among the shop's posts)"
@@ -311,13 +282,7 @@ impl Replier for XReplier {
     }
 
     fn resolve(&self, request: ReplyRequest, known: Vec<String>) -> ResolveFuture<'_> {
-        Box::pin(async move {
-            let found = self.find(&request, known).await;
-            if !matches!(found, Resolution::Unknown(_)) {
-                self.keys().remove(&request.idempotency_key);
-            }
-            found
-        })
+        Box::pin(async move { self.find(&request, known).await })
     }
 }
 
