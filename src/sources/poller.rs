@@ -17,6 +17,10 @@ use super::{Health, SourceCtx};
 pub use network::{Live, Network, Out, Stop, Timing};
 pub use seen::{Seen, missing_context, take_context};
 
+/// How many times a round asks the network for queries its answers added (a page's posts, then their
+/// comments): bounded, so a network that keeps inventing queries cannot hold a round forever.
+const ROUND_PASSES: usize = 3;
+
 /// One query's standing.
 struct QueryState {
     backoff: Backoff,
@@ -214,41 +218,54 @@ impl<N: Network> Poller<'_, N> {
         }
     }
 
-    /// Runs the queries that are due (all of them on a full round); `false` when shutting down.
+    /// Runs the queries that are due (all of them on a full round); `false` when shutting down. A query's answer
+    /// may add queries (the page's new posts, whose comments are read next): those run in the same round, not
+    /// one interval later.
     async fn round(&mut self, full: bool) -> bool {
         let now = Instant::now();
-        let queries = self
-            .network
-            .queries(self.stream == Stream::Up && !self.stale);
-        self.current = queries.clone();
-        for query in queries {
-            if self.ctx.cancel.is_cancelled() {
-                return false;
+        let live = self.stream == Stream::Up && !self.stale;
+        let mut asked = std::collections::HashSet::new();
+        for _ in 0..ROUND_PASSES {
+            let queries = self.network.queries(live);
+            let fresh: Vec<N::Query> = queries
+                .iter()
+                .filter(|q| !asked.contains(*q))
+                .cloned()
+                .collect();
+            self.current = queries;
+            if fresh.is_empty() {
+                break;
             }
-            if self.network.held().is_some() {
-                return true;
-            }
-            let state = self.queries.entry(query.clone()).or_insert(QueryState {
-                backoff: self.timing.backoff.clone(),
-                due: now,
-                failing: None,
-                retry_at: None,
-            });
-            let due = if state.failing.is_some() {
-                state.due <= Instant::now()
-            } else {
-                full || state.due <= now
-            };
-            if !due {
-                continue;
-            }
-            match self.attempt(&query).await {
-                Ok(()) => {}
-                Err(Stop::Closed) => return false,
-                Err(Stop::Fetch(e)) => {
-                    self.failed(&query, e).await;
-                    if self.pause.is_some() {
-                        return true;
+            for query in fresh {
+                asked.insert(query.clone());
+                if self.ctx.cancel.is_cancelled() {
+                    return false;
+                }
+                if self.network.held().is_some() {
+                    return true;
+                }
+                let state = self.queries.entry(query.clone()).or_insert(QueryState {
+                    backoff: self.timing.backoff.clone(),
+                    due: now,
+                    failing: None,
+                    retry_at: None,
+                });
+                let due = if state.failing.is_some() {
+                    state.due <= Instant::now()
+                } else {
+                    full || state.due <= now
+                };
+                if !due {
+                    continue;
+                }
+                match self.attempt(&query).await {
+                    Ok(()) => {}
+                    Err(Stop::Closed) => return false,
+                    Err(Stop::Fetch(e)) => {
+                        self.failed(&query, e).await;
+                        if self.pause.is_some() {
+                            return true;
+                        }
                     }
                 }
             }

@@ -25,6 +25,9 @@ pub trait NetworkKind {
     /// copy the reply and open the post in the browser, to paste it there by hand.
     const REPLY_BY_HAND: Option<&'static str> = None;
 
+    /// A post takes one reply from the shop: a new one replaces it (Google reviews), never adds a second.
+    const REPLY_REPLACES: bool = false;
+
     /// People have handles here: the shop's in `[shop.handles]`, the customers' in a customers-file column
     /// named after the network. Feeds (RSS, JSONL, the demo) have none.
     const ACCOUNTS: bool = false;
@@ -125,6 +128,12 @@ macro_rules! networks {
             pub fn reply_by_hand(self) -> Option<&'static str> {
                 use $crate::sources::registry::NetworkKind as _;
                 match self { $(Network::$variant => <$kind>::REPLY_BY_HAND,)+ }
+            }
+
+            /// A new reply replaces the shop's earlier one on this network's posts.
+            pub fn reply_replaces(self) -> bool {
+                use $crate::sources::registry::NetworkKind as _;
+                match self { $(Network::$variant => <$kind>::REPLY_REPLACES,)+ }
             }
 
             /// People have handles on this network (a `[shop.handles]` key, a customers-file column).

@@ -192,7 +192,12 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
 }
 
 fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, prior: &PriorReply) {
-    let rect = centered(area, 64, 7);
+    let replaces = state
+        .posts
+        .get(post)
+        .is_some_and(|p| p.reply_route().reply_replaces());
+    // The longer question takes two lines.
+    let rect = centered(area, 64, if replaces { 8 } else { 7 });
     let inner = popup_frame(frame, state, rect, "Already replied");
     let local = prior.at.with_timezone(&state.tz);
     let when = if local.date_naive() == state.today() {
@@ -200,18 +205,26 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
     } else {
         local.format("%a %d %b %H:%M").to_string()
     };
+    let (question, yes) = if replaces {
+        (
+            "replace that reply? (one reply per post here)",
+            "replace it",
+        )
+    } else {
+        ("reply again?", "reply again")
+    };
     let lines = vec![
         about(state, post, inner.width as usize),
         Line::default(),
         Line::from(Span::styled(
             format!(
-                "already replied {when} {}: reply again?",
+                "already replied {when} {}: {question}",
                 prior.origin.label()
             ),
             Style::default().add_modifier(Modifier::BOLD),
         )),
         Line::default(),
-        answers(state, "reply again", "no, close the composer"),
+        answers(state, yes, "no, close the composer"),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -441,6 +441,15 @@ fn replying_to_a_post_already_answered_asks_first() {
         );
     }
     snap("reply_again", &s);
+    // Where a post takes one reply (a Google review), the question says the new one replaces it.
+    s.posts.get_mut(PostId(2)).unwrap().network = crate::domain::Network::Google;
+    let screen = draw(&s, (160, 45));
+    assert!(
+        screen.contains("by this console: replace that reply?")
+            && screen.contains("one reply per post here")
+            && screen.contains("replace it"),
+        "{screen}"
+    );
 }
 
 #[test]

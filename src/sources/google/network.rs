@@ -16,6 +16,7 @@ impl NetworkKind for Kind {
     /// 4096 bytes in fact: the replier refuses longer ones before sending.
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(4096);
     const ACCOUNTS: bool = true;
+    const REPLY_REPLACES: bool = true;
 
     /// A reviewer's name as Google shows it (`Ann Lee`); a leading `@` is not part of it.
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {

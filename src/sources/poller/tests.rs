@@ -40,6 +40,10 @@ impl Network for Fake {
     }
 
     async fn fetch(&mut self, query: &&'static str, _out: &Out<'_>) -> Result<(), Stop> {
+        // The page's posts, once read, have comments to read (as LinkedIn's and Tumblr's do).
+        if *query == "page posts" && !self.queries.contains(&"comments") {
+            self.queries.push("comments");
+        }
         self.ran
             .lock()
             .unwrap()
@@ -393,5 +397,17 @@ async fn live_up_down_and_stale() {
     h.live.send(Live::Up).unwrap();
     pass(Duration::from_secs(1)).await;
     assert_eq!(h.healths().last(), Some(&Health::Live));
+    h.cancel.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn queries_an_answer_adds_run_in_the_same_round() {
+    let h = start(&["mentions", "page posts"]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(h.runs("page posts"), [0]);
+    assert_eq!(h.runs("comments"), [0], "not one interval later");
+    tokio::time::sleep(MINUTE).await;
+    assert_eq!(h.runs("comments"), [0, 60]);
+    assert_eq!(h.runs("mentions"), [0, 60]);
     h.cancel.cancel();
 }
