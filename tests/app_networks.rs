@@ -7,16 +7,16 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::app::{Seen, query, received};
 use common::files::{append, write_private};
 use common::graph::{
     IG_ID, PAGE_ID, PAGE_NAME, fb_basics, fb_comment, fb_post, ig_basics, ig_comment, ig_media, p,
 };
 use common::x::{Naming, SHOP_ID, id as x_id, user as x_user};
-use regulars::app::Msg;
 use regulars::config;
 use regulars::domain::{Network, Post};
 use regulars::runtime;
@@ -690,108 +690,25 @@ fn expected_appended() -> Expected {
 
 // ---- running -----------------------------------------------------------------------------------------------
 
-/// What the UI would have seen.
-#[derive(Default)]
-struct Seen {
-    ingested: Vec<Post>,
-    healths: BTreeMap<String, Vec<Health>>,
-    failures: Vec<String>,
-}
-
-impl Seen {
-    fn take(&mut self, msg: Msg) {
-        match msg {
-            Msg::Ingested { posts, .. } => self.ingested.extend(posts),
-            Msg::SourceHealth { source, health } => {
-                self.healths.entry(source).or_default().push(health)
-            }
-            Msg::TaskFailed { what, error } => self.failures.push(format!("{what}: {error}")),
-            _ => {}
-        }
-    }
-
-    fn keys(&self) -> Vec<(Network, String)> {
-        self.ingested
+/// Every expected post was announced.
+fn has(seen: &Seen, want: &[Expected]) -> bool {
+    want.iter().all(|e| {
+        seen.ingested
             .iter()
-            .map(|p| (p.network, p.native_id.clone()))
-            .collect()
-    }
-
-    fn has(&self, want: &[Expected]) -> bool {
-        want.iter().all(|e| {
-            self.ingested
-                .iter()
-                .any(|p| e.key.matches(p.network, &p.native_id))
-        })
-    }
-
-    /// Every source is past its first round: polling (the file: following).
-    fn settled(&self) -> bool {
-        SOURCES.iter().all(|s| {
-            let want = if *s == "relay" {
-                Health::Live
-            } else {
-                Health::Polling
-            };
-            self.healths.get(*s).is_some_and(|h| h.contains(&want))
-        })
-    }
-
-    /// Takes messages until `done` holds; panics with what was seen after the deadline.
-    async fn until(
-        &mut self,
-        rx: &mut mpsc::UnboundedReceiver<Msg>,
-        what: &str,
-        deadline: tokio::time::Instant,
-        done: impl Fn(&Seen) -> bool,
-    ) {
-        while !done(self) {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(msg)) => self.take(msg),
-                Ok(None) => panic!("the app stopped before {what}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; ingested {:?}; healths {:?}; failures {:?}",
-                    self.keys(),
-                    self.healths,
-                    self.failures
-                ),
-            }
-        }
-    }
-
-    fn problems(&self) -> Vec<String> {
-        let mut out = self.failures.clone();
-        for (source, healths) in &self.healths {
-            out.extend(
-                healths
-                    .iter()
-                    .filter(|h| h.is_problem() || matches!(h, Health::Disabled(_)))
-                    .map(|h| format!("{source}: {h:?}")),
-            );
-        }
-        out
-    }
-
-    /// Each post announced once.
-    fn assert_once(&self, what: &str) {
-        let mut announced: HashMap<(Network, String), usize> = HashMap::new();
-        for key in self.keys() {
-            *announced.entry(key).or_default() += 1;
-        }
-        let twice: Vec<_> = announced.iter().filter(|(_, n)| **n > 1).collect();
-        assert!(twice.is_empty(), "{what}: announced twice: {twice:?}");
-    }
+            .any(|p| e.key.matches(p.network, &p.native_id))
+    })
 }
 
-async fn received(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.unwrap_or_default()
-}
-
-fn query(req: &Request, key: &str) -> Option<String> {
-    req.url
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+/// Every source is past its first round: polling (the file: following).
+fn settled(seen: &Seen) -> bool {
+    SOURCES.iter().all(|s| {
+        let want = if *s == "relay" {
+            Health::Live
+        } else {
+            Health::Polling
+        };
+        seen.has_health(s, &want)
+    })
 }
 
 /// Checks each expected post against what was announced (and so stored): once, triaged, matched, flagged.
@@ -878,10 +795,10 @@ async fn every_network_at_once_lands_in_the_store_once_triaged_and_matched() {
         &mut ui_rx,
         "posts and comments from every source",
         deadline,
-        |s| s.has(&all),
+        |s| has(s, &all),
     )
     .await;
-    seen.until(&mut ui_rx, "a settled first run", deadline, Seen::settled)
+    seen.until(&mut ui_rx, "a settled first run", deadline, settled)
         .await;
     // The one-second pollers (X, Facebook, Instagram, Google) read once more, from their cursors.
     tokio::time::sleep(Duration::from_millis(1300)).await;
@@ -1017,12 +934,7 @@ async fn every_network_at_once_lands_in_the_store_once_triaged_and_matched() {
     let mut again = Seen::default();
     let deadline = tokio::time::Instant::now() + DEADLINE;
     again
-        .until(
-            &mut ui_rx,
-            "every source polling again",
-            deadline,
-            Seen::settled,
-        )
+        .until(&mut ui_rx, "every source polling again", deadline, settled)
         .await;
     append(
         &jsonl,
@@ -1031,7 +943,7 @@ async fn every_network_at_once_lands_in_the_store_once_triaged_and_matched() {
     let new_want = vec![expected_appended()];
     again
         .until(&mut ui_rx, "the appended line", deadline, |s| {
-            s.has(&new_want)
+            has(s, &new_want)
         })
         .await;
     tokio::time::sleep(Duration::from_millis(1300)).await;

@@ -6,16 +6,16 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
+use common::app::{Seen, query, received};
 use common::bluesky::{
     PASSWORD as BLUESKY_PASSWORD, at_uri, mount_handle, mount_session, post_view,
 };
 use common::files::{append, write_private};
 use common::mastodon::status;
-use regulars::app::Msg;
 use regulars::config;
 use regulars::domain::{Network, Post};
 use regulars::runtime;
@@ -304,84 +304,6 @@ fn expected() -> Vec<Expected> {
 
 // ---- running -----------------------------------------------------------------------------------------------
 
-/// What the UI would have seen.
-#[derive(Default)]
-struct Seen {
-    ingested: Vec<Post>,
-    healths: BTreeMap<String, Vec<Health>>,
-    failures: Vec<String>,
-}
-
-impl Seen {
-    fn take(&mut self, msg: Msg) {
-        match msg {
-            Msg::Ingested { posts, .. } => self.ingested.extend(posts),
-            Msg::SourceHealth { source, health } => {
-                self.healths.entry(source).or_default().push(health)
-            }
-            Msg::TaskFailed { what, error } => self.failures.push(format!("{what}: {error}")),
-            _ => {}
-        }
-    }
-
-    fn keys(&self) -> HashSet<(Network, String)> {
-        self.ingested
-            .iter()
-            .map(|p| (p.network, p.native_id.clone()))
-            .collect()
-    }
-
-    fn has_health(&self, source: &str, health: &Health) -> bool {
-        self.healths.get(source).is_some_and(|h| h.contains(health))
-    }
-
-    /// Takes messages until `done` holds; panics with what was seen after the deadline.
-    async fn until(
-        &mut self,
-        rx: &mut mpsc::UnboundedReceiver<Msg>,
-        what: &str,
-        deadline: tokio::time::Instant,
-        done: impl Fn(&Seen) -> bool,
-    ) {
-        while !done(self) {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(msg)) => self.take(msg),
-                Ok(None) => panic!("the app stopped before {what}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; ingested {:?}; healths {:?}; failures {:?}",
-                    self.keys(),
-                    self.healths,
-                    self.failures
-                ),
-            }
-        }
-    }
-
-    fn problems(&self) -> Vec<String> {
-        let mut out = self.failures.clone();
-        for (source, healths) in &self.healths {
-            out.extend(
-                healths
-                    .iter()
-                    .filter(|h| h.is_problem() || matches!(h, Health::Disabled(_)))
-                    .map(|h| format!("{source}: {h:?}")),
-            );
-        }
-        out
-    }
-}
-
-async fn received(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.unwrap_or_default()
-}
-
-fn query(req: &Request, key: &str) -> Option<String> {
-    req.url
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mastodon_bluesky_and_jsonl_land_in_the_store_once_each_triaged() {
     let started = std::time::Instant::now();
@@ -418,7 +340,7 @@ async fn mastodon_bluesky_and_jsonl_land_in_the_store_once_each_triaged() {
     let mut seen = Seen::default();
     let deadline = tokio::time::Instant::now() + DEADLINE;
     seen.until(&mut ui_rx, "posts from all three sources", deadline, |s| {
-        want_keys.is_subset(&s.keys())
+        want_keys.is_subset(&s.keys().into_iter().collect())
     })
     .await;
     // Let every source finish its first round (and Mastodon a second, from its cursors) before stopping.

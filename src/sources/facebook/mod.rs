@@ -21,13 +21,11 @@ pub mod reply;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::sources::graph::{self, Graph, GraphOptions, TokenSource};
-use crate::sources::http::Backoff;
-use crate::sources::poller::{self, Timing};
+use crate::sources::poller;
 use crate::sources::{CheckFuture, Source, SourceCtx, SourceFuture, Watch};
 pub use edges::EDGES;
 pub use reply::FacebookReplier;
@@ -163,18 +161,6 @@ impl FacebookSource {
         self.options = options;
         self
     }
-
-    fn timing(&self) -> Timing {
-        let o = &self.options;
-        Timing {
-            backoff: Backoff::new(o.backoff_base, o.backoff_cap),
-            auth_recheck: o.auth_recheck,
-            ..Timing::every(
-                o.poll_interval
-                    .unwrap_or(Duration::from_secs(self.cfg.poll_seconds)),
-            )
-        }
-    }
 }
 
 impl Source for FacebookSource {
@@ -191,7 +177,7 @@ impl Source for FacebookSource {
                 self.watch.shop_handle.clone(),
                 self.token.clone(),
             );
-            poller::run(feeds, &ctx, self.timing()).await;
+            poller::run(feeds, &ctx, self.options.timing(self.cfg.poll_seconds)).await;
             Ok(())
         })
     }

@@ -62,6 +62,20 @@ impl Default for GraphOptions {
     }
 }
 
+impl GraphOptions {
+    /// The poller's pace and patience for a source polling every `poll_seconds` (unless overridden).
+    pub fn timing(&self, poll_seconds: u64) -> crate::sources::poller::Timing {
+        crate::sources::poller::Timing {
+            backoff: http::Backoff::new(self.backoff_base, self.backoff_cap),
+            auth_recheck: self.auth_recheck,
+            ..crate::sources::poller::Timing::every(
+                self.poll_interval
+                    .unwrap_or(Duration::from_secs(poll_seconds)),
+            )
+        }
+    }
+}
+
 /// Where a source's token comes from, so a re-check reads it again (the user may have put a new one there).
 #[derive(Debug, Clone)]
 pub struct TokenSource {
