@@ -235,15 +235,17 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
         return effects;
     };
     if post.reply_route().reply_by_hand().is_some() {
+        // The browser first: the clipboard's answer is the one that stays on screen, saying what to do next.
         let address = super::links::web_address(post);
-        effects.push(Effect::Copy {
-            text: c.text().trim_end().to_string(),
-            what: Copied::Reply,
-        });
+        let text = c.text().trim_end().to_string();
         match address {
             Ok(url) => effects.push(Effect::OpenLink(url)),
             Err(why) => state.flash(why),
         }
+        effects.push(Effect::Copy {
+            text,
+            what: Copied::Reply,
+        });
         return effects;
     }
     c.sending = true;

@@ -152,11 +152,11 @@ fn a_reply_to_a_network_without_a_reply_api_is_copied_and_the_post_opened_never_
     assert_eq!(
         effects[1..],
         [
+            Effect::OpenLink("https://ann-makes.tumblr.com/post/123".into()),
             Effect::Copy {
                 text: "Hi Ann, so sorry: let me look.".into(),
                 what: Copied::Reply
             },
-            Effect::OpenLink("https://ann-makes.tumblr.com/post/123".into()),
         ]
     );
     assert!(
