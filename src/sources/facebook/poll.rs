@@ -21,7 +21,7 @@ const MAX_PAGES: usize = 10;
 const MAX_CONTEXT: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) enum Query {
+pub enum Query {
     /// The page's name, until read once (and the token's first check).
     Page,
     Visitors,
@@ -30,7 +30,7 @@ pub(super) enum Query {
     Ratings,
 }
 
-pub(super) struct Feeds {
+pub struct Feeds {
     reader: Reader,
     page_id: String,
     page_name: Option<String>,

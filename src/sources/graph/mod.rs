@@ -7,6 +7,7 @@ pub mod edges;
 pub mod errors;
 mod reader;
 pub mod reply;
+mod source;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use crate::sources::secret::{self, Secret};
 pub use edges::{Edge, Method};
 pub use errors::{GraphError, Usage};
 pub use reader::{Fresh, Reader, Window};
+pub use source::{GraphNetwork, GraphSource};
 
 /// The real API host.
 pub const GRAPH_URL: &str = "https://graph.facebook.com";

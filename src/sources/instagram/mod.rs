@@ -26,9 +26,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::sources::graph::{self, Graph, GraphOptions, TokenSource};
-use crate::sources::poller;
-use crate::sources::{CheckFuture, Source, SourceCtx, SourceFuture, Watch};
+use crate::sources::CheckFuture;
+use crate::sources::graph::{self, Graph, GraphNetwork, GraphSource, TokenSource};
 pub use edges::EDGES;
 pub use reply::InstagramReplier;
 
@@ -132,64 +131,34 @@ pub(crate) fn auth_fix(hint: &str) -> String {
     )
 }
 
-#[derive(Debug)]
-pub struct InstagramSource {
-    name: String,
-    cfg: InstagramConfig,
-    graph: Graph,
-    token: TokenSource,
-    watch: Watch,
-    options: GraphOptions,
-}
+/// A Instagram source: the shared Graph source over this network's config.
+pub type InstagramSource = GraphSource<InstagramConfig>;
 
-impl InstagramSource {
-    pub fn new(
-        name: String,
-        cfg: &InstagramConfig,
-        watch: Watch,
-        client: reqwest::Client,
-    ) -> Result<InstagramSource, String> {
-        let (graph, token) = connect(&name, cfg, client)?;
-        if cfg.poll_seconds == 0 {
-            return Err(format!("sources.{name}.poll_seconds: must be at least 1"));
-        }
-        Ok(InstagramSource {
-            name,
-            cfg: cfg.clone(),
-            graph,
-            token,
-            watch,
-            options: GraphOptions::default(),
-        })
+impl GraphNetwork for InstagramConfig {
+    type Feeds = poll::Feeds;
+
+    fn poll_seconds(&self) -> u64 {
+        self.poll_seconds
     }
 
-    pub fn with_options(mut self, options: GraphOptions) -> InstagramSource {
-        self.graph = self.graph.with_options(&options);
-        self.options = options;
-        self
-    }
-}
-
-impl Source for InstagramSource {
-    fn name(&self) -> &str {
-        &self.name
+    fn connect(&self, name: &str, client: reqwest::Client) -> Result<(Graph, TokenSource), String> {
+        connect(name, self, client)
     }
 
-    fn run(self: Box<Self>, ctx: SourceCtx) -> SourceFuture {
-        Box::pin(async move {
-            let feeds = poll::Feeds::new(
-                self.graph.clone(),
-                ctx.cursors.clone(),
-                &self.cfg,
-                &self.watch,
-                self.token.clone(),
-            );
-            poller::run(feeds, &ctx, self.options.timing(self.cfg.poll_seconds)).await;
-            Ok(())
-        })
+    fn feeds(&self, source: &InstagramSource, cursors: HashMap<String, String>) -> poll::Feeds {
+        poll::Feeds::new(
+            source.graph.clone(),
+            cursors,
+            self,
+            &source.watch,
+            source.token.clone(),
+        )
     }
 
-    fn doctor<'a>(&'a self, cursors: &'a HashMap<String, String>) -> CheckFuture<'a> {
-        Box::pin(self.checks(cursors))
+    fn doctor<'a>(
+        source: &'a InstagramSource,
+        cursors: &'a HashMap<String, String>,
+    ) -> CheckFuture<'a> {
+        Box::pin(source.checks(cursors))
     }
 }

@@ -19,7 +19,7 @@ const OVERLAP_HOURS: i64 = 6;
 const PAGE_LIMIT: &str = "50";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) enum Query {
+pub enum Query {
     /// The shop's username, until read once (and the token's first check).
     Account,
     Comments,
@@ -27,7 +27,7 @@ pub(super) enum Query {
     Hashtag(String),
 }
 
-pub(super) struct Feeds {
+pub struct Feeds {
     reader: Reader,
     user_id: String,
     username: Option<String>,
