@@ -90,15 +90,7 @@ pub(crate) fn validate(name: &str, cfg: &FacebookConfig) -> Result<(), String> {
             cfg.page_id
         ));
     }
-    let unused = crate::sources::secret::Secret::new("");
-    Graph::new(
-        &what,
-        &cfg.graph_url,
-        &cfg.api_version,
-        unused,
-        reqwest::Client::new(),
-    )
-    .map(|_| ())
+    cfg.access().check(&what)
 }
 
 /// The Graph client and token source of a config; errors name the field and the fix.
@@ -108,20 +100,18 @@ pub(crate) fn connect(
     client: reqwest::Client,
 ) -> Result<(Graph, TokenSource), String> {
     validate(name, cfg)?;
-    let what = format!("sources.{name}");
-    let token = TokenSource {
-        what: format!("{what}.token"),
-        env: cfg.token_env.clone(),
-        file: cfg.token_file.clone(),
-    };
-    let graph = Graph::new(
-        &what,
-        &cfg.graph_url,
-        &cfg.api_version,
-        token.load()?,
-        client,
-    )?;
-    Ok((graph, token))
+    cfg.access().connect(name, client)
+}
+
+impl FacebookConfig {
+    fn access(&self) -> graph::Access<'_> {
+        graph::Access {
+            graph_url: &self.graph_url,
+            api_version: &self.api_version,
+            token_env: self.token_env.as_deref(),
+            token_file: self.token_file.as_deref(),
+        }
+    }
 }
 
 /// A Facebook source: the shared Graph source over this network's config.

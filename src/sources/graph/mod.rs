@@ -78,6 +78,51 @@ impl GraphOptions {
     }
 }
 
+/// Where a Graph network's config says to reach the API and find the token.
+pub struct Access<'a> {
+    pub graph_url: &'a str,
+    pub api_version: &'a str,
+    pub token_env: Option<&'a str>,
+    pub token_file: Option<&'a std::path::Path>,
+}
+
+impl Access<'_> {
+    /// Checks the host and version without reading the token (when the config is loaded).
+    pub fn check(&self, what: &str) -> Result<(), String> {
+        let unused = Secret::new("");
+        Graph::new(
+            what,
+            self.graph_url,
+            self.api_version,
+            unused,
+            reqwest::Client::new(),
+        )
+        .map(|_| ())
+    }
+
+    /// The Graph client and the token's source for `sources.<name>`; errors name the field and the fix.
+    pub fn connect(
+        &self,
+        name: &str,
+        client: reqwest::Client,
+    ) -> Result<(Graph, TokenSource), String> {
+        let what = format!("sources.{name}");
+        let token = TokenSource {
+            what: format!("{what}.token"),
+            env: self.token_env.map(str::to_string),
+            file: self.token_file.map(std::path::Path::to_path_buf),
+        };
+        let graph = Graph::new(
+            &what,
+            self.graph_url,
+            self.api_version,
+            token.load()?,
+            client,
+        )?;
+        Ok((graph, token))
+    }
+}
+
 /// Where a source's token comes from, so a re-check reads it again (the user may have put a new one there).
 #[derive(Debug, Clone)]
 pub struct TokenSource {

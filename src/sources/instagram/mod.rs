@@ -89,37 +89,28 @@ pub(crate) fn validate(name: &str, cfg: &InstagramConfig) -> Result<(), String> 
             cfg.ig_user_id
         ));
     }
-    let unused = crate::sources::secret::Secret::new("");
-    Graph::new(
-        &what,
-        &cfg.graph_url,
-        &cfg.api_version,
-        unused,
-        reqwest::Client::new(),
-    )
-    .map(|_| ())
+    cfg.access().check(&what)
 }
 
+/// The Graph client and token source of a config; errors name the field and the fix.
 pub(crate) fn connect(
     name: &str,
     cfg: &InstagramConfig,
     client: reqwest::Client,
 ) -> Result<(Graph, TokenSource), String> {
     validate(name, cfg)?;
-    let what = format!("sources.{name}");
-    let token = TokenSource {
-        what: format!("{what}.token"),
-        env: cfg.token_env.clone(),
-        file: cfg.token_file.clone(),
-    };
-    let graph = Graph::new(
-        &what,
-        &cfg.graph_url,
-        &cfg.api_version,
-        token.load()?,
-        client,
-    )?;
-    Ok((graph, token))
+    cfg.access().connect(name, client)
+}
+
+impl InstagramConfig {
+    fn access(&self) -> graph::Access<'_> {
+        graph::Access {
+            graph_url: &self.graph_url,
+            api_version: &self.api_version,
+            token_env: self.token_env.as_deref(),
+            token_file: self.token_file.as_deref(),
+        }
+    }
 }
 
 /// The fix for a refused token.
