@@ -12,7 +12,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::layout::centered;
 use super::popup_frame;
 use crate::app::Command;
-use crate::sources::Usage;
+use crate::sources::{Health, Usage};
 use crate::state::AppState;
 use crate::text::{display_width, grapheme_width, thousands, truncate_width};
 
@@ -66,7 +66,7 @@ fn rows(state: &AppState, width: usize) -> Vec<Line<'static>> {
             .get(name)
             .map(|t| format!("(last post {})", super::ago(state.now, *t)))
             .unwrap_or_else(|| "(nothing yet)".into());
-        let color = if health.is_problem() {
+        let color = if health.is_problem() || matches!(health, Health::Disabled(_)) {
             state.theme.urgent
         } else {
             state.theme.praise

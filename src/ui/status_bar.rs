@@ -17,7 +17,8 @@ fn health_dot(state: &AppState, health: &Health) -> (String, Color) {
         Health::Polling => ("polling".into(), state.theme.praise),
         Health::Connecting => ("connecting".into(), state.theme.question),
         Health::Finished(_) => ("done".into(), state.theme.muted),
-        Health::Disabled(_) => ("off".into(), state.theme.muted),
+        // A source that stopped (an error, a spent read budget) brings nothing until someone acts.
+        Health::Disabled(_) => ("off".into(), state.theme.urgent),
         Health::BackingOff { until, .. } => (
             format!("retry {}", state.local(*until).format("%H:%M:%S")),
             state.theme.question,

@@ -467,3 +467,22 @@ fn an_unconfirmed_send_shows_the_locked_composer() {
     );
     snap("composer_unconfirmed", &s);
 }
+
+#[test]
+fn a_source_switched_off_is_drawn_as_a_problem_not_muted() {
+    let mut s = fixture::workspace();
+    s.sources.clear();
+    s.sources.insert(
+        "x".into(),
+        Health::Disabled("monthly read budget of 10,000 posts reached".into()),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| super::render(f, &s)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let bottom = buffer.area.height - 1;
+    let dot = (0..buffer.area.width)
+        .map(|x| &buffer[(x, bottom)])
+        .find(|c| c.symbol() == "●")
+        .expect("the source's dot");
+    assert_eq!(dot.fg, s.theme.urgent);
+}
