@@ -126,6 +126,11 @@ pub struct Usage {
     pub period: String,
 }
 
+/// `#[serde(default = "crate::sources::yes")]`: a source option that is on unless its table turns it off.
+pub fn yes() -> bool {
+    true
+}
+
 /// What every source task is handed.
 pub struct SourceCtx {
     /// The configured source's name (unique), used in events, cursors and the status bar.

@@ -56,7 +56,7 @@ pub struct BlueskyConfig {
     #[serde(default = "default_poll")]
     pub poll_seconds: u64,
     /// Search posts for the shop's keywords and hashtags (authenticated, best effort).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub keyword_search: bool,
 }
 
@@ -71,9 +71,6 @@ fn default_jetstream() -> Option<String> {
 }
 fn default_poll() -> u64 {
     60
-}
-fn yes() -> bool {
-    true
 }
 
 fn jetstream_setting<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -53,10 +53,10 @@ pub struct FacebookConfig {
     #[serde(default = "default_watch_posts")]
     pub watch_posts: u32,
     /// Read posts that tag the page (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub tagged: bool,
     /// Read ratings and recommendations (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub ratings: bool,
 }
 
@@ -66,10 +66,6 @@ fn default_poll_seconds() -> u64 {
 
 fn default_watch_posts() -> u32 {
     25
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// The permissions a Page token needs for everything this source and its replier do.

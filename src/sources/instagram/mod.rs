@@ -54,7 +54,7 @@ pub struct InstagramConfig {
     #[serde(default = "default_watch_media")]
     pub watch_media: u32,
     /// Search the shop's hashtags (default true; needs the Instagram Public Content Access feature).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub hashtag_search: bool,
 }
 
@@ -64,10 +64,6 @@ fn default_poll_seconds() -> u64 {
 
 fn default_watch_media() -> u32 {
     25
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// The permissions the token needs for everything this source and its replier do.

@@ -32,7 +32,7 @@ pub struct LinkedinConfig {
     #[serde(default = "default_posts")]
     pub posts: usize,
     /// Read mentions of the page (organization notifications; default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub mentions: bool,
     /// The API's base URL (tests point it at a fake).
     #[serde(default = "default_api")]
@@ -49,10 +49,6 @@ fn default_poll_seconds() -> u64 {
 
 fn default_posts() -> usize {
     10
-}
-
-fn yes() -> bool {
-    true
 }
 
 fn default_api() -> String {

@@ -30,19 +30,15 @@ pub struct MastodonConfig {
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
     /// Use the streaming API for mentions and hashtags (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub stream: bool,
     /// Search the shop's keywords with `/api/v2/search` (default true; see the note on the type).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub keyword_search: bool,
 }
 
 fn default_poll_seconds() -> u64 {
     60
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Timing knobs; the defaults suit real servers, tests shorten them.

@@ -37,10 +37,10 @@ pub struct XConfig {
     #[serde(default)]
     pub monthly_read_budget: Option<u64>,
     /// Read the shop's mentions (default true; needs the shop's handle in `[shop.handles] x`).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub mentions: bool,
     /// Search the last seven days for the shop's keywords and hashtags (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::sources::yes")]
     pub search: bool,
 }
 
@@ -50,10 +50,6 @@ fn default_api() -> String {
 
 fn default_poll_seconds() -> u64 {
     300
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Timing knobs; the defaults suit the real API, tests shorten them.
