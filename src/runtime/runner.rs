@@ -218,20 +218,14 @@ async fn send_reply(
     let key = request.idempotency_key.clone();
     // Without an idempotency key, the last send may be out there: look before posting again.
     if unconfirmed && !replier.resend_is_safe() {
-        let found = match known_replies(&store, post.id).await {
+        let earlier = match known_replies(&store, post.id).await {
             Ok(known) => replier.resolve(request.clone(), known).await,
             Err(reason) => Resolution::Unknown(reason),
         };
-        match found {
+        match earlier {
             Resolution::NotPosted => {}
             Resolution::Posted(sent) => {
-                let _ = ui.send(match record(&store, &post, key, sent).await {
-                    Ok((reply, action)) => Msg::ReplyFound { reply, action },
-                    Err(reason) => Msg::ReplyUnconfirmed {
-                        post: post.id,
-                        reason,
-                    },
-                });
+                let _ = ui.send(found(&store, &post, key, sent).await);
                 return;
             }
             Resolution::Unknown(why) => {
@@ -306,13 +300,7 @@ async fn resolve_reply(
     };
     let key = request.idempotency_key.clone();
     let msg = match replier.resolve(request, known).await {
-        Resolution::Posted(sent) => match record(&store, &post, key, sent).await {
-            Ok((reply, action)) => Msg::ReplyFound { reply, action },
-            Err(reason) => Msg::ReplyUnconfirmed {
-                post: post.id,
-                reason,
-            },
-        },
+        Resolution::Posted(sent) => found(&store, &post, key, sent).await,
         Resolution::NotPosted => Msg::ReplyNotPosted { post: post.id },
         Resolution::Unknown(reason) => Msg::ReplyUnconfirmed {
             post: post.id,
@@ -320,6 +308,17 @@ async fn resolve_reply(
         },
     };
     let _ = ui.send(msg);
+}
+
+/// An unconfirmed send that had gone out: logged, with the server's text.
+async fn found(store: &Store, post: &crate::domain::Post, key: String, sent: SentReply) -> Msg {
+    match record(store, post, key, sent).await {
+        Ok((reply, action)) => Msg::ReplyFound { reply, action },
+        Err(reason) => Msg::ReplyUnconfirmed {
+            post: post.id,
+            reason,
+        },
+    }
 }
 
 /// Logs a reply the server has, with the server's text; once per key, however often it is reported.
