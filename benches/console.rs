@@ -34,7 +34,10 @@ fn loaded_state(runtime: &tokio::runtime::Runtime) -> AppState {
         let store = Store::open_in_memory().unwrap();
         let list = customers.clone();
         let customers = store
-            .call(move |db| db.upsert_customers(&list))
+            .call(move |db| {
+                let run = regulars::domain::ImportRun::whole("bench", chrono::Utc::now(), &list);
+                db.import_customers(&run, &list)
+            })
             .await
             .unwrap();
         let ingest = Ingest {

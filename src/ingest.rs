@@ -146,8 +146,10 @@ mod tests {
             handles: vec![Handle {
                 network: Network::Mastodon,
                 handle: "Priya@Hachyderm.io".into(),
+                linked: false,
             }],
             note: String::new(),
+            ..Default::default()
         }
     }
 

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod links;
 pub mod loader;
 pub mod logging;
+pub mod money;
 pub mod notify;
 pub mod paths;
 pub mod runtime;

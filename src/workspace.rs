@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::domain::Customer;
+use crate::domain::{Customer, ImportRun};
 use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::{Homes, Listening};
 use crate::state::AppState;
@@ -44,8 +44,10 @@ impl Workspace {
             )
         })?;
         let classifier = Arc::new(classifier);
+        let now = chrono::Utc::now();
         let imported = if settings.is_demo() {
-            Some(crate::sources::demo::customers().map_err(anyhow::Error::msg)?)
+            let list = crate::sources::demo::customers().map_err(anyhow::Error::msg)?;
+            Some((ImportRun::whole("embedded demo", now, &list), list))
         } else if let Some(path) = settings.customers_path() {
             let file = std::fs::File::open(&path).with_context(|| {
                 format!(
@@ -55,15 +57,19 @@ impl Workspace {
                 )
             })?;
             let homes = Homes::of(&settings.config);
-            Some(
-                crate::customers::parse_csv(file, &path.display().to_string(), &homes)
-                    .map_err(anyhow::Error::msg)?,
-            )
+            let origin = path.display().to_string();
+            let list =
+                crate::customers::parse_csv(file, &origin, &homes).map_err(anyhow::Error::msg)?;
+            Some((ImportRun::whole(&origin, now, &list), list))
         } else {
             None
         };
         let customers = match imported {
-            Some(list) => store.call(move |db| db.upsert_customers(&list)).await?,
+            Some((run, list)) => {
+                store
+                    .call(move |db| db.import_customers(&run, &list))
+                    .await?
+            }
             None => store.call(|db| db.customers()).await?,
         };
         let listening = Listening::new(&settings.config, &customers);
@@ -94,6 +100,7 @@ impl Workspace {
         let mut state = AppState::new(now, self.settings.keymap.clone(), self.settings.theme);
         state.tz = *chrono::Local::now().offset();
         state.shop_name = self.settings.config.shop.name.clone();
+        state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;
         let notifications = &self.settings.config.notifications;

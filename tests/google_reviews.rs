@@ -909,8 +909,10 @@ async fn stars_drive_triage_and_reviewers_match_customers_by_name() {
         handles: vec![Handle {
             network: Network::Google,
             handle: "Ann Lee".into(),
+            linked: false,
         }],
         note: String::new(),
+        ..Default::default()
     };
     let ingest = Ingest {
         classifier: Arc::new(Classifier::english()),

@@ -27,12 +27,14 @@ pub fn customers(seed: u64, count: usize) -> Vec<Customer> {
             handles.push(Handle {
                 network: Network::Mastodon,
                 handle: format!("{slug}@{host}"),
+                linked: false,
             });
         }
         if handles.is_empty() || rng.random_bool(0.5) {
             handles.push(Handle {
                 network: Network::Bluesky,
                 handle: format!("{slug}.bsky.social"),
+                linked: false,
             });
         }
         list.push(Customer {
@@ -43,6 +45,7 @@ pub fn customers(seed: u64, count: usize) -> Vec<Customer> {
             lifetime_spend_cents: spend,
             handles,
             note: String::new(),
+            ..Default::default()
         });
     }
     list.sort_by_key(|c| std::cmp::Reverse(c.lifetime_spend_cents));

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::baseline;
 use super::rate;
-use crate::domain::{Customer, IncomingPost, NewPost};
+use crate::domain::{Customer, ImportRun, IncomingPost, NewPost};
 use crate::ingest::{Ingest, MAX_GROUP_POSTS};
 use crate::sources::Cursor;
 use crate::store::{CustomerRepo, Db, PostRepo};
@@ -147,7 +147,8 @@ pub(super) fn run_pipeline(
 pub(super) fn fresh(path: &Path, customers: &[Customer]) -> anyhow::Result<Db> {
     remove_db(path);
     let mut db = Db::open(path).map_err(store_err)?;
-    db.upsert_customers(customers).map_err(store_err)?;
+    let run = ImportRun::whole("bench", chrono::Utc::now(), customers);
+    db.import_customers(&run, customers).map_err(store_err)?;
     Ok(db)
 }
 

@@ -66,6 +66,8 @@ pub struct ShopConfig {
     pub hashtags: Vec<String>,
     /// The customers file exported from the shop's database (CSV); relative to the config file.
     pub customers: Option<PathBuf>,
+    /// The currency spend is counted in (ISO 4217 code; default GBP).
+    pub currency: crate::money::Currency,
 }
 
 /// `[shop.handles]`: the shop's own handle per network (`mastodon = "shop@instance"`, `bluesky = "shop.bsky.social"`),
@@ -253,6 +255,7 @@ pub fn demo(interval_seconds: f64) -> Settings {
             ],
             hashtags: vec!["MarlowFinch".into(), "marlowandfinch".into()],
             customers: None,
+            currency: crate::money::Currency::default(),
         },
         sources: BTreeMap::from([(
             "demo".to_string(),

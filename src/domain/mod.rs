@@ -1,14 +1,16 @@
 //! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
 
+mod customer;
 mod listing;
 mod post;
 mod search;
 mod work;
 
+pub use customer::{Customer, Handle, ImportRun, forget_key, value_of_rank};
 pub use listing::{ActionKey, Anchor, Listing, Page, PostDetails, PostKey, PostQuery};
 pub use post::{
-    Author, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Post, PostId, Quote,
-    ReplyLimit, first_response_by_shop, value_of_rank,
+    Author, CustomerId, IncomingPost, Network, NewPost, Post, PostId, Quote, ReplyLimit,
+    first_response_by_shop,
 };
 pub use search::{Search, SearchError, Term};
 pub use work::{

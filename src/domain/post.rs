@@ -58,7 +58,9 @@ pub struct Quote {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PostId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct CustomerId(pub i64);
 
 /// A stored, triaged post.
@@ -133,42 +135,4 @@ pub fn first_response_by_shop(post: &Post, answer: &Post) -> Option<DateTime<Utc
         && answer.network == post.network
         && answer.in_reply_to.as_deref() == Some(post.native_id.as_str());
     (answers && post.first_response_at.is_none()).then_some(answer.created_at)
-}
-
-/// One account of a customer on one network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Handle {
-    pub network: Network,
-    pub handle: String,
-}
-
-/// 0..1, how much a customer of this rank weighs: rank 1 is 1.0, fading with rank. (The store computes the
-/// Attention order from stored ranks, so the rule lives here, not on [`Customer`] alone.)
-pub fn value_of_rank(rank: u32) -> f32 {
-    1.0 / (1.0 + (rank.saturating_sub(1) as f32) / 10.0)
-}
-
-/// One of the shop's top customers (a "regular").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Customer {
-    pub id: CustomerId,
-    /// The shop's own key for this customer (customer number in its database); upsert key.
-    pub external_id: String,
-    pub name: String,
-    /// 1 = the shop's best customer by lifetime spend.
-    pub rank: u32,
-    pub lifetime_spend_cents: i64,
-    pub handles: Vec<Handle>,
-    pub note: String,
-}
-
-impl Customer {
-    /// 0..1, how much this customer's posts should weigh: rank 1 is 1.0, fading with rank.
-    pub fn value(&self) -> f32 {
-        value_of_rank(self.rank)
-    }
-
-    pub fn first_name(&self) -> &str {
-        self.name.split_whitespace().next().unwrap_or(&self.name)
-    }
 }

@@ -74,8 +74,10 @@ impl Listening {
             .map(|(network, raw)| (network, homes.key(network, raw)))
             .filter(|(_, h)| !h.is_empty())
             .collect();
+        // Former regulars are no longer followed or matched; their stored posts stay theirs.
         let customers = customers
             .iter()
+            .filter(|c| !c.former)
             .flat_map(|c| {
                 c.handles
                     .iter()
@@ -159,8 +161,10 @@ mod tests {
             handles: vec![Handle {
                 network,
                 handle: handle.into(),
+                linked: false,
             }],
             note: String::new(),
+            ..Default::default()
         }
     }
 

@@ -1,7 +1,7 @@
 //! The list panes and what each shows: Regulars (or a customer's History), Mentions, Attention (posts) and Log
 //! (actions), each a query over the store (see `lists`).
 
-use crate::domain::{Listing, Post, PostId, PostKey, PostQuery};
+use crate::domain::{Customer, Listing, Post, PostId, PostKey, PostQuery};
 use crate::triage::{UrgencyInputs, attention_rank, urgency};
 
 use super::{AppState, LineInput, PostList};
@@ -120,7 +120,7 @@ impl AppState {
     pub fn attention_rank(&self, post: &Post) -> i64 {
         attention_rank(
             &post.triage,
-            self.customer_of(post).map(|c| c.value()),
+            self.customer_of(post).and_then(Customer::value),
             post.is_mention,
             post.first_response_at.is_none(),
         )
@@ -129,7 +129,7 @@ impl AppState {
     /// How urgent a post is now (its age included), for the rows, Detail and notifications.
     pub fn urgency(&self, post: &Post) -> f32 {
         let inputs = UrgencyInputs {
-            customer_value: self.customer_of(post).map(|c| c.value()),
+            customer_value: self.customer_of(post).and_then(Customer::value),
             age_minutes: (self.now - post.created_at).num_seconds().max(0) as f32 / 60.0,
             addressed_to_shop: post.is_mention,
             unanswered: post.first_response_at.is_none() && post.handled_at.is_none(),

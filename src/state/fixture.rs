@@ -33,8 +33,10 @@ fn customer(id: i64, name: &str, rank: u32, spend: i64, handle: &str) -> Custome
         handles: vec![Handle {
             network: Network::Mastodon,
             handle: handle.into(),
+            linked: false,
         }],
         note: "prefers rose gold".into(),
+        ..Default::default()
     }
 }
 
@@ -190,7 +192,8 @@ pub fn desk() -> Desk {
         customer(2, "Tom Okafor", 2, 1_245_075, "tom@mastodon.social"),
         customer(3, "Ada Lind", 9, 41_550, "ada@mas.to"),
     ];
-    for c in db.upsert_customers(&customers).unwrap() {
+    let run = crate::domain::ImportRun::whole("fixture", s.now, &customers);
+    for c in db.import_customers(&run, &customers).unwrap() {
         s.customers.insert(c.id, c);
     }
     let mut reply = post(

@@ -33,6 +33,8 @@ pub struct AppState {
     /// Local time offset for display (stored times are UTC).
     pub tz: FixedOffset,
     pub shop_name: String,
+    /// What spend is shown in.
+    pub currency: crate::money::Currency,
     pub demo: bool,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -90,6 +92,7 @@ impl AppState {
             now,
             tz: FixedOffset::east_opt(0).unwrap_or_else(|| Utc.fix()),
             shop_name: String::new(),
+            currency: crate::money::Currency::default(),
             demo: false,
             keymap,
             theme,

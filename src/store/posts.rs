@@ -176,11 +176,15 @@ impl CustomerValues {
         if let Some(v) = self.0.get(&id) {
             return Ok(*v);
         }
-        let rank: Option<i64> = conn
-            .prepare_cached("SELECT rank FROM customers WHERE id = ?1")?
+        let rank: Option<Option<i64>> = conn
+            .prepare_cached(
+                "SELECT CASE WHEN former THEN NULL ELSE rank END FROM customers WHERE id = ?1",
+            )?
             .query_row([id.0], |r| r.get(0))
             .optional()?;
-        let value = rank.map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+        let value = rank
+            .flatten()
+            .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
         self.0.insert(id, value);
         Ok(value)
     }
@@ -189,7 +193,8 @@ impl CustomerValues {
 /// Recomputes a post's stored Attention rank from what it is now (answered or not, its customer's rank).
 pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.category, p.score, p.reasons, c.rank, p.is_mention, p.first_response_at
+        "SELECT p.id, p.category, p.score, p.reasons, CASE WHEN c.former THEN NULL ELSE c.rank END,
+                p.is_mention, p.first_response_at
          FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = ?1",
     )?;
     let mut rows = stmt.query([id.0])?;

@@ -2,14 +2,14 @@
 //! ([`super::Db`]) implements it today; a second backend (PostgreSQL, for teams) implements the same traits and
 //! nothing above the store changes. Grouped by concern; [`Repository`] is all of them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, Draft, FollowUp, NewAction, NewFollowUp, NewPost, Page,
-    Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+    Action, ActionKey, Anchor, Customer, Draft, FollowUp, ImportRun, NewAction, NewFollowUp,
+    NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
 };
 use crate::sources::Cursor;
 
@@ -112,12 +112,17 @@ pub trait LogRepo {
 
 /// The shop's customers.
 pub trait CustomerRepo {
-    /// Inserts or updates customers by `external_id` and replaces each one's handles, in one transaction;
-    /// returns them with ids, best rank first. A handle claimed by two customers is a conflict; nothing is
-    /// written then.
-    fn upsert_customers(&mut self, customers: &[Customer]) -> Result<Vec<Customer>>;
-    /// Every customer, best rank first.
+    /// Stores an import's ranked top N in ONE transaction, by `external_id`: each one's record (name, rank,
+    /// spend, email, orders, last purchase) and imported handles are replaced; the note is written only for a
+    /// new customer (it is the shop's own after that), and handles linked by a person stay. Customers stored
+    /// before and not in `ranked` are kept, marked former, with their notes and posts. The run is recorded.
+    /// A handle claimed by two customers is a conflict; nothing is written then. Returns every customer as
+    /// [`CustomerRepo::customers`] does.
+    fn import_customers(&mut self, run: &ImportRun, ranked: &[Customer]) -> Result<Vec<Customer>>;
+    /// Every customer: the regulars by rank, then former regulars by the rank they last had.
     fn customers(&self) -> Result<Vec<Customer>>;
+    /// The [`crate::domain::forget_key`]s of the customers forgotten on request (an import skips them).
+    fn forgotten_keys(&self) -> Result<HashSet<String>>;
 }
 
 /// Where each source resumes (written only with the posts they led to, by [`PostRepo::insert_batch`]).

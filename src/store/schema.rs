@@ -19,6 +19,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V4_CONTEXT.into(),
     v5_lists,
     || V6_RATING.into(),
+    || V7_CUSTOMERS.into(),
 ];
 
 /// The schema version this build writes.
@@ -26,7 +27,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Panes as queries over the whole store: each list has an index in its own order (partial where the list is a
 /// small part of the posts), the Attention rank is a stored column (see `triage::attention_rank`; computed in
-/// Rust, so existing rows are filled by [`backfill`] after this runs), and words are searched through FTS5 kept
+/// Rust, so existing rows are filled by [`backfill`] with schema 7), and words are searched through FTS5 kept
 /// in step by triggers. The full-text table also indexes each post's lists as `tags` ([`TAGS`]), so a search
 /// counts its matches in a list without reading a single post. The lists' indexes carry, after the id that
 /// keeps their order whole, the columns their conditions and a category search read, so a search by category
@@ -80,6 +81,34 @@ const TAGS: &str =
              THEN ' attention' ELSE '' END
      || CASE WHEN {row}.handled_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
+
+/// Customers imported from the shop's database and ranked: what the ranking read, former regulars kept, handles
+/// linked by a person (an import never removes them), each import run, and the customers forgotten on request
+/// (by a hash of the shop's key, so an import does not bring them back and no identifier is kept).
+const V7_CUSTOMERS: &str = r#"
+ALTER TABLE customers ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN orders INTEGER;
+ALTER TABLE customers ADD COLUMN last_purchase TEXT;
+ALTER TABLE customers ADD COLUMN recent_spend_cents INTEGER;
+ALTER TABLE customers ADD COLUMN former INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN imported_at INTEGER;
+ALTER TABLE customer_handles ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE customer_imports (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    origin    TEXT NOT NULL,
+    ranked_by TEXT NOT NULL,
+    top       INTEGER NOT NULL,
+    rows      INTEGER NOT NULL,
+    regulars  INTEGER NOT NULL,
+    joined    INTEGER NOT NULL,
+    dropped   INTEGER NOT NULL
+);
+CREATE TABLE forgotten_customers (
+    key TEXT PRIMARY KEY,
+    at  INTEGER NOT NULL
+);
+"#;
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
 const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";
@@ -272,7 +301,9 @@ fn migrate(db: &mut Db) -> Result<()> {
             continue;
         }
         tx.execute_batch(&sql).map_err(fail)?;
-        if version == 5 {
+        // The Attention rank is computed in Rust from the customers' columns, so it is filled once the last
+        // column it reads exists (schema 7: former regulars weigh as anyone).
+        if version == 7 {
             backfill(&tx).map_err(|e| StoreError::Open {
                 path: shown.clone(),
                 detail: format!("migration to schema {version} failed: {e}"),
@@ -286,7 +317,7 @@ fn migrate(db: &mut Db) -> Result<()> {
     Ok(())
 }
 
-/// Fills the Attention rank of the complaints and distress stored before it existed (other posts never list in
+/// Fills the Attention rank of the complaints and distress stored before it existed or before schema 7's rule (other posts never list in
 /// Attention; their 0 stays).
 fn backfill(conn: &rusqlite::Connection) -> Result<()> {
     let ids: Vec<i64> = conn

@@ -332,10 +332,10 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
         Line::from(Span::styled(format!("── {} ──", c.name), accent)),
         Line::from(vec![
             Span::raw(format!(
-                "rank #{} · lifetime spend £{}.{:02}",
+                "{} #{} · lifetime spend {}",
+                if c.former { "former rank" } else { "rank" },
                 c.rank,
-                c.lifetime_spend_cents / 100,
-                c.lifetime_spend_cents % 100
+                state.currency.format(c.lifetime_spend_cents)
             )),
             Span::styled(format!(" · {}", c.external_id), muted),
         ]),

@@ -27,8 +27,10 @@ fn ingest() -> Ingest {
         handles: vec![Handle {
             network: Network::Mastodon,
             handle: "priya@hachyderm.io".into(),
+            linked: false,
         }],
         note: String::new(),
+        ..Default::default()
     };
     Ingest {
         classifier: Arc::new(Classifier::english()),

@@ -16,7 +16,10 @@ fn store() -> (tempfile::TempDir, Db, [CustomerId; 2]) {
     let dir = tempfile::tempdir().unwrap();
     let mut db = Db::open(dir.path().join("lists.db")).unwrap();
     let ids: Vec<CustomerId> = db
-        .upsert_customers(&[customer("C1", 1, &[]), customer("C2", 30, &[])])
+        .import_customers(
+            &super::run(),
+            &[customer("C1", 1, &[]), customer("C2", 30, &[])],
+        )
         .unwrap()
         .into_iter()
         .map(|c| c.id)
@@ -174,7 +177,7 @@ fn a_customer_moving_up_moves_their_open_posts_up_the_queue() {
     let before = rank_of(&db);
     let mut best = customer("C2", 1, &[]);
     best.name = "Customer C2".into();
-    db.upsert_customers(&[customer("C1", 2, &[]), best])
+    db.import_customers(&super::run(), &[customer("C1", 2, &[]), best])
         .unwrap();
     assert!(rank_of(&db) > before, "rank 30 -> 1 raises C2's complaints");
 }

@@ -80,6 +80,17 @@ pub(super) fn cursor(key: &str, value: &str) -> Cursor {
     }
 }
 
+/// An import run at a fixed time.
+pub(super) fn run() -> crate::domain::ImportRun {
+    crate::domain::ImportRun {
+        at: chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap_or_default(),
+        origin: "test".into(),
+        ranked_by: "lifetime spend".into(),
+        top: 30,
+        rows: 30,
+    }
+}
+
 pub(super) fn customer(external_id: &str, rank: u32, handles: &[(Network, &str)]) -> Customer {
     Customer {
         id: CustomerId(0),
@@ -92,9 +103,11 @@ pub(super) fn customer(external_id: &str, rank: u32, handles: &[(Network, &str)]
             .map(|(network, handle)| Handle {
                 network: *network,
                 handle: (*handle).into(),
+                linked: false,
             })
             .collect(),
         note: String::new(),
+        ..Default::default()
     }
 }
 

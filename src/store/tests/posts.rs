@@ -163,7 +163,10 @@ fn recent_and_attention_windows() {
 #[test]
 fn posts_by_customer_and_customer_windows() {
     let mut db = Db::open_in_memory().unwrap();
-    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let ana = db
+        .import_customers(&super::run(), &[customer("C1", 1, &[])])
+        .unwrap()[0]
+        .id;
     let mut a = new_post("1", 0, "mine");
     a.customer = Some(ana);
     let mut b = new_post("2", 3, "mine too");

@@ -175,6 +175,11 @@ fn a_version_1_database_gains_every_later_column() {
              ALTER TABLE posts DROP COLUMN by_shop; ALTER TABLE posts DROP COLUMN context;
              ALTER TABLE posts DROP COLUMN quotes; ALTER TABLE posts DROP COLUMN rating; DROP INDEX replies_idempotency_key;
              ALTER TABLE replies DROP COLUMN idempotency_key; ALTER TABLE replies DROP COLUMN action_id;
+             ALTER TABLE customers DROP COLUMN email; ALTER TABLE customers DROP COLUMN orders;
+             ALTER TABLE customers DROP COLUMN last_purchase; ALTER TABLE customers DROP COLUMN recent_spend_cents;
+             ALTER TABLE customers DROP COLUMN former; ALTER TABLE customers DROP COLUMN imported_at;
+             ALTER TABLE customer_handles DROP COLUMN linked;
+             DROP TABLE customer_imports; DROP TABLE forgotten_customers;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -59,7 +59,10 @@ fn drafts_upsert_read_list_and_delete() {
 #[test]
 fn record_reply_logs_marks_and_clears_the_draft_at_once() {
     let mut db = Db::open_in_memory().unwrap();
-    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let ana = db
+        .import_customers(&super::run(), &[customer("C1", 1, &[])])
+        .unwrap()[0]
+        .id;
     let mut p = complaint("1", 0);
     p.customer = Some(ana);
     let post = db.insert_batch("m", &[p], &[]).unwrap()[0].id;
@@ -253,7 +256,10 @@ fn log_action_sets_first_response_and_handled_by_kind() {
 #[test]
 fn follow_ups_are_scheduled_logged_listed_and_completed() {
     let mut db = Db::open_in_memory().unwrap();
-    let ana = db.upsert_customers(&[customer("C1", 1, &[])]).unwrap()[0].id;
+    let ana = db
+        .import_customers(&super::run(), &[customer("C1", 1, &[])])
+        .unwrap()[0]
+        .id;
     let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
     let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
     let (later, later_action) = db

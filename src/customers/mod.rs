@@ -5,6 +5,8 @@
 //! ignored. Spend is in the shop's currency, with or without pence. A handle is written as people write it:
 //! `@alice@social.example`, or a bare `alice` for someone on the shop's own Mastodon instance.
 
+pub mod table;
+
 use std::io::Read;
 
 use crate::domain::{Customer, CustomerId, Handle, Network};
@@ -71,7 +73,11 @@ pub fn parse_csv(reader: impl Read, origin: &str, homes: &Homes) -> Result<Vec<C
             let handle = homes
                 .handle(network, &raw)
                 .map_err(|why| format!("{origin}: line {line}, column {network}: {why}"))?;
-            handles.push(Handle { network, handle });
+            handles.push(Handle {
+                network,
+                handle,
+                linked: false,
+            });
         }
         customers.push(Customer {
             id: CustomerId(0),
@@ -81,6 +87,7 @@ pub fn parse_csv(reader: impl Read, origin: &str, homes: &Homes) -> Result<Vec<C
             lifetime_spend_cents,
             handles,
             note: note_col.map(cell).unwrap_or_default(),
+            ..Default::default()
         });
     }
     customers.sort_by(|a, b| {
@@ -123,7 +130,7 @@ mod tests {
     #[test]
     fn demo_customers_parse_and_rank_by_spend() {
         let customers = parse_csv(
-            include_str!("../assets/demo/customers.csv").as_bytes(),
+            include_str!("../../assets/demo/customers.csv").as_bytes(),
             "demo",
             &Homes::default(),
         )
