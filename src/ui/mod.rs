@@ -138,6 +138,11 @@ fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     }
 }
 
+/// "1 follow-up due", "2 follow-ups due".
+fn follow_ups_due(n: usize) -> String {
+    format!("{n} follow-up{} due", if n == 1 { "" } else { "s" })
+}
+
 /// Clears an area and draws a bordered popup block in it, returning the inner area.
 fn popup_frame(frame: &mut Frame, state: &AppState, rect: Rect, title: &str) -> Rect {
     frame.render_widget(Clear, rect);

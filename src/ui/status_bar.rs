@@ -78,7 +78,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let due = state.due_follow_ups().count();
     if due > 0 {
         left.push(Span::styled(
-            format!("{due} follow-up{} due  ", if due == 1 { "" } else { "s" }),
+            format!("{}  ", super::follow_ups_due(due)),
             Style::default()
                 .fg(state.theme.question)
                 .add_modifier(Modifier::BOLD),
