@@ -31,16 +31,16 @@ fn close(state: &mut AppState) {
 /// A command while the view is open; `None` leaves it to the panes' handling (reply, log an action, Detail,
 /// help, quit... all act on the selected follow-up's post).
 pub(super) fn command(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
-    let moves = |delta: isize| Some(delta);
     let delta = match command {
-        Command::NextPost => moves(1),
-        Command::PrevPost => moves(-1),
-        Command::PageDown => moves(super::page(state)),
-        Command::PageUp => moves(-super::page(state)),
-        Command::FirstPost => moves(isize::MIN),
-        Command::LastPost => moves(isize::MAX),
+        Command::NextPost => Some(1),
+        Command::PrevPost => Some(-1),
+        Command::PageDown => Some(super::page(state)),
+        Command::PageUp => Some(-super::page(state)),
+        Command::FirstPost => Some(isize::MIN),
+        Command::LastPost => Some(isize::MAX),
         _ => None,
     };
+    // With Detail focused, movement scrolls it, as in the panes.
     if let Some(delta) = delta.filter(|_| !state.detail_focused) {
         move_selection(state, delta);
         return Some(vec![]);

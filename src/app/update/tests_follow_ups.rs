@@ -439,3 +439,21 @@ fn a_reply_no_longer_closes_a_follow_up_silently_but_rescheduling_does() {
     );
     assert!(rows(&desk.state).contains(&priya));
 }
+
+#[test]
+fn f_and_d_are_bound_by_default() {
+    let s = fixture::empty();
+    let route = |c: char| {
+        let modifiers = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        crate::app::router::route(&s, KeyEvent::new(KeyCode::Char(c), modifiers))
+    };
+    assert!(matches!(route('F'), Some(Msg::Command(Command::FollowUps))));
+    assert!(matches!(
+        route('d'),
+        Some(Msg::Command(Command::CompleteFollowUp))
+    ));
+}
