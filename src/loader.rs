@@ -69,5 +69,6 @@ pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
             post,
             details: db.post_details(post)?.map(Box::new),
         },
+        Load::FollowUps => Loaded::FollowUps(db.follow_up_rows()?),
     })
 }

@@ -30,6 +30,10 @@ pub enum Command {
     Filter,
     ClearFilter,
     Sources,
+    /// The Follow-ups view: every open follow-up, due and overdue first.
+    FollowUps,
+    /// In the Follow-ups view: the selected follow-up is done (logged as an action).
+    CompleteFollowUp,
     StartCheckIn,
     ScrollDetailDown,
     ScrollDetailUp,
@@ -66,7 +70,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 33] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -89,6 +93,8 @@ impl Command {
         Command::Filter,
         Command::ClearFilter,
         Command::Sources,
+        Command::FollowUps,
+        Command::CompleteFollowUp,
         Command::StartCheckIn,
         Command::Help,
         Command::Quit,
@@ -131,6 +137,8 @@ impl Command {
             Command::Filter => "search all: words @handle customer: cat: since:",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
+            Command::FollowUps => "follow-ups: due and overdue first",
+            Command::CompleteFollowUp => "mark the follow-up done",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
@@ -158,6 +166,10 @@ impl Command {
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
             Command::EditReply => "check & edit",
+            Command::FollowUps => "follow-ups",
+            Command::CompleteFollowUp => "done",
+            Command::OpenDetail => "detail",
+            Command::Close => "close",
             other => other.desc(),
         }
     }
@@ -178,7 +190,8 @@ impl Command {
             | Command::StartCheckIn
             | Command::LogAction
             | Command::MarkHandled
-            | Command::ScheduleFollowUp => Group::Work,
+            | Command::ScheduleFollowUp
+            | Command::CompleteFollowUp => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink
@@ -187,6 +200,7 @@ impl Command {
             | Command::Filter
             | Command::ClearFilter
             | Command::Sources
+            | Command::FollowUps
             | Command::Help
             | Command::Quit => Group::View,
             Command::SendReply

@@ -3,7 +3,7 @@
 //! answer that arrives after the query changed is recognised and dropped.
 
 use crate::domain::{
-    Action, ActionKey, Anchor, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+    Action, ActionKey, Anchor, FollowUpRow, Page, Post, PostDetails, PostId, PostKey, PostQuery,
 };
 use crate::state::Pane;
 
@@ -23,6 +23,8 @@ pub enum Load {
         count: bool,
     },
     Details(PostId),
+    /// The open follow-ups with their posts and last contact, for the Follow-ups view.
+    FollowUps,
 }
 
 impl Load {
@@ -32,8 +34,14 @@ impl Load {
         match self {
             Load::Posts { pane, .. } => Some(*pane),
             Load::Log { .. } => Some(Pane::Log),
-            Load::Details(_) => None,
+            Load::Details(_) | Load::FollowUps => None,
         }
+    }
+
+    /// Whether this request makes an `earlier` one still waiting pointless (same kind, same target).
+    pub fn supersedes(&self, earlier: &Load) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(earlier)
+            && self.target() == earlier.target()
     }
 }
 
@@ -55,4 +63,5 @@ pub enum Loaded {
         post: PostId,
         details: Option<Box<PostDetails>>,
     },
+    FollowUps(Vec<FollowUpRow>),
 }

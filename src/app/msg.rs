@@ -80,6 +80,11 @@ pub enum Msg {
         follow_up: FollowUp,
         action: Action,
     },
+    /// A follow-up was marked done, with the action logged for it (`None`: it was done already).
+    FollowUpCompleted {
+        id: i64,
+        action: Option<Action>,
+    },
     DraftSaved(Draft),
     /// The browser was started on an address, or could not be (`error`).
     Opened {

@@ -45,12 +45,22 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::CloseComposer,
             Command::InsertTemplate,
         ]
+    } else if state.follow_ups_open() {
+        vec![
+            Command::CompleteFollowUp,
+            Command::Reply,
+            Command::OpenDetail,
+            Command::Close,
+            Command::Help,
+            Command::Quit,
+        ]
     } else {
         vec![
             Command::Reply,
             Command::LogAction,
             Command::MarkHandled,
             Command::ScheduleFollowUp,
+            Command::FollowUps,
             Command::Filter,
             Command::Help,
             Command::Quit,

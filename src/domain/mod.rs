@@ -14,8 +14,8 @@ pub use post::{
 };
 pub use search::{Search, SearchError, Term};
 pub use work::{
-    Action, ActionKind, Draft, DraftState, FollowUp, NewAction, NewFollowUp, PriorReply, Reply,
-    ReplyOrigin,
+    Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,
+    PriorReply, Reply, ReplyOrigin,
 };
 
 pub use crate::triage::{Category, Reason, Triage};

@@ -16,6 +16,8 @@ pub enum ActionKind {
     FollowUp,
     Note,
     Handled,
+    /// A follow-up done (logged when one is completed, never picked in the action form).
+    FollowedUp,
 }
 
 impl ActionKind {
@@ -40,6 +42,7 @@ impl ActionKind {
             ActionKind::FollowUp => "follow_up",
             ActionKind::Note => "note",
             ActionKind::Handled => "handled",
+            ActionKind::FollowedUp => "followed_up",
         }
     }
 
@@ -53,11 +56,12 @@ impl ActionKind {
             ActionKind::FollowUp => "follow-up",
             ActionKind::Note => "note",
             ActionKind::Handled => "handled",
+            ActionKind::FollowedUp => "followed up",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionKind> {
-        [ActionKind::Handled]
+        [ActionKind::Handled, ActionKind::FollowedUp]
             .into_iter()
             .chain(ActionKind::LOGGABLE)
             .find(|k| k.as_str() == s)
@@ -66,6 +70,25 @@ impl ActionKind {
     /// Logging this kind counts as the shop responding to the post.
     pub fn is_response(self) -> bool {
         !matches!(self, ActionKind::Note | ActionKind::FollowUp)
+    }
+
+    /// Logging this kind is the shop reaching out to the customer: what "last contact" means.
+    pub fn reaches_out(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Replied
+                | ActionKind::GiftSent
+                | ActionKind::DiscountOffered
+                | ActionKind::FollowedUp
+        )
+    }
+
+    /// Every kind that [`ActionKind::reaches_out`].
+    pub fn reaching_out() -> impl Iterator<Item = ActionKind> {
+        [ActionKind::Handled, ActionKind::FollowedUp]
+            .into_iter()
+            .chain(ActionKind::LOGGABLE)
+            .filter(|k| k.reaches_out())
     }
 }
 
@@ -173,4 +196,25 @@ pub struct FollowUp {
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
+}
+
+impl FollowUp {
+    /// The note of the action logged when it is done.
+    pub fn done_note(&self) -> String {
+        match self.note.trim() {
+            "" => "followed up".to_string(),
+            note => format!("followed up: {note}"),
+        }
+    }
+}
+
+/// An open follow-up with what the Follow-ups view shows beside it, read from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpRow {
+    pub follow_up: FollowUp,
+    /// The post it is about, if any (and still stored).
+    pub post: Option<super::Post>,
+    /// When the shop last reached out (see [`ActionKind::reaches_out`]) to its customer, or about its post
+    /// when it has no customer.
+    pub last_contact: Option<DateTime<Utc>>,
 }

@@ -67,7 +67,7 @@ impl Runner {
             if let Effect::Load(load) = &effect
                 && queue
                     .iter()
-                    .any(|e| matches!(e, Effect::Load(l) if l.target() == load.target()))
+                    .any(|e| matches!(e, Effect::Load(later) if later.supersedes(load)))
             {
                 continue;
             }
@@ -135,7 +135,7 @@ impl Runner {
                 .store
                 .call(move |db| db.complete_follow_up(id, at))
                 .await
-                .map(|_| None),
+                .map(|action| Some(Msg::FollowUpCompleted { id, action })),
             Effect::CheckPriorReply(post) => self
                 .store
                 .call(move |db| db.prior_reply(post))

@@ -166,8 +166,12 @@ impl AppState {
         self.log_rows().get(self.log.selected).copied()
     }
 
-    /// The post the Detail pane shows: the selection of the focused post pane, or the post of the Log's row.
+    /// The post the Detail pane shows: the selection of the focused post pane, the post of the Log's row, or in
+    /// the Follow-ups view the selected follow-up's post.
     pub fn current_post_id(&self) -> Option<PostId> {
+        if self.follow_ups_open() {
+            return self.selected_follow_up()?.post;
+        }
         if self.focus == Pane::Log {
             return match self.selected_log_row()? {
                 LogRow::FollowUp(f) => f.post,

@@ -127,6 +127,45 @@ impl Desk {
         self.settle();
     }
 
+    /// Schedules a follow-up in the store (its action goes in the Log), then reads the Log and the open
+    /// follow-ups again, as the console has them on start. Returns its id.
+    pub fn follow_up(
+        &mut self,
+        post: Option<i64>,
+        customer: Option<i64>,
+        due: NaiveDate,
+        note: &str,
+    ) -> i64 {
+        use crate::store::LogRepo;
+        let (f, _) = self
+            .db
+            .schedule_follow_up(&crate::domain::NewFollowUp {
+                post: post.map(PostId),
+                customer: customer.map(CustomerId),
+                due,
+                note: note.into(),
+                created_at: now() - Duration::days(7),
+            })
+            .unwrap();
+        self.state.follow_ups = self.db.open_follow_ups().unwrap();
+        self.state.log.window = Default::default();
+        self.settle();
+        f.id
+    }
+
+    /// Performs a follow-up's completion in the store and applies the answer, as the runner does.
+    pub fn complete(&mut self, effects: &[Effect]) -> Vec<Effect> {
+        use crate::store::LogRepo;
+        let Some(&Effect::CompleteFollowUp { id, at }) = effects
+            .iter()
+            .find(|e| matches!(e, Effect::CompleteFollowUp { .. }))
+        else {
+            panic!("no completion in {effects:?}");
+        };
+        let action = self.db.complete_follow_up(id, at).unwrap();
+        self.send(Msg::FollowUpCompleted { id, action })
+    }
+
     /// Selects a post in a pane (focusing it) and loads what that shows.
     pub fn select(&mut self, pane: super::Pane, id: PostId) {
         self.state.focus = pane;

@@ -4,6 +4,7 @@ pub mod composer;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
+pub mod follow_ups;
 pub mod input;
 pub mod lists;
 pub mod popup;
@@ -21,10 +22,20 @@ use crate::sources::{Health, Usage};
 pub use composer::{Composer, Preparers};
 
 pub use feed::{Filter, LogRow, Pane};
+pub use follow_ups::FollowUpsView;
 pub use input::LineInput;
 pub use lists::{LogList, PostList};
 pub use popup::Popup;
 pub use posts::PostCache;
+
+/// What fills the screen: the panes, or a full-screen view over them (Esc goes back to the panes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Panes,
+    Customers,
+    FollowUps,
+}
 
 /// What the console shows and works on. Rendering is a pure function of this.
 #[derive(Debug, Clone)]
@@ -60,6 +71,10 @@ pub struct AppState {
     /// Replies sent to posts, by post: loaded with Detail and added as they go out.
     pub replies: HashMap<PostId, Vec<Reply>>,
     pub follow_ups: Vec<FollowUp>,
+    /// What fills the screen.
+    pub view: View,
+    /// The Follow-ups view's selection and what it read.
+    pub follow_up_view: FollowUpsView,
     pub drafts: HashMap<PostId, Draft>,
     /// Posts that arrived live and have not been looked at.
     pub unread: HashSet<PostId>,
@@ -111,6 +126,8 @@ impl AppState {
             customers: HashMap::new(),
             replies: HashMap::new(),
             follow_ups: Vec::new(),
+            view: View::default(),
+            follow_up_view: FollowUpsView::default(),
             drafts: HashMap::new(),
             unread: HashSet::new(),
             focus: Pane::Attention,

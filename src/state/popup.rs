@@ -1,8 +1,9 @@
-//! Popups over the panes: help, the action form, the follow-up form, the send confirmation, sources.
+//! Popups over the panes: help, the action form, the follow-up form, the questions (send? reply again? close
+//! the follow-up?), sources.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
-use crate::domain::{ActionKind, PostId, PriorReply};
+use crate::domain::{ActionKind, FollowUp, PostId, PriorReply};
 use crate::sources::Prepared;
 
 use super::LineInput;
@@ -24,6 +25,11 @@ pub enum Popup {
         post: PostId,
         prior: PriorReply,
     },
+    /// "Priya has a follow-up due today: ... Close it?", after a reply to her (`who`: as the view names them).
+    CloseFollowUp {
+        follow_up: FollowUp,
+        who: String,
+    },
     /// The sources and their health; `scroll` is the first list row shown.
     Sources {
         scroll: u16,
@@ -37,6 +43,7 @@ impl Popup {
             Popup::Action(f) => Some(f.post),
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
+            Popup::CloseFollowUp { follow_up, .. } => follow_up.post,
             Popup::Help { .. } | Popup::Sources { .. } => None,
         }
     }

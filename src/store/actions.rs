@@ -7,7 +7,9 @@ use super::codec::{Cells, date, ms};
 use super::posts::refresh_attention_rank;
 use super::repository::LogRepo;
 use super::{Db, Result};
-use crate::domain::{Action, ActionKind, CustomerId, FollowUp, NewAction, NewFollowUp, PostId};
+use crate::domain::{
+    Action, ActionKind, CustomerId, FollowUp, FollowUpRow, NewAction, NewFollowUp, PostId,
+};
 
 pub(super) const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, url";
 pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
@@ -83,11 +85,69 @@ impl LogRepo for Db {
         )
     }
 
-    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .prepare_cached("UPDATE follow_ups SET done_at = COALESCE(done_at, ?2) WHERE id = ?1")?
+    fn follow_up_rows(&self) -> Result<Vec<FollowUpRow>> {
+        // The kinds come from the domain: what "reaching out" means is decided there, not here.
+        let kinds: Vec<String> = ActionKind::reaching_out()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        let kinds = kinds.join(", ");
+        let by_customer =
+            format!("SELECT MAX(at) FROM actions WHERE customer_id = ?1 AND kind IN ({kinds})");
+        let by_post =
+            format!("SELECT MAX(at) FROM actions WHERE post_id = ?1 AND kind IN ({kinds})");
+        let mut rows = Vec::new();
+        for follow_up in self.open_follow_ups()? {
+            let post = match follow_up.post {
+                Some(id) => self.post(id)?,
+                None => None,
+            };
+            let last: Option<i64> = match (follow_up.customer, follow_up.post) {
+                (Some(c), _) => self
+                    .conn
+                    .prepare_cached(&by_customer)?
+                    .query_row(params![c.0], |r| r.get(0))?,
+                (None, Some(p)) => self
+                    .conn
+                    .prepare_cached(&by_post)?
+                    .query_row(params![p.0], |r| r.get(0))?,
+                (None, None) => None,
+            };
+            rows.push(FollowUpRow {
+                follow_up,
+                post,
+                last_contact: last.and_then(DateTime::from_timestamp_millis),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Done and logged together: a follow-up marked done without its action (or the reverse) never happens.
+    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>> {
+        let tx = self.write_tx()?;
+        let changed = tx
+            .prepare_cached("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
             .execute(params![id, ms(at)])?;
-        Ok(())
+        if changed == 0 {
+            return Ok(None);
+        }
+        let follow_up = tx
+            .prepare_cached(&format!(
+                "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE id = ?1"
+            ))?
+            .query_row(params![id], |row| Ok(follow_up_of(row)))??;
+        let action = insert_action(
+            &tx,
+            &NewAction {
+                post: follow_up.post,
+                customer: follow_up.customer,
+                kind: ActionKind::FollowedUp,
+                note: follow_up.done_note(),
+                at,
+                url: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(Some(action))
     }
 }
 
@@ -109,16 +169,7 @@ impl Db {
         let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "follow_ups", 0);
-            out.push(FollowUp {
-                id: c.get(0)?,
-                post: c.get::<Option<i64>>(1)?.map(PostId),
-                customer: c.get::<Option<i64>>(2)?.map(CustomerId),
-                due: c.date(3)?,
-                note: c.get(4)?,
-                created_at: c.time(5)?,
-                done_at: c.opt_time(6)?,
-            });
+            out.push(follow_up_of(row)?);
         }
         Ok(out)
     }
@@ -145,6 +196,20 @@ impl Db {
         }
         Ok(out)
     }
+}
+
+/// A follow-up from a row of [`FOLLOW_UP_COLS`].
+fn follow_up_of(row: &rusqlite::Row) -> Result<FollowUp> {
+    let c = Cells::new(row, "follow_ups", 0);
+    Ok(FollowUp {
+        id: c.get(0)?,
+        post: c.get::<Option<i64>>(1)?.map(PostId),
+        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
+        due: c.date(3)?,
+        note: c.get(4)?,
+        created_at: c.time(5)?,
+        done_at: c.opt_time(6)?,
+    })
 }
 
 /// Inserts an action inside the caller's transaction; a response kind sets the post's first-response time.

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, Draft, FollowUp, ImportRun, NewAction, NewFollowUp,
-    NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+    Action, ActionKey, Anchor, Customer, Draft, FollowUp, FollowUpRow, ImportRun, NewAction,
+    NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
 };
 use crate::sources::Cursor;
 
@@ -106,8 +106,12 @@ pub trait LogRepo {
     fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)>;
     /// Follow-ups not yet done, soonest due first.
     fn open_follow_ups(&self) -> Result<Vec<FollowUp>>;
-    /// Marks a follow-up done (a follow-up already done keeps its first time).
-    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// The open follow-ups as [`LogRepo::open_follow_ups`] orders them, each with its post and the shop's
+    /// last contact (for the Follow-ups view).
+    fn follow_up_rows(&self) -> Result<Vec<FollowUpRow>>;
+    /// Marks a follow-up done and logs its `followed_up` action in ONE transaction; returns the action. A
+    /// follow-up already done (or gone) keeps its first time and logs nothing: `None`.
+    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>>;
 }
 
 /// The shop's customers.

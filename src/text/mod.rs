@@ -106,6 +106,25 @@ pub fn truncate_width(s: &str, max_width: usize) -> String {
     out
 }
 
+/// Cuts `s` to at most `max_width` columns like [`truncate_width`], but at the last space before the cut
+/// when there is one in the second half (a word is not broken where it can be helped).
+pub fn truncate_words(s: &str, max_width: usize) -> String {
+    let cut = truncate_width(s, max_width);
+    let Some(kept) = cut.strip_suffix(ELLIPSIS) else {
+        return cut;
+    };
+    // `kept` is a prefix of `s`: the cut may already fall between two words.
+    if s[kept.len()..].starts_with(char::is_whitespace) {
+        return format!("{}{ELLIPSIS}", kept.trim_end());
+    }
+    match kept.rfind(' ') {
+        Some(at) if display_width(&kept[..at]) * 2 >= max_width.saturating_sub(1) => {
+            format!("{}{ELLIPSIS}", kept[..at].trim_end())
+        }
+        _ => cut,
+    }
+}
+
 /// Folds text onto one line for list rows: every whitespace run (newlines and tabs included)
 /// becomes one space, and the ends are trimmed.
 pub fn one_line(s: &str) -> String {

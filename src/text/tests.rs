@@ -587,3 +587,19 @@ fn large_hostile_input_is_linear() {
     let _ = html_to_text(&"&#".repeat(100_000));
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn truncate_words_cuts_at_a_space_where_it_can() {
+    assert_eq!(truncate_words("short", 10), "short");
+    assert_eq!(
+        truncate_words("still waiting on my ring resize", 20),
+        "still waiting on my…"
+    );
+    assert_eq!(
+        truncate_words("still waiting on my ring resize", 23),
+        "still waiting on my…"
+    );
+    // No space late enough: cut inside the word, as truncate_width does.
+    assert_eq!(truncate_words("a extraordinarily", 10), "a extraor…");
+    assert_eq!(truncate_words("anything", 0), "");
+}

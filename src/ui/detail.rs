@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
 fn selected_log_row(state: &AppState) -> Vec<Line<'static>> {
     let Some(row) = state
         .selected_log_row()
-        .filter(|_| state.focus == crate::state::Pane::Log)
+        .filter(|_| state.focus == crate::state::Pane::Log && !state.follow_ups_open())
     else {
         return Vec::new();
     };

@@ -49,14 +49,10 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
     )];
     let extra = match pane {
         Pane::Attention => format!("{} open ", count(state, pane)),
-        Pane::Log => {
-            let due = state.due_follow_ups().count();
-            if due > 0 {
-                format!("{due} follow-ups due ")
-            } else {
-                String::new()
-            }
-        }
+        Pane::Log => match state.due_follow_ups().count() {
+            0 => String::new(),
+            due => format!("{} ", super::follow_ups_due(due)),
+        },
         _ => format!("{} ", count(state, pane)),
     };
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));

@@ -2,6 +2,7 @@
 
 mod composer;
 mod detail;
+mod follow_ups;
 mod help;
 pub mod layout;
 mod list;
@@ -13,16 +14,37 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::domain::Category;
-use crate::state::{AppState, Pane, Popup};
+use crate::state::{AppState, Pane, Popup, View};
 
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
+    match state.view {
+        View::FollowUps => {
+            let [main, status] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+            follow_ups::render(frame, state, main);
+            status_bar::render(frame, state, status);
+        }
+        View::Panes | View::Customers => render_panes(frame, state, area),
+    }
+    if state.composer.is_some() {
+        composer::render(frame, state, area);
+    }
+    match &state.popup {
+        Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
+        Some(popup) => popup::render(frame, state, area, popup),
+        None => {}
+    }
+}
+
+/// The panes: the lists, Detail, the filter line and the status bar.
+fn render_panes(frame: &mut Frame, state: &AppState, area: Rect) {
     let areas = layout::areas(
         area,
         state.panes(),
@@ -63,14 +85,6 @@ pub fn render(frame: &mut Frame, state: &AppState) {
         frame.set_cursor_position((x.min(rect.right().saturating_sub(1)), rect.y));
     }
     status_bar::render(frame, state, areas.status);
-    if state.composer.is_some() {
-        composer::render(frame, state, area);
-    }
-    match &state.popup {
-        Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
-        Some(popup) => popup::render(frame, state, area, popup),
-        None => {}
-    }
 }
 
 /// A bordered block, highlighted when focused.
@@ -122,6 +136,11 @@ fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
         86_400..=604_799 => format!("{}d", secs / 86_400),
         _ => t.format("%b %-d").to_string(),
     }
+}
+
+/// "1 follow-up due", "2 follow-ups due".
+fn follow_ups_due(n: usize) -> String {
+    format!("{n} follow-up{} due", if n == 1 { "" } else { "s" })
 }
 
 /// Clears an area and draws a bordered popup block in it, returning the inner area.

@@ -1,4 +1,5 @@
-//! Popups: the action form, the follow-up form and the send confirmation (the sources view has its own file).
+//! Popups: the action form, the follow-up form and the questions (send? reply again? close the follow-up?); the
+//! sources view has its own file.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,8 +10,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::layout::centered;
 use super::popup_frame;
 use crate::app::Command;
-use crate::domain::{ActionKind, PostId, PriorReply};
+use crate::domain::{ActionKind, FollowUp, PostId, PriorReply};
 use crate::sources::Prepared;
+use crate::state::follow_ups::due_label;
 use crate::state::popup::{ActionForm, FollowUpForm};
 use crate::state::{AppState, LineInput, Popup};
 use crate::text::{one_line, truncate_width};
@@ -21,6 +23,9 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::FollowUp(form) => follow_up(frame, state, area, form),
         Popup::ConfirmSend { prepared, .. } => confirm(frame, state, area, prepared.as_ref()),
         Popup::ConfirmReplyAgain { post, prior } => reply_again(frame, state, area, *post, prior),
+        Popup::CloseFollowUp { follow_up, who } => {
+            close_follow_up(frame, state, area, follow_up, who)
+        }
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
         Popup::Help { .. } => {}
     }
@@ -226,5 +231,37 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
         Line::default(),
         answers(state, yes, "no, close the composer"),
     ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn close_follow_up(frame: &mut Frame, state: &AppState, area: Rect, f: &FollowUp, who: &str) {
+    let due = match due_label(f.due, state.today()).as_str() {
+        "today" => "due today".to_string(),
+        overdue => overdue.to_string(),
+    };
+    let note = match f.note.trim() {
+        "" => String::new(),
+        note => format!(": {}", truncate_width(&one_line(note), 200)),
+    };
+    let question = format!("{who} has a follow-up {due}{note}. Close it?");
+    let answers = answers(state, "close it (logged as followed up)", "leave it open");
+    // As tall as the wrapped question and answers need.
+    let wrapped = |text: &str| crate::text::display_width(text).div_ceil(62).max(1) as u16;
+    let height = 5 + wrapped(&question) + wrapped(&answers.to_string());
+    let rect = centered(area, 64, height);
+    let inner = popup_frame(frame, state, rect, "Close the follow-up?");
+    let mut lines = match f.post {
+        Some(post) => vec![about(state, post, inner.width as usize)],
+        None => vec![],
+    };
+    lines.extend([
+        Line::default(),
+        Line::from(Span::styled(
+            question,
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::default(),
+        answers,
+    ]);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -1,4 +1,5 @@
-//! The status bar: DEMO label, each source's health, unread and urgent counts, a message, key hints, the clock.
+//! The status bar: DEMO label, each source's health, unread and urgent counts, follow-ups due, a message, key
+//! hints, the clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -74,6 +75,15 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             muted
         },
     ));
+    let due = state.due_follow_ups().count();
+    if due > 0 {
+        left.push(Span::styled(
+            format!("{}  ", super::follow_ups_due(due)),
+            Style::default()
+                .fg(state.theme.question)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
     let clock = state.local(state.now).format(" %H:%M ").to_string();
     let clock_width = clock.len() as u16;
     if let Some((text, _)) = &state.flash {

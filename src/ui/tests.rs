@@ -486,3 +486,89 @@ fn a_source_switched_off_is_drawn_as_a_problem_not_muted() {
         .expect("the source's dot");
     assert_eq!(dot.fg, s.theme.urgent);
 }
+
+/// The workspace (Sunday 22 Nov) with follow-ups overdue, due today and upcoming, one with a contact since.
+fn follow_ups_desk() -> fixture::Desk {
+    let mut desk = fixture::desk();
+    desk.state.follow_ups.clear();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    desk.follow_up(Some(1), Some(1), day(22), "check the resized ring fits");
+    desk.follow_up(Some(4), None, day(19), "did the engraving answer help?");
+    desk.follow_up(Some(2), Some(2), day(23), "");
+    desk.follow_up(
+        None,
+        Some(3),
+        day(27),
+        "ask Ada whether Bramble's collar tag engraving is still legible after the winter walks",
+    );
+    desk.log(crate::domain::NewAction {
+        post: None,
+        customer: Some(crate::domain::CustomerId(2)),
+        kind: crate::domain::ActionKind::GiftSent,
+        note: "flowers to Lisbon".into(),
+        at: fixture::now() - chrono::Duration::days(2),
+        url: None,
+    });
+    desk
+}
+
+#[test]
+fn follow_ups_view_overdue_today_and_upcoming() {
+    let mut desk = follow_ups_desk();
+    desk.send(Msg::Command(Command::FollowUps));
+    desk.send(Msg::Command(Command::NextPost));
+    snap("follow_ups", &desk.state);
+    let screen = draw(&desk.state, (160, 45));
+    for expected in [
+        "overdue 3 days",
+        "today",
+        "tomorrow",
+        "Fri 27 Nov",
+        "2 due · 2 upcoming",
+        "last contact 2d ago",
+        "no contact yet",
+        "2 follow-ups due",
+    ] {
+        assert!(screen.contains(expected), "{expected}: {screen}");
+    }
+}
+
+#[test]
+fn follow_ups_view_empty() {
+    let mut s = fixture::empty();
+    update(&mut s, Msg::Command(Command::FollowUps));
+    snap("follow_ups_empty", &s);
+    assert!(draw(&s, (80, 24)).contains("No follow-ups. Schedule one with f on a post."));
+}
+
+#[test]
+fn a_reply_to_a_customer_with_a_follow_up_due_asks_to_close_it() {
+    let mut desk = follow_ups_desk();
+    desk.send(Msg::ReplySent {
+        reply: crate::domain::Reply {
+            post: PostId(1),
+            network: crate::domain::Network::Mastodon,
+            text: "Hi Priya, your ring is on its way back.".into(),
+            sent_at: fixture::now(),
+            url: None,
+            remote_id: None,
+            idempotency_key: Some("k1".into()),
+        },
+        action: crate::domain::Action {
+            id: 100,
+            post: Some(PostId(1)),
+            customer: Some(crate::domain::CustomerId(1)),
+            kind: crate::domain::ActionKind::Replied,
+            note: String::new(),
+            at: fixture::now(),
+            url: None,
+        },
+    });
+    snap("close_follow_up", &desk.state);
+    let screen = draw(&desk.state, (160, 45));
+    assert!(
+        screen.contains("Priya Raman has a follow-up due today: check the resized ring"),
+        "{screen}"
+    );
+    assert!(screen.contains("fits. Close it?"), "{screen}");
+}

@@ -318,7 +318,10 @@ fn logged(state: &mut AppState, reply: Reply, action: Action) -> Vec<Effect> {
     if state.log.window.rows.iter().any(|a| a.id == action.id) {
         return vec![];
     }
-    super::action_logged(state, action)
+    let customer = action.customer;
+    let effects = super::action_logged(state, action);
+    super::follow_ups::offer_to_close(state, post, customer);
+    effects
 }
 
 /// The send may have gone out: the text is locked until that is known.

@@ -91,7 +91,9 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         },
         // Its keys come as commands (see `sources_command`).
         popup @ Popup::Sources { .. } => (Some(popup), vec![]),
-        question @ (Popup::ConfirmSend { .. } | Popup::ConfirmReplyAgain { .. }) => {
+        question @ (Popup::ConfirmSend { .. }
+        | Popup::ConfirmReplyAgain { .. }
+        | Popup::CloseFollowUp { .. }) => {
             state.popup = Some(question);
             return match state.keymap.command(Mode::Confirm, &key) {
                 Some(Command::Confirm) => answer(state, true),
@@ -116,6 +118,9 @@ pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
         // Reply again: the composer is already open under the question.
         Some(Popup::ConfirmReplyAgain { .. }) if yes => vec![],
         Some(Popup::ConfirmReplyAgain { .. }) => super::compose::close(state),
+        Some(Popup::CloseFollowUp { follow_up, .. }) => {
+            super::follow_ups::answered(state, follow_up.id, yes)
+        }
         other => {
             state.popup = other;
             vec![]

@@ -46,6 +46,7 @@ pub(super) fn wanted_loads(state: &mut AppState) -> Vec<Effect> {
             }));
         }
     }
+    effects.extend(super::follow_ups::wanted_load(state));
     let current = state.current_post_id();
     let waiting = state.detail.retry_at.is_some_and(|at| now < at);
     if current != state.detail.wanted && !waiting {
@@ -167,6 +168,7 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
             }
             state.detail.loaded = details.map(|d| *d);
         }
+        Loaded::FollowUps(rows) => super::follow_ups::loaded(state, rows),
     }
 }
 
@@ -198,6 +200,10 @@ pub(super) fn load_failed(state: &mut AppState, load: Load, error: &str) {
             }
             "Detail"
         }
+        Load::FollowUps => {
+            super::follow_ups::load_failed(state);
+            "the Follow-ups"
+        }
     };
     state.flash(format!("reading {what} failed: {error} (trying again)"));
 }
@@ -208,6 +214,7 @@ fn prune(state: &mut AppState) {
     keep.extend(state.composer.as_ref().map(|c| c.post));
     keep.extend(state.detail.wanted);
     keep.extend(state.popup.as_ref().and_then(|p| p.post()));
+    keep.extend(super::follow_ups::shown_posts(state));
     state.posts.retain(&keep);
 }
 

@@ -1,12 +1,15 @@
 //! `update`: the one place state changes. Pure: no I/O, no `.await`; I/O is asked for as `Effect`s.
 
 mod compose;
+mod follow_ups;
 mod forms;
 mod links;
 mod lists;
 mod posts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_follow_ups;
 #[cfg(test)]
 mod tests_links;
 #[cfg(test)]
@@ -100,6 +103,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.follow_ups.sort_by_key(|f| f.due);
             effects
         }
+        Msg::FollowUpCompleted { id, action } => follow_ups::completed(state, id, action),
         Msg::DraftSaved(draft) => {
             state.drafts.insert(draft.post, draft);
             vec![]
@@ -124,6 +128,11 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         forms::sources_command(state, scroll, command);
         return vec![];
     }
+    if state.follow_ups_open()
+        && let Some(effects) = follow_ups::command(state, command)
+    {
+        return effects;
+    }
     match command {
         Command::Quit => {
             state.quitting = true;
@@ -139,6 +148,8 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             state.popup = Some(Popup::Sources { scroll: 0 });
             vec![]
         }
+        Command::FollowUps => follow_ups::toggle(state),
+        Command::CompleteFollowUp => follow_ups::complete_selected(state),
         Command::StartCheckIn => match state.check_in.take() {
             Some(check_in) => end_check_in(state, check_in),
             None => {
@@ -198,6 +209,8 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             }
             state.focus = Pane::History;
             state.detail_focused = false;
+            // From the Follow-ups view (the selected follow-up's customer): back to the panes.
+            state.view = crate::state::View::Panes;
             vec![]
         }
         Command::OpenLink => links::open_link(state),

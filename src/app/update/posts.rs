@@ -33,11 +33,16 @@ pub(super) fn mark_handled(state: &mut AppState) -> Vec<Effect> {
     })]
 }
 
-/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log. Reaching
-/// out about a post (a reply, a follow-up) completes the follow-ups due on it.
+/// Applies a logged action to the post it concerns (first response, handled) and adds it to the Log.
+/// Scheduling the next follow-up on a post completes the ones due on it (a reply asks instead: see
+/// `follow_ups::offer_to_close`).
 pub(super) fn action_logged(state: &mut AppState, action: crate::domain::Action) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if matches!(action.kind, ActionKind::Replied | ActionKind::FollowUp) && action.post.is_some() {
+    if action.kind.reaches_out() {
+        // The view's "last contact" is out of date.
+        state.follow_up_view.stale = true;
+    }
+    if action.kind == ActionKind::FollowUp && action.post.is_some() {
         let today = state.today();
         for f in state
             .follow_ups

@@ -3,6 +3,7 @@
 mod actor;
 mod batches;
 mod customers;
+mod follow_ups;
 mod lists;
 mod posts;
 mod schema;
