@@ -84,7 +84,9 @@ impl Workspace {
         state.notify_min_urgency = notifications.enabled.then_some(notifications.min_urgency);
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
         if let Some(why) = &self.customer_import {
-            state.flash(format!("customer import failed: {why} (the stored list is kept)"));
+            state.flash(format!(
+                "customer import failed: {why} (the stored list is kept)"
+            ));
         }
         let (follow_ups, drafts) = self
             .store

@@ -436,14 +436,21 @@ mod tests {
         let legacy = s.customers().unwrap();
         assert_eq!(legacy.origin.describe(), "/etc/regulars/customers.csv");
         assert_eq!((legacy.top, legacy.on_start), (30, true));
-        s.config = parse("[customers]\nkind = \"sqlite\"\npath = \"shop.db\"\nquery = \"SELECT 1\"\n").unwrap();
-        assert_eq!(s.customers().unwrap().origin.describe(), "/etc/regulars/shop.db");
-        let err = parse(
-            "[shop]\ncustomers = \"c.csv\"\n[customers]\nkind = \"csv\"\npath = \"c.csv\"\n",
-        )
-        .unwrap_err();
+        s.config =
+            parse("[customers]\nkind = \"sqlite\"\npath = \"shop.db\"\nquery = \"SELECT 1\"\n")
+                .unwrap();
+        assert_eq!(
+            s.customers().unwrap().origin.describe(),
+            "/etc/regulars/shop.db"
+        );
+        let err =
+            parse("[shop]\ncustomers = \"c.csv\"\n[customers]\nkind = \"csv\"\npath = \"c.csv\"\n")
+                .unwrap_err();
         assert!(err.contains("shop.customers and [customers]"), "{err}");
         let err = parse("[customers]\nkind = \"csv\"\npath = \"c.csv\"\ntop = 0\n").unwrap_err();
-        assert!(err.contains("line 1") && err.contains("customers.top = 0"), "{err}");
+        assert!(
+            err.contains("line 1") && err.contains("customers.top = 0"),
+            "{err}"
+        );
     }
 }

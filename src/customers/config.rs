@@ -47,7 +47,10 @@ pub enum Origin {
         timeout: Duration,
     },
     /// The demo's customers, built into the binary (never from a config file).
-    Embedded { name: &'static str, text: &'static str },
+    Embedded {
+        name: &'static str,
+        text: &'static str,
+    },
 }
 
 impl Origin {
@@ -360,7 +363,9 @@ fn origin(raw: &RawCustomers) -> Result<Origin, String> {
             }
             let timeout = raw.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT);
             if timeout == 0 {
-                return Err("customers.timeout_seconds = 0: use a number of seconds, like 30".into());
+                return Err(
+                    "customers.timeout_seconds = 0: use a number of seconds, like 30".into(),
+                );
             }
             Ok(Origin::Postgres {
                 url_env: raw.url_env.clone(),
@@ -452,14 +457,24 @@ mod tests {
             (c.top, c.minor_units, c.on_start, c.rows),
             (10, true, false, Rows::Orders)
         );
-        let c = parse("[customers]\nkind = \"csv\"\npath = \"c.csv\"\ndelimiter = \"\\t\"\n").unwrap();
-        assert!(matches!(c.origin, Origin::Csv { delimiter: b'\t', .. }));
+        let c =
+            parse("[customers]\nkind = \"csv\"\npath = \"c.csv\"\ndelimiter = \"\\t\"\n").unwrap();
+        assert!(matches!(
+            c.origin,
+            Origin::Csv {
+                delimiter: b'\t',
+                ..
+            }
+        ));
     }
 
     #[test]
     fn mistakes_name_the_field_and_the_fix() {
         for (text, needles) in [
-            ("kind = \"mysql\"\n", &["customers.kind", "export a CSV"][..]),
+            (
+                "kind = \"mysql\"\n",
+                &["customers.kind", "export a CSV"][..],
+            ),
             ("path = \"c.csv\"\n", &["customers.kind: missing"]),
             ("kind = \"csv\"\n", &["customers.path: missing"]),
             (
@@ -470,7 +485,10 @@ mod tests {
                 "kind = \"csv\"\npath = \"c\"\nquery = \"x\"\n",
                 &["customers.query: not used with kind = \"csv\""],
             ),
-            ("kind = \"sqlite\"\npath = \"s.db\"\n", &["customers.query: missing"]),
+            (
+                "kind = \"sqlite\"\npath = \"s.db\"\n",
+                &["customers.query: missing"],
+            ),
             (
                 "kind = \"postgres\"\nquery = \"SELECT 1\"\n",
                 &["url_env", "url_file", "0600"],
@@ -499,7 +517,10 @@ mod tests {
                 "kind = \"csv\"\npath = \"c\"\nrows = \"orders\"\n[customers.columns]\norders = \"n\"\n",
                 &["customers.columns.orders", "counted"],
             ),
-            ("kind = \"csv\"\npath = \"c\"\nsort = 1\n", &["sort", "rank_by"]),
+            (
+                "kind = \"csv\"\npath = \"c\"\nsort = 1\n",
+                &["sort", "rank_by"],
+            ),
         ] {
             let err = parse(&format!("[customers]\n{text}")).unwrap_err();
             for needle in needles {

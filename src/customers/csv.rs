@@ -7,7 +7,7 @@ use super::problems::Problems;
 use super::table::{Cell, Place, Row, Table};
 
 /// Reads the file at `path`.
-pub fn read_file(path: &std::path::Path, delimiter: u8) -> Result<Table, Problems> {
+pub fn read_file(path: &std::path::Path, delimiter: u8) -> Result<(Table, Problems), Problems> {
     let origin = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| {
         Problems::one(
@@ -18,8 +18,13 @@ pub fn read_file(path: &std::path::Path, delimiter: u8) -> Result<Table, Problem
     parse(file, &origin, delimiter)
 }
 
-/// Reads CSV text; `origin` names it in errors. Every malformed record is reported, each at its line.
-pub fn parse(reader: impl Read, origin: &str, delimiter: u8) -> Result<Table, Problems> {
+/// Reads CSV text; `origin` names it in errors. An unreadable header is `Err`; the records that cannot be read
+/// are left out of the table and come back as problems, each at its line, for the mapping to add its own to.
+pub fn parse(
+    reader: impl Read,
+    origin: &str,
+    delimiter: u8,
+) -> Result<(Table, Problems), Problems> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .trim(csv::Trim::All)
@@ -55,6 +60,9 @@ pub fn parse(reader: impl Read, origin: &str, delimiter: u8) -> Result<Table, Pr
             ));
         }
     }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut rows = Vec::new();
     for record in csv.records() {
         match record {
@@ -76,11 +84,11 @@ pub fn parse(reader: impl Read, origin: &str, delimiter: u8) -> Result<Table, Pr
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                problems.push(format!("line {line}: {}", reason(&e)));
+                problems.at(Place::Line(line), None, reason(&e));
             }
         }
     }
-    problems.into_result(Table { columns, rows })
+    Ok((Table { columns, rows }, problems))
 }
 
 /// What is wrong with a record, and the fix, in the shop's words.
@@ -114,14 +122,25 @@ mod tests {
             .collect()
     }
 
+    fn table(text: &str, delimiter: u8) -> Table {
+        let (table, problems) = parse(text.as_bytes(), "c.csv", delimiter).unwrap();
+        assert!(problems.is_empty(), "{problems}");
+        table
+    }
+
+    fn problems(text: &[u8]) -> String {
+        match parse(text, "c.csv", b',') {
+            Ok((_, p)) => p.to_string(),
+            Err(p) => p.to_string(),
+        }
+    }
+
     #[test]
     fn quoted_fields_bom_trimming_and_lines() {
-        let t = parse(
-            "\u{feff}id , name,note\n C1 ,\"Smith, Ann\",\"two\nlines\"\nC2,Bo,\n".as_bytes(),
-            "c.csv",
+        let t = table(
+            "\u{feff}id , name,note\n C1 ,\"Smith, Ann\",\"two\nlines\"\nC2,Bo,\n",
             b',',
-        )
-        .unwrap();
+        );
         assert_eq!(t.columns, ["id", "name", "note"]);
         assert_eq!(text(&t.rows[0].cells), ["C1", "Smith, Ann", "two\nlines"]);
         assert_eq!(t.rows[0].place, Place::Line(2));
@@ -131,35 +150,36 @@ mod tests {
 
     #[test]
     fn semicolons_and_tabs() {
-        let t = parse("id;spend\nC1;1.234,50\n".as_bytes(), "c.csv", b';').unwrap();
+        let t = table("id;spend\nC1;1.234,50\n", b';');
         assert_eq!(text(&t.rows[0].cells), ["C1", "1.234,50"]);
-        let t = parse("id\tspend\nC1\t12\n".as_bytes(), "c.tsv", b'\t').unwrap();
+        let t = table("id\tspend\nC1\t12\n", b'\t');
         assert_eq!(text(&t.rows[0].cells), ["C1", "12"]);
     }
 
     #[test]
     fn every_malformed_record_is_reported() {
-        let err = parse(
+        let (t, p) = parse(
             "id,name\nC1,Ann\nC2,Smith, Bo\nC3\nC4,Cy\n".as_bytes(),
             "c.csv",
             b',',
         )
-        .unwrap_err()
-        .to_string();
+        .unwrap();
+        let err = p.to_string();
         assert!(
             err.contains("c.csv: line 3: 3 fields where the header has 2")
                 && err.contains("c.csv: line 4: 1 fields"),
             "{err}"
         );
-        let err = parse("id,id\n".as_bytes(), "c.csv", b',')
-            .unwrap_err()
-            .to_string();
+        assert_eq!(
+            t.rows.len(),
+            2,
+            "the readable records are kept for the mapping's checks"
+        );
+        let err = problems(b"id,id\n");
         assert!(err.contains("`id` appears twice"), "{err}");
-        let err = parse(&b"id,name\nC1,\xff\xfe\n"[..], "c.csv", b',')
-            .unwrap_err()
-            .to_string();
+        let err = problems(b"id,name\nC1,\xff\xfe\n");
         assert!(err.contains("line 2: not UTF-8"), "{err}");
-        let err = parse("".as_bytes(), "c.csv", b',').unwrap_err().to_string();
+        let err = problems(b"");
         assert!(err.contains("header is empty"), "{err}");
     }
 }

@@ -115,7 +115,7 @@ impl Diff {
     /// "2 new, 1 back, 1 dropped out, 3 moved, 24 unchanged": the import's one-line summary.
     pub fn counts(&self) -> String {
         format!(
-            "{} new, {} back, {} dropped out, {} moved, {} spend changes, {} unchanged",
+            "{} new, {} back, {} dropped out, {} moved, {} spend changed, {} unchanged",
             self.new.len(),
             self.back.len(),
             self.dropped.len(),
@@ -251,7 +251,7 @@ mod tests {
         );
         assert_eq!(
             d.counts(),
-            "1 new, 1 back, 1 dropped out, 2 moved, 2 spend changes, 1 unchanged"
+            "1 new, 1 back, 1 dropped out, 2 moved, 2 spend changed, 1 unchanged"
         );
     }
 
@@ -263,6 +263,10 @@ mod tests {
         let d = diff(&ranked, &ranked);
         assert_eq!(d.render(&Currency::default()), "Unchanged: 2\n");
         let lower = vec![c("a", 1, 80, false), c("b", 2, 50, false)];
-        assert!(diff(&ranked, &lower).render(&Currency::default()).contains("(-£0.20)"));
+        assert!(
+            diff(&ranked, &lower)
+                .render(&Currency::default())
+                .contains("(-£0.20)")
+        );
     }
 }

@@ -35,8 +35,7 @@ pub fn ranked(
     regulars: &HashSet<String>,
     forgotten: &HashSet<String>,
 ) -> Result<(Vec<Customer>, usize), Problems> {
-    let name = config.origin.describe();
-    let table = super::source::read(&config.origin)?;
+    let (table, unread) = super::source::read(&config.origin)?;
     let amounts = Amounts {
         decimal_comma: matches!(
             config.origin,
@@ -48,7 +47,7 @@ pub fn ranked(
         minor_units: config.minor_units,
     };
     let candidates =
-        super::mapping::candidates(&table, &name, config, amounts, homes, now.date_naive())?;
+        super::mapping::candidates(&table, unread, config, amounts, homes, now.date_naive())?;
     let read = candidates.len();
     let top = super::rank::top(candidates, config.rank_by, config.top, regulars, forgotten);
     Ok((top, read))
@@ -192,14 +191,7 @@ mod tests {
             name: "embedded demo customers",
             text: crate::sources::demo::CUSTOMERS,
         });
-        let plan = plan(
-            &config,
-            &Homes::default(),
-            &[],
-            &HashSet::new(),
-            Utc::now(),
-        )
-        .unwrap();
+        let plan = plan(&config, &Homes::default(), &[], &HashSet::new(), Utc::now()).unwrap();
         assert_eq!(plan.ranked.len(), 30);
         assert_eq!(plan.diff.new.len(), 30);
         assert!(plan.ranked.iter().all(|c| !c.handles.is_empty()

@@ -14,21 +14,21 @@ use crate::domain::{Customer, CustomerId, Handle, Network};
 use crate::sources::listening::Homes;
 
 /// The source's customers, not yet ranked: one per customer id. `today` bounds `recent_spend`'s window.
+/// `problems` holds what the reader found (rows it could not read); the mapping adds its own.
 pub fn candidates(
     table: &Table,
-    origin: &str,
+    mut problems: Problems,
     config: &CustomersConfig,
     amounts: Amounts,
     homes: &Homes,
     today: NaiveDate,
 ) -> Result<Vec<Customer>, Problems> {
-    let columns = find_columns(table, origin, config)?;
-    let mut problems = Problems::new(origin);
+    let Some(columns) = find_columns(table, config, &mut problems) else {
+        return Err(problems);
+    };
     let mut read = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        let mut bad = |col: &str, what: String| {
-            problems.push(format!("{}, column {col}: {what}", row.place));
-        };
+        let mut bad = |col: &str, what: String| problems.at(row.place, Some(col), what);
         if let Some(line) = read_row(row, &columns, amounts, homes, config, &mut bad) {
             read.push(line);
         }
@@ -55,12 +55,13 @@ impl Columns {
     }
 }
 
+/// The mapped columns; `None` (with a problem per missing column) when a needed one is not there.
 fn find_columns(
     table: &Table,
-    origin: &str,
     config: &CustomersConfig,
-) -> Result<Columns, Problems> {
-    let mut problems = Problems::new(origin);
+    problems: &mut Problems,
+) -> Option<Columns> {
+    let mut missing = false;
     let mut found = Vec::new();
     let required = |field: Field| match field {
         Field::Id | Field::Name | Field::Spend => true,
@@ -71,19 +72,17 @@ fn find_columns(
     let existing = table.columns.join(", ");
     for (field, column, named) in &config.columns.fields {
         // Exactly as written, else ignoring case (databases fold unquoted names).
-        let index = table
-            .columns
-            .iter()
-            .position(|c| c == column)
-            .or_else(|| {
-                table
-                    .columns
-                    .iter()
-                    .position(|c| c.eq_ignore_ascii_case(column))
-            });
+        let index = table.columns.iter().position(|c| c == column).or_else(|| {
+            table
+                .columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(column))
+        });
         match index {
             Some(i) => found.push((*field, column.clone(), i)),
-            None if *named || required(*field) => problems.push(format!(
+            None if *named || required(*field) => {
+                missing = true;
+                problems.push(format!(
                 "no column `{column}` for {} ({}); the columns are: {existing}. Name yours in [customers.columns] \
                  {} = \"...\"",
                 field.key(),
@@ -93,11 +92,12 @@ fn find_columns(
                     "its default name"
                 },
                 field.key(),
-            )),
+            ))
+            }
             None => {}
         }
     }
-    problems.into_result(Columns(found))
+    (!missing).then_some(Columns(found))
 }
 
 /// One row read.
@@ -226,11 +226,15 @@ fn one_per_customer(read: Vec<Line>, columns: &Columns, problems: &mut Problems)
     let mut out = Vec::with_capacity(read.len());
     for line in read {
         if let Some(was) = first.get(&line.id) {
-            problems.push(format!(
-                "{}, column {id_column}: id `{}` appears again (first at {was}); customer rows need one row per \
-                 customer (or set rows = \"orders\" to add up order rows)",
-                line.place, line.id
-            ));
+            problems.at(
+                line.place,
+                Some(id_column),
+                format!(
+                    "id `{}` appears again (first at {was}); customer rows need one row per customer (or set \
+                     rows = \"orders\" to add up order rows)",
+                    line.id
+                ),
+            );
             continue;
         }
         first.insert(line.id.clone(), line.place);

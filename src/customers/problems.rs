@@ -1,5 +1,7 @@
 //! Why an import was refused: every bad line or row of the source, each naming its place, column, what is
-//! wrong and the fix. Nothing is written while there is one.
+//! wrong and the fix, in the order of the source. Nothing is written while there is one.
+
+use super::table::Place;
 
 /// Lines shown before "and N more": enough to see the pattern, few enough to read.
 const SHOWN: usize = 20;
@@ -7,7 +9,8 @@ const SHOWN: usize = 20;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problems {
     origin: String,
-    lines: Vec<String>,
+    /// By place (problems with the whole source first), in the order found.
+    lines: Vec<(Option<Place>, String)>,
 }
 
 impl Problems {
@@ -25,9 +28,28 @@ impl Problems {
         p
     }
 
-    /// A problem, written without the origin ("line 7, column spend: ...").
+    /// A problem with the whole source ("no column `id`...").
     pub fn push(&mut self, what: impl Into<String>) {
-        self.lines.push(what.into());
+        let i = self.lines.partition_point(|(p, _)| p.is_none());
+        self.lines.insert(i, (None, what.into()));
+    }
+
+    /// A problem at one line or row, in one column if given: "line 7, column spend: ...".
+    pub fn at(&mut self, place: Place, column: Option<&str>, what: impl std::fmt::Display) {
+        let text = match column {
+            Some(column) => format!("{place}, column {column}: {what}"),
+            None => format!("{place}: {what}"),
+        };
+        let i = self.lines.partition_point(|(p, _)| *p <= Some(place));
+        self.lines.insert(i, (Some(place), text));
+    }
+
+    /// Another reader's or step's problems, kept in place order.
+    pub fn extend(&mut self, other: Problems) {
+        for (place, text) in other.lines {
+            let i = self.lines.partition_point(|(p, _)| *p <= place);
+            self.lines.insert(i, (place, text));
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -45,7 +67,7 @@ impl Problems {
 
     /// The first problem, and how many more: one line for the status bar.
     pub fn summary(&self) -> String {
-        let first = self.lines.first().map_or("", String::as_str);
+        let first = self.lines.first().map_or("", |(_, t)| t.as_str());
         match self.lines.len() {
             0 | 1 => format!("{}: {first}", self.origin),
             n => format!("{}: {first} (and {} more)", self.origin, n - 1),
@@ -55,7 +77,7 @@ impl Problems {
 
 impl std::fmt::Display for Problems {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for line in self.lines.iter().take(SHOWN) {
+        for (_, line) in self.lines.iter().take(SHOWN) {
             writeln!(f, "{}: {line}", self.origin)?;
         }
         if self.lines.len() > SHOWN {
@@ -77,16 +99,18 @@ mod tests {
     #[test]
     fn capped_with_a_count_and_summarised_in_one_line() {
         let mut p = Problems::new("shop.csv");
-        for line in 2..30 {
-            p.push(format!("line {line}, column id: empty"));
+        for line in (2..30).rev() {
+            p.at(Place::Line(line), Some("id"), "empty");
         }
+        p.push("no column `note`");
         let text = p.to_string();
         assert_eq!(text.lines().count(), SHOWN + 2);
-        assert!(text.contains("shop.csv: line 21, column id: empty\nshop.csv: and 8 more\n"));
-        assert_eq!(
-            p.summary(),
-            "shop.csv: line 2, column id: empty (and 27 more)"
+        assert!(
+            text.starts_with("shop.csv: no column `note`\nshop.csv: line 2, column id: empty\n"),
+            "in the source's order: {text}"
         );
+        assert!(text.contains("shop.csv: line 20, column id: empty\nshop.csv: and 9 more\n"));
+        assert_eq!(p.summary(), "shop.csv: no column `note` (and 28 more)");
         assert_eq!(
             Problems::one("x.db", "no such table").summary(),
             "x.db: no such table"

@@ -66,7 +66,9 @@ mod tests {
     }
 
     fn ids(list: &[Customer]) -> Vec<(u32, &str)> {
-        list.iter().map(|c| (c.rank, c.external_id.as_str())).collect()
+        list.iter()
+            .map(|c| (c.rank, c.external_id.as_str()))
+            .collect()
     }
 
     fn none() -> HashSet<String> {
@@ -113,7 +115,11 @@ mod tests {
 
     #[test]
     fn fewer_than_n_zero_spend_and_forgotten_are_left_out() {
-        let list = vec![c("a", "Ann", 100), c("b", "Bo", 0), c("f", "Forgotten", 900)];
+        let list = vec![
+            c("a", "Ann", 100),
+            c("b", "Bo", 0),
+            c("f", "Forgotten", 900),
+        ];
         let forgotten = HashSet::from([forget_key("f")]);
         let ranked = top(list, RankBy::LifetimeSpend, 30, &none(), &forgotten);
         assert_eq!(ids(&ranked), [(1, "a")]);

@@ -4,7 +4,9 @@ use super::config::Origin;
 use super::problems::Problems;
 use super::table::Table;
 
-pub fn read(origin: &Origin) -> Result<Table, Problems> {
+/// The origin's table, and the rows it could not read (reported with the mapping's own problems); `Err` when
+/// the source cannot be read at all.
+pub fn read(origin: &Origin) -> Result<(Table, Problems), Problems> {
     match origin {
         Origin::Csv {
             path, delimiter, ..
@@ -24,7 +26,9 @@ pub fn read(origin: &Origin) -> Result<Table, Problems> {
             )
             .map_err(|e| Problems::one(&name, e))?;
             // MERGE SEAM: the real reader arrives with the PostgreSQL branch (see postgres.rs).
-            super::postgres::read(url.expose(), query, *timeout).map_err(|e| Problems::one(&name, e))
+            super::postgres::read(url.expose(), query, *timeout)
+                .map(|table| (table, Problems::new(&name)))
+                .map_err(|e| Problems::one(&name, e))
         }
         Origin::Embedded { name, text } => super::csv::parse(text.as_bytes(), name, b','),
     }

@@ -14,7 +14,8 @@ use super::table::{Cell, Place, Row, Table};
 /// How long to wait for the shop's own program to release a write lock.
 const BUSY: Duration = Duration::from_secs(5);
 
-pub fn read(path: &Path, query: &str) -> Result<Table, Problems> {
+/// The query's rows; cells that cannot be read (binary, not UTF-8) come back as problems at their row.
+pub fn read(path: &Path, query: &str) -> Result<(Table, Problems), Problems> {
     let origin = path.display().to_string();
     let fail = |what: String| Problems::one(&origin, what);
     if !path.is_file() {
@@ -35,7 +36,8 @@ pub fn read(path: &Path, query: &str) -> Result<Table, Problems> {
         .map_err(|e| fail(format!("customers.query: {e}")))?;
     if !stmt.readonly() {
         return Err(fail(
-            "customers.query would change the database; regulars only reads it: write a SELECT".into(),
+            "customers.query would change the database; regulars only reads it: write a SELECT"
+                .into(),
         ));
     }
     let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
@@ -62,14 +64,16 @@ pub fn read(path: &Path, query: &str) -> Result<Table, Problems> {
                 ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
                     Ok(s) => Cell::Text(s.to_string()),
                     Err(_) => {
-                        problems.push(format!("row {n}, column {name}: text that is not UTF-8"));
+                        problems.at(Place::Row(n), Some(name), "text that is not UTF-8");
                         Cell::Null
                     }
                 },
                 ValueRef::Blob(_) => {
-                    problems.push(format!(
-                        "row {n}, column {name}: binary data (a BLOB); select text or a number (CAST(... AS TEXT))"
-                    ));
+                    problems.at(
+                        Place::Row(n),
+                        Some(name),
+                        "binary data (a BLOB); select text or a number (CAST(... AS TEXT))",
+                    );
                     Cell::Null
                 }
             });
@@ -79,7 +83,7 @@ pub fn read(path: &Path, query: &str) -> Result<Table, Problems> {
             cells,
         });
     }
-    problems.into_result(Table { columns, rows })
+    Ok((Table { columns, rows }, problems))
 }
 
 #[cfg(test)]
@@ -101,7 +105,12 @@ mod tests {
     fn typed_cells_and_rows_numbered() {
         let dir = tempfile::tempdir().unwrap();
         let path = shop(dir.path());
-        let t = read(&path, "SELECT no, name, total, since FROM customers ORDER BY no").unwrap();
+        let (t, p) = read(
+            &path,
+            "SELECT no, name, total, since FROM customers ORDER BY no",
+        )
+        .unwrap();
+        assert!(p.is_empty());
         assert_eq!(t.columns, ["no", "name", "total", "since"]);
         assert_eq!(
             t.rows[0].cells,
@@ -122,11 +131,20 @@ mod tests {
         let path = shop(dir.path());
         for (query, needle) in [
             ("DELETE FROM customers", "would change the database"),
-            ("UPDATE customers SET name = 'x'", "would change the database"),
+            (
+                "UPDATE customers SET name = 'x'",
+                "would change the database",
+            ),
             ("SELECT * FROM nowhere", "customers.query: no such table"),
-            ("SELECT pic FROM customers", "row 2, column pic: binary data"),
+            (
+                "SELECT pic FROM customers",
+                "row 2, column pic: binary data",
+            ),
         ] {
-            let err = read(&path, query).unwrap_err().to_string();
+            let err = match read(&path, query) {
+                Ok((_, p)) => p.to_string(),
+                Err(p) => p.to_string(),
+            };
             assert!(err.contains(needle), "{query}: {err}");
         }
         let conn = Connection::open(&path).unwrap();

@@ -149,15 +149,18 @@ fn strip_currency(s: &str) -> &str {
         s = &s[letters..];
     }
     s = s.trim_start_matches(is_mark).trim_start();
-    let tail = s.chars().rev().take_while(char::is_ascii_alphabetic).count();
+    let tail = s
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .count();
     if tail == 3 || (tail <= 3 && s[..s.len() - tail].ends_with(is_mark)) {
         s = &s[..s.len() - tail];
     }
     s.trim_end().trim_end_matches(is_mark).trim_end()
 }
 
-const DATE_FORMS: &str =
-    "write dates as YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS, or RFC 3339); day/month orders like 03/04/2024 are \
+const DATE_FORMS: &str = "write dates as YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS, or RFC 3339); day/month orders like 03/04/2024 are \
      ambiguous and refused";
 
 /// A date; `None` for an empty cell. Only unambiguous forms: `2024-03-01`, `2024-03-01 14:05:00`,
@@ -181,7 +184,11 @@ pub fn date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             if let Ok(t) = DateTime::parse_from_rfc3339(s) {
                 return Ok(Some(t.date_naive()));
             }
-            for form in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S%.f"] {
+            for form in [
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S%.f",
+            ] {
                 if let Ok(t) = NaiveDateTime::parse_from_str(s, form) {
                     return Ok(Some(t.date()));
                 }
@@ -193,7 +200,11 @@ pub fn date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
 
 /// A count of orders; `None` for an empty cell.
 pub fn count(cell: &Cell) -> Result<Option<u32>, String> {
-    let bad = |shown: String| Err(format!("`{shown}` is not a number of orders; write a whole number like 12"));
+    let bad = |shown: String| {
+        Err(format!(
+            "`{shown}` is not a number of orders; write a whole number like 12"
+        ))
+    };
     match cell {
         Cell::Null => Ok(None),
         Cell::Int(n) => u32::try_from(*n).map(Some).or_else(|_| bad(n.to_string())),
@@ -222,7 +233,9 @@ mod tests {
 
     #[test]
     fn amounts_as_shops_write_them() {
-        let ok = |raw: &str, dc: bool, cents: i64| assert_eq!(m(raw, dc, false), Ok(Some(cents)), "{raw}");
+        let ok = |raw: &str, dc: bool, cents: i64| {
+            assert_eq!(m(raw, dc, false), Ok(Some(cents)), "{raw}")
+        };
         ok("1,234.50", false, 123_450);
         ok("£1234.5", false, 123_450);
         ok("1234", false, 123_400);
@@ -237,7 +250,12 @@ mod tests {
         assert_eq!(m("123450", false, true), Ok(Some(123_450)));
         assert_eq!(m("", false, false), Ok(None));
         for (raw, dc, mu, needle) in [
-            ("lots", false, false, "`lots` is not an amount; write an amount like 1234.50"),
+            (
+                "lots",
+                false,
+                false,
+                "`lots` is not an amount; write an amount like 1234.50",
+            ),
             ("12 lots", false, false, "not an amount"),
             ("1.234,50", false, false, "set decimal_comma = true"),
             ("12.345", false, false, "set decimal_comma = true"),
@@ -281,9 +299,16 @@ mod tests {
         assert_eq!(d(""), Ok(None));
         for bad in ["01/03/2024", "2024-13-01", "March 1", "2024/03/01"] {
             let err = d(bad).unwrap_err();
-            assert!(err.contains("YYYY-MM-DD") && err.contains("ambiguous"), "{bad}: {err}");
+            assert!(
+                err.contains("YYYY-MM-DD") && err.contains("ambiguous"),
+                "{bad}: {err}"
+            );
         }
-        assert!(date(&Cell::Int(1_700_000_000)).unwrap_err().contains("unixepoch"));
+        assert!(
+            date(&Cell::Int(1_700_000_000))
+                .unwrap_err()
+                .contains("unixepoch")
+        );
     }
 
     #[test]
@@ -291,7 +316,11 @@ mod tests {
         assert_eq!(count(&Cell::Int(3)), Ok(Some(3)));
         assert_eq!(count(&Cell::Text(" 12 ".into())), Ok(Some(12)));
         assert_eq!(count(&Cell::Real(4.0)), Ok(Some(4)));
-        assert!(count(&Cell::Text("many".into())).unwrap_err().contains("whole number"));
+        assert!(
+            count(&Cell::Text("many".into()))
+                .unwrap_err()
+                .contains("whole number")
+        );
         assert!(count(&Cell::Int(-2)).is_err());
     }
 }
