@@ -28,8 +28,7 @@ pub fn candidates(
     };
     let mut read = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        let mut bad = |col: &str, what: String| problems.at(row.place, Some(col), what);
-        if let Some(line) = read_row(row, &columns, amounts, homes, config, &mut bad) {
+        if let Some(line) = read_row(row, &columns, &mut problems, amounts, homes, config) {
             read.push(line);
         }
     }
@@ -113,94 +112,111 @@ struct Line {
     handles: Vec<Handle>,
 }
 
+/// One row's cells by field, reporting each bad one at the row's place.
+struct Cells<'a> {
+    row: &'a Row,
+    columns: &'a Columns,
+    problems: &'a mut Problems,
+    ok: bool,
+}
+
+impl<'a> Cells<'a> {
+    fn cell(&self, field: Field) -> Option<(&'a str, &'a Cell)> {
+        let (name, i) = self.columns.get(field)?;
+        Some((name, self.row.cells.get(i).unwrap_or(&Cell::Null)))
+    }
+
+    fn bad(&mut self, column: &str, what: impl std::fmt::Display) {
+        self.problems.at(self.row.place, Some(column), what);
+        self.ok = false;
+    }
+
+    /// The field's value through `parse`; `None` when the column is absent, the cell empty or bad.
+    fn read<T>(
+        &mut self,
+        field: Field,
+        parse: impl Fn(&Cell) -> Result<Option<T>, String>,
+    ) -> Option<T> {
+        let (name, cell) = self.cell(field)?;
+        parse(cell).unwrap_or_else(|why| {
+            self.bad(name, why);
+            None
+        })
+    }
+
+    /// Text that must be there; an empty cell is reported with `why`.
+    fn required(&mut self, field: Field, why: &str) -> Option<String> {
+        let text = self.read(field, |c| Ok(values::text(c)));
+        if text.is_none()
+            && let Some((name, _)) = self.cell(field)
+        {
+            self.bad(name, format!("empty {}; {why}", field.key()));
+        }
+        text
+    }
+}
+
 fn read_row(
     row: &Row,
     columns: &Columns,
+    problems: &mut Problems,
     amounts: Amounts,
     homes: &Homes,
     config: &CustomersConfig,
-    bad: &mut dyn FnMut(&str, String),
 ) -> Option<Line> {
-    let cell = |field: Field| {
-        columns
-            .get(field)
-            .map(|(name, i)| (name, row.cells.get(i).unwrap_or(&Cell::Null)))
+    let mut cells = Cells {
+        row,
+        columns,
+        problems,
+        ok: true,
     };
-    let mut ok = true;
-    let mut required_text = |field: Field, why: &str| {
-        let (name, c) = cell(field)?;
-        let text = values::text(c);
-        if text.is_none() {
-            bad(name, format!("empty {}; {why}", field.key()));
-            ok = false;
-        }
-        text
-    };
-    let id = required_text(
+    let id = cells.required(
         Field::Id,
         "every row needs the customer's id (their number in your database)",
     );
-    let name = required_text(Field::Name, "every row needs the customer's name");
-    let mut check = |field: Field, f: &dyn Fn(&Cell) -> Result<(), String>| {
-        if let Some((name, c)) = cell(field)
-            && let Err(why) = f(c)
-        {
-            bad(name, why);
-            ok = false;
-        }
-    };
-    let mut spend = 0;
-    let mut orders = None;
-    let mut date = None;
-    check(Field::Spend, &|c| values::money(c, amounts).map(|_| ()));
-    check(Field::Orders, &|c| values::count(c).map(|_| ()));
-    check(Field::LastPurchase, &|c| values::date(c).map(|_| ()));
-    if let Some((_, c)) = cell(Field::Spend) {
-        spend = values::money(c, amounts).ok().flatten().unwrap_or(0);
+    let name = cells.required(Field::Name, "every row needs the customer's name");
+    let spend = cells
+        .read(Field::Spend, |c| values::money(c, amounts))
+        .unwrap_or(0);
+    let orders = cells.read(Field::Orders, values::count);
+    if config.rows == Rows::Orders && config.rank_by == RankBy::RecentSpend {
+        cells.required(
+            Field::LastPurchase,
+            "ranking by recent spend needs every order's date",
+        );
     }
-    if let Some((_, c)) = cell(Field::Orders) {
-        orders = values::count(c).ok().flatten();
-    }
-    if let Some((name, c)) = cell(Field::LastPurchase) {
-        date = values::date(c).ok().flatten();
-        if date.is_none()
-            && values::date(c).is_ok()
-            && config.rows == Rows::Orders
-            && config.rank_by == RankBy::RecentSpend
-        {
-            bad(
-                name,
-                "empty date; ranking by recent spend needs every order's date".into(),
-            );
-            ok = false;
-        }
-    }
+    let date = cells.read(Field::LastPurchase, values::date);
     let mut handles = Vec::new();
     for network in Network::with_accounts() {
-        let Some((name, c)) = cell(Field::Handle(network)) else {
-            continue;
-        };
-        let Some(raw) = values::text(c).filter(|s| !s.trim_start_matches('@').is_empty()) else {
+        let Some(raw) = cells
+            .read(Field::Handle(network), |c| Ok(values::text(c)))
+            .filter(|s| !s.trim_start_matches('@').is_empty())
+        else {
             continue;
         };
         match homes.handle(network, &raw) {
             Ok(handle) => handles.push(Handle::imported(network, handle)),
             Err(why) => {
-                bad(name, why);
-                ok = false;
+                if let Some((column, _)) = cells.cell(Field::Handle(network)) {
+                    cells.bad(column, why);
+                }
             }
         }
     }
-    let text_of = |field: Field| cell(field).and_then(|(_, c)| values::text(c));
+    let email = cells.read(Field::Email, |c| Ok(values::text(c)));
+    let note = cells.read(Field::Note, |c| Ok(values::text(c)));
+    if !cells.ok {
+        return None;
+    }
     Some(Line {
         place: row.place,
-        id: id.filter(|_| ok)?,
+        id: id?,
         name: name?,
-        email: text_of(Field::Email),
+        email,
         spend,
         orders,
         date,
-        note: text_of(Field::Note),
+        note,
         handles,
     })
 }

@@ -220,7 +220,7 @@ fn order_rows_are_added_up_per_customer() {
     let err = map("customer,name,amount,date\nA,Ann,1,\n", &cfg).unwrap_err();
     assert!(
         err.contains(
-            "line 2, column date: empty date; ranking by recent spend needs every order's date"
+            "line 2, column date: empty last_purchase; ranking by recent spend needs every order's date"
         ),
         "{err}"
     );
