@@ -373,6 +373,14 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(why) = &workspace.customer_import {
+        broken += 1;
+        println!("{:<28} {:<4} {why}", "customers import", "FAIL");
+        println!(
+            "{:<28} {:<4} fix: the source's lines above, then `regulars customers import --dry-run`",
+            "", ""
+        );
+    }
     println!(
         "database: {} ({} customers)",
         workspace.db_path.display(),

@@ -591,4 +591,38 @@ async fn a_failed_import_at_start_opens_on_the_stored_list_and_says_why() {
         String::from_utf8_lossy(&out.stderr)
             .contains("line 3, column lifetime_spend: a negative amount")
     );
+    // And `doctor` counts it as a failed check.
+    let out = regulars(shop.home.path())
+        .args(["--config", shop.path("config.toml").to_str().unwrap()])
+        .args(["--db", shop.db().to_str().unwrap(), "doctor"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains(&format!("customers import             FAIL {why}")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_demo_imports_its_own_customers_through_the_same_pipeline() {
+    let home = tempfile::tempdir().unwrap();
+    let out = regulars(home.path())
+        .args(["--demo", "customers", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with("New regulars (30):\n  #1   Priya Raman (C-1042)  £14,820.00\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(
+            "imported 30 customers from embedded demo customers (ranked by lifetime spend, top 30 of 30 read): \
+             30 new, 0 back, 0 dropped out, 0 moved, 0 spend changed, 0 unchanged\n"
+        ),
+        "{stdout}"
+    );
 }

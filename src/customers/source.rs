@@ -33,3 +33,34 @@ pub fn read(origin: &Origin) -> Result<(Table, Problems), Problems> {
         Origin::Embedded { name, text } => super::csv::parse(text.as_bytes(), name, b','),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_postgres_url_comes_from_the_environment_or_a_private_file() {
+        let origin =
+            |url_env: Option<&str>, url_file: Option<std::path::PathBuf>| Origin::Postgres {
+                url_env: url_env.map(str::to_string),
+                url_file,
+                query: "SELECT 1".into(),
+                timeout: std::time::Duration::from_secs(1),
+            };
+        let err = read(&origin(Some("REGULARS_TEST_NO_SUCH_VARIABLE"), None))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("PostgreSQL ($REGULARS_TEST_NO_SUCH_VARIABLE): customers.url_env/url_file: environment \
+                 variable REGULARS_TEST_NO_SUCH_VARIABLE is not set"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("url");
+        std::fs::write(&file, "postgres://shop@localhost/shop\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = read(&origin(None, Some(file))).unwrap_err().to_string();
+        assert!(err.contains("chmod 600"), "{err}");
+    }
+}
