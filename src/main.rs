@@ -377,7 +377,7 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
         broken += 1;
         println!("{:<28} {:<4} {why}", "customers import", "FAIL");
         println!(
-            "{:<28} {:<4} fix: the source's lines above, then `regulars customers import --dry-run`",
+            "{:<28} {:<4} fix: `regulars customers import --dry-run` lists every bad line",
             "", ""
         );
     }

@@ -101,6 +101,9 @@ fn a_good_csv_is_imported_and_reports_everyone_new() {
          C1,Ann Smith,\"1,250.00\",ann@social.example,,likes opals\n\
          C2,Bo Jones,£900,,bo.bsky.social,\n",
     );
+    let dry = shop.imported(&["--dry-run"]);
+    assert!(dry.starts_with("New regulars (2):\n"), "{dry}");
+    assert!(!shop.db().exists(), "a dry run creates no database");
     let out = shop.imported(&[]);
     assert_eq!(
         out,
