@@ -64,6 +64,11 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
+    /// The shop's customers: import the top N from its database, and more.
+    Customers {
+        #[command(subcommand)]
+        action: CustomersCmd,
+    },
     /// Build a store of a month of generated posts through the real ingest and time it against a plain
     /// SQLite program writing the same rows into the same schema (medians over --runs).
     Bench {
@@ -96,9 +101,24 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum CustomersCmd {
+    /// Read [customers] (the shop's CSV export or database), rank the top N and store them, printing what
+    /// changed since the last import: new regulars, those dropping out, rank moves, spend changes.
+    Import {
+        /// Print what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the changes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 impl Cmd {
     fn name(&self) -> &'static str {
         match self {
+            Cmd::Customers { .. } => "customers",
             Cmd::Classify { .. } => "classify",
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
@@ -212,12 +232,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let Some(Cmd::Customers {
+        action: CustomersCmd::Import { dry_run, json },
+    }) = &cli.command
+    {
+        let options = regulars::customers::import::Options {
+            dry_run: *dry_run,
+            json: *json,
+        };
+        regulars::customers::import::run(
+            &settings,
+            &db,
+            options,
+            chrono::Utc::now(),
+            &mut std::io::stdout(),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let workspace = Workspace::open(settings, db, cli.fresh).await?;
         match cli.command {
             None => console(workspace).await.map(|()| ExitCode::SUCCESS),
             Some(Cmd::Sync { once }) => {
+                if let Some(why) = &workspace.customer_import {
+                    eprintln!("customer import failed: {why} (the stored list is kept)");
+                }
                 let healthy = regulars::sync::run(workspace, once, &mut std::io::stdout()).await?;
                 Ok(if healthy {
                     ExitCode::SUCCESS
@@ -226,7 +266,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) | Some(Cmd::Customers { .. }) => {
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
 }
@@ -330,6 +372,14 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
                 println!("{:<28} {:<4} fix: {}", "", "", check.fix);
             }
         }
+    }
+    if let Some(why) = &workspace.customer_import {
+        broken += 1;
+        println!("{:<28} {:<4} {why}", "customers import", "FAIL");
+        println!(
+            "{:<28} {:<4} fix: `regulars customers import --dry-run` lists every bad line",
+            "", ""
+        );
     }
     println!(
         "database: {} ({} customers)",

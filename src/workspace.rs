@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::domain::{Customer, ImportRun};
+use crate::domain::Customer;
 use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::{Homes, Listening};
 use crate::state::AppState;
@@ -24,6 +24,8 @@ pub struct Workspace {
     /// What the shop listens for, from the settings and the customers.
     pub listening: Listening,
     pub classifier: Arc<Classifier>,
+    /// Why the customer import at start failed, if it did (the stored customers were kept).
+    pub customer_import: Option<String>,
 }
 
 impl Workspace {
@@ -44,34 +46,8 @@ impl Workspace {
             )
         })?;
         let classifier = Arc::new(classifier);
-        let now = chrono::Utc::now();
-        let imported = if settings.is_demo() {
-            let list = crate::sources::demo::customers().map_err(anyhow::Error::msg)?;
-            Some((ImportRun::whole("embedded demo", now, &list), list))
-        } else if let Some(path) = settings.customers_path() {
-            let file = std::fs::File::open(&path).with_context(|| {
-                format!(
-                    "shop.customers: cannot open {} (check the path in {})",
-                    path.display(),
-                    describe(settings.path.as_deref())
-                )
-            })?;
-            let homes = Homes::of(&settings.config);
-            let origin = path.display().to_string();
-            let list =
-                crate::customers::parse_csv(file, &origin, &homes).map_err(anyhow::Error::msg)?;
-            Some((ImportRun::whole(&origin, now, &list), list))
-        } else {
-            None
-        };
-        let customers = match imported {
-            Some((run, list)) => {
-                store
-                    .call(move |db| db.import_customers(&run, &list))
-                    .await?
-            }
-            None => store.call(|db| db.customers()).await?,
-        };
+        let customer_import = import_on_start(&settings, &store, chrono::Utc::now()).await?;
+        let customers = store.call(|db| db.customers()).await?;
         let listening = Listening::new(&settings.config, &customers);
         Ok(Workspace {
             settings,
@@ -80,6 +56,7 @@ impl Workspace {
             customers,
             listening,
             classifier,
+            customer_import,
         })
     }
 
@@ -106,6 +83,11 @@ impl Workspace {
         let notifications = &self.settings.config.notifications;
         state.notify_min_urgency = notifications.enabled.then_some(notifications.min_urgency);
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
+        if let Some(why) = &self.customer_import {
+            state.flash(format!(
+                "customer import failed: {why} (the stored list is kept)"
+            ));
+        }
         let (follow_ups, drafts) = self
             .store
             .call(|db| Ok((db.open_follow_ups()?, db.drafts()?)))
@@ -114,6 +96,44 @@ impl Workspace {
         state.drafts = drafts.into_iter().map(|d| (d.post, d)).collect();
         crate::loader::settle(&self.store, &mut state).await?;
         Ok(state)
+    }
+}
+
+/// The customer import a start runs (`[customers] on_start`, the legacy file, the demo's own). A bad source
+/// or a refused write is not a reason to stay closed: it comes back as the reason, the stored list is kept,
+/// and the console says so. Only a broken store is an error.
+async fn import_on_start(
+    settings: &Settings,
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<String>> {
+    let Some(config) = settings.customers().filter(|c| c.on_start) else {
+        return Ok(None);
+    };
+    let (stored, forgotten) = store
+        .call(|db| Ok((db.customers()?, db.forgotten_keys()?)))
+        .await?;
+    let homes = Homes::of(&settings.config);
+    // Reading a file or a database blocks (PostgreSQL's client runs its own runtime): off the async threads.
+    let planned = tokio::task::spawn_blocking(move || {
+        crate::customers::import::plan(&config, &homes, &stored, &forgotten, now)
+    })
+    .await?;
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(problems) => {
+            tracing::warn!("customer import at start failed:\n{problems}");
+            return Ok(Some(problems.summary()));
+        }
+    };
+    let origin = plan.run.origin.clone();
+    match store
+        .call(move |db| db.import_customers(&plan.run, &plan.ranked))
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e @ crate::store::StoreError::Conflict(_)) => Ok(Some(format!("{origin}: {e}"))),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -1,18 +1,9 @@
 //! The command line: doctor, sync --once (its summary and exit code, healthy and failing), --fresh (refused on
 //! subcommands, asking on the console), and a bad config refused with its place.
 
-use std::process::Command;
+mod common;
 
-fn regulars(home: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_regulars"));
-    cmd.env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("HOME", home)
-        .env_remove("REGULARS_CONFIG")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
-    cmd
-}
+use common::bin::regulars;
 
 #[test]
 fn doctor_on_the_demo_passes() {

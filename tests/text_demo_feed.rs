@@ -82,44 +82,64 @@ fn demo_posts_are_well_formed() {
 
 #[test]
 fn demo_customers_are_well_formed() {
-    let mut lines = CUSTOMERS.lines();
+    let mut csv = csv::Reader::from_reader(CUSTOMERS.as_bytes());
     assert_eq!(
-        lines.next(),
-        Some("external_id,name,lifetime_spend,mastodon,bluesky,note")
+        csv.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "external_id",
+            "name",
+            "email",
+            "lifetime_spend",
+            "orders",
+            "last_purchase",
+            "mastodon",
+            "bluesky",
+            "note"
+        ]
     );
     let mut ids = HashSet::new();
     let mut handles = HashSet::new();
-    let mut count = 0;
-    for line in lines {
-        // the note is the only quoted field, and it comes last
-        let fields: Vec<&str> = line.splitn(6, ',').collect();
-        assert_eq!(fields.len(), 6, "{line}");
-        assert!(ids.insert(fields[0]), "duplicate id in {line}");
-        let spend: f64 = fields[2]
-            .parse()
-            .unwrap_or_else(|_| panic!("spend in {line}"));
-        assert!(spend > 0.0);
-        assert!(
-            !fields[3].is_empty() || !fields[4].is_empty(),
-            "no handle in {line}"
-        );
-        for handle in [fields[3], fields[4]].into_iter().filter(|h| !h.is_empty()) {
-            assert!(handles.insert(handle), "handle {handle} twice");
-        }
-        count += 1;
-    }
-    assert_eq!(count, 30);
-    // every customer has at least one post in the demo feed
     let authors: HashSet<String> = posts()
         .iter()
         .map(|p| field(p, "author").to_string())
         .collect();
-    for line in CUSTOMERS.lines().skip(1) {
-        let fields: Vec<&str> = line.splitn(6, ',').collect();
+    let mut count = 0;
+    for record in csv.records() {
+        let r = record.unwrap();
+        let line = r.iter().collect::<Vec<_>>().join(",");
+        let [
+            id,
+            name,
+            email,
+            spend,
+            orders,
+            last,
+            mastodon,
+            bluesky,
+            _note,
+        ] = std::array::from_fn(|i| r.get(i).unwrap());
+        assert!(ids.insert(id.to_string()), "duplicate id in {line}");
+        let spend: f64 = spend.parse().unwrap_or_else(|_| panic!("spend in {line}"));
+        assert!(spend > 0.0);
+        assert!(email.ends_with("@example.com"), "{line}");
+        assert!(orders.parse::<u32>().unwrap() > 0, "{line}");
         assert!(
-            authors.contains(fields[3]) || authors.contains(fields[4]),
-            "{} never posts",
-            fields[1]
+            chrono::NaiveDate::parse_from_str(last, "%Y-%m-%d").is_ok(),
+            "{line}"
         );
+        assert!(
+            !mastodon.is_empty() || !bluesky.is_empty(),
+            "no handle in {line}"
+        );
+        for handle in [mastodon, bluesky].into_iter().filter(|h| !h.is_empty()) {
+            assert!(handles.insert(handle.to_string()), "handle {handle} twice");
+        }
+        // every customer has at least one post in the demo feed
+        assert!(
+            authors.contains(mastodon) || authors.contains(bluesky),
+            "{name} never posts"
+        );
+        count += 1;
     }
+    assert_eq!(count, 30);
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::customers::config::{CustomersConfig, Origin};
 use crate::domain::Network;
 use crate::sources::demo::DemoConfig;
 use crate::sources::listening::{Homes, Listening};
@@ -35,6 +36,8 @@ pub fn default_keys() -> KeysTable {
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub shop: ShopConfig,
+    /// Where the shop's customers come from and how the top N are ranked (supersedes `[shop] customers`).
+    pub customers: Option<crate::customers::config::CustomersConfig>,
     /// Sources by name: `[sources.<name>]` with `kind = "mastodon" | "bluesky" | "rss" | "jsonl" | "demo"`.
     pub sources: BTreeMap<String, SourceConfig>,
     pub notifications: NotificationConfig,
@@ -64,7 +67,8 @@ pub struct ShopConfig {
     pub keywords: Vec<String>,
     /// Without `#`.
     pub hashtags: Vec<String>,
-    /// The customers file exported from the shop's database (CSV); relative to the config file.
+    /// The customers file exported from the shop's database (CSV with the default columns); relative to the
+    /// config file. Superseded by `[customers]`, kept working.
     pub customers: Option<PathBuf>,
     /// The currency spend is counted in (ISO 4217 code; default GBP).
     pub currency: crate::money::Currency,
@@ -147,12 +151,28 @@ impl Settings {
         self.path.is_none()
     }
 
-    /// The customers file, resolved against the config file's folder.
-    pub fn customers_path(&self) -> Option<PathBuf> {
-        let file = self.config.shop.customers.as_ref()?;
-        Some(match (&self.path, file.is_relative()) {
-            (Some(cfg), true) => cfg.parent().unwrap_or(Path::new(".")).join(file),
-            _ => file.clone(),
+    /// Where the customers come from, with paths resolved against the config file's folder: `[customers]`,
+    /// else the legacy `[shop] customers` CSV, and for the demo its embedded customers.
+    pub fn customers(&self) -> Option<CustomersConfig> {
+        let Some(path) = &self.path else {
+            return Some(CustomersConfig::csv_defaults(Origin::Embedded {
+                name: "embedded demo customers",
+                text: crate::sources::demo::CUSTOMERS,
+            }));
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
+        let config = match (&self.config.customers, &self.config.shop.customers) {
+            (Some(c), _) => c.clone(),
+            (None, Some(file)) => CustomersConfig::csv_defaults(Origin::Csv {
+                path: file.clone(),
+                delimiter: b',',
+                decimal_comma: false,
+            }),
+            (None, None) => return None,
+        };
+        Some(CustomersConfig {
+            origin: config.origin.resolved(base),
+            ..config
         })
     }
 }
@@ -215,6 +235,13 @@ fn validate(config: &Config) -> Result<(), String> {
                 "shop.hashtags[{i}] = {tag:?}: a hashtag is one word, like \"MarlowFinch\""
             ));
         }
+    }
+    if config.customers.is_some() && config.shop.customers.is_some() {
+        return Err(
+            "shop.customers and [customers] both say where the customers come from; keep [customers] and \
+             remove `customers` from [shop] (as [customers]: kind = \"csv\", path = \"...\")"
+                .into(),
+        );
     }
     for (name, source) in &config.sources {
         source.check(name)?;
@@ -397,13 +424,33 @@ mod tests {
     }
 
     #[test]
-    fn customers_path_is_relative_to_the_config() {
+    fn customers_come_from_the_section_the_legacy_file_or_the_demo() {
         let mut s = demo(5.0);
+        assert!(matches!(
+            s.customers().map(|c| c.origin),
+            Some(Origin::Embedded { .. })
+        ));
         s.path = Some(PathBuf::from("/etc/regulars/config.toml"));
+        assert_eq!(s.customers(), None);
         s.config.shop.customers = Some(PathBuf::from("customers.csv"));
+        let legacy = s.customers().unwrap();
+        assert_eq!(legacy.origin.describe(), "/etc/regulars/customers.csv");
+        assert_eq!((legacy.top, legacy.on_start), (30, true));
+        s.config =
+            parse("[customers]\nkind = \"sqlite\"\npath = \"shop.db\"\nquery = \"SELECT 1\"\n")
+                .unwrap();
         assert_eq!(
-            s.customers_path(),
-            Some(PathBuf::from("/etc/regulars/customers.csv"))
+            s.customers().unwrap().origin.describe(),
+            "/etc/regulars/shop.db"
+        );
+        let err =
+            parse("[shop]\ncustomers = \"c.csv\"\n[customers]\nkind = \"csv\"\npath = \"c.csv\"\n")
+                .unwrap_err();
+        assert!(err.contains("shop.customers and [customers]"), "{err}");
+        let err = parse("[customers]\nkind = \"csv\"\npath = \"c.csv\"\ntop = 0\n").unwrap_err();
+        assert!(
+            err.contains("line 1") && err.contains("customers.top = 0"),
+            "{err}"
         );
     }
 }

@@ -17,7 +17,7 @@ pub enum Cell {
 }
 
 /// Where a row came from, for errors: a CSV's line (1 = the header) or a query's row (1 = the first row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Place {
     Line(usize),
     Row(usize),

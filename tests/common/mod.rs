@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod bin;
 pub mod bluesky;
 pub mod console;
 pub mod fake_ws;
