@@ -3,6 +3,7 @@
 mod actor;
 mod batches;
 mod customers;
+mod handles;
 mod lists;
 mod posts;
 mod schema;
