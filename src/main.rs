@@ -64,6 +64,11 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
+    /// The shop's customers: find and link their handles on the networks.
+    Customers {
+        #[command(subcommand)]
+        action: CustomersCmd,
+    },
     /// Build a store of a month of generated posts through the real ingest and time it against a plain
     /// SQLite program writing the same rows into the same schema (medians over --runs).
     Bench {
@@ -96,9 +101,31 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum CustomersCmd {
+    /// Search the networks for a customer's accounts (or every regular's missing ones) by their name, and
+    /// link the candidate you type the number of. Nothing is linked without a typed choice.
+    Find {
+        /// A customer's name or customer number (default: every regular without a handle on a searchable
+        /// network).
+        name: Option<String>,
+        /// Search only this network.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Remove one of a customer's handles.
+    Unlink {
+        /// The customer's name or customer number.
+        name: String,
+        /// The network, or network:handle when they have several there (`bluesky`, `x:ana_r`).
+        target: String,
+    },
+}
+
 impl Cmd {
     fn name(&self) -> &'static str {
         match self {
+            Cmd::Customers { .. } => "customers",
             Cmd::Classify { .. } => "classify",
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
@@ -226,6 +253,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Customers { action }) => customers(workspace, action)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
@@ -303,6 +333,38 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     running.stop().await;
     // Every effect asked for before quitting (the last draft save above all) is written before we exit.
     let _ = runner.await;
+    workspace.store.close().await;
+    result
+}
+
+async fn customers(workspace: Workspace, action: CustomersCmd) -> anyhow::Result<()> {
+    let client = regulars::sources::http::client();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
+        .map_err(anyhow::Error::msg)?;
+    let finder = regulars::customers::find::Finder {
+        store: &workspace.store,
+        customers: &workspace.customers,
+        accounts: &wiring.accounts,
+    };
+    let mut out = std::io::stdout();
+    let result = match action {
+        CustomersCmd::Find { name, network } => {
+            let only = network
+                .as_deref()
+                .map(regulars::customers::find::network_arg)
+                .transpose()?;
+            finder
+                .find(
+                    name.as_deref(),
+                    only,
+                    &mut std::io::stdin().lock(),
+                    &mut out,
+                )
+                .await
+                .map(|_| ())
+        }
+        CustomersCmd::Unlink { name, target } => finder.unlink(&name, &target, &mut out).await,
+    };
     workspace.store.close().await;
     result
 }

@@ -106,6 +106,32 @@ pub fn truncate_width(s: &str, max_width: usize) -> String {
     out
 }
 
+/// Text folded onto one line and cut to at most `max_width` columns at a word boundary, ending in "…" when
+/// anything was cut (mid-word only when the first word alone is too wide).
+pub fn cut_at_word(s: &str, max_width: usize) -> String {
+    let line = one_line(s);
+    if display_width(&line) <= max_width {
+        return line;
+    }
+    let mut out = String::new();
+    for word in line.split(' ') {
+        let wider = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if display_width(&wider) + 1 > max_width {
+            break;
+        }
+        out = wider;
+    }
+    if out.is_empty() {
+        return truncate_width(&line, max_width);
+    }
+    out.push(ELLIPSIS);
+    out
+}
+
 /// Folds text onto one line for list rows: every whitespace run (newlines and tabs included)
 /// becomes one space, and the ends are trimmed.
 pub fn one_line(s: &str) -> String {

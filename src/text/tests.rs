@@ -587,3 +587,14 @@ fn large_hostile_input_is_linear() {
     let _ = html_to_text(&"&#".repeat(100_000));
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn cut_at_word_keeps_whole_words() {
+    assert_eq!(
+        cut_at_word("Baker in\nLeeds. Sourdough most days", 20),
+        "Baker in Leeds.…"
+    );
+    assert_eq!(cut_at_word("short bio", 20), "short bio");
+    assert_eq!(cut_at_word("Supercalifragilistic", 6), "Super…");
+    assert!(display_width(&cut_at_word("日本語 の 説明 です よ", 9)) <= 9);
+}

@@ -1,0 +1,503 @@
+//! `regulars customers find` and `unlink` against fake Mastodon, Bluesky and X servers: each search's exact
+//! request, candidates parsed as the APIs document them (bio HTML to text, hostile text sanitized, followers),
+//! nothing linked without a typed choice, another customer's handle refused, and linked handles kept by every
+//! re-import.
+
+mod common;
+
+use std::path::PathBuf;
+
+use regulars::config;
+use regulars::customers::find::Finder;
+use regulars::domain::{Customer, Handle, Network};
+use regulars::runtime;
+use regulars::workspace::Workspace;
+use serde_json::json;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::app::{query, received};
+use common::files::write_private;
+
+const MASTODON_TOKEN: &str = "masto-SECRET-token";
+const X_TOKEN: &str = "x-user-SECRET-token";
+
+struct Shop {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+/// Priya Raman has no handle; Alice Ng is on Bluesky as alice.test (from the shop's database); Tom Ford on
+/// Mastodon. Each fake server stands for one network.
+fn shop(mastodon: &str, bluesky: &str, x: &str) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "external_id,name,lifetime_spend,mastodon,bluesky,note\n\
+         C1,Priya Raman,1250.00,,,\n\
+         C2,Alice Ng,900,,alice.test,\n\
+         C3,Tom Ford,500,tom@masto.test,,\n",
+    )
+    .unwrap();
+    let token = dir.path().join("mastodon-token");
+    write_private(&token, MASTODON_TOKEN);
+    let password = dir.path().join("bluesky-password");
+    write_private(&password, common::bluesky::PASSWORD);
+    let x_token = dir.path().join("x-token");
+    write_private(&x_token, X_TOKEN);
+    let text = format!(
+        r#"
+[shop]
+name = "Finch & Co"
+customers = "customers.csv"
+
+[shop.handles]
+mastodon = "shop@masto.test"
+
+[notifications]
+enabled = false
+
+[sources.m]
+kind = "mastodon"
+instance = "{mastodon}"
+token_file = '{token}'
+stream = false
+
+[sources.b]
+kind = "bluesky"
+handle = "shop.test"
+password_file = '{password}'
+pds = "{bluesky}"
+appview = "{bluesky}"
+jetstream = false
+
+[sources.t]
+kind = "x"
+api = "{x}"
+token_file = '{x_token}'
+"#,
+        token = token.display(),
+        password = password.display(),
+        x_token = x_token.display(),
+    );
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    Shop { dir, config }
+}
+
+impl Shop {
+    /// Opens the workspace as the CLI does (the customers file imported again each time).
+    async fn open(&self) -> Workspace {
+        let settings = config::load(&self.config).unwrap_or_else(|e| panic!("{e}"));
+        Workspace::open(settings, self.dir.path().join("regulars.db"), false)
+            .await
+            .unwrap()
+    }
+
+    /// Runs `find` with `typed` as the terminal input; the output and what was linked.
+    async fn find(
+        &self,
+        name: Option<&str>,
+        only: Option<Network>,
+        typed: &str,
+    ) -> (String, anyhow::Result<usize>) {
+        let ws = self.open().await;
+        let wiring = runtime::wire(
+            &ws.settings,
+            &ws.customers,
+            &regulars::sources::http::client(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let finder = Finder {
+            store: &ws.store,
+            customers: &ws.customers,
+            accounts: &wiring.accounts,
+        };
+        let mut out = Vec::new();
+        let result = finder
+            .find(name, only, &mut typed.as_bytes(), &mut out)
+            .await;
+        ws.store.close().await;
+        (String::from_utf8(out).unwrap(), result)
+    }
+
+    async fn unlink(&self, name: &str, target: &str) -> anyhow::Result<String> {
+        let ws = self.open().await;
+        let wiring = runtime::wire(
+            &ws.settings,
+            &ws.customers,
+            &regulars::sources::http::client(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let finder = Finder {
+            store: &ws.store,
+            customers: &ws.customers,
+            accounts: &wiring.accounts,
+        };
+        let mut out = Vec::new();
+        let result = finder.unlink(name, target, &mut out).await;
+        ws.store.close().await;
+        result.map(|()| String::from_utf8(out).unwrap())
+    }
+
+    async fn customer(&self, external_id: &str) -> Customer {
+        let ws = self.open().await;
+        let c = ws
+            .customers
+            .iter()
+            .find(|c| c.external_id == external_id)
+            .cloned()
+            .unwrap();
+        ws.store.close().await;
+        c
+    }
+}
+
+fn linked(network: Network, handle: &str) -> Handle {
+    Handle {
+        network,
+        handle: handle.into(),
+        linked: true,
+    }
+}
+
+/// `/api/v2/search` as Mastodon documents it: accounts with an HTML `note`; a local account's `acct` has no
+/// domain.
+async fn fake_mastodon() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/search"))
+        .and(header("authorization", format!("Bearer {MASTODON_TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accounts": [
+                {"id": "1", "username": "priya", "acct": "priya@far.example", "display_name": "Priya R",
+                 "note": "<p>Knits &amp; bakes</p>", "followers_count": 12,
+                 "url": "https://far.example/@priya"},
+                {"id": "2", "username": "praman", "acct": "praman", "display_name": "Priya Raman \u{1b}]0;pwned\u{7}",
+                 "note": "<p>Potter in Leeds.<br>Rings \u{202e}and things</p><script>x()</script>",
+                 "followers_count": 1234, "url": "https://masto.test/@praman"},
+            ],
+            "statuses": [], "hashtags": []
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// `searchActors` (profile views: no counts) and `getProfiles` (detailed views: counts).
+async fn fake_bluesky(actors: serde_json::Value) -> MockServer {
+    let server = MockServer::start().await;
+    common::bluesky::mount_session(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.searchActors"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"actors": actors, "cursor": "25"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getProfiles"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"profiles": [
+                {"did": "did:plc:priya", "handle": "priya.bsky.social", "followersCount": 321,
+                 "followsCount": 10, "postsCount": 5}
+            ]})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn bluesky_actors() -> serde_json::Value {
+    json!([
+        {"did": "did:plc:priya", "handle": "priya.bsky.social", "displayName": "Priya Raman",
+         "description": "ceramics, mostly", "indexedAt": "2026-01-01T00:00:00Z"},
+        {"did": "did:plc:alice", "handle": "alice.test", "displayName": "Alice"}
+    ])
+}
+
+async fn fake_x() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/search"))
+        .and(header(
+            "authorization",
+            format!("Bearer {X_TOKEN}").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "9", "name": "Priya R.", "username": "PriyaMakes",
+                      "description": "makes things", "public_metrics": {"followers_count": 5000,
+                      "following_count": 1, "tweet_count": 3, "listed_count": 0}}],
+            "meta": {"next_token": "abc"}
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mastodon_search_asks_exactly_and_links_only_the_number_typed() {
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(json!([])).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    let (out, linked_count) = shop
+        .find(Some("priya raman"), Some(Network::Mastodon), "2\n")
+        .await;
+    assert_eq!(linked_count.unwrap(), 1, "{out}");
+
+    let requests = received(&m).await;
+    let search = requests
+        .iter()
+        .find(|r| r.url.path() == "/api/v2/search")
+        .unwrap();
+    assert_eq!(query(search, "q").as_deref(), Some("Priya Raman"));
+    assert_eq!(query(search, "type").as_deref(), Some("accounts"));
+    assert_eq!(query(search, "resolve").as_deref(), Some("false"));
+    assert_eq!(query(search, "limit").as_deref(), Some("8"));
+
+    // Candidates: bio HTML as text, hostile text gone, counts grouped; a local acct gets the instance.
+    assert!(
+        out.contains("  1. @priya@far.example · Priya R · 12 followers\n     Knits & bakes\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  2. @praman@127.0.0.1 · Priya Raman · 1,234 followers\n"),
+        "{out}"
+    );
+    assert!(out.contains("Potter in Leeds. Rings and things"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}') && !out.contains("x()"),
+        "{out}"
+    );
+    assert!(
+        out.contains("linked @praman@127.0.0.1 to Priya Raman (followed from the next start)"),
+        "{out}"
+    );
+
+    let priya = shop.customer("C1").await;
+    assert_eq!(
+        priya.handles,
+        [linked(Network::Mastodon, "praman@127.0.0.1")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_typed_input_nothing_is_linked_and_q_stops() {
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(bluesky_actors()).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    // Every regular, every searchable network, and no input at all (stdin not a terminal, nothing piped).
+    let (out, linked_count) = shop.find(None, None, "").await;
+    assert_eq!(linked_count.unwrap(), 0, "{out}");
+    assert!(out.contains("no answer: nothing linked"), "{out}");
+    for why in ["facebook", "instagram", "tumblr", "linkedin", "google"] {
+        assert!(
+            out.contains(&format!("not searched: {why} cannot be searched: ")),
+            "{why}: {out}"
+        );
+    }
+    // Enter skips Mastodon, q stops before anything else is asked.
+    let (out, linked_count) = shop.find(Some("C1"), None, "\nq\n2\n").await;
+    assert_eq!(linked_count.unwrap(), 0, "{out}");
+    assert_eq!(out.matches("link which?").count(), 2, "{out}");
+    for c in ["C1", "C2", "C3"] {
+        assert!(
+            shop.customer(c).await.handles.iter().all(|h| !h.linked),
+            "{c}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bluesky_and_x_searches_as_documented() {
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(bluesky_actors()).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    let (out, linked_count) = shop
+        .find(Some("Priya Raman"), Some(Network::Bluesky), "1\n")
+        .await;
+    assert_eq!(linked_count.unwrap(), 1, "{out}");
+    let requests = received(&b).await;
+    let search = requests
+        .iter()
+        .find(|r| r.url.path() == "/xrpc/app.bsky.actor.searchActors")
+        .unwrap();
+    assert_eq!(query(search, "q").as_deref(), Some("Priya Raman"));
+    assert_eq!(query(search, "limit").as_deref(), Some("8"));
+    let profiles = requests
+        .iter()
+        .find(|r| r.url.path() == "/xrpc/app.bsky.actor.getProfiles")
+        .unwrap();
+    let asked: Vec<String> = profiles
+        .url
+        .query_pairs()
+        .filter(|(k, _)| k == "actors")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(asked, ["did:plc:priya", "did:plc:alice"]);
+    assert!(
+        out.contains(
+            "  1. @priya.bsky.social · Priya Raman · 321 followers\n     ceramics, mostly\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  2. @alice.test · Alice\n"), "{out}");
+
+    let (out, linked_count) = shop
+        .find(Some("Priya Raman"), Some(Network::X), "1\n")
+        .await;
+    assert_eq!(linked_count.unwrap(), 1, "{out}");
+    let requests = received(&x).await;
+    let search = requests
+        .iter()
+        .find(|r| r.url.path() == "/2/users/search")
+        .unwrap();
+    assert_eq!(query(search, "query").as_deref(), Some("Priya Raman"));
+    assert_eq!(query(search, "max_results").as_deref(), Some("8"));
+    assert_eq!(
+        query(search, "user.fields").as_deref(),
+        Some("description,public_metrics")
+    );
+    assert!(
+        out.contains("  1. @priyamakes · Priya R. · 5,000 followers\n     makes things\n"),
+        "{out}"
+    );
+    assert_eq!(
+        shop.customer("C1").await.handles,
+        [
+            linked(Network::Bluesky, "priya.bsky.social"),
+            linked(Network::X, "priyamakes")
+        ]
+    );
+    // Now every searchable network has Priya: nothing is asked.
+    let (out, _) = shop.find(Some("Priya Raman"), Some(Network::X), "").await;
+    assert!(
+        out.contains("Priya Raman already has a handle on x\nlinked 0 handles"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_customers_handle_is_refused_and_the_choice_asked_again() {
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(bluesky_actors()).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    let (out, linked_count) = shop
+        .find(Some("Priya"), Some(Network::Bluesky), "2\n")
+        .await;
+    assert_eq!(linked_count.unwrap(), 0, "{out}");
+    assert!(
+        out.contains("not linked: bluesky alice.test is already Alice Ng's (customer C2)"),
+        "{out}"
+    );
+    assert!(shop.customer("C1").await.handles.is_empty());
+    assert_eq!(shop.customer("C2").await.handles.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linked_handles_survive_reimports_and_unlink_removes_them() {
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(bluesky_actors()).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    shop.find(Some("C1"), Some(Network::Bluesky), "1\n")
+        .await
+        .1
+        .unwrap();
+    // Each open imports the customers file again: the linked handle stays.
+    let priya = shop.customer("C1").await;
+    assert_eq!(
+        priya.handles,
+        [linked(Network::Bluesky, "priya.bsky.social")]
+    );
+    let said = shop.unlink("priya raman", "bluesky").await.unwrap();
+    assert!(
+        said.contains("unlinked bluesky @priya.bsky.social from Priya Raman"),
+        "{said}"
+    );
+    assert!(shop.customer("C1").await.handles.is_empty());
+    // An imported handle can be unlinked too; the shop's database lists it, so the next import brings it back.
+    shop.unlink("Alice Ng", "bluesky:@Alice.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.customer("C2").await.handles,
+        [Handle::imported(Network::Bluesky, "alice.test")]
+    );
+    let err = shop.unlink("Tom", "x").await.unwrap_err();
+    assert!(
+        err.to_string().contains("Tom Ford has no x handle"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_said_per_network_and_bad_names_refused() {
+    let m = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/search"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "30"))
+        .mount(&m)
+        .await;
+    let b = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.searchActors"))
+        .and(query_param("q", "Priya Raman"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"actors": []})))
+        .mount(&b)
+        .await;
+    let x = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/search"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"title": "Unauthorized", "detail": "Unauthorized"})),
+        )
+        .mount(&x)
+        .await;
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    let (out, linked_count) = shop.find(Some("C1"), None, "").await;
+    assert_eq!(linked_count.unwrap(), 0);
+    assert!(
+        out.contains("mastodon search failed: rate limited until"),
+        "{out}"
+    );
+    assert!(
+        out.contains("on bluesky, searching \"Priya Raman\":\n  no candidates\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("x search failed: authentication refused (401)"),
+        "{out}"
+    );
+    assert!(!out.contains(X_TOKEN) && !out.contains(MASTODON_TOKEN));
+
+    let (_, result) = shop.find(Some("a"), None, "").await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("names 2 customers")
+            && err.contains("Priya Raman (C1)")
+            && err.contains("Alice Ng (C2)"),
+        "{err}"
+    );
+    let (_, result) = shop.find(Some("C1"), Some(Network::Facebook), "").await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("nothing to search:\n  facebook cannot be searched: "),
+        "{err}"
+    );
+}
