@@ -316,6 +316,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             workspace.settings.config.links.clone(),
             ui_tx.clone(),
         )
+        .with_accounts(wiring.accounts)
         .run(effects_rx),
     );
     let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;

@@ -27,6 +27,10 @@ pub enum Command {
     LogAction,
     MarkHandled,
     ScheduleFollowUp,
+    /// The customer's accounts searched by name on the networks, one linked once chosen.
+    FindHandles,
+    /// One of the customer's handles removed, after a yes.
+    UnlinkHandle,
     Filter,
     ClearFilter,
     Sources,
@@ -66,7 +70,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 33] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -86,6 +90,8 @@ impl Command {
         Command::LogAction,
         Command::MarkHandled,
         Command::ScheduleFollowUp,
+        Command::FindHandles,
+        Command::UnlinkHandle,
         Command::Filter,
         Command::ClearFilter,
         Command::Sources,
@@ -128,6 +134,8 @@ impl Command {
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
+            Command::FindHandles => "find the customer's handles on the networks",
+            Command::UnlinkHandle => "unlink one of the customer's handles (asks first)",
             Command::Filter => "search all: words @handle customer: cat: since:",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
@@ -178,7 +186,9 @@ impl Command {
             | Command::StartCheckIn
             | Command::LogAction
             | Command::MarkHandled
-            | Command::ScheduleFollowUp => Group::Work,
+            | Command::ScheduleFollowUp
+            | Command::FindHandles
+            | Command::UnlinkHandle => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink

@@ -4,6 +4,7 @@ pub mod composer;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
+pub mod handles;
 pub mod input;
 pub mod lists;
 pub mod popup;

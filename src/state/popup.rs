@@ -28,6 +28,10 @@ pub enum Popup {
     Sources {
         scroll: u16,
     },
+    /// Accounts found for a customer's name, one to link.
+    Candidates(super::handles::CandidatesPopup),
+    /// A customer's handles, one to unlink.
+    Unlink(super::handles::UnlinkPopup),
 }
 
 impl Popup {
@@ -37,7 +41,10 @@ impl Popup {
             Popup::Action(f) => Some(f.post),
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
-            Popup::Help { .. } | Popup::Sources { .. } => None,
+            Popup::Help { .. }
+            | Popup::Sources { .. }
+            | Popup::Candidates(_)
+            | Popup::Unlink(_) => None,
         }
     }
 }

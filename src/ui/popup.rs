@@ -22,6 +22,8 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::ConfirmSend { prepared, .. } => confirm(frame, state, area, prepared.as_ref()),
         Popup::ConfirmReplyAgain { post, prior } => reply_again(frame, state, area, *post, prior),
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
+        Popup::Candidates(p) => super::candidates::candidates(frame, state, area, p),
+        Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
         Popup::Help { .. } => {}
     }
 }
@@ -107,7 +109,7 @@ fn follow_up(frame: &mut Frame, state: &AppState, area: Rect, form: &FollowUpFor
 }
 
 /// "y / Enter send · n / Esc back": the confirm and cancel keys as bound.
-fn answers(state: &AppState, yes: &str, no: &str) -> Line<'static> {
+pub(super) fn answers(state: &AppState, yes: &str, no: &str) -> Line<'static> {
     let keys = |c| state.keymap.labels(c).join(" / ");
     Line::from(Span::styled(
         format!(
