@@ -501,3 +501,124 @@ async fn errors_are_said_per_network_and_bad_names_refused() {
         "{err}"
     );
 }
+
+/// The console's side: the runner searches every network asked at once and links what `update` asks for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runner_searches_the_networks_at_once_and_links_the_choice() {
+    use regulars::app::{Effect, Msg};
+    use std::sync::Arc;
+    use tokio::sync::mpsc;
+
+    let (m, b, x) = (
+        fake_mastodon().await,
+        fake_bluesky(bluesky_actors()).await,
+        fake_x().await,
+    );
+    let shop = shop(&m.uri(), &b.uri(), &x.uri());
+    let ws = shop.open().await;
+    let wiring = runtime::wire(
+        &ws.settings,
+        &ws.customers,
+        &regulars::sources::http::client(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let priya = ws
+        .customers
+        .iter()
+        .find(|c| c.external_id == "C1")
+        .unwrap()
+        .id;
+    let (ui_tx, mut ui) = mpsc::unbounded_channel();
+    let (effects, effects_rx) = mpsc::unbounded_channel();
+    let runner = tokio::spawn(
+        runtime::Runner::new(
+            ws.store.clone(),
+            wiring.repliers,
+            Arc::new(regulars::notify::NullNotifier),
+            Default::default(),
+            ui_tx,
+        )
+        .with_accounts(wiring.accounts)
+        .run(effects_rx),
+    );
+    let mut next = async || {
+        loop {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ui.recv())
+                .await
+                .expect("an answer in time")
+                .expect("the runner is running");
+            if !matches!(msg, Msg::RepliersReady(_)) {
+                return msg;
+            }
+        }
+    };
+    effects
+        .send(Effect::SearchAccounts {
+            customer: priya,
+            name: "Priya Raman".into(),
+            networks: vec![
+                Network::Mastodon,
+                Network::Bluesky,
+                Network::X,
+                Network::Tumblr,
+            ],
+        })
+        .unwrap();
+    let Msg::AccountsFound { customer, found } = next().await else {
+        panic!("not the search's answer")
+    };
+    assert_eq!(customer, priya);
+    let summary: Vec<(Network, Result<Vec<String>, String>)> = found
+        .into_iter()
+        .map(|(n, r)| (n, r.map(|cs| cs.into_iter().map(|c| c.handle).collect())))
+        .collect();
+    assert_eq!(
+        summary[..3],
+        [
+            (
+                Network::Mastodon,
+                Ok(vec!["priya@far.example".into(), "praman@127.0.0.1".into()])
+            ),
+            (
+                Network::Bluesky,
+                Ok(vec!["priya.bsky.social".into(), "alice.test".into()])
+            ),
+            (Network::X, Ok(vec!["priyamakes".into()])),
+        ]
+    );
+    let tumblr = summary[3].1.as_ref().unwrap_err();
+    assert!(
+        tumblr.starts_with("tumblr cannot be searched: "),
+        "{tumblr}"
+    );
+
+    let handle = linked(Network::X, "priyamakes");
+    effects
+        .send(Effect::LinkHandle {
+            customer: priya,
+            handle: handle.clone(),
+        })
+        .unwrap();
+    let Msg::HandleLinked { customer, .. } = next().await else {
+        panic!("not linked")
+    };
+    assert_eq!(customer.handles, [handle]);
+    // Another customer's handle: refused, said.
+    effects
+        .send(Effect::LinkHandle {
+            customer: priya,
+            handle: linked(Network::Bluesky, "alice.test"),
+        })
+        .unwrap();
+    let Msg::TaskFailed { what, error } = next().await else {
+        panic!("not refused")
+    };
+    assert_eq!(what, "linking @alice.test");
+    assert!(
+        error.contains("already Alice Ng's (customer C2)"),
+        "{error}"
+    );
+    drop(effects);
+    runner.await.unwrap();
+    ws.store.close().await;
+}
