@@ -85,6 +85,9 @@ fn print_candidates(out: &mut dyn Write, found: &[Candidate]) -> std::io::Result
         if !c.bio.trim().is_empty() {
             writeln!(out, "     {}", cut_at_word(&c.bio, BIO_WIDTH))?;
         }
+        if let Some(url) = &c.url {
+            writeln!(out, "     {url}")?;
+        }
     }
     Ok(())
 }

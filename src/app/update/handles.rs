@@ -32,15 +32,25 @@ pub fn find_for(state: &mut AppState, customer: CustomerId) -> Vec<Effect> {
         .into_iter()
         .partition(|n| n.account_search().is_ok());
     if networks.is_empty() {
-        let name = c.name.clone();
-        state.flash(match unsearchable.first() {
-            Some(_) => format!(
-                "{name}: none of the networks left can be searched by name ({})",
-                list(&unsearchable)
+        let searchable: Vec<Network> = state
+            .accounts
+            .keys()
+            .copied()
+            .filter(|n| n.account_search().is_ok())
+            .collect();
+        state.flash(match (searchable.is_empty(), unsearchable.is_empty()) {
+            (true, _) => {
+                "no network to search people on: configure a mastodon, bluesky or x source".into()
+            }
+            (false, true) => format!(
+                "{} has a handle on every network searched here ({})",
+                c.name,
+                list(&searchable)
             ),
-            None => format!(
-                "{name} has a handle on every network the shop is on here (or no mastodon, bluesky or x \
-                 source is configured)"
+            (false, false) => format!(
+                "{}: the networks left cannot be searched by name ({})",
+                c.name,
+                list(&unsearchable)
             ),
         });
         return vec![];

@@ -145,10 +145,16 @@ fn nothing_to_search_and_no_customer_are_said() {
     assert!(desk.send(Msg::Command(Command::FindHandles)).is_empty());
     let flash = desk.state.flash.as_ref().unwrap().0.clone();
     assert!(
-        flash.contains("none of the networks left can be searched by name (facebook)"),
+        flash == "Priya Raman: the networks left cannot be searched by name (facebook)",
         "{flash}"
     );
-    desk.state.popup = None;
+    desk.state.accounts = [(Network::Demo, "demo".to_string())].into();
+    assert!(desk.send(Msg::Command(Command::FindHandles)).is_empty());
+    assert_eq!(
+        desk.state.flash.as_ref().unwrap().0,
+        "no network to search people on: configure a mastodon, bluesky or x source"
+    );
+    assert_eq!(desk.state.popup, None);
     desk.select(Pane::Mentions, PostId(4));
     assert_eq!(desk.state.current_post().map(|p| p.customer), Some(None));
     assert!(desk.send(Msg::Command(Command::FindHandles)).is_empty());
