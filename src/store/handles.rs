@@ -1,10 +1,12 @@
-//! Handles a person links to a customer (found by an account search and confirmed) and unlinks.
+//! Handles a person links to a customer (found by an account search and confirmed) and unlinks; the posts
+//! already stored from a handle follow it.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::customers::{CUSTOMER_COLS, decode_customer};
+use super::posts::refresh_attention_rank;
 use super::{Db, Result, StoreError};
-use crate::domain::{Customer, CustomerId, Handle, Network};
+use crate::domain::{Customer, CustomerId, Handle, Network, PostId};
 
 impl Db {
     /// Stores `handle` as linked by a person (an import never removes it). Linking the customer's own
@@ -44,6 +46,7 @@ impl Db {
                 )?;
             }
         }
+        attribute(&tx, handle.network, text, None, Some(customer))?;
         tx.commit()?;
         self.customer(customer)
     }
@@ -68,6 +71,7 @@ impl Db {
                 "{name} has no {network} handle {text}"
             )));
         }
+        attribute(&tx, network, text, Some(customer), None)?;
         tx.commit()?;
         self.customer(customer)
     }
@@ -85,6 +89,33 @@ impl Db {
         c.handles = self.handles_of(id)?;
         Ok(c)
     }
+}
+
+/// Moves the stored posts written as `handle` on `network` from customer `from` (`None`: nobody's) to `to`,
+/// so a customer's story holds what they wrote before their handle was linked (and loses a wrong link's
+/// posts), and re-ranks those that need attention. The shop's own posts stay the shop's.
+fn attribute(
+    tx: &rusqlite::Transaction<'_>,
+    network: Network,
+    handle: &str,
+    from: Option<CustomerId>,
+    to: Option<CustomerId>,
+) -> Result<()> {
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM posts WHERE network = ?1 AND author_handle = ?2 COLLATE NOCASE AND by_shop = 0
+             AND customer_id IS ?3",
+        )?
+        .query_map(params![network.as_str(), handle, from.map(|c| c.0)], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut set = tx.prepare("UPDATE posts SET customer_id = ?2 WHERE id = ?1")?;
+    for id in ids {
+        set.execute(params![id, to.map(|c| c.0)])?;
+        refresh_attention_rank(tx, PostId(id))?;
+    }
+    Ok(())
 }
 
 fn missing(id: CustomerId) -> StoreError {

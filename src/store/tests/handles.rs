@@ -142,3 +142,46 @@ fn unlink_removes_linked_and_imported_handles() {
             .contains("not stored")
     );
 }
+
+#[test]
+fn posts_already_stored_follow_a_linked_handle_and_leave_with_it() {
+    use super::{complaint, new_post};
+    let mut db = Db::open_in_memory().unwrap();
+    let all = db
+        .import_customers(&super::run(), &[customer("C9", 1, &[])])
+        .unwrap();
+    let ana = all[0].id;
+    // Two posts by ana@example.social before anyone knew her (one a complaint), one by someone else.
+    let mut other = new_post("p3", 3, "hello");
+    other.incoming.author.handle = "bo@example.social".into();
+    db.insert_batch(
+        "m",
+        &[new_post("p1", 1, "hi"), complaint("p2", 2), other],
+        &[],
+    )
+    .unwrap();
+    let owner = |db: &Db, native: &str| -> (Option<i64>, Option<f64>) {
+        db.conn
+            .query_row(
+                "SELECT customer_id, attention_rank FROM posts WHERE native_id = ?1",
+                [native],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let rank_before = owner(&db, "p2").1;
+    db.link_handle(ana, &linked(Network::Mastodon, "Ana@Example.Social"))
+        .unwrap();
+    assert_eq!(owner(&db, "p1").0, Some(ana.0));
+    assert_eq!(owner(&db, "p2").0, Some(ana.0));
+    assert_eq!(owner(&db, "p3").0, None);
+    assert!(
+        owner(&db, "p2").1 > rank_before,
+        "a regular's complaint ranks higher: {rank_before:?} -> {:?}",
+        owner(&db, "p2").1
+    );
+    db.unlink_handle(ana, Network::Mastodon, "ana@example.social")
+        .unwrap();
+    assert_eq!(owner(&db, "p1").0, None);
+    assert_eq!(owner(&db, "p2").1, rank_before);
+}
