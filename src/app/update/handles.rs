@@ -110,28 +110,35 @@ pub(super) fn accounts_found(
     }
 }
 
+/// The store moved the handle's stored posts to the customer: the lists and Detail are read again.
 pub(super) fn handle_linked(
     state: &mut AppState,
     customer: crate::domain::Customer,
     handle: &crate::domain::Handle,
-) {
+) -> Vec<Effect> {
     state.flash(format!(
         "linked @{} to {}: followed from the next start",
         handle.handle, customer.name
     ));
-    state.customers.insert(customer.id, customer);
+    changed(state, customer)
 }
 
 pub(super) fn handle_unlinked(
     state: &mut AppState,
     customer: crate::domain::Customer,
     handle: &crate::domain::Handle,
-) {
+) -> Vec<Effect> {
     state.flash(format!(
         "unlinked {} @{} from {}: no longer followed from the next start",
         handle.network, handle.handle, customer.name
     ));
+    changed(state, customer)
+}
+
+fn changed(state: &mut AppState, customer: crate::domain::Customer) -> Vec<Effect> {
     state.customers.insert(customer.id, customer);
+    state.detail = Default::default();
+    super::lists::restart_lists(state)
 }
 
 /// Keys in the candidates popup, through the keymap: movement picks, confirm links, cancel closes.

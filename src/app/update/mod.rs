@@ -119,13 +119,9 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             handles::accounts_found(state, customer, found);
             vec![]
         }
-        Msg::HandleLinked { customer, handle } => {
-            handles::handle_linked(state, customer, &handle);
-            vec![]
-        }
+        Msg::HandleLinked { customer, handle } => handles::handle_linked(state, customer, &handle),
         Msg::HandleUnlinked { customer, handle } => {
-            handles::handle_unlinked(state, customer, &handle);
-            vec![]
+            handles::handle_unlinked(state, customer, &handle)
         }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));

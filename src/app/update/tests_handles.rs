@@ -202,11 +202,51 @@ fn unlink_asks_first_and_removes_only_on_yes() {
             .0
             .starts_with("unlinked mastodon @priya@hachyderm.io from Priya Raman")
     );
+    // Her post was hers through that handle only: nobody's now.
+    assert_eq!(desk.state.posts.get(PostId(1)).unwrap().customer, None);
     // Nothing left to unlink: said, no popup.
-    desk.send(Msg::Command(Command::UnlinkHandle));
+    assert!(super::handles::unlink_for(&mut desk.state, priya).is_empty());
     assert_eq!(desk.state.popup, None);
     assert_eq!(
         desk.state.flash.as_ref().unwrap().0,
         "Priya Raman has no handles to unlink"
     );
+}
+
+#[test]
+fn a_linked_handles_stored_posts_show_as_the_customers_at_once() {
+    let (mut desk, _) = desk_on_priya();
+    let tom = CustomerId(2);
+    let newbie = Handle {
+        network: Network::Mastodon,
+        handle: "newbie@mastodon.social".into(),
+        linked: true,
+    };
+    assert_eq!(desk.state.posts.get(PostId(4)).unwrap().customer, None);
+    let customer = desk.db.link_handle(tom, &newbie).unwrap();
+    let effects = desk.send(Msg::HandleLinked {
+        customer,
+        handle: newbie.clone(),
+    });
+    assert!(
+        effects.is_empty(),
+        "the lists' reads are answered: {effects:?}"
+    );
+    assert_eq!(desk.state.posts.get(PostId(4)).unwrap().customer, Some(tom));
+    assert!(
+        desk.state.lists[&Pane::Regulars]
+            .window
+            .rows
+            .iter()
+            .any(|k| k.id == PostId(4))
+    );
+    let customer = desk
+        .db
+        .unlink_handle(tom, Network::Mastodon, &newbie.handle)
+        .unwrap();
+    desk.send(Msg::HandleUnlinked {
+        customer,
+        handle: newbie,
+    });
+    assert_eq!(desk.state.posts.get(PostId(4)).unwrap().customer, None);
 }
