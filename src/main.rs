@@ -64,7 +64,7 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
-    /// The shop's customers: import the top N from its database, and more.
+    /// The shop's customers: import the top N from its database, find and link their handles.
     Customers {
         #[command(subcommand)]
         action: CustomersCmd,
@@ -103,6 +103,23 @@ enum Cmd {
 
 #[derive(Subcommand, Debug)]
 enum CustomersCmd {
+    /// Search the networks for a customer's accounts (or every regular's missing ones) by their name, and
+    /// link the candidate you type the number of. Nothing is linked without a typed choice.
+    Find {
+        /// A customer's name or customer number (default: every regular without a handle on a searchable
+        /// network).
+        name: Option<String>,
+        /// Search only this network.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Remove one of a customer's handles.
+    Unlink {
+        /// The customer's name or customer number.
+        name: String,
+        /// The network, or network:handle when they have several there (`bluesky`, `x:ana_r`).
+        target: String,
+    },
     /// Read [customers] (the shop's CSV export or database), rank the top N and store them, printing what
     /// changed since the last import: new regulars, those dropping out, rank moves, spend changes.
     Import {
@@ -266,9 +283,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) | Some(Cmd::Customers { .. }) => {
-                Ok(ExitCode::SUCCESS)
-            }
+            Some(Cmd::Customers { action }) => customers(workspace, action)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
 }
@@ -328,6 +346,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             workspace.settings.config.links.clone(),
             ui_tx.clone(),
         )
+        .with_accounts(wiring.accounts)
         .run(effects_rx),
     );
     let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
@@ -345,6 +364,40 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     running.stop().await;
     // Every effect asked for before quitting (the last draft save above all) is written before we exit.
     let _ = runner.await;
+    workspace.store.close().await;
+    result
+}
+
+async fn customers(workspace: Workspace, action: CustomersCmd) -> anyhow::Result<()> {
+    let client = regulars::sources::http::client();
+    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
+        .map_err(anyhow::Error::msg)?;
+    let finder = regulars::customers::find::Finder {
+        store: &workspace.store,
+        customers: &workspace.customers,
+        accounts: &wiring.accounts,
+    };
+    let mut out = std::io::stdout();
+    let result = match action {
+        CustomersCmd::Find { name, network } => {
+            let only = network
+                .as_deref()
+                .map(regulars::customers::find::network_arg)
+                .transpose()?;
+            finder
+                .find(
+                    name.as_deref(),
+                    only,
+                    &mut std::io::stdin().lock(),
+                    &mut out,
+                )
+                .await
+                .map(|_| ())
+        }
+        CustomersCmd::Unlink { name, target } => finder.unlink(&name, &target, &mut out).await,
+        // Runs before a workspace opens (opening one imports on start): see `run`.
+        CustomersCmd::Import { .. } => Ok(()),
+    };
     workspace.store.close().await;
     result
 }

@@ -8,21 +8,24 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+mod handles;
 mod runner;
 
 use crate::app::Msg;
 use crate::config::Settings;
 use crate::domain::{Customer, Network};
 use crate::ingest::Ingest;
+use crate::sources::accounts::AccountSearch;
 use crate::sources::listening::Listening;
 use crate::sources::{Health, Replier, Source, SourceCtx};
 use crate::store::Store;
 pub use runner::Runner;
 
-/// The configured sources and, per network, who sends replies.
+/// The configured sources and, per network, who sends replies and who finds people's accounts.
 pub struct Wiring {
     pub sources: Vec<Box<dyn Source>>,
     pub repliers: HashMap<Network, Arc<dyn Replier>>,
+    pub accounts: HashMap<Network, Arc<dyn AccountSearch>>,
 }
 
 /// Builds every configured source (and the repliers of the networks that have an account), each listening for
@@ -35,6 +38,7 @@ pub fn wire(
     let listening = Listening::new(&settings.config, customers);
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     let mut repliers: HashMap<Network, Arc<dyn Replier>> = HashMap::new();
+    let mut accounts: HashMap<Network, Arc<dyn AccountSearch>> = HashMap::new();
     for (name, source) in &settings.config.sources {
         let network = source.network();
         let built = source.build(name, listening.watch(network), client)?;
@@ -45,8 +49,16 @@ pub fn wire(
         {
             repliers.insert(network, replier);
         }
+        // And searches its people's accounts.
+        if let Some(search) = built.accounts {
+            accounts.entry(network).or_insert(search);
+        }
     }
-    Ok(Wiring { sources, repliers })
+    Ok(Wiring {
+        sources,
+        repliers,
+        accounts,
+    })
 }
 
 /// Running sources and ingest: cancel to stop; failures arrive as `Msg::TaskFailed`.

@@ -175,6 +175,7 @@ mod pigeon {
                 replier: Some(Arc::new(PigeonReplier {
                     loft: cfg.loft.clone(),
                 })),
+                accounts: None,
             })
         }
     }

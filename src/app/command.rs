@@ -27,6 +27,10 @@ pub enum Command {
     LogAction,
     MarkHandled,
     ScheduleFollowUp,
+    /// The customer's accounts searched by name on the networks, one linked once chosen.
+    FindHandles,
+    /// One of the customer's handles removed, after a yes.
+    UnlinkHandle,
     Filter,
     ClearFilter,
     Sources,
@@ -70,7 +74,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 33] = [
+    pub const ALL: [Command; 35] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -90,6 +94,8 @@ impl Command {
         Command::LogAction,
         Command::MarkHandled,
         Command::ScheduleFollowUp,
+        Command::FindHandles,
+        Command::UnlinkHandle,
         Command::Filter,
         Command::ClearFilter,
         Command::Sources,
@@ -134,6 +140,8 @@ impl Command {
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
             Command::ScheduleFollowUp => "schedule a follow-up",
+            Command::FindHandles => "find the customer's handles on the networks",
+            Command::UnlinkHandle => "unlink one of the customer's handles (asks first)",
             Command::Filter => "search all: words @handle customer: cat: since:",
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
@@ -191,7 +199,9 @@ impl Command {
             | Command::LogAction
             | Command::MarkHandled
             | Command::ScheduleFollowUp
-            | Command::CompleteFollowUp => Group::Work,
+            | Command::CompleteFollowUp
+            | Command::FindHandles
+            | Command::UnlinkHandle => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink

@@ -1,6 +1,6 @@
 //! I/O that `update` asks for. The runner performs it and reports back as `Msg`s.
 
-use crate::domain::{Draft, NewAction, NewFollowUp, Post, PostId};
+use crate::domain::{CustomerId, Draft, Handle, Network, NewAction, NewFollowUp, Post, PostId};
 
 /// What went to the clipboard, for the message that says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,23 @@ pub enum Effect {
     Notify {
         title: String,
         body: String,
+    },
+    /// Searches each network's accounts for a customer's name, concurrently (answered by
+    /// `Msg::AccountsFound`).
+    SearchAccounts {
+        customer: CustomerId,
+        name: String,
+        networks: Vec<Network>,
+    },
+    /// Links a handle staff chose (answered by `Msg::HandleLinked`).
+    LinkHandle {
+        customer: CustomerId,
+        handle: Handle,
+    },
+    /// Removes one of a customer's handles staff confirmed (answered by `Msg::HandleUnlinked`).
+    UnlinkHandle {
+        customer: CustomerId,
+        handle: Handle,
     },
     Quit,
 }

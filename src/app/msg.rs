@@ -3,7 +3,10 @@
 use crossterm::event::KeyEvent;
 
 use super::command::Command;
-use crate::domain::{Action, Draft, FollowUp, Network, Post, PostId, PriorReply, Reply};
+use crate::domain::{
+    Action, Candidate, Customer, CustomerId, Draft, FollowUp, Handle, Network, Post, PostId,
+    PriorReply, Reply,
+};
 use crate::sources::{Health, Usage};
 use crate::state::Preparers;
 
@@ -95,6 +98,21 @@ pub enum Msg {
     Copied {
         what: super::Copied,
         error: Option<String>,
+    },
+    /// What each network's account search found for a customer's name (or why it could not search).
+    AccountsFound {
+        customer: CustomerId,
+        found: Vec<(Network, Result<Vec<Candidate>, String>)>,
+    },
+    /// A handle was linked: the customer as now stored.
+    HandleLinked {
+        customer: Customer,
+        handle: Handle,
+    },
+    /// A handle was unlinked: the customer as now stored.
+    HandleUnlinked {
+        customer: Customer,
+        handle: Handle,
     },
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {

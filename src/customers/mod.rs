@@ -2,6 +2,8 @@
 //! [`table::Table`] ([`source`]), mapped to customers through the configured columns ([`mapping`]), ranked to
 //! the top N ([`rank`]) and compared with the stored list ([`diff`]) before [`import`] writes them.
 
+pub mod find;
+pub mod pick;
 mod columns;
 pub mod config;
 mod csv;

@@ -28,6 +28,32 @@ impl Handle {
     }
 }
 
+/// An account an account search found for a customer's name, for staff to confirm or pass over. Every text is
+/// sanitized (bios converted from HTML where the network sends HTML) before it gets here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub network: Network,
+    /// As the network's registry `handle()` stores it (`priya@example.social`, `priya.bsky.social`).
+    pub handle: String,
+    pub display_name: String,
+    pub bio: String,
+    /// When the network says.
+    pub followers: Option<u64>,
+    /// The account's page on the network.
+    pub url: Option<String>,
+}
+
+impl Candidate {
+    /// The handle to store when staff confirm this candidate.
+    pub fn linked(&self) -> Handle {
+        Handle {
+            network: self.network,
+            handle: self.handle.clone(),
+            linked: true,
+        }
+    }
+}
+
 /// 0..1, how much a customer of this rank weighs: rank 1 is 1.0, fading with rank. (The store computes the
 /// Attention order from stored ranks, so the rule lives here, not on [`Customer`] alone.)
 pub fn value_of_rank(rank: u32) -> f32 {

@@ -6,7 +6,7 @@ mod post;
 mod search;
 mod work;
 
-pub use customer::{Customer, Handle, ImportRun, forget_key, value_of_rank};
+pub use customer::{Candidate, Customer, Handle, ImportRun, forget_key, value_of_rank};
 pub use listing::{ActionKey, Anchor, Listing, Page, PostDetails, PostKey, PostQuery};
 pub use post::{
     Author, CustomerId, IncomingPost, Network, NewPost, Post, PostId, Quote, ReplyLimit,

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::handles;
 use crate::app::{Effect, Msg};
 use crate::domain::{Network, Reply};
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
+use crate::sources::accounts::AccountSearch;
 use crate::sources::{Replier, ReplyRequest, Resolution, SendError, SentReply};
 use crate::state::Preparers;
 use crate::store::Store;
@@ -19,6 +21,7 @@ use crate::store::Store;
 pub struct Runner {
     store: Store,
     repliers: HashMap<Network, Arc<dyn Replier>>,
+    accounts: HashMap<Network, Arc<dyn AccountSearch>>,
     notifier: Arc<dyn Notifier>,
     links: LinksConfig,
     ui: mpsc::UnboundedSender<Msg>,
@@ -35,10 +38,17 @@ impl Runner {
         Runner {
             store,
             repliers,
+            accounts: HashMap::new(),
             notifier,
             links,
             ui,
         }
+    }
+
+    /// The networks' account searches, for `Effect::SearchAccounts` (none: every search says so).
+    pub fn with_accounts(mut self, accounts: HashMap<Network, Arc<dyn AccountSearch>>) -> Runner {
+        self.accounts = accounts;
+        self
     }
 
     /// Runs until the sender is dropped, then waits for replies in flight. First hands the UI the repliers'
@@ -100,6 +110,21 @@ impl Runner {
                         idempotency_key,
                     };
                     sends.spawn(resolve_reply(replier, store, ui, request));
+                }
+                Effect::SearchAccounts {
+                    customer,
+                    name,
+                    networks,
+                } => {
+                    let searches: Vec<_> = networks
+                        .into_iter()
+                        .map(|n| (n, self.accounts.get(&n).cloned()))
+                        .collect();
+                    let ui = self.ui.clone();
+                    sends.spawn(async move {
+                        let found = handles::search(searches, &name, handles::SEARCH_TIMEOUT).await;
+                        let _ = ui.send(Msg::AccountsFound { customer, found });
+                    });
                 }
                 other => self.perform(other).await,
             }
@@ -165,11 +190,26 @@ impl Runner {
                 let _ = self.ui.send(Msg::Copied { what, error });
                 return;
             }
+            Effect::LinkHandle { customer, handle } => {
+                let _ = self
+                    .ui
+                    .send(handles::link(&self.store, customer, handle).await);
+                return;
+            }
+            Effect::UnlinkHandle { customer, handle } => {
+                let _ = self
+                    .ui
+                    .send(handles::unlink(&self.store, customer, handle).await);
+                return;
+            }
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;
             }
-            Effect::SendReply { .. } | Effect::ResolveReply { .. } | Effect::Quit => return,
+            Effect::SendReply { .. }
+            | Effect::ResolveReply { .. }
+            | Effect::SearchAccounts { .. }
+            | Effect::Quit => return,
         };
         let msg = msg.unwrap_or_else(|e| {
             tracing::error!(error = %e, "store write failed");

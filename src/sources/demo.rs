@@ -206,6 +206,7 @@ impl super::registry::NetworkKind for Kind {
         Ok(super::registry::Built {
             source: Box::new(DemoSource::new(source.to_string(), cfg.interval_seconds)),
             replier: Some(std::sync::Arc::new(DemoReplier)),
+            accounts: None,
         })
     }
 }

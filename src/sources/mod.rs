@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::IncomingPost;
 
+pub mod accounts;
 pub mod bluesky;
 pub mod demo;
 pub mod facebook;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::accounts::AccountSearch;
 use super::{Replier, Source, Watch};
 use crate::domain::ReplyLimit;
 
@@ -31,6 +32,10 @@ pub trait NetworkKind {
     /// People have handles here: the shop's in `[shop.handles]`, the customers' in a customers-file column
     /// named after the network. Feeds (RSS, JSONL, the demo) have none.
     const ACCOUNTS: bool = false;
+
+    /// Why the network's people cannot be found by name with the shop's credentials, for networks with
+    /// accounts; `None` when its `build` hands an account search ([`Built::accounts`]).
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = None;
 
     /// A handle as people write it (`@Alice@Social.Example`, `alice`), normalised to the form the network's
     /// posts carry; `Err` says what a handle looks like. `home` is the shop's own server on this network, when
@@ -73,10 +78,12 @@ pub trait NetworkKind {
     ) -> Result<Built, String>;
 }
 
-/// A configured source, built: the task to run and, when the network can reply from its account, the replier.
+/// A configured source, built: the task to run and, when the network can reply from its account, the replier;
+/// when its API can find people by name, the account search.
 pub struct Built {
     pub source: Box<dyn Source>,
     pub replier: Option<Arc<dyn Replier>>,
+    pub accounts: Option<Arc<dyn AccountSearch>>,
 }
 
 impl Built {
@@ -84,6 +91,7 @@ impl Built {
         Built {
             source: Box::new(source),
             replier: None,
+            accounts: None,
         }
     }
 }
@@ -140,6 +148,18 @@ macro_rules! networks {
             pub fn has_accounts(self) -> bool {
                 use $crate::sources::registry::NetworkKind as _;
                 match self { $(Network::$variant => <$kind>::ACCOUNTS,)+ }
+            }
+
+            /// People on this network can be searched by name (a configured source's account search), or why not.
+            pub fn account_search(self) -> Result<(), &'static str> {
+                use $crate::sources::registry::NetworkKind as _;
+                match self {
+                    $(Network::$variant => match (<$kind>::ACCOUNTS, <$kind>::NO_ACCOUNT_SEARCH) {
+                        (false, _) => Err("its posts come from feeds, not people's accounts"),
+                        (true, Some(why)) => Err(why),
+                        (true, None) => Ok(()),
+                    },)+
+                }
             }
 
             /// The networks people have handles on.

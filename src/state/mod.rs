@@ -5,6 +5,7 @@ pub mod feed;
 #[cfg(test)]
 pub mod fixture;
 pub mod follow_ups;
+pub mod handles;
 pub mod input;
 pub mod lists;
 pub mod popup;

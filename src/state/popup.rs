@@ -34,6 +34,10 @@ pub enum Popup {
     Sources {
         scroll: u16,
     },
+    /// Accounts found for a customer's name, one to link.
+    Candidates(super::handles::CandidatesPopup),
+    /// A customer's handles, one to unlink.
+    Unlink(super::handles::UnlinkPopup),
 }
 
 impl Popup {
@@ -44,7 +48,10 @@ impl Popup {
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
             Popup::CloseFollowUp { follow_up, .. } => follow_up.post,
-            Popup::Help { .. } | Popup::Sources { .. } => None,
+            Popup::Help { .. }
+            | Popup::Sources { .. }
+            | Popup::Candidates(_)
+            | Popup::Unlink(_) => None,
         }
     }
 }

@@ -10,9 +10,9 @@ use super::codec::{Cells, date, ms};
 use super::posts::refresh_attention_rank;
 use super::repository::CustomerRepo;
 use super::{Db, Result, StoreError};
-use crate::domain::{Customer, CustomerId, Handle, ImportRun, PostId};
+use crate::domain::{Customer, CustomerId, Handle, ImportRun, Network, PostId};
 
-const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
+pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
                              last_purchase, recent_spend_cents, former";
 
 impl CustomerRepo for Db {
@@ -133,6 +133,19 @@ impl CustomerRepo for Db {
         Ok(out)
     }
 
+    fn link_handle(&mut self, customer: CustomerId, handle: &Handle) -> Result<Customer> {
+        self.link(customer, handle)
+    }
+
+    fn unlink_handle(
+        &mut self,
+        customer: CustomerId,
+        network: Network,
+        handle: &str,
+    ) -> Result<Customer> {
+        self.unlink(customer, network, handle)
+    }
+
     fn forgotten_keys(&self) -> Result<HashSet<String>> {
         let mut stmt = self
             .conn
@@ -197,6 +210,19 @@ fn refresh_ranks(tx: &Transaction<'_>, customers: &[i64]) -> Result<()> {
 }
 
 impl Db {
+    pub(super) fn handles_of(&self, customer: CustomerId) -> Result<Vec<Handle>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT customer_id, network, handle, linked FROM customer_handles WHERE customer_id = ?1
+             ORDER BY rowid",
+        )?;
+        let mut rows = stmt.query([customer.0])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(decode_handle(row)?.1);
+        }
+        Ok(out)
+    }
+
     fn all_handles(&self) -> Result<HashMap<CustomerId, Vec<Handle>>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT customer_id, network, handle, linked FROM customer_handles ORDER BY rowid",

@@ -19,6 +19,7 @@ mod actor;
 mod codec;
 mod cursors;
 mod customers;
+mod handles;
 mod lists;
 mod posts;
 mod repository;

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, Draft, FollowUp, FollowUpRow, ImportRun, NewAction,
-    NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+    Action, ActionKey, Anchor, Customer, CustomerId, Draft, FollowUp, FollowUpRow, Handle, ImportRun,
+    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+    PriorReply, Reply,
 };
 use crate::sources::Cursor;
 
@@ -125,6 +126,18 @@ pub trait CustomerRepo {
     fn import_customers(&mut self, run: &ImportRun, ranked: &[Customer]) -> Result<Vec<Customer>>;
     /// Every customer: the regulars by rank, then former regulars by the rank they last had.
     fn customers(&self) -> Result<Vec<Customer>>;
+    /// Links `handle` to the customer as confirmed by a person (stored with `linked`, kept by every import).
+    /// Linking it again is harmless; a handle another customer holds is [`super::StoreError::Conflict`]
+    /// naming them. Returns the customer with their handles.
+    fn link_handle(&mut self, customer: CustomerId, handle: &Handle) -> Result<Customer>;
+    /// Removes the customer's handle on `network`, linked or imported (an imported one comes back at the next
+    /// import if the shop's database still lists it). Returns the customer with their handles.
+    fn unlink_handle(
+        &mut self,
+        customer: CustomerId,
+        network: Network,
+        handle: &str,
+    ) -> Result<Customer>;
     /// The [`crate::domain::forget_key`]s of the customers forgotten on request (an import skips them).
     fn forgotten_keys(&self) -> Result<HashSet<String>>;
 }

@@ -602,4 +602,5 @@ fn truncate_words_cuts_at_a_space_where_it_can() {
     // No space late enough: cut inside the word, as truncate_width does.
     assert_eq!(truncate_words("a extraordinarily", 10), "a extraor…");
     assert_eq!(truncate_words("anything", 0), "");
+    assert!(display_width(&truncate_words("日本語 の 説明 です よ", 9)) <= 9);
 }

@@ -1,5 +1,6 @@
 //! Rendering: a pure function of `AppState`. The only entry point is `render`.
 
+mod candidates;
 mod composer;
 mod detail;
 mod follow_ups;

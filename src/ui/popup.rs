@@ -27,6 +27,8 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
             close_follow_up(frame, state, area, follow_up, who)
         }
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
+        Popup::Candidates(p) => super::candidates::candidates(frame, state, area, p),
+        Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
         Popup::Help { .. } => {}
     }
 }
@@ -112,7 +114,7 @@ fn follow_up(frame: &mut Frame, state: &AppState, area: Rect, form: &FollowUpFor
 }
 
 /// "y / Enter send · n / Esc back": the confirm and cancel keys as bound.
-fn answers(state: &AppState, yes: &str, no: &str) -> Line<'static> {
+pub(super) fn answers(state: &AppState, yes: &str, no: &str) -> Line<'static> {
     let keys = |c| state.keymap.labels(c).join(" / ");
     Line::from(Span::styled(
         format!(

@@ -572,3 +572,60 @@ fn a_reply_to_a_customer_with_a_follow_up_due_asks_to_close_it() {
     );
     assert!(screen.contains("fits. Close it?"), "{screen}");
 }
+
+#[test]
+fn finding_and_unlinking_a_customers_handles() {
+    use crate::domain::{Candidate, Network};
+    let mut desk = fixture::desk();
+    for n in [
+        Network::Mastodon,
+        Network::Bluesky,
+        Network::X,
+        Network::Facebook,
+    ] {
+        desk.state.accounts.insert(n, format!("shop on {n}"));
+    }
+    desk.select(Pane::Regulars, PostId(1));
+    desk.send(Msg::Command(Command::FindHandles));
+    snap("candidates_searching", &desk.state);
+    let priya = desk.state.current_post().and_then(|p| p.customer).unwrap();
+    let found = |handle: &str, name: &str, followers, bio: &str| Candidate {
+        network: Network::Bluesky,
+        handle: handle.into(),
+        display_name: name.into(),
+        bio: bio.into(),
+        followers,
+        url: None,
+    };
+    desk.send(Msg::AccountsFound {
+        customer: priya,
+        found: vec![
+            (
+                Network::Bluesky,
+                Ok(vec![
+                    found(
+                        "priya.bsky.social",
+                        "Priya Raman",
+                        Some(1234),
+                        "Potter in Leeds. Rings, mugs and the occasional vase; mostly stoneware, fired twice, \
+                         glazed in the colours of the moors after rain",
+                    ),
+                    found("praman.bsky.social", "P. Raman", None, ""),
+                ]),
+            ),
+            (Network::X, Ok(vec![])),
+        ],
+    });
+    desk.send(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('j'),
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    snap("candidates_found", &desk.state);
+    desk.state.popup = None;
+    desk.send(Msg::Command(Command::UnlinkHandle));
+    desk.send(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    snap("unlink_asking", &desk.state);
+}

@@ -2,6 +2,7 @@
 // Every test file is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod app;
 pub mod bin;
 pub mod bluesky;

@@ -101,6 +101,8 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 _ => vec![],
             };
         }
+        Popup::Candidates(popup) => super::handles::candidates_key(state, popup, key),
+        Popup::Unlink(popup) => super::handles::unlink_key(state, popup, key),
         Popup::Action(form) => action_key(state, form, key),
         Popup::FollowUp(form) => follow_up_key(state, form, key),
     };

@@ -3,6 +3,7 @@
 mod compose;
 mod follow_ups;
 mod forms;
+pub mod handles;
 mod links;
 mod lists;
 mod posts;
@@ -10,6 +11,8 @@ mod posts;
 mod tests;
 #[cfg(test)]
 mod tests_follow_ups;
+#[cfg(test)]
+mod tests_handles;
 #[cfg(test)]
 mod tests_links;
 #[cfg(test)]
@@ -115,6 +118,14 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Copied { what, error } => {
             links::copied(state, what, error);
             vec![]
+        }
+        Msg::AccountsFound { customer, found } => {
+            handles::accounts_found(state, customer, found);
+            vec![]
+        }
+        Msg::HandleLinked { customer, handle } => handles::handle_linked(state, customer, &handle),
+        Msg::HandleUnlinked { customer, handle } => {
+            handles::handle_unlinked(state, customer, &handle)
         }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));
@@ -248,6 +259,14 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::LogAction => forms::open_action_form(state),
         Command::ScheduleFollowUp => forms::open_follow_up_form(state),
         Command::MarkHandled => mark_handled(state),
+        Command::FindHandles => match handles::customer_in_context(state) {
+            Some(customer) => handles::find_for(state, customer),
+            None => vec![],
+        },
+        Command::UnlinkHandle => match handles::customer_in_context(state) {
+            Some(customer) => handles::unlink_for(state, customer),
+            None => vec![],
+        },
         Command::SendReply => compose::ask_to_send(state),
         Command::CloseComposer => compose::close(state),
         Command::InsertTemplate => compose::insert_template(state),

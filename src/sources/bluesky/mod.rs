@@ -16,6 +16,7 @@ use crate::sources::{Check, CheckFuture, Source, SourceCtx, SourceFuture, Watch,
 use jetstream::Jetstream;
 use poll::Feeds;
 
+pub mod accounts;
 pub mod api;
 pub mod facets;
 pub mod jetstream;
@@ -210,6 +211,11 @@ impl BlueskySource {
             self.handle.clone(),
             self.timing.backoff.clone(),
         )
+    }
+
+    /// The account search, through the source's AppView.
+    pub fn accounts(&self) -> accounts::BlueskyAccounts {
+        accounts::BlueskyAccounts::new(self.xrpc.clone())
     }
 }
 

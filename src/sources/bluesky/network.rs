@@ -46,9 +46,11 @@ impl NetworkKind for Kind {
     ) -> Result<Built, String> {
         let polling = BlueskySource::new(source.to_string(), cfg, watch, client.clone())?;
         let replier = polling.replier();
+        let accounts = polling.accounts();
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: Some(Arc::new(accounts)),
         })
     }
 }

@@ -14,6 +14,9 @@ impl NetworkKind for Kind {
     type Config = FacebookConfig;
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(8000);
     const ACCOUNTS: bool = true;
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = Some(
+        "the Graph API offers no search for people by name (people ids are scoped to each app)",
+    );
 
     /// A Facebook name as the page sees it (`Ann Lee`), compared without case; spaces inside are kept.
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
@@ -51,6 +54,7 @@ impl NetworkKind for Kind {
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: None,
         })
     }
 }

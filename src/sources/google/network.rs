@@ -16,6 +16,9 @@ impl NetworkKind for Kind {
     /// 4096 bytes in fact: the replier refuses longer ones before sending.
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(4096);
     const ACCOUNTS: bool = true;
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = Some(
+        "a Google review names its author only by display name: there is no account to look up",
+    );
     const REPLY_REPLACES: bool = true;
 
     /// A reviewer's name as Google shows it (`Ann Lee`); a leading `@` is not part of it.
@@ -43,6 +46,7 @@ impl NetworkKind for Kind {
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: None,
         })
     }
 }

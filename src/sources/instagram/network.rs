@@ -13,6 +13,9 @@ impl NetworkKind for Kind {
     type Config = InstagramConfig;
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(2200);
     const ACCOUNTS: bool = true;
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = Some(
+        "the Instagram Graph API finds a business or creator account only by its exact username (business discovery), never a person by name",
+    );
 
     /// Usernames are letters, digits, `.` and `_`, at most 30, compared without case.
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
@@ -48,6 +51,7 @@ impl NetworkKind for Kind {
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: None,
         })
     }
 }

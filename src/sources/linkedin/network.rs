@@ -15,6 +15,9 @@ impl NetworkKind for Kind {
     /// Comments take up to 1,250 characters.
     const REPLY_LIMIT: ReplyLimit = ReplyLimit::Chars(1250);
     const ACCOUNTS: bool = true;
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = Some(
+        "LinkedIn's API offers no member search to an organisation's token (people search is closed to partners)",
+    );
 
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
         let h = raw.trim().trim_start_matches('@').to_lowercase();
@@ -66,6 +69,7 @@ impl NetworkKind for Kind {
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: None,
         })
     }
 }

@@ -14,6 +14,7 @@
 //! timelines also read the page just below their cursor each round: a post federated late carries an id from
 //! its own, older date. Rounds, backoff, health and re-login are the shared poller's.
 
+pub mod accounts;
 pub mod api;
 mod client;
 mod config;

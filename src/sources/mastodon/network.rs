@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::accounts::MastodonAccounts;
 use super::{MastodonConfig, MastodonReplier, MastodonSource};
 use crate::sources::Watch;
 use crate::sources::registry::{Built, NetworkKind};
@@ -58,9 +59,11 @@ impl NetworkKind for Kind {
         let shop = watch.shop_handle.clone();
         let polling = MastodonSource::new(source.to_string(), cfg, watch, client.clone())?;
         let replier = MastodonReplier::new(source, cfg, shop, client.clone())?;
+        let accounts = MastodonAccounts::new(source, cfg, client.clone())?;
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: Some(Arc::new(accounts)),
         })
     }
 }

@@ -16,6 +16,9 @@ impl NetworkKind for Kind {
     // A reblog with a comment would be a new public post on the shop's blog, not a reply.
     const REPLY_BY_HAND: Option<&'static str> = Some("Tumblr's API cannot post replies");
     const ACCOUNTS: bool = true;
+    const NO_ACCOUNT_SEARCH: Option<&'static str> = Some(
+        "Tumblr's API has no search for blogs; a blog is only looked up by its exact name, and guessing names from a person's name would be speculation",
+    );
 
     fn handle(raw: &str, _home: Option<&str>) -> Result<String, String> {
         let mut h = raw.trim().trim_start_matches('@').to_lowercase();

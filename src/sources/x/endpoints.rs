@@ -81,6 +81,17 @@ pub const USERS_BY: Endpoint = Endpoint {
     min_page: 0,
 };
 
+/// People whose name or username matches a query (a user-context token only), for finding a customer's
+/// account.
+pub const USERS_SEARCH: Endpoint = Endpoint {
+    method: "GET",
+    path: "/2/users/search",
+    params: &["query", "max_results"],
+    fixed: &[("user.fields", "description,public_metrics")],
+    body: &[],
+    min_page: 1,
+};
+
 /// The token's own user (a user-context token only).
 pub const ME: Endpoint = Endpoint {
     method: "GET",
@@ -102,11 +113,12 @@ pub const CREATE_POST: Endpoint = Endpoint {
 };
 
 /// Every endpoint the client calls.
-pub const ALL: [&Endpoint; 6] = [
+pub const ALL: [&Endpoint; 7] = [
     &USER_POSTS,
     &MENTIONS,
     &SEARCH_RECENT,
     &USERS_BY,
+    &USERS_SEARCH,
     &ME,
     &CREATE_POST,
 ];

@@ -12,6 +12,7 @@
 //! the Sources view, and the source holds at `monthly_read_budget`. Rounds, backoff, the `x-rate-limit-*`
 //! pauses, health and re-login are the shared poller's.
 
+pub mod accounts;
 pub mod api;
 mod budget;
 mod client;

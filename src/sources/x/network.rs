@@ -61,9 +61,11 @@ impl NetworkKind for Kind {
         let shop = watch.shop_handle.clone();
         let polling = XSource::new(source.to_string(), cfg, watch, client.clone())?;
         let replier = XReplier::new(source, cfg, shop, client.clone())?;
+        let accounts = super::accounts::XAccounts::new(source, cfg, client.clone())?;
         Ok(Built {
             source: Box::new(polling),
             replier: Some(Arc::new(replier)),
+            accounts: Some(Arc::new(accounts)),
         })
     }
 }

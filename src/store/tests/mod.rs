@@ -4,6 +4,7 @@ mod actor;
 mod batches;
 mod customers;
 mod follow_ups;
+mod handles;
 mod lists;
 mod posts;
 mod schema;
