@@ -12,7 +12,7 @@ use super::repository::CustomerRepo;
 use super::{Db, Result, StoreError};
 use crate::domain::{Customer, CustomerId, Handle, ImportRun, PostId};
 
-const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
+pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
                              last_purchase, recent_spend_cents, former";
 
 impl CustomerRepo for Db {
@@ -239,7 +239,7 @@ pub(super) fn decode_customer(row: &rusqlite::Row<'_>) -> Result<Customer> {
     })
 }
 
-fn decode_handle(row: &rusqlite::Row<'_>) -> Result<(CustomerId, Handle)> {
+pub(super) fn decode_handle(row: &rusqlite::Row<'_>) -> Result<(CustomerId, Handle)> {
     let c = Cells::new(row, "customer_handles", 0);
     Ok((
         CustomerId(c.get(0)?),
