@@ -231,18 +231,17 @@ pub struct Forgotten {
 /// The words that identify a customer in free text: their name and its parts, their handles and each handle's
 /// user part, their email and the shop's key for them. Longest first, so a whole handle goes before its parts.
 pub fn identifying_terms(c: &Customer) -> Vec<String> {
+    let mut parts: Vec<String> = c.name.split_whitespace().map(str::to_string).collect();
     let mut terms = vec![c.name.clone(), c.email.clone(), c.external_id.clone()];
-    terms.extend(c.name.split_whitespace().map(str::to_string));
     for h in &c.handles {
         let handle = h.handle.trim_start_matches('@');
         terms.push(handle.to_string());
-        terms.extend(handle.split(['@', '.']).next().map(str::to_string));
+        parts.extend(handle.split(['@', '.']).next().map(str::to_string));
     }
-    if let Some(user) = c.email.split('@').next() {
-        terms.push(user.to_string());
-    }
-    // One or two letters are initials or words ("Al", "Jo"): too many false hits to scrub.
-    terms.retain(|t| t.chars().count() >= 3);
+    parts.extend(c.email.split('@').next().map(str::to_string));
+    // A part of one or two letters is an initial or a word ("Al", "Jo"): too many false hits to scrub.
+    terms.extend(parts.into_iter().filter(|t| t.chars().count() >= 3));
+    terms.retain(|t| !t.trim().is_empty());
     terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
     terms.dedup();
     terms

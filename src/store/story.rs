@@ -25,6 +25,37 @@ struct FollowUpStats {
     last_done: Option<DateTime<Utc>>,
 }
 
+const LAST_POST: &str = "SELECT created_at, network FROM posts WHERE customer_id = ?1
+     ORDER BY created_at DESC LIMIT 1";
+const LAST_REPLY: &str =
+    "SELECT sent_at FROM replies WHERE customer_id = ?1 ORDER BY sent_at DESC LIMIT 1";
+const UNANSWERED: &str = "SELECT id, created_at FROM posts WHERE customer_id = ?1
+         AND category IN ('complaint', 'distress') AND handled_at IS NULL AND first_response_at IS NULL
+     ORDER BY created_at DESC LIMIT 1";
+
+/// The shop's latest contact among its actions: the kinds the domain counts as contact.
+fn last_action_sql() -> String {
+    let kinds: Vec<String> = CONTACT_KINDS
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    format!(
+        "SELECT at, kind FROM actions WHERE customer_id = ?1 AND kind IN ({}) ORDER BY at DESC LIMIT 1",
+        kinds.join(", ")
+    )
+}
+
+/// The reads made per customer (their query plans are checked by a test).
+#[cfg(test)]
+pub(super) fn per_customer_sql() -> Vec<String> {
+    vec![
+        LAST_POST.into(),
+        last_action_sql(),
+        LAST_REPLY.into(),
+        UNANSWERED.into(),
+    ]
+}
+
 const FOLLOW_UP_STATS: &str = "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
      MIN(CASE WHEN done_at IS NULL THEN due END), MAX(done_at) FROM follow_ups";
 
@@ -185,27 +216,16 @@ impl Db {
         let id = customer.id.0;
         let last_post = self
             .conn
-            .prepare_cached(
-                "SELECT created_at, network FROM posts WHERE customer_id = ?1
-                 ORDER BY created_at DESC LIMIT 1",
-            )?
+            .prepare_cached(LAST_POST)?
             .query_row([id], |row| {
                 let c = Cells::new(row, "posts", 0);
                 Ok(c.time(0).and_then(|t| Ok((t, c.network(1)?))))
             })
             .optional()?
             .transpose()?;
-        let kinds: Vec<String> = CONTACT_KINDS
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect();
         let action = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT at, kind FROM actions WHERE customer_id = ?1 AND kind IN ({})
-                 ORDER BY at DESC LIMIT 1",
-                kinds.join(", ")
-            ))?
+            .prepare_cached(&last_action_sql())?
             .query_row([id], |row| {
                 let c = Cells::new(row, "actions", 0);
                 Ok(c.time(0).and_then(|at| {
@@ -219,9 +239,7 @@ impl Db {
             .transpose()?;
         let reply = self
             .conn
-            .prepare_cached(
-                "SELECT sent_at FROM replies WHERE customer_id = ?1 ORDER BY sent_at DESC LIMIT 1",
-            )?
+            .prepare_cached(LAST_REPLY)?
             .query_row([id], |row| Ok(Cells::new(row, "replies", 0).time(0)))
             .optional()?
             .transpose()?
@@ -236,12 +254,7 @@ impl Db {
         let last_contact = [action, reply, done].into_iter().flatten().max_by_key(|c| c.at);
         let unanswered = self
             .conn
-            .prepare_cached(
-                "SELECT id, created_at FROM posts WHERE customer_id = ?1
-                     AND category IN ('complaint', 'distress') AND handled_at IS NULL
-                     AND first_response_at IS NULL
-                 ORDER BY created_at DESC LIMIT 1",
-            )?
+            .prepare_cached(UNANSWERED)?
             .query_row([id], |row| {
                 let c = Cells::new(row, "posts", 0);
                 Ok(c.time(1).and_then(|t| Ok((PostId(c.get(0)?), t))))

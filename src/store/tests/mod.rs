@@ -6,6 +6,7 @@ mod customers;
 mod lists;
 mod posts;
 mod schema;
+mod story;
 mod work;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
