@@ -34,8 +34,8 @@ struct Cli {
     /// what it holds). Refused with a subcommand.
     #[arg(long, global = true)]
     fresh: bool,
-    /// With --fresh: delete without asking (for scripts).
-    #[arg(long, global = true, requires = "fresh")]
+    /// With --fresh or `customers forget`: go ahead without asking (for scripts).
+    #[arg(long, global = true)]
     yes: bool,
     /// Run the embedded demo even if a config exists.
     #[arg(long, global = true)]
@@ -94,6 +94,35 @@ enum Cmd {
         #[arg(long, hide = true)]
         console: Option<PathBuf>,
     },
+    /// The shop's customers: list them, show one's story, forget one.
+    Customers {
+        #[command(subcommand)]
+        action: CustomersCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CustomersCmd {
+    /// Every customer as the Customers view lists them: rank, spend, last post, last contact, follow-ups,
+    /// what to do next.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One customer's story: their card and timeline (NAME: their name or the shop's id for them).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a customer's personal data (name, email, spend, notes, handles) after asking; their posts stay
+    /// as anonymous posts, or go with --posts. An import skips them from then on.
+    Forget {
+        name: String,
+        /// Delete their posts too.
+        #[arg(long)]
+        posts: bool,
+    },
 }
 
 impl Cmd {
@@ -103,6 +132,7 @@ impl Cmd {
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
             Cmd::Bench { .. } => "bench",
+            Cmd::Customers { .. } => "customers",
         }
     }
 }
@@ -126,6 +156,20 @@ fn main() -> ExitCode {
                         name = command.name()
                     ),
                 },
+            )
+            .exit();
+    }
+    let forgetting = matches!(
+        &cli.command,
+        Some(Cmd::Customers {
+            action: CustomersCmd::Forget { .. }
+        })
+    );
+    if cli.yes && !cli.fresh && !forgetting {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--yes answers the question of --fresh or `customers forget`: use it with one of them",
             )
             .exit();
     }
@@ -212,6 +256,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let Some(Cmd::Customers { action }) = &cli.command {
+        return customers(action, &settings, &db, cli.yes);
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let workspace = Workspace::open(settings, db, cli.fresh).await?;
@@ -226,9 +273,51 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) | Some(Cmd::Customers { .. }) => {
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
+}
+
+/// `regulars customers ...`: read and written straight in the database file (the console may be running).
+fn customers(
+    action: &CustomersCmd,
+    settings: &Settings,
+    db: &std::path::Path,
+    yes: bool,
+) -> anyhow::Result<ExitCode> {
+    use regulars::customers::show;
+    use regulars::store::CustomerRepo;
+    let mut store = regulars::store::Db::open(db)?;
+    let clock = show::Clock {
+        now: chrono::Utc::now(),
+        tz: *chrono::Local::now().offset(),
+        currency: settings.config.shop.currency.clone(),
+    };
+    let mut out = std::io::stdout().lock();
+    match action {
+        CustomersCmd::List { json } => show::list(&store, &clock, *json, &mut out)?,
+        CustomersCmd::Show { name, json } => {
+            let all = store.customers()?;
+            show::show(&store, &all, name, &clock, *json, &mut out)?
+        }
+        CustomersCmd::Forget { name, posts } => {
+            let forgotten = show::forget(
+                &mut store,
+                name,
+                *posts,
+                yes,
+                clock.now,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stderr(),
+            )?;
+            if !forgotten {
+                anyhow::bail!("nothing forgotten, nothing changed (answer yes, or add --yes)");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn classify(cli: &Cli, input: &str, output: &str) -> anyhow::Result<()> {

@@ -113,7 +113,7 @@ fn cues(post: &crate::domain::Post) -> Vec<String> {
 }
 
 /// "now", "5m", "3h", "2d", "Nov 3".
-fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds().max(0);
     match secs {
         0..=59 => "now".into(),
