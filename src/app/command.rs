@@ -31,6 +31,10 @@ pub enum Command {
     ClearFilter,
     Sources,
     StartCheckIn,
+    /// The Customers view: every regular with where they stand; a customer's story.
+    Customers,
+    /// The private notes on the selected customer (or the current post's), in an editor.
+    EditNote,
     ScrollDetailDown,
     ScrollDetailUp,
     // In the composer.
@@ -66,7 +70,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 33] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -90,6 +94,8 @@ impl Command {
         Command::ClearFilter,
         Command::Sources,
         Command::StartCheckIn,
+        Command::Customers,
+        Command::EditNote,
         Command::Help,
         Command::Quit,
         Command::SendReply,
@@ -132,6 +138,8 @@ impl Command {
             Command::ClearFilter => "clear the filter",
             Command::Sources => "sources and their health",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
+            Command::Customers => "the regulars: rank, spend, last contact, hints",
+            Command::EditNote => "edit the customer's private notes",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
             Command::SendReply => "send (asks to confirm)",
@@ -154,6 +162,8 @@ impl Command {
             Command::Help => "help",
             Command::Quit => "quit",
             Command::StartCheckIn => "check-in",
+            Command::Customers => "customers",
+            Command::EditNote => "notes",
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
@@ -178,6 +188,7 @@ impl Command {
             | Command::StartCheckIn
             | Command::LogAction
             | Command::MarkHandled
+            | Command::EditNote
             | Command::ScheduleFollowUp => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
@@ -187,6 +198,7 @@ impl Command {
             | Command::Filter
             | Command::ClearFilter
             | Command::Sources
+            | Command::Customers
             | Command::Help
             | Command::Quit => Group::View,
             Command::SendReply

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::app::{Effect, Msg};
+use crate::customers::show::STORY_ENTRIES;
 use crate::domain::{Network, Reply};
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
@@ -163,6 +164,42 @@ impl Runner {
             Effect::Copy { text, what } => {
                 let error = links::copy(&self.links, &text).await.err();
                 let _ = self.ui.send(Msg::Copied { what, error });
+                return;
+            }
+            Effect::LoadCustomers => {
+                let rows = self.store.call(|db| db.customer_overview()).await;
+                let _ = self
+                    .ui
+                    .send(Msg::CustomersLoaded(rows.map_err(|e| e.to_string())));
+                return;
+            }
+            Effect::LoadStory(customer) => {
+                let story = self
+                    .store
+                    .call(move |db| db.customer_story(customer, STORY_ENTRIES))
+                    .await;
+                let story = story.map(|s| s.map(Box::new)).map_err(|e| e.to_string());
+                let _ = self.ui.send(Msg::StoryLoaded { customer, story });
+                return;
+            }
+            Effect::SaveCustomerNote { customer, note } => {
+                let saved = note.clone();
+                let msg = match self
+                    .store
+                    .call(move |db| db.set_customer_note(customer, &saved))
+                    .await
+                {
+                    Ok(c) => Msg::CustomerSaved(c),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a customer's notes could not be saved");
+                        Msg::NoteNotSaved {
+                            customer,
+                            note,
+                            error: e.to_string(),
+                        }
+                    }
+                };
+                let _ = self.ui.send(msg);
                 return;
             }
             Effect::Notify { title, body } => {

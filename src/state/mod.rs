@@ -1,6 +1,7 @@
 //! The console's state: plain data, changed only by `app::update`, read by `ui::render`.
 
 pub mod composer;
+pub mod customers;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
@@ -19,12 +20,22 @@ use crate::domain::{
 };
 use crate::sources::{Health, Usage};
 pub use composer::{Composer, Preparers};
+pub use customers::{CustomersView, NoteEditor, StoryView};
 
 pub use feed::{Filter, LogRow, Pane};
 pub use input::LineInput;
 pub use lists::{LogList, PostList};
 pub use popup::Popup;
 pub use posts::PostCache;
+
+/// What fills the screen: the panes, or a full-screen view over them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Panes,
+    Customers,
+    FollowUps,
+}
 
 /// What the console shows and works on. Rendering is a pure function of this.
 #[derive(Debug, Clone)]
@@ -71,6 +82,10 @@ pub struct AppState {
     /// The applied filter, parsed: what every post pane's query is narrowed by.
     pub search: Search,
     pub composer: Option<Composer>,
+    /// The panes, or the full-screen view over them.
+    pub view: View,
+    /// The Customers view: its rows, the story open and the notes being edited.
+    pub customers_view: CustomersView,
     pub popup: Option<Popup>,
     pub sources: BTreeMap<String, Health>,
     /// What metered sources have used of their allowance, by source.
@@ -119,6 +134,8 @@ impl AppState {
             filter: Filter::default(),
             search: Search::default(),
             composer: None,
+            view: View::default(),
+            customers_view: CustomersView::default(),
             popup: None,
             sources: BTreeMap::new(),
             usage: HashMap::new(),

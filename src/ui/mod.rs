@@ -1,6 +1,7 @@
 //! Rendering: a pure function of `AppState`. The only entry point is `render`.
 
 mod composer;
+pub mod customers;
 mod detail;
 mod help;
 pub mod layout;
@@ -13,7 +14,7 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
@@ -23,6 +24,26 @@ use crate::state::{AppState, Pane, Popup};
 
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
+    if state.view == crate::state::View::Customers {
+        let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+        customers::render(frame, state, main);
+        status_bar::render(frame, state, status);
+    } else {
+        panes(frame, state, area);
+    }
+    if state.composer.is_some() {
+        composer::render(frame, state, area);
+    }
+    customers::render_note(frame, state, area);
+    match &state.popup {
+        Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
+        Some(popup) => popup::render(frame, state, area, popup),
+        None => {}
+    }
+}
+
+/// The panes, Detail, the filter line and the status bar.
+fn panes(frame: &mut Frame, state: &AppState, area: Rect) {
     let areas = layout::areas(
         area,
         state.panes(),
@@ -63,14 +84,6 @@ pub fn render(frame: &mut Frame, state: &AppState) {
         frame.set_cursor_position((x.min(rect.right().saturating_sub(1)), rect.y));
     }
     status_bar::render(frame, state, areas.status);
-    if state.composer.is_some() {
-        composer::render(frame, state, area);
-    }
-    match &state.popup {
-        Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
-        Some(popup) => popup::render(frame, state, area, popup),
-        None => {}
-    }
 }
 
 /// A bordered block, highlighted when focused.

@@ -1,0 +1,458 @@
+//! The Customers view: a table of every customer (regulars by rank, former ones after, muted) with where they
+//! stand and a hint coloured by urgency; a customer's story over it; the notes editor over anything. Narrow
+//! terminals drop the least needed columns first and keep rank, name and hint.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::layout::centered;
+use super::{category_color, pane_block, popup_frame};
+use crate::app::Command;
+use crate::customers::show::{Clock, Columns, EntryKind, columns, entry_line, handles_line};
+use crate::domain::{CustomerStory, Urgency, span};
+use crate::state::AppState;
+use crate::text::{display_width, truncate_width};
+
+fn clock(state: &AppState) -> Clock {
+    Clock {
+        now: state.now,
+        tz: state.tz,
+        currency: state.currency.clone(),
+    }
+}
+
+pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
+    match state
+        .customers_view
+        .story
+        .as_ref()
+        .and_then(|s| s.story.as_ref().map(|story| (story, s.scroll)))
+    {
+        Some((story, scroll)) => render_story(frame, state, area, story, scroll),
+        None => render_table(frame, state, area),
+    }
+}
+
+/// A column: its title, width, and whether it is right-aligned.
+struct Col {
+    title: &'static str,
+    width: usize,
+    right: bool,
+    cell: fn(&Columns) -> &str,
+}
+
+/// The columns shown at `width`: rank, name and hint always; then, while the hint keeps room, last contact,
+/// spend, follow-ups and last post.
+fn layout(width: usize) -> Vec<Col> {
+    const HINT_MIN: usize = 30;
+    let rank = Col {
+        title: "rank",
+        width: 6,
+        right: true,
+        cell: |c| &c.rank,
+    };
+    let name_width = if width >= 120 { 22 } else { 18 };
+    let name = Col {
+        title: "name",
+        width: name_width,
+        right: false,
+        cell: |c| &c.name,
+    };
+    let optional = [
+        Col {
+            title: "contact",
+            width: 8,
+            right: true,
+            cell: |c| &c.last_contact,
+        },
+        Col {
+            title: "spend",
+            width: 9,
+            right: true,
+            cell: |c| &c.spend,
+        },
+        Col {
+            title: "follow-ups",
+            width: 15,
+            right: false,
+            cell: |c| &c.follow_ups,
+        },
+        Col {
+            title: "last post",
+            width: 18,
+            right: false,
+            cell: |c| &c.last_post,
+        },
+    ];
+    // Each column takes its width and a space.
+    let mut used = rank.width + 1 + name.width + 1;
+    let mut shown = vec![rank, name];
+    for col in optional {
+        if used + col.width + 1 + HINT_MIN <= width {
+            used += col.width + 1;
+            shown.push(col);
+        }
+    }
+    // Shown in reading order: who, then money, then when.
+    let order = ["rank", "name", "spend", "last post", "contact", "follow-ups"];
+    shown.sort_by_key(|c| order.iter().position(|t| *t == c.title));
+    shown
+}
+
+/// A name cut to `width` at a word boundary ("Priya Raman-Whitfield" -> "Priya …").
+fn cut_name(name: &str, width: usize) -> String {
+    if display_width(name) <= width {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    for word in name.split_whitespace() {
+        let next = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if display_width(&next) + 2 > width {
+            break;
+        }
+        out = next;
+    }
+    if out.is_empty() {
+        truncate_width(name, width)
+    } else {
+        format!("{out} …")
+    }
+}
+
+fn cell(text: &str, col: &Col) -> String {
+    let text = if col.title == "name" {
+        cut_name(text, col.width)
+    } else {
+        truncate_width(text, col.width)
+    };
+    let pad = col.width.saturating_sub(display_width(&text));
+    if col.right {
+        format!("{}{text} ", " ".repeat(pad))
+    } else {
+        format!("{text}{} ", " ".repeat(pad))
+    }
+}
+
+fn hint_color(state: &AppState, urgency: Urgency) -> Color {
+    match urgency {
+        Urgency::Now => state.theme.urgent,
+        Urgency::Soon => state.theme.question,
+        Urgency::Someday => state.theme.accent,
+    }
+}
+
+fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
+    let view = &state.customers_view;
+    let muted = Style::default().fg(state.theme.muted);
+    let former = view.rows.iter().filter(|r| r.customer.former).count();
+    let title = Line::from(vec![
+        Span::styled(" Customers ", Style::default().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!("{} regulars · {former} former ", view.rows.len() - former),
+            muted,
+        ),
+    ]);
+    let block = pane_block(state, title, state.popup.is_none());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let key = |c: Command| state.keymap.hint(c);
+    let message = if let Some(e) = &view.error {
+        Some(format!("Could not read the customers: {e}"))
+    } else if !view.loaded {
+        Some("Reading the customers…".to_string())
+    } else if view.rows.is_empty() {
+        Some("No customers yet: set up [customers] in your config, see README.".to_string())
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        frame.render_widget(Paragraph::new(message).style(muted), inner);
+        return;
+    }
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .split(inner);
+    let width = usize::from(inner.width);
+    let cols = layout(width);
+    let head: String = cols
+        .iter()
+        .map(|c| {
+            let pad = c.width.saturating_sub(c.title.len());
+            if c.right {
+                format!("{}{} ", " ".repeat(pad), c.title)
+            } else {
+                format!("{}{} ", c.title, " ".repeat(pad))
+            }
+        })
+        .collect::<String>()
+        + "hint";
+    frame.render_widget(
+        Paragraph::new(truncate_width(&head, width)).style(muted.add_modifier(Modifier::BOLD)),
+        parts[0],
+    );
+    let clock = clock(state);
+    let visible = usize::from(parts[1].height).max(1);
+    let start = (view.selected + 1).saturating_sub(visible);
+    let lines: Vec<Line> = view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(visible)
+        .map(|(i, row)| {
+            let c = columns(row, &clock);
+            let base = if row.customer.former {
+                muted
+            } else {
+                Style::default()
+            };
+            let mut spans: Vec<Span> = cols
+                .iter()
+                .map(|col| {
+                    let style = if col.title == "name" && !row.customer.former {
+                        base.add_modifier(Modifier::BOLD)
+                    } else {
+                        base
+                    };
+                    Span::styled(cell((col.cell)(&c), col), style)
+                })
+                .collect();
+            let used: usize = cols.iter().map(|c| c.width + 1).sum();
+            if let Some((hint, urgency)) = &c.hint {
+                spans.push(Span::styled(
+                    truncate_width(hint, width.saturating_sub(used)),
+                    Style::default().fg(hint_color(state, *urgency)),
+                ));
+            }
+            let mut line = Line::from(spans);
+            if i == view.selected {
+                line = line.style(
+                    Style::default()
+                        .bg(state.theme.selected_bg)
+                        .add_modifier(Modifier::BOLD),
+                );
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), parts[1]);
+    let footer = format!(
+        "{} story · {} notes · {}/{} move · {} back to the panes",
+        key(Command::OpenDetail),
+        key(Command::EditNote),
+        key(Command::NextPost),
+        key(Command::PrevPost),
+        key(Command::Close),
+    );
+    frame.render_widget(
+        Paragraph::new(truncate_width(&footer, width)).style(muted),
+        parts[2],
+    );
+}
+
+/// How far the open story scrolls on the terminal `state.size` (0: it fits).
+pub fn story_room(state: &AppState) -> u16 {
+    let Some(story) = state
+        .customers_view
+        .story
+        .as_ref()
+        .and_then(|s| s.story.as_ref())
+    else {
+        return 0;
+    };
+    let (width, height) = (state.size.0.saturating_sub(2), state.size.1.saturating_sub(3));
+    let lines = story_lines(state, story, usize::from(width)).len();
+    u16::try_from(lines.saturating_sub(usize::from(height))).unwrap_or(u16::MAX)
+}
+
+fn render_story(
+    frame: &mut Frame,
+    state: &AppState,
+    area: Rect,
+    story: &CustomerStory,
+    scroll: u16,
+) {
+    let c = &story.summary.customer;
+    let title = Line::from(vec![
+        Span::styled(
+            format!(" {}'s story ", c.name),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!("{} posts ", crate::text::thousands(story.posts)),
+            Style::default().fg(state.theme.muted),
+        ),
+    ]);
+    let block = pane_block(state, title, state.popup.is_none());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = story_lines(state, story, usize::from(inner.width));
+    let max = u16::try_from(lines.len().saturating_sub(usize::from(inner.height)))
+        .unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
+}
+
+/// The story as lines cut to `width` (one per timeline entry: the scroll is the same at any width).
+fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Line<'static>> {
+    let clock = clock(state);
+    let s = &story.summary;
+    let c = &s.customer;
+    let cols = columns(s, &clock);
+    let muted = Style::default().fg(state.theme.muted);
+    let accent = Style::default()
+        .fg(state.theme.accent)
+        .add_modifier(Modifier::BOLD);
+    let cut = |t: String| truncate_width(&t, width);
+    let key = |c: Command| state.keymap.hint(c);
+    let mut facts = vec![
+        if c.former {
+            format!("former regular, last rank {}", c.rank)
+        } else {
+            format!("rank {}", c.rank)
+        },
+        format!(
+            "lifetime spend {}",
+            state.currency.format(c.lifetime_spend_cents)
+        ),
+        c.external_id.clone(),
+    ];
+    facts.extend(c.orders.map(|n| format!("{n} orders")));
+    facts.extend(c.last_purchase.map(|d| format!("last purchase {d}")));
+    if !c.email.is_empty() {
+        facts.push(c.email.clone());
+    }
+    let mut out = vec![
+        Line::from(cut(facts.join(" · "))),
+        Line::from(Span::styled(cut(handles_line(c)), muted)),
+        Line::from(cut(format!(
+            "last post {} · last contact {} · follow-ups open: {}",
+            if cols.last_post.is_empty() {
+                "none".into()
+            } else {
+                cols.last_post
+            },
+            cols.last_contact,
+            if cols.follow_ups.is_empty() {
+                "none".into()
+            } else {
+                cols.follow_ups
+            },
+        ))),
+    ];
+    if let Some((hint, urgency)) = cols.hint {
+        out.push(Line::from(Span::styled(
+            cut(format!("hint: {hint}")),
+            Style::default()
+                .fg(hint_color(state, urgency))
+                .add_modifier(Modifier::BOLD),
+        )));
+    }
+    out.push(Line::from(Span::styled(
+        cut(match story.median_first_response {
+            Some(d) => format!("first response: median {} over their posts", span(d)),
+            None => "first response: none yet".into(),
+        }),
+        muted,
+    )));
+    out.push(Line::from(Span::styled(
+        cut(format!("notes ({} to edit)", key(Command::EditNote))),
+        accent,
+    )));
+    if c.note.is_empty() {
+        out.push(Line::from(Span::styled("  none yet", muted)));
+    }
+    out.extend(
+        c.note
+            .lines()
+            .map(|l| Line::from(cut(format!("  {l}")))),
+    );
+    out.push(Line::from(Span::styled(
+        cut(format!(
+            "timeline, newest first · {} back to the list",
+            key(Command::Close)
+        )),
+        accent,
+    )));
+    if story.timeline.is_empty() {
+        out.push(Line::from(Span::styled(
+            "  nothing yet: no posts, replies, actions or follow-ups",
+            muted,
+        )));
+    }
+    for e in &story.timeline {
+        let l = entry_line(e, &clock);
+        let (color, text_style) = match l.kind {
+            EntryKind::Post(category) => (category_color(state, category), Style::default()),
+            EntryKind::Reply => (state.theme.praise, Style::default()),
+            EntryKind::Action => (state.theme.accent, muted),
+            EntryKind::FollowUp { done: false } => (state.theme.question, Style::default()),
+            EntryKind::FollowUp { done: true } => (state.theme.muted, muted),
+        };
+        let head = format!("{:<12} {} ", l.when, l.label);
+        let detail = if l.detail.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", l.detail)
+        };
+        let room = width.saturating_sub(display_width(&head) + display_width(&detail));
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<12} ", l.when), muted),
+            Span::styled(
+                format!("{} ", l.label),
+                Style::default().fg(color).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(truncate_width(&l.text, room), text_style),
+            Span::styled(detail, muted),
+        ]));
+    }
+    out
+}
+
+/// The notes editor, over whatever is on screen.
+pub fn render_note(frame: &mut Frame, state: &AppState, area: Rect) {
+    let Some(editor) = state.customers_view.note.as_ref() else {
+        return;
+    };
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(80),
+        area.height.saturating_sub(2).min(16),
+    );
+    let inner = popup_frame(
+        frame,
+        state,
+        rect,
+        &format!("Notes on {} (private)", editor.name),
+    );
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Min(1), Constraint::Length(1)])
+        .split(inner);
+    let mut textarea = editor.textarea.clone();
+    textarea.set_block(Block::default().borders(Borders::NONE));
+    textarea.set_cursor_line_style(Style::default());
+    textarea.set_placeholder_text("Sizes, preferences, what they bought, what to ask next time…");
+    frame.render_widget(&textarea, parts[0]);
+    let footer = format!(
+        "{} or {} saves and closes · kept in this workspace only, never sent",
+        state.keymap.hint(Command::SendReply),
+        state.keymap.hint(Command::CloseComposer),
+    );
+    frame.render_widget(
+        Paragraph::new(truncate_width(&footer, usize::from(parts[1].width)))
+            .style(Style::default().fg(state.theme.muted)),
+        parts[1],
+    );
+}
