@@ -448,3 +448,56 @@ pub fn forget<R: CustomerRepo + StoryRepo + ?Sized>(
     )?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CustomerId, Handle, Network};
+
+    fn named(id: i64, name: &str, key: &str) -> Customer {
+        Customer {
+            id: CustomerId(id),
+            name: name.into(),
+            external_id: key.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_name_finds_one_customer_or_says_why_not() {
+        let all = [
+            named(1, "Priya Raman", "C-1042"),
+            named(2, "Priya Shah", "C-9"),
+            named(3, "Tom Okafor", "C-7"),
+        ];
+        assert_eq!(find(&all, "priya raman").unwrap().id, CustomerId(1));
+        assert_eq!(find(&all, " c-9 ").unwrap().id, CustomerId(2));
+        assert_eq!(find(&all, "okaf").unwrap().id, CustomerId(3));
+        let e = find(&all, "Priya").unwrap_err();
+        assert!(
+            e.contains("matches 2 customers")
+                && e.contains("Priya Raman (C-1042)")
+                && e.contains("Priya Shah (C-9)"),
+            "{e}"
+        );
+        assert!(find(&all, "zed").unwrap_err().starts_with("no customer matches"));
+    }
+
+    #[test]
+    fn handles_are_listed_with_the_linked_ones_marked() {
+        let mut c = named(1, "Bea", "C-4");
+        assert_eq!(handles_line(&c), "handles: none");
+        c.handles = vec![
+            Handle::imported(Network::Bluesky, "bea.bsky.social"),
+            Handle {
+                network: Network::Mastodon,
+                handle: "bea@mas.to".into(),
+                linked: true,
+            },
+        ];
+        assert_eq!(
+            handles_line(&c),
+            "handles: bluesky @bea.bsky.social · mastodon @bea@mas.to (linked)"
+        );
+    }
+}

@@ -44,17 +44,18 @@ struct Col {
     cell: fn(&Columns) -> &str,
 }
 
-/// The columns shown at `width`: rank, name and hint always; then, while the hint keeps room, last contact,
-/// spend, follow-ups and last post.
-fn layout(width: usize) -> Vec<Col> {
-    const HINT_MIN: usize = 30;
+/// The columns shown at `width`: rank, name (as wide as the longest, within reason) and hint always; then,
+/// while the hint keeps room, last contact, spend, follow-ups and last post.
+fn layout(width: usize, longest_name: usize) -> Vec<Col> {
+    // The longest hint, whole ("posted about a problem, no reply yet").
+    const HINT_MIN: usize = 36;
     let rank = Col {
         title: "rank",
         width: 6,
         right: true,
         cell: |c| &c.rank,
     };
-    let name_width = if width >= 120 { 22 } else { 18 };
+    let name_width = longest_name.clamp(8, if width >= 120 { 30 } else { 16 });
     let name = Col {
         title: "name",
         width: name_width,
@@ -64,7 +65,7 @@ fn layout(width: usize) -> Vec<Col> {
     let optional = [
         Col {
             title: "contact",
-            width: 8,
+            width: 7,
             right: true,
             cell: |c| &c.last_contact,
         },
@@ -185,7 +186,13 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
         ])
         .split(inner);
     let width = usize::from(inner.width);
-    let cols = layout(width);
+    let longest = view
+        .rows
+        .iter()
+        .map(|r| display_width(&r.customer.name))
+        .max()
+        .unwrap_or(0);
+    let cols = layout(width, longest);
     let head: String = cols
         .iter()
         .map(|c| {
@@ -291,7 +298,10 @@ fn render_story(
             Style::default().add_modifier(Modifier::BOLD),
         ),
         Span::styled(
-            format!("{} posts ", crate::text::thousands(story.posts)),
+            match story.posts {
+                1 => "1 post ".to_string(),
+                n => format!("{} posts ", crate::text::thousands(n)),
+            },
             Style::default().fg(state.theme.muted),
         ),
     ]);

@@ -11,6 +11,8 @@ pub mod sources;
 mod status_bar;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_customers;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;

@@ -148,9 +148,15 @@ pub(super) fn note_key(state: &mut AppState, key: KeyEvent) {
     }
 }
 
+/// Pasted text goes in line by line (notes keep their lines; each line is sanitized like any text).
 pub(super) fn note_paste(state: &mut AppState, text: &str) {
     if let Some(editor) = state.customers_view.note.as_mut() {
-        editor.textarea.insert_str(crate::text::sanitize(text));
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                editor.textarea.insert_newline();
+            }
+            editor.textarea.insert_str(crate::text::sanitize(line));
+        }
     }
 }
 
