@@ -254,6 +254,12 @@ fn forget_asks_naming_what_goes_and_only_yes_forgets() {
         "{stderr}"
     );
     // --yes means nothing to other subcommands.
-    let out = run(home.path(), &config, &db, &["customers", "list", "--yes"], None);
+    let out = run(
+        home.path(),
+        &config,
+        &db,
+        &["customers", "list", "--yes"],
+        None,
+    );
     assert!(!out.status.success());
 }

@@ -66,9 +66,7 @@ pub fn columns(s: &CustomerSummary, clock: &Clock) -> Columns {
             .last_post
             .map(|(t, n)| format!("{} {n}", ago(t)))
             .unwrap_or_default(),
-        last_contact: s
-            .last_contact
-            .map_or_else(|| "never".into(), |c| ago(c.at)),
+        last_contact: s.last_contact.map_or_else(|| "never".into(), |c| ago(c.at)),
         follow_ups: match (s.open_follow_ups, s.next_due) {
             (0, _) => String::new(),
             (n, Some(due)) => format!("{n} (next {})", due.format("%-d %b")),
@@ -116,7 +114,10 @@ pub fn entry_line(e: &TimelineEntry, clock: &Clock) -> EntryLine {
             when: clock.local(r.sent_at),
             label: format!("↩ replied on {}", r.network),
             text: one_line(&r.text),
-            detail: format!("to \"{}\"", crate::text::truncate_width(&one_line(&r.answered), 40)),
+            detail: format!(
+                "to \"{}\"",
+                crate::text::truncate_width(&one_line(&r.answered), 40)
+            ),
             kind: EntryKind::Reply,
         },
         TimelineEntry::Action(a) => EntryLine {
@@ -267,7 +268,10 @@ pub fn list(
 fn summary_json(s: &CustomerSummary, clock: &Clock) -> serde_json::Value {
     let hint: Option<Hint> = hint(s, clock.now, clock.today());
     let mut v = serde_json::to_value(s).unwrap_or_default();
-    v["spend"] = clock.currency.format(s.customer.lifetime_spend_cents).into();
+    v["spend"] = clock
+        .currency
+        .format(s.customer.lifetime_spend_cents)
+        .into();
     v["hint"] = match hint {
         Some(h) => serde_json::json!({"text": h.text(clock.today()), "detail": h}),
         None => serde_json::Value::Null,
@@ -408,9 +412,7 @@ pub fn forget<R: CustomerRepo + StoryRepo + ?Sized>(
 ) -> anyhow::Result<bool> {
     let customers = db.customers()?;
     let customer = find(&customers, name).map_err(anyhow::Error::msg)?;
-    let posts = db
-        .customer_story(customer.id, 0)?
-        .map_or(0, |s| s.posts);
+    let posts = db.customer_story(customer.id, 0)?.map_or(0, |s| s.posts);
     let handles = match customer.handles.len() {
         1 => "1 handle".to_string(),
         n => format!("{n} handles"),
@@ -480,7 +482,11 @@ mod tests {
                 && e.contains("Priya Shah (C-9)"),
             "{e}"
         );
-        assert!(find(&all, "zed").unwrap_err().starts_with("no customer matches"));
+        assert!(
+            find(&all, "zed")
+                .unwrap_err()
+                .starts_with("no customer matches")
+        );
     }
 
     #[test]

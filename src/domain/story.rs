@@ -46,11 +46,17 @@ pub struct CustomerSummary {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Hint {
     /// They posted about a problem and nobody answered.
-    Unanswered { since: DateTime<Utc> },
+    Unanswered {
+        since: DateTime<Utc>,
+    },
     /// A follow-up is due today or overdue since `due`.
-    FollowUpDue { due: NaiveDate },
+    FollowUpDue {
+        due: NaiveDate,
+    },
     /// No contact for [`QUIET_DAYS`] or more.
-    Quiet { days: i64 },
+    Quiet {
+        days: i64,
+    },
     NeverContacted,
 }
 

@@ -94,7 +94,9 @@ impl Desk {
                         let loaded = crate::loader::read(&self.db, load).unwrap();
                         next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
                     }
-                    Effect::LoadCustomers | Effect::LoadStory(_) | Effect::SaveCustomerNote { .. } => {
+                    Effect::LoadCustomers
+                    | Effect::LoadStory(_)
+                    | Effect::SaveCustomerNote { .. } => {
                         let msg = self.answer(effect);
                         next.extend(crate::app::update(&mut self.state, msg));
                     }

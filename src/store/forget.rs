@@ -146,8 +146,10 @@ fn forget_in(
     }
     tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?
         .execute([id])?;
-    tx.prepare_cached("INSERT INTO forgotten_customers (key, at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")?
-        .execute(params![forget_key(&customer.external_id), ms(at)])?;
+    tx.prepare_cached(
+        "INSERT INTO forgotten_customers (key, at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+    )?
+    .execute(params![forget_key(&customer.external_id), ms(at)])?;
     // Merged into one segment, the full-text index holds no deleted word any more.
     tx.execute("INSERT INTO posts_fts (posts_fts) VALUES ('optimize')", [])?;
     tx.commit()?;

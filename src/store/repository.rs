@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, CustomerId, CustomerStory, CustomerSummary, Draft, FollowUp,
-    Forgotten, ImportRun, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey,
-    PostQuery, PriorReply, Reply,
+    Action, ActionKey, Anchor, Customer, CustomerId, CustomerStory, CustomerSummary, Draft,
+    FollowUp, Forgotten, ImportRun, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails,
+    PostId, PostKey, PostQuery, PriorReply, Reply,
 };
 use crate::sources::Cursor;
 
@@ -20,9 +20,8 @@ pub trait Repository:
 {
 }
 
-impl<
-    T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send,
-> Repository for T
+impl<T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send>
+    Repository for T
 {
 }
 

@@ -56,7 +56,8 @@ pub(super) fn per_customer_sql() -> Vec<String> {
     ]
 }
 
-const FOLLOW_UP_STATS: &str = "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
+const FOLLOW_UP_STATS: &str =
+    "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
      MIN(CASE WHEN done_at IS NULL THEN due END), MAX(done_at) FROM follow_ups";
 
 impl StoryRepo for Db {
@@ -182,7 +183,10 @@ impl Db {
     }
 
     /// Follow-up figures per customer (of one customer, or of all).
-    fn follow_up_stats(&self, only: Option<CustomerId>) -> Result<HashMap<CustomerId, FollowUpStats>> {
+    fn follow_up_stats(
+        &self,
+        only: Option<CustomerId>,
+    ) -> Result<HashMap<CustomerId, FollowUpStats>> {
         let sql = match only {
             Some(_) => format!("{FOLLOW_UP_STATS} WHERE customer_id = ?1 GROUP BY customer_id"),
             None => format!("{FOLLOW_UP_STATS} WHERE customer_id IS NOT NULL GROUP BY customer_id"),
@@ -251,7 +255,10 @@ impl Db {
             at,
             kind: crate::domain::ActionKind::FollowUp,
         });
-        let last_contact = [action, reply, done].into_iter().flatten().max_by_key(|c| c.at);
+        let last_contact = [action, reply, done]
+            .into_iter()
+            .flatten()
+            .max_by_key(|c| c.at);
         let unanswered = self
             .conn
             .prepare_cached(UNANSWERED)?

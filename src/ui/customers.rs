@@ -98,7 +98,14 @@ fn layout(width: usize, longest_name: usize) -> Vec<Col> {
         }
     }
     // Shown in reading order: who, then money, then when.
-    let order = ["rank", "name", "spend", "last post", "contact", "follow-ups"];
+    let order = [
+        "rank",
+        "name",
+        "spend",
+        "last post",
+        "contact",
+        "follow-ups",
+    ];
     shown.sort_by_key(|c| order.iter().position(|t| *t == c.title));
     shown
 }
@@ -279,7 +286,10 @@ pub fn story_room(state: &AppState) -> u16 {
     else {
         return 0;
     };
-    let (width, height) = (state.size.0.saturating_sub(2), state.size.1.saturating_sub(3));
+    let (width, height) = (
+        state.size.0.saturating_sub(2),
+        state.size.1.saturating_sub(3),
+    );
     let lines = story_lines(state, story, usize::from(width)).len();
     u16::try_from(lines.saturating_sub(usize::from(height))).unwrap_or(u16::MAX)
 }
@@ -309,8 +319,8 @@ fn render_story(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = story_lines(state, story, usize::from(inner.width));
-    let max = u16::try_from(lines.len().saturating_sub(usize::from(inner.height)))
-        .unwrap_or(u16::MAX);
+    let max =
+        u16::try_from(lines.len().saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
 }
 
@@ -383,11 +393,7 @@ fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Lin
     if c.note.is_empty() {
         out.push(Line::from(Span::styled("  none yet", muted)));
     }
-    out.extend(
-        c.note
-            .lines()
-            .map(|l| Line::from(cut(format!("  {l}")))),
-    );
+    out.extend(c.note.lines().map(|l| Line::from(cut(format!("  {l}")))));
     out.push(Line::from(Span::styled(
         cut(format!(
             "timeline, newest first · {} back to the list",

@@ -27,7 +27,8 @@ use crate::state::{AppState, Pane, Popup};
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     if state.view == crate::state::View::Customers {
-        let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+        let [main, status] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
         customers::render(frame, state, main);
         status_bar::render(frame, state, status);
     } else {

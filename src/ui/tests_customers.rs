@@ -6,7 +6,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::{Command, Msg};
-use crate::domain::{ActionKind, Customer, CustomerId, Handle, Network, NewAction, NewFollowUp, PostId};
+use crate::domain::{
+    ActionKind, Customer, CustomerId, Handle, Network, NewAction, NewFollowUp, PostId,
+};
 use crate::state::{AppState, fixture};
 use crate::store::{CustomerRepo, LogRepo};
 
@@ -63,18 +65,37 @@ fn shop() -> fixture::Desk {
     desk.db.import_customers(&run, &regulars).unwrap();
     let all = desk.db.import_customers(&run, &regulars[..5]).unwrap();
     desk.state.customers = all.into_iter().map(|c| (c.id, c)).collect();
-    let act = |post: Option<i64>, customer: i64, kind: ActionKind, ago: Duration, note: &str| NewAction {
-        post: post.map(PostId),
-        customer: Some(CustomerId(customer)),
-        kind,
-        note: note.into(),
-        at: now - ago,
-        url: None,
-    };
+    let act =
+        |post: Option<i64>, customer: i64, kind: ActionKind, ago: Duration, note: &str| NewAction {
+            post: post.map(PostId),
+            customer: Some(CustomerId(customer)),
+            kind,
+            note: note.into(),
+            at: now - ago,
+            url: None,
+        };
     for a in [
-        act(Some(2), 2, ActionKind::Replied, Duration::minutes(5), "so sorry, couriering it now"),
-        act(None, 4, ActionKind::GiftSent, Duration::days(75), "polishing cloth"),
-        act(Some(3), 3, ActionKind::DiscountOffered, Duration::minutes(30), "10% on the next repair"),
+        act(
+            Some(2),
+            2,
+            ActionKind::Replied,
+            Duration::minutes(5),
+            "so sorry, couriering it now",
+        ),
+        act(
+            None,
+            4,
+            ActionKind::GiftSent,
+            Duration::days(75),
+            "polishing cloth",
+        ),
+        act(
+            Some(3),
+            3,
+            ActionKind::DiscountOffered,
+            Duration::minutes(30),
+            "10% on the next repair",
+        ),
     ] {
         desk.db.log_action(&a).unwrap();
     }

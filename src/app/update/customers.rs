@@ -40,7 +40,11 @@ pub(super) fn command(state: &mut AppState, command: Command) -> Option<Vec<Effe
     }
     let view = &mut state.customers_view;
     let last = view.rows.len().saturating_sub(1);
-    let step = |by: isize| (view.selected as isize).saturating_add(by).clamp(0, last as isize) as usize;
+    let step = |by: isize| {
+        (view.selected as isize)
+            .saturating_add(by)
+            .clamp(0, last as isize) as usize
+    };
     view.selected = match command {
         Command::NextPost => step(1),
         Command::PrevPost => step(-1),
@@ -74,12 +78,16 @@ fn other(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
             }
             Some(vec![])
         }
-        Command::Customers | Command::EditNote | Command::Help | Command::Sources | Command::Quit => {
-            None
-        }
+        Command::Customers
+        | Command::EditNote
+        | Command::Help
+        | Command::Sources
+        | Command::Quit => None,
         _ => {
             let close = state.keymap.hint(Command::Close);
-            state.flash(format!("not in the Customers view: {close} goes back to the panes"));
+            state.flash(format!(
+                "not in the Customers view: {close} goes back to the panes"
+            ));
             Some(vec![])
         }
     }
@@ -203,7 +211,11 @@ pub(super) fn story_loaded(
 pub(super) fn saved(state: &mut AppState, customer: crate::domain::Customer) {
     state.flash(format!("notes on {} saved", customer.name));
     let view = &mut state.customers_view;
-    for row in view.rows.iter_mut().filter(|r| r.customer.id == customer.id) {
+    for row in view
+        .rows
+        .iter_mut()
+        .filter(|r| r.customer.id == customer.id)
+    {
         row.customer = customer.clone();
     }
     if let Some(story) = view

@@ -44,15 +44,24 @@ fn r_opens_the_view_enter_a_story_and_esc_goes_back_step_by_step() {
     assert!(effects.contains(&Effect::LoadStory(CustomerId(1))));
     desk.send(Msg::Command(Command::OpenDetail));
     let story = desk.state.customers_view.story.as_ref().unwrap();
-    assert_eq!(story.story.as_ref().unwrap().summary.customer.name, "Priya Raman");
+    assert_eq!(
+        story.story.as_ref().unwrap().summary.customer.name,
+        "Priya Raman"
+    );
     // The story scrolls within what it holds (nothing to scroll on a tall terminal).
     desk.state.size = (80, 10);
     desk.send(Msg::Command(Command::LastPost));
     let room = crate::ui::customers::story_room(&desk.state);
     assert!(room > 0);
-    assert_eq!(desk.state.customers_view.story.as_ref().unwrap().scroll, room);
+    assert_eq!(
+        desk.state.customers_view.story.as_ref().unwrap().scroll,
+        room
+    );
     desk.send(Msg::Command(Command::NextPost));
-    assert_eq!(desk.state.customers_view.story.as_ref().unwrap().scroll, room);
+    assert_eq!(
+        desk.state.customers_view.story.as_ref().unwrap().scroll,
+        room
+    );
 
     desk.send(Msg::Command(Command::Close));
     assert!(desk.state.customers_view.story.is_none());
@@ -71,7 +80,12 @@ fn other_work_waits_until_the_view_is_closed() {
     desk.send(Msg::Command(Command::Reply));
     assert!(desk.state.composer.is_none());
     assert!(
-        desk.state.flash.as_ref().unwrap().0.contains("Esc goes back"),
+        desk.state
+            .flash
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("Esc goes back"),
         "{:?}",
         desk.state.flash
     );
@@ -125,7 +139,10 @@ fn a_note_not_saved_goes_back_to_the_editor_and_quitting_saves_it() {
         },
     );
     let editor = s.customers_view.note.as_ref().unwrap();
-    assert_eq!((editor.name.as_str(), editor.text().as_str()), ("Tom Okafor", "call after 6pm"));
+    assert_eq!(
+        (editor.name.as_str(), editor.text().as_str()),
+        ("Tom Okafor", "call after 6pm")
+    );
     assert!(s.flash.as_ref().unwrap().0.contains("database is locked"));
     let effects = update(&mut s, Msg::Command(Command::Quit));
     assert!(effects.contains(&Effect::SaveCustomerNote {
@@ -211,7 +228,14 @@ fn failed_reads_are_said() {
         },
     );
     assert!(desk.state.customers_view.story.is_none());
-    assert!(desk.state.flash.as_ref().unwrap().0.contains("disk I/O error"));
+    assert!(
+        desk.state
+            .flash
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("disk I/O error")
+    );
     // A story for another customer than the one open is dropped.
     desk.state.customers_view.story = Some(crate::state::StoryView {
         customer: CustomerId(2),

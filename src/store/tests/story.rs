@@ -66,7 +66,8 @@ fn the_overview_says_where_each_customer_stands() {
     db.log_action(&action(Some(ids[1]), ana, ActionKind::GiftSent, 30))
         .unwrap();
     // A note and a scheduled follow-up are not contact.
-    db.log_action(&action(None, ana, ActionKind::Note, 40)).unwrap();
+    db.log_action(&action(None, ana, ActionKind::Note, 40))
+        .unwrap();
     db.schedule_follow_up(&NewFollowUp {
         post: Some(ids[0]),
         customer: Some(ana),
@@ -221,7 +222,12 @@ fn notes_are_the_shops_and_an_import_keeps_them() {
     again.note = "from the shop's database".into();
     db.import_customers(&run(), &[again]).unwrap();
     assert_eq!(
-        db.customer_story(ana, 1).unwrap().unwrap().summary.customer.note,
+        db.customer_story(ana, 1)
+            .unwrap()
+            .unwrap()
+            .summary
+            .customer
+            .note,
         "ring size N\nallergic to nickel"
     );
     assert!(matches!(
@@ -275,7 +281,10 @@ fn ana_everywhere(db: &mut Db, ana: CustomerId) -> Vec<PostId> {
     let mut ids = store(db, vec![loose], None);
     ids.extend(store(
         db,
-        vec![complaint("p1", 0), new_post("p2", 5, "I'm Ana Ruiz, ana.ruiz@mail.example")],
+        vec![
+            complaint("p1", 0),
+            new_post("p2", 5, "I'm Ana Ruiz, ana.ruiz@mail.example"),
+        ],
         Some(ana),
     ));
     let mut thread = reply_to("t1", "p1", 8);
@@ -470,13 +479,22 @@ fn overview_on_a_large_store() {
         db.insert_batch("t", &posts, &[]).unwrap();
     }
     for i in 0..2000 {
-        db.log_action(&action(None, all[i % all.len()].id, ActionKind::Replied, i as i64))
-            .unwrap();
+        db.log_action(&action(
+            None,
+            all[i % all.len()].id,
+            ActionKind::Replied,
+            i as i64,
+        ))
+        .unwrap();
     }
     eprintln!("built in {:?}", started.elapsed());
     let started = std::time::Instant::now();
     let rows = db.customer_overview().unwrap();
-    eprintln!("overview of {} customers: {:?}", rows.len(), started.elapsed());
+    eprintln!(
+        "overview of {} customers: {:?}",
+        rows.len(),
+        started.elapsed()
+    );
     let started = std::time::Instant::now();
     let story = db.customer_story(all[0].id, 200).unwrap().unwrap();
     eprintln!(
