@@ -63,7 +63,6 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::MarkHandled,
             Command::ScheduleFollowUp,
             Command::Filter,
-            Command::Customers,
             Command::Help,
             Command::Quit,
         ]
