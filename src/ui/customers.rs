@@ -263,9 +263,10 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(lines), parts[1]);
     let footer = format!(
-        "{} story · {} notes · {}/{} move · {} back to the panes",
+        "{} story · {} notes · {} their posts · {}/{} move · {} back to the panes",
         key(Command::OpenDetail),
         key(Command::EditNote),
+        key(Command::CustomerHistory),
         key(Command::NextPost),
         key(Command::PrevPost),
         key(Command::Close),
@@ -396,7 +397,8 @@ fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Lin
     out.extend(c.note.lines().map(|l| Line::from(cut(format!("  {l}")))));
     out.push(Line::from(Span::styled(
         cut(format!(
-            "timeline, newest first · {} back to the list",
+            "timeline, newest first · {} their posts in the panes · {} back to the list",
+            key(Command::CustomerHistory),
             key(Command::Close)
         )),
         accent,

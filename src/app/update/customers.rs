@@ -78,6 +78,7 @@ fn other(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
             }
             Some(vec![])
         }
+        Command::CustomerHistory => Some(history(state)),
         Command::Customers
         | Command::EditNote
         | Command::Help
@@ -91,6 +92,30 @@ fn other(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
             Some(vec![])
         }
     }
+}
+
+/// `C`: the customer (of the story, or the selected row) in the panes, all their posts in the History pane with
+/// Detail beside it.
+fn history(state: &mut AppState) -> Vec<Effect> {
+    let view = &state.customers_view;
+    let Some(customer) = view
+        .story
+        .as_ref()
+        .map(|s| s.customer)
+        .or(view.selected_row().map(|r| r.customer.id))
+    else {
+        return vec![];
+    };
+    if state.history != Some(customer) {
+        state.history = Some(customer);
+        state
+            .lists
+            .insert(crate::state::Pane::History, Default::default());
+    }
+    state.focus = crate::state::Pane::History;
+    state.detail_focused = false;
+    state.view = View::Panes;
+    vec![]
 }
 
 /// `e`: the notes of the customer in the story, the selected row, or (in the panes) the current post's.

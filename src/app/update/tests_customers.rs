@@ -268,3 +268,19 @@ fn the_editor_takes_the_keys_and_the_composers_save_chords() {
         Some(Msg::Command(Command::SendReply))
     ));
 }
+
+#[test]
+fn c_takes_the_customer_to_the_panes_history() {
+    let mut desk = open();
+    desk.send(Msg::Command(Command::NextPost));
+    desk.send(Msg::Command(Command::OpenDetail));
+    desk.send(Msg::Command(Command::CustomerHistory));
+    assert_eq!(desk.state.view, View::Panes);
+    assert_eq!(desk.state.history, Some(CustomerId(2)));
+    assert_eq!(desk.state.focus, crate::state::Pane::History);
+    assert_eq!(
+        desk.state.current_post_id(),
+        Some(PostId(2)),
+        "their post, in Detail"
+    );
+}
