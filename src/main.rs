@@ -290,7 +290,7 @@ fn customers(
     use regulars::customers::show;
     use regulars::store::CustomerRepo;
     let mut store = regulars::store::Db::open(db)?;
-    let clock = show::Clock {
+    let clock = regulars::customers::story::Clock {
         now: chrono::Utc::now(),
         tz: *chrono::Local::now().offset(),
         currency: settings.config.shop.currency.clone(),

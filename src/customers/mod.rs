@@ -6,6 +6,7 @@
 //! `@alice@social.example`, or a bare `alice` for someone on the shop's own Mastodon instance.
 
 pub mod show;
+pub mod story;
 pub mod table;
 
 use std::io::Read;

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::app::{Effect, Msg};
-use crate::customers::show::STORY_ENTRIES;
+use crate::customers::story::STORY_ENTRIES;
 use crate::domain::{Network, Reply};
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;

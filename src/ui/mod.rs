@@ -9,6 +9,7 @@ mod list;
 mod popup;
 pub mod sources;
 mod status_bar;
+pub mod story;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -37,7 +38,7 @@ pub fn render(frame: &mut Frame, state: &AppState) {
     if state.composer.is_some() {
         composer::render(frame, state, area);
     }
-    customers::render_note(frame, state, area);
+    story::render_note(frame, state, area);
     match &state.popup {
         Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
         Some(popup) => popup::render(frame, state, area, popup),

@@ -22,7 +22,7 @@ pub(super) fn toggle(state: &mut AppState) -> Vec<Effect> {
 pub(super) fn command(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
     let page = (state.size.1 / 2).max(3);
     if state.customers_view.story.is_some() {
-        let room = crate::ui::customers::story_room(state);
+        let room = crate::ui::story::story_room(state);
         let scroll = state.customers_view.story.as_ref().map_or(0, |s| s.scroll);
         let next = match command {
             Command::NextPost | Command::ScrollDetailDown => scroll.saturating_add(1),

@@ -51,7 +51,7 @@ fn r_opens_the_view_enter_a_story_and_esc_goes_back_step_by_step() {
     // The story scrolls within what it holds (nothing to scroll on a tall terminal).
     desk.state.size = (80, 10);
     desk.send(Msg::Command(Command::LastPost));
-    let room = crate::ui::customers::story_room(&desk.state);
+    let room = crate::ui::story::story_room(&desk.state);
     assert!(room > 0);
     assert_eq!(
         desk.state.customers_view.story.as_ref().unwrap().scroll,
