@@ -502,4 +502,11 @@ fn overview_on_a_large_store() {
         story.posts,
         started.elapsed()
     );
+    let started = std::time::Instant::now();
+    let done = db.forget_customer(all[0].id, false, at(0)).unwrap();
+    eprintln!(
+        "forget ({} posts kept anonymous): {:?}",
+        done.posts_kept,
+        started.elapsed()
+    );
 }
