@@ -34,8 +34,8 @@ struct Cli {
     /// what it holds). Refused with a subcommand.
     #[arg(long, global = true)]
     fresh: bool,
-    /// With --fresh: delete without asking (for scripts).
-    #[arg(long, global = true, requires = "fresh")]
+    /// With --fresh or `customers forget`: go ahead without asking (for scripts).
+    #[arg(long, global = true)]
     yes: bool,
     /// Run the embedded demo even if a config exists.
     #[arg(long, global = true)]
@@ -64,7 +64,8 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
-    /// The shop's customers: import the top N from its database, find and link their handles.
+    /// The shop's customers: import the top N from its database, list them, show one's story, find and link
+    /// their handles, forget one.
     Customers {
         #[command(subcommand)]
         action: CustomersCmd,
@@ -103,6 +104,26 @@ enum Cmd {
 
 #[derive(Subcommand, Debug)]
 enum CustomersCmd {
+    /// Every customer as the Customers view lists them: rank, spend, last post, last contact, follow-ups,
+    /// what to do next.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One customer's story: their card and timeline (NAME: their name or the shop's id for them).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a customer's personal data (name, email, spend, notes, handles) after asking; their posts stay
+    /// as anonymous posts, or go with --posts. An import skips them from then on.
+    Forget {
+        name: String,
+        /// Delete their posts too.
+        #[arg(long)]
+        posts: bool,
+    },
     /// Search the networks for a customer's accounts (or every regular's missing ones) by their name, and
     /// link the candidate you type the number of. Nothing is linked without a typed choice.
     Find {
@@ -163,6 +184,20 @@ fn main() -> ExitCode {
                         name = command.name()
                     ),
                 },
+            )
+            .exit();
+    }
+    let forgetting = matches!(
+        &cli.command,
+        Some(Cmd::Customers {
+            action: CustomersCmd::Forget { .. }
+        })
+    );
+    if cli.yes && !cli.fresh && !forgetting {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--yes answers the question of --fresh or `customers forget`: use it with one of them",
             )
             .exit();
     }
@@ -249,22 +284,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if let Some(Cmd::Customers {
-        action: CustomersCmd::Import { dry_run, json },
-    }) = &cli.command
-    {
-        let options = regulars::customers::import::Options {
-            dry_run: *dry_run,
-            json: *json,
-        };
-        regulars::customers::import::run(
-            &settings,
-            &db,
-            options,
-            chrono::Utc::now(),
-            &mut std::io::stdout(),
-        )?;
-        return Ok(ExitCode::SUCCESS);
+    if let Some(Cmd::Customers { action }) = &cli.command {
+        return customers(action, &settings, &db, cli.yes);
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -283,12 +304,65 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Customers { action }) => customers(workspace, action)
-                .await
-                .map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) => Ok(ExitCode::SUCCESS),
+            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) | Some(Cmd::Customers { .. }) => {
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
+}
+
+/// `regulars customers ...`: read and written straight in the database file (the console may be running).
+fn customers(
+    action: &CustomersCmd,
+    settings: &Settings,
+    db: &std::path::Path,
+    yes: bool,
+) -> anyhow::Result<ExitCode> {
+    use regulars::customers::show;
+    use regulars::store::CustomerRepo;
+    let clock = regulars::customers::story::Clock {
+        now: chrono::Utc::now(),
+        tz: *chrono::Local::now().offset(),
+        currency: settings.config.shop.currency.clone(),
+    };
+    let mut out = std::io::stdout().lock();
+    match action {
+        CustomersCmd::Import { dry_run, json } => {
+            let options = regulars::customers::import::Options {
+                dry_run: *dry_run,
+                json: *json,
+            };
+            regulars::customers::import::run(settings, db, options, clock.now, &mut out)?;
+        }
+        CustomersCmd::Find { .. } | CustomersCmd::Unlink { .. } => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(find_handles(action, settings, db))?;
+        }
+        CustomersCmd::List { json } => {
+            show::list(&regulars::store::Db::open(db)?, &clock, *json, &mut out)?
+        }
+        CustomersCmd::Show { name, json } => {
+            let store = regulars::store::Db::open(db)?;
+            let all = store.customers()?;
+            show::show(&store, &all, name, &clock, *json, &mut out)?
+        }
+        CustomersCmd::Forget { name, posts } => {
+            let forgotten = show::forget(
+                &mut regulars::store::Db::open(db)?,
+                name,
+                *posts,
+                yes,
+                clock.now,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stderr(),
+            )?;
+            if !forgotten {
+                anyhow::bail!("nothing forgotten, nothing changed (answer yes, or add --yes)");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn classify(cli: &Cli, input: &str, output: &str) -> anyhow::Result<()> {
@@ -368,13 +442,20 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     result
 }
 
-async fn customers(workspace: Workspace, action: CustomersCmd) -> anyhow::Result<()> {
+/// `customers find` and `customers unlink`: the networks' account searches, on the stored customers (no
+/// import: that is `customers import`'s job).
+async fn find_handles(
+    action: &CustomersCmd,
+    settings: &Settings,
+    db: &std::path::Path,
+) -> anyhow::Result<()> {
+    let store = regulars::store::Store::open(db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let customers = store.call(|db| db.customers()).await?;
     let client = regulars::sources::http::client();
-    let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
-        .map_err(anyhow::Error::msg)?;
+    let wiring = runtime::wire(settings, &customers, &client).map_err(anyhow::Error::msg)?;
     let finder = regulars::customers::find::Finder {
-        store: &workspace.store,
-        customers: &workspace.customers,
+        store: &store,
+        customers: &customers,
         accounts: &wiring.accounts,
     };
     let mut out = std::io::stdout();
@@ -394,11 +475,10 @@ async fn customers(workspace: Workspace, action: CustomersCmd) -> anyhow::Result
                 .await
                 .map(|_| ())
         }
-        CustomersCmd::Unlink { name, target } => finder.unlink(&name, &target, &mut out).await,
-        // Runs before a workspace opens (opening one imports on start): see `run`.
-        CustomersCmd::Import { .. } => Ok(()),
+        CustomersCmd::Unlink { name, target } => finder.unlink(name, target, &mut out).await,
+        _ => Ok(()),
     };
-    workspace.store.close().await;
+    store.close().await;
     result
 }
 

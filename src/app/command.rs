@@ -39,6 +39,10 @@ pub enum Command {
     /// In the Follow-ups view: the selected follow-up is done (logged as an action).
     CompleteFollowUp,
     StartCheckIn,
+    /// The Customers view: every regular with where they stand; a customer's story.
+    Customers,
+    /// The private notes on the selected customer (or the current post's), in an editor.
+    EditNote,
     ScrollDetailDown,
     ScrollDetailUp,
     // In the composer.
@@ -74,7 +78,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 35] = [
+    pub const ALL: [Command; 37] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -102,6 +106,8 @@ impl Command {
         Command::FollowUps,
         Command::CompleteFollowUp,
         Command::StartCheckIn,
+        Command::Customers,
+        Command::EditNote,
         Command::Help,
         Command::Quit,
         Command::SendReply,
@@ -148,6 +154,8 @@ impl Command {
             Command::FollowUps => "follow-ups: due and overdue first",
             Command::CompleteFollowUp => "mark the follow-up done",
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
+            Command::Customers => "the regulars: rank, spend, last contact, hints",
+            Command::EditNote => "edit the customer's private notes",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
             Command::SendReply => "send (asks to confirm)",
@@ -170,6 +178,8 @@ impl Command {
             Command::Help => "help",
             Command::Quit => "quit",
             Command::StartCheckIn => "check-in",
+            Command::Customers => "customers",
+            Command::EditNote => "notes",
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
@@ -201,7 +211,8 @@ impl Command {
             | Command::ScheduleFollowUp
             | Command::CompleteFollowUp
             | Command::FindHandles
-            | Command::UnlinkHandle => Group::Work,
+            | Command::UnlinkHandle
+            | Command::EditNote => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink
@@ -211,6 +222,7 @@ impl Command {
             | Command::ClearFilter
             | Command::Sources
             | Command::FollowUps
+            | Command::Customers
             | Command::Help
             | Command::Quit => Group::View,
             Command::SendReply

@@ -44,6 +44,15 @@ pub enum Effect {
         text: String,
         what: Copied,
     },
+    /// Reads every customer with where they stand (answered by `Msg::CustomersLoaded`).
+    LoadCustomers,
+    /// Reads a customer's story (answered by `Msg::StoryLoaded`).
+    LoadStory(crate::domain::CustomerId),
+    /// Saves a customer's private notes (answered by `Msg::CustomerSaved` or `Msg::NoteNotSaved`).
+    SaveCustomerNote {
+        customer: crate::domain::CustomerId,
+        note: String,
+    },
     Notify {
         title: String,
         body: String,

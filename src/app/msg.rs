@@ -114,6 +114,21 @@ pub enum Msg {
         customer: Customer,
         handle: Handle,
     },
+    /// The Customers view's rows, or why they could not be read.
+    CustomersLoaded(Result<Vec<crate::domain::CustomerSummary>, String>),
+    /// A customer's story (`None`: no such customer any more), or why it could not be read.
+    StoryLoaded {
+        customer: crate::domain::CustomerId,
+        story: Result<Option<Box<crate::domain::CustomerStory>>, String>,
+    },
+    /// A customer as stored after their notes were saved.
+    CustomerSaved(crate::domain::Customer),
+    /// Notes that could not be saved: handed back to the editor, never lost.
+    NoteNotSaved {
+        customer: crate::domain::CustomerId,
+        note: String,
+        error: String,
+    },
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

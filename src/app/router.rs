@@ -18,7 +18,8 @@ pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
     if state.popup.is_some() || state.filter.editing.is_some() {
         return Some(Msg::Key(key));
     }
-    if state.composer.is_some() {
+    // The notes editor takes typing like the composer: its save keys are the composer's.
+    if state.composer.is_some() || state.customers_view.note.is_some() {
         return Some(match state.keymap.command(Mode::Composer, &key) {
             Some(command) => Msg::Command(command),
             None => Msg::Key(key),
@@ -38,6 +39,16 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::SendReply,
             Command::EditReply,
             Command::CloseComposer,
+        ]
+    } else if state.customers_view.note.is_some() {
+        // The editor draws its own keys.
+        vec![]
+    } else if state.view == crate::state::View::Customers {
+        vec![
+            Command::EditNote,
+            Command::Close,
+            Command::Help,
+            Command::Quit,
         ]
     } else if state.composer.is_some() {
         vec![

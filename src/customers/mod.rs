@@ -15,5 +15,7 @@ pub mod problems;
 pub mod rank;
 mod source;
 mod sqlite;
+pub mod show;
+pub mod story;
 pub mod table;
 mod values;

@@ -4,6 +4,7 @@ mod customer;
 mod listing;
 mod post;
 mod search;
+mod story;
 mod work;
 
 pub use customer::{Candidate, Customer, Handle, ImportRun, forget_key, value_of_rank};
@@ -13,6 +14,11 @@ pub use post::{
     first_response_by_shop,
 };
 pub use search::{Search, SearchError, Term};
+pub use story::{
+    CONTACT_KINDS, Contact, CustomerStory, CustomerSummary, FORGOTTEN_HANDLE, FORGOTTEN_MARK,
+    FORGOTTEN_NAME, Forgotten, Hint, QUIET_DAYS, StoryPost, StoryReply, TimelineEntry, Urgency,
+    hint, identifying_terms, median, scrub, span, timeline,
+};
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,
     PriorReply, Reply, ReplyOrigin,

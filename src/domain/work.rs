@@ -93,7 +93,7 @@ impl ActionKind {
 }
 
 /// An assistance action, as logged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     pub id: i64,
     pub post: Option<PostId>,
@@ -187,7 +187,7 @@ pub struct NewFollowUp {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowUp {
     pub id: i64,
     pub post: Option<PostId>,

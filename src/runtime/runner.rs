@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 
 use super::handles;
 use crate::app::{Effect, Msg};
+use crate::customers::story::STORY_ENTRIES;
 use crate::domain::{Network, Reply};
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
@@ -200,6 +201,42 @@ impl Runner {
                 let _ = self
                     .ui
                     .send(handles::unlink(&self.store, customer, handle).await);
+                return;
+            }
+            Effect::LoadCustomers => {
+                let rows = self.store.call(|db| db.customer_overview()).await;
+                let _ = self
+                    .ui
+                    .send(Msg::CustomersLoaded(rows.map_err(|e| e.to_string())));
+                return;
+            }
+            Effect::LoadStory(customer) => {
+                let story = self
+                    .store
+                    .call(move |db| db.customer_story(customer, STORY_ENTRIES))
+                    .await;
+                let story = story.map(|s| s.map(Box::new)).map_err(|e| e.to_string());
+                let _ = self.ui.send(Msg::StoryLoaded { customer, story });
+                return;
+            }
+            Effect::SaveCustomerNote { customer, note } => {
+                let saved = note.clone();
+                let msg = match self
+                    .store
+                    .call(move |db| db.set_customer_note(customer, &saved))
+                    .await
+                {
+                    Ok(c) => Msg::CustomerSaved(c),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a customer's notes could not be saved");
+                        Msg::NoteNotSaved {
+                            customer,
+                            note,
+                            error: e.to_string(),
+                        }
+                    }
+                };
+                let _ = self.ui.send(msg);
                 return;
             }
             Effect::Notify { title, body } => {

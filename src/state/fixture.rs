@@ -94,12 +94,34 @@ impl Desk {
                         let loaded = crate::loader::read(&self.db, load).unwrap();
                         next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
                     }
+                    Effect::LoadCustomers
+                    | Effect::LoadStory(_)
+                    | Effect::SaveCustomerNote { .. } => {
+                        let msg = self.answer(effect);
+                        next.extend(crate::app::update(&mut self.state, msg));
+                    }
                     other => work.push(other),
                 }
             }
             effects = next;
         }
         work
+    }
+
+    /// The Customers view's reads and writes, answered from the store as the runner does.
+    fn answer(&mut self, effect: Effect) -> Msg {
+        use crate::store::StoryRepo;
+        match effect {
+            Effect::LoadCustomers => Msg::CustomersLoaded(Ok(self.db.customer_overview().unwrap())),
+            Effect::LoadStory(customer) => Msg::StoryLoaded {
+                customer,
+                story: Ok(self.db.customer_story(customer, 200).unwrap().map(Box::new)),
+            },
+            Effect::SaveCustomerNote { customer, note } => {
+                Msg::CustomerSaved(self.db.set_customer_note(customer, &note).unwrap())
+            }
+            other => panic!("not a Customers view effect: {other:?}"),
+        }
     }
 
     /// Answers every load the state is waiting for.

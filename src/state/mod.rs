@@ -1,6 +1,7 @@
 //! The console's state: plain data, changed only by `app::update`, read by `ui::render`.
 
 pub mod composer;
+pub mod customers;
 pub mod feed;
 #[cfg(test)]
 pub mod fixture;
@@ -21,6 +22,7 @@ use crate::domain::{
 };
 use crate::sources::{Health, Usage};
 pub use composer::{Composer, Preparers};
+pub use customers::{CustomersView, NoteEditor, StoryView};
 
 pub use feed::{Filter, LogRow, Pane};
 pub use follow_ups::FollowUpsView;
@@ -87,6 +89,8 @@ pub struct AppState {
     /// The applied filter, parsed: what every post pane's query is narrowed by.
     pub search: Search,
     pub composer: Option<Composer>,
+    /// The Customers view: its rows, the story open and the notes being edited.
+    pub customers_view: CustomersView,
     pub popup: Option<Popup>,
     pub sources: BTreeMap<String, Health>,
     /// What metered sources have used of their allowance, by source.
@@ -137,6 +141,7 @@ impl AppState {
             filter: Filter::default(),
             search: Search::default(),
             composer: None,
+            customers_view: CustomersView::default(),
             popup: None,
             sources: BTreeMap::new(),
             usage: HashMap::new(),

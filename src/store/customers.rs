@@ -265,7 +265,7 @@ pub(super) fn decode_customer(row: &rusqlite::Row<'_>) -> Result<Customer> {
     })
 }
 
-fn decode_handle(row: &rusqlite::Row<'_>) -> Result<(CustomerId, Handle)> {
+pub(super) fn decode_handle(row: &rusqlite::Row<'_>) -> Result<(CustomerId, Handle)> {
     let c = Cells::new(row, "customer_handles", 0);
     Ok((
         CustomerId(c.get(0)?),

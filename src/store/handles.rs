@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::customers::{CUSTOMER_COLS, decode_customer};
+
 use super::posts::refresh_attention_rank;
 use super::{Db, Result, StoreError};
 use crate::domain::{Customer, CustomerId, Handle, Network, PostId};
@@ -48,7 +48,7 @@ impl Db {
         }
         attribute(&tx, handle.network, text, None, Some(customer))?;
         tx.commit()?;
-        self.customer(customer)
+        self.customer(customer)?.ok_or_else(|| missing(customer))
     }
 
     /// Removes the customer's `handle` on `network`, linked or imported (an imported one comes back at the
@@ -73,21 +73,7 @@ impl Db {
         }
         attribute(&tx, network, text, Some(customer), None)?;
         tx.commit()?;
-        self.customer(customer)
-    }
-
-    /// One customer with their handles.
-    fn customer(&self, id: CustomerId) -> Result<Customer> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CUSTOMER_COLS} FROM customers WHERE id = ?1"
-        ))?;
-        let mut rows = stmt.query([id.0])?;
-        let Some(row) = rows.next()? else {
-            return Err(missing(id));
-        };
-        let mut c = decode_customer(row)?;
-        c.handles = self.handles_of(id)?;
-        Ok(c)
+        self.customer(customer)?.ok_or_else(|| missing(customer))
     }
 }
 

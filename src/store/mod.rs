@@ -19,12 +19,14 @@ mod actor;
 mod codec;
 mod cursors;
 mod customers;
+mod forget;
 mod handles;
 mod lists;
 mod posts;
 mod repository;
 mod schema;
 mod search;
+mod story;
 mod work;
 
 #[cfg(test)]
@@ -36,7 +38,9 @@ use rusqlite::Connection;
 
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
-pub use repository::{CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, WorkRepo};
+pub use repository::{
+    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, StoryRepo, WorkRepo,
+};
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;
 

@@ -8,20 +8,20 @@ use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, CustomerId, Draft, FollowUp, FollowUpRow, Handle, ImportRun,
-    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
-    PriorReply, Reply,
+    Action, ActionKey, Anchor, Customer, CustomerId, CustomerStory, CustomerSummary, Draft,
+    FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Network, NewAction, NewFollowUp, NewPost,
+    Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
 };
 use crate::sources::Cursor;
 
 /// Everything the app asks of a store.
 pub trait Repository:
-    PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + CursorRepo + Send
+    PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send
 {
 }
 
-impl<T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + CursorRepo + Send> Repository
-    for T
+impl<T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send>
+    Repository for T
 {
 }
 
@@ -140,6 +140,27 @@ pub trait CustomerRepo {
     ) -> Result<Customer>;
     /// The [`crate::domain::forget_key`]s of the customers forgotten on request (an import skips them).
     fn forgotten_keys(&self) -> Result<HashSet<String>>;
+}
+
+/// Each customer's story: where they stand, their timeline, the shop's private notes, and forgetting them.
+pub trait StoryRepo {
+    /// Every customer (regulars by rank, then former ones) with their last post, the shop's last contact,
+    /// open follow-ups and their latest problem left unanswered.
+    fn customer_overview(&self) -> Result<Vec<CustomerSummary>>;
+    /// A customer and the latest `limit` events of their timeline, newest first; `None`: no such customer.
+    fn customer_story(&self, id: CustomerId, limit: usize) -> Result<Option<CustomerStory>>;
+    /// Replaces the shop's private notes on a customer; returns the customer as stored.
+    fn set_customer_note(&mut self, id: CustomerId, note: &str) -> Result<Customer>;
+    /// Forgets a customer on request, in ONE transaction: their record and handles deleted, remembered only by
+    /// [`crate::domain::forget_key`]; replies, actions and follow-ups kept without them; their posts kept as
+    /// anonymous posts (or deleted `with_posts`); their name, handles, email and key scrubbed from every text
+    /// kept.
+    fn forget_customer(
+        &mut self,
+        id: CustomerId,
+        with_posts: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Forgotten>;
 }
 
 /// Where each source resumes (written only with the posts they led to, by [`PostRepo::insert_batch`]).

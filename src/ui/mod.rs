@@ -2,6 +2,7 @@
 
 mod candidates;
 mod composer;
+pub mod customers;
 mod detail;
 mod follow_ups;
 mod help;
@@ -10,8 +11,11 @@ mod list;
 mod popup;
 pub mod sources;
 mod status_bar;
+pub mod story;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_customers;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -26,17 +30,22 @@ use crate::state::{AppState, Pane, Popup, View};
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     match state.view {
-        View::FollowUps => {
+        View::FollowUps | View::Customers => {
             let [main, status] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
-            follow_ups::render(frame, state, main);
+            if state.view == View::FollowUps {
+                follow_ups::render(frame, state, main);
+            } else {
+                customers::render(frame, state, main);
+            }
             status_bar::render(frame, state, status);
         }
-        View::Panes | View::Customers => render_panes(frame, state, area),
+        View::Panes => render_panes(frame, state, area),
     }
     if state.composer.is_some() {
         composer::render(frame, state, area);
     }
+    story::render_note(frame, state, area);
     match &state.popup {
         Some(Popup::Help { scroll }) => help::render(frame, state, area, *scroll),
         Some(popup) => popup::render(frame, state, area, popup),
@@ -128,7 +137,7 @@ fn cues(post: &crate::domain::Post) -> Vec<String> {
 }
 
 /// "now", "5m", "3h", "2d", "Nov 3".
-fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds().max(0);
     match secs {
         0..=59 => "now".into(),

@@ -11,9 +11,9 @@ use crate::state::{AppState, Popup};
 
 /// The customer of the selected post (until a Customers view gives one of its own).
 pub(super) fn customer_in_context(state: &mut AppState) -> Option<CustomerId> {
-    let customer = state.current_post().and_then(|p| p.customer);
+    let customer = state.customer_in_context();
     if customer.is_none() {
-        state.flash("not one of your customers: select a customer's post");
+        state.flash("not one of your customers: select a customer or a customer's post");
     }
     customer
 }

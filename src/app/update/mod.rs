@@ -1,6 +1,7 @@
 //! `update`: the one place state changes. Pure: no I/O, no `.await`; I/O is asked for as `Effect`s.
 
 mod compose;
+mod customers;
 mod follow_ups;
 mod forms;
 pub mod handles;
@@ -9,6 +10,8 @@ mod lists;
 mod posts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_customers;
 #[cfg(test)]
 mod tests_follow_ups;
 #[cfg(test)]
@@ -34,7 +37,11 @@ pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
 
 /// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let reload = customers::touches(&msg);
     let mut effects = apply(state, msg);
+    if reload {
+        effects.extend(customers::reload(state));
+    }
     effects.extend(lists::wanted_loads(state));
     effects
 }
@@ -127,6 +134,26 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::HandleUnlinked { customer, handle } => {
             handles::handle_unlinked(state, customer, &handle)
         }
+        Msg::CustomersLoaded(rows) => {
+            customers::loaded(state, rows);
+            vec![]
+        }
+        Msg::StoryLoaded { customer, story } => {
+            customers::story_loaded(state, customer, story);
+            vec![]
+        }
+        Msg::CustomerSaved(customer) => {
+            customers::saved(state, customer);
+            vec![]
+        }
+        Msg::NoteNotSaved {
+            customer,
+            note,
+            error,
+        } => {
+            customers::not_saved(state, customer, note, &error);
+            vec![]
+        }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));
             vec![]
@@ -139,8 +166,17 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         forms::sources_command(state, scroll, command);
         return vec![];
     }
+    if state.customers_view.note.is_some() {
+        return customers::note_command(state, command);
+    }
     if state.follow_ups_open()
         && let Some(effects) = follow_ups::command(state, command)
+    {
+        return effects;
+    }
+    if state.view == crate::state::View::Customers
+        && state.popup.is_none()
+        && let Some(effects) = customers::command(state, command)
     {
         return effects;
     }
@@ -148,6 +184,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::Quit => {
             state.quitting = true;
             let mut effects = compose::save_open_draft(state);
+            effects.extend(customers::save_open_note(state));
             effects.push(Effect::Quit);
             effects
         }
@@ -161,6 +198,8 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         }
         Command::FollowUps => follow_ups::toggle(state),
         Command::CompleteFollowUp => follow_ups::complete_selected(state),
+        Command::Customers => customers::toggle(state),
+        Command::EditNote => customers::edit_note(state),
         Command::StartCheckIn => match state.check_in.take() {
             Some(check_in) => end_check_in(state, check_in),
             None => {
@@ -295,12 +334,20 @@ fn key_msg(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             _ => lists::apply_filter(state, query),
         };
     }
+    if state.customers_view.note.is_some() {
+        customers::note_key(state, key);
+        return vec![];
+    }
     compose::key(state, key)
 }
 
 fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     if let Some(input) = forms::focused_input(state) {
         input.insert_str(text);
+        return vec![];
+    }
+    if state.customers_view.note.is_some() {
+        customers::note_paste(state, text);
         return vec![];
     }
     compose::paste(state, text)

@@ -8,6 +8,7 @@ mod handles;
 mod lists;
 mod posts;
 mod schema;
+mod story;
 mod work;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
