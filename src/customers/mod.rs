@@ -2,20 +2,20 @@
 //! [`table::Table`] ([`source`]), mapped to customers through the configured columns ([`mapping`]), ranked to
 //! the top N ([`rank`]) and compared with the stored list ([`diff`]) before [`import`] writes them.
 
-pub mod find;
-pub mod pick;
 mod columns;
 pub mod config;
 mod csv;
 pub mod diff;
+pub mod find;
 pub mod import;
 mod mapping;
+pub mod pick;
 pub mod postgres;
 pub mod problems;
 pub mod rank;
+pub mod show;
 mod source;
 mod sqlite;
-pub mod show;
 pub mod story;
 pub mod table;
 mod values;

@@ -3,7 +3,6 @@
 
 use rusqlite::{OptionalExtension, params};
 
-
 use super::posts::refresh_attention_rank;
 use super::{Db, Result, StoreError};
 use crate::domain::{Customer, CustomerId, Handle, Network, PostId};

@@ -125,6 +125,27 @@ pub fn truncate_words(s: &str, max_width: usize) -> String {
     }
 }
 
+/// Joins `items` with `sep`, keeping only the whole items that fit in `max_width` columns, in order:
+/// key hints drop from the end instead of ending in a half word.
+pub fn join_fitting(items: &[String], sep: &str, max_width: usize) -> String {
+    let mut out = String::new();
+    for item in items {
+        let extra = if out.is_empty() {
+            0
+        } else {
+            display_width(sep)
+        };
+        if display_width(&out) + extra + display_width(item) > max_width {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+    out
+}
+
 /// Folds text onto one line for list rows: every whitespace run (newlines and tabs included)
 /// becomes one space, and the ends are trimmed.
 pub fn one_line(s: &str) -> String {

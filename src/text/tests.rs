@@ -604,3 +604,16 @@ fn truncate_words_cuts_at_a_space_where_it_can() {
     assert_eq!(truncate_words("anything", 0), "");
     assert!(display_width(&truncate_words("日本語 の 説明 です よ", 9)) <= 9);
 }
+
+#[test]
+fn join_fitting_keeps_whole_items_only() {
+    let items: Vec<String> = ["Enter story", "e notes", "L find handles"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        join_fitting(&items, " · ", 80),
+        "Enter story · e notes · L find handles"
+    );
+    assert_eq!(join_fitting(&items, " · ", 30), "Enter story · e notes");
+    assert_eq!(join_fitting(&items, " · ", 5), "");
+}

@@ -13,7 +13,7 @@ use crate::app::Command;
 use crate::customers::story::{Clock, Columns, columns};
 use crate::domain::Urgency;
 use crate::state::AppState;
-use crate::text::{display_width, truncate_width};
+use crate::text::{display_width, join_fitting, truncate_width};
 
 pub(super) fn clock(state: &AppState) -> Clock {
     Clock {
@@ -261,17 +261,17 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), parts[1]);
-    let footer = format!(
-        "{} story · {} notes · {} their posts · {}/{} move · {} back to the panes",
-        key(Command::OpenDetail),
-        key(Command::EditNote),
-        key(Command::CustomerHistory),
-        key(Command::NextPost),
-        key(Command::PrevPost),
-        key(Command::Close),
-    );
+    let footer = [
+        format!("{} story", key(Command::OpenDetail)),
+        format!("{} back to the panes", key(Command::Close)),
+        format!("{} notes", key(Command::EditNote)),
+        format!("{} their posts", key(Command::CustomerHistory)),
+        format!("{} find handles", key(Command::FindHandles)),
+        format!("{} unlink", key(Command::UnlinkHandle)),
+        format!("{}/{} move", key(Command::NextPost), key(Command::PrevPost)),
+    ];
     frame.render_widget(
-        Paragraph::new(truncate_width(&footer, width)).style(muted),
+        Paragraph::new(join_fitting(&footer, " · ", width)).style(muted),
         parts[2],
     );
 }
