@@ -5,6 +5,7 @@
 //! ignored. Spend is in the shop's currency, with or without pence. A handle is written as people write it:
 //! `@alice@social.example`, or a bare `alice` for someone on the shop's own Mastodon instance.
 
+pub mod postgres;
 pub mod table;
 
 use std::io::Read;
