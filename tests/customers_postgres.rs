@@ -296,6 +296,42 @@ fn tls_asked_for_is_negotiated_and_the_certificate_checked() {
 }
 
 #[test]
+fn a_unix_socket_needs_no_tls() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    cluster.create_database("socket");
+    let url = format!(
+        "host={} port={} user=regulars dbname=socket",
+        cluster.socket_dir().display(),
+        cluster.port()
+    );
+    let table = read(&url, "SELECT current_user::text AS who", SECONDS).unwrap();
+    assert_eq!(table.rows[0].cells, vec![Cell::Text("regulars".into())]);
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_connecting() {
+    // Needs no server: the kernel accepts the connection into the backlog, and nothing ever speaks on it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgresql://shop:s3cret-pw@127.0.0.1:{port}/shopdb");
+    let began = Instant::now();
+    let err = read(&url, "SELECT 1", Duration::from_secs(1)).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "PostgreSQL shopdb@127.0.0.1:{port}: no answer from the server while connecting (timeout_seconds = 1)"
+        )
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        began.elapsed()
+    );
+}
+
+#[test]
 fn a_closed_port_names_host_and_port() {
     // Needs no server: a port just freed refuses connections.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

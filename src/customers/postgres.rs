@@ -8,12 +8,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::postgres::config::{Host, SslMode};
-use ::postgres::error::SqlState;
-use ::postgres::types::{FromSql, Type};
-use ::postgres::{Client, Config, NoTls};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::{Client, Config, NoTls, Socket};
 
 use super::table::{Cell, Place, Row, Table};
 
@@ -23,12 +24,20 @@ use super::table::{Cell, Place, Row, Table};
 ///
 /// Blocks the calling thread until done; async code calls it through `spawn_blocking`.
 pub fn read(url: &str, query: &str, timeout: Duration) -> Result<Table, String> {
-    // The sync `postgres` client drives its own tokio runtime, and tokio panics when a runtime is started on a
-    // thread that is already inside one (the console and the CLI call this from `block_on`). So the client
-    // lives on a plain thread of its own, whatever thread the caller is on.
+    // Callers (the console's start, the CLI) are inside a tokio runtime, which can neither block on itself nor
+    // start another on its threads (tokio panics; so would the sync `postgres` client, which starts one). So the
+    // reader runs on a plain thread with a runtime of its own. It uses tokio-postgres directly, not the sync
+    // wrapper, so that one deadline covers connecting with the handshake: the driver's connect_timeout covers
+    // only the TCP connect, and a server that accepts and never answers would hang it.
     std::thread::scope(|scope| {
         scope
-            .spawn(|| read_here(url, query, timeout))
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("PostgreSQL: cannot start the reader: {e}"))?
+                    .block_on(read_async(url, query, timeout))
+            })
             .join()
             .unwrap_or_else(|_| {
                 Err("PostgreSQL: the reader stopped unexpectedly (see the log)".into())
@@ -36,15 +45,33 @@ pub fn read(url: &str, query: &str, timeout: Duration) -> Result<Table, String> 
     })
 }
 
-fn read_here(url: &str, query: &str, timeout: Duration) -> Result<Table, String> {
+/// How long past `timeout` a query may take before the reader gives up on a server that stopped answering;
+/// the server's own cancellation (statement_timeout), with its clearer message, comes well before.
+const GRACE: Duration = Duration::from_secs(2);
+
+async fn read_async(url: &str, query: &str, timeout: Duration) -> Result<Table, String> {
     let config = parse(url, timeout)?;
     let server = Server::of(&config);
-    let fail = |e: ::postgres::Error| server.explain(&e, timeout);
-    let mut client = connect(&config, &server, timeout)?;
-    let mut transaction = client
+    let client = tokio::time::timeout(timeout, connect(&config, &server, timeout))
+        .await
+        .map_err(|_| server.no_answer("connecting", timeout))??;
+    tokio::time::timeout(timeout + GRACE, run(client, query, timeout, &server))
+        .await
+        .map_err(|_| server.no_answer("running the query", timeout))?
+}
+
+async fn run(
+    mut client: Client,
+    query: &str,
+    timeout: Duration,
+    server: &Server,
+) -> Result<Table, String> {
+    let fail = |e: tokio_postgres::Error| server.explain(&e, timeout);
+    let transaction = client
         .build_transaction()
         .read_only(true)
         .start()
+        .await
         .map_err(fail)?;
     // SET LOCAL lasts until the transaction ends, and the transaction is never committed.
     transaction
@@ -52,9 +79,10 @@ fn read_here(url: &str, query: &str, timeout: Duration) -> Result<Table, String>
             "SET LOCAL statement_timeout = {}",
             timeout.as_millis().max(1)
         ))
+        .await
         .map_err(fail)?;
     // Prepared first: a column regulars cannot read is reported before the query runs.
-    let statement = transaction.prepare(query).map_err(fail)?;
+    let statement = transaction.prepare(query).await.map_err(fail)?;
     let columns: Vec<String> = statement
         .columns()
         .iter()
@@ -68,6 +96,7 @@ fn read_here(url: &str, query: &str, timeout: Duration) -> Result<Table, String>
     let mut rows = Vec::new();
     for (n, row) in transaction
         .query(&statement, &[])
+        .await
         .map_err(fail)?
         .iter()
         .enumerate()
@@ -98,7 +127,7 @@ fn parse(url: &str, timeout: Duration) -> Result<Config, String> {
     let url = url
         .replace("sslmode=verify-full", "sslmode=require")
         .replace("sslmode=verify-ca", "sslmode=require");
-    let mut config: Config = url.parse().map_err(|e: ::postgres::Error| {
+    let mut config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
         format!(
             "PostgreSQL: the connection string is not valid: {}; write it as \
              postgresql://USER:PASSWORD@HOST:PORT/DATABASE",
@@ -115,8 +144,8 @@ fn parse(url: &str, timeout: Duration) -> Result<Config, String> {
 }
 
 /// Plain TCP only where nothing leaves this machine; anywhere else TLS, or no connection at all.
-fn connect(config: &Config, server: &Server, timeout: Duration) -> Result<Client, String> {
-    let fail = |e: ::postgres::Error| server.explain(&e, timeout);
+async fn connect(config: &Config, server: &Server, timeout: Duration) -> Result<Client, String> {
+    let fail = |e: tokio_postgres::Error| server.explain(&e, timeout);
     if config.get_ssl_mode() == SslMode::Require {
         // The web's roots, as reqwest uses; the certificate and host name are always checked.
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -127,8 +156,8 @@ fn connect(config: &Config, server: &Server, timeout: Duration) -> Result<Client
                 roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
             })
             .with_no_client_auth();
-        return config
-            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        return open(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            .await
             .map_err(fail);
     }
     if !is_local(config) {
@@ -137,7 +166,18 @@ fn connect(config: &Config, server: &Server, timeout: Duration) -> Result<Client
              encrypted; add sslmode=require to the connection string (the server's certificate is then checked)"
         ));
     }
-    config.connect(NoTls).map_err(fail)
+    open(config, NoTls).await.map_err(fail)
+}
+
+/// Connects, and drives the connection on this thread's runtime (it ends with the runtime).
+async fn open<T>(config: &Config, tls: T) -> Result<Client, tokio_postgres::Error>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config.connect(tls).await?;
+    tokio::spawn(connection);
+    Ok(client)
 }
 
 /// Every host is a Unix socket or a loopback address (`localhost`, 127.0.0.0/8, ::1).
@@ -170,13 +210,16 @@ impl Server {
     }
 
     /// The server's own words where it said something, with what to do about it.
-    fn explain(&self, e: &::postgres::Error, timeout: Duration) -> String {
+    fn explain(&self, e: &tokio_postgres::Error, timeout: Duration) -> String {
         let Some(db) = e.as_db_error() else {
             let text = chain(e);
             let advice = if text.contains("invalid peer certificate") {
                 " (the server's certificate must be issued by a public certificate authority for its host name)"
+                    .into()
+            } else if text.contains("timeout") {
+                format!(" (timeout_seconds = {})", seconds(timeout))
             } else {
-                ""
+                String::new()
             };
             return format!("PostgreSQL {self}: {text}{advice}");
         };
@@ -195,6 +238,13 @@ impl Server {
                 .unwrap_or_default()
         };
         format!("PostgreSQL {self}: {}{advice}", db.message())
+    }
+
+    fn no_answer(&self, doing: &str, timeout: Duration) -> String {
+        format!(
+            "PostgreSQL {self}: no answer from the server while {doing} (timeout_seconds = {})",
+            seconds(timeout)
+        )
     }
 
     fn unreadable(&self, column: &str, ty: &Type) -> String {
@@ -246,7 +296,10 @@ enum Kind {
     Int8,
     Float4,
     Float8,
-    /// NUMERIC keeps every digit: its exact decimal text (1234.50 stays "1234.50"), never a float.
+    /// NUMERIC keeps every digit: its exact decimal text (1234.50 stays "1234.50"), never a float. Decoded by
+    /// rust_decimal's own PostgreSQL support (maintained with that widely used crate) rather than by hand;
+    /// reading the column as text instead would need the simple query protocol, which gives no column types.
+    /// Its limit, 28 decimal places, is far past money's.
     Numeric,
     Bool,
     Date,
@@ -276,12 +329,12 @@ impl Kind {
         }
     }
 
-    fn cell(self, row: &::postgres::Row, i: usize) -> Result<Cell, ::postgres::Error> {
+    fn cell(self, row: &tokio_postgres::Row, i: usize) -> Result<Cell, tokio_postgres::Error> {
         fn get<'a, T: FromSql<'a>>(
-            row: &'a ::postgres::Row,
+            row: &'a tokio_postgres::Row,
             i: usize,
             to_cell: impl FnOnce(T) -> Cell,
-        ) -> Result<Cell, ::postgres::Error> {
+        ) -> Result<Cell, tokio_postgres::Error> {
             Ok(row.try_get::<_, Option<T>>(i)?.map_or(Cell::Null, to_cell))
         }
         match self {

@@ -156,6 +156,11 @@ impl Cluster {
         )
     }
 
+    /// The directory holding the server's Unix socket (connect with `host=DIR port=PORT`; trusted, no password).
+    pub fn socket_dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Makes an empty database owned by the test role (one per test keeps tests on a shared cluster apart);
     /// returns its `url`.
     pub fn create_database(&self, name: &str) -> String {
