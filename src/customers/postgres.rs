@@ -22,7 +22,8 @@ use super::table::{Cell, Place, Row, Table};
 /// ONLY transaction that is never committed, so a write is refused by the server; `timeout` limits both the
 /// connection and the query (the server cancels a slower one).
 ///
-/// Blocks the calling thread until done; async code calls it through `spawn_blocking`.
+/// Blocks the calling thread until done (at most about twice `timeout`, plus two seconds); safe from any thread,
+/// a runtime's included, but the console's event loop should call it through `spawn_blocking` so as not to stall.
 pub fn read(url: &str, query: &str, timeout: Duration) -> Result<Table, String> {
     // Callers (the console's start, the CLI) are inside a tokio runtime, which can neither block on itself nor
     // start another on its threads (tokio panics; so would the sync `postgres` client, which starts one). So the
