@@ -25,10 +25,11 @@ pub fn read(origin: &Origin) -> Result<(Table, Problems), Problems> {
                 url_file.as_deref(),
             )
             .map_err(|e| Problems::one(&name, e))?;
-            // MERGE SEAM: the real reader arrives with the PostgreSQL branch (see postgres.rs).
+            // The reader names the server itself ("PostgreSQL shop@host:5432: …"); under the origin's name
+            // ("PostgreSQL ($SHOP_DB)") the word once is enough.
             super::postgres::read(url.expose(), query, *timeout)
                 .map(|table| (table, Problems::new(&name)))
-                .map_err(|e| Problems::one(&name, e))
+                .map_err(|e| Problems::one(&name, e.strip_prefix("PostgreSQL ").unwrap_or(&e)))
         }
         Origin::Embedded { name, text } => super::csv::parse(text.as_bytes(), name, b','),
     }

@@ -13,6 +13,7 @@ pub mod google;
 pub mod graph;
 pub mod linkedin;
 pub mod mastodon;
+pub mod postgres;
 pub mod run;
 pub mod tumblr;
 pub mod x;
