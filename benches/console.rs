@@ -40,10 +40,10 @@ fn loaded_state(runtime: &tokio::runtime::Runtime) -> AppState {
             })
             .await
             .unwrap();
-        let ingest = Ingest {
-            classifier: Arc::new(Classifier::english()),
-            matcher: Matcher::new(&Listening::new(&settings.config, &customers)),
-        };
+        let ingest = Ingest::new(
+            Arc::new(Classifier::english()),
+            Matcher::new(&Listening::new(&settings.config, &customers)),
+        );
         let now = Utc::now();
         let posts: Vec<_> = (0..POSTS)
             .map(|i| {

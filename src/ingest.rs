@@ -6,8 +6,11 @@ mod task;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
-use crate::domain::{CustomerId, IncomingPost, Network, NewPost, Triage};
+use crate::config::Config;
+
+use crate::domain::{Customer, CustomerId, IncomingPost, Network, NewPost, Triage};
 use crate::sources::listening::Listening;
 use crate::sources::registry::plain_handle;
 use crate::text::sanitize;
@@ -77,9 +80,51 @@ impl Matcher {
 pub struct Ingest {
     pub classifier: Arc<Classifier>,
     pub matcher: Matcher,
+    /// Newer matchers, sent by a [`Rematch`] when staff link or unlink a customer's handle.
+    updates: Option<watch::Receiver<Matcher>>,
+}
+
+/// Keeps a running ingest's matcher current with the stored customers, so a handle linked in the console is
+/// matched from its next post on, not from the next start.
+pub struct Rematch {
+    config: Config,
+    tx: watch::Sender<Matcher>,
+}
+
+impl Rematch {
+    /// Starts sending matchers to `ingest` (before it runs).
+    pub fn new(config: Config, ingest: &mut Ingest) -> Rematch {
+        let (tx, rx) = watch::channel(ingest.matcher.clone());
+        ingest.updates = Some(rx);
+        Rematch { config, tx }
+    }
+
+    pub fn customers_changed(&self, customers: &[Customer]) {
+        // No receiver left means ingest has stopped: nothing to keep current.
+        let _ = self
+            .tx
+            .send(Matcher::new(&Listening::new(&self.config, customers)));
+    }
 }
 
 impl Ingest {
+    pub fn new(classifier: Arc<Classifier>, matcher: Matcher) -> Ingest {
+        Ingest {
+            classifier,
+            matcher,
+            updates: None,
+        }
+    }
+
+    /// Takes the newest matcher, if one was sent since the last batch.
+    pub fn refresh(&mut self) {
+        if let Some(updates) = &mut self.updates
+            && updates.has_changed().unwrap_or(false)
+        {
+            self.matcher = updates.borrow_and_update().clone();
+        }
+    }
+
     /// Pure: sanitize, match, triage. The shop's own posts are stored but never triaged, counted as mentions or
     /// taken for a customer's.
     pub fn prepare(&self, mut post: IncomingPost, now: DateTime<Utc>) -> NewPost {
@@ -174,10 +219,37 @@ mod tests {
     }
 
     fn ingest() -> Ingest {
-        Ingest {
-            classifier: Arc::new(Classifier::english()),
-            matcher: Matcher::new(&listening()),
-        }
+        Ingest::new(Arc::new(Classifier::english()), Matcher::new(&listening()))
+    }
+
+    #[test]
+    fn a_handle_linked_while_running_is_matched_from_the_next_batch() {
+        let mut ingest = ingest();
+        let config = crate::config::parse("[shop]\nname = \"M&F\"\n").unwrap();
+        let rematch = Rematch::new(config, &mut ingest);
+        let by_kezia = || incoming("kezia@mastodon.example", "out of stock again?");
+        ingest.refresh();
+        assert_eq!(ingest.prepare(by_kezia(), Utc::now()).customer, None);
+        let mut kezia = customer();
+        kezia.id = CustomerId(9);
+        kezia.handles[0] = Handle {
+            network: Network::Mastodon,
+            handle: "kezia@mastodon.example".into(),
+            linked: true,
+        };
+        rematch.customers_changed(&[customer(), kezia]);
+        assert_eq!(
+            ingest.prepare(by_kezia(), Utc::now()).customer,
+            None,
+            "a batch already being prepared keeps its matcher"
+        );
+        ingest.refresh();
+        assert_eq!(
+            ingest.prepare(by_kezia(), Utc::now()).customer,
+            Some(CustomerId(9))
+        );
+        let priya = ingest.prepare(incoming("priya@hachyderm.io", "hello"), Utc::now());
+        assert_eq!(priya.customer, Some(CustomerId(7)));
     }
 
     #[test]

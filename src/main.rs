@@ -204,11 +204,21 @@ fn main() -> ExitCode {
     // The terminal guard has put the terminal back by the time an error gets here.
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped early (`regulars customers list | head`) is not a failure to report.
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("regulars: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn settings(cli: &Cli, paths: &Paths) -> anyhow::Result<Settings> {
@@ -412,6 +422,8 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     let notifier: Arc<dyn regulars::notify::Notifier> = Arc::from(regulars::notify::for_config(
         workspace.settings.config.notifications.enabled,
     ));
+    let mut ingest = workspace.ingest();
+    let rematch = regulars::ingest::Rematch::new(workspace.settings.config.clone(), &mut ingest);
     let runner = tokio::spawn(
         Runner::new(
             workspace.store.clone(),
@@ -421,9 +433,10 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             ui_tx.clone(),
         )
         .with_accounts(wiring.accounts)
+        .with_rematch(rematch)
         .run(effects_rx),
     );
-    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
+    let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(

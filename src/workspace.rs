@@ -61,10 +61,7 @@ impl Workspace {
     }
 
     pub fn ingest(&self) -> Ingest {
-        Ingest {
-            classifier: self.classifier.clone(),
-            matcher: Matcher::new(&self.listening),
-        }
+        Ingest::new(self.classifier.clone(), Matcher::new(&self.listening))
     }
 
     /// The console's starting state, with every pane's first page and Detail loaded (so the first frame is

@@ -583,10 +583,7 @@ async fn hostile_text_arrives_sanitized() {
     let mut run = Run::start(source(&server), HashMap::new());
     let seen = run.until("the hostile post", |s| s.has(&["100_66"])).await;
     run.stop().await;
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::default(),
-    };
+    let ingest = Ingest::new(Arc::new(Classifier::english()), Matcher::default());
     let raw = seen
         .posts
         .iter()

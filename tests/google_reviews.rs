@@ -855,10 +855,7 @@ async fn hostile_review_text_arrives_sanitized() {
     let mut run = Run::start(source(&plain(&server)), HashMap::new());
     run.until("the review", |s| !s.posts.is_empty()).await;
     let seen = run.stop().await;
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::default(),
-    };
+    let ingest = Ingest::new(Arc::new(Classifier::english()), Matcher::default());
     let stored = ingest.prepare(seen.posts[0].clone(), Utc::now()).incoming;
     for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{200b}'] {
         assert!(
@@ -914,10 +911,10 @@ async fn stars_drive_triage_and_reviewers_match_customers_by_name() {
         note: String::new(),
         ..Default::default()
     };
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::new(&Listening::new(&config, &[ann])),
-    };
+    let ingest = Ingest::new(
+        Arc::new(Classifier::english()),
+        Matcher::new(&Listening::new(&config, &[ann])),
+    );
     let stored: Vec<_> = seen
         .posts
         .iter()
@@ -994,10 +991,10 @@ async fn a_review_the_shop_already_answered_on_google_is_stored_answered() {
         "[shop]\nname = \"M&F\"\n[shop.handles]\ngoogle = \"Marlow & Finch\"\n",
     )
     .unwrap();
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::new(&Listening::new(&config, &[])),
-    };
+    let ingest = Ingest::new(
+        Arc::new(Classifier::english()),
+        Matcher::new(&Listening::new(&config, &[])),
+    );
     let prepared: Vec<_> = seen
         .posts
         .iter()

@@ -28,10 +28,7 @@ async fn hostile_jsonl_line_is_stored_and_drawn_harmlessly() {
     let now = chrono::Utc::now();
     let incoming =
         regulars::sources::jsonl::parse_line(&line, 1, now).expect("kept despite invalid UTF-8");
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::default(),
-    };
+    let ingest = Ingest::new(Arc::new(Classifier::english()), Matcher::default());
     let prepared = ingest.prepare(incoming, now);
 
     let dir = tempfile::tempdir().unwrap();
@@ -170,10 +167,7 @@ fn zwj_storm_post(now: chrono::DateTime<chrono::Utc>) -> regulars::domain::Incom
 async fn zwj_storm_and_invisible_format_characters_draw_aligned() {
     let now = chrono::Utc::now();
     let raw = zwj_storm_post(now);
-    let ingest = Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::default(),
-    };
+    let ingest = Ingest::new(Arc::new(Classifier::english()), Matcher::default());
     let prepared = ingest.prepare(raw.clone(), now);
     let text = &prepared.incoming.text;
     assert!(text.contains(&"a".repeat(200)), "{text:?}");

@@ -472,10 +472,10 @@ async fn malformed_answers_and_server_errors_degrade_then_recover_and_hostile_ca
         .find(|p| p.native_id == "t66")
         .unwrap()
         .clone();
-    let ingest = regulars::ingest::Ingest {
-        classifier: std::sync::Arc::new(regulars::triage::Classifier::english()),
-        matcher: regulars::ingest::Matcher::default(),
-    };
+    let ingest = regulars::ingest::Ingest::new(
+        std::sync::Arc::new(regulars::triage::Classifier::english()),
+        regulars::ingest::Matcher::default(),
+    );
     let text = ingest.prepare(raw, Utc::now()).incoming.text;
     assert!(!text.contains(['\u{1b}', '\u{202e}', '\u{7}']), "{text:?}");
     assert!(text.contains("refund") && text.contains("now"), "{text}");

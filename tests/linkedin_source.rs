@@ -495,10 +495,10 @@ async fn hostile_comment_text_arrives_sanitized_after_ingest() {
     let id = format!("urn:li:comment:({SHARE},7)");
     let seen = run.until("the comment", |s| s.has(&[id.as_str()])).await;
     run.stop().await;
-    let ingest = regulars::ingest::Ingest {
-        classifier: Arc::new(regulars::triage::Classifier::english()),
-        matcher: regulars::ingest::Matcher::default(),
-    };
+    let ingest = regulars::ingest::Ingest::new(
+        Arc::new(regulars::triage::Classifier::english()),
+        regulars::ingest::Matcher::default(),
+    );
     let incoming = seen
         .posts
         .iter()

@@ -539,10 +539,10 @@ async fn hostile_post_text_arrives_sanitized_after_ingest() {
     let mut run = Run::start(source(&server, watch(&["mallory"], &[])), HashMap::new());
     let seen = run.until("the post", |s| s.has(&["666"])).await;
     run.stop().await;
-    let ingest = regulars::ingest::Ingest {
-        classifier: Arc::new(regulars::triage::Classifier::english()),
-        matcher: regulars::ingest::Matcher::default(),
-    };
+    let ingest = regulars::ingest::Ingest::new(
+        Arc::new(regulars::triage::Classifier::english()),
+        regulars::ingest::Matcher::default(),
+    );
     let stored = ingest.prepare(seen.posts[0].clone(), Utc::now()).incoming;
     for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}'] {
         assert!(

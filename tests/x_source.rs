@@ -759,10 +759,10 @@ async fn hostile_text_arrives_sanitized() {
     let mut run = Run::start(source(&server, watch(&[], &[], &[]), None), known_shop());
     let seen = run.until("the post", |r| r.has(&[&evil])).await;
     run.stop().await;
-    let ingest = regulars::ingest::Ingest {
-        classifier: std::sync::Arc::new(regulars::triage::Classifier::english()),
-        matcher: regulars::ingest::Matcher::default(),
-    };
+    let ingest = regulars::ingest::Ingest::new(
+        std::sync::Arc::new(regulars::triage::Classifier::english()),
+        regulars::ingest::Matcher::default(),
+    );
     let stored = ingest.prepare(seen.posts[0].clone(), Utc::now()).incoming;
     for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}'] {
         assert!(

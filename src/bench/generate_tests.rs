@@ -99,10 +99,10 @@ fn customers_are_the_demos_then_made_up_ones_ranked_by_spend() {
 fn shares_through_real_ingest_are_realistic() {
     let seed = 11;
     let (listening, customers) = world(seed);
-    let ingest = Ingest {
-        classifier: Arc::new(crate::triage::Classifier::english()),
-        matcher: Matcher::new(&listening),
-    };
+    let ingest = Ingest::new(
+        Arc::new(crate::triage::Classifier::english()),
+        Matcher::new(&listening),
+    );
     let n = 20_000;
     let prepared: Vec<NewPost> = Generator::new(seed, n, now(), &listening, &customers)
         .map(|p| ingest.prepare(p, now()))

@@ -165,10 +165,7 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
     let run = ImportRun::whole("bench", chrono::Utc::now(), &made_up);
     let customers = first.import_customers(&run, &made_up).map_err(store_err)?;
     let listening = Listening::new(&settings.config, &customers);
-    let ingest = Ingest {
-        classifier,
-        matcher: Matcher::new(&listening),
-    };
+    let ingest = Ingest::new(classifier, Matcher::new(&listening));
     let now = Utc::now();
     let started = Instant::now();
     let incoming: Vec<Vec<IncomingPost>> = chunks(

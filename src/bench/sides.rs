@@ -118,10 +118,7 @@ pub(super) fn run_pipeline(
             .map_err(|e| anyhow::anyhow!("queueing the backlog: {e}"))?;
     }
     drop(tx);
-    let ingest = Ingest {
-        classifier: ingest.classifier.clone(),
-        matcher: ingest.matcher.clone(),
-    };
+    let ingest = Ingest::new(ingest.classifier.clone(), ingest.matcher.clone());
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let (elapsed, failed) = runtime.block_on(async {
         let (ui, mut msgs) = tokio::sync::mpsc::unbounded_channel();

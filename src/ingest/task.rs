@@ -33,7 +33,7 @@ type Write = Pin<Box<dyn Future<Output = Vec<Msg>> + Send>>;
 pub async fn run(
     mut rx: mpsc::Receiver<SourceEvent>,
     store: Store,
-    ingest: Ingest,
+    mut ingest: Ingest,
     ui: mpsc::UnboundedSender<Msg>,
 ) {
     // An event taken from the queue while grouping a backlog, to handle next.
@@ -86,6 +86,7 @@ pub async fn run(
                     }
                 }
                 // Triaged while the store writes the previous group; written after it.
+                ingest.refresh();
                 let prepared = prepare(&ingest, group);
                 if !finish(&mut writing, &ui).await {
                     return;

@@ -11,6 +11,7 @@ use super::handles;
 use crate::app::{Effect, Msg};
 use crate::customers::story::STORY_ENTRIES;
 use crate::domain::{Network, Reply};
+use crate::ingest::Rematch;
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
 use crate::sources::accounts::AccountSearch;
@@ -26,6 +27,7 @@ pub struct Runner {
     notifier: Arc<dyn Notifier>,
     links: LinksConfig,
     ui: mpsc::UnboundedSender<Msg>,
+    rematch: Option<Rematch>,
 }
 
 impl Runner {
@@ -43,7 +45,14 @@ impl Runner {
             notifier,
             links,
             ui,
+            rematch: None,
         }
+    }
+
+    /// Keeps the running ingest's matcher current after a handle is linked or unlinked.
+    pub fn with_rematch(mut self, rematch: Rematch) -> Runner {
+        self.rematch = Some(rematch);
+        self
     }
 
     /// The networks' account searches, for `Effect::SearchAccounts` (none: every search says so).
@@ -192,15 +201,15 @@ impl Runner {
                 return;
             }
             Effect::LinkHandle { customer, handle } => {
-                let _ = self
-                    .ui
-                    .send(handles::link(&self.store, customer, handle).await);
+                let msg = handles::link(&self.store, customer, handle).await;
+                self.rematch(&msg).await;
+                let _ = self.ui.send(msg);
                 return;
             }
             Effect::UnlinkHandle { customer, handle } => {
-                let _ = self
-                    .ui
-                    .send(handles::unlink(&self.store, customer, handle).await);
+                let msg = handles::unlink(&self.store, customer, handle).await;
+                self.rematch(&msg).await;
+                let _ = self.ui.send(msg);
                 return;
             }
             Effect::LoadCustomers => {
@@ -257,6 +266,20 @@ impl Runner {
         });
         if let Some(msg) = msg {
             let _ = self.ui.send(msg);
+        }
+    }
+
+    /// After a link or unlink that the store took, ingest matches with the stored customers as they now are.
+    async fn rematch(&self, done: &Msg) {
+        let (Some(rematch), Msg::HandleLinked { .. } | Msg::HandleUnlinked { .. }) =
+            (&self.rematch, done)
+        else {
+            return;
+        };
+        match self.store.call(|db| db.customers()).await {
+            Ok(customers) => rematch.customers_changed(&customers),
+            // The link is stored; only matching waits for the next start.
+            Err(e) => tracing::warn!(error = %e, "cannot reload the customers for matching"),
         }
     }
 }

@@ -54,7 +54,7 @@ fn layout(width: usize, longest_name: usize) -> Vec<Col> {
         right: true,
         cell: |c| &c.rank,
     };
-    let name_width = longest_name.clamp(8, if width >= 120 { 30 } else { 16 });
+    let name_width = longest_name.clamp(8, if width >= 100 { 30 } else { 16 });
     let name = Col {
         title: "name",
         width: name_width,

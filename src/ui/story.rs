@@ -14,7 +14,7 @@ use crate::app::Command;
 use crate::customers::story::{EntryKind, columns, entry_line, handles_line};
 use crate::domain::{CustomerStory, span};
 use crate::state::AppState;
-use crate::text::{display_width, truncate_width};
+use crate::text::{display_width, truncate_width, truncate_words};
 
 /// How far the open story scrolls on the terminal `state.size` (0: it fits).
 pub fn story_room(state: &AppState) -> u16 {
@@ -170,7 +170,7 @@ fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Lin
                 format!("{} ", l.label),
                 Style::default().fg(color).add_modifier(Modifier::BOLD),
             ),
-            Span::styled(truncate_width(&l.text, room), text_style),
+            Span::styled(truncate_words(&l.text, room), text_style),
             Span::styled(detail, muted),
         ]));
     }

@@ -326,10 +326,10 @@ fn hostile_text_is_drawn_harmlessly() {
         "\x1b]0;pwned\x07\x1b[2J\x1b[Hclear \u{202e}gnp.exe \x1b[8mhidden {}",
         "long ".repeat(2000)
     );
-    let ingest = crate::ingest::Ingest {
-        classifier: std::sync::Arc::new(crate::triage::Classifier::english()),
-        matcher: Default::default(),
-    };
+    let ingest = crate::ingest::Ingest::new(
+        std::sync::Arc::new(crate::triage::Classifier::english()),
+        Default::default(),
+    );
     let mut incoming = crate::domain::IncomingPost {
         network: crate::domain::Network::Mastodon,
         native_id: "h".into(),

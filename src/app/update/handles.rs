@@ -117,7 +117,7 @@ pub(super) fn handle_linked(
     handle: &crate::domain::Handle,
 ) -> Vec<Effect> {
     state.flash(format!(
-        "linked @{} to {}: followed from the next start",
+        "linked @{} to {}: their timeline is followed from the next start",
         handle.handle, customer.name
     ));
     changed(state, customer)
@@ -129,7 +129,7 @@ pub(super) fn handle_unlinked(
     handle: &crate::domain::Handle,
 ) -> Vec<Effect> {
     state.flash(format!(
-        "unlinked {} @{} from {}: no longer followed from the next start",
+        "unlinked {} @{} from {}",
         handle.network, handle.handle, customer.name
     ));
     changed(state, customer)

@@ -125,7 +125,7 @@ fn the_confirm_key_links_the_selected_candidate_and_esc_links_nothing() {
     let flash = desk.state.flash.as_ref().unwrap().0.clone();
     assert_eq!(
         flash,
-        "linked @praman.bsky.social to Priya Raman: followed from the next start"
+        "linked @praman.bsky.social to Priya Raman: their timeline is followed from the next start"
     );
 
     // Esc: closed, nothing asked; an answer arriving after that is dropped.

@@ -32,10 +32,10 @@ fn ingest() -> Ingest {
         note: String::new(),
         ..Default::default()
     };
-    Ingest {
-        classifier: Arc::new(Classifier::english()),
-        matcher: Matcher::new(&Listening::new(&config, &[customer])),
-    }
+    Ingest::new(
+        Arc::new(Classifier::english()),
+        Matcher::new(&Listening::new(&config, &[customer])),
+    )
 }
 
 fn batch(source: &str, ids: &[&str], author: &str, cursor: &str) -> SourceEvent {
