@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::bin::regulars;
+use common::bin::{regulars, succeeded};
 use regulars::domain::{Author, IncomingPost, Network, NewPost, Triage};
 use regulars::store::{CustomerRepo, Db, PostRepo};
 use rusqlite::Connection;
@@ -60,14 +60,7 @@ impl Shop {
 
     /// Imports; the run must succeed. Returns stdout.
     fn imported(&self, args: &[&str]) -> String {
-        let out = self.import(args);
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
+        succeeded(&self.import(args))
     }
 
     /// (external id, rank, spend in cents, former), regulars by rank then former.

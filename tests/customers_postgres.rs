@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use common::bin::regulars;
+use common::bin::{regulars, succeeded};
 use common::postgres::{Cluster, PASSWORD};
 use regulars::customers::postgres::read;
 use regulars::customers::table::{Cell, Place, Row, Table};
@@ -409,16 +409,6 @@ fn import(home: &std::path::Path, config: &str, url: &str, args: &[&str]) -> std
         .unwrap()
 }
 
-fn stdout_of(out: &std::process::Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 /// (external id, rank, recent spend in cents, former), as stored in the workspace.
 fn stored(home: &std::path::Path) -> Vec<(String, u32, Option<i64>, bool)> {
     Db::open_read_only(home.join("work.db"))
@@ -440,7 +430,7 @@ fn the_import_command_ranks_a_point_of_sale_database_and_reimports_with_a_dry_ru
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
 
-    let dry = stdout_of(&import(home, POS_CONFIG, &url, &["--dry-run"]));
+    let dry = succeeded(&import(home, POS_CONFIG, &url, &["--dry-run"]));
     assert!(
         dry.contains("dry run, nothing written: would import 2 customers from PostgreSQL ($SHOP_DB) (ranked by \
                       spend in the last 3 months, top 2 of 3 read): 2 new"),
@@ -451,7 +441,7 @@ fn the_import_command_ranks_a_point_of_sale_database_and_reimports_with_a_dry_ru
         "a dry run writes nothing, not even an empty workspace"
     );
 
-    let out = stdout_of(&import(home, POS_CONFIG, &url, &[]));
+    let out = succeeded(&import(home, POS_CONFIG, &url, &[]));
     assert!(
         out.contains("imported 2 customers from PostgreSQL ($SHOP_DB)"),
         "{out}"
@@ -470,7 +460,7 @@ fn the_import_command_ranks_a_point_of_sale_database_and_reimports_with_a_dry_ru
         "pos",
         "INSERT INTO orders (customer_id, total, placed_at) VALUES (1, 990.00, now() - interval '1 day')",
     );
-    let dry = stdout_of(&import(home, POS_CONFIG, &url, &["--dry-run"]));
+    let dry = succeeded(&import(home, POS_CONFIG, &url, &["--dry-run"]));
     assert!(
         dry.contains("New regulars (1):\n  #1   Ada Lovelace (1)  £6,000.00"),
         "{dry}"
@@ -485,7 +475,7 @@ fn the_import_command_ranks_a_point_of_sale_database_and_reimports_with_a_dry_ru
         dry.contains("#2   Brendan O'Neil (2)  ↓1 (was #1)"),
         "{dry}"
     );
-    stdout_of(&import(home, POS_CONFIG, &url, &[]));
+    succeeded(&import(home, POS_CONFIG, &url, &[]));
     assert_eq!(
         stored(home),
         [
@@ -528,7 +518,7 @@ fn the_import_command_reads_the_url_from_a_private_file_and_names_failures() {
     assert!(!stderr.contains(PASSWORD), "{stderr}");
 
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let out = stdout_of(&import(home, &config, "", &[]));
+    let out = succeeded(&import(home, &config, "", &[]));
     assert!(
         out.contains("imported 2 customers from PostgreSQL ("),
         "{out}"

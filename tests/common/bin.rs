@@ -12,3 +12,14 @@ pub fn regulars(home: &std::path::Path) -> Command {
         .env_remove("DBUS_SESSION_BUS_ADDRESS");
     cmd
 }
+
+/// The stdout of a run that must have succeeded (else the test fails showing both streams).
+pub fn succeeded(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
