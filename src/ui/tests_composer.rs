@@ -149,3 +149,19 @@ fn the_saved_replies_picker() {
         insta::assert_snapshot!(format!("saved_replies_{}x{}", size.0, size.1), screen);
     }
 }
+
+#[test]
+fn the_coach_warns_about_a_rude_reply_in_the_composer() {
+    let s = composing("Calm down. As per our policy this is not our fault. Whatever.");
+    for size in SIZES {
+        let screen = draw(&s, size);
+        assert!(
+            screen.contains(
+                "· \"calm down\": reads as dismissive: acknowledge how they feel instead."
+            ),
+            "{screen}"
+        );
+        assert!(screen.contains("· \"not our fault\": "), "{screen}");
+        insta::assert_snapshot!(format!("composer_warnings_{}x{}", size.0, size.1), screen);
+    }
+}
