@@ -350,6 +350,43 @@ mod tests {
     }
 
     #[test]
+    fn saved_replies_and_greetings_are_checked_by_name_and_variable() {
+        let ok = parse(
+            "[composer]\ngreetings = [\"Hello {first_name}! \"]\n\n[[replies]]\nname = \"Late parcel\"\n\
+             text = \"Sorry {first_name}, we are chasing order {order}.\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.replies[0].name, "Late parcel");
+        assert_eq!(ok.composer.greetings, ["Hello {first_name}! "]);
+        let err =
+            parse("[[replies]]\nname = \"Late parcel\"\ntext = \"Order {ordr}\"\n").unwrap_err();
+        assert!(
+            err.contains("replies[0] \"Late parcel\"")
+                && err.contains("{ordr}")
+                && err.contains("{order}"),
+            "{err}"
+        );
+        let err = parse("[composer]\ngreetings = [\"Hi {firstname}\"]\n").unwrap_err();
+        assert!(
+            err.contains("composer.greetings[0]") && err.contains("{firstname}"),
+            "{err}"
+        );
+        let err = parse("[[replies]]\nname = \"\"\ntext = \"x\"\n").unwrap_err();
+        assert!(err.contains("replies[0]: the reply has no name"), "{err}");
+        let twice =
+            "[[replies]]\nname = \"A\"\ntext = \"x\"\n[[replies]]\nname = \"a\"\ntext = \"y\"\n";
+        assert!(
+            parse(twice)
+                .unwrap_err()
+                .contains("replies[1] \"a\": another reply")
+        );
+        let err = parse("[[replies]]\nname = \"A\"\ntxt = \"x\"\n").unwrap_err();
+        assert!(err.contains("line 3") && err.contains("txt"), "{err}");
+        // No [composer]: the built-in greetings.
+        assert_eq!(parse("").unwrap().composer.greetings.len(), 3);
+    }
+
+    #[test]
     fn unknown_field_names_line_and_valid_fields() {
         let err = parse("[shop]\nname = \"x\"\nkeywrods = [\"a\"]\n").unwrap_err();
         assert!(err.contains("line 3"), "{err}");
