@@ -7,7 +7,7 @@ use std::io::{self, Stdout};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -63,9 +63,16 @@ impl TerminalGuard {
         restore();
         let out = away();
         enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-        // What was on screen before is gone: draw everything again.
-        self.terminal.clear()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            Clear(ClearType::All)
+        )?;
+        // What was on screen before is gone: a fresh terminal draws everything on the next frame. (Not
+        // `Terminal::clear`, which asks the terminal where its cursor is: the answer can be lost to the event
+        // reader being stopped, and the query then fails after a wait.)
+        self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok(out)
     }
 
