@@ -28,6 +28,7 @@ pub async fn run(
         runner: effects,
         osc52,
         copies: Vec::new(),
+        away: Vec::new(),
     };
     let mut events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -88,6 +89,16 @@ pub async fn run(
                     .map(|e| format!("could not copy through the terminal: {e}"));
             apply(state, Msg::Copied { what, error }, &mut effects);
         }
+        for effect in std::mem::take(&mut effects.away) {
+            // Nothing may read the terminal while it is away: the event reader stops, and starts afresh after.
+            drop(events);
+            let msg = leave_terminal(guard, effect)?;
+            events = EventStream::new();
+            if let Some(msg) = msg {
+                apply(state, msg, &mut effects);
+            }
+            dirty = true;
+        }
         // A tick alone redraws only when what it shows changed (the minute, a flash gone, a timer).
         let clock = Clock::of(state);
         dirty |= clock != shown;
@@ -134,11 +145,34 @@ impl Clock {
     }
 }
 
-/// Where effects go: the runner, except copies through the terminal (OSC 52), kept for the loop to write.
+/// Runs an effect that needs the terminal handed over (the editor, a suspension); what comes of it as a `Msg`.
+fn leave_terminal(guard: &mut TerminalGuard, effect: Effect) -> anyhow::Result<Option<Msg>> {
+    match effect {
+        Effect::EditDraft { post, text } => {
+            let result = match crate::editor::command(
+                std::env::var("VISUAL").ok(),
+                std::env::var("EDITOR").ok(),
+            ) {
+                Ok(editor) => guard.away(|| crate::editor::edit(&editor, &text))?,
+                Err(why) => Err(why),
+            };
+            Ok(Some(Msg::DraftEdited { post, result }))
+        }
+        Effect::Suspend => {
+            guard.suspend()?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Where effects go: the runner, except copies through the terminal (OSC 52) and what hands the terminal over
+/// (the editor, Ctrl-Z), kept for the loop to do.
 struct Effects {
     runner: mpsc::UnboundedSender<Effect>,
     osc52: bool,
     copies: Vec<(String, Copied)>,
+    away: Vec<Effect>,
 }
 
 fn apply(state: &mut AppState, msg: Msg, effects: &mut Effects) {
@@ -146,6 +180,7 @@ fn apply(state: &mut AppState, msg: Msg, effects: &mut Effects) {
         match effect {
             Effect::Quit => {}
             Effect::Copy { text, what } if effects.osc52 => effects.copies.push((text, what)),
+            effect @ (Effect::EditDraft { .. } | Effect::Suspend) => effects.away.push(effect),
             effect => {
                 let _ = effects.runner.send(effect);
             }

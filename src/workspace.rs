@@ -74,6 +74,7 @@ impl Workspace {
         let mut state = AppState::new(now, self.settings.keymap.clone(), self.settings.theme);
         state.tz = *chrono::Local::now().offset();
         state.shop_name = self.settings.config.shop.name.clone();
+        state.reply_texts = self.settings.reply_texts();
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;

@@ -581,3 +581,77 @@ fn console_end_to_end_in_tmux() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// `Ctrl-O` in the composer: the console steps aside for `$EDITOR` (here a script that appends to the file it is
+/// given), takes the terminal back and loads the edited text; an editor that fails leaves the draft as it was
+/// and says so.
+#[test]
+fn the_draft_goes_to_the_editor_and_comes_back() {
+    if !tmux_available() {
+        eprintln!(
+            "skipping the $EDITOR end-to-end test: `tmux` is not on PATH (install tmux to run it)"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let [home, data, config, state] = ["home", "data", "config", "state"].map(|d| {
+        let p = tmp.path().join(d);
+        std::fs::create_dir_all(&p).expect("mkdir");
+        p
+    });
+    let dirs = Dirs {
+        home: &home,
+        data: &data,
+        config: &config,
+        state: &state,
+    };
+    let editor = tmp.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf ' and edited outside' >> \"$1\"\n",
+    )
+    .expect("write the editor");
+    let mut perms = std::fs::metadata(&editor).expect("editor").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&editor, perms).expect("chmod the editor");
+    let tmux = Tmux::new(&home);
+    tmux.start(
+        &format!(
+            "unset VISUAL; export EDITOR={}; {}",
+            sh_quote(&editor.to_string_lossy()),
+            console_command(1, &dirs, "")
+        ),
+        true,
+    );
+    let screen = tmux.wait_for("the panes to fill", panes_filled);
+    // Keys once the console is running (a live post has come in), as in `console_end_to_end_in_tmux`.
+    let first = unread(&screen).expect("unread count");
+    tmux.wait_for("a live post", |s| unread(s).is_some_and(|n| n > first));
+    // A post selected (opening it selects it), then the composer.
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("┏ Detail");
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("┏ Attention");
+    tmux.keys(&["r"]);
+    tmux.wait_text("Reply to ");
+    tmux.type_text("Hi from the console");
+    tmux.wait_text("Hi from the console");
+    tmux.keys(&["C-o"]);
+    tmux.wait_text("Hi from the console and edited outside");
+    tmux.wait_text("draft updated from the editor");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the console took the terminal back"
+    );
+    // An editor that fails: the draft is kept, and the status bar says why.
+    std::fs::write(&editor, "#!/bin/sh\nexit 3\n").expect("rewrite the editor");
+    tmux.keys(&["C-o"]);
+    let screen = tmux.wait_text("failed");
+    assert!(
+        screen.contains("Hi from the console and edited outside"),
+        "the draft is kept:\n{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.quit_cleanly(1, &state);
+}

@@ -51,6 +51,17 @@ pub enum Command {
     InsertTemplate,
     /// After an unconfirmed send: find out whether it went out, then edit.
     EditReply,
+    /// The saved replies (`[[replies]]`), in a picker.
+    SavedReplies,
+    /// The draft in `$VISUAL` / `$EDITOR`; the edited text comes back into the composer.
+    EditInEditor,
+    // In the saved-replies picker.
+    /// The chosen saved reply, inserted at the cursor.
+    InsertReply,
+    /// The chosen saved reply, in place of the whole draft.
+    ReplaceDraft,
+    /// Suspends the console to the shell (`fg` brings it back).
+    Suspend,
     // In a yes/no question.
     Confirm,
     Cancel,
@@ -62,6 +73,7 @@ pub enum Group {
     Work,
     View,
     Composer,
+    Picker,
     Confirm,
 }
 
@@ -72,13 +84,14 @@ impl Group {
             Group::Work => "Work a post",
             Group::View => "View",
             Group::Composer => "In the reply composer",
+            Group::Picker => "In the saved-replies picker (type to filter)",
             Group::Confirm => "In a question (send? reply again?)",
         }
     }
 }
 
 impl Command {
-    pub const ALL: [Command; 37] = [
+    pub const ALL: [Command; 42] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -114,6 +127,11 @@ impl Command {
         Command::CloseComposer,
         Command::InsertTemplate,
         Command::EditReply,
+        Command::SavedReplies,
+        Command::EditInEditor,
+        Command::InsertReply,
+        Command::ReplaceDraft,
+        Command::Suspend,
         Command::Confirm,
         Command::Cancel,
     ];
@@ -162,6 +180,11 @@ impl Command {
             Command::CloseComposer => "close, keeping the draft",
             Command::InsertTemplate => "insert a greeting template",
             Command::EditReply => "unconfirmed send: find out if it went out, then edit",
+            Command::SavedReplies => "saved replies: type to find one",
+            Command::EditInEditor => "edit the draft in $VISUAL / $EDITOR",
+            Command::InsertReply => "insert the saved reply at the cursor",
+            Command::ReplaceDraft => "replace the draft with the saved reply",
+            Command::Suspend => "suspend to the shell (fg to come back)",
             Command::Confirm => "yes",
             Command::Cancel => "no",
         }
@@ -184,6 +207,10 @@ impl Command {
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
             Command::EditReply => "check & edit",
+            Command::SavedReplies => "saved",
+            Command::EditInEditor => "editor",
+            Command::InsertReply => "insert",
+            Command::ReplaceDraft => "replace draft",
             Command::FollowUps => "follow-ups",
             Command::CompleteFollowUp => "done",
             Command::OpenDetail => "detail",
@@ -224,11 +251,15 @@ impl Command {
             | Command::FollowUps
             | Command::Customers
             | Command::Help
+            | Command::Suspend
             | Command::Quit => Group::View,
             Command::SendReply
             | Command::CloseComposer
             | Command::InsertTemplate
-            | Command::EditReply => Group::Composer,
+            | Command::EditReply
+            | Command::SavedReplies
+            | Command::EditInEditor => Group::Composer,
+            Command::InsertReply | Command::ReplaceDraft => Group::Picker,
             Command::Confirm | Command::Cancel => Group::Confirm,
         }
     }

@@ -74,5 +74,13 @@ pub enum Effect {
         customer: CustomerId,
         handle: Handle,
     },
+    /// Hands the terminal to `$VISUAL` / `$EDITOR` on the draft's text and takes it back (the UI loop does it:
+    /// it owns the terminal); answered by `Msg::DraftEdited`.
+    EditDraft {
+        post: PostId,
+        text: String,
+    },
+    /// Suspends the console (SIGTSTP) with the terminal restored; the UI loop takes it back on `fg`.
+    Suspend,
     Quit,
 }

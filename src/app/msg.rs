@@ -89,6 +89,11 @@ pub enum Msg {
         action: Option<Action>,
     },
     DraftSaved(Draft),
+    /// The draft came back from the external editor (`Err`: why the editor could not run or be read).
+    DraftEdited {
+        post: PostId,
+        result: Result<String, String>,
+    },
     /// The browser was started on an address, or could not be (`error`).
     Opened {
         url: String,

@@ -55,6 +55,8 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::SendReply,
             Command::CloseComposer,
             Command::InsertTemplate,
+            Command::SavedReplies,
+            Command::EditInEditor,
         ]
     } else if state.follow_ups_open() {
         vec![

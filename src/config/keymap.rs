@@ -148,6 +148,8 @@ impl Chord {
 pub enum Mode {
     Normal,
     Composer,
+    /// The saved-replies picker (typing filters it).
+    Picker,
     /// A yes/no question.
     Confirm,
 }
@@ -263,10 +265,11 @@ fn parse_entry(
     let mode = match mode_name {
         "normal" => Mode::Normal,
         "composer" => Mode::Composer,
+        "picker" => Mode::Picker,
         "confirm" => Mode::Confirm,
         other => {
             return Err(format!(
-                "keys.{other}: unknown key mode; valid modes are `normal`, `composer` and `confirm`"
+                "keys.{other}: unknown key mode; valid modes are `normal`, `composer`, `picker` and `confirm`"
             ));
         }
     };
@@ -280,6 +283,7 @@ fn parse_entry(
         })?;
     let (home, home_name) = match command.group() {
         crate::app::command::Group::Composer => (Mode::Composer, "composer"),
+        crate::app::command::Group::Picker => (Mode::Picker, "picker"),
         crate::app::command::Group::Confirm => (Mode::Confirm, "confirm"),
         _ => (Mode::Normal, "normal"),
     };

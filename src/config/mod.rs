@@ -2,6 +2,7 @@
 //! No config found means the demo workspace. A bad config is refused with the file, line, field and the fix.
 
 pub mod keymap;
+pub mod replies;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use crate::sources::listening::{Homes, Listening};
 pub use crate::sources::registry::SourceConfig;
 use crate::triage::{Classifier, TriageError, Tuning};
 pub use keymap::{Keymap, KeysTable, Mode};
+pub use replies::{ReplyTexts, SavedReply};
 pub use theme::{Theme, ThemeConfig};
 
 const DEFAULT_KEYS: &str = include_str!("../../assets/default.toml");
@@ -45,6 +47,10 @@ pub struct Config {
     pub keys: KeysTable,
     pub theme: ThemeConfig,
     pub triage: Tuning,
+    /// `[composer]`: the greetings `Ctrl-T` switches between.
+    pub composer: replies::ComposerConfig,
+    /// `[[replies]]`: saved replies for the composer's picker.
+    pub replies: Vec<SavedReply>,
 }
 
 impl Config {
@@ -252,7 +258,40 @@ fn validate(config: &Config) -> Result<(), String> {
             .handle(network, raw)
             .map_err(|why| format!("shop.handles.{network}: {why}"))?;
     }
+    check_reply_texts(config)
+}
+
+/// Greetings and saved replies: variables known, every reply named once.
+fn check_reply_texts(config: &Config) -> Result<(), String> {
+    for (i, greeting) in config.composer.greetings.iter().enumerate() {
+        replies::check(greeting).map_err(|e| format!("composer.greetings[{i}]: {e}"))?;
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, reply) in config.replies.iter().enumerate() {
+        let name = reply.name.trim();
+        if name.is_empty() {
+            return Err(format!(
+                "replies[{i}]: the reply has no name; give it one (name = \"Late parcel\") to find it in the picker"
+            ));
+        }
+        if !names.insert(name.to_lowercase()) {
+            return Err(format!(
+                "replies[{i}] \"{name}\": another reply has this name; give each reply its own"
+            ));
+        }
+        replies::check(&reply.text).map_err(|e| format!("replies[{i}] \"{name}\": {e}"))?;
+    }
     Ok(())
+}
+
+impl Settings {
+    /// The greetings and saved replies the composer offers.
+    pub fn reply_texts(&self) -> ReplyTexts {
+        ReplyTexts {
+            greetings: self.config.composer.greetings.clone(),
+            saved: self.config.replies.clone(),
+        }
+    }
 }
 
 fn settings(config: Config, path: Option<PathBuf>) -> Result<Settings, String> {
@@ -308,6 +347,43 @@ mod tests {
         let config = parse(text).unwrap_or_else(|e| panic!("config.example.toml: {e}"));
         assert!(!config.shop.name.is_empty());
         settings(config, None).unwrap();
+    }
+
+    #[test]
+    fn saved_replies_and_greetings_are_checked_by_name_and_variable() {
+        let ok = parse(
+            "[composer]\ngreetings = [\"Hello {first_name}! \"]\n\n[[replies]]\nname = \"Late parcel\"\n\
+             text = \"Sorry {first_name}, we are chasing order {order}.\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.replies[0].name, "Late parcel");
+        assert_eq!(ok.composer.greetings, ["Hello {first_name}! "]);
+        let err =
+            parse("[[replies]]\nname = \"Late parcel\"\ntext = \"Order {ordr}\"\n").unwrap_err();
+        assert!(
+            err.contains("replies[0] \"Late parcel\"")
+                && err.contains("{ordr}")
+                && err.contains("{order}"),
+            "{err}"
+        );
+        let err = parse("[composer]\ngreetings = [\"Hi {firstname}\"]\n").unwrap_err();
+        assert!(
+            err.contains("composer.greetings[0]") && err.contains("{firstname}"),
+            "{err}"
+        );
+        let err = parse("[[replies]]\nname = \"\"\ntext = \"x\"\n").unwrap_err();
+        assert!(err.contains("replies[0]: the reply has no name"), "{err}");
+        let twice =
+            "[[replies]]\nname = \"A\"\ntext = \"x\"\n[[replies]]\nname = \"a\"\ntext = \"y\"\n";
+        assert!(
+            parse(twice)
+                .unwrap_err()
+                .contains("replies[1] \"a\": another reply")
+        );
+        let err = parse("[[replies]]\nname = \"A\"\ntxt = \"x\"\n").unwrap_err();
+        assert!(err.contains("line 3") && err.contains("txt"), "{err}");
+        // No [composer]: the built-in greetings.
+        assert_eq!(parse("").unwrap().composer.greetings.len(), 3);
     }
 
     #[test]

@@ -22,6 +22,31 @@ pub struct Author {
     pub display_name: String,
 }
 
+impl Author {
+    /// The display name as a person would say it, to greet them by: emoji and symbols dropped. `None` when
+    /// there is no such name, or it is only the handle again ("kezia.bsky.social", "@kezia"): a greeting
+    /// never uses a handle.
+    pub fn spoken_name(&self) -> Option<String> {
+        let kept: String = self
+            .display_name
+            .chars()
+            .map(|c| {
+                if c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.') {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        let name = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = name.trim_matches(['-', '.', '\'']);
+        let handle_like =
+            name.contains('.') && !name.contains(' ') || name.eq_ignore_ascii_case(&self.handle);
+        (name.chars().any(char::is_alphabetic) && !handle_like && !self.display_name.contains('@'))
+            .then(|| name.to_string())
+    }
+}
+
 /// A post as a source hands it over, before sanitizing, matching and triage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncomingPost {
@@ -135,4 +160,33 @@ pub fn first_response_by_shop(post: &Post, answer: &Post) -> Option<DateTime<Utc
         && answer.network == post.network
         && answer.in_reply_to.as_deref() == Some(post.native_id.as_str());
     (answers && post.first_response_at.is_none()).then_some(answer.created_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Author;
+
+    fn spoken(display_name: &str, handle: &str) -> Option<String> {
+        Author {
+            handle: handle.into(),
+            display_name: display_name.into(),
+        }
+        .spoken_name()
+    }
+
+    #[test]
+    fn greeted_by_display_name_never_by_handle() {
+        assert_eq!(
+            spoken("Kezia 🌿", "kezia.bsky.social").as_deref(),
+            Some("Kezia")
+        );
+        assert_eq!(
+            spoken("Ann-Marie O'Neil", "amo@x.social").as_deref(),
+            Some("Ann-Marie O'Neil")
+        );
+        assert_eq!(spoken("kezia.bsky.social", "kezia.bsky.social"), None);
+        assert_eq!(spoken("@kezia", "kezia.bsky.social"), None);
+        assert_eq!(spoken("", "kezia.bsky.social"), None);
+        assert_eq!(spoken("✨✨", "kezia.bsky.social"), None);
+    }
 }

@@ -255,6 +255,9 @@ impl Runner {
             Effect::SendReply { .. }
             | Effect::ResolveReply { .. }
             | Effect::SearchAccounts { .. }
+            // The UI loop owns the terminal: it runs the editor and suspends.
+            | Effect::EditDraft { .. }
+            | Effect::Suspend
             | Effect::Quit => return,
         };
         let msg = msg.unwrap_or_else(|e| {

@@ -1,10 +1,16 @@
-//! The reply composer: a tui-textarea over the post, with the network's limit and the coach's hints.
+//! The reply composer: a textarea over the post, with the network's limit and the coach's hints.
+//!
+//! The draft soft-wraps with ratatui-textarea's own wrapping (`WrapMode::WordOrGlyph`, since 0.9): words move
+//! to the next row whole, a word wider than the pane breaks between graphemes, wide characters count two
+//! cells. The textarea learns the width it is drawn at while drawing (its own cache), so Up and Down move by
+//! the rows staff see.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ratatui_textarea::{CursorMove, TextArea};
+use ratatui::style::Style;
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::domain::{Draft, DraftState, Network, Post, PostId, ReplyLimit};
 use crate::sources::{Prepared, Replier};
@@ -54,8 +60,6 @@ pub struct Composer {
     pub sending: bool,
     /// Finding out whether an unconfirmed send went out.
     pub resolving: bool,
-    /// Which template Ctrl-T inserts next.
-    pub next_template: usize,
 }
 
 impl Composer {
@@ -81,6 +85,9 @@ impl Composer {
             ),
         };
         let mut textarea = TextArea::new(lines);
+        textarea.set_wrap_mode(WrapMode::WordOrGlyph);
+        textarea.set_cursor_line_style(Style::default());
+        textarea.set_placeholder_text("Greet them by name, help first, offer a next step…");
         textarea.move_cursor(CursorMove::Jump(
             u16::try_from(cursor.0).unwrap_or(u16::MAX),
             u16::try_from(cursor.1).unwrap_or(u16::MAX),
@@ -98,7 +105,6 @@ impl Composer {
             promo_confirmed: false,
             sending: false,
             resolving: false,
-            next_template: 0,
         }
     }
 
@@ -106,6 +112,12 @@ impl Composer {
     /// logged as what went out).
     pub fn locked(&self) -> bool {
         self.sending || self.resolving || matches!(self.state, DraftState::Unconfirmed(_))
+    }
+
+    /// Replaces the whole draft (kept in the textarea's undo history), the cursor after the new text.
+    pub fn replace_text(&mut self, text: &str) -> bool {
+        let cleared = self.textarea.clear();
+        self.textarea.insert_str(text) || cleared
     }
 
     pub fn text(&self) -> String {

@@ -28,7 +28,7 @@ pub use feed::{Filter, LogRow, Pane};
 pub use follow_ups::FollowUpsView;
 pub use input::LineInput;
 pub use lists::{LogList, PostList};
-pub use popup::Popup;
+pub use popup::{Popup, ReplyPicker};
 pub use posts::PostCache;
 
 /// What fills the screen: the panes, or a full-screen view over them (Esc goes back to the panes).
@@ -89,6 +89,8 @@ pub struct AppState {
     /// The applied filter, parsed: what every post pane's query is narrowed by.
     pub search: Search,
     pub composer: Option<Composer>,
+    /// The greetings and saved replies from the config.
+    pub reply_texts: crate::config::ReplyTexts,
     /// The Customers view: its rows, the story open and the notes being edited.
     pub customers_view: CustomersView,
     pub popup: Option<Popup>,
@@ -141,6 +143,7 @@ impl AppState {
             filter: Filter::default(),
             search: Search::default(),
             composer: None,
+            reply_texts: crate::config::ReplyTexts::default(),
             customers_view: CustomersView::default(),
             popup: None,
             sources: BTreeMap::new(),

@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+use crate::config::SavedReply;
 use crate::domain::{ActionKind, FollowUp, PostId, PriorReply};
 use crate::sources::Prepared;
 
@@ -38,6 +39,8 @@ pub enum Popup {
     Candidates(super::handles::CandidatesPopup),
     /// A customer's handles, one to unlink.
     Unlink(super::handles::UnlinkPopup),
+    /// The saved replies, over the composer: type to filter, one to insert or to replace the draft.
+    SavedReplies(ReplyPicker),
 }
 
 impl Popup {
@@ -51,8 +54,31 @@ impl Popup {
             Popup::Help { .. }
             | Popup::Sources { .. }
             | Popup::Candidates(_)
-            | Popup::Unlink(_) => None,
+            | Popup::Unlink(_)
+            | Popup::SavedReplies(_) => None,
         }
+    }
+}
+
+/// The saved-replies picker: what staff typed to find one, and which of the matching replies is chosen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplyPicker {
+    pub query: LineInput,
+    /// Index into the matching replies.
+    pub selected: usize,
+}
+
+impl ReplyPicker {
+    /// The replies matching the query, in config order.
+    pub fn matching<'a>(&self, replies: &'a [SavedReply]) -> Vec<&'a SavedReply> {
+        replies
+            .iter()
+            .filter(|r| r.matches(self.query.text()))
+            .collect()
+    }
+
+    pub fn chosen<'a>(&self, replies: &'a [SavedReply]) -> Option<&'a SavedReply> {
+        self.matching(replies).get(self.selected).copied()
     }
 }
 

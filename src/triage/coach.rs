@@ -1,5 +1,6 @@
-//! The reply coach: gentle checks on a reply in the composer, drawn from good retail service.
-//! Hints are advice, never a block: the composer shows them and staff decide.
+//! The reply coach: gentle checks on a reply in the composer, drawn from good retail service: what a good reply
+//! has (a greeting, help first, a next step) and what it should not (dismissive or defensive wording, see
+//! `tone`). Hints are advice, never a block: the composer shows them and staff decide.
 
 use super::Category;
 
@@ -24,6 +25,8 @@ pub enum HintKind {
     NextStep,
     Care,
     NoSales,
+    /// Dismissive or defensive wording (words in `assets/triage/coach_en.toml`).
+    Tone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +171,7 @@ const SALES_WORDS: &[&str] = &[
 ];
 
 /// Does `hay` (lower-case) contain `needle` as whole words?
-fn has(hay: &str, needle: &str) -> bool {
+pub(super) fn has(hay: &str, needle: &str) -> bool {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
     let first_wordy = needle.chars().next().is_some_and(|c| c.is_alphanumeric());
     let last_wordy = needle.chars().last().is_some_and(|c| c.is_alphanumeric());
@@ -198,11 +201,15 @@ fn hint(kind: HintKind, message: impl Into<String>) -> Hint {
 
 /// Gentle checks on a reply; an empty list means the reply looks good. Never blocks sending.
 pub fn check(reply: &str, context: &CoachContext) -> Vec<Hint> {
-    let mut hints = Vec::new();
     let trimmed = reply.trim();
     if trimmed.is_empty() {
-        return hints;
+        return Vec::new();
     }
+    // Warnings first: the composer shows the first few hints, and these matter most.
+    let mut hints: Vec<Hint> = super::tone::warnings(trimmed)
+        .into_iter()
+        .map(|(_, message)| hint(HintKind::Tone, message))
+        .collect();
     let lower = trimmed.to_lowercase();
     // Skip leading @handles: "@anna Hi Anna" greets.
     let body = lower

@@ -12,6 +12,7 @@ mod lexer;
 mod lexicon;
 mod rating;
 mod scan;
+mod tone;
 mod tuning;
 mod urgency;
 

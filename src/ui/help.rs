@@ -18,6 +18,7 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         Group::Work,
         Group::View,
         Group::Composer,
+        Group::Picker,
         Group::Confirm,
     ] {
         if !out.is_empty() {

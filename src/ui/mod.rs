@@ -9,11 +9,14 @@ mod help;
 pub mod layout;
 mod list;
 mod popup;
+mod replies;
 pub mod sources;
 mod status_bar;
 pub mod story;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_composer;
 #[cfg(test)]
 mod tests_customers;
 

@@ -29,6 +29,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
         Popup::Candidates(p) => super::candidates::candidates(frame, state, area, p),
         Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
+        Popup::SavedReplies(picker) => super::replies::render(frame, state, area, picker),
         Popup::Help { .. } => {}
     }
 }
@@ -45,7 +46,12 @@ fn about(state: &AppState, post: crate::domain::PostId, width: usize) -> Line<'s
     ))
 }
 
-fn input_line(state: &AppState, label: &str, input: &LineInput, active: bool) -> Line<'static> {
+pub(super) fn input_line(
+    state: &AppState,
+    label: &str,
+    input: &LineInput,
+    active: bool,
+) -> Line<'static> {
     let style = if active {
         Style::default()
             .fg(state.theme.accent)

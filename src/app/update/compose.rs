@@ -1,4 +1,4 @@
-//! The reply composer: open, type, autosave, templates, confirm and send, and the answers from the network.
+//! The reply composer: open, type, autosave, confirm and send, and the answers from the network.
 
 use chrono::Duration;
 use crossterm::event::KeyEvent;
@@ -39,7 +39,7 @@ fn new_key(post: PostId, now: chrono::DateTime<chrono::Utc>, old: &str) -> Strin
 }
 
 /// Says why typing does nothing while the text is locked, and what staff can do.
-fn explain_lock(state: &mut AppState, composer: &Composer) {
+pub(super) fn explain_lock(state: &mut AppState, composer: &Composer) {
     if composer.sending || composer.resolving {
         return;
     }
@@ -79,7 +79,7 @@ pub(super) fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     vec![]
 }
 
-fn edited(state: &AppState, composer: &mut Composer) {
+pub(super) fn edited(state: &AppState, composer: &mut Composer) {
     composer.unsaved_since = Some(state.now);
     if let DraftState::Failed(_) = composer.state {
         composer.state = DraftState::Editing;
@@ -161,36 +161,47 @@ pub(super) fn close(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
-/// Greeting-first templates, addressed by name when the customer is known.
-fn templates(state: &AppState, composer: &Composer) -> Vec<String> {
-    let post = state.posts.get(composer.post);
-    let name = post
-        .and_then(|p| state.customer_of(p).map(|c| c.first_name().to_string()))
-        .or_else(|| post.map(|p| format!("@{}", p.author.handle)))
-        .unwrap_or_default();
-    vec![
-        format!("Hi {name}, thank you for telling us. "),
-        format!(
-            "Hi {name}, I'm so sorry about this. Let me sort it out for you: could you send us a DM with your order number? "
-        ),
-        format!("Hi {name}, just checking in: is everything all right now? "),
-    ]
-}
-
-pub(super) fn insert_template(state: &mut AppState) -> Vec<Effect> {
-    let Some(mut composer) = state.composer.take() else {
+/// Hands the draft to the external editor, saved first: whatever happens out there, it is kept.
+pub(super) fn edit_in_editor(state: &mut AppState) -> Vec<Effect> {
+    let Some(composer) = state.composer.as_ref() else {
         return vec![];
     };
     if composer.locked() {
+        let composer = composer.clone();
         explain_lock(state, &composer);
-        state.composer = Some(composer);
         return vec![];
     }
-    let all = templates(state, &composer);
-    let text = &all[composer.next_template % all.len()];
-    composer.next_template += 1;
-    if composer.textarea.insert_str(text) {
+    let (post, text) = (composer.post, composer.text());
+    let mut effects = save_open_draft(state);
+    effects.push(Effect::EditDraft { post, text });
+    effects
+}
+
+/// The text came back from the editor: it becomes the draft (undoable); a failed editor keeps the draft as it
+/// was and says why.
+pub(super) fn draft_edited(
+    state: &mut AppState,
+    post: PostId,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    let text = match result {
+        Ok(text) => text,
+        Err(why) => {
+            state.flash(format!("{why} (draft kept)"));
+            return vec![];
+        }
+    };
+    let Some(mut composer) = state.composer.take_if(|c| c.post == post) else {
+        state.flash("the composer was closed while editing; the draft is as it was");
+        return vec![];
+    };
+    // Editors end files with a newline; a reply does not.
+    let text = crate::text::sanitize(text.trim_end_matches(['\n', '\r']));
+    if composer.locked() {
+        explain_lock(state, &composer);
+    } else if text != composer.text() && composer.replace_text(&text) {
         edited(state, &mut composer);
+        state.flash("draft updated from the editor");
     }
     state.composer = Some(composer);
     vec![]

@@ -45,6 +45,7 @@ pub(super) fn focused_input(state: &mut AppState) -> Option<&mut LineInput> {
     }
     match state.popup.as_mut()? {
         Popup::Action(form) => Some(&mut form.note),
+        Popup::SavedReplies(picker) => Some(&mut picker.query),
         Popup::FollowUp(form) => Some(if form.field == 0 {
             &mut form.date
         } else {
@@ -103,6 +104,10 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         Popup::Candidates(popup) => super::handles::candidates_key(state, popup, key),
         Popup::Unlink(popup) => super::handles::unlink_key(state, popup, key),
+        Popup::SavedReplies(picker) => {
+            state.popup = Some(Popup::SavedReplies(picker));
+            return super::reply_texts::picker_key(state, key);
+        }
         Popup::Action(form) => action_key(state, form, key),
         Popup::FollowUp(form) => follow_up_key(state, form, key),
     };

@@ -8,8 +8,11 @@ pub mod handles;
 mod links;
 mod lists;
 mod posts;
+mod reply_texts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_composer;
 #[cfg(test)]
 mod tests_customers;
 #[cfg(test)]
@@ -114,6 +117,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::FollowUpCompleted { id, action } => follow_ups::completed(state, id, action),
+        Msg::DraftEdited { post, result } => compose::draft_edited(state, post, result),
         Msg::DraftSaved(draft) => {
             state.drafts.insert(draft.post, draft);
             vec![]
@@ -308,8 +312,13 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         },
         Command::SendReply => compose::ask_to_send(state),
         Command::CloseComposer => compose::close(state),
-        Command::InsertTemplate => compose::insert_template(state),
+        Command::InsertTemplate => reply_texts::insert_template(state),
         Command::EditReply => compose::edit_unconfirmed(state),
+        Command::SavedReplies => reply_texts::open_saved_replies(state),
+        Command::InsertReply => reply_texts::use_saved_reply(state, false),
+        Command::ReplaceDraft => reply_texts::use_saved_reply(state, true),
+        Command::EditInEditor => compose::edit_in_editor(state),
+        Command::Suspend => vec![Effect::Suspend],
         Command::Confirm => forms::answer(state, true),
         Command::Cancel => forms::answer(state, false),
     }
