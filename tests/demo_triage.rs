@@ -1,0 +1,126 @@
+//! Triage on the demo's own stories: each demo post carries the category its story means it to have
+//! (`category` in `assets/demo/posts.jsonl`). Through the console's own path (the demo workspace's ingest, the
+//! store, the Attention listing), at least 95% of the posts get that category, and every complaint, distress
+//! and crisis story is in Attention.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use regulars::domain::{Anchor, Author, IncomingPost, Listing, Network, PostQuery};
+use regulars::triage::Category;
+use regulars::workspace::Workspace;
+
+const POSTS: &str = include_str!("../assets/demo/posts.jsonl");
+
+struct Story {
+    incoming: IncomingPost,
+    intended: Category,
+}
+
+fn stories() -> Vec<Story> {
+    let now = Utc::now();
+    POSTS
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("posts.jsonl line {}: {e}", n + 1));
+            let text = |f: &str| v[f].as_str().unwrap_or_default().to_string();
+            let network: Network = serde_json::from_value(v["network"].clone()).unwrap();
+            let intended = Category::parse(&text("category"))
+                .unwrap_or_else(|| panic!("posts.jsonl line {}: no category", n + 1));
+            Story {
+                incoming: IncomingPost {
+                    network,
+                    native_id: text("id"),
+                    url: None,
+                    author: Author {
+                        handle: text("author"),
+                        display_name: text("name"),
+                    },
+                    text: text("text"),
+                    created_at: now - Duration::minutes(v["minutes_ago"].as_i64().unwrap_or(0)),
+                    in_reply_to: v["reply_to"].as_str().map(String::from),
+                    reply_ref: None,
+                    addressed_to_shop: false,
+                    context: false,
+                    quotes: None,
+                    rating: None,
+                },
+                intended,
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_stories_get_their_intended_category_and_problems_reach_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(regulars::config::demo(5.0), dir.path().join("r.db"), false)
+        .await
+        .unwrap();
+    let ingest = ws.ingest();
+    let stories = stories();
+    let intended: HashMap<String, Category> = stories
+        .iter()
+        .map(|s| (s.incoming.native_id.clone(), s.intended))
+        .collect();
+    let prepared: Vec<_> = stories
+        .into_iter()
+        .map(|s| ingest.prepare(s.incoming, Utc::now()))
+        .collect();
+    let total = prepared.len();
+    let stored = ws
+        .store
+        .call(move |db| db.insert_batch("demo", &prepared, &[]))
+        .await
+        .unwrap();
+    let attention = ws
+        .store
+        .call(|db| {
+            let query = PostQuery {
+                listing: Listing::Attention,
+                search: Default::default(),
+            };
+            db.posts_page(&query, Anchor::First, 10_000, false)
+        })
+        .await
+        .unwrap();
+    let in_attention: std::collections::HashSet<String> = attention
+        .rows
+        .iter()
+        .map(|(_, p)| p.native_id.clone())
+        .collect();
+
+    let mut wrong = Vec::new();
+    let mut missed = Vec::new();
+    for post in &stored {
+        let want = intended[&post.native_id];
+        if post.triage.category != want {
+            wrong.push(format!(
+                "{} meant {} got {} ({:.2}): {}",
+                post.native_id,
+                want.as_str(),
+                post.triage.category.as_str(),
+                post.triage.score,
+                post.text
+            ));
+        }
+        if want.needs_attention() && !in_attention.contains(&post.native_id) {
+            missed.push(format!("{}: {}", post.native_id, post.text));
+        }
+    }
+    let agree = total - wrong.len();
+    eprintln!("{agree}/{total} agree\n{}", wrong.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "complaint or distress stories not in Attention:\n{}",
+        missed.join("\n")
+    );
+    assert!(
+        agree * 100 >= total * 95,
+        "{agree} of {total} demo posts get the category their story intends:\n{}",
+        wrong.join("\n")
+    );
+}
