@@ -164,4 +164,6 @@ impl Triage {
 }
 
 #[cfg(test)]
+mod cause_tests;
+#[cfg(test)]
 mod tests;
