@@ -17,11 +17,11 @@ const POSTS: &str = include_str!("../assets/demo/posts.jsonl");
 /// numbers swapped... not a typo on a mug"); fixing it takes knowing what a date on a ring is for.
 const KNOWN_MISSES: &[&str] = &["d071"];
 
-/// Posts (of 300) getting the category their story intends: 76 in 100 with issue 20's fixes (72 before). The
+/// Posts (of 300) getting the category their story intends: 230 with issue 20's fixes (218 before). The
 /// goal is 95: most of the rest are everyday chatter with strong feeling words ("furious", "ruined", "war
 /// crime") that the negative-affect dev set (TweetEval) counts as the class we flag, so muting them there costs
 /// macro-F1 on it; and chatter with a rhetorical question mark taken for a question.
-const AGREEMENT_FLOOR: usize = 229;
+const AGREEMENT_FLOOR: usize = 230;
 
 struct Story {
     incoming: IncomingPost,
