@@ -28,6 +28,10 @@ struct DemoPost {
     /// Backlog posts have an age; live posts have none.
     minutes_ago: Option<i64>,
     reply_to: Option<String>,
+    /// The category the story means the post to have, for `tests/demo_triage.rs` to hold triage to; the
+    /// console triages the text as it would any post's.
+    #[serde(rename = "category")]
+    _intended: crate::triage::Category,
 }
 
 impl DemoPost {

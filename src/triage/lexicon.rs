@@ -31,8 +31,11 @@ pub(crate) enum Kind {
     Distress,
     /// Time pressure and occasions (tonight, anniversary, wedding): distress only next to a problem.
     Deadline,
-    /// Words about orders, staff, service (order, flight, agent): count only in a post to the shop.
+    /// Words about orders, staff, service (order, flight, agent): count only in a post to the shop. They also
+    /// say the post is about a business at all.
     Topic,
+    /// Let-down words (tried, only, supposed to): count as service words do, but name no business.
+    LetDown,
     /// A person in crisis: always top urgency, the coach asks for care.
     Crisis,
     /// Sarcasm markers (thanks for nothing, yeah right).
@@ -127,6 +130,10 @@ pub(crate) struct Model {
     /// worry. Without it, no request stops a worry.
     #[serde(default = "never")]
     pub chase: f32,
+    /// Scales general problem words in a post that names no business at all (no shop, order, service, money,
+    /// wait or request: "one twin has a loose tooth"): life, not a service (1 = no effect).
+    #[serde(default = "one")]
+    pub personal: f32,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -165,4 +165,6 @@ impl Triage {
 }
 
 #[cfg(test)]
+mod cause_tests;
+#[cfg(test)]
 mod tests;

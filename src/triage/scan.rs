@@ -47,6 +47,8 @@ struct State {
     distress: f32,
     deadline: f32,
     topic: f32,
+    /// A service word fired: the post is about a business.
+    service: bool,
     problem: f32,
     resolved: f32,
     hypothetical: bool,
@@ -88,6 +90,7 @@ impl State {
             distress: 0.0,
             deadline: 0.0,
             topic: 0.0,
+            service: false,
             problem: 0.0,
             resolved: 0.0,
             hypothetical: false,
@@ -294,8 +297,9 @@ impl State {
                 self.problem += w;
                 self.reason(label, start, end);
             }
-            Kind::Topic => {
+            Kind::Topic | Kind::LetDown => {
                 self.topic += w;
+                self.service |= c.kind == Kind::Topic;
                 self.reason(label, start, end);
             }
             Kind::Crisis => {
@@ -500,8 +504,9 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
             }
         }
         st.feed(lex, cue, toks[i], toks[last]);
-        // A phrase ending in a negator ("still haven't", "still not") negates what follows, as the word would.
-        if last > i && lex.is_negator(cues[last]) {
+        // A phrase ending in a negator ("still haven't", "still not") negates what follows, as the word would;
+        // unless the phrase is one never to flag ("if I weren't so gutted" is gutted).
+        if last > i && lex.is_negator(cues[last]) && lex.cues[cue as usize].kind != Kind::Ignore {
             st.negate_from(toks[last].start);
         }
         i = last + 1;
@@ -538,6 +543,12 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
     // and service words) is part of the question: "will the warranty cover a cracked screen?", "if I switch,
     // won't I pay exit fees?".
     let calm = if worry { m.worry } else { 1.0 };
+    // A post naming no business (no shop, order, service, money, wait or request) and in no trouble: its
+    // problem words are about life ("one twin has a loose tooth"), not a service.
+    let business = about
+        || st.service
+        || st.complaint + st.escalation + st.distress + st.request + st.time > 0.0;
+    let weak = if business { weak } else { weak * m.personal };
     let (neg, weak) = (feeling * calm, weak * calm);
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
