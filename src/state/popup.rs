@@ -38,6 +38,11 @@ pub enum Popup {
     Candidates(super::handles::CandidatesPopup),
     /// A customer's handles, one to unlink.
     Unlink(super::handles::UnlinkPopup),
+    /// The categories staff can correct a post to; `selected` indexes [`crate::domain::CORRECTIONS`].
+    Correct {
+        post: PostId,
+        selected: usize,
+    },
 }
 
 impl Popup {
@@ -45,6 +50,7 @@ impl Popup {
     pub fn post(&self) -> Option<PostId> {
         match self {
             Popup::Action(f) => Some(f.post),
+            Popup::Correct { post, .. } => Some(*post),
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
             Popup::CloseFollowUp { follow_up, .. } => follow_up.post,

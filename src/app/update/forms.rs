@@ -105,6 +105,9 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Popup::Unlink(popup) => super::handles::unlink_key(state, popup, key),
         Popup::Action(form) => action_key(state, form, key),
         Popup::FollowUp(form) => follow_up_key(state, form, key),
+        Popup::Correct { post, selected } => {
+            super::undo::correction_key(state, post, selected, key)
+        }
     };
     if state.popup.is_none() {
         state.popup = kept;
