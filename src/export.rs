@@ -13,9 +13,7 @@ use crate::store::ReviewRepo;
 /// `network:native id`, its text, the category staff gave it, the triage it arrived with, and when. Returns
 /// how many lines were written.
 pub fn corrections(store: &impl ReviewRepo, out: &mut impl Write) -> anyhow::Result<usize> {
-    let corrections = store
-        .corrections()
-        .context("cannot read the corrections")?;
+    let corrections = store.corrections().context("cannot read the corrections")?;
     for (correction, post) in &corrections {
         serde_json::to_writer(&mut *out, &CorrectionLine::new(correction, post))?;
         out.write_all(b"\n")?;

@@ -48,17 +48,28 @@ fn corrections_round_trip_through_jsonl() {
             .insert_batch(
                 "inbox",
                 &[
-                    post(&classifier, "1", "still waiting on my ring resize, six weeks now, really disappointed"),
-                    post(&classifier, "2", "are you open on Saturday afternoon? \"quoted\" and a \\ too"),
+                    post(
+                        &classifier,
+                        "1",
+                        "still waiting on my ring resize, six weeks now, really disappointed",
+                    ),
+                    post(
+                        &classifier,
+                        "2",
+                        "are you open on Saturday afternoon? \"quoted\" and a \\ too",
+                    ),
                     post(&classifier, "3", "lovely walk by the river"),
                 ],
                 &[],
             )
             .unwrap();
         let at = |m| Utc.with_ymd_and_hms(2026, 11, 20, 11, m, 0).unwrap();
-        db.correct_post(stored[0].id, Category::Neutral, at(1)).unwrap();
-        db.correct_post(stored[1].id, Category::Question, at(2)).unwrap();
-        db.correct_post(stored[0].id, Category::Praise, at(3)).unwrap();
+        db.correct_post(stored[0].id, Category::Neutral, at(1))
+            .unwrap();
+        db.correct_post(stored[1].id, Category::Question, at(2))
+            .unwrap();
+        db.correct_post(stored[0].id, Category::Praise, at(3))
+            .unwrap();
         db.corrections()
             .unwrap()
             .iter()
@@ -78,7 +89,11 @@ fn corrections_round_trip_through_jsonl() {
         .arg(&out_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 corrections written"));
     assert!(!home.path().join("corrections.jsonl.part").exists());
     let written = std::fs::read_to_string(&out_file).unwrap();
@@ -95,7 +110,10 @@ fn corrections_round_trip_through_jsonl() {
     assert_eq!(first["id"], "mastodon:1");
     assert_eq!(first["category"], "neutral");
     for field in ["category", "score", "reasons"] {
-        assert!(first["original"].get(field).is_some(), "original.{field} missing: {first}");
+        assert!(
+            first["original"].get(field).is_some(),
+            "original.{field} missing: {first}"
+        );
     }
 
     // Without --output: standard output, the same lines.

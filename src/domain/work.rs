@@ -71,7 +71,7 @@ impl ActionKind {
             ActionKind::Note => "note",
             ActionKind::Handled => "handled",
             ActionKind::FollowedUp => "followed up",
-            ActionKind::Dismissed => "dismissed (not for us)",
+            ActionKind::Dismissed => "dismissed",
             ActionKind::Reopened => "reopened",
         }
     }

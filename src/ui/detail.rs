@@ -147,7 +147,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
             Style::default().fg(state.theme.praise),
         )),
         (None, Some(d), _) => status.push(Span::styled(
-            format!("  dismissed: not for us {}", ago(state.now, d)),
+            format!("  – dismissed {} (not for us)", ago(state.now, d)),
             muted,
         )),
         (None, None, Some(r)) => status.push(Span::styled(

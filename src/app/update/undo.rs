@@ -115,7 +115,7 @@ pub(super) fn dismiss(state: &mut AppState) -> Vec<Effect> {
 pub(super) fn dismissed(state: &mut AppState, post: Post, action: Action) -> Vec<Effect> {
     replace_post(state, post);
     let effects = action_logged(state, action.clone());
-    offer(state, "dismissed: not for us", Undo::Action(action));
+    offer(state, "dismissed", Undo::Action(action));
     effects
 }
 
