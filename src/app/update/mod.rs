@@ -41,7 +41,11 @@ pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
 /// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let reload = customers::touches(&msg);
+    let typed = matches!(msg, Msg::Command(_) | Msg::Key(_));
     let mut effects = apply(state, msg);
+    if typed {
+        undo::superseded(state, &effects);
+    }
     if reload {
         effects.extend(customers::reload(state));
     }

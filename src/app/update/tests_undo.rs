@@ -274,3 +274,17 @@ fn a_sent_reply_is_not_undone_by_an_earlier_offer() {
     d.send(Msg::ReplySent { reply, action });
     assert!(d.state.undoable().is_none());
 }
+
+#[test]
+fn a_quick_undo_never_takes_back_the_action_before_the_one_under_way() {
+    let mut d = fixture::desk();
+    let effects = cmd(&mut d, Command::MarkHandled);
+    d.perform(effects);
+    // The next post is marked handled; `u` comes before the store has answered.
+    let pending = cmd(&mut d, Command::MarkHandled);
+    assert!(matches!(&pending[..], [Effect::LogAction(_)]));
+    assert!(cmd(&mut d, Command::Undo).is_empty());
+    d.perform(pending);
+    let effects = cmd(&mut d, Command::Undo);
+    assert!(matches!(&effects[..], [Effect::Undo(_)]));
+}

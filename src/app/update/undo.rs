@@ -18,6 +18,25 @@ pub(super) fn offer(state: &mut AppState, done: &str, undo: Undo) {
     state.undo = Some((undo, state.now));
 }
 
+/// Staff just did something new that can be undone: the offer for the thing before it ends now, before the
+/// store answers, so a quick `u` never takes back an older action.
+pub(super) fn superseded(state: &mut AppState, effects: &[Effect]) {
+    if effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::LogAction(_)
+                | Effect::ScheduleFollowUp(_)
+                | Effect::CompleteFollowUp { .. }
+                | Effect::Reopen { .. }
+                | Effect::Dismiss { .. }
+                | Effect::CorrectCategory { .. }
+                | Effect::SendReply { .. }
+        )
+    }) {
+        state.undo = None;
+    }
+}
+
 pub(super) fn undo(state: &mut AppState) -> Vec<Effect> {
     if let Some(undo) = state.undoable().cloned() {
         state.undo = None;
