@@ -58,22 +58,31 @@ pub async fn run(
         };
         // A change waits for the next frame slot rather than drawing on every message.
         let frame_due = dirty.then_some(drawn + FRAME);
-        let first = tokio::select! {
+        let (keys, first) = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => router::route(state, key),
-                Some(Ok(Event::Paste(text))) => Some(Msg::Paste(text)),
-                Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize { width, height }),
-                Some(Ok(_)) => None,
+                Some(Ok(Event::Key(key))) => (router::split_alt(state, key), None),
+                Some(Ok(Event::Paste(text))) => (vec![], Some(Msg::Paste(text))),
+                Some(Ok(Event::Resize(width, height))) => {
+                    (vec![], Some(Msg::Resize { width, height }))
+                }
+                Some(Ok(_)) => (vec![], None),
                 Some(Err(e)) => return Err(e.into()),
-                None => Some(Msg::Command(Command::Quit)),
+                None => (vec![], Some(Msg::Command(Command::Quit))),
             },
-            msg = msgs.recv() => msg,
-            _ = tokio::time::sleep(tick) => None,
-            _ = sleep_until(frame_due) => None,
-            _ = sigterm.recv() => Some(Msg::Command(Command::Quit)),
+            msg = msgs.recv() => (vec![], msg),
+            _ = tokio::time::sleep(tick) => (vec![], None),
+            _ = sleep_until(frame_due) => (vec![], None),
+            _ = sigterm.recv() => (vec![], Some(Msg::Command(Command::Quit))),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
         apply(state, Msg::Tick(Utc::now()), &mut effects);
+        // Each key is routed in the state the one before it left (Esc closes, then q quits).
+        for key in keys {
+            if let Some(msg) = router::route(state, key) {
+                apply(state, msg, &mut effects);
+                dirty = true;
+            }
+        }
         if let Some(msg) = first {
             apply(state, msg, &mut effects);
             dirty = true;

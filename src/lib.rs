@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod customers;
 pub mod domain;
+pub mod export;
 pub mod editor;
 pub mod ingest;
 pub mod links;

@@ -70,6 +70,12 @@ enum Cmd {
         #[command(subcommand)]
         action: CustomersCmd,
     },
+    /// Write what the store holds for study elsewhere: `export corrections` (staff's corrections of the
+    /// triage, as JSONL).
+    Export {
+        #[command(subcommand)]
+        what: ExportCmd,
+    },
     /// Build a store of a month of generated posts through the real ingest and time it against a plain
     /// SQLite program writing the same rows into the same schema (medians over --runs).
     Bench {
@@ -99,6 +105,17 @@ enum Cmd {
         /// Measure only the console, on this store (how the bench runs its console side).
         #[arg(long, hide = true)]
         console: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportCmd {
+    /// Staff's corrections of the triage, one JSON object per line: {id, text, category, original: {category,
+    /// score, reasons}, at}.
+    Corrections {
+        /// Where to write (default: standard output). The file is written whole or not at all.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -161,6 +178,7 @@ impl Cmd {
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
             Cmd::Bench { .. } => "bench",
+            Cmd::Export { .. } => "export",
         }
     }
 }
@@ -297,6 +315,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Cmd::Customers { action }) = &cli.command {
         return customers(action, &settings, &db, cli.yes);
     }
+    if let Some(Cmd::Export {
+        what: ExportCmd::Corrections { output },
+    }) = &cli.command
+    {
+        let store = regulars::store::Db::open(&db)?;
+        let n = regulars::export::corrections_to(
+            &store,
+            output.as_deref(),
+            &mut std::io::stdout().lock(),
+        )?;
+        if let Some(path) = output {
+            eprintln!("{n} corrections written to {}", path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let workspace = Workspace::open(settings, db, cli.fresh).await?;
@@ -314,9 +347,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
-            Some(Cmd::Classify { .. }) | Some(Cmd::Bench { .. }) | Some(Cmd::Customers { .. }) => {
-                Ok(ExitCode::SUCCESS)
-            }
+            Some(Cmd::Classify { .. })
+            | Some(Cmd::Bench { .. })
+            | Some(Cmd::Customers { .. })
+            | Some(Cmd::Export { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
 }

@@ -51,6 +51,7 @@ fn post(reply_ref: Value) -> Post {
             reasons: vec![],
         },
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

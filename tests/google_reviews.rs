@@ -674,6 +674,7 @@ fn reviewed(id: &str, replied: bool) -> Post {
         by_shop: false,
         triage: Triage::neutral(),
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

@@ -41,6 +41,7 @@ fn post(native_id: &str, reply_ref: Value) -> Post {
             reasons: vec![],
         },
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

@@ -74,6 +74,7 @@ fn post(visibility: &str) -> Post {
             reasons: vec![],
         },
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

@@ -78,6 +78,7 @@ fn post(text: &str, mentions_shop: bool) -> Post {
             reasons: vec![],
         },
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

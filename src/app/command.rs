@@ -26,6 +26,14 @@ pub enum Command {
     Reply,
     LogAction,
     MarkHandled,
+    /// A handled or dismissed post opened again (back in its queue).
+    Reopen,
+    /// "Not for us": out of Attention without counting as a response.
+    Dismiss,
+    /// Staff set the post's category (not a complaint, is a complaint, distress, question, praise).
+    CorrectCategory,
+    /// Takes back the last action (handled, an action, a follow-up, a dismissal, a correction) for a while.
+    Undo,
     ScheduleFollowUp,
     /// The customer's accounts searched by name on the networks, one linked once chosen.
     FindHandles,
@@ -91,7 +99,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 42] = [
+    pub const ALL: [Command; 46] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -110,6 +118,10 @@ impl Command {
         Command::Reply,
         Command::LogAction,
         Command::MarkHandled,
+        Command::Reopen,
+        Command::Dismiss,
+        Command::CorrectCategory,
+        Command::Undo,
         Command::ScheduleFollowUp,
         Command::FindHandles,
         Command::UnlinkHandle,
@@ -163,6 +175,10 @@ impl Command {
             Command::Reply => "reply (draft kept)",
             Command::LogAction => "log an assistance action",
             Command::MarkHandled => "mark handled",
+            Command::Reopen => "reopen a handled or dismissed post",
+            Command::Dismiss => "dismiss: not for us (not counted as a response)",
+            Command::CorrectCategory => "correct the category (not a complaint, question...)",
+            Command::Undo => "undo the last action (for 5 minutes)",
             Command::ScheduleFollowUp => "schedule a follow-up",
             Command::FindHandles => "find the customer's handles on the networks",
             Command::UnlinkHandle => "unlink one of the customer's handles (asks first)",
@@ -196,6 +212,10 @@ impl Command {
             Command::Reply => "reply",
             Command::LogAction => "action",
             Command::MarkHandled => "handled",
+            Command::Reopen => "reopen",
+            Command::Dismiss => "dismiss",
+            Command::CorrectCategory => "correct",
+            Command::Undo => "undo",
             Command::ScheduleFollowUp => "follow-up",
             Command::Filter => "filter",
             Command::Help => "help",
@@ -235,6 +255,10 @@ impl Command {
             | Command::StartCheckIn
             | Command::LogAction
             | Command::MarkHandled
+            | Command::Reopen
+            | Command::Dismiss
+            | Command::CorrectCategory
+            | Command::Undo
             | Command::ScheduleFollowUp
             | Command::CompleteFollowUp
             | Command::FindHandles

@@ -35,6 +35,24 @@ pub enum Effect {
         id: i64,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// Opens a handled or dismissed post again (answered by `Msg::Reopened`).
+    Reopen {
+        post: PostId,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Dismisses a post as not for the shop (answered by `Msg::Dismissed`).
+    Dismiss {
+        post: PostId,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Takes back what staff just did, in the store (answered by `Msg::Undone`).
+    Undo(crate::domain::Undo),
+    /// Sets a post's category as staff say (answered by `Msg::Corrected`).
+    CorrectCategory {
+        post: PostId,
+        category: crate::domain::Category,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// Reads a page of a list, or Detail's data (answered by `Msg::Loaded`).
     Load(super::Load),
     /// Opens an address in the browser (answered by `Msg::Opened`).

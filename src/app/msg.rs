@@ -88,6 +88,26 @@ pub enum Msg {
         id: i64,
         action: Option<Action>,
     },
+    /// A post opened again: as now stored, with its `reopened` action.
+    Reopened {
+        post: Post,
+        action: Action,
+    },
+    /// A post dismissed as not for the shop: as now stored, with its `dismissed` action.
+    Dismissed {
+        post: Post,
+        action: Action,
+    },
+    /// What staff just did was taken back in the store; the post it concerned as now stored.
+    Undone {
+        undo: crate::domain::Undo,
+        post: Option<Post>,
+    },
+    /// Staff's correction of a post's category is stored: the post as now stored.
+    Corrected {
+        post: Post,
+        correction: crate::domain::Correction,
+    },
     DraftSaved(Draft),
     /// The draft came back from the external editor (`Err`: why the editor could not run or be read).
     DraftEdited {

@@ -1,7 +1,7 @@
 //! Keys are routed in one place: popup, then composer (unbound keys go to the textarea), then the filter line,
 //! then the keymap's normal mode.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{Command, Msg};
 use crate::config::Mode;
@@ -26,6 +26,23 @@ pub fn route(state: &AppState, key: KeyEvent) -> Option<Msg> {
         });
     }
     state.keymap.command(Mode::Normal, &key).map(Msg::Command)
+}
+
+/// The keys a terminal key event stands for. Terminals send Esc and a key typed quickly after it as one
+/// Alt-chord (crossterm reports `Esc q` as Alt-q): an Alt-chord no mode binds is taken as Esc, then the key,
+/// so `Esc q` closes and quits. In the composer and the notes editor Alt-chords stay whole: the text editor
+/// moves by words with them.
+pub fn split_alt(state: &AppState, key: KeyEvent) -> Vec<KeyEvent> {
+    let typing = state.composer.is_some() || state.customers_view.note.is_some();
+    if typing || !key.modifiers.contains(KeyModifiers::ALT) || state.keymap.binds(&key) {
+        return vec![key];
+    }
+    let mut plain = key;
+    plain.modifiers.remove(KeyModifiers::ALT);
+    vec![
+        KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, key.kind),
+        plain,
+    ]
 }
 
 /// Commands offered as status-bar hints in the current context, most useful first.
@@ -68,16 +85,19 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::Quit,
         ]
     } else {
-        vec![
-            Command::Reply,
-            Command::LogAction,
-            Command::MarkHandled,
-            Command::ScheduleFollowUp,
-            Command::FollowUps,
-            Command::Filter,
-            Command::Help,
-            Command::Quit,
-        ]
+        let undo = state.undoable().map(|_| Command::Undo);
+        undo.into_iter()
+            .chain([
+                Command::Reply,
+                Command::LogAction,
+                Command::MarkHandled,
+                Command::ScheduleFollowUp,
+                Command::FollowUps,
+                Command::Filter,
+                Command::Help,
+                Command::Quit,
+            ])
+            .collect()
     }
 }
 
@@ -87,7 +107,6 @@ mod tests {
     use crate::config::{Keymap, Theme};
     use crate::domain::{Network, PostId};
     use crate::state::{Composer, Popup};
-    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn state() -> AppState {
         AppState::new(chrono::Utc::now(), Keymap::defaults(), Theme::default())
@@ -120,5 +139,48 @@ mod tests {
         assert!(route(&s, KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT)).is_none());
         s.filter.editing = Some(Default::default());
         assert!(matches!(route(&s, j), Some(Msg::Key(_))));
+    }
+
+    #[test]
+    fn esc_then_q_typed_quickly_is_two_keys() {
+        let alt_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT);
+        let mut s = state();
+        s.popup = Some(Popup::Help { scroll: 0 });
+        let keys = split_alt(&s, alt_q);
+        assert_eq!(
+            keys,
+            vec![
+                KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+                KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+            ]
+        );
+        // Each key is routed in the state the one before left: Esc closes the help, then q quits.
+        let mut effects = Vec::new();
+        for key in keys {
+            if let Some(msg) = route(&s, key) {
+                effects.extend(crate::app::update(&mut s, msg));
+            }
+        }
+        assert!(s.popup.is_none() && s.quitting, "{effects:?}");
+        // A bound Alt-chord stays whole; in the composer the text editor keeps its Alt-chords.
+        let plain_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(split_alt(&state(), plain_j), vec![plain_j]);
+        let mut s = state();
+        s.composer = Some(Composer::open(
+            PostId(1),
+            Network::Mastodon,
+            Network::Mastodon.reply_limit(),
+            None,
+            String::new(),
+        ));
+        let alt_b = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::ALT);
+        assert_eq!(split_alt(&s, alt_b), vec![alt_b]);
+        let mut user = crate::config::KeysTable::new();
+        user.entry("normal".into())
+            .or_default()
+            .insert("help".into(), vec!["alt-q".into()]);
+        let mut s = state();
+        s.keymap = Keymap::build(&crate::config::default_keys(), &user).unwrap();
+        assert_eq!(split_alt(&s, alt_q), vec![alt_q]);
     }
 }

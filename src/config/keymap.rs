@@ -166,13 +166,14 @@ pub type KeysTable = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
 impl Keymap {
     /// Builds the keymap from defaults patched by the user's tables. A user entry replaces that command's
-    /// chords and may take a chord from a default binding; errors name `keys.<mode>.<command>` and the fix.
+    /// chords; a chord another command keeps (by default or by the user) is an error naming both, never a
+    /// silent unbind. Errors name `keys.<mode>.<command>` and the fix.
     pub fn build(defaults: &KeysTable, user: &KeysTable) -> Result<Keymap, String> {
         let mut keymap = Keymap {
             bindings: HashMap::new(),
             chords: BTreeMap::new(),
         };
-        let mut taken_by_user = std::collections::HashSet::new();
+        let mut taken_by_user = HashMap::new();
         for (mode_name, table) in user {
             for (cmd_name, chords) in table {
                 for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
@@ -187,7 +188,7 @@ impl Keymap {
                             other.name()
                         ));
                     }
-                    taken_by_user.insert((mode, chord));
+                    taken_by_user.insert((mode, chord), command);
                     keymap.bind(mode, chord, command);
                 }
             }
@@ -201,8 +202,15 @@ impl Keymap {
                     continue;
                 }
                 for (mode, chord, command) in parse_entry(mode_name, cmd_name, chords)? {
-                    if taken_by_user.contains(&(mode, chord)) {
-                        continue;
+                    // Taking a key from another command would silently unbind it there: say so instead.
+                    if let Some(user_cmd) = taken_by_user.get(&(mode, chord)) {
+                        return Err(format!(
+                            "keys.{mode_name}.{user}: `{key}` is already bound to `{cmd_name}` by default; \
+                             pick another key, or give {cmd_name} other keys too \
+                             ({cmd_name} = [...] under [keys.{mode_name}])",
+                            user = user_cmd.name(),
+                            key = chord.label(),
+                        ));
                     }
                     if let Some(other) = keymap
                         .bindings
@@ -237,6 +245,14 @@ impl Keymap {
 
     pub fn command(&self, mode: Mode, key: &KeyEvent) -> Option<Command> {
         self.bindings.get(&(mode, Chord::from_event(key))).copied()
+    }
+
+    /// Whether any mode binds this key (an unbound Alt-chord is Esc and a key typed quickly).
+    pub fn binds(&self, key: &KeyEvent) -> bool {
+        let chord = Chord::from_event(key);
+        [Mode::Normal, Mode::Composer, Mode::Confirm]
+            .iter()
+            .any(|mode| self.bindings.contains_key(&(*mode, chord)))
     }
 
     /// The labels of a command's chords, e.g. `["j", "↓"]`.
@@ -342,21 +358,124 @@ mod tests {
     }
 
     #[test]
-    fn user_patch_replaces_and_may_steal_a_default_chord() {
+    fn user_patch_replaces_a_commands_keys() {
         let mut user = KeysTable::new();
         user.entry("normal".into())
             .or_default()
-            .insert("reply".into(), vec!["R".into(), "j".into()]);
+            .insert("reply".into(), vec!["R".into(), "ctrl-r".into()]);
+        // `R` is the Customers view's by default: it moves too, so nothing is unbound silently.
+        user.entry("normal".into())
+            .or_default()
+            .insert("customers".into(), vec!["V".into()]);
         let km = Keymap::build(&crate::config::default_keys(), &user).unwrap();
         assert_eq!(
-            km.command(Mode::Normal, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            km.command(Mode::Normal, &key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
             Some(Command::Reply)
         );
         assert_eq!(
             km.command(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
             None
         );
-        assert_eq!(km.labels(Command::NextPost), vec!["↓"]);
+        assert_eq!(km.labels(Command::Customers), vec!["V"]);
+    }
+
+    #[test]
+    fn taking_another_commands_default_key_is_an_error_naming_both() {
+        // The issue's case: `h` was mark_handled's, and taking it unbound mark_handled without a word.
+        let mut user = KeysTable::new();
+        user.entry("normal".into())
+            .or_default()
+            .insert("prev_pane".into(), vec!["x".into()]);
+        let err = Keymap::build(&crate::config::default_keys(), &user).unwrap_err();
+        assert!(
+            err.contains("keys.normal.prev_pane")
+                && err.contains("`x`")
+                && err.contains("mark_handled"),
+            "{err}"
+        );
+        // Giving the other command its own keys too resolves it.
+        user.entry("normal".into())
+            .or_default()
+            .insert("mark_handled".into(), vec!["M".into()]);
+        let km = Keymap::build(&crate::config::default_keys(), &user).unwrap();
+        assert_eq!(km.labels(Command::PrevPane), vec!["x"]);
+        assert_eq!(km.labels(Command::MarkHandled), vec!["M"]);
+        // Binding a command's own default key again is no clash.
+        let mut user = KeysTable::new();
+        user.entry("normal".into())
+            .or_default()
+            .insert("next_post".into(), vec!["j".into()]);
+        assert!(Keymap::build(&crate::config::default_keys(), &user).is_ok());
+    }
+
+    #[test]
+    fn every_default_binding_is_unique() {
+        let defaults = crate::config::default_keys();
+        let mut seen: HashMap<(Mode, Chord), String> = HashMap::new();
+        for (mode_name, table) in &defaults {
+            for (cmd_name, chords) in table {
+                for (mode, chord, _) in parse_entry(mode_name, cmd_name, chords).unwrap() {
+                    if let Some(other) = seen.insert((mode, chord), cmd_name.clone()) {
+                        panic!(
+                            "`{}` is bound to both {other} and {cmd_name}",
+                            chord.label()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_movement_key_does_anything_irreversible_by_default() {
+        let km = Keymap::defaults();
+        let movement = [
+            "h",
+            "j",
+            "k",
+            "l",
+            "w",
+            "b",
+            "e",
+            "g",
+            "G",
+            "0",
+            "$",
+            "up",
+            "down",
+            "left",
+            "right",
+            "home",
+            "end",
+            "pageup",
+            "pagedown",
+            "tab",
+            "shift-tab",
+        ];
+        let safe = [
+            Command::NextPost,
+            Command::PrevPost,
+            Command::FirstPost,
+            Command::LastPost,
+            Command::PageDown,
+            Command::PageUp,
+            Command::NextPane,
+            Command::PrevPane,
+            Command::ScrollDetailDown,
+            Command::ScrollDetailUp,
+            // The private notes editor: nothing is saved without its own save key.
+            Command::EditNote,
+        ];
+        for name in movement {
+            let chord = Chord::parse(name).unwrap();
+            let event = KeyEvent::new(chord.code, chord.mods);
+            if let Some(command) = km.command(Mode::Normal, &event) {
+                assert!(safe.contains(&command), "`{name}` does {command:?}");
+            }
+        }
+        // `h` goes left as `l` goes right.
+        let h = KeyEvent::new(KeyCode::Char('h'), KeyModifiers::NONE);
+        assert_eq!(km.command(Mode::Normal, &h), Some(Command::PrevPane));
     }
 
     #[test]

@@ -86,4 +86,6 @@ pub struct PostDetails {
     pub customer_posts: Vec<Post>,
     /// The customer's latest actions (any post), newest first.
     pub customer_actions: Vec<Action>,
+    /// Staff's latest correction of its category.
+    pub correction: Option<super::Correction>,
 }

@@ -5,6 +5,7 @@ mod listing;
 mod post;
 mod search;
 mod story;
+mod undo;
 mod work;
 
 pub use customer::{Candidate, Customer, Handle, ImportRun, forget_key, value_of_rank};
@@ -19,6 +20,7 @@ pub use story::{
     FORGOTTEN_NAME, Forgotten, Hint, QUIET_DAYS, StoryPost, StoryReply, TimelineEntry, Urgency,
     hint, identifying_terms, median, scrub, span, timeline,
 };
+pub use undo::{CORRECTIONS, Correction, CorrectionLine, OriginalTriage, UNDO_FOR, Undo};
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,
     PriorReply, Reply, ReplyOrigin,

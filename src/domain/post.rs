@@ -109,6 +109,8 @@ pub struct Post {
     pub by_shop: bool,
     pub triage: Triage,
     pub handled_at: Option<DateTime<Utc>>,
+    /// When staff dismissed it as not for the shop ("not for us"): closed, but not a response.
+    pub dismissed_at: Option<DateTime<Utc>>,
     /// When staff first answered (reply sent or an assistance action logged).
     pub first_response_at: Option<DateTime<Utc>>,
     /// Stored only as the context of another post (see [`IncomingPost::context`]).
@@ -132,6 +134,11 @@ pub struct NewPost {
 }
 
 impl Post {
+    /// Still to be worked: neither handled nor dismissed (what Attention and `is:open` list).
+    pub fn is_open(&self) -> bool {
+        self.handled_at.is_none() && self.dismissed_at.is_none()
+    }
+
     /// A post of the embedded demo feed: replies to it go to the demo network, whatever network it imitates.
     pub fn is_demo(&self) -> bool {
         self.reply_ref

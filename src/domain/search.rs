@@ -83,7 +83,7 @@ impl Search {
             Term::Customer(name) => customer
                 .as_deref()
                 .is_some_and(|c| c.contains(name.as_str())),
-            Term::Open => post.handled_at.is_none(),
+            Term::Open => post.is_open(),
             Term::Since(t) => post.created_at >= *t,
             Term::Before(t) => post.created_at < *t,
             Term::Text(t) => {

@@ -18,6 +18,10 @@ pub enum ActionKind {
     Handled,
     /// A follow-up done (logged when one is completed, never picked in the action form).
     FollowedUp,
+    /// "Not for us": the post leaves Attention without counting as a response.
+    Dismissed,
+    /// A handled or dismissed post opened again.
+    Reopened,
 }
 
 impl ActionKind {
@@ -32,6 +36,14 @@ impl ActionKind {
         ActionKind::Note,
     ];
 
+    /// The kinds logged by the console itself, never picked in the action form.
+    const UNPICKED: [ActionKind; 4] = [
+        ActionKind::Handled,
+        ActionKind::FollowedUp,
+        ActionKind::Dismissed,
+        ActionKind::Reopened,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::Replied => "replied",
@@ -43,6 +55,8 @@ impl ActionKind {
             ActionKind::Note => "note",
             ActionKind::Handled => "handled",
             ActionKind::FollowedUp => "followed_up",
+            ActionKind::Dismissed => "dismissed",
+            ActionKind::Reopened => "reopened",
         }
     }
 
@@ -57,11 +71,13 @@ impl ActionKind {
             ActionKind::Note => "note",
             ActionKind::Handled => "handled",
             ActionKind::FollowedUp => "followed up",
+            ActionKind::Dismissed => "dismissed",
+            ActionKind::Reopened => "reopened",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionKind> {
-        [ActionKind::Handled, ActionKind::FollowedUp]
+        ActionKind::UNPICKED
             .into_iter()
             .chain(ActionKind::LOGGABLE)
             .find(|k| k.as_str() == s)
@@ -69,7 +85,18 @@ impl ActionKind {
 
     /// Logging this kind counts as the shop responding to the post.
     pub fn is_response(self) -> bool {
-        !matches!(self, ActionKind::Note | ActionKind::FollowUp)
+        !matches!(
+            self,
+            ActionKind::Note | ActionKind::FollowUp | ActionKind::Dismissed | ActionKind::Reopened
+        )
+    }
+
+    /// Logging this kind closes the post (sets its handled time).
+    pub fn closes(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied
+        )
     }
 
     /// Logging this kind is the shop reaching out to the customer: what "last contact" means.
@@ -85,7 +112,7 @@ impl ActionKind {
 
     /// Every kind that [`ActionKind::reaches_out`].
     pub fn reaching_out() -> impl Iterator<Item = ActionKind> {
-        [ActionKind::Handled, ActionKind::FollowedUp]
+        ActionKind::UNPICKED
             .into_iter()
             .chain(ActionKind::LOGGABLE)
             .filter(|k| k.reaches_out())

@@ -171,6 +171,28 @@ impl Runner {
                 .call(move |db| db.complete_follow_up(id, at))
                 .await
                 .map(|action| Some(Msg::FollowUpCompleted { id, action })),
+            Effect::Reopen { post, at } => self
+                .store
+                .call(move |db| db.reopen_post(post, at))
+                .await
+                .map(|done| done.map(|(post, action)| Msg::Reopened { post, action })),
+            Effect::Dismiss { post, at } => self
+                .store
+                .call(move |db| db.dismiss_post(post, at))
+                .await
+                .map(|done| done.map(|(post, action)| Msg::Dismissed { post, action })),
+            Effect::Undo(undo) => {
+                let taken = undo.clone();
+                self.store
+                    .call(move |db| db.undo(&taken))
+                    .await
+                    .map(|post| Some(Msg::Undone { undo, post }))
+            }
+            Effect::CorrectCategory { post, category, at } => self
+                .store
+                .call(move |db| db.correct_post(post, category, at))
+                .await
+                .map(|done| done.map(|(post, correction)| Msg::Corrected { post, correction })),
             Effect::CheckPriorReply(post) => self
                 .store
                 .call(move |db| db.prior_reply(post))

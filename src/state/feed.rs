@@ -100,9 +100,7 @@ impl AppState {
             Listing::Regulars => post.customer.is_some(),
             Listing::Customer(c) => post.customer == Some(c),
             Listing::Mentions => post.is_mention,
-            Listing::Attention => {
-                post.triage.category.needs_attention() && post.handled_at.is_none()
-            }
+            Listing::Attention => post.triage.category.needs_attention() && post.is_open(),
         };
         let customer = self.customer_of(post).map(|c| c.name.as_str());
         (belongs && self.search.matches(post, customer)).then(|| PostKey {

@@ -67,6 +67,7 @@ pub fn post(
         by_shop: false,
         triage: classifier().classify(text),
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,
@@ -186,6 +187,50 @@ impl Desk {
         };
         let action = self.db.complete_follow_up(id, at).unwrap();
         self.send(Msg::FollowUpCompleted { id, action })
+    }
+
+    /// Performs the store writes among `effects` as the runner does (actions, follow-ups, reopen, dismiss,
+    /// undo, corrections) and applies the answers; returns the effects left.
+    pub fn perform(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        use crate::store::{LogRepo, ReviewRepo};
+        let mut left = Vec::new();
+        for effect in effects {
+            let msg = match effect {
+                Effect::LogAction(a) => Msg::ActionLogged(self.db.log_action(&a).unwrap()),
+                Effect::ScheduleFollowUp(f) => {
+                    let (follow_up, action) = self.db.schedule_follow_up(&f).unwrap();
+                    Msg::FollowUpScheduled { follow_up, action }
+                }
+                Effect::CompleteFollowUp { id, at } => Msg::FollowUpCompleted {
+                    id,
+                    action: self.db.complete_follow_up(id, at).unwrap(),
+                },
+                Effect::Reopen { post, at } => {
+                    let (post, action) = self.db.reopen_post(post, at).unwrap().unwrap();
+                    Msg::Reopened { post, action }
+                }
+                Effect::Dismiss { post, at } => {
+                    let (post, action) = self.db.dismiss_post(post, at).unwrap().unwrap();
+                    Msg::Dismissed { post, action }
+                }
+                Effect::Undo(undo) => Msg::Undone {
+                    post: self.db.undo(&undo).unwrap(),
+                    undo,
+                },
+                Effect::CorrectCategory { post, category, at } => {
+                    let (post, correction) =
+                        self.db.correct_post(post, category, at).unwrap().unwrap();
+                    Msg::Corrected { post, correction }
+                }
+                other => {
+                    left.push(other);
+                    continue;
+                }
+            };
+            let more = self.send(msg);
+            left.extend(self.perform(more));
+        }
+        left
     }
 
     /// Selects a post in a pane (focusing it) and loads what that shows.

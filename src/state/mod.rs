@@ -101,6 +101,9 @@ pub struct AppState {
     pub last_delivery: HashMap<String, DateTime<Utc>>,
     /// A one-line message in the status bar, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
+    /// What staff did last that can still be taken back (for [`crate::domain::UNDO_FOR`]), with when it was
+    /// done.
+    pub undo: Option<(crate::domain::Undo, DateTime<Utc>)>,
     pub notify_min_urgency: Option<f32>,
     /// A five-minute check-in in progress.
     pub check_in: Option<CheckIn>,
@@ -150,11 +153,20 @@ impl AppState {
             usage: HashMap::new(),
             last_delivery: HashMap::new(),
             flash: None,
+            undo: None,
             notify_min_urgency: None,
             check_in: None,
             size: (80, 24),
             quitting: false,
         }
+    }
+
+    /// What `undo` would take back now: `None` once it is older than [`crate::domain::UNDO_FOR`].
+    pub fn undoable(&self) -> Option<&crate::domain::Undo> {
+        self.undo
+            .as_ref()
+            .filter(|(_, at)| self.now - *at <= crate::domain::UNDO_FOR)
+            .map(|(undo, _)| undo)
     }
 
     pub fn customer_of(&self, post: &Post) -> Option<&Customer> {

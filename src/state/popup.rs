@@ -39,6 +39,11 @@ pub enum Popup {
     Candidates(super::handles::CandidatesPopup),
     /// A customer's handles, one to unlink.
     Unlink(super::handles::UnlinkPopup),
+    /// The categories staff can correct a post to; `selected` indexes [`crate::domain::CORRECTIONS`].
+    Correct {
+        post: PostId,
+        selected: usize,
+    },
     /// The saved replies, over the composer: type to filter, one to insert or to replace the draft.
     SavedReplies(ReplyPicker),
 }
@@ -48,6 +53,7 @@ impl Popup {
     pub fn post(&self) -> Option<PostId> {
         match self {
             Popup::Action(f) => Some(f.post),
+            Popup::Correct { post, .. } => Some(*post),
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
             Popup::CloseFollowUp { follow_up, .. } => follow_up.post,

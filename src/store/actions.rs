@@ -15,13 +15,12 @@ pub(super) const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, 
 pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
 
 impl LogRepo for Db {
-    /// A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset;
-    /// `handled` and `resolved` also set its handled time if unset.
+    /// A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset; a kind that
+    /// [`ActionKind::closes`] the post also sets its handled time if unset.
     fn log_action(&mut self, action: &NewAction) -> Result<Action> {
         let tx = self.write_tx()?;
         let logged = insert_action(&tx, action)?;
-        if let (Some(post), ActionKind::Handled | ActionKind::Resolved) = (action.post, action.kind)
-        {
+        if let (Some(post), true) = (action.post, action.kind.closes()) {
             tx.prepare_cached(
                 "UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1",
             )?

@@ -167,7 +167,7 @@ impl ListRepo for Db {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let post = decode_post(row)?;
-            let rank: i64 = Cells::new(row, "posts", 0).get(22)?;
+            let rank: i64 = Cells::new(row, "posts", 0).get(23)?;
             let key = PostKey {
                 rank: if ranked { rank } else { 0 },
                 created_at: post.created_at,
@@ -285,6 +285,7 @@ impl ListRepo for Db {
             quoted,
             customer_posts,
             customer_actions,
+            correction: self.latest_correction(id)?,
         }))
     }
 }

@@ -27,6 +27,7 @@ mod repository;
 mod schema;
 mod search;
 mod story;
+mod undo;
 mod work;
 
 #[cfg(test)]
@@ -39,7 +40,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, StoryRepo, WorkRepo,
+    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, ReviewRepo, StoryRepo,
+    WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

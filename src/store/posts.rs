@@ -21,7 +21,7 @@ pub(super) use insert::FIND_POST;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
-     first_response_at, by_shop, context, quotes, rating";
+     first_response_at, by_shop, context, quotes, rating, dismissed_at";
 
 impl PostRepo for Db {
     fn insert_batches(
@@ -156,6 +156,7 @@ pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
             reasons: c.json(15)?.unwrap_or_default(),
         },
         handled_at: c.opt_time(16)?,
+        dismissed_at: c.opt_time(22)?,
         first_response_at: c.opt_time(17)?,
         by_shop: c.get(18)?,
         context: c.get(19)?,

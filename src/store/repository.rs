@@ -8,20 +8,30 @@ use chrono::{DateTime, Utc};
 
 use super::Result;
 use crate::domain::{
-    Action, ActionKey, Anchor, Customer, CustomerId, CustomerStory, CustomerSummary, Draft,
-    FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Network, NewAction, NewFollowUp, NewPost,
-    Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+    Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
+    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Network,
+    NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+    PriorReply, Reply, Undo,
 };
 use crate::sources::Cursor;
 
 /// Everything the app asks of a store.
 pub trait Repository:
-    PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send
+    PostRepo + ListRepo + WorkRepo + LogRepo + ReviewRepo + CustomerRepo + StoryRepo + CursorRepo + Send
 {
 }
 
-impl<T: PostRepo + ListRepo + WorkRepo + LogRepo + CustomerRepo + StoryRepo + CursorRepo + Send>
-    Repository for T
+impl<
+    T: PostRepo
+        + ListRepo
+        + WorkRepo
+        + LogRepo
+        + ReviewRepo
+        + CustomerRepo
+        + StoryRepo
+        + CursorRepo
+        + Send,
+> Repository for T
 {
 }
 
@@ -113,6 +123,31 @@ pub trait LogRepo {
     /// Marks a follow-up done and logs its `followed_up` action in ONE transaction; returns the action. A
     /// follow-up already done (or gone) keeps its first time and logs nothing: `None`.
     fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>>;
+}
+
+/// Taking back what was done and correcting triage: reopen, dismiss, undo, corrections.
+pub trait ReviewRepo {
+    /// Opens a handled or dismissed post again and logs `reopened`, in ONE transaction. Returns the post as now
+    /// stored and the action; `None`: no such post.
+    fn reopen_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>>;
+    /// "Not for us": sets the post's dismissed time (if unset) and logs `dismissed`, which is not a response,
+    /// in ONE transaction. Returns the post as now stored and the action; `None`: no such post.
+    fn dismiss_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>>;
+    /// Takes back `undo` in ONE transaction: its action deleted (and the post's handled, dismissed and
+    /// first-response times it set unset again), a scheduled follow-up deleted, a done one open again, a
+    /// correction deleted and the category put back. Returns the post it concerned, as now stored.
+    fn undo(&mut self, undo: &Undo) -> Result<Option<Post>>;
+    /// Sets a post's category as staff say, recording the correction with the category before it and the
+    /// triage the post arrived with, and recomputes its Attention rank, in ONE transaction. Returns the post as
+    /// now stored and the correction; `None`: no such post.
+    fn correct_post(
+        &mut self,
+        post: PostId,
+        category: Category,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Correction)>>;
+    /// Every correction, oldest first, each with its post as now stored.
+    fn corrections(&self) -> Result<Vec<(Correction, Post)>>;
 }
 
 /// The shop's customers.

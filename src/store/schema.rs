@@ -20,6 +20,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     v5_lists,
     || V6_RATING.into(),
     || V7_CUSTOMERS.into(),
+    v8_corrections,
 ];
 
 /// The schema version this build writes.
@@ -109,6 +110,58 @@ CREATE TABLE forgotten_customers (
     at  INTEGER NOT NULL
 );
 "#;
+
+/// Undo and correct: a post dismissed ("not for us") is closed without being handled, so it leaves the Attention
+/// queue (its index and the full-text `attention` tag now also ask for `dismissed_at IS NULL`, and a dismissed
+/// post is tagged `handled`: not open); staff's corrections of a post's category, each with the category just
+/// before it and the triage the post arrived with (for `regulars export corrections`).
+fn v8_corrections() -> String {
+    let tags = |row: &str| TAGS_V8.replace("{row}", row);
+    format!(
+        r#"
+ALTER TABLE posts ADD COLUMN dismissed_at INTEGER;
+DROP INDEX posts_attention;
+CREATE INDEX posts_attention ON posts (attention_rank, created_at, id, category, handled_at, dismissed_at)
+    WHERE handled_at IS NULL AND dismissed_at IS NULL AND category IN ('complaint', 'distress');
+DROP TRIGGER posts_fts_insert;
+DROP TRIGGER posts_fts_update;
+CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
+END;
+CREATE TRIGGER posts_fts_update
+AFTER UPDATE OF text, author_handle, author_name, customer_id, is_mention, handled_at, dismissed_at, category
+ON posts BEGIN
+    DELETE FROM posts_fts WHERE rowid = old.id;
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
+END;
+CREATE TABLE corrections (
+    id                INTEGER PRIMARY KEY,
+    post_id           INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    category          TEXT NOT NULL,
+    was               TEXT NOT NULL,
+    original_category TEXT NOT NULL,
+    original_score    REAL NOT NULL,
+    original_reasons  TEXT NOT NULL DEFAULT '[]',
+    at                INTEGER NOT NULL
+);
+CREATE INDEX corrections_post ON corrections (post_id, at);
+"#,
+        new = tags("new"),
+    )
+}
+
+/// [`TAGS`] from schema 8: a dismissed post is not open (`handled`) and not in Attention. (`TAGS` stays as
+/// schema 5 wrote it: a shipped migration never changes.)
+const TAGS_V8: &str =
+    "(CASE WHEN {row}.customer_id IS NOT NULL THEN 'regular c' || {row}.customer_id ELSE '' END
+     || CASE WHEN {row}.is_mention THEN ' mention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NULL AND {row}.dismissed_at IS NULL
+                  AND {row}.category IN ('complaint', 'distress')
+             THEN ' attention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NOT NULL OR {row}.dismissed_at IS NOT NULL THEN ' handled' ELSE '' END
+     || ' ' || {row}.category)";
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
 const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";

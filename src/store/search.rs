@@ -62,7 +62,8 @@ impl Plan {
             Listing::Mentions => out.push(format!("{plus}p.is_mention = 1"), []),
             Listing::Attention => out.push(
                 format!(
-                    "{plus}p.handled_at IS NULL AND {plus}p.category IN ('complaint', 'distress')"
+                    "{plus}p.handled_at IS NULL AND {plus}p.dismissed_at IS NULL \
+                     AND {plus}p.category IN ('complaint', 'distress')"
                 ),
                 [],
             ),
@@ -99,7 +100,7 @@ pub(super) fn plan(conn: &Connection, query: &PostQuery) -> Result<Plan> {
                 tags.push(any(cats.iter().map(|c| c.as_str().to_string())));
             }
             Term::Open => {
-                conditions.push("p.handled_at IS NULL", []);
+                conditions.push("p.handled_at IS NULL AND p.dismissed_at IS NULL", []);
                 open = true;
             }
             Term::Customer(name) => {

@@ -30,7 +30,8 @@ const LAST_POST: &str = "SELECT created_at, network FROM posts WHERE customer_id
 const LAST_REPLY: &str =
     "SELECT sent_at FROM replies WHERE customer_id = ?1 ORDER BY sent_at DESC LIMIT 1";
 const UNANSWERED: &str = "SELECT id, created_at FROM posts WHERE customer_id = ?1
-         AND category IN ('complaint', 'distress') AND handled_at IS NULL AND first_response_at IS NULL
+         AND category IN ('complaint', 'distress') AND handled_at IS NULL AND dismissed_at IS NULL
+         AND first_response_at IS NULL
      ORDER BY created_at DESC LIMIT 1";
 
 /// The shop's latest contact among its actions: the kinds the domain counts as contact.

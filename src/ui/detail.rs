@@ -141,18 +141,33 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
                 .add_modifier(Modifier::BOLD),
         ));
     }
-    match (post.handled_at, post.first_response_at) {
-        (Some(h), _) => status.push(Span::styled(
+    match (post.handled_at, post.dismissed_at, post.first_response_at) {
+        (Some(h), _, _) => status.push(Span::styled(
             format!("  ✓ handled {}", ago(state.now, h)),
             Style::default().fg(state.theme.praise),
         )),
-        (None, Some(r)) => status.push(Span::styled(
+        (None, Some(d), _) => status.push(Span::styled(
+            format!("  – dismissed {} (not for us)", ago(state.now, d)),
+            muted,
+        )),
+        (None, None, Some(r)) => status.push(Span::styled(
             format!("  answered {}", ago(state.now, r)),
             muted,
         )),
         _ => {}
     }
     out.push(Line::from(status));
+    if let Some(c) = state.detail.of(post.id).and_then(|d| d.correction.as_ref()) {
+        out.push(Line::from(Span::styled(
+            format!(
+                "corrected to {} (was {}) {}",
+                c.category.as_str(),
+                c.original.category.as_str(),
+                state.local(c.at).format("%H:%M")
+            ),
+            muted,
+        )));
+    }
     if !post.triage.reasons.is_empty() {
         let cues = super::cues(post);
         out.push(Line::from(Span::styled(

@@ -161,6 +161,8 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     let mut used = 6;
     let mark = if handled {
         "✓ "
+    } else if post.dismissed_at.is_some() {
+        "– "
     } else if state.drafts.contains_key(&post.id) {
         "✎ "
     } else {

@@ -19,6 +19,8 @@ mod tests;
 mod tests_composer;
 #[cfg(test)]
 mod tests_customers;
+#[cfg(test)]
+mod tests_undo;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;

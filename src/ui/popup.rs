@@ -29,9 +29,47 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
         Popup::Candidates(p) => super::candidates::candidates(frame, state, area, p),
         Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
+        Popup::Correct { post, selected } => correct(frame, state, area, *post, *selected),
         Popup::SavedReplies(picker) => super::replies::render(frame, state, area, picker),
         Popup::Help { .. } => {}
     }
+}
+
+fn correct(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, selected: usize) {
+    let rect = centered(area, 56, 12);
+    let inner = popup_frame(frame, state, rect, "Correct the category");
+    let was = state
+        .posts
+        .get(post)
+        .map(|p| p.triage.category.as_str())
+        .unwrap_or_default();
+    let mut lines = vec![
+        about(state, post, inner.width as usize),
+        Line::from(Span::styled(
+            format!("triage said: {was}"),
+            Style::default().fg(state.theme.muted),
+        )),
+    ];
+    for (i, (_, label)) in crate::domain::CORRECTIONS.iter().enumerate() {
+        let style = if i == selected {
+            Style::default()
+                .bg(state.theme.selected_bg)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        let mark = if i == selected { "▸" } else { " " };
+        lines.push(Line::from(Span::styled(
+            format!("{mark} {} {label}", i + 1),
+            style,
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "↑↓ or 1-5 choose · Enter correct · Esc cancel",
+        Style::default().fg(state.theme.muted),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn about(state: &AppState, post: crate::domain::PostId, width: usize) -> Line<'static> {

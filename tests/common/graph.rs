@@ -144,6 +144,7 @@ pub fn stored(incoming: &IncomingPost) -> Post {
             reasons: vec![],
         },
         handled_at: None,
+        dismissed_at: None,
         first_response_at: None,
         context: false,
         quotes: None,

@@ -105,11 +105,8 @@ fn complete(state: &AppState, id: i64) -> Vec<Effect> {
 
 /// The store marked a follow-up done and logged `action` for it (`None`: it was done already).
 pub(super) fn completed(state: &mut AppState, id: i64, action: Option<Action>) -> Vec<Effect> {
-    let who = state
-        .follow_ups
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| state.follow_up_who(f));
+    let done = state.follow_ups.iter().find(|f| f.id == id).cloned();
+    let who = done.as_ref().map(|f| state.follow_up_who(f));
     // The view's selection goes to the next row (the previous at the end), as working down a list does.
     if state.follow_up_view.selected == Some(id) || state.follow_up_view.selected.is_none() {
         let rows = state.open_follow_ups();
@@ -130,8 +127,17 @@ pub(super) fn completed(state: &mut AppState, id: i64, action: Option<Action>) -
     state.follow_up_view.last_contact.remove(&id);
     let effects = match action {
         Some(action) => {
-            state.flash(format!("follow-up done: {}", who.unwrap_or_default()));
-            super::action_logged(state, action)
+            let effects = super::action_logged(state, action.clone());
+            let said = format!("follow-up done: {}", who.unwrap_or_default());
+            match done {
+                Some(follow_up) => super::undo::offer(
+                    state,
+                    &said,
+                    crate::domain::Undo::FollowUpCompleted { follow_up, action },
+                ),
+                None => state.flash(said),
+            }
+            effects
         }
         None => {
             state.flash("that follow-up was already done");

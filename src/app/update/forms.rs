@@ -110,6 +110,9 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         Popup::Action(form) => action_key(state, form, key),
         Popup::FollowUp(form) => follow_up_key(state, form, key),
+        Popup::Correct { post, selected } => {
+            super::undo::correction_key(state, post, selected, key)
+        }
     };
     if state.popup.is_none() {
         state.popup = kept;

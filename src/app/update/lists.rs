@@ -292,7 +292,7 @@ pub(super) fn place_live(state: &mut AppState, posts: Vec<Post>) {
     pin_selections(state);
     let answered = state.posts.insert(posts.iter().cloned());
     for post in &posts {
-        if post.triage.category.needs_attention() && post.handled_at.is_none() {
+        if post.triage.category.needs_attention() && post.is_open() {
             state.open_attention += 1;
         }
         for pane in Pane::POSTS {
@@ -313,8 +313,8 @@ pub(super) fn place_live(state: &mut AppState, posts: Vec<Post>) {
     prune(state);
 }
 
-/// After a post changed (handled, answered): takes it out of the lists it left, and moves it where its key
-/// changed (its Attention rank drops once answered).
+/// After a post changed (handled, answered, reopened, corrected): takes it out of the lists it left, moves it
+/// where its key changed (its Attention rank drops once answered), and places it in the loaded lists it joined.
 pub(super) fn reposition(state: &mut AppState, id: PostId) {
     let Some(post) = state.posts.get(id).cloned() else {
         return;
@@ -325,6 +325,10 @@ pub(super) fn reposition(state: &mut AppState, id: PostId) {
             continue;
         };
         let Some(i) = list.window.rows.iter().position(|k| k.id == id) else {
+            if let Some(key) = key.filter(|_| list.window.loaded) {
+                list.window.place(key);
+                list.window.trim(list.selected_index());
+            }
             continue;
         };
         if key == Some(list.window.rows[i]) {

@@ -25,6 +25,9 @@ mod tests_links;
 mod tests_lists;
 #[cfg(test)]
 mod tests_replies;
+#[cfg(test)]
+mod tests_undo;
+mod undo;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -41,7 +44,11 @@ pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
 /// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let reload = customers::touches(&msg);
+    let typed = matches!(msg, Msg::Command(_) | Msg::Key(_));
     let mut effects = apply(state, msg);
+    if typed {
+        undo::superseded(state, &effects);
+    }
     if reload {
         effects.extend(customers::reload(state));
     }
@@ -104,18 +111,32 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.preparers = preparers;
             vec![]
         }
-        Msg::ActionLogged(action) => action_logged(state, action),
-        Msg::FollowUpScheduled { follow_up, action } => {
-            state.flash(format!(
-                "follow-up scheduled for {}",
-                follow_up.due.format("%a %d %b")
-            ));
-            // The scheduling action goes in first: it must not count as reaching out on the new follow-up.
-            let effects = action_logged(state, action);
-            state.follow_ups.push(follow_up);
-            state.follow_ups.sort_by_key(|f| f.due);
+        Msg::ActionLogged(action) => {
+            let effects = action_logged(state, action.clone());
+            let done = action.kind.label();
+            undo::offer(state, done, crate::domain::Undo::Action(action));
             effects
         }
+        Msg::FollowUpScheduled { follow_up, action } => {
+            // The scheduling action goes in first: it must not count as reaching out on the new follow-up.
+            let effects = action_logged(state, action.clone());
+            state.follow_ups.push(follow_up.clone());
+            state.follow_ups.sort_by_key(|f| f.due);
+            let done = format!(
+                "follow-up scheduled for {}",
+                follow_up.due.format("%a %d %b")
+            );
+            undo::offer(
+                state,
+                &done,
+                crate::domain::Undo::FollowUpScheduled { follow_up, action },
+            );
+            effects
+        }
+        Msg::Reopened { post, action } => undo::reopened(state, post, action),
+        Msg::Dismissed { post, action } => undo::dismissed(state, post, action),
+        Msg::Undone { undo: taken, post } => undo::undone(state, taken, post),
+        Msg::Corrected { post, correction } => undo::corrected(state, post, correction),
         Msg::FollowUpCompleted { id, action } => follow_ups::completed(state, id, action),
         Msg::DraftEdited { post, result } => compose::draft_edited(state, post, result),
         Msg::DraftSaved(draft) => {
@@ -302,6 +323,10 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::LogAction => forms::open_action_form(state),
         Command::ScheduleFollowUp => forms::open_follow_up_form(state),
         Command::MarkHandled => mark_handled(state),
+        Command::Reopen => undo::reopen(state),
+        Command::Dismiss => undo::dismiss(state),
+        Command::CorrectCategory => undo::open_correction(state),
+        Command::Undo => undo::undo(state),
         Command::FindHandles => match handles::customer_in_context(state) {
             Some(customer) => handles::find_for(state, customer),
             None => vec![],

@@ -14,8 +14,11 @@ pub(super) fn mark_handled(state: &mut AppState) -> Vec<Effect> {
         state.flash("no post selected");
         return vec![];
     };
-    if post.handled_at.is_some() {
-        state.flash("already handled");
+    if !post.is_open() {
+        let reopen = state.keymap.hint(crate::app::Command::Reopen);
+        state.flash(format!(
+            "already handled or dismissed ({reopen} reopens it)"
+        ));
         return vec![];
     }
     let (id, customer) = (post.id, post.customer);
@@ -37,6 +40,9 @@ pub(super) fn mark_handled(state: &mut AppState) -> Vec<Effect> {
 /// Scheduling the next follow-up on a post completes the ones due on it (a reply asks instead: see
 /// `follow_ups::offer_to_close`).
 pub(super) fn action_logged(state: &mut AppState, action: crate::domain::Action) -> Vec<Effect> {
+    // Whatever was offered for undo is no longer the last thing done (the callers that can be undone offer
+    // this one after).
+    state.undo = None;
     let mut effects = Vec::new();
     if action.kind.reaches_out() {
         // The view's "last contact" is out of date.
@@ -57,10 +63,7 @@ pub(super) fn action_logged(state: &mut AppState, action: crate::domain::Action)
         }
     }
     if let Some(id) = action.post {
-        if matches!(
-            action.kind,
-            ActionKind::Handled | ActionKind::Resolved | ActionKind::Replied
-        ) {
+        if action.kind.closes() {
             handled(state, id, action.at);
         }
         if let Some(post) = state.posts.get_mut(id)
@@ -92,15 +95,30 @@ pub(super) fn action_logged(state: &mut AppState, action: crate::domain::Action)
 
 /// A post is handled now (here or, for a post not held, as logged): it leaves the open Attention queue.
 fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime<chrono::Utc>) {
-    if let Some(post) = state.posts.get_mut(id)
-        && post.handled_at.is_none()
-    {
+    if let Some(post) = state.posts.get(id).filter(|p| p.handled_at.is_none()) {
+        let mut post = post.clone();
         post.handled_at = Some(at);
-        if post.triage.category.needs_attention() {
-            state.open_attention = state.open_attention.saturating_sub(1);
-        }
-        lists::reposition(state, id);
+        replace_post(state, post);
     }
+}
+
+/// A post changed (here, or as the store now has it after a reopen, dismissal, correction or undo): the open
+/// Attention count follows it, and so does its place in every list.
+pub(super) fn replace_post(state: &mut AppState, post: Post) {
+    let in_attention = |p: &Post| p.triage.category.needs_attention() && p.is_open();
+    let id = post.id;
+    match (state.posts.get(id).map(in_attention), in_attention(&post)) {
+        (Some(true), false) => state.open_attention = state.open_attention.saturating_sub(1),
+        (Some(false), true) => state.open_attention += 1,
+        _ => {}
+    }
+    match state.posts.get_mut(id) {
+        Some(held) => *held = post,
+        None => {
+            state.posts.insert([post]);
+        }
+    }
+    lists::reposition(state, id);
 }
 
 pub(super) fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -> Vec<Effect> {

@@ -148,6 +148,7 @@ pub(super) fn insert_posts(
                 by_shop: p.by_shop,
                 triage: p.triage.clone(),
                 handled_at: None,
+                dismissed_at: None,
                 first_response_at: None,
                 context: i.context,
                 quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),

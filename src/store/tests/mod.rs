@@ -9,6 +9,7 @@ mod lists;
 mod posts;
 mod schema;
 mod story;
+mod undo;
 mod work;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -180,6 +180,7 @@ fn a_version_1_database_gains_every_later_column() {
              ALTER TABLE customers DROP COLUMN former; ALTER TABLE customers DROP COLUMN imported_at;
              ALTER TABLE customer_handles DROP COLUMN linked;
              DROP TABLE customer_imports; DROP TABLE forgotten_customers;
+             ALTER TABLE posts DROP COLUMN dismissed_at; DROP TABLE corrections;
              PRAGMA user_version = 1;",
         )
         .unwrap();
