@@ -675,6 +675,7 @@ fn reviewed(id: &str, replied: bool) -> Post {
         triage: Triage::neutral(),
         handled_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: Some(1),

@@ -79,6 +79,7 @@ fn post(text: &str, mentions_shop: bool) -> Post {
         },
         handled_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

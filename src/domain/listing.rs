@@ -87,3 +87,14 @@ pub struct PostDetails {
     /// The customer's latest actions (any post), newest first.
     pub customer_actions: Vec<Action>,
 }
+
+/// A post found in a list, with where it sits in the whole list: the first row of a window opened on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub key: PostKey,
+    pub post: super::Post,
+    /// Rows of the list before it.
+    pub offset: u64,
+    /// Rows in the whole list.
+    pub total: u64,
+}

@@ -68,6 +68,7 @@ pub fn post(
         triage: classifier().classify(text),
         handled_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

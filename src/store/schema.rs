@@ -20,6 +20,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     v5_lists,
     || V6_RATING.into(),
     || V7_CUSTOMERS.into(),
+    || V9_READ_STATE.into(),
 ];
 
 /// The schema version this build writes.
@@ -107,6 +108,23 @@ CREATE TABLE customer_imports (
 CREATE TABLE forgotten_customers (
     key TEXT PRIMARY KEY,
     at  INTEGER NOT NULL
+);
+"#;
+
+/// Read state per post and the console's place. `read_at` is when staff first opened a post or rested on it;
+/// unread posts are a small part of the store, so a partial index over them alone (carrying the columns the
+/// panes' conditions read) counts each pane's unread without reading a post. Posts stored before this schema
+/// count as read (as of their arrival): their unread state was never kept. `ui_state` holds the focus, the
+/// selections and the filter, restored at the next start.
+const V9_READ_STATE: &str = r#"
+ALTER TABLE posts ADD COLUMN read_at INTEGER;
+UPDATE posts SET read_at = ingested_at;
+CREATE INDEX posts_unread ON posts (created_at, id, customer_id, is_mention, category, handled_at)
+    WHERE read_at IS NULL;
+CREATE TABLE ui_state (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
 );
 "#;
 
