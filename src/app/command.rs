@@ -45,6 +45,12 @@ pub enum Command {
     EditNote,
     ScrollDetailDown,
     ScrollDetailUp,
+    /// The next unread post, in the focused pane after the selection, then in the other panes.
+    NextUnread,
+    /// The most urgent open Attention item not yet read (else the queue's top).
+    NextUrgent,
+    /// Every unread post of the focused pane (with its filter) marked read, after a yes.
+    MarkAllRead,
     // In the composer.
     SendReply,
     CloseComposer,
@@ -78,7 +84,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 37] = [
+    pub const ALL: [Command; 40] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -93,6 +99,9 @@ impl Command {
         Command::CopyLink,
         Command::ScrollDetailDown,
         Command::ScrollDetailUp,
+        Command::NextUnread,
+        Command::NextUrgent,
+        Command::MarkAllRead,
         Command::Close,
         Command::Reply,
         Command::LogAction,
@@ -158,6 +167,9 @@ impl Command {
             Command::EditNote => "edit the customer's private notes",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
+            Command::NextUnread => "next unread post, from any pane",
+            Command::NextUrgent => "most urgent unread post in Attention",
+            Command::MarkAllRead => "mark the pane's posts read (with its filter; asks first)",
             Command::SendReply => "send (asks to confirm)",
             Command::CloseComposer => "close, keeping the draft",
             Command::InsertTemplate => "insert a greeting template",
@@ -203,7 +215,9 @@ impl Command {
             | Command::NextPane
             | Command::PrevPane
             | Command::ScrollDetailDown
-            | Command::ScrollDetailUp => Group::Move,
+            | Command::ScrollDetailUp
+            | Command::NextUnread
+            | Command::NextUrgent => Group::Move,
             Command::Reply
             | Command::StartCheckIn
             | Command::LogAction
@@ -212,7 +226,8 @@ impl Command {
             | Command::CompleteFollowUp
             | Command::FindHandles
             | Command::UnlinkHandle
-            | Command::EditNote => Group::Work,
+            | Command::EditNote
+            | Command::MarkAllRead => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink

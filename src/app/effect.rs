@@ -74,5 +74,21 @@ pub enum Effect {
         customer: CustomerId,
         handle: Handle,
     },
+    /// Marks posts read (answered by `Msg::ReadMarked`).
+    MarkRead {
+        posts: Vec<PostId>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Marks every unread post of a pane's query read (answered by `Msg::AllReadMarked`).
+    MarkAllRead {
+        pane: crate::state::Pane,
+        query: crate::domain::PostQuery,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Saves where the console is (focus, selections, filter) as names and values.
+    SavePlace {
+        values: Vec<(String, String)>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     Quit,
 }

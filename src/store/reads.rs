@@ -160,7 +160,9 @@ impl ReadRepo for Db {
     }
 
     fn ui_state(&self) -> Result<HashMap<String, String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT key, value FROM ui_state")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM ui_state")?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -171,8 +173,9 @@ impl ReadRepo for Db {
         let tx = self.write_tx()?;
         tx.execute("DELETE FROM ui_state", [])?;
         {
-            let mut stmt = tx
-                .prepare_cached("INSERT INTO ui_state (key, value, updated_at) VALUES (?1, ?2, ?3)")?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO ui_state (key, value, updated_at) VALUES (?1, ?2, ?3)",
+            )?;
             for (key, value) in values {
                 stmt.execute(rusqlite::params![key, value, ms(at)])?;
             }

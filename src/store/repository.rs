@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use super::Result;
 use crate::domain::{
     Action, ActionKey, Anchor, Customer, CustomerId, CustomerStory, CustomerSummary, Draft,
-    FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Network, NewAction, NewFollowUp, NewPost,
-    Listing, Located, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
+    FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located, Network, NewAction,
+    NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery, PriorReply, Reply,
 };
 use crate::sources::Cursor;
 

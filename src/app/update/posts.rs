@@ -96,6 +96,8 @@ fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime
         && post.handled_at.is_none()
     {
         post.handled_at = Some(at);
+        // It leaves Attention: that pane's unread count may change.
+        state.reads.stale = true;
         if post.triage.category.needs_attention() {
             state.open_attention = state.open_attention.saturating_sub(1);
         }
@@ -130,9 +132,7 @@ pub(super) fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -
             });
         }
     }
-    for p in &live {
-        state.unread.insert(p.id);
-    }
+    state.reads.stale = true;
     if !posts.is_empty() {
         state.last_delivery.insert(source, now);
     }

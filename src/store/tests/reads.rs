@@ -133,10 +133,7 @@ fn the_next_unread_post_comes_with_its_place_in_the_list() {
         .next_unread(&query(Listing::Mentions, ""), None)
         .unwrap()
         .unwrap();
-    assert_eq!(
-        (first.post.id, first.offset, first.total),
-        (ids[9], 2, 12)
-    );
+    assert_eq!((first.post.id, first.offset, first.total), (ids[9], 2, 12));
     db.mark_read(&[ids[8], ids[7]], at(60)).unwrap();
     let next = db
         .next_unread(&query(Listing::Mentions, ""), Some(first.key))
@@ -165,12 +162,17 @@ fn the_saved_place_is_replaced_whole_and_survives_reopening() {
     {
         let mut db = Db::open(&path).unwrap();
         let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-            v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         db.save_ui_state(&pairs(&[("focus", "log"), ("old", "x")]), at(0))
             .unwrap();
-        db.save_ui_state(&pairs(&[("focus", "mentions"), ("filter", "cat:comp")]), at(1))
-            .unwrap();
+        db.save_ui_state(
+            &pairs(&[("focus", "mentions"), ("filter", "cat:comp")]),
+            at(1),
+        )
+        .unwrap();
     }
     let db = Db::open(&path).unwrap();
     let place = db.ui_state().unwrap();
