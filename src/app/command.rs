@@ -169,7 +169,7 @@ impl Command {
             Command::ScrollDetailUp => "scroll Detail up",
             Command::NextUnread => "next unread post, from any pane",
             Command::NextUrgent => "most urgent unread post in Attention",
-            Command::MarkAllRead => "mark the pane's posts read (with its filter; asks first)",
+            Command::MarkAllRead => "mark the pane read, filter kept (asks first)",
             Command::SendReply => "send (asks to confirm)",
             Command::CloseComposer => "close, keeping the draft",
             Command::InsertTemplate => "insert a greeting template",

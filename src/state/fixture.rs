@@ -149,6 +149,7 @@ impl Desk {
         }
         self.state.log.window = Default::default();
         self.state.detail = Default::default();
+        self.state.reads.stale = true;
         self.settle();
     }
 

@@ -66,7 +66,7 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
     let unread = state.reads.unread_in(pane);
     if unread > 0 {
         spans.push(Span::styled(
-            format!("{} unread ", crate::text::thousands(unread)),
+            format!("· {} unread ", crate::text::thousands(unread)),
             Style::default().fg(state.theme.accent),
         ));
     }

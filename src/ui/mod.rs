@@ -16,6 +16,8 @@ pub mod story;
 mod tests;
 #[cfg(test)]
 mod tests_customers;
+#[cfg(test)]
+mod tests_reads;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
