@@ -17,9 +17,11 @@ use crate::domain::{Anchor, Listing, Located, PostId, PostKey, PostQuery};
 
 const UNREAD: &str = "p.read_at IS NULL";
 
-/// The conditions on `posts p` picking a planned query's rows (its full-text part as `p.id IN (...)`), plus
-/// `extra`; `None` when nothing can match.
-fn rows_of(plan: &Plan, extra: &str) -> Option<Conditions> {
+/// The conditions on `posts p` picking a planned query's unread rows (its full-text part as `p.id IN (...)`);
+/// `None` when nothing can match. The listing's own condition is kept off its index (`+column`), so the small
+/// partial index over unread posts leads: on 1M posts with 1,000 unread, Mentions' count took 717 ms down its
+/// own index and 0.3 ms down the unread one.
+fn unread_rows(plan: &Plan) -> Option<Conditions> {
     let Plan::Query {
         listing,
         terms,
@@ -29,11 +31,11 @@ fn rows_of(plan: &Plan, extra: &str) -> Option<Conditions> {
     else {
         return None;
     };
-    let mut conditions = Plan::conditions(*listing, terms, false);
+    let mut conditions = Plan::conditions(*listing, terms, true);
     if let Some(f) = fts {
         conditions.push(format!("p.id IN ({MATCHING})"), [Value::Text(f.clone())]);
     }
-    conditions.push(extra, []);
+    conditions.push(UNREAD, []);
     Some(conditions)
 }
 
@@ -54,6 +56,17 @@ fn count(conn: &Connection, sql: &str, params: &[Value]) -> Result<u64> {
         .prepare_cached(sql)?
         .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+fn unread_count(conn: &Connection, plan: &Plan) -> Result<u64> {
+    match unread_rows(plan) {
+        Some(c) => count(
+            conn,
+            &format!("SELECT COUNT(*) FROM posts p WHERE {}", c.joined()),
+            &c.params,
+        ),
+        None => Ok(0),
+    }
 }
 
 fn count_plan(conn: &Connection, plan: &Plan) -> Result<u64> {
@@ -80,7 +93,7 @@ impl ReadRepo for Db {
 
     fn mark_all_read(&mut self, query: &PostQuery, at: DateTime<Utc>) -> Result<u64> {
         let plan = plan(&self.conn, query)?;
-        let Some(conditions) = rows_of(&plan, UNREAD) else {
+        let Some(conditions) = unread_rows(&plan) else {
             return Ok(0);
         };
         let sql = format!(
@@ -99,17 +112,7 @@ impl ReadRepo for Db {
     fn unread_counts(&self, queries: &[PostQuery]) -> Result<Vec<u64>> {
         queries
             .iter()
-            .map(|q| {
-                let plan = plan(&self.conn, q)?;
-                match rows_of(&plan, UNREAD) {
-                    Some(c) => count(
-                        &self.conn,
-                        &format!("SELECT COUNT(*) FROM posts p WHERE {}", c.joined()),
-                        &c.params,
-                    ),
-                    None => Ok(0),
-                }
-            })
+            .map(|q| unread_count(&self.conn, &plan(&self.conn, q)?))
             .collect()
     }
 
@@ -120,7 +123,7 @@ impl ReadRepo for Db {
         let mut any = Vec::new();
         let mut params = Vec::new();
         for listing in listings {
-            let c = Plan::conditions(*listing, &Conditions::default(), false);
+            let c = Plan::conditions(*listing, &Conditions::default(), true);
             any.push(format!("({})", c.joined()));
             params.extend(c.params);
         }
@@ -133,6 +136,11 @@ impl ReadRepo for Db {
 
     fn next_unread(&self, query: &PostQuery, after: Option<PostKey>) -> Result<Option<Located>> {
         let base = plan(&self.conn, query)?;
+        // Nothing unread (the usual answer once the queue is worked) is known from the unread index alone,
+        // without walking the list's own index to its end.
+        if unread_count(&self.conn, &base)? == 0 {
+            return Ok(None);
+        }
         let unread = narrowed(base.clone(), |t| t.push(UNREAD, []));
         let anchor = after.map_or(Anchor::First, Anchor::After);
         let Some((sql, params, _)) = page_sql(&self.conn, &unread, anchor, 1)? else {
