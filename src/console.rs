@@ -46,11 +46,13 @@ pub async fn run(
     let mut shown = Clock::of(state);
     let mut dirty = false;
     while !state.quitting {
-        // Fast ticks only while a draft waits to be saved; otherwise once a second for the clock.
+        // Fast ticks only while a draft waits to be saved or a selected post is on its way to read; otherwise
+        // once a second for the clock.
         let tick = if state
             .composer
             .as_ref()
             .is_some_and(|c| c.unsaved_since.is_some())
+            || state.reads.dwell.is_some()
         {
             Duration::from_millis(150)
         } else {
@@ -138,6 +140,8 @@ struct Clock {
     flash: bool,
     check_in_secs: Option<i64>,
     saving: bool,
+    /// A post on its way to read (its unread mark goes when it is).
+    dwelling: bool,
 }
 
 impl Clock {
@@ -150,6 +154,7 @@ impl Clock {
                 .composer
                 .as_ref()
                 .is_some_and(|c| c.unsaved_since.is_some()),
+            dwelling: state.reads.dwell.is_some(),
         }
     }
 }

@@ -70,5 +70,23 @@ pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
             details: db.post_details(post)?.map(Box::new),
         },
         Load::FollowUps => Loaded::FollowUps(db.follow_up_rows()?),
+        Load::Unread { panes, listings } => {
+            let queries: Vec<_> = panes.iter().map(|(_, q)| q.clone()).collect();
+            let counts = db.unread_counts(&queries)?;
+            Loaded::Unread {
+                counts: panes.iter().map(|(p, _)| *p).zip(counts).collect(),
+                total: db.unread_total(&listings)?,
+            }
+        }
+        Load::NextUnread { jump, tries } => {
+            let mut found = None;
+            for (pane, query, after) in tries {
+                if let Some(located) = db.next_unread(&query, after)? {
+                    found = Some((pane, Box::new(located)));
+                    break;
+                }
+            }
+            Loaded::Found { jump, found }
+        }
     })
 }

@@ -92,6 +92,9 @@ impl Workspace {
             .await?;
         state.follow_ups = follow_ups;
         state.drafts = drafts.into_iter().map(|d| (d.post, d)).collect();
+        let place = self.store.call(|db| db.ui_state()).await?;
+        crate::state::reads::Place::from_pairs(&place).restore(&mut state);
+        state.reads.stale = true;
         crate::loader::settle(&self.store, &mut state).await?;
         Ok(state)
     }

@@ -53,6 +53,7 @@ fn post(reply_ref: Value) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

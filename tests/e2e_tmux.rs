@@ -539,7 +539,16 @@ fn console_end_to_end_in_tmux() {
     tmux.start(&command(2), false);
     tmux.wait_for("the panes to fill again", panes_filled);
     tmux.wait_for("the gift in the Log pane", log_shows_gift);
-    select_drafted_post(&tmux, &query);
+    // It opens where it was left: the filter applied, Attention focused on the drafted post.
+    let draft_line = format!("✎ draft: {REPLY}");
+    tmux.wait_for(
+        "the drafted post selected again, its draft in Detail",
+        |s| {
+            s.contains("┏ Attention")
+                && s.contains("/@")
+                && find_pane(s, "Detail").is_some_and(|detail| detail.contains(&draft_line))
+        },
+    );
     tmux.keys(&["r"]);
     let screen = tmux.wait_for("the composer to reopen with the draft", |s| {
         s.contains("Reply to ") && s.contains(REPLY)

@@ -676,6 +676,7 @@ fn reviewed(id: &str, replied: bool) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: Some(1),

@@ -113,4 +113,27 @@ async fn regulars_stay_listed_and_counts_are_true_under_a_flood_of_mentions() {
     assert!(open > MENTIONS / 4, "{open}");
     assert_eq!(total(Pane::Attention), open);
     assert_eq!(state.urgent_count(), open);
+
+    // Unread counts are the store's too: every post of the flood arrived unread.
+    let unread = |definition: &str| count(&format!("read_at IS NULL AND {definition}"));
+    assert_eq!(
+        state.reads.unread_in(Pane::Regulars),
+        unread("customer_id IS NOT NULL") as u64
+    );
+    assert_eq!(
+        state.reads.unread_in(Pane::Mentions),
+        unread("is_mention = 1") as u64
+    );
+    assert_eq!(
+        state.reads.unread_in(Pane::Attention),
+        unread("category IN ('complaint', 'distress') AND handled_at IS NULL") as u64
+    );
+    assert_eq!(
+        state.reads.total,
+        unread(
+            "(customer_id IS NOT NULL OR is_mention = 1
+              OR (category IN ('complaint', 'distress') AND handled_at IS NULL))"
+        ) as u64
+    );
+    assert!(state.reads.total as usize >= MENTIONS + CUSTOMER_POSTS);
 }

@@ -43,6 +43,7 @@ fn post(native_id: &str, reply_ref: Value) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

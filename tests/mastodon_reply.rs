@@ -76,6 +76,7 @@ fn post(visibility: &str) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

@@ -80,6 +80,7 @@ fn post(text: &str, mentions_shop: bool) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,

@@ -53,6 +53,12 @@ pub enum Command {
     EditNote,
     ScrollDetailDown,
     ScrollDetailUp,
+    /// The next unread post, in the focused pane after the selection, then in the other panes.
+    NextUnread,
+    /// The most urgent open Attention item not yet read (else the queue's top).
+    NextUrgent,
+    /// Every unread post of the focused pane (with its filter) marked read, after a yes.
+    MarkAllRead,
     // In the composer.
     SendReply,
     CloseComposer,
@@ -99,7 +105,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 46] = [
+    pub const ALL: [Command; 49] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -114,6 +120,9 @@ impl Command {
         Command::CopyLink,
         Command::ScrollDetailDown,
         Command::ScrollDetailUp,
+        Command::NextUnread,
+        Command::NextUrgent,
+        Command::MarkAllRead,
         Command::Close,
         Command::Reply,
         Command::LogAction,
@@ -192,6 +201,9 @@ impl Command {
             Command::EditNote => "edit the customer's private notes",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
+            Command::NextUnread => "next unread post, from any pane",
+            Command::NextUrgent => "most urgent unread post in Attention",
+            Command::MarkAllRead => "mark the pane read, filter kept (asks first)",
             Command::SendReply => "send (asks to confirm)",
             Command::CloseComposer => "close, keeping the draft",
             Command::InsertTemplate => "insert a greeting template",
@@ -250,7 +262,9 @@ impl Command {
             | Command::NextPane
             | Command::PrevPane
             | Command::ScrollDetailDown
-            | Command::ScrollDetailUp => Group::Move,
+            | Command::ScrollDetailUp
+            | Command::NextUnread
+            | Command::NextUrgent => Group::Move,
             Command::Reply
             | Command::StartCheckIn
             | Command::LogAction
@@ -263,7 +277,8 @@ impl Command {
             | Command::CompleteFollowUp
             | Command::FindHandles
             | Command::UnlinkHandle
-            | Command::EditNote => Group::Work,
+            | Command::EditNote
+            | Command::MarkAllRead => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
             | Command::OpenLink

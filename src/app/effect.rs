@@ -92,6 +92,22 @@ pub enum Effect {
         customer: CustomerId,
         handle: Handle,
     },
+    /// Marks posts read (answered by `Msg::ReadMarked`).
+    MarkRead {
+        posts: Vec<PostId>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Marks every unread post of a pane's query read (answered by `Msg::AllReadMarked`).
+    MarkAllRead {
+        pane: crate::state::Pane,
+        query: crate::domain::PostQuery,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Saves where the console is (focus, selections, filter) as names and values.
+    SavePlace {
+        values: Vec<(String, String)>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// Hands the terminal to `$VISUAL` / `$EDITOR` on the draft's text and takes it back (the UI loop does it:
     /// it owns the terminal); answered by `Msg::DraftEdited`.
     EditDraft {

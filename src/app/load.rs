@@ -3,7 +3,8 @@
 //! answer that arrives after the query changed is recognised and dropped.
 
 use crate::domain::{
-    Action, ActionKey, Anchor, FollowUpRow, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+    Action, ActionKey, Anchor, FollowUpRow, Listing, Located, Page, Post, PostDetails, PostId,
+    PostKey, PostQuery,
 };
 use crate::state::Pane;
 
@@ -25,6 +26,24 @@ pub enum Load {
     Details(PostId),
     /// The open follow-ups with their posts and last contact, for the Follow-ups view.
     FollowUps,
+    /// Each post pane's unread posts under its query, and those of any of `listings` (the status bar's).
+    Unread {
+        panes: Vec<(Pane, PostQuery)>,
+        listings: Vec<Listing>,
+    },
+    /// The first unread post found trying each pane's query in turn, after the key given (from the top with
+    /// `None`).
+    NextUnread {
+        jump: Jump,
+        tries: Vec<(Pane, PostQuery, Option<PostKey>)>,
+    },
+}
+
+/// Which key asked for the next unread post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jump {
+    Unread,
+    Urgent,
 }
 
 impl Load {
@@ -34,7 +53,9 @@ impl Load {
         match self {
             Load::Posts { pane, .. } => Some(*pane),
             Load::Log { .. } => Some(Pane::Log),
-            Load::Details(_) | Load::FollowUps => None,
+            Load::Details(_) | Load::FollowUps | Load::Unread { .. } | Load::NextUnread { .. } => {
+                None
+            }
         }
     }
 
@@ -64,4 +85,12 @@ pub enum Loaded {
         details: Option<Box<PostDetails>>,
     },
     FollowUps(Vec<FollowUpRow>),
+    Unread {
+        counts: Vec<(Pane, u64)>,
+        total: u64,
+    },
+    Found {
+        jump: Jump,
+        found: Option<(Pane, Box<Located>)>,
+    },
 }

@@ -9,6 +9,6 @@ pub mod update;
 
 pub use command::Command;
 pub use effect::{Copied, Effect};
-pub use load::{Load, Loaded};
+pub use load::{Jump, Load, Loaded};
 pub use msg::Msg;
 pub use update::update;

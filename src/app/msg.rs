@@ -154,6 +154,13 @@ pub enum Msg {
         note: String,
         error: String,
     },
+    /// Posts were marked read in the store.
+    ReadMarked,
+    /// A pane's unread posts were marked read, `count` of them.
+    AllReadMarked {
+        pane: crate::state::Pane,
+        count: u64,
+    },
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

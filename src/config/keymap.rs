@@ -396,10 +396,10 @@ mod tests {
         // Giving the other command its own keys too resolves it.
         user.entry("normal".into())
             .or_default()
-            .insert("mark_handled".into(), vec!["M".into()]);
+            .insert("mark_handled".into(), vec!["ctrl-x".into()]);
         let km = Keymap::build(&crate::config::default_keys(), &user).unwrap();
         assert_eq!(km.labels(Command::PrevPane), vec!["x"]);
-        assert_eq!(km.labels(Command::MarkHandled), vec!["M"]);
+        assert_eq!(km.labels(Command::MarkHandled), vec!["Ctrl-x"]);
         // Binding a command's own default key again is no clash.
         let mut user = KeysTable::new();
         user.entry("normal".into())

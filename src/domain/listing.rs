@@ -89,3 +89,14 @@ pub struct PostDetails {
     /// Staff's latest correction of its category.
     pub correction: Option<super::Correction>,
 }
+
+/// A post found in a list, with where it sits in the whole list: the first row of a window opened on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub key: PostKey,
+    pub post: super::Post,
+    /// Rows of the list before it.
+    pub offset: u64,
+    /// Rows in the whole list.
+    pub total: u64,
+}

@@ -9,7 +9,7 @@ mod undo;
 mod work;
 
 pub use customer::{Candidate, Customer, Handle, ImportRun, forget_key, value_of_rank};
-pub use listing::{ActionKey, Anchor, Listing, Page, PostDetails, PostKey, PostQuery};
+pub use listing::{ActionKey, Anchor, Listing, Located, Page, PostDetails, PostKey, PostQuery};
 pub use post::{
     Author, CustomerId, IncomingPost, Network, NewPost, Post, PostId, Quote, ReplyLimit,
     first_response_by_shop,

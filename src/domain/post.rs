@@ -119,6 +119,8 @@ pub struct Post {
     pub quotes: Option<String>,
     /// Stars out of five, for reviews.
     pub rating: Option<u8>,
+    /// When staff first opened it or rested on it; `None`: unread.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 /// A post after ingest (sanitized, matched, triaged), ready to store.
@@ -131,6 +133,14 @@ pub struct NewPost {
     pub by_shop: bool,
     pub triage: Triage,
     pub ingested_at: DateTime<Utc>,
+}
+
+impl NewPost {
+    /// Whether staff have a post to read: the shop's own posts and posts stored only as another's context are
+    /// stored read.
+    pub fn wants_reading(&self) -> bool {
+        !self.by_shop && !self.incoming.context
+    }
 }
 
 impl Post {

@@ -171,6 +171,21 @@ impl Runner {
                 .call(move |db| db.complete_follow_up(id, at))
                 .await
                 .map(|action| Some(Msg::FollowUpCompleted { id, action })),
+            Effect::MarkRead { posts, at } => self
+                .store
+                .call(move |db| db.mark_read(&posts, at))
+                .await
+                .map(|_| Some(Msg::ReadMarked)),
+            Effect::MarkAllRead { pane, query, at } => self
+                .store
+                .call(move |db| db.mark_all_read(&query, at))
+                .await
+                .map(|count| Some(Msg::AllReadMarked { pane, count })),
+            Effect::SavePlace { values, at } => self
+                .store
+                .call(move |db| db.save_ui_state(&values, at))
+                .await
+                .map(|_| None),
             Effect::Reopen { post, at } => self
                 .store
                 .call(move |db| db.reopen_post(post, at))

@@ -35,6 +35,29 @@ impl Pane {
         }
     }
 
+    /// The pane's name where it is saved (the console's place).
+    pub fn key(self) -> &'static str {
+        match self {
+            Pane::Regulars => "regulars",
+            Pane::History => "history",
+            Pane::Mentions => "mentions",
+            Pane::Attention => "attention",
+            Pane::Log => "log",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Pane> {
+        [
+            Pane::Regulars,
+            Pane::History,
+            Pane::Mentions,
+            Pane::Attention,
+            Pane::Log,
+        ]
+        .into_iter()
+        .find(|p| p.key() == key)
+    }
+
     pub fn shows_posts(self) -> bool {
         self != Pane::Log
     }
@@ -75,7 +98,7 @@ impl AppState {
     }
 
     /// The listing a post pane shows; `None` for the Log and for History with no customer chosen.
-    fn listing(&self, pane: Pane) -> Option<Listing> {
+    pub fn listing(&self, pane: Pane) -> Option<Listing> {
         Some(match pane {
             Pane::Regulars => Listing::Regulars,
             Pane::History => Listing::Customer(self.history?),

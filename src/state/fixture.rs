@@ -69,6 +69,7 @@ pub fn post(
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: None,
@@ -97,7 +98,9 @@ impl Desk {
                     }
                     Effect::LoadCustomers
                     | Effect::LoadStory(_)
-                    | Effect::SaveCustomerNote { .. } => {
+                    | Effect::SaveCustomerNote { .. }
+                    | Effect::MarkRead { .. }
+                    | Effect::MarkAllRead { .. } => {
                         let msg = self.answer(effect);
                         next.extend(crate::app::update(&mut self.state, msg));
                     }
@@ -109,10 +112,18 @@ impl Desk {
         work
     }
 
-    /// The Customers view's reads and writes, answered from the store as the runner does.
+    /// The Customers view's reads and writes and the read marks, answered from the store as the runner does.
     fn answer(&mut self, effect: Effect) -> Msg {
-        use crate::store::StoryRepo;
+        use crate::store::{ReadRepo, StoryRepo};
         match effect {
+            Effect::MarkRead { posts, at } => {
+                self.db.mark_read(&posts, at).unwrap();
+                Msg::ReadMarked
+            }
+            Effect::MarkAllRead { pane, query, at } => Msg::AllReadMarked {
+                pane,
+                count: self.db.mark_all_read(&query, at).unwrap(),
+            },
             Effect::LoadCustomers => Msg::CustomersLoaded(Ok(self.db.customer_overview().unwrap())),
             Effect::LoadStory(customer) => Msg::StoryLoaded {
                 customer,
@@ -121,7 +132,7 @@ impl Desk {
             Effect::SaveCustomerNote { customer, note } => {
                 Msg::CustomerSaved(self.db.set_customer_note(customer, &note).unwrap())
             }
-            other => panic!("not a Customers view effect: {other:?}"),
+            other => panic!("not a store effect answered here: {other:?}"),
         }
     }
 
@@ -139,6 +150,7 @@ impl Desk {
         }
         self.state.log.window = Default::default();
         self.state.detail = Default::default();
+        self.state.reads.stale = true;
         self.settle();
     }
 
@@ -273,6 +285,9 @@ fn store_posts(db: &mut crate::store::Db, posts: Vec<Post>) {
         };
         let stored = db.insert_batch("fixture", &[new], &[]).unwrap();
         assert_eq!(stored[0].id, p.id, "fixture posts are stored in id order");
+        if let Some(at) = p.read_at {
+            crate::store::ReadRepo::mark_read(db, &[p.id], at).unwrap();
+        }
     }
 }
 
@@ -288,7 +303,7 @@ pub fn workspace() -> AppState {
 
 /// [`workspace`] with its store, to add posts and actions and select posts.
 pub fn desk() -> Desk {
-    use crate::store::{CustomerRepo, LogRepo};
+    use crate::store::{CustomerRepo, LogRepo, PostRepo, ReadRepo};
     let mut db = crate::store::Db::open_in_memory().unwrap();
     let mut s = empty();
     s.shop_name = "Marlow & Finch".into();
@@ -387,7 +402,13 @@ pub fn desk() -> Desk {
         done_at: None,
     });
     s.sources.insert("demo".into(), Health::Live);
-    s.unread.insert(PostId(2));
+    // Read before: all but post 2, which arrived since.
+    let ids: Vec<PostId> = (1..=db.post_count().unwrap() as i64)
+        .map(PostId)
+        .filter(|id| *id != PostId(2))
+        .collect();
+    db.mark_read(&ids, now() - Duration::minutes(1)).unwrap();
+    s.reads.stale = true;
     let mut desk = Desk { state: s, db };
     desk.settle();
     desk

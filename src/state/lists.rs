@@ -91,6 +91,18 @@ impl<T: Keyed> Window<T> {
         self.generation
     }
 
+    /// Starts the list over on one row found in the store, at `offset` of `total`: the pages around it follow
+    /// (see [`Window::wants`]).
+    pub fn open_at(&mut self, row: T, offset: usize, total: usize) {
+        self.generation += 1;
+        self.rows = vec![row];
+        self.offset = offset;
+        self.total = total.max(offset + 1);
+        self.pending = false;
+        self.loaded = true;
+        self.retry_at = None;
+    }
+
     /// Whether the whole list is loaded up to its end / from its start.
     pub fn has_end(&self) -> bool {
         self.offset + self.rows.len() >= self.total

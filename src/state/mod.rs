@@ -11,8 +11,9 @@ pub mod input;
 pub mod lists;
 pub mod popup;
 pub mod posts;
+pub mod reads;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
@@ -79,8 +80,8 @@ pub struct AppState {
     /// The Follow-ups view's selection and what it read.
     pub follow_up_view: FollowUpsView,
     pub drafts: HashMap<PostId, Draft>,
-    /// Posts that arrived live and have not been looked at.
-    pub unread: HashSet<PostId>,
+    /// Unread counts, the post being rested on, the place last saved.
+    pub reads: reads::Reads,
     pub focus: Pane,
     /// Detail pane has the keys (j/k scroll it).
     pub detail_focused: bool,
@@ -139,7 +140,7 @@ impl AppState {
             view: View::default(),
             follow_up_view: FollowUpsView::default(),
             drafts: HashMap::new(),
-            unread: HashSet::new(),
+            reads: reads::Reads::default(),
             focus: Pane::Attention,
             detail_focused: false,
             detail_scroll: 0,

@@ -35,6 +35,11 @@ pub enum Popup {
     Sources {
         scroll: u16,
     },
+    /// "Mark the 12 unread posts in Mentions read?" (`count`: as last counted).
+    ConfirmMarkAllRead {
+        pane: super::Pane,
+        count: u64,
+    },
     /// Accounts found for a customer's name, one to link.
     Candidates(super::handles::CandidatesPopup),
     /// A customer's handles, one to unlink.
@@ -59,6 +64,7 @@ impl Popup {
             Popup::CloseFollowUp { follow_up, .. } => follow_up.post,
             Popup::Help { .. }
             | Popup::Sources { .. }
+            | Popup::ConfirmMarkAllRead { .. }
             | Popup::Candidates(_)
             | Popup::Unlink(_)
             | Popup::SavedReplies(_) => None,

@@ -28,7 +28,7 @@ const CUSTOMER_POSTS: usize = 3;
 const FEW_MATCHES: i64 = 2_000;
 
 /// A row-value comparison against a key in the list's order, `<` (after) or `>` (before).
-fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
+pub(super) fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
     let (at, id) = (Value::Integer(ms(key.created_at)), Value::Integer(key.id.0));
     if ranked {
         out.push(
@@ -40,7 +40,7 @@ fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {
     }
 }
 
-const MATCHING: &str = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?";
+pub(super) const MATCHING: &str = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?";
 
 /// The SQL and parameters of a page of a planned query from `anchor`, and whether it is read backwards (then
 /// reversed into list order); `None` when nothing can match.
@@ -132,6 +132,18 @@ pub(super) fn count_sql(plan: &Plan) -> Option<(String, Vec<Value>)> {
     }
 }
 
+/// A row of [`page_sql`]: the post and its key in the list (`ranked`: the Attention order).
+pub(super) fn keyed_post(row: &rusqlite::Row<'_>, ranked: bool) -> Result<(PostKey, Post)> {
+    let post = decode_post(row)?;
+    let rank: i64 = Cells::new(row, "posts", 0).get(24)?;
+    let key = PostKey {
+        rank: if ranked { rank } else { 0 },
+        created_at: post.created_at,
+        id: post.id,
+    };
+    Ok((key, post))
+}
+
 impl ListRepo for Db {
     fn posts_page(
         &self,
@@ -166,14 +178,7 @@ impl ListRepo for Db {
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let post = decode_post(row)?;
-            let rank: i64 = Cells::new(row, "posts", 0).get(23)?;
-            let key = PostKey {
-                rank: if ranked { rank } else { 0 },
-                created_at: post.created_at,
-                id: post.id,
-            };
-            out.push((key, post));
+            out.push(keyed_post(row, ranked)?);
         }
         if backwards {
             out.reverse();

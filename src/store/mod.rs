@@ -23,6 +23,7 @@ mod forget;
 mod handles;
 mod lists;
 mod posts;
+mod reads;
 mod repository;
 mod schema;
 mod search;
@@ -40,8 +41,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, Repository, ReviewRepo, StoryRepo,
-    WorkRepo,
+    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository, ReviewRepo,
+    StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

@@ -21,7 +21,7 @@ pub(super) use insert::FIND_POST;
 
 pub(super) const POST_COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, \
      ingested_at, in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, handled_at, \
-     first_response_at, by_shop, context, quotes, rating, dismissed_at";
+     first_response_at, by_shop, context, quotes, rating, dismissed_at, read_at";
 
 impl PostRepo for Db {
     fn insert_batches(
@@ -162,6 +162,7 @@ pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         context: c.get(19)?,
         quotes: c.get(20)?,
         rating: c.get(21)?,
+        read_at: c.opt_time(23)?,
     })
 }
 

@@ -9,15 +9,24 @@ use chrono::{DateTime, Utc};
 use super::Result;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
-    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Network,
-    NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
+    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
+    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
     PriorReply, Reply, Undo,
 };
 use crate::sources::Cursor;
 
 /// Everything the app asks of a store.
 pub trait Repository:
-    PostRepo + ListRepo + WorkRepo + LogRepo + ReviewRepo + CustomerRepo + StoryRepo + CursorRepo + Send
+    PostRepo
+    + ListRepo
+    + WorkRepo
+    + LogRepo
+    + ReviewRepo
+    + CustomerRepo
+    + StoryRepo
+    + CursorRepo
+    + ReadRepo
+    + Send
 {
 }
 
@@ -30,6 +39,7 @@ impl<
         + CustomerRepo
         + StoryRepo
         + CursorRepo
+        + ReadRepo
         + Send,
 > Repository for T
 {
@@ -201,4 +211,23 @@ pub trait StoryRepo {
 /// Where each source resumes (written only with the posts they led to, by [`PostRepo::insert_batch`]).
 pub trait CursorRepo {
     fn cursors(&self, source: &str) -> Result<HashMap<String, String>>;
+}
+
+/// What staff have read, and where the console was left.
+pub trait ReadRepo {
+    /// Marks posts read at `at`; a post read before keeps its first time.
+    fn mark_read(&mut self, posts: &[PostId], at: DateTime<Utc>) -> Result<()>;
+    /// Marks every unread post of `query` read at `at`, in ONE statement; returns how many.
+    fn mark_all_read(&mut self, query: &PostQuery, at: DateTime<Utc>) -> Result<u64>;
+    /// The unread posts of each query, counted in the store (true counts, in order).
+    fn unread_counts(&self, queries: &[PostQuery]) -> Result<Vec<u64>>;
+    /// The unread posts listed by any of `listings`, each counted once (the status bar's total).
+    fn unread_total(&self, listings: &[Listing]) -> Result<u64>;
+    /// The first unread post of `query` after `after` in its order (from the top with `None`), with where it
+    /// sits in the whole query.
+    fn next_unread(&self, query: &PostQuery, after: Option<PostKey>) -> Result<Option<Located>>;
+    /// The console's saved place: focus, selections, filter, as the app wrote them (name to value).
+    fn ui_state(&self) -> Result<HashMap<String, String>>;
+    /// Replaces the saved place with `values`, in ONE transaction.
+    fn save_ui_state(&mut self, values: &[(String, String)], at: DateTime<Utc>) -> Result<()>;
 }

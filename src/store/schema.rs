@@ -21,6 +21,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V6_RATING.into(),
     || V7_CUSTOMERS.into(),
     v8_corrections,
+    || V9_READ_STATE.into(),
 ];
 
 /// The schema version this build writes.
@@ -162,6 +163,23 @@ const TAGS_V8: &str =
              THEN ' attention' ELSE '' END
      || CASE WHEN {row}.handled_at IS NOT NULL OR {row}.dismissed_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
+
+/// Read state per post and the console's place. `read_at` is when staff first opened a post or rested on it;
+/// unread posts are a small part of the store, so a partial index over them alone (carrying the columns the
+/// panes' conditions read) counts each pane's unread without reading a post. Posts stored before this schema
+/// count as read (as of their arrival): their unread state was never kept. `ui_state` holds the focus, the
+/// selections and the filter, restored at the next start.
+const V9_READ_STATE: &str = r#"
+ALTER TABLE posts ADD COLUMN read_at INTEGER;
+UPDATE posts SET read_at = ingested_at;
+CREATE INDEX posts_unread ON posts (created_at, id, customer_id, is_mention, category, handled_at)
+    WHERE read_at IS NULL;
+CREATE TABLE ui_state (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"#;
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
 const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";

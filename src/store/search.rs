@@ -33,7 +33,7 @@ impl Conditions {
 }
 
 /// How a list's query is answered.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Plan {
     /// No post can match (a category prefix naming none, a customer nobody is called).
     Nothing,

@@ -24,6 +24,13 @@ pub fn tabs(state: &AppState) -> Paragraph<'static> {
             Style::default().fg(state.theme.muted)
         };
         spans.push(Span::styled(format!(" {} {count} ", pane.title()), style));
+        let unread = state.reads.unread_in(pane);
+        if unread > 0 {
+            spans.push(Span::styled(
+                format!("●{}", crate::text::thousands(unread)),
+                Style::default().fg(state.theme.accent),
+            ));
+        }
         spans.push(Span::raw(" "));
     }
     Paragraph::new(Line::from(spans))
@@ -56,6 +63,13 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
         _ => format!("{} ", count(state, pane)),
     };
     spans.push(Span::styled(extra, Style::default().fg(state.theme.muted)));
+    let unread = state.reads.unread_in(pane);
+    if unread > 0 {
+        spans.push(Span::styled(
+            format!("· {} unread ", crate::text::thousands(unread)),
+            Style::default().fg(state.theme.accent),
+        ));
+    }
     if !state.filter.query.is_empty() && pane.shows_posts() {
         spans.push(Span::styled(
             format!("/{} ", truncate_width(&state.filter.query, 16)),
@@ -149,11 +163,7 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     let handled = post.handled_at.is_some();
     let mut spans = vec![
         Span::styled(
-            if state.unread.contains(&post.id) {
-                "●"
-            } else {
-                " "
-            },
+            if post.read_at.is_none() { "●" } else { " " },
             Style::default().fg(state.theme.accent),
         ),
         Span::styled(format!("{:>4} ", ago(state.now, post.created_at)), muted),

@@ -20,6 +20,8 @@ mod tests_composer;
 #[cfg(test)]
 mod tests_customers;
 #[cfg(test)]
+mod tests_reads;
+#[cfg(test)]
 mod tests_undo;
 
 use chrono::{DateTime, Utc};

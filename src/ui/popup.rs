@@ -14,7 +14,7 @@ use crate::domain::{ActionKind, FollowUp, PostId, PriorReply};
 use crate::sources::Prepared;
 use crate::state::follow_ups::due_label;
 use crate::state::popup::{ActionForm, FollowUpForm};
-use crate::state::{AppState, LineInput, Popup};
+use crate::state::{AppState, LineInput, Pane, Popup};
 use crate::text::{one_line, truncate_width};
 
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
@@ -27,6 +27,9 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
             close_follow_up(frame, state, area, follow_up, who)
         }
         Popup::Sources { scroll } => super::sources::render(frame, state, area, *scroll),
+        Popup::ConfirmMarkAllRead { pane, count } => {
+            mark_all_read(frame, state, area, *pane, *count)
+        }
         Popup::Candidates(p) => super::candidates::candidates(frame, state, area, p),
         Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
         Popup::Correct { post, selected } => correct(frame, state, area, *post, *selected),
@@ -309,5 +312,32 @@ fn close_follow_up(frame: &mut Frame, state: &AppState, area: Rect, f: &FollowUp
         Line::default(),
         answers,
     ]);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn mark_all_read(frame: &mut Frame, state: &AppState, area: Rect, pane: Pane, count: u64) {
+    let posts = if count == 1 { "post" } else { "posts" };
+    let filter = match state.filter.query.as_str() {
+        "" => String::new(),
+        q => format!(" matching /{}", truncate_width(q, 40)),
+    };
+    let question = format!(
+        "Mark the {} unread {posts} in {}{filter} as read?",
+        crate::text::thousands(count),
+        pane.title()
+    );
+    let answers = answers(state, "mark them read", "keep them unread");
+    let wrapped = |text: &str| crate::text::display_width(text).div_ceil(58).max(1) as u16;
+    let height = 4 + wrapped(&question) + wrapped(&answers.to_string());
+    let rect = centered(area, 60, height);
+    let inner = popup_frame(frame, state, rect, "Mark all read?");
+    let lines = vec![
+        Line::from(Span::styled(
+            question,
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::default(),
+        answers,
+    ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -62,7 +62,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     }
     let urgent = state.urgent_count();
     left.push(Span::styled(
-        format!("{} unread  ", state.unread.len()),
+        format!("{} unread  ", crate::text::thousands(state.reads.total)),
         Style::default().fg(state.theme.accent),
     ));
     left.push(Span::styled(

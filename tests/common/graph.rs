@@ -146,6 +146,7 @@ pub fn stored(incoming: &IncomingPost) -> Post {
         handled_at: None,
         dismissed_at: None,
         first_response_at: None,
+        read_at: None,
         context: false,
         quotes: None,
         rating: incoming.rating,

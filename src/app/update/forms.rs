@@ -94,7 +94,8 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         popup @ Popup::Sources { .. } => (Some(popup), vec![]),
         question @ (Popup::ConfirmSend { .. }
         | Popup::ConfirmReplyAgain { .. }
-        | Popup::CloseFollowUp { .. }) => {
+        | Popup::CloseFollowUp { .. }
+        | Popup::ConfirmMarkAllRead { .. }) => {
             state.popup = Some(question);
             return match state.keymap.command(Mode::Confirm, &key) {
                 Some(Command::Confirm) => answer(state, true),
@@ -131,6 +132,10 @@ pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
         Some(Popup::CloseFollowUp { follow_up, .. }) => {
             super::follow_ups::answered(state, follow_up.id, yes)
         }
+        Some(Popup::ConfirmMarkAllRead { pane, .. }) if yes => {
+            super::reads::mark_all_read(state, pane)
+        }
+        Some(Popup::ConfirmMarkAllRead { .. }) => vec![],
         other => {
             state.popup = other;
             vec![]

@@ -61,6 +61,7 @@ pub(super) fn wanted_loads(state: &mut AppState) -> Vec<Effect> {
 /// Starts every post pane over (the filter changed): new generations, first pages with counts.
 pub(super) fn restart_lists(state: &mut AppState) -> Vec<Effect> {
     let mut effects = Vec::new();
+    state.reads.stale = true;
     for pane in Pane::POSTS {
         let Some(query) = state.query(pane) else {
             continue;
@@ -169,6 +170,8 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
             state.detail.loaded = details.map(|d| *d);
         }
         Loaded::FollowUps(rows) => super::follow_ups::loaded(state, rows),
+        counts @ Loaded::Unread { .. } => super::reads::counted(state, counts),
+        Loaded::Found { jump, found } => super::reads::found(state, jump, found),
     }
 }
 
@@ -204,6 +207,12 @@ pub(super) fn load_failed(state: &mut AppState, load: Load, error: &str) {
             super::follow_ups::load_failed(state);
             "the Follow-ups"
         }
+        // Counted again at the next change.
+        Load::Unread { .. } => {
+            state.reads.counting = false;
+            "the unread counts"
+        }
+        Load::NextUnread { .. } => "the next unread post",
     };
     state.flash(format!("reading {what} failed: {error} (trying again)"));
 }

@@ -8,6 +8,7 @@ pub mod handles;
 mod links;
 mod lists;
 mod posts;
+mod reads;
 mod reply_texts;
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,8 @@ mod tests_handles;
 mod tests_links;
 #[cfg(test)]
 mod tests_lists;
+#[cfg(test)]
+mod tests_reads;
 #[cfg(test)]
 mod tests_replies;
 #[cfg(test)]
@@ -53,6 +56,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         effects.extend(customers::reload(state));
     }
     effects.extend(lists::wanted_loads(state));
+    effects.extend(reads::follow(state));
     effects
 }
 
@@ -75,6 +79,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 state.flash = None;
             }
             let mut effects = compose::autosave(state);
+            effects.extend(reads::tick(state));
             if let Some(check_in) = state.check_in.take_if(|c| c.remaining_secs(now) == 0) {
                 effects.extend(end_check_in(state, check_in));
             }
@@ -179,6 +184,14 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             customers::not_saved(state, customer, note, &error);
             vec![]
         }
+        Msg::ReadMarked => {
+            state.reads.stale = true;
+            vec![]
+        }
+        Msg::AllReadMarked { pane, count } => {
+            reads::all_read_marked(state, pane, count);
+            vec![]
+        }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));
             vec![]
@@ -210,6 +223,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             state.quitting = true;
             let mut effects = compose::save_open_draft(state);
             effects.extend(customers::save_open_note(state));
+            effects.extend(reads::save_place(state));
             effects.push(Effect::Quit);
             effects
         }
@@ -262,15 +276,12 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
                 );
             }
             state.detail_scroll = 0;
-            let effects = lists::jump(state, command == Command::LastPost);
-            mark_current_read(state);
-            effects
+            lists::jump(state, command == Command::LastPost)
         }
         Command::NextPane | Command::PrevPane => {
             state.focus = state.pane_beside(if command == Command::NextPane { 1 } else { -1 });
             state.detail_focused = false;
             state.detail_scroll = 0;
-            mark_current_read(state);
             vec![]
         }
         Command::CustomerHistory => {
@@ -281,6 +292,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             if state.history != Some(customer) {
                 state.history = Some(customer);
                 state.lists.insert(Pane::History, Default::default());
+                state.reads.stale = true;
             }
             state.focus = Pane::History;
             state.detail_focused = false;
@@ -293,8 +305,11 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::OpenDetail => {
             state.detail_focused = state.current_post().is_some();
             state.detail_scroll = 0;
-            vec![]
+            reads::opened(state)
         }
+        Command::NextUnread => reads::find_next(state, crate::app::Jump::Unread),
+        Command::NextUrgent => reads::find_next(state, crate::app::Jump::Urgent),
+        Command::MarkAllRead => reads::ask_mark_all_read(state),
         Command::ScrollDetailDown => {
             state.detail_scroll = state.detail_scroll.saturating_add(3);
             vec![]
@@ -403,7 +418,6 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     }
     state.detail_scroll = 0;
     lists::move_selection(state, delta);
-    mark_current_read(state);
     vec![]
 }
 
@@ -419,10 +433,4 @@ fn end_check_in(state: &mut AppState, check_in: CheckIn) -> Vec<Effect> {
         state.urgent_count()
     ));
     effects
-}
-
-fn mark_current_read(state: &mut AppState) {
-    if let Some(id) = state.current_post_id() {
-        state.unread.remove(&id);
-    }
 }

@@ -105,6 +105,8 @@ fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime
 /// A post changed (here, or as the store now has it after a reopen, dismissal, correction or undo): the open
 /// Attention count follows it, and so does its place in every list.
 pub(super) fn replace_post(state: &mut AppState, post: Post) {
+    // It may have moved queues: the panes' unread counts may change.
+    state.reads.stale = true;
     let in_attention = |p: &Post| p.triage.category.needs_attention() && p.is_open();
     let id = post.id;
     match (state.posts.get(id).map(in_attention), in_attention(&post)) {
@@ -148,9 +150,7 @@ pub(super) fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -
             });
         }
     }
-    for p in &live {
-        state.unread.insert(p.id);
-    }
+    state.reads.stale = true;
     if !posts.is_empty() {
         state.last_delivery.insert(source, now);
     }

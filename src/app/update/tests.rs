@@ -53,7 +53,7 @@ fn attention_puts_distress_and_valuable_customers_first() {
 }
 
 #[test]
-fn moving_selects_by_id_and_marks_read() {
+fn moving_selects_by_id() {
     let mut s = fixture::workspace();
     s.focus = Pane::Regulars;
     let first = s.current_post_id().unwrap();
@@ -80,9 +80,6 @@ fn moving_selects_by_id_and_marks_read() {
         },
     );
     assert_eq!(s.current_post_id(), Some(second));
-    assert!(s.unread.contains(&PostId(9)));
-    cmd(&mut s, Command::FirstPost);
-    assert!(!s.unread.contains(&PostId(9)), "looked at, so read");
 }
 
 #[test]
@@ -385,7 +382,11 @@ fn quit_saves_the_open_draft_first() {
     cmd(&mut s, Command::Reply);
     update(&mut s, key('H'));
     let effects = cmd(&mut s, Command::Quit);
-    assert!(matches!(&effects[..], [Effect::SaveDraft(_), Effect::Quit]));
+    // The draft first; the console's place (see `tests_reads`) before quitting.
+    assert!(
+        matches!(&effects[..], [Effect::SaveDraft(_), .., Effect::Quit]),
+        "{effects:?}"
+    );
     assert!(s.quitting);
 }
 

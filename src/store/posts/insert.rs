@@ -23,7 +23,7 @@ const ROWS_PER_INSERT: [usize; 4] = [64, 16, 4, 1];
 
 const COLS: &str = "id, network, native_id, url, author_handle, author_name, text, created_at, ingested_at, \
      in_reply_to, reply_ref, customer_id, is_mention, category, score, reasons, by_shop, context, quotes, \
-     attention_rank, rating";
+     attention_rank, rating, read_at";
 
 /// A stored post's id and whether it is only context, by (network, native id).
 pub(in crate::store) const FIND_POST: &str =
@@ -38,6 +38,7 @@ struct Row<'a> {
     customer: Option<i64>,
     score: f64,
     rank: i64,
+    read: Option<i64>,
     reply_ref: Option<Range<usize>>,
     reasons: Option<Range<usize>>,
 }
@@ -54,7 +55,7 @@ pub(super) fn insert_posts(
     let mut complete = conn.prepare_cached(
         "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?7,
              reply_ref = ?8, customer_id = ?9, is_mention = ?10, category = ?11, score = ?12, reasons = ?13,
-             by_shop = ?14, context = 0, quotes = ?15, attention_rank = ?16, rating = ?17
+             by_shop = ?14, context = 0, quotes = ?15, attention_rank = ?16, rating = ?17, read_at = ?18
          WHERE network = ?1 AND native_id = ?2 AND context = 1",
     )?;
     let mut next_id: i64 =
@@ -81,6 +82,7 @@ pub(super) fn insert_posts(
             })
             .optional()?;
         let rank = attention_rank(&p.triage, values.get(conn, p.customer)?, p.is_mention, true);
+        let read_at = (!p.wants_reading()).then_some(p.ingested_at);
         let id = match found {
             None => {
                 let row = Row {
@@ -91,6 +93,7 @@ pub(super) fn insert_posts(
                     customer: p.customer.map(|c| c.0),
                     score: f64::from(p.triage.score),
                     rank,
+                    read: read_at.map(ms),
                     reply_ref: i.reply_ref.as_ref().map(|r| json.push(r)).transpose()?,
                     // Most posts have no reasons: nothing to encode.
                     reasons: if p.triage.reasons.is_empty() {
@@ -126,6 +129,7 @@ pub(super) fn insert_posts(
                     i.quotes.as_ref().map(|q| q.native_id.as_str()),
                     rank,
                     i.rating,
+                    read_at.map(ms),
                 ])?;
                 (changed > 0).then_some(id)
             }
@@ -153,6 +157,7 @@ pub(super) fn insert_posts(
                 context: i.context,
                 quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
                 rating: i.rating,
+                read_at,
             });
         }
     }
@@ -188,7 +193,7 @@ fn write(conn: &Connection, rows: &[Row], json: &JsonBuf) -> Result<()> {
                     .map(|q| q.native_id.as_str())
             })
             .collect();
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n * 21);
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(n * 22);
         for ((r, (network, category, reply_ref, reasons)), quotes) in
             chunk.iter().zip(&texts).zip(&quotes)
         {
@@ -215,6 +220,7 @@ fn write(conn: &Connection, rows: &[Row], json: &JsonBuf) -> Result<()> {
                 quotes,
                 &r.rank,
                 &i.rating,
+                &r.read,
             ]);
         }
         conn.prepare_cached(&insert_sql(n))?

@@ -7,6 +7,7 @@ mod follow_ups;
 mod handles;
 mod lists;
 mod posts;
+mod reads;
 mod schema;
 mod story;
 mod undo;

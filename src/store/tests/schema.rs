@@ -180,6 +180,7 @@ fn a_version_1_database_gains_every_later_column() {
              ALTER TABLE customers DROP COLUMN former; ALTER TABLE customers DROP COLUMN imported_at;
              ALTER TABLE customer_handles DROP COLUMN linked;
              DROP TABLE customer_imports; DROP TABLE forgotten_customers;
+             DROP INDEX posts_unread; ALTER TABLE posts DROP COLUMN read_at; DROP TABLE ui_state;
              ALTER TABLE posts DROP COLUMN dismissed_at; DROP TABLE corrections;
              PRAGMA user_version = 1;",
         )
@@ -191,6 +192,11 @@ fn a_version_1_database_gains_every_later_column() {
     assert_eq!(posts.len(), 1);
     assert!(!posts[0].by_shop && !posts[0].context && posts[0].quotes.is_none());
     assert_eq!(posts[0].rating, None);
+    assert_eq!(
+        posts[0].read_at,
+        Some(posts[0].ingested_at),
+        "posts from before read state count as read as of their arrival"
+    );
     // Rows from before the lists were queries are ranked in Attention and found by words.
     use crate::domain::{Anchor, Listing, PostQuery, Search};
     let query = |search: &str| PostQuery {

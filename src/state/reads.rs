@@ -1,0 +1,140 @@
+//! What staff have read: each pane's unread count as the store counts it (never a set of ids kept in memory,
+//! which would grow with the store), the post being rested on, and the console's place as last saved.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{AppState, Pane};
+use crate::domain::PostId;
+
+/// A post selected this long counts as read (passing over it does not).
+pub const DWELL_MS: i64 = 1_500;
+
+/// How often at most the place is saved while it changes (it is always saved on quit).
+pub const SAVE_EVERY_SECS: i64 = 10;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reads {
+    /// Unread posts per post pane, under the filter, as last counted.
+    pub unread: BTreeMap<Pane, u64>,
+    /// Unread posts in any pane, whatever the filter (the status bar's).
+    pub total: u64,
+    /// The counts are out of date (a post was read, posts arrived, the filter changed).
+    pub stale: bool,
+    /// A count is on its way.
+    pub counting: bool,
+    /// The unread post selected, and since when.
+    pub dwell: Option<(PostId, DateTime<Utc>)>,
+    /// The place as last saved, and when.
+    pub saved: Option<(Place, DateTime<Utc>)>,
+}
+
+impl Reads {
+    pub fn unread_in(&self, pane: Pane) -> u64 {
+        self.unread.get(&pane).copied().unwrap_or(0)
+    }
+
+    /// Whether the selected post will count as read at `now`.
+    pub fn dwelt(&self, now: DateTime<Utc>) -> Option<PostId> {
+        self.dwell
+            .filter(|(_, since)| now - *since >= Duration::milliseconds(DWELL_MS))
+            .map(|(id, _)| id)
+    }
+}
+
+/// Where the console was left: the focused pane, each post pane's selection and the filter. Kept in the store
+/// as names and values (see [`Place::to_pairs`]), so an older or newer console reads what it knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub focus: Option<Pane>,
+    pub selected: BTreeMap<Pane, PostId>,
+    pub filter: String,
+}
+
+impl Place {
+    pub fn of(state: &AppState) -> Place {
+        Place {
+            focus: Some(state.focus),
+            selected: state
+                .lists
+                .iter()
+                .filter(|(pane, _)| **pane != Pane::History)
+                .filter_map(|(pane, list)| list.selected.map(|id| (*pane, id)))
+                .collect(),
+            filter: state.filter.query.clone(),
+        }
+    }
+
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut out = vec![("filter".to_string(), self.filter.clone())];
+        out.extend(self.focus.map(|p| ("focus".into(), p.key().into())));
+        out.extend(
+            self.selected
+                .iter()
+                .map(|(pane, id)| (format!("selected.{}", pane.key()), id.0.to_string())),
+        );
+        out
+    }
+
+    /// Puts the console back where it was left, before its first pages are read (a selection further down than
+    /// the first page falls back to the top). A saved filter that no longer parses is dropped.
+    pub fn restore(self, state: &mut AppState) {
+        if let Some(focus) = self.focus {
+            state.focus = focus;
+        }
+        for (pane, id) in &self.selected {
+            if let Some(list) = state.lists.get_mut(pane) {
+                list.selected = Some(*id);
+            }
+        }
+        if let Ok(search) = crate::domain::Search::parse(&self.filter, state.tz) {
+            state.filter.query = self.filter.clone();
+            state.search = search;
+        }
+        state.reads.saved = Some((self, state.now));
+    }
+
+    /// Reads what [`Place::to_pairs`] wrote; names and values it does not know are left out.
+    pub fn from_pairs(pairs: &HashMap<String, String>) -> Place {
+        let selected = Pane::POSTS
+            .into_iter()
+            .filter_map(|pane| {
+                let id = pairs.get(&format!("selected.{}", pane.key()))?;
+                Some((pane, PostId(id.parse().ok()?)))
+            })
+            .collect();
+        Place {
+            // History needs its customer, which is not kept: Regulars stands in.
+            focus: pairs.get("focus").and_then(|f| Pane::from_key(f)).map(|p| {
+                if p == Pane::History {
+                    Pane::Regulars
+                } else {
+                    p
+                }
+            }),
+            selected,
+            filter: pairs.get("filter").cloned().unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_reads_back_what_it_wrote_and_skips_the_unknown() {
+        let place = Place {
+            focus: Some(Pane::Mentions),
+            selected: BTreeMap::from([(Pane::Attention, PostId(7)), (Pane::Mentions, PostId(3))]),
+            filter: "cat:comp".into(),
+        };
+        let mut pairs: HashMap<_, _> = place.to_pairs().into_iter().collect();
+        assert_eq!(Place::from_pairs(&pairs), place);
+        pairs.insert("focus".into(), "sideways".into());
+        pairs.insert("selected.regulars".into(), "x".into());
+        let read = Place::from_pairs(&pairs);
+        assert_eq!((read.focus, read.selected.len()), (None, 2));
+    }
+}
