@@ -77,6 +77,7 @@ impl Workspace {
         let mut state = AppState::new(now, self.settings.keymap.clone(), self.settings.theme);
         state.tz = *chrono::Local::now().offset();
         state.shop_name = self.settings.config.shop.name.clone();
+        state.columns = self.settings.config.layout.columns;
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;

@@ -342,6 +342,8 @@ pub fn desk() -> Desk {
         done_at: None,
     });
     s.sources.insert("demo".into(), Health::Live);
+    s.accounts
+        .insert(Network::Mastodon, "@marlowfinch@mastodon.social".into());
     s.unread.insert(PostId(2));
     let mut desk = Desk { state: s, db };
     desk.settle();

@@ -127,7 +127,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         .take(hint_rows as usize)
         .map(|h| {
             Line::from(Span::styled(
-                format!("· {}", h.message),
+                crate::text::truncate_words(&format!("· {}", h.message), parts[4].width as usize),
                 Style::default().fg(state.theme.question),
             ))
         })

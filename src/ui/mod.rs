@@ -16,6 +16,8 @@ pub mod story;
 mod tests;
 #[cfg(test)]
 mod tests_customers;
+#[cfg(test)]
+mod tests_screens;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -59,6 +61,7 @@ fn render_panes(frame: &mut Frame, state: &AppState, area: Rect) {
         area,
         state.panes(),
         state.focus,
+        state.columns,
         state.filter.editing.is_some(),
     );
     if let Some(tabs) = areas.tabs {
