@@ -2,6 +2,7 @@
 //! No config found means the demo workspace. A bad config is refused with the file, line, field and the fix.
 
 pub mod keymap;
+pub mod layout;
 pub mod replies;
 pub mod theme;
 
@@ -46,6 +47,7 @@ pub struct Config {
     pub links: crate::links::LinksConfig,
     pub keys: KeysTable,
     pub theme: ThemeConfig,
+    pub layout: layout::LayoutConfig,
     pub triage: Tuning,
     /// `[composer]`: the greetings `Ctrl-T` switches between.
     pub composer: replies::ComposerConfig,
@@ -229,6 +231,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
 }
 
 fn validate(config: &Config) -> Result<(), String> {
+    config.layout.check()?;
     if !(0.0..=1.0).contains(&config.notifications.min_urgency) {
         return Err(format!(
             "notifications.min_urgency = {}: use a number from 0 to 1",
@@ -296,7 +299,7 @@ impl Settings {
 
 fn settings(config: Config, path: Option<PathBuf>) -> Result<Settings, String> {
     let keymap = Keymap::build(&default_keys(), &config.keys)?;
-    let theme = Theme::from_config(&config.theme)?;
+    let theme = Theme::from_config(&config.theme, Theme::no_color_env())?;
     Ok(Settings {
         config,
         path,
@@ -333,7 +336,8 @@ pub fn demo(interval_seconds: f64) -> Settings {
         config,
         path: None,
         keymap: Keymap::defaults(),
-        theme: Theme::default(),
+        theme: Theme::from_config(&ThemeConfig::default(), Theme::no_color_env())
+            .unwrap_or_default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The embedded demo feed: a small jewellery shop's world. A backlog at start (timestamps relative to now),
-//! then one live post every few seconds. Its cursor remembers how many live posts were played, so a restart
-//! goes on where it stopped.
+//! then one live post every few seconds, for ever: once every live story is told it starts again, with fresh
+//! ids and times, so a console left on the demo never goes quiet. Its cursor remembers how many live posts
+//! were played, so a restart goes on where it stopped.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use crate::domain::{Author, Customer, IncomingPost, Network};
 pub const POSTS: &str = include_str!("../../assets/demo/posts.jsonl");
 pub const CUSTOMERS: &str = include_str!("../../assets/demo/customers.csv");
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DemoPost {
     id: String,
@@ -35,6 +36,18 @@ struct DemoPost {
 }
 
 impl DemoPost {
+    /// The post as told in round `round` of the live stories (0 is the first): a later round's ids are its
+    /// own, replies pointing at the same round's posts, so each retelling is new to the store.
+    fn retold(mut self, round: usize, live_ids: &std::collections::HashSet<String>) -> DemoPost {
+        if round > 0 {
+            self.id = format!("{}~{round}", self.id);
+            if let Some(parent) = self.reply_to.as_mut().filter(|p| live_ids.contains(*p)) {
+                *parent = format!("{parent}~{round}");
+            }
+        }
+        self
+    }
+
     fn into_incoming(self, created_at: DateTime<Utc>) -> IncomingPost {
         IncomingPost {
             network: self.network,
@@ -129,13 +142,22 @@ impl Source for DemoSource {
                 return Ok(());
             }
             let total = live.len();
-            for (i, post) in live.into_iter().enumerate().skip(played) {
+            if total == 0 {
+                ctx.health(Health::Finished("no live demo posts".into()))
+                    .await;
+                return Ok(());
+            }
+            let live_ids = live.iter().map(|p| p.id.clone()).collect();
+            for played in played.. {
                 if !super::http::sleep_for(self.interval, &ctx.cancel).await {
                     return Ok(());
                 }
+                let post = live[played % total]
+                    .clone()
+                    .retold(played / total, &live_ids);
                 let cursor = Cursor {
                     key: PLAYED.into(),
-                    value: (i + 1).to_string(),
+                    value: (played + 1).to_string(),
                 };
                 if !ctx
                     .batch(vec![post.into_incoming(Utc::now())], vec![cursor])
@@ -144,10 +166,6 @@ impl Source for DemoSource {
                     return Ok(());
                 }
             }
-            ctx.health(Health::Finished(format!(
-                "all {total} live demo posts played"
-            )))
-            .await;
             Ok(())
         })
     }
@@ -283,6 +301,69 @@ mod tests {
             .filter(|p| handles.contains(&p.author.to_lowercase()))
             .count();
         assert!(from_customers > 50, "{from_customers} posts by customers");
+    }
+
+    /// Paused time: the sleeps between posts pass at once, so every live story is played past its end.
+    #[tokio::test(start_paused = true)]
+    async fn the_live_feed_starts_again_with_new_ids_when_its_stories_run_out() {
+        let live = parse_posts()
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.minutes_ago.is_none())
+            .count();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let ctx = SourceCtx {
+            name: "demo".into(),
+            tx,
+            cancel: cancel.clone(),
+            cursors: HashMap::from([(PLAYED.to_string(), (live - 2).to_string())]),
+        };
+        let task = tokio::spawn(Box::new(DemoSource::new("demo".into(), 5.0)).run(ctx));
+        let started = tokio::time::Instant::now();
+        let mut posts = Vec::new();
+        while posts.len() < 1 + 5 {
+            match rx.recv().await {
+                Some(super::super::SourceEvent::Batch { posts: p, .. }) => posts.push(p),
+                Some(super::super::SourceEvent::Health { health, .. }) => {
+                    assert!(
+                        !matches!(health, Health::Finished(_)),
+                        "never done: {health:?}"
+                    )
+                }
+                Some(_) => {}
+                None => panic!("the feed stopped"),
+            }
+        }
+        cancel.cancel();
+        task.await.unwrap().unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_secs(25),
+            "one post per interval"
+        );
+        let live_posts: Vec<&IncomingPost> = posts[1..].iter().map(|b| &b[0]).collect();
+        let ids: Vec<&str> = live_posts.iter().map(|p| p.native_id.as_str()).collect();
+        // The last two stories, then the first three again under new ids.
+        assert!(!ids[0].contains('~') && !ids[1].contains('~'), "{ids:?}");
+        assert!(ids[2..].iter().all(|id| id.ends_with("~1")), "{ids:?}");
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        let first = parse_posts()
+            .unwrap()
+            .into_iter()
+            .find(|p| p.minutes_ago.is_none())
+            .unwrap();
+        assert_eq!(live_posts[2].text, first.text, "the first story retold");
+        for p in &live_posts {
+            if let Some(parent) = &p.in_reply_to {
+                assert!(
+                    !ids.contains(&parent.as_str())
+                        || p.native_id.ends_with("~1") == parent.ends_with("~1"),
+                    "{} replies within its own round: {parent}",
+                    p.native_id
+                );
+            }
+        }
     }
 
     #[tokio::test]

@@ -34,6 +34,16 @@ impl Preparers {
     }
 }
 
+impl super::AppState {
+    /// Whether a reply on `route` can leave this console: through an account configured for it, or by hand
+    /// where the network has no reply API. A send that cannot succeed is never offered.
+    pub fn can_reply_on(&self, route: Network) -> bool {
+        self.accounts.contains_key(&route)
+            || self.preparers.0.contains_key(&route)
+            || route.reply_by_hand().is_some()
+    }
+}
+
 impl std::fmt::Debug for Preparers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_set().entries(self.0.keys()).finish()

@@ -402,6 +402,8 @@ pub fn desk() -> Desk {
         done_at: None,
     });
     s.sources.insert("demo".into(), Health::Live);
+    s.accounts
+        .insert(Network::Mastodon, "@marlowfinch@mastodon.social".into());
     // Read before: all but post 2, which arrived since.
     let ids: Vec<PostId> = (1..=db.post_count().unwrap() as i64)
         .map(PostId)

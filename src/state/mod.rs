@@ -53,6 +53,8 @@ pub struct AppState {
     pub demo: bool,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Relative widths of the three columns of the wide layout (`[layout] columns`).
+    pub columns: [u16; 3],
     /// The account replies go out as, per network (shown in the send confirmation).
     pub accounts: HashMap<Network, String>,
     /// What each network's replier would post (for the send confirmation).
@@ -122,6 +124,7 @@ impl AppState {
             demo: false,
             keymap,
             theme,
+            columns: crate::config::layout::LayoutConfig::default().columns,
             accounts: HashMap::new(),
             preparers: Preparers::default(),
             reply_limits: HashMap::new(),

@@ -108,7 +108,7 @@ pub fn candidates(frame: &mut Frame, state: &AppState, area: Rect, popup: &Candi
 fn candidate(state: &AppState, c: &Candidate, selected: bool, width: usize) -> [Line<'static>; 2] {
     let style = if selected {
         Style::default()
-            .bg(state.theme.selected_bg)
+            .patch(state.theme.selected())
             .add_modifier(Modifier::BOLD)
     } else {
         Style::default()
@@ -178,7 +178,7 @@ pub fn unlink(frame: &mut Frame, state: &AppState, area: Rect, popup: &UnlinkPop
             let selected = i == popup.selected;
             let style = if selected {
                 Style::default()
-                    .bg(state.theme.selected_bg)
+                    .patch(state.theme.selected())
                     .add_modifier(Modifier::BOLD)
             } else {
                 Style::default()

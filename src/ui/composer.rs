@@ -141,7 +141,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         .take(hint_rows as usize)
         .map(|h| {
             Line::from(Span::styled(
-                crate::text::truncate_width(&format!("· {}", h.message), text_width),
+                crate::text::truncate_words(&format!("· {}", h.message), text_width),
                 Style::default().fg(state.theme.question),
             ))
         })

@@ -253,7 +253,7 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
             if i == view.selected {
                 line = line.style(
                     Style::default()
-                        .bg(state.theme.selected_bg)
+                        .patch(state.theme.selected())
                         .add_modifier(Modifier::BOLD),
                 );
             }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{ago, category_color, pane_block};
 use crate::domain::{Customer, Post};
 use crate::state::AppState;
-use crate::text::{one_line, truncate_width};
+use crate::text::{one_line, truncate_words};
 
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let focused = state.detail_focused && state.composer.is_none() && state.popup.is_none();
@@ -26,7 +26,8 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         frame.render_widget(
             Paragraph::new(hint)
                 .block(block)
-                .style(Style::default().fg(state.theme.muted)),
+                .style(Style::default().fg(state.theme.muted))
+                .wrap(Wrap { trim: true }),
             area,
         );
         return;
@@ -157,6 +158,23 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         _ => {}
     }
     out.push(Line::from(status));
+    out.push(Line::default());
+
+    // The post first, why it was flagged after: on a small screen the words matter most.
+    let (ancestors, replies) = thread(state, post, width);
+    out.extend(ancestors);
+    out.extend(highlighted_text(state, post));
+    out.extend(quoted(state, post, width));
+    if let Some(url) = &post.url {
+        out.push(Line::from(Span::styled(url.clone(), muted)));
+    }
+    if !post.triage.reasons.is_empty() {
+        let cues = super::cues(post);
+        out.push(Line::from(Span::styled(
+            format!("why: {}", cues.join(" · ")),
+            Style::default().fg(color),
+        )));
+    }
     if let Some(c) = state.detail.of(post.id).and_then(|d| d.correction.as_ref()) {
         out.push(Line::from(Span::styled(
             format!(
@@ -167,22 +185,6 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
             ),
             muted,
         )));
-    }
-    if !post.triage.reasons.is_empty() {
-        let cues = super::cues(post);
-        out.push(Line::from(Span::styled(
-            format!("why: {}", cues.join(" · ")),
-            Style::default().fg(color),
-        )));
-    }
-    out.push(Line::default());
-
-    let (ancestors, replies) = thread(state, post, width);
-    out.extend(ancestors);
-    out.extend(highlighted_text(state, post));
-    out.extend(quoted(state, post, width));
-    if let Some(url) = &post.url {
-        out.push(Line::from(Span::styled(url.clone(), muted)));
     }
     out.extend(replies);
     if let Some(draft) = state.drafts.get(&post.id) {
@@ -198,7 +200,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         };
         out.push(Line::from(vec![
             Span::styled(label, Style::default().fg(state.theme.question)),
-            Span::raw(truncate_width(
+            Span::raw(truncate_words(
                 &one_line(&draft.text),
                 width.saturating_sub(10),
             )),
@@ -210,7 +212,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
                 format!("↩ you replied {}: ", ago(state.now, reply.sent_at)),
                 Style::default().fg(state.theme.praise),
             ),
-            Span::raw(truncate_width(
+            Span::raw(truncate_words(
                 &one_line(&reply.text),
                 width.saturating_sub(20),
             )),
@@ -241,7 +243,7 @@ fn thread(state: &AppState, post: &Post, width: usize) -> (Vec<Line<'static>>, V
             ("", Style::default().fg(state.theme.muted))
         };
         let text = format!("{mark} {who}@{}: {}", p.author.handle, one_line(&p.text));
-        Line::from(Span::styled(truncate_width(&text, width), style))
+        Line::from(Span::styled(truncate_words(&text, width), style))
     };
     let mut above: Vec<Line<'static>> = ancestors.iter().map(|p| line("↑", p)).collect();
     if !above.is_empty() {
@@ -266,12 +268,12 @@ fn quoted(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         ))];
     };
     let mut out = vec![Line::from(Span::styled(
-        truncate_width(&format!("┃ quoting @{}:", q.author.handle), width),
+        truncate_words(&format!("┃ quoting @{}:", q.author.handle), width),
         style,
     ))];
     out.extend(q.text.lines().take(6).map(|l| {
         Line::from(Span::styled(
-            truncate_width(&format!("┃ {l}"), width),
+            truncate_words(&format!("┃ {l}"), width),
             style,
         ))
     }));
@@ -372,7 +374,7 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
         out.push(Line::from(Span::styled("last posts", accent)));
         for p in recent {
             out.push(Line::from(Span::styled(
-                truncate_width(
+                truncate_words(
                     &format!("{:>4} {}", ago(state.now, p.created_at), one_line(&p.text)),
                     width,
                 ),
@@ -390,7 +392,7 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
                 a.kind.label(),
                 one_line(&a.note)
             );
-            out.push(Line::from(truncate_width(&line, width)));
+            out.push(Line::from(truncate_words(&line, width)));
         }
     }
     let follow_ups: Vec<_> = state
@@ -400,7 +402,7 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
         .collect();
     for f in follow_ups {
         out.push(Line::from(Span::styled(
-            truncate_width(
+            truncate_words(
                 &format!("⏰ follow up {} {}", f.due.format("%a %d %b"), f.note),
                 width,
             ),

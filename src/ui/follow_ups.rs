@@ -80,7 +80,7 @@ fn render_list(frame: &mut Frame, state: &AppState, area: Rect) {
     let mut list_state = ListState::default().with_selected(Some(selected - start));
     let list = List::new(items).highlight_style(
         Style::default()
-            .bg(state.theme.selected_bg)
+            .patch(state.theme.selected())
             .add_modifier(Modifier::BOLD),
     );
     frame.render_stateful_widget(list, inner, &mut list_state);

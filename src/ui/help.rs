@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::layout::centered;
 use super::popup_frame;
@@ -50,7 +50,19 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
 }
 
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect, scroll: u16) {
-    let rect = centered(area, 72, area.height.saturating_sub(2));
+    let lines = lines(state);
+    // As wide as its longest line where there is room, else the width there is, wrapping.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let rect = centered(
+        area,
+        (widest + 2).min(area.width.saturating_sub(4)),
+        area.height.saturating_sub(2),
+    );
     let inner = popup_frame(frame, state, rect, "Help · Esc closes · j/k scroll");
-    frame.render_widget(Paragraph::new(lines(state)).scroll((scroll, 0)), inner);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
 }

@@ -19,8 +19,15 @@ pub struct Areas {
 
 pub const WIDE: u16 = 120;
 
-/// `panes` are the list panes in their order (the first is Regulars, or History in its place).
-pub fn areas(area: Rect, panes: [Pane; 4], focus: Pane, filter_line: bool) -> Areas {
+/// `panes` are the list panes in their order (the first is Regulars, or History in its place); `columns` the
+/// relative widths of the wide layout's three columns.
+pub fn areas(
+    area: Rect,
+    panes: [Pane; 4],
+    focus: Pane,
+    columns: [u16; 3],
+    filter_line: bool,
+) -> Areas {
     let mut rows = vec![Constraint::Min(3)];
     if filter_line {
         rows.push(Constraint::Length(1));
@@ -39,11 +46,7 @@ pub fn areas(area: Rect, panes: [Pane; 4], focus: Pane, filter_line: bool) -> Ar
     if area.width >= WIDE {
         let cols = Layout::default()
             .direction(Direction::Horizontal)
-            .constraints([
-                Constraint::Percentage(34),
-                Constraint::Percentage(33),
-                Constraint::Percentage(33),
-            ])
+            .constraints(columns.map(|w| Constraint::Fill(w.max(1))))
             .split(main);
         let left = Layout::default()
             .direction(Direction::Vertical)
@@ -103,11 +106,27 @@ mod tests {
     #[test]
     fn wide_shows_every_pane_narrow_shows_the_focused_one() {
         let panes = [Pane::History, Pane::Mentions, Pane::Attention, Pane::Log];
-        let wide = areas(Rect::new(0, 0, 160, 45), panes, Pane::Regulars, false);
+        let wide = areas(
+            Rect::new(0, 0, 160, 45),
+            panes,
+            Pane::Regulars,
+            [1, 2, 1],
+            false,
+        );
+        assert_eq!(
+            wide.lists[2].1.width, 80,
+            "Attention takes the half its weight asks for"
+        );
         assert_eq!(wide.lists[0].0, Pane::History);
         assert_eq!(wide.lists.len(), 4);
         assert_eq!(wide.status.y, 44);
-        let narrow = areas(Rect::new(0, 0, 80, 24), panes, Pane::Mentions, true);
+        let narrow = areas(
+            Rect::new(0, 0, 80, 24),
+            panes,
+            Pane::Mentions,
+            [1, 2, 1],
+            true,
+        );
         assert_eq!(narrow.lists.len(), 1);
         assert_eq!(narrow.lists[0].0, Pane::Mentions);
         assert!(narrow.tabs.is_some() && narrow.filter.is_some());

@@ -4,12 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{ago, category_color, focused, pane_block};
 use crate::domain::{Category, Post};
 use crate::state::{AppState, LogRow, Pane};
-use crate::text::{one_line, truncate_width};
+use crate::text::{one_line, truncate_width, truncate_words};
 
 /// The narrow layout's line of pane names, the focused one highlighted, with counts.
 pub fn tabs(state: &AppState) -> Paragraph<'static> {
@@ -93,27 +93,28 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     }
     if rows.is_empty() {
         frame.render_widget(
-            Paragraph::new(empty_text(state, pane)).style(Style::default().fg(state.theme.muted)),
+            Paragraph::new(empty_text(state, pane))
+                .style(Style::default().fg(state.theme.muted))
+                .wrap(Wrap { trim: true }),
             inner,
         );
         return;
     }
     let width = inner.width as usize;
     // Only the rows that can show are built: a pane may list thousands of posts.
-    let lines_per_row = if pane == Pane::Attention { 2 } else { 1 };
-    let visible = (inner.height as usize / lines_per_row).max(1);
+    let visible = (inner.height as usize).max(1);
     let selected = state.selected_index(pane);
     let start = (selected + 1).saturating_sub(visible);
     let items: Vec<ListItem> = rows
         .iter()
         .skip(start)
         .take(visible)
-        .map(|p| ListItem::new(post_lines(state, pane, p, width)))
+        .map(|p| ListItem::new(post_line(state, p, width)))
         .collect();
     let mut list_state = ListState::default().with_selected(Some(selected - start));
     let list = List::new(items).highlight_style(
         Style::default()
-            .bg(state.theme.selected_bg)
+            .patch(state.theme.selected())
             .add_modifier(Modifier::BOLD),
     );
     frame.render_stateful_widget(list, inner, &mut list_state);
@@ -124,6 +125,14 @@ fn empty_text(state: &AppState, pane: Pane) -> String {
         return format!(
             "Nothing matches /{}. Esc clears the filter.",
             state.filter.query
+        );
+    }
+    if state.sources.is_empty() {
+        // Not an all-clear: nothing can arrive until a source is configured.
+        return format!(
+            "No sources configured, so no posts can arrive. Add a [sources.<name>] table to your config \
+             (see config.example.toml); {} lists the sources.",
+            state.keymap.hint(crate::app::Command::Sources)
         );
     }
     match pane {
@@ -148,6 +157,17 @@ fn badge(category: Category) -> &'static str {
     }
 }
 
+/// The category in two columns at most: `!` complaint, `!!` distress, `?` question, `+` praise.
+fn symbol(category: Category) -> &'static str {
+    match category {
+        Category::Complaint => "!",
+        Category::Distress => "!!",
+        Category::Question => "?",
+        Category::Praise => "+",
+        Category::Neutral => "",
+    }
+}
+
 fn who(state: &AppState, post: &Post) -> String {
     match state.customer_of(post) {
         Some(c) => format!("{} #{}", c.name, c.rank),
@@ -156,8 +176,14 @@ fn who(state: &AppState, post: &Post) -> String {
     }
 }
 
-/// A post as a list row: one line, two for Attention items (their reasons on the second).
-fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Line<'static>> {
+/// The widest category word: the column is this wide whether or not a row has one, so rows align.
+const BADGE_WIDTH: usize = 9;
+
+/// Below this many columns a list row shows the category as a symbol ([`symbol`]), not a word.
+const NARROW: usize = 60;
+
+/// A post as a list row, on one line: unread dot, age, mark, category, who, stars, text (cut at a word).
+fn post_line(state: &AppState, post: &Post, width: usize) -> Line<'static> {
     let muted = Style::default().fg(state.theme.muted);
     let color = category_color(state, post.triage.category);
     let handled = post.handled_at.is_some();
@@ -168,7 +194,6 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
         ),
         Span::styled(format!("{:>4} ", ago(state.now, post.created_at)), muted),
     ];
-    let mut used = 6;
     let mark = if handled {
         "✓ "
     } else if post.dismissed_at.is_some() {
@@ -176,22 +201,22 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
     } else if state.drafts.contains_key(&post.id) {
         "✎ "
     } else {
-        ""
+        "  "
     };
-    if !mark.is_empty() {
-        spans.push(Span::styled(mark, Style::default().fg(state.theme.praise)));
-        used += 2;
+    spans.push(Span::styled(mark, Style::default().fg(state.theme.praise)));
+    let mut style = Style::default().fg(color);
+    if post.triage.category.needs_attention() && !handled {
+        style = style.add_modifier(Modifier::BOLD);
     }
-    let label = badge(post.triage.category);
-    if !label.is_empty() {
-        let mut style = Style::default().fg(color);
-        if post.triage.category.needs_attention() && !handled {
-            style = style.add_modifier(Modifier::BOLD);
-        }
-        spans.push(Span::styled(format!("{label} "), style));
-        used += label.len() + 1;
-    }
-    let who = truncate_width(&who(state, post), 22);
+    // A narrow pane shows the category as a symbol, leaving the room to the post's words.
+    let (label, label_width, name_width) = if width < NARROW {
+        (symbol(post.triage.category), 2, 16)
+    } else {
+        (badge(post.triage.category), BADGE_WIDTH, 22)
+    };
+    spans.push(Span::styled(format!("{label:<label_width$} "), style));
+    let mut used = 8 + label_width + 1;
+    let who = truncate_words(&who(state, post), name_width);
     used += crate::text::display_width(&who) + 1;
     let who_style = if post.customer.is_some() {
         Style::default().add_modifier(Modifier::BOLD)
@@ -206,22 +231,12 @@ fn post_lines(state: &AppState, pane: Pane, post: &Post, width: usize) -> Vec<Li
         ));
         used += 6;
     }
-    let text = truncate_width(&one_line(&post.text), width.saturating_sub(used));
+    let text = truncate_words(&one_line(&post.text), width.saturating_sub(used));
     spans.push(Span::styled(
         text,
         if handled { muted } else { Style::default() },
     ));
-    let mut lines = vec![Line::from(spans)];
-    if pane == Pane::Attention {
-        let reasons = super::cues(post);
-        let head = format!("       urgency {:.2} · ", state.urgency(post));
-        let text = truncate_width(&format!("{head}{}", reasons.join(" · ")), width);
-        lines.push(Line::from(Span::styled(
-            text,
-            Style::default().fg(if handled { state.theme.muted } else { color }),
-        )));
-    }
-    lines
+    Line::from(spans)
 }
 
 fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
@@ -249,17 +264,18 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
                     f.note
                 );
                 ListItem::new(Line::from(Span::styled(
-                    truncate_width(&text, width),
+                    truncate_words(&text, width),
                     Style::default().fg(state.theme.question),
                 )))
             }
             LogRow::Action(action) => {
                 let who = who(action.customer, action.post);
                 let time = state.local(action.at).format("%H:%M").to_string();
+                let who = truncate_words(&who, width.saturating_sub(24).max(8));
                 let head = format!("{time} {:<16} {who} ", action.kind.label());
-                let note = truncate_width(
+                let note = truncate_words(
                     &one_line(&action.note),
-                    width.saturating_sub(head.chars().count()),
+                    width.saturating_sub(crate::text::display_width(&head)),
                 );
                 ListItem::new(Line::from(vec![
                     Span::styled(time, muted),
@@ -275,13 +291,15 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
         .collect();
     if items.is_empty() {
         frame.render_widget(
-            Paragraph::new(empty_text(state, Pane::Log)).style(muted),
+            Paragraph::new(empty_text(state, Pane::Log))
+                .style(muted)
+                .wrap(Wrap { trim: true }),
             area,
         );
         return;
     }
     let selected = (state.focus == Pane::Log).then_some(state.log.selected);
     let mut list_state = ListState::default().with_selected(selected);
-    let list = List::new(items).highlight_style(Style::default().bg(state.theme.selected_bg));
+    let list = List::new(items).highlight_style(Style::default().patch(state.theme.selected()));
     frame.render_stateful_widget(list, area, &mut list_state);
 }

@@ -22,6 +22,8 @@ mod tests_customers;
 #[cfg(test)]
 mod tests_reads;
 #[cfg(test)]
+mod tests_screens;
+#[cfg(test)]
 mod tests_undo;
 
 use chrono::{DateTime, Utc};
@@ -66,6 +68,7 @@ fn render_panes(frame: &mut Frame, state: &AppState, area: Rect) {
         area,
         state.panes(),
         state.focus,
+        state.columns,
         state.filter.editing.is_some(),
     );
     if let Some(tabs) = areas.tabs {

@@ -2,7 +2,7 @@
 //! sources view has its own file.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -118,7 +118,7 @@ fn action(frame: &mut Frame, state: &AppState, area: Rect, form: &ActionForm) {
         let selected = i == form.kind;
         let style = if selected {
             Style::default()
-                .bg(state.theme.selected_bg)
+                .patch(state.theme.selected())
                 .add_modifier(Modifier::BOLD)
         } else {
             Style::default()
@@ -177,19 +177,18 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
     let Some(composer) = state.composer.as_ref() else {
         return;
     };
-    let rect = centered(area, 70, 16);
-    let inner = popup_frame(frame, state, rect, "Send this reply?");
     let route = state
         .posts
         .get(composer.post)
         .map_or(composer.network, |p| p.reply_route());
     let by_hand = route.reply_by_hand();
+    let sendable = state.can_reply_on(route);
     let account = prepared
         .map(|p| p.account.clone())
         .or_else(|| state.accounts.get(&route).cloned())
         .unwrap_or_else(|| match by_hand {
             Some(_) => "you, in the browser".to_string(),
-            None => format!("no {route} account configured: the send will fail, the draft stays"),
+            None => "no account".to_string(),
         });
     let network = if route == composer.network {
         route.to_string()
@@ -208,6 +207,16 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
     let warning = Style::default()
         .fg(state.theme.urgent)
         .add_modifier(Modifier::BOLD);
+    if !sendable {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "No {route} account is configured, so this reply cannot be sent from here. Add a \
+                 [sources.<name>] table with kind = \"{route}\" and its credentials to your config; the \
+                 draft is kept."
+            ),
+            warning,
+        )));
+    }
     if let Some(why) = by_hand {
         lines.push(Line::from(Span::styled(
             format!("{why}: this copies the reply and opens the post, to paste it there"),
@@ -217,9 +226,10 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
     if let Some(caution) = prepared.and_then(|p| p.caution.as_deref()) {
         lines.push(Line::from(Span::styled(format!("! {caution}"), warning)));
     }
+    let width = area.width.saturating_sub(4).clamp(20, 76);
     lines.extend([
         Line::from("in reply to:"),
-        about(state, composer.post, inner.width as usize),
+        about(state, composer.post, width.saturating_sub(2) as usize),
         Line::default(),
     ]);
     let text = prepared.map_or_else(|| composer.text(), |p| p.text.clone());
@@ -229,20 +239,51 @@ fn confirm(frame: &mut Frame, state: &AppState, area: Rect, prepared: Option<&Pr
             Style::default().add_modifier(Modifier::BOLD),
         )));
     }
-    lines.push(Line::default());
+    if !composer.hints.is_empty() {
+        lines.push(Line::default());
+    }
     for hint in &composer.hints {
         lines.push(Line::from(Span::styled(
             format!("· {}", hint.message),
             Style::default().fg(state.theme.question),
         )));
     }
-    let yes = if by_hand.is_some() {
-        "copy and open the post"
-    } else {
-        "send"
+    let answers = match (sendable, by_hand) {
+        (false, _) => back_only(state),
+        (true, Some(_)) => answers(state, "copy and open the post", "back to the draft"),
+        (true, None) => answers(state, "send", "back to the draft"),
     };
-    lines.push(answers(state, yes, "back to the draft"));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // As tall as the question needs (about: words wrap), the answers always on the last line: a long draft
+    // is cut at the popup's foot, never the way out of it.
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    let wrapped: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = (wrapped as u16 + 4).min(area.height.saturating_sub(2).max(6));
+    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = centered(area, width, height);
+    let title = if sendable {
+        "Send this reply?"
+    } else {
+        "This reply cannot be sent"
+    };
+    let inner = popup_frame(frame, state, rect, title);
+    let [text_area, answer_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(body, text_area);
+    frame.render_widget(Paragraph::new(answers), answer_area);
+}
+
+/// "n / Esc back to the draft": the only answer to a question with no yes.
+fn back_only(state: &AppState) -> Line<'static> {
+    Line::from(Span::styled(
+        format!(
+            "{} back to the draft",
+            state.keymap.labels(Command::Cancel).join(" / ")
+        ),
+        Style::default().fg(state.theme.accent),
+    ))
 }
 
 fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, prior: &PriorReply) {

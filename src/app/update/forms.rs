@@ -124,7 +124,15 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 /// The answer to the open yes/no question (the keymap's `confirm` / `cancel`).
 pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
     match state.popup.take() {
-        Some(Popup::ConfirmSend { .. }) if yes => super::compose::send_confirmed(state),
+        Some(Popup::ConfirmSend { post, .. })
+            if yes
+                && state
+                    .posts
+                    .get(post)
+                    .is_some_and(|p| state.can_reply_on(p.reply_route())) =>
+        {
+            super::compose::send_confirmed(state)
+        }
         Some(Popup::ConfirmSend { .. }) => vec![],
         // Reply again: the composer is already open under the question.
         Some(Popup::ConfirmReplyAgain { .. }) if yes => vec![],
