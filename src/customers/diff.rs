@@ -129,30 +129,8 @@ impl Diff {
     pub fn render(&self, currency: &Currency) -> String {
         let mut out = String::new();
         let who = |id: &str, name: &str| format!("{name} ({id})");
-        if !self.new.is_empty() {
-            let _ = writeln!(out, "New regulars ({}):", self.new.len());
-            for e in &self.new {
-                let _ = writeln!(
-                    out,
-                    "  #{:<3} {}  {}",
-                    e.rank,
-                    who(&e.id, &e.name),
-                    currency.format(e.spend_cents)
-                );
-            }
-        }
-        if !self.back.is_empty() {
-            let _ = writeln!(out, "Back from former ({}):", self.back.len());
-            for e in &self.back {
-                let _ = writeln!(
-                    out,
-                    "  #{:<3} {}  {}",
-                    e.rank,
-                    who(&e.id, &e.name),
-                    currency.format(e.spend_cents)
-                );
-            }
-        }
+        entries(&mut out, "New regulars", &self.new, currency);
+        entries(&mut out, "Back from former", &self.back, currency);
         if !self.dropped.is_empty() {
             let _ = writeln!(
                 out,
@@ -198,6 +176,24 @@ impl Diff {
         }
         let _ = writeln!(out, "Unchanged: {}", self.unchanged);
         out
+    }
+}
+
+/// A section of new or returning regulars: their rank, who they are and their spend.
+fn entries(out: &mut String, title: &str, entries: &[Entry], currency: &Currency) {
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{title} ({}):", entries.len());
+    for e in entries {
+        let _ = writeln!(
+            out,
+            "  #{:<3} {} ({})  {}",
+            e.rank,
+            e.name,
+            e.id,
+            currency.format(e.spend_cents)
+        );
     }
 }
 

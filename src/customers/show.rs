@@ -204,20 +204,7 @@ fn story_lines(story: &CustomerStory, clock: &Clock) -> Vec<String> {
         out.push("notes:".into());
         out.extend(c.note.lines().map(|l| format!("  {l}")));
     }
-    out.push(format!(
-        "last post {} · last contact {} · follow-ups open: {}",
-        if cols.last_post.is_empty() {
-            "none".into()
-        } else {
-            cols.last_post
-        },
-        cols.last_contact,
-        if cols.follow_ups.is_empty() {
-            "none".into()
-        } else {
-            cols.follow_ups
-        }
-    ));
+    out.push(super::story::contact_line(&cols));
     if let Some((h, _)) = cols.hint {
         out.push(format!("hint: {h}"));
     }

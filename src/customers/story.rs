@@ -138,6 +138,23 @@ pub fn entry_line(e: &TimelineEntry, clock: &Clock) -> EntryLine {
 }
 
 /// "handles: mastodon @priya@hachyderm.io (linked) · bluesky @priya.bsky.social", or "handles: none".
+/// "last post 3d mastodon · last contact never · follow-ups open: none", for the story and `customers show`.
+pub fn contact_line(cols: &Columns) -> String {
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            "none".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "last post {} · last contact {} · follow-ups open: {}",
+        or_none(&cols.last_post),
+        cols.last_contact,
+        or_none(&cols.follow_ups)
+    )
+}
+
 pub fn handles_line(c: &Customer) -> String {
     if c.handles.is_empty() {
         return "handles: none".into();

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{ListItem, Paragraph};
 
 use super::{ago, pane_block};
 use crate::app::Command;
@@ -67,23 +67,16 @@ fn render_list(frame: &mut Frame, state: &AppState, area: Rect) {
         return;
     }
     let width = inner.width as usize;
-    // Two lines a row; only the rows that can show are built.
-    let visible = (inner.height as usize / 2).max(1);
-    let selected = state.follow_up_index();
-    let start = (selected + 1).saturating_sub(visible);
-    let items: Vec<ListItem> = rows
-        .iter()
-        .skip(start)
-        .take(visible)
-        .map(|f| ListItem::new(row(state, f, width)))
-        .collect();
-    let mut list_state = ListState::default().with_selected(Some(selected - start));
-    let list = List::new(items).highlight_style(
-        Style::default()
-            .patch(state.theme.selected())
-            .add_modifier(Modifier::BOLD),
+    // Two lines a row.
+    super::list::windowed(
+        frame,
+        state,
+        inner,
+        &rows,
+        state.follow_up_index(),
+        2,
+        |f| ListItem::new(row(state, f, width)),
     );
-    frame.render_stateful_widget(list, inner, &mut list_state);
 }
 
 /// "overdue 3 days  Priya Raman  · last contact 2d ago" over "   check the ring fits · “still waiting on…”".

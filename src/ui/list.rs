@@ -101,23 +101,33 @@ pub fn render(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         return;
     }
     let width = inner.width as usize;
-    // Only the rows that can show are built: a pane may list thousands of posts.
-    let visible = (inner.height as usize).max(1);
     let selected = state.selected_index(pane);
+    windowed(frame, state, inner, &rows, selected, 1, |p| {
+        ListItem::new(post_line(state, p, width))
+    });
+}
+
+/// Draws the rows of `rows` that fit in `area` (each `height` lines), scrolled so that `selected` shows and
+/// highlighted: only the rows that can show are built, as a list may hold thousands.
+pub(super) fn windowed<'a, T>(
+    frame: &mut Frame,
+    state: &AppState,
+    area: Rect,
+    rows: &[T],
+    selected: usize,
+    height: usize,
+    item: impl Fn(&T) -> ListItem<'a>,
+) {
+    let visible = (area.height as usize / height).max(1);
     let start = (selected + 1).saturating_sub(visible);
-    let items: Vec<ListItem> = rows
-        .iter()
-        .skip(start)
-        .take(visible)
-        .map(|p| ListItem::new(post_line(state, p, width)))
-        .collect();
+    let items: Vec<ListItem> = rows.iter().skip(start).take(visible).map(item).collect();
     let mut list_state = ListState::default().with_selected(Some(selected - start));
     let list = List::new(items).highlight_style(
         Style::default()
             .patch(state.theme.selected())
             .add_modifier(Modifier::BOLD),
     );
-    frame.render_stateful_widget(list, inner, &mut list_state);
+    frame.render_stateful_widget(list, area, &mut list_state);
 }
 
 fn empty_text(state: &AppState, pane: Pane) -> String {

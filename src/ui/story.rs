@@ -96,20 +96,7 @@ fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Lin
     let mut out = vec![
         Line::from(cut(facts.join(" · "))),
         Line::from(Span::styled(cut(handles_line(c)), muted)),
-        Line::from(cut(format!(
-            "last post {} · last contact {} · follow-ups open: {}",
-            if cols.last_post.is_empty() {
-                "none".into()
-            } else {
-                cols.last_post
-            },
-            cols.last_contact,
-            if cols.follow_ups.is_empty() {
-                "none".into()
-            } else {
-                cols.follow_ups
-            },
-        ))),
+        Line::from(cut(crate::customers::story::contact_line(&cols))),
     ];
     if let Some((hint, urgency)) = cols.hint {
         out.push(Line::from(Span::styled(
