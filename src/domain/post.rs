@@ -149,6 +149,11 @@ impl Post {
         self.handled_at.is_none() && self.dismissed_at.is_none()
     }
 
+    /// Listed in the Attention queue now: open, and a complaint, distress or a question to the shop.
+    pub fn in_attention(&self) -> bool {
+        self.is_open() && self.triage.category.in_attention(self.is_mention)
+    }
+
     /// A post of the embedded demo feed: replies to it go to the demo network, whatever network it imitates.
     pub fn is_demo(&self) -> bool {
         self.reply_ref

@@ -123,7 +123,7 @@ impl AppState {
             Listing::Regulars => post.customer.is_some(),
             Listing::Customer(c) => post.customer == Some(c),
             Listing::Mentions => post.is_mention,
-            Listing::Attention => post.triage.category.needs_attention() && post.is_open(),
+            Listing::Attention => post.in_attention(),
         };
         let customer = self.customer_of(post).map(|c| c.name.as_str());
         (belongs && self.search.matches(post, customer)).then(|| PostKey {
@@ -211,8 +211,8 @@ impl AppState {
             .or_else(|| self.detail.of(id).map(|d| &d.post))
     }
 
-    /// Open (unhandled) Attention items in the whole store, for the status bar.
-    pub fn urgent_count(&self) -> usize {
+    /// Open Attention items (problems and questions to the shop) in the whole store, for the status bar.
+    pub fn to_answer_count(&self) -> usize {
         self.open_attention
     }
 }

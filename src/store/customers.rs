@@ -193,11 +193,12 @@ fn insert_handles(tx: &Transaction<'_>, customers: &[(i64, &Customer)]) -> Resul
     Ok(())
 }
 
-/// Recomputes the Attention ranks of the open problems of customers whose weight changed.
+/// Recomputes the Attention ranks of the posts of customers whose weight changed.
 fn refresh_ranks(tx: &Transaction<'_>, customers: &[i64]) -> Result<()> {
-    let mut posts = tx.prepare(
-        "SELECT id FROM posts WHERE customer_id = ?1 AND category IN ('complaint', 'distress')",
-    )?;
+    let mut posts = tx.prepare(&format!(
+        "SELECT id FROM posts WHERE customer_id = ?1 AND {}",
+        super::search::attention_members("")
+    ))?;
     for customer in customers {
         let ids: Vec<i64> = posts
             .query_map([customer], |r| r.get(0))?

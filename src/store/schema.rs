@@ -22,6 +22,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V7_CUSTOMERS.into(),
     v8_corrections,
     || V9_READ_STATE.into(),
+    v10_questions,
 ];
 
 /// The schema version this build writes.
@@ -180,6 +181,49 @@ CREATE TABLE ui_state (
     updated_at INTEGER NOT NULL
 );
 "#;
+
+/// Questions put to the shop (posts mentioning it) join Attention below every complaint and distress (their
+/// ranks are negative: see `triage::attention_rank`, filled by [`backfill`]): the queue's index, and the
+/// full-text `attention` tag, take them in (the index carries `is_mention`, so a count by category stays
+/// within it).
+fn v10_questions() -> String {
+    let tags = |row: &str| TAGS_V10.replace("{row}", row);
+    format!(
+        r#"
+DROP INDEX posts_attention;
+CREATE INDEX posts_attention
+    ON posts (attention_rank, created_at, id, category, handled_at, dismissed_at, is_mention)
+    WHERE handled_at IS NULL AND dismissed_at IS NULL
+      AND (category IN ('complaint', 'distress') OR (category = 'question' AND is_mention = 1));
+DROP TRIGGER posts_fts_insert;
+DROP TRIGGER posts_fts_update;
+CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
+END;
+CREATE TRIGGER posts_fts_update
+AFTER UPDATE OF text, author_handle, author_name, customer_id, is_mention, handled_at, dismissed_at, category
+ON posts BEGIN
+    DELETE FROM posts_fts WHERE rowid = old.id;
+    INSERT INTO posts_fts (rowid, text, author_handle, author_name, tags)
+    VALUES (new.id, new.text, new.author_handle, new.author_name, {new});
+END;
+UPDATE posts SET category = category WHERE category = 'question' AND is_mention = 1;
+"#,
+        new = tags("new"),
+    )
+}
+
+/// [`TAGS_V8`] from schema 10: questions to the shop are in Attention.
+const TAGS_V10: &str =
+    "(CASE WHEN {row}.customer_id IS NOT NULL THEN 'regular c' || {row}.customer_id ELSE '' END
+     || CASE WHEN {row}.is_mention THEN ' mention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NULL AND {row}.dismissed_at IS NULL
+                  AND ({row}.category IN ('complaint', 'distress')
+                       OR ({row}.category = 'question' AND {row}.is_mention = 1))
+             THEN ' attention' ELSE '' END
+     || CASE WHEN {row}.handled_at IS NOT NULL OR {row}.dismissed_at IS NOT NULL THEN ' handled' ELSE '' END
+     || ' ' || {row}.category)";
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
 const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";
@@ -373,8 +417,9 @@ fn migrate(db: &mut Db) -> Result<()> {
         }
         tx.execute_batch(&sql).map_err(fail)?;
         // The Attention rank is computed in Rust from the customers' columns, so it is filled once the last
-        // column it reads exists (schema 7: former regulars weigh as anyone).
-        if version == 7 {
+        // column it reads exists (schema 7: former regulars weigh as anyone), and again when Attention took
+        // in questions (schema 10).
+        if version == 7 || version == 10 {
             backfill(&tx).map_err(|e| StoreError::Open {
                 path: shown.clone(),
                 detail: format!("migration to schema {version} failed: {e}"),
@@ -388,11 +433,14 @@ fn migrate(db: &mut Db) -> Result<()> {
     Ok(())
 }
 
-/// Fills the Attention rank of the complaints and distress stored before it existed or before schema 7's rule (other posts never list in
-/// Attention; their 0 stays).
+/// Fills the Attention rank of the posts Attention lists, stored before it existed or before the rule changed
+/// (other posts never list in Attention; their 0 stays).
 fn backfill(conn: &rusqlite::Connection) -> Result<()> {
     let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM posts WHERE category IN ('complaint', 'distress')")?
+        .prepare(&format!(
+            "SELECT id FROM posts WHERE {}",
+            super::search::attention_members("")
+        ))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {

@@ -62,8 +62,8 @@ impl Plan {
             Listing::Mentions => out.push(format!("{plus}p.is_mention = 1"), []),
             Listing::Attention => out.push(
                 format!(
-                    "{plus}p.handled_at IS NULL AND {plus}p.dismissed_at IS NULL \
-                     AND {plus}p.category IN ('complaint', 'distress')"
+                    "{plus}p.handled_at IS NULL AND {plus}p.dismissed_at IS NULL AND {}",
+                    attention_members(&format!("{plus}p."))
                 ),
                 [],
             ),
@@ -75,6 +75,14 @@ impl Plan {
         out.params.extend(terms.params.iter().cloned());
         out
     }
+}
+
+/// The categories Attention queues (`Category::in_attention`) as SQL over the columns named `{col}category`
+/// etc.: written exactly as the `posts_attention` index's condition (schema 10), so the index serves it.
+pub(super) fn attention_members(col: &str) -> String {
+    format!(
+        "({col}category IN ('complaint', 'distress') OR ({col}category = 'question' AND {col}is_mention = 1))"
+    )
 }
 
 /// The plan for `query`, read once per page (a search's customers are looked up here).

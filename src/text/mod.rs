@@ -165,6 +165,17 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
+/// The text after the @handles a post opens with (the addressing of a reply, usually the shop's own handle),
+/// for a one-line row where they would take the room of the words; a post of handles alone is kept whole.
+pub fn without_leading_mentions(s: &str) -> &str {
+    let mut rest = s.trim_start();
+    while rest.starts_with('@') {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[end..].trim_start();
+    }
+    if rest.is_empty() { s } else { rest }
+}
+
 /// A count with thousands grouped: `1234567` reads `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -330,6 +330,17 @@ fn truncate_width_respects_columns_and_graphemes() {
 }
 
 #[test]
+fn leading_mentions_are_left_out_of_a_row() {
+    assert_eq!(
+        without_leading_mentions("@shop @ana.bsky.social\nstill no ring"),
+        "still no ring"
+    );
+    assert_eq!(without_leading_mentions("thanks @shop!"), "thanks @shop!");
+    assert_eq!(without_leading_mentions("@shop @ana"), "@shop @ana");
+    assert_eq!(without_leading_mentions("  @x héllo"), "héllo");
+}
+
+#[test]
 fn one_line_folds_whitespace() {
     assert_eq!(one_line("  a\n\nb\tc   d \n"), "a b c d");
     assert_eq!(one_line(""), "");

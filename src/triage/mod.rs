@@ -64,6 +64,13 @@ impl Category {
     pub fn needs_attention(self) -> bool {
         matches!(self, Category::Complaint | Category::Distress)
     }
+
+    /// Whether a post of this category is queued in Attention: every complaint and distress, and a question
+    /// put to the shop (ranked below them all by [`attention_rank`]). A question among strangers is not the
+    /// shop's to answer.
+    pub fn in_attention(self, addressed_to_shop: bool) -> bool {
+        self.needs_attention() || (self == Category::Question && addressed_to_shop)
+    }
 }
 
 /// A cue that fired, pointing at real words of the post: `text[start..end]` (byte offsets).

@@ -62,7 +62,13 @@ pub fn attention_rank(
         addressed_to_shop,
         unanswered,
     };
-    (urgency(triage, &inputs) * ATTENTION_STEPS).round() as i64
+    let rank = (urgency(triage, &inputs) * ATTENTION_STEPS).round() as i64;
+    // Questions queue below every complaint and distress: their ranks are all under the lowest of those (0).
+    if triage.category.needs_attention() {
+        rank
+    } else {
+        rank - ATTENTION_STEPS as i64 - 1
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +83,26 @@ mod tests {
             addressed_to_shop: true,
             unanswered: true,
         }
+    }
+
+    #[test]
+    fn questions_rank_below_every_complaint() {
+        let c = Classifier::english();
+        let question = c.classify("@shop are you open on Saturday afternoon? need it for a gift!!");
+        let mild = c.classify("the parcel is a bit late");
+        assert_eq!(question.category, crate::triage::Category::Question);
+        let top_question = attention_rank(&question, Some(1.0), true, true);
+        let weakest_problem = Triage {
+            category: crate::triage::Category::Complaint,
+            score: 0.0,
+            ..mild
+        };
+        assert!(top_question < 0);
+        assert!(top_question < attention_rank(&weakest_problem, None, false, false));
+        assert!(
+            attention_rank(&question, None, true, true) < top_question,
+            "a regular's question before a stranger's"
+        );
     }
 
     #[test]

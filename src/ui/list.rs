@@ -9,7 +9,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use super::{ago, category_color, focused, pane_block};
 use crate::domain::{Category, Post};
 use crate::state::{AppState, LogRow, Pane};
-use crate::text::{one_line, truncate_width, truncate_words};
+use crate::text::{one_line, truncate_width, truncate_words, without_leading_mentions};
 
 /// The narrow layout's line of pane names, the focused one highlighted, with counts.
 pub fn tabs(state: &AppState) -> Paragraph<'static> {
@@ -241,7 +241,10 @@ fn post_line(state: &AppState, post: &Post, width: usize) -> Line<'static> {
         ));
         used += 6;
     }
-    let text = truncate_words(&one_line(&post.text), width.saturating_sub(used));
+    let text = truncate_words(
+        &one_line(without_leading_mentions(&post.text)),
+        width.saturating_sub(used),
+    );
     spans.push(Span::styled(
         text,
         if handled { muted } else { Style::default() },

@@ -1,4 +1,4 @@
-//! The status bar: DEMO label, each source's health, unread and urgent counts, follow-ups due, a message, key
+//! The status bar: DEMO label, each source's health, unread counts and what is left to answer, follow-ups due, a message, key
 //! hints, the clock.
 
 use ratatui::Frame;
@@ -65,15 +65,15 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             Span::styled(format!("{name} {label}  "), muted),
         ]);
     }
-    let urgent = state.urgent_count();
+    let to_answer = state.to_answer_count();
     let mut counts = vec![
         vec![Span::styled(
             format!("{} unread  ", crate::text::thousands(state.reads.total)),
             Style::default().fg(state.theme.accent),
         )],
         vec![Span::styled(
-            format!("{} urgent  ", crate::text::thousands(urgent as u64)),
-            if urgent > 0 {
+            format!("{} to answer  ", crate::text::thousands(to_answer as u64)),
+            if to_answer > 0 {
                 Style::default()
                     .fg(state.theme.urgent)
                     .add_modifier(Modifier::BOLD)

@@ -49,8 +49,12 @@ fn attention_rows_take_one_line_with_the_post_text() {
             !screen.contains("┃       urgency"),
             "no second line: {screen}"
         );
+        // The post's own words, not the shop's handle it opens with.
         let row = line(&screen, "Tom Okafor #2");
-        assert!(row.contains("@marlowfinch"), "{size:?}: {row}");
+        assert!(
+            row.contains("urgent: stranded") && !row.contains("@marlowfinch"),
+            "{size:?}: {row}"
+        );
     }
 }
 

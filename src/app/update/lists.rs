@@ -301,7 +301,7 @@ pub(super) fn place_live(state: &mut AppState, posts: Vec<Post>) {
     pin_selections(state);
     let answered = state.posts.insert(posts.iter().cloned());
     for post in &posts {
-        if post.triage.category.needs_attention() && post.is_open() {
+        if post.in_attention() {
             state.open_attention += 1;
         }
         for pane in Pane::POSTS {

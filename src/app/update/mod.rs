@@ -255,7 +255,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
                 let due = state.due_follow_ups().count();
                 state.flash(format!(
                     "check-in: {} open urgent posts, {due} follow-ups due. Most urgent first.",
-                    state.urgent_count()
+                    state.to_answer_count()
                 ));
                 lists::apply_filter(state, "is:open".into())
             }
@@ -430,7 +430,7 @@ fn end_check_in(state: &mut AppState, check_in: CheckIn) -> Vec<Effect> {
     let effects = lists::apply_filter(state, check_in.previous_filter);
     state.flash(format!(
         "check-in done: {done} actions logged, {} urgent posts still open",
-        state.urgent_count()
+        state.to_answer_count()
     ));
     effects
 }

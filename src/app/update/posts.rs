@@ -107,9 +107,11 @@ fn handled(state: &mut AppState, id: crate::domain::PostId, at: chrono::DateTime
 pub(super) fn replace_post(state: &mut AppState, post: Post) {
     // It may have moved queues: the panes' unread counts may change.
     state.reads.stale = true;
-    let in_attention = |p: &Post| p.triage.category.needs_attention() && p.is_open();
     let id = post.id;
-    match (state.posts.get(id).map(in_attention), in_attention(&post)) {
+    match (
+        state.posts.get(id).map(Post::in_attention),
+        post.in_attention(),
+    ) {
         (Some(true), false) => state.open_attention = state.open_attention.saturating_sub(1),
         (Some(false), true) => state.open_attention += 1,
         _ => {}

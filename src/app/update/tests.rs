@@ -529,8 +529,8 @@ fn check_in_focuses_open_urgent_posts_and_ends_after_five_minutes() {
     );
     assert_eq!(
         s.rows(Pane::Attention).len(),
-        1,
-        "handled items leave the check-in list"
+        2,
+        "handled items leave the check-in list (a complaint and a question to the shop stay)"
     );
     update(&mut s, Msg::Tick(now() + Duration::seconds(299)));
     assert!(s.check_in.is_some());

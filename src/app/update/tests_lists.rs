@@ -207,7 +207,7 @@ fn handling_takes_a_post_out_of_attention_and_the_count_follows() {
     desk.send(Msg::Command(Command::MarkHandled));
     let list = desk.state.list(Pane::Attention).unwrap();
     assert_eq!(list.window.total, open - 1);
-    assert_eq!(desk.state.urgent_count(), open - 1);
+    assert_eq!(desk.state.to_answer_count(), open - 1);
     assert!(!list.ids().any(|id| id == first));
 }
 

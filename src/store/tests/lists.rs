@@ -48,6 +48,15 @@ fn store() -> (tempfile::TempDir, Db, [CustomerId; 2]) {
             };
             p.incoming.text = "stuck in a queue for my refund".into();
         }
+        // Questions: every other one (the even, mentioning ones) put to the shop.
+        if i % 10 == 5 || i % 10 == 6 {
+            p.triage = Triage {
+                category: Category::Question,
+                score: 0.9,
+                reasons: vec![Reason::new("question", 0, 3)],
+            };
+            p.incoming.text = "are you open on saturday afternoon?".into();
+        }
         posts.push(p);
     }
     let stored = db.insert_batch("t", &posts, &[]).unwrap();
@@ -122,7 +131,9 @@ fn every_list_pages_through_every_row_once_in_order_with_a_true_count() {
         (Listing::Mentions, "is_mention = 1".to_string()),
         (
             Listing::Attention,
-            "category IN ('complaint', 'distress') AND handled_at IS NULL".to_string(),
+            "(category IN ('complaint', 'distress') OR (category = 'question' AND is_mention = 1))
+             AND handled_at IS NULL"
+                .to_string(),
         ),
         (Listing::Customer(ana), format!("customer_id = {}", ana.0)),
         (Listing::Customer(bo), format!("customer_id = {}", bo.0)),
@@ -165,6 +176,36 @@ fn attention_orders_by_rank_then_newest_and_ranks_rise_with_the_customer() {
     for w in rows.windows(2).filter(|w| w[0].rank == w[1].rank) {
         assert!((w[0].created_at, w[0].id) > (w[1].created_at, w[1].id));
     }
+}
+
+#[test]
+fn questions_to_the_shop_queue_in_attention_below_every_problem() {
+    let (_dir, db, _) = store();
+    let (rows, _, total) = walk(&db, &query(Listing::Attention, ""), 50);
+    let asked = count(
+        &db,
+        "category = 'question' AND is_mention = 1 AND handled_at IS NULL",
+    );
+    let problems = count(
+        &db,
+        "category IN ('complaint', 'distress') AND handled_at IS NULL",
+    );
+    assert!(
+        asked > 5 && problems > 5,
+        "{asked} questions, {problems} problems"
+    );
+    assert_eq!(
+        total,
+        asked + problems,
+        "questions among strangers stay out"
+    );
+    // However strongly put (score 0.9) and however valued the customer, a question comes after every problem.
+    let first_question = rows.iter().position(|k| k.rank < 0).unwrap();
+    assert_eq!(first_question as u64, problems);
+    assert!(rows[first_question..].iter().all(|k| k.rank < 0));
+    // Counted and found by words through the full-text tags as the pane counts them.
+    let (found, _, n) = walk(&db, &query(Listing::Attention, "saturday"), 7);
+    assert_eq!((n, found.len() as u64), (asked, asked));
 }
 
 #[test]

@@ -159,7 +159,10 @@ fn a_version_1_database_gains_every_later_column() {
     let path = dir.path().join("v1.db");
     {
         let mut db = Db::open(&path).unwrap();
-        db.insert_batch("demo", &[super::complaint("1", 0)], &[])
+        let mut question = super::new_post("2", 1, "are you open on saturday?");
+        question.is_mention = true;
+        question.triage.category = crate::triage::Category::Question;
+        db.insert_batch("demo", &[super::complaint("1", 0), question], &[])
             .unwrap();
     }
     {
@@ -189,7 +192,8 @@ fn a_version_1_database_gains_every_later_column() {
     let db = Db::open(&path).unwrap();
     assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
     let posts = db.recent_posts(10).unwrap();
-    assert_eq!(posts.len(), 1);
+    assert_eq!(posts.len(), 2);
+    let posts = &posts[1..];
     assert!(!posts[0].by_shop && !posts[0].context && posts[0].quotes.is_none());
     assert_eq!(posts[0].rating, None);
     assert_eq!(
@@ -204,8 +208,17 @@ fn a_version_1_database_gains_every_later_column() {
         search: Search::parse(search, chrono::FixedOffset::east_opt(0).unwrap()).unwrap(),
     };
     let page = db.posts_page(&query(""), Anchor::First, 10, true).unwrap();
-    assert_eq!(page.total, Some(1));
+    assert_eq!(page.total, Some(2));
     assert!(page.rows[0].0.rank > 0, "{:?}", page.rows[0].0);
+    assert!(
+        page.rows[1].0.rank < 0,
+        "a question after: {:?}",
+        page.rows[1].0
+    );
+    let asked = db
+        .posts_page(&query("saturday"), Anchor::First, 10, true)
+        .unwrap();
+    assert_eq!(asked.total, Some(1), "the question is tagged in Attention");
     let found = db
         .posts_page(&query("repai"), Anchor::First, 10, true)
         .unwrap();
