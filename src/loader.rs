@@ -88,5 +88,9 @@ pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
             }
             Loaded::Found { jump, found }
         }
+        Load::Locate { pane, query, post } => Loaded::Relocated {
+            pane,
+            found: db.locate(&query, post)?.map(Box::new),
+        },
     })
 }

@@ -121,3 +121,69 @@ async fn read_posts_focus_selection_and_filter_survive_a_restart() {
         .collect();
     assert_eq!(read, [false, false, false, true, true]);
 }
+
+/// A selection far down a long list (past the first page the console reads) is found again in the store, and
+/// the list opens on it.
+#[tokio::test]
+async fn a_selection_deep_in_a_long_list_is_where_it_was_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("regulars.db");
+    let ws = Workspace::open(regulars::config::demo(5.0), db.clone(), false)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let prepared: Vec<_> = (0..400)
+        .map(|i| {
+            let incoming = IncomingPost {
+                network: regulars::domain::Network::Mastodon,
+                native_id: format!("deep-{i}"),
+                url: None,
+                author: Author {
+                    handle: format!("visitor{i}@example.social"),
+                    display_name: format!("Visitor {i}"),
+                },
+                text: format!("@marlowfinch saw the new bracelets, number {i}"),
+                created_at: now - Duration::minutes(500 - i),
+                in_reply_to: None,
+                reply_ref: None,
+                addressed_to_shop: true,
+                context: false,
+                quotes: None,
+                rating: None,
+            };
+            ws.ingest().prepare(incoming, now)
+        })
+        .collect();
+    let ids: Vec<PostId> = ws
+        .store
+        .call(move |db| db.insert_batch("demo", &prepared, &[]))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+
+    let mut state = ws.initial_state(Default::default()).await.unwrap();
+    while state.focus != Pane::Mentions {
+        send(&ws, &mut state, Msg::Command(Command::NextPane)).await;
+    }
+    // The oldest bracelet post, then three up: far below any first page.
+    send(&ws, &mut state, Msg::Command(Command::LastPost)).await;
+    for _ in 0..3 {
+        send(&ws, &mut state, Msg::Command(Command::PrevPost)).await;
+    }
+    let left_on = state.current_post_id().unwrap();
+    assert_eq!(left_on, ids[3]);
+    send(&ws, &mut state, Msg::Command(Command::Quit)).await;
+    ws.store.close().await;
+    drop(ws);
+
+    let ws = Workspace::open(regulars::config::demo(5.0), db, false)
+        .await
+        .unwrap();
+    let state = ws.initial_state(Default::default()).await.unwrap();
+    assert_eq!(state.focus, Pane::Mentions);
+    assert_eq!(state.current_post_id(), Some(left_on));
+    let list = state.list(Pane::Mentions).unwrap();
+    assert!(list.window.offset > 200, "opened on it: {}", list.window.offset);
+}

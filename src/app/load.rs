@@ -37,6 +37,12 @@ pub enum Load {
         jump: Jump,
         tries: Vec<(Pane, PostQuery, Option<PostKey>)>,
     },
+    /// Where a pane's restored selection sits in its list (it was not on the first page).
+    Locate {
+        pane: Pane,
+        query: PostQuery,
+        post: PostId,
+    },
 }
 
 /// Which key asked for the next unread post.
@@ -53,9 +59,11 @@ impl Load {
         match self {
             Load::Posts { pane, .. } => Some(*pane),
             Load::Log { .. } => Some(Pane::Log),
-            Load::Details(_) | Load::FollowUps | Load::Unread { .. } | Load::NextUnread { .. } => {
-                None
-            }
+            Load::Details(_)
+            | Load::FollowUps
+            | Load::Unread { .. }
+            | Load::NextUnread { .. }
+            | Load::Locate { .. } => None,
         }
     }
 
@@ -92,5 +100,10 @@ pub enum Loaded {
     Found {
         jump: Jump,
         found: Option<(Pane, Box<Located>)>,
+    },
+    /// Where a restored selection sits in its pane (`None`: it left the list while the console was closed).
+    Relocated {
+        pane: Pane,
+        found: Option<Box<Located>>,
     },
 }

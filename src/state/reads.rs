@@ -1,7 +1,7 @@
 //! What staff have read: each pane's unread count as the store counts it (never a set of ids kept in memory,
 //! which would grow with the store), the post being rested on, and the console's place as last saved.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -28,6 +28,8 @@ pub struct Reads {
     pub dwell: Option<(PostId, DateTime<Utc>)>,
     /// The place as last saved, and when.
     pub saved: Option<(Place, DateTime<Utc>)>,
+    /// Panes whose restored selection is still to be found in their first page (or, past it, in the store).
+    pub restoring: BTreeSet<Pane>,
 }
 
 impl Reads {
@@ -78,7 +80,8 @@ impl Place {
     }
 
     /// Puts the console back where it was left, before its first pages are read (a selection further down than
-    /// the first page falls back to the top). A saved filter that no longer parses is dropped.
+    /// the first page is then found in the store and the list opened on it). A saved filter that no longer
+    /// parses is dropped.
     pub fn restore(self, state: &mut AppState) {
         if let Some(focus) = self.focus {
             state.focus = focus;
@@ -86,6 +89,7 @@ impl Place {
         for (pane, id) in &self.selected {
             if let Some(list) = state.lists.get_mut(pane) {
                 list.selected = Some(*id);
+                state.reads.restoring.insert(*pane);
             }
         }
         if let Ok(search) = crate::domain::Search::parse(&self.filter, state.tz) {

@@ -51,6 +51,38 @@ fn narrowed(mut plan: Plan, add: impl FnOnce(&mut Conditions)) -> Plan {
     plan
 }
 
+/// The first row of `narrowed` (a part of `base`, the whole list) from `anchor`, with where it sits in `base`.
+fn first_located(
+    conn: &Connection,
+    query: &PostQuery,
+    base: Plan,
+    narrowed_plan: Plan,
+    anchor: Anchor<PostKey>,
+) -> Result<Option<Located>> {
+    let Some((sql, params, _)) = page_sql(conn, &narrowed_plan, anchor, 1)? else {
+        return Ok(None);
+    };
+    let ranked = query.listing == Listing::Attention;
+    let found = {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params.iter()))?;
+        match rows.next()? {
+            Some(row) => Some(keyed_post(row, ranked)?),
+            None => None,
+        }
+    };
+    let Some((key, post)) = found else {
+        return Ok(None);
+    };
+    let before = narrowed(base.clone(), |t| keyset(ranked, &key, ">", t));
+    Ok(Some(Located {
+        key,
+        post,
+        offset: count_plan(conn, &before)?,
+        total: count_plan(conn, &base)?,
+    }))
+}
+
 fn count(conn: &Connection, sql: &str, params: &[Value]) -> Result<u64> {
     let n: i64 = conn
         .prepare_cached(sql)?
@@ -143,28 +175,15 @@ impl ReadRepo for Db {
         }
         let unread = narrowed(base.clone(), |t| t.push(UNREAD, []));
         let anchor = after.map_or(Anchor::First, Anchor::After);
-        let Some((sql, params, _)) = page_sql(&self.conn, &unread, anchor, 1)? else {
-            return Ok(None);
-        };
-        let ranked = query.listing == Listing::Attention;
-        let found = {
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params_from_iter(params.iter()))?;
-            match rows.next()? {
-                Some(row) => Some(keyed_post(row, ranked)?),
-                None => None,
-            }
-        };
-        let Some((key, post)) = found else {
-            return Ok(None);
-        };
-        let before = narrowed(base.clone(), |t| keyset(ranked, &key, ">", t));
-        Ok(Some(Located {
-            key,
-            post,
-            offset: count_plan(&self.conn, &before)?,
-            total: count_plan(&self.conn, &base)?,
-        }))
+        first_located(&self.conn, query, base, unread, anchor)
+    }
+
+    fn locate(&self, query: &PostQuery, post: PostId) -> Result<Option<Located>> {
+        let base = plan(&self.conn, query)?;
+        let only = narrowed(base.clone(), |t| {
+            t.push("p.id = ?", [Value::Integer(post.0)])
+        });
+        first_located(&self.conn, query, base, only, Anchor::First)
     }
 
     fn ui_state(&self) -> Result<HashMap<String, String>> {

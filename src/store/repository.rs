@@ -226,6 +226,8 @@ pub trait ReadRepo {
     /// The first unread post of `query` after `after` in its order (from the top with `None`), with where it
     /// sits in the whole query.
     fn next_unread(&self, query: &PostQuery, after: Option<PostKey>) -> Result<Option<Located>>;
+    /// Where `post` sits in `query`'s list (`None`: not in it), to open the list on it.
+    fn locate(&self, query: &PostQuery, post: PostId) -> Result<Option<Located>>;
     /// The console's saved place: focus, selections, filter, as the app wrote them (name to value).
     fn ui_state(&self) -> Result<HashMap<String, String>>;
     /// Replaces the saved place with `values`, in ONE transaction.

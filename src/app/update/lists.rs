@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::app::{Effect, Load, Loaded};
-use crate::domain::{Anchor, Post, PostId, Search};
+use crate::domain::{Anchor, Post, PostId, PostKey, Search};
 use crate::state::{AppState, Pane};
 
 /// The loads the state now needs: a first page for a list not loaded yet, the next page where the selection
@@ -99,44 +99,15 @@ pub(super) fn apply_filter(state: &mut AppState, query: String) -> Vec<Effect> {
     }
 }
 
-pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
+/// What the store sent back, merged into the state.
+pub(super) fn loaded(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
     match loaded {
         Loaded::Posts {
             pane,
             generation,
             anchor,
             page,
-        } => {
-            let Some(list) = state.lists.get_mut(&pane) else {
-                return;
-            };
-            if generation != list.window.generation {
-                return;
-            }
-            let unfiltered_attention = pane == Pane::Attention && state.search.is_empty();
-            if let (true, Some(total)) = (unfiltered_attention, page.total) {
-                state.open_attention = usize::try_from(total).unwrap_or(usize::MAX);
-            }
-            let (keys, posts): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
-            let rows = crate::domain::Page {
-                rows: keys,
-                total: page.total,
-            };
-            if list.window.merge(anchor, rows).is_none() {
-                return;
-            }
-            list.window.trim(list.selected_index());
-            let ids: HashSet<PostId> = list.ids().collect();
-            match anchor {
-                Anchor::First if !list.selected.is_some_and(|s| ids.contains(&s)) => {
-                    list.selected = list.window.rows.first().map(|k| k.id);
-                }
-                Anchor::Last => list.selected = list.window.rows.last().map(|k| k.id),
-                _ => {}
-            }
-            state.posts.insert(posts);
-            prune(state);
-        }
+        } => return posts_loaded(state, pane, generation, anchor, page),
         Loaded::Log {
             generation,
             anchor,
@@ -144,10 +115,10 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
         } => {
             let log = &mut state.log;
             if generation != log.window.generation {
-                return;
+                return vec![];
             }
             let Some(prepended) = log.window.merge(anchor, page) else {
-                return;
+                return vec![];
             };
             let due = state.due_follow_ups().count();
             let log = &mut state.log;
@@ -161,7 +132,7 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
         }
         Loaded::Details { post, details } => {
             if state.detail.wanted != Some(post) {
-                return;
+                return vec![];
             }
             state.detail.retry_at = None;
             if let Some(d) = &details {
@@ -172,7 +143,59 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) {
         Loaded::FollowUps(rows) => super::follow_ups::loaded(state, rows),
         counts @ Loaded::Unread { .. } => super::reads::counted(state, counts),
         Loaded::Found { jump, found } => super::reads::found(state, jump, found),
+        Loaded::Relocated { pane, found } => super::reads::relocated(state, pane, found),
     }
+    vec![]
+}
+
+/// A page of a post pane came back: merged into its window; a restored selection past the first page is asked
+/// for where it sits.
+fn posts_loaded(
+    state: &mut AppState,
+    pane: Pane,
+    generation: u64,
+    anchor: Anchor<PostKey>,
+    page: crate::domain::Page<(PostKey, Post)>,
+) -> Vec<Effect> {
+    // Asked once, with the first page: later pages never move the selection.
+    let restore = (anchor == Anchor::First && state.reads.restoring.remove(&pane))
+        .then(|| state.query(pane))
+        .flatten();
+    let Some(list) = state.lists.get_mut(&pane) else {
+        return vec![];
+    };
+    if generation != list.window.generation {
+        return vec![];
+    }
+    let unfiltered_attention = pane == Pane::Attention && state.search.is_empty();
+    if let (true, Some(total)) = (unfiltered_attention, page.total) {
+        state.open_attention = usize::try_from(total).unwrap_or(usize::MAX);
+    }
+    let (keys, posts): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
+    let rows = crate::domain::Page {
+        rows: keys,
+        total: page.total,
+    };
+    if list.window.merge(anchor, rows).is_none() {
+        return vec![];
+    }
+    list.window.trim(list.selected_index());
+    let ids: HashSet<PostId> = list.ids().collect();
+    let mut effects = Vec::new();
+    match anchor {
+        Anchor::First if !list.selected.is_some_and(|s| ids.contains(&s)) => {
+            // A restored selection further down: the top for now, the post once the store finds it.
+            if let (Some(post), Some(query)) = (list.selected, restore) {
+                effects.push(Effect::Load(Load::Locate { pane, query, post }));
+            }
+            list.selected = list.window.rows.first().map(|k| k.id);
+        }
+        Anchor::Last => list.selected = list.window.rows.last().map(|k| k.id),
+        _ => {}
+    }
+    state.posts.insert(posts);
+    prune(state);
+    effects
 }
 
 /// A read failed: the list (or Detail) asks again a little later; the status bar says why.
@@ -213,6 +236,7 @@ pub(super) fn load_failed(state: &mut AppState, load: Load, error: &str) {
             "the unread counts"
         }
         Load::NextUnread { .. } => "the next unread post",
+        Load::Locate { .. } => "the post you left selected",
     };
     state.flash(format!("reading {what} failed: {error} (trying again)"));
 }

@@ -86,10 +86,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::Ingested { source, posts } => ingested(state, source, posts),
-        Msg::Loaded(loaded) => {
-            lists::loaded(state, loaded);
-            vec![]
-        }
+        Msg::Loaded(loaded) => lists::loaded(state, loaded),
         Msg::LoadFailed { load, error } => {
             lists::load_failed(state, load, &error);
             vec![]

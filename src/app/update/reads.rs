@@ -188,8 +188,7 @@ pub(super) fn find_next(state: &mut AppState, jump: Jump) -> Vec<Effect> {
     vec![Effect::Load(Load::NextUnread { jump, tries })]
 }
 
-/// The store's answer: focus the pane and select the post, opening the pane's window on it when it is not
-/// among the loaded rows.
+/// The store's answer: focus the pane and select the post.
 pub(super) fn found(state: &mut AppState, jump: Jump, found: Option<(Pane, Box<Located>)>) {
     let Some((pane, located)) = found else {
         match jump {
@@ -204,13 +203,26 @@ pub(super) fn found(state: &mut AppState, jump: Jump, found: Option<(Pane, Box<L
         }
         return;
     };
+    focus(state, pane);
+    select(state, pane, *located);
+}
+
+/// A restored selection found past the first page: selected where it sits (the focus stays as restored). One
+/// that left the list while the console was closed leaves the top selected.
+pub(super) fn relocated(state: &mut AppState, pane: Pane, found: Option<Box<Located>>) {
+    if let Some(located) = found {
+        select(state, pane, *located);
+    }
+}
+
+/// Selects a located post, opening the pane's window on it when it is not among the loaded rows.
+fn select(state: &mut AppState, pane: Pane, located: Located) {
     let Located {
         key,
         post,
         offset,
         total,
-    } = *located;
-    focus(state, pane);
+    } = located;
     let Some(list) = state.lists.get_mut(&pane) else {
         return;
     };
