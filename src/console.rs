@@ -15,12 +15,12 @@ use crate::app::{Command, Copied, Effect, Msg, router, update};
 use crate::state::AppState;
 use crate::terminal::TerminalGuard;
 
-/// Runs until the user quits (or SIGTERM). Every effect `update` asked for is handed to the runner in order.
+/// Runs until the user quits (or SIGTERM, SIGHUP, SIGINT). Every effect `update` asked for is handed to the runner in order.
 /// With `osc52`, copies go through the terminal (this loop owns it) rather than to the runner.
 pub async fn run(
     guard: &mut TerminalGuard,
     state: &mut AppState,
-    mut msgs: mpsc::UnboundedReceiver<Msg>,
+    msgs: mpsc::UnboundedReceiver<Msg>,
     effects: mpsc::UnboundedSender<Effect>,
     osc52: bool,
 ) -> anyhow::Result<()> {
@@ -30,8 +30,27 @@ pub async fn run(
         copies: Vec::new(),
         away: Vec::new(),
     };
+    let result = run_loop(guard, state, msgs, &mut effects).await;
+    // The terminal failed under us (closed, unreadable): quit as `q` does, so the open draft is saved.
+    if result.is_err() && !state.quitting {
+        apply(state, Msg::Command(Command::Quit), &mut effects);
+    }
+    result
+}
+
+async fn run_loop(
+    guard: &mut TerminalGuard,
+    state: &mut AppState,
+    mut msgs: mpsc::UnboundedReceiver<Msg>,
+    effects: &mut Effects,
+) -> anyhow::Result<()> {
     let mut events = EventStream::new();
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    // Asked to stop (SIGTERM), the terminal closed (SIGHUP) or interrupted from outside (SIGINT; Ctrl-C in the
+    // console is a key): each quits as `q` does, the open draft saved first.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
     let size = guard.terminal.size()?;
     apply(
         state,
@@ -39,7 +58,7 @@ pub async fn run(
             width: size.width,
             height: size.height,
         },
-        &mut effects,
+        effects,
     );
     guard.terminal.draw(|f| crate::ui::render(f, state))?;
     let mut drawn = Instant::now();
@@ -75,22 +94,24 @@ pub async fn run(
             _ = tokio::time::sleep(tick) => (vec![], None),
             _ = sleep_until(frame_due) => (vec![], None),
             _ = sigterm.recv() => (vec![], Some(Msg::Command(Command::Quit))),
+            _ = sighup.recv() => (vec![], Some(Msg::Command(Command::Quit))),
+            _ = sigint.recv() => (vec![], Some(Msg::Command(Command::Quit))),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
-        apply(state, Msg::Tick(Utc::now()), &mut effects);
+        apply(state, Msg::Tick(Utc::now()), effects);
         // Each key is routed in the state the one before it left (Esc closes, then q quits).
         for key in keys {
             if let Some(msg) = router::route(state, key) {
-                apply(state, msg, &mut effects);
+                apply(state, msg, effects);
                 dirty = true;
             }
         }
         if let Some(msg) = first {
-            apply(state, msg, &mut effects);
+            apply(state, msg, effects);
             dirty = true;
         }
         while let Ok(msg) = msgs.try_recv() {
-            apply(state, msg, &mut effects);
+            apply(state, msg, effects);
             dirty = true;
         }
         for (text, what) in std::mem::take(&mut effects.copies) {
@@ -98,7 +119,7 @@ pub async fn run(
                 crossterm::execute!(guard.terminal.backend_mut(), crate::links::osc52(&text))
                     .err()
                     .map(|e| format!("could not copy through the terminal: {e}"));
-            apply(state, Msg::Copied { what, error }, &mut effects);
+            apply(state, Msg::Copied { what, error }, effects);
         }
         for effect in std::mem::take(&mut effects.away) {
             // Nothing may read the terminal while it is away: the event reader stops, and starts afresh after.
@@ -106,7 +127,7 @@ pub async fn run(
             let msg = leave_terminal(guard, effect)?;
             events = EventStream::new();
             if let Some(msg) = msg {
-                apply(state, msg, &mut effects);
+                apply(state, msg, effects);
             }
             dirty = true;
         }

@@ -6,190 +6,21 @@
 //! what it holds; "no" leaves it, "yes" empties it and the console starts. Skips, with a message, where tmux is
 //! not installed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use unicode_width::UnicodeWidthChar;
 
-const WIDTH: u16 = 160;
-const HEIGHT: u16 = 45;
-const STEP: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(150);
+mod common;
+use common::tmux::{
+    Dirs, POLL, STEP, Tmux, console_command, exit_status, panes_filled, sh_quote, tmux_available,
+    unread,
+};
+
 const REPLY: &str = "Hi there, so sorry about this";
 const NOTE: &str = "sent polishing cloth";
-const SESSION: &str = "e2e";
-const EXITED: &str = "regulars exited, run ";
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Quote for `sh -c`, which is how tmux runs the session's command.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// A private tmux server; killed on drop, so also when an assertion fails.
-struct Tmux {
-    socket: String,
-    conf: PathBuf,
-}
-
-impl Tmux {
-    fn new(dir: &Path) -> Tmux {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let socket = format!("regulars-e2e-{}-{nanos}", std::process::id());
-        // Loaded when the server starts, before the session's command runs: the pane stays after the
-        // program exits (so its exit status can be read), and no tmux status line takes a row.
-        let conf = dir.join("tmux.conf");
-        std::fs::write(
-            &conf,
-            "set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n",
-        )
-        .expect("write tmux.conf");
-        Tmux { socket, conf }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("-f")
-            .arg(&self.conf)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
-    }
-
-    /// Runs `command` in the session's pane: a new session the first time, the same pane after that.
-    fn start(&self, command: &str, first: bool) {
-        let (w, h) = (WIDTH.to_string(), HEIGHT.to_string());
-        let out = if first {
-            self.run(&[
-                "new-session",
-                "-d",
-                "-s",
-                SESSION,
-                "-x",
-                &w,
-                "-y",
-                &h,
-                command,
-            ])
-        } else {
-            self.run(&["respawn-pane", "-k", "-t", SESSION, command])
-        };
-        assert!(
-            out.status.success(),
-            "tmux could not start the console: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", SESSION];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "tmux send-keys {keys:?} failed");
-    }
-
-    fn type_text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", SESSION, "-l", text]);
-        assert!(out.status.success(), "tmux send-keys -l {text:?} failed");
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", SESSION]).stdout)
-            .into_owned()
-    }
-
-    fn display(&self, format: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", SESSION, format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Polls the screen until `ok` holds; fails with the last screen after `STEP`.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + STEP;
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
-            sleep(POLL);
-        }
-    }
-
-    fn wait_text(&self, text: &str) -> String {
-        self.wait_for(&format!("{text:?} on screen"), |s| s.contains(text))
-    }
-
-    /// Quits with `q` and checks the program ended cleanly and gave the terminal back. The session's shell
-    /// prints the exit status after the program and stays (`sleep`), so the pane's modes can still be read.
-    fn quit_cleanly(&self, run: u32, state_dir: &Path) {
-        self.keys(&["q"]);
-        let exited = format!("{EXITED}{run}: ");
-        let screen = self.wait_for("the console to exit after `q`", |s| s.contains(&exited));
-        let log =
-            std::fs::read_to_string(state_dir.join("regulars/regulars.log")).unwrap_or_default();
-        let status = screen
-            .lines()
-            .find_map(|l| l.trim().strip_prefix(&exited))
-            .unwrap_or_default();
-        assert_eq!(
-            status, "0",
-            "the console exited with status {status}; the screen:\n{screen}\nits log:\n{log}"
-        );
-        assert!(!log.contains("panicked"), "a panic was logged:\n{log}");
-        assert!(
-            !screen.contains("Attention"),
-            "the console's frame was left on the terminal:\n{screen}"
-        );
-        assert_eq!(
-            self.display("#{alternate_on}"),
-            "0",
-            "the alternate screen was left on"
-        );
-        assert_eq!(
-            self.display("#{cursor_flag}"),
-            "1",
-            "the cursor was left hidden"
-        );
-        assert_eq!(
-            self.display("#{mouse_any_flag}"),
-            "0",
-            "mouse reporting was left on"
-        );
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // kill-server leaves the socket file behind; remove it too.
-        let socket_path = self.display("#{socket_path}");
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .env_remove("TMUX")
-            .output();
-        if !socket_path.is_empty() {
-            let _ = std::fs::remove_file(socket_path);
-        }
-    }
-}
 
 /// The rows of the pane titled `title` (its inside, borders excluded), by terminal cells; `None` when no pane
 /// has that title, as on a frame captured while the terminal is half redrawn (a closing dialog partly erased):
@@ -245,30 +76,6 @@ fn find_pane(screen: &str, title: &str) -> Option<String> {
 fn pane(screen: &str, title: &str) -> String {
     find_pane(screen, title)
         .unwrap_or_else(|| panic!("no pane titled {title:?} on the screen:\n{screen}"))
-}
-
-/// The status bar's "N unread".
-fn unread(screen: &str) -> Option<u64> {
-    let status = screen.lines().rev().find(|l| !l.trim().is_empty())?;
-    let before = &status[..status.find(" unread")?];
-    let digits: String = before
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    digits.parse().ok()
-}
-
-fn panes_filled(screen: &str) -> bool {
-    ["Regulars", "Mentions", "Attention", "Log", "Detail"]
-        .iter()
-        .all(|t| screen.contains(&format!("╭ {t}")) || screen.contains(&format!("┏ {t}")))
-        && screen.contains("DEMO")
-        && unread(screen).is_some()
-        && screen.contains("┏ Attention")
 }
 
 /// The Log pane lists the gift with its note (cut with "…" where the row is too narrow for it: at 160
@@ -331,47 +138,6 @@ fn select_drafted_post(tmux: &Tmux, query: &str) {
         attention.contains('✎'),
         "the drafted post's row has no ✎ mark:\n{screen}"
     );
-}
-
-/// The private directories a run uses instead of the user's.
-struct Dirs<'a> {
-    home: &'a Path,
-    data: &'a Path,
-    config: &'a Path,
-    state: &'a Path,
-}
-
-impl Dirs<'_> {
-    fn env(&self, cmd: &mut Command) {
-        cmd.env_remove("REGULARS_CONFIG")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env("HOME", self.home)
-            .env("XDG_DATA_HOME", self.data)
-            .env("XDG_CONFIG_HOME", self.config)
-            .env("XDG_STATE_HOME", self.state);
-    }
-}
-
-/// The shell command for the session's pane: the console on the demo (with `extra` arguments), then its exit
-/// status printed as `EXITED<run>: <status>`, then a sleep so the pane stays.
-fn console_command(run: u32, dirs: &Dirs, extra: &str) -> String {
-    format!(
-        "RUN={run}; env -u REGULARS_CONFIG -u DBUS_SESSION_BUS_ADDRESS HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} \
-         XDG_STATE_HOME={} {} --demo --demo-interval 1 {extra}; printf '\\n{EXITED}%s: %s\\n' \"$RUN\" \"$?\"; exec sleep 120",
-        sh_quote(&dirs.home.to_string_lossy()),
-        sh_quote(&dirs.data.to_string_lossy()),
-        sh_quote(&dirs.config.to_string_lossy()),
-        sh_quote(&dirs.state.to_string_lossy()),
-        sh_quote(env!("CARGO_BIN_EXE_regulars")),
-    )
-}
-
-/// The exit status a finished run printed.
-fn exit_status(screen: &str, run: u32) -> Option<String> {
-    let exited = format!("{EXITED}{run}: ");
-    screen
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(&exited).map(str::to_string))
 }
 
 fn count(db: &Path, table: &str) -> i64 {

@@ -185,5 +185,9 @@ async fn a_selection_deep_in_a_long_list_is_where_it_was_after_a_restart() {
     assert_eq!(state.focus, Pane::Mentions);
     assert_eq!(state.current_post_id(), Some(left_on));
     let list = state.list(Pane::Mentions).unwrap();
-    assert!(list.window.offset > 200, "opened on it: {}", list.window.offset);
+    assert!(
+        list.window.offset > 200,
+        "opened on it: {}",
+        list.window.offset
+    );
 }

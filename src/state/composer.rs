@@ -59,8 +59,10 @@ pub struct Composer {
     pub textarea: TextArea<'static>,
     pub idempotency_key: String,
     pub state: DraftState,
-    /// When the text last changed and has not been saved since.
+    /// The first change not saved yet (`None`: all saved).
     pub unsaved_since: Option<DateTime<Utc>>,
+    /// The last change.
+    pub edited_at: Option<DateTime<Utc>>,
     pub hints: Vec<Hint>,
     /// What the network wants staff to know before sending (the reply goes by hand, a reply restriction).
     pub notice: Option<String>,
@@ -110,6 +112,7 @@ impl Composer {
             idempotency_key: key,
             state,
             unsaved_since: None,
+            edited_at: None,
             hints: Vec::new(),
             notice: None,
             promo_confirmed: false,

@@ -15,5 +15,6 @@ pub mod linkedin;
 pub mod mastodon;
 pub mod postgres;
 pub mod run;
+pub mod tmux;
 pub mod tumblr;
 pub mod x;

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use crossterm::event::KeyEvent;
 
-use super::DRAFT_SAVE_DELAY_MS;
+use super::{DRAFT_SAVE_DELAY_MS, DRAFT_SAVE_MAX_MS};
 use crate::app::{Command, Copied, Effect};
 use crate::domain::{Action, DraftState, Post, PostId, PriorReply, Reply};
 use crate::state::{AppState, Composer, Popup};
@@ -80,7 +80,8 @@ pub(super) fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
 }
 
 pub(super) fn edited(state: &AppState, composer: &mut Composer) {
-    composer.unsaved_since = Some(state.now);
+    composer.unsaved_since.get_or_insert(state.now);
+    composer.edited_at = Some(state.now);
     if let DraftState::Failed(_) = composer.state {
         composer.state = DraftState::Editing;
     }
@@ -114,14 +115,19 @@ fn notice(state: &AppState, post: &Post, text: &str) -> Option<String> {
     state.preparers.prepare(post, text)?.caution
 }
 
-/// Saves the open draft once typing has paused; the loop ticks fast while a save is pending.
+/// Saves the open draft once typing has paused, or has gone on unsaved for [`DRAFT_SAVE_MAX_MS`]; the loop
+/// ticks fast while a save is pending.
 pub(super) fn autosave(state: &mut AppState) -> Vec<Effect> {
     let now = state.now;
+    let due = |c: &Composer| {
+        let paused = c
+            .edited_at
+            .is_some_and(|t| now - t >= Duration::milliseconds(DRAFT_SAVE_DELAY_MS));
+        c.unsaved_since
+            .is_some_and(|first| paused || now - first >= Duration::milliseconds(DRAFT_SAVE_MAX_MS))
+    };
     match state.composer.as_mut() {
-        Some(c)
-            if c.unsaved_since
-                .is_some_and(|t| now - t >= Duration::milliseconds(DRAFT_SAVE_DELAY_MS)) =>
-        {
+        Some(c) if due(c) => {
             c.unsaved_since = None;
             vec![Effect::SaveDraft(c.draft(now))]
         }

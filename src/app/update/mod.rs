@@ -43,6 +43,9 @@ use lists::advance_past;
 
 /// How long after the last keystroke a draft is saved.
 pub const DRAFT_SAVE_DELAY_MS: i64 = 500;
+/// How long typing without a pause goes unsaved at most: with the loop's 150 ms ticks and the write, a crash
+/// loses under a second of typing.
+pub const DRAFT_SAVE_MAX_MS: i64 = 700;
 
 /// Applies one message; then asks for whatever the state now needs loaded (pages, Detail's data).
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {

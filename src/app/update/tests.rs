@@ -132,6 +132,35 @@ fn filter_typed_live_then_applied_and_cleared() {
     assert!(desk.state.filter.query.is_empty());
 }
 
+/// Typing without a pause is saved too, at most `DRAFT_SAVE_MAX_MS` after the first unsaved key: a crash never
+/// takes more than the last second of a fast typist's reply.
+#[test]
+fn typing_without_a_pause_is_saved_within_the_second() {
+    let mut s = fixture::workspace();
+    s.focus = Pane::Mentions;
+    cmd(&mut s, Command::Reply);
+    let mut saved_at = Vec::new();
+    // A key every 100 ms for three seconds, the clock ticking between keys as the loop does.
+    for i in 0..30i64 {
+        let t = now() + Duration::milliseconds(100 * i);
+        let mut effects = update(&mut s, Msg::Tick(t));
+        assert!(update(&mut s, key('a')).is_empty(), "a key never saves");
+        effects.extend(update(&mut s, Msg::Tick(t + Duration::milliseconds(50))));
+        for effect in effects {
+            if let Effect::SaveDraft(d) = effect {
+                saved_at.push((i, d.text.len() as i64));
+            }
+        }
+    }
+    assert!(saved_at.len() >= 3, "{saved_at:?}");
+    let mut last = 0;
+    for (i, len) in &saved_at {
+        assert!(*len >= *i, "everything typed so far: {saved_at:?}");
+        assert!(i - last <= 8, "at most 0.8 s between saves: {saved_at:?}");
+        last = *i;
+    }
+}
+
 #[test]
 fn reply_autosaves_after_a_pause_and_keeps_the_draft_on_close() {
     let mut s = fixture::workspace();
