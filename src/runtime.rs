@@ -129,7 +129,13 @@ pub async fn start(
         });
     }
     drop(tx);
-    tasks.spawn(crate::ingest::run(rx, store.clone(), ingest, ui.clone()));
+    tasks.spawn(crate::ingest::run(
+        rx,
+        store.clone(),
+        ingest,
+        ui.clone(),
+        cancel.clone(),
+    ));
     let supervisor = tokio::spawn(async move {
         while let Some(done) = tasks.join_next().await {
             if let Err(e) = done

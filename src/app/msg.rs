@@ -166,4 +166,7 @@ pub enum Msg {
         what: String,
         error: String,
     },
+    /// The database stopped taking writes, and why (fetched posts wait in ingest, written when it takes them
+    /// again); `None`: it takes writes again.
+    StoreWritable(Option<String>),
 }

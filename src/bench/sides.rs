@@ -123,7 +123,7 @@ pub(super) fn run_pipeline(
     let (elapsed, failed) = runtime.block_on(async {
         let (ui, mut msgs) = tokio::sync::mpsc::unbounded_channel();
         let started = Instant::now();
-        crate::ingest::run(rx, store.clone(), ingest, ui).await;
+        crate::ingest::run(rx, store.clone(), ingest, ui, Default::default()).await;
         let elapsed = started.elapsed();
         let mut failed = None;
         while let Ok(msg) = msgs.try_recv() {

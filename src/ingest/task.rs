@@ -1,15 +1,20 @@
 //! The ingest task: takes the sources' events in order, prepares each batch and has the store write it with its
 //! cursors, then tells the UI. When batches queue up (a backlog), several go into one transaction, and the next
-//! group is triaged while the store thread writes the last.
+//! group is triaged while the store thread writes the last. When the database cannot be written for now (a full
+//! disk, a read-only file), the group is written again until it goes in: the sources wait behind it (their
+//! bounded queue fills) rather than anything fetched being dropped.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 
+use std::time::Duration;
+
 use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
+use tokio_util::sync::CancellationToken;
 
 use super::Ingest;
 use crate::app::Msg;
@@ -22,6 +27,10 @@ use crate::store::Store;
 /// triage pass short for the runtime and the console's updates close together.
 pub const MAX_GROUP_POSTS: usize = 1_000;
 
+/// The first wait before writing an unwritable group again, doubled up to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
 /// One source batch: the source's name, its posts, the cursors that led to them.
 type Batch<P> = (String, Vec<P>, Vec<Cursor>);
 
@@ -29,12 +38,14 @@ type Batch<P> = (String, Vec<P>, Vec<Cursor>);
 type Write = Pin<Box<dyn Future<Output = Vec<Msg>> + Send>>;
 
 /// Runs until every source's sender is gone: stores batches, forwards health, reports failures, in the order the
-/// events came.
+/// events came. `cancel` ends a wait for an unwritable database (its group is then left unstored, cursors
+/// included: the next start fetches it again).
 pub async fn run(
     mut rx: mpsc::Receiver<SourceEvent>,
     store: Store,
     mut ingest: Ingest,
     ui: mpsc::UnboundedSender<Msg>,
+    cancel: CancellationToken,
 ) {
     // An event taken from the queue while grouping a backlog, to handle next.
     let mut held = None;
@@ -91,7 +102,8 @@ pub async fn run(
                 if !finish(&mut writing, &ui).await {
                     return;
                 }
-                let mut write: Write = Box::pin(write(store.clone(), prepared));
+                let mut write: Write =
+                    Box::pin(write(store.clone(), prepared, ui.clone(), cancel.clone()));
                 // Polled once, the write is on the store thread's queue; its answer is taken when the next
                 // event needs the store or the queue runs dry.
                 if let Poll::Ready(msgs) = futures::poll!(write.as_mut()) {
@@ -135,23 +147,51 @@ fn prepare(ingest: &Ingest, group: Vec<Batch<IncomingPost>>) -> Vec<Batch<NewPos
 }
 
 /// Stores a group of batches in one transaction, each with its cursors; if that fails, each batch alone, so one
-/// bad batch costs only its own posts (as when batches were written one by one). One message per source: its
-/// new posts, or the failure.
-async fn write(store: Store, group: Vec<Batch<NewPost>>) -> Vec<Msg> {
+/// bad batch costs only its own posts (as when batches were written one by one). A database that cannot be
+/// written for now is waited for (the UI told once, and again when it takes writes). One message per source:
+/// its new posts, or the failure.
+async fn write(
+    store: Store,
+    group: Vec<Batch<NewPost>>,
+    ui: mpsc::UnboundedSender<Msg>,
+    cancel: CancellationToken,
+) -> Vec<Msg> {
     let group = Arc::new(group);
-    let all = group.clone();
-    let results = match store
-        .call(move |db| {
-            let refs: Vec<_> = all
-                .iter()
-                .map(|(s, p, c)| (s.as_str(), p.as_slice(), c.as_slice()))
-                .collect();
-            db.insert_batches(&refs)
-        })
-        .await
-    {
+    let mut wait = RETRY_FIRST;
+    let mut waited = false;
+    let attempt = loop {
+        let all = group.clone();
+        let attempt = store
+            .call(move |db| {
+                let refs: Vec<_> = all
+                    .iter()
+                    .map(|(s, p, c)| (s.as_str(), p.as_slice(), c.as_slice()))
+                    .collect();
+                db.insert_batches(&refs)
+            })
+            .await;
+        match attempt {
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "the database cannot be written; fetched posts wait");
+                if !waited {
+                    let _ = ui.send(Msg::StoreWritable(Some(e.to_string())));
+                    waited = true;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = cancel.cancelled() => break Err(e),
+                }
+                wait = (wait * 2).min(RETRY_MAX);
+            }
+            attempt => break attempt,
+        }
+    };
+    if waited && attempt.is_ok() {
+        let _ = ui.send(Msg::StoreWritable(None));
+    }
+    let results = match attempt {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
-        Err(_) if group.len() > 1 => {
+        Err(e) if !e.is_transient() && group.len() > 1 => {
             let mut one_by_one = Vec::with_capacity(group.len());
             for i in 0..group.len() {
                 let all = group.clone();

@@ -104,6 +104,8 @@ pub struct AppState {
     pub last_delivery: HashMap<String, DateTime<Utc>>,
     /// A one-line message in the status bar, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
+    /// Why the database takes no writes now (the status bar says so until it does).
+    pub unwritable: Option<String>,
     /// What staff did last that can still be taken back (for [`crate::domain::UNDO_FOR`]), with when it was
     /// done.
     pub undo: Option<(crate::domain::Undo, DateTime<Utc>)>,
@@ -157,6 +159,7 @@ impl AppState {
             usage: HashMap::new(),
             last_delivery: HashMap::new(),
             flash: None,
+            unwritable: None,
             undo: None,
             notify_min_urgency: None,
             check_in: None,

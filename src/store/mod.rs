@@ -53,6 +53,10 @@ pub enum StoreError {
     /// The database refused or failed an operation (the backend's own message).
     #[error("database error: {0}")]
     Database(String),
+    /// The database cannot be written for now (the disk is full, the file read-only, another program holds it
+    /// locked): what was to be written is kept and written again later, never dropped.
+    #[error("cannot write the database: {0}")]
+    Unwritable(String),
     /// The store's thread has stopped (closed, or the app is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -87,7 +91,24 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Database(e.to_string())
+        use rusqlite::ErrorCode;
+        let why = match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => "the disk is full: free some space",
+            Some(ErrorCode::ReadOnly) => "the file is read-only: make it writable",
+            Some(ErrorCode::SystemIoFailure) => "the disk failed a write: check the disk",
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                "another program holds it locked: close it"
+            }
+            _ => return StoreError::Database(e.to_string()),
+        };
+        StoreError::Unwritable(why.into())
+    }
+}
+
+impl StoreError {
+    /// A failure that passes (space freed, a lock released): the write is worth trying again as it was.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Unwritable(_))
     }
 }
 

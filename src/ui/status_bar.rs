@@ -42,6 +42,20 @@ fn label(state: &AppState, color: Color) -> Style {
     }
 }
 
+/// The status bar's message: the latest news, or else a database that takes no writes (it stays until it does).
+fn message(state: &AppState) -> Option<(String, Style)> {
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    if let Some((text, _)) = &state.flash {
+        return Some((text.clone(), bold));
+    }
+    state.unwritable.as_ref().map(|why| {
+        (
+            format!("{why}; fetched posts and your work wait, nothing is lost"),
+            bold.fg(state.theme.urgent),
+        )
+    })
+}
+
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     let muted = Style::default().fg(state.theme.muted);
     let mut left = Vec::new();
@@ -106,8 +120,8 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     // Whole parts only, in order of need. A message is news: it takes the room of the sources' health (the
     // Sources view has it) and then of the follow-ups count, to show whole where it can.
     let width = |spans: &[Span]| -> usize { spans.iter().map(|s| display_width(&s.content)).sum() };
-    let wanted = state
-        .flash
+    let message = message(state);
+    let wanted = message
         .as_ref()
         .map_or(0, |(text, _)| display_width(text) + 2);
     while counts.len() > 2
@@ -124,12 +138,9 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     }
     left.extend(counts.into_iter().flatten());
     let mut used = width(&left);
-    if let Some((text, _)) = &state.flash {
-        let text = truncate_words(text, room.saturating_sub(used + 2));
-        left.push(Span::styled(
-            format!("{text}  "),
-            Style::default().add_modifier(Modifier::BOLD),
-        ));
+    if let Some((text, style)) = message {
+        let text = truncate_words(&text, room.saturating_sub(used + 2));
+        left.push(Span::styled(format!("{text}  "), style));
     } else {
         // Hints only where they fit whole, most useful first.
         for command in hints(state).into_iter().filter(|c| *c != Command::Help) {

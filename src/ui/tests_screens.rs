@@ -218,3 +218,25 @@ fn the_light_theme_draws_with_its_own_colours() {
     let selected = buf.content().iter().any(|c| c.bg == s.theme.selected_bg);
     assert!(selected, "the selection in the light background");
 }
+
+#[test]
+fn a_database_taking_no_writes_is_said_until_it_does() {
+    let mut s = fixture::workspace();
+    crate::app::update(
+        &mut s,
+        crate::app::Msg::StoreWritable(Some("the disk is full: free some space".into())),
+    );
+    for size in SIZES {
+        let screen = draw(&s, size);
+        let status = screen.lines().last().unwrap_or_default().to_string();
+        assert!(status.contains("disk is full"), "{size:?}: {status}");
+        assert!(status.contains("? help"), "{size:?}: {status}");
+    }
+    crate::app::update(&mut s, crate::app::Msg::StoreWritable(None));
+    let status = draw(&s, (120, 40))
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(status.contains("takes writes again"), "{status}");
+}

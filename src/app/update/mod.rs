@@ -196,6 +196,13 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.flash(format!("{what} failed: {error}"));
             vec![]
         }
+        Msg::StoreWritable(why) => {
+            if why.is_none() && state.unwritable.is_some() {
+                state.flash("the database takes writes again: the posts that waited are stored");
+            }
+            state.unwritable = why;
+            vec![]
+        }
     }
 }
 

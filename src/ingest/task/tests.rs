@@ -76,7 +76,7 @@ async fn ingest_all(store: &Store, events: Vec<SourceEvent>) -> Vec<Msg> {
     }
     drop(tx);
     let (ui, mut msgs) = mpsc::unbounded_channel();
-    run(rx, store.clone(), ingest(), ui).await;
+    run(rx, store.clone(), ingest(), ui, Default::default()).await;
     let mut out = Vec::new();
     while let Ok(m) = msgs.try_recv() {
         out.push(m);
@@ -146,4 +146,118 @@ async fn a_bad_batch_in_a_backlog_costs_only_its_own_posts() {
         .await
         .unwrap();
     assert_eq!((a["k"].as_str(), b.is_empty(), n), ("a2", true, 2));
+}
+
+/// A small file system (tmpfs) mounted for one test, unmounted when dropped; `None` where this process may not
+/// mount (not root, no tmpfs).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(dir.to_path_buf()))
+    }
+
+    fn grow(&self, size: &str) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "remount the small disk");
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// The first message `want` takes (failures on the way fail the test), within a minute.
+async fn wait_for(msgs: &mut mpsc::UnboundedReceiver<Msg>, want: fn(&Msg) -> bool) -> Msg {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, msgs.recv())
+            .await
+            .expect("timed out")
+            .expect("the task ended");
+        assert!(!matches!(msg, Msg::TaskFailed { .. }), "{msg:?}");
+        if want(&msg) {
+            return msg;
+        }
+    }
+}
+
+/// A disk that fills mid-feed: the batch is kept and written again, the sources wait behind it (their queue
+/// full), the UI is told once and again when writes go in; every post arrives once, none dropped.
+#[tokio::test]
+async fn a_full_disk_holds_the_batches_until_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(dir.path(), "600k") else {
+        eprintln!("skipping the full-disk test: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let store = Store::open(dir.path().join("r.db")).unwrap();
+    let (tx, rx) = mpsc::channel(2);
+    let (ui, mut msgs) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(rx, store.clone(), ingest(), ui, Default::default()));
+    let words = "a long complaint about a parcel that never came ".repeat(40);
+    const BATCHES: usize = 30;
+    const PER_BATCH: usize = 20;
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let producer = {
+        let sent = sent.clone();
+        tokio::spawn(async move {
+            for b in 0..BATCHES {
+                let ids: Vec<String> = (0..PER_BATCH).map(|i| format!("{b}-{i}")).collect();
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let mut event = batch("feed", &ids, "x@m.example", &format!("c{b}"));
+                if let SourceEvent::Batch { posts, .. } = &mut event {
+                    for p in posts {
+                        p.text = format!("{} {words}", p.native_id);
+                    }
+                }
+                tx.send(event).await.unwrap();
+                sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    };
+    let why = match wait_for(&mut msgs, |m| matches!(m, Msg::StoreWritable(Some(_)))).await {
+        Msg::StoreWritable(Some(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(why.contains("disk is full"), "{why}");
+    // The sources wait: the feed stops being taken while nothing can be written.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let paused_at = sent.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sent.load(std::sync::atomic::Ordering::SeqCst), paused_at);
+    assert!(paused_at < BATCHES, "paused before the end of the feed");
+
+    disk.grow("50m");
+    wait_for(&mut msgs, |m| matches!(m, Msg::StoreWritable(None))).await;
+    producer.await.unwrap();
+    task.await.unwrap();
+    let mut failures = Vec::new();
+    while let Ok(m) = msgs.try_recv() {
+        if let Msg::TaskFailed { error, .. } = m {
+            failures.push(error);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+    let (n, cursor) = store
+        .call(|db| Ok((db.post_count()?, db.cursors("feed")?)))
+        .await
+        .unwrap();
+    assert_eq!(n, (BATCHES * PER_BATCH) as u64, "every post once");
+    assert_eq!(cursor["k"], format!("c{}", BATCHES - 1));
+    store.close().await;
 }
