@@ -154,18 +154,7 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
         );
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let [home, data, config, state] = ["home", "data", "config", "state"].map(|d| {
-        let p = tmp.path().join(d);
-        std::fs::create_dir_all(&p).expect("mkdir");
-        p
-    });
-    let dirs = Dirs {
-        home: &home,
-        data: &data,
-        config: &config,
-        state: &state,
-    };
+    let dirs = Dirs::new();
     // A demo database with posts and one logged action.
     let mut sync = Command::new(env!("CARGO_BIN_EXE_regulars"));
     dirs.env(&mut sync);
@@ -178,7 +167,7 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let db = data.join("regulars/demo.db");
+    let db = dirs.demo_db();
     rusqlite::Connection::open(&db)
         .expect("open the demo database")
         .execute(
@@ -192,7 +181,7 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
         "Delete {} ({posts} posts, 1 action)? Type yes to continue:",
         db.display()
     );
-    let tmux = Tmux::new(&home);
+    let tmux = Tmux::new(&dirs.home);
 
     // "no": nothing deleted, the console does not start, the exit status says so.
     tmux.start(&console_command(1, &dirs, "--fresh"), true);
@@ -216,7 +205,7 @@ fn fresh_asks_on_the_terminal_before_the_console_starts() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("the console to start after yes", panes_filled);
     assert_eq!(count(&db, "actions"), 0, "the action went with the reset");
-    tmux.quit_cleanly(2, &state);
+    tmux.quit_cleanly(2, &dirs.state);
 }
 
 #[test]
@@ -226,19 +215,10 @@ fn console_end_to_end_in_tmux() {
         return;
     }
     let started = Instant::now();
-    let home = tempfile::tempdir().expect("temp home");
-    let data = tempfile::tempdir().expect("temp data dir");
-    let config = tempfile::tempdir().expect("temp config dir");
-    let state = tempfile::tempdir().expect("temp state dir");
-    let dirs = Dirs {
-        home: home.path(),
-        data: data.path(),
-        config: config.path(),
-        state: state.path(),
-    };
+    let dirs = Dirs::new();
     let command = |run: u32| console_command(run, &dirs, "");
-    let db = data.path().join("regulars/demo.db");
-    let tmux = Tmux::new(home.path());
+    let db = dirs.demo_db();
+    let tmux = Tmux::new(&dirs.home);
 
     // First run: the panes fill.
     tmux.start(&command(1), true);
@@ -298,7 +278,7 @@ fn console_end_to_end_in_tmux() {
         !s.contains("Log an action") && log_shows_gift(s)
     });
 
-    tmux.quit_cleanly(1, state.path());
+    tmux.quit_cleanly(1, &dirs.state);
     let first_run = started.elapsed();
 
     // Second run on the same dirs: the work is still there.
@@ -325,7 +305,7 @@ fn console_end_to_end_in_tmux() {
     );
     tmux.keys(&["Escape"]);
     tmux.wait_for("the composer to close", |s| !s.contains("Reply to "));
-    tmux.quit_cleanly(2, state.path());
+    tmux.quit_cleanly(2, &dirs.state);
 
     // And in the database.
     let conn = rusqlite::Connection::open(&db).expect("open the demo database");
@@ -368,19 +348,8 @@ fn the_draft_goes_to_the_editor_and_comes_back() {
         );
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let [home, data, config, state] = ["home", "data", "config", "state"].map(|d| {
-        let p = tmp.path().join(d);
-        std::fs::create_dir_all(&p).expect("mkdir");
-        p
-    });
-    let dirs = Dirs {
-        home: &home,
-        data: &data,
-        config: &config,
-        state: &state,
-    };
-    let editor = tmp.path().join("editor.sh");
+    let dirs = Dirs::new();
+    let editor = dirs.root.path().join("editor.sh");
     std::fs::write(
         &editor,
         "#!/bin/sh\nprintf ' and edited outside' >> \"$1\"\n",
@@ -389,7 +358,7 @@ fn the_draft_goes_to_the_editor_and_comes_back() {
     let mut perms = std::fs::metadata(&editor).expect("editor").permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(&editor, perms).expect("chmod the editor");
-    let tmux = Tmux::new(&home);
+    let tmux = Tmux::new(&dirs.home);
     tmux.start(
         &format!(
             "unset VISUAL; export EDITOR={}; {}",
@@ -428,5 +397,5 @@ fn the_draft_goes_to_the_editor_and_comes_back() {
         "the draft is kept:\n{screen}"
     );
     tmux.keys(&["Escape"]);
-    tmux.quit_cleanly(1, &state);
+    tmux.quit_cleanly(1, &dirs.state);
 }

@@ -56,30 +56,15 @@ fn drafts(db: &Path) -> Vec<String> {
         .collect()
 }
 
-fn dirs_in(tmp: &Path) -> [std::path::PathBuf; 4] {
-    ["home", "data", "config", "state"].map(|d| {
-        let p = tmp.join(d);
-        std::fs::create_dir_all(&p).expect("mkdir");
-        p
-    })
-}
-
 #[test]
 fn a_signal_saves_the_draft_just_typed_and_gives_the_terminal_back() {
     if !common::tmux::tmux_available() {
         eprintln!("skipping the signal test: `tmux` is not on PATH (install tmux to run it)");
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let [home, data, config, state] = dirs_in(tmp.path());
-    let dirs = Dirs {
-        home: &home,
-        data: &data,
-        config: &config,
-        state: &state,
-    };
-    let db = data.join("regulars/demo.db");
-    let tmux = Tmux::new(&home);
+    let dirs = Dirs::new();
+    let db = dirs.demo_db();
+    let tmux = Tmux::new(&dirs.home);
     for (run, sig) in [(1, "TERM"), (2, "HUP"), (3, "INT")] {
         composing(&tmux, &dirs, run, run == 1);
         let typed = format!("Hello, so sorry, written just before SIG{sig}");
@@ -119,16 +104,9 @@ fn kill_9_while_typing_loses_at_most_the_last_second() {
         eprintln!("skipping the kill -9 test: `tmux` is not on PATH (install tmux to run it)");
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let [home, data, config, state] = dirs_in(tmp.path());
-    let dirs = Dirs {
-        home: &home,
-        data: &data,
-        config: &config,
-        state: &state,
-    };
-    let db = data.join("regulars/demo.db");
-    let tmux = Tmux::new(&home);
+    let dirs = Dirs::new();
+    let db = dirs.demo_db();
+    let tmux = Tmux::new(&dirs.home);
     composing(&tmux, &dirs, 1, true);
     // A fast typist: a word every 80 ms for four seconds, never pausing, then the power goes.
     let mut typed = String::new();
@@ -174,5 +152,5 @@ fn kill_9_while_typing_loses_at_most_the_last_second() {
     drop(conn);
     tmux.start(&console_command(2, &dirs, ""), false);
     tmux.wait_for("the panes to fill again", panes_filled);
-    tmux.quit_cleanly(2, &state);
+    tmux.quit_cleanly(2, &dirs.state);
 }

@@ -40,26 +40,22 @@ async fn send(ws: &Workspace, state: &mut AppState, msg: Msg) {
     }
 }
 
-#[tokio::test]
-async fn read_posts_focus_selection_and_filter_survive_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("regulars.db");
-    let ws = Workspace::open(regulars::config::demo(5.0), db.clone(), false)
-        .await
-        .unwrap();
+/// `n` mentions of the shop from as many visitors, a minute apart (the last newest), stored as ingest
+/// prepares them; their ids, oldest first.
+async fn mentions(ws: &Workspace, n: i64, text: &str) -> Vec<PostId> {
     let now = Utc::now();
-    let prepared: Vec<_> = (0..5)
+    let prepared: Vec<_> = (0..n)
         .map(|i| {
             let incoming = IncomingPost {
                 network: regulars::domain::Network::Mastodon,
-                native_id: format!("lunch-{i}"),
+                native_id: format!("visit-{i}"),
                 url: None,
                 author: Author {
                     handle: format!("visitor{i}@example.social"),
                     display_name: format!("Visitor {i}"),
                 },
-                text: format!("@marlowfinch lovely window display today, number {i}"),
-                created_at: now - Duration::minutes(50 - i),
+                text: format!("{text}, number {i}"),
+                created_at: now - Duration::minutes(n + 10 - i),
                 in_reply_to: None,
                 reply_ref: None,
                 addressed_to_shop: true,
@@ -70,14 +66,23 @@ async fn read_posts_focus_selection_and_filter_survive_a_restart() {
             ws.ingest().prepare(incoming, now)
         })
         .collect();
-    let ids: Vec<PostId> = ws
-        .store
+    ws.store
         .call(move |db| db.insert_batch("demo", &prepared, &[]))
         .await
         .unwrap()
         .into_iter()
         .map(|p| p.id)
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn read_posts_focus_selection_and_filter_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("regulars.db");
+    let ws = Workspace::open(regulars::config::demo(5.0), db.clone(), false)
+        .await
+        .unwrap();
+    let ids = mentions(&ws, 5, "@marlowfinch lovely window display today").await;
 
     let mut state = ws.initial_state(Default::default()).await.unwrap();
     let before = state.reads.total;
@@ -131,38 +136,7 @@ async fn a_selection_deep_in_a_long_list_is_where_it_was_after_a_restart() {
     let ws = Workspace::open(regulars::config::demo(5.0), db.clone(), false)
         .await
         .unwrap();
-    let now = Utc::now();
-    let prepared: Vec<_> = (0..400)
-        .map(|i| {
-            let incoming = IncomingPost {
-                network: regulars::domain::Network::Mastodon,
-                native_id: format!("deep-{i}"),
-                url: None,
-                author: Author {
-                    handle: format!("visitor{i}@example.social"),
-                    display_name: format!("Visitor {i}"),
-                },
-                text: format!("@marlowfinch saw the new bracelets, number {i}"),
-                created_at: now - Duration::minutes(500 - i),
-                in_reply_to: None,
-                reply_ref: None,
-                addressed_to_shop: true,
-                context: false,
-                quotes: None,
-                rating: None,
-            };
-            ws.ingest().prepare(incoming, now)
-        })
-        .collect();
-    let ids: Vec<PostId> = ws
-        .store
-        .call(move |db| db.insert_batch("demo", &prepared, &[]))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-
+    let ids = mentions(&ws, 400, "@marlowfinch saw the new bracelets").await;
     let mut state = ws.initial_state(Default::default()).await.unwrap();
     while state.focus != Pane::Mentions {
         send(&ws, &mut state, Msg::Command(Command::NextPane)).await;

@@ -182,22 +182,44 @@ impl Drop for Tmux {
     }
 }
 
-/// The private directories a run uses instead of the user's.
-pub struct Dirs<'a> {
-    pub home: &'a Path,
-    pub data: &'a Path,
-    pub config: &'a Path,
-    pub state: &'a Path,
+/// The private directories a run uses instead of the user's, in a temporary folder (`root`) removed on drop.
+pub struct Dirs {
+    pub root: tempfile::TempDir,
+    pub home: PathBuf,
+    pub data: PathBuf,
+    pub config: PathBuf,
+    pub state: PathBuf,
 }
 
-impl Dirs<'_> {
+impl Dirs {
+    pub fn new() -> Dirs {
+        let root = tempfile::tempdir().expect("temp dir");
+        let [home, data, config, state] = ["home", "data", "config", "state"].map(|d| {
+            let p = root.path().join(d);
+            std::fs::create_dir_all(&p).expect("mkdir");
+            p
+        });
+        Dirs {
+            root,
+            home,
+            data,
+            config,
+            state,
+        }
+    }
+
+    /// The demo's database in these directories.
+    pub fn demo_db(&self) -> PathBuf {
+        self.data.join("regulars/demo.db")
+    }
+
     pub fn env(&self, cmd: &mut Command) {
         cmd.env_remove("REGULARS_CONFIG")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env("HOME", self.home)
-            .env("XDG_DATA_HOME", self.data)
-            .env("XDG_CONFIG_HOME", self.config)
-            .env("XDG_STATE_HOME", self.state);
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", &self.data)
+            .env("XDG_CONFIG_HOME", &self.config)
+            .env("XDG_STATE_HOME", &self.state);
     }
 }
 
