@@ -22,6 +22,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V7_CUSTOMERS.into(),
     v8_corrections,
     || V9_READ_STATE.into(),
+    || V12_ALERTS.into(),
 ];
 
 /// The schema version this build writes.
@@ -178,6 +179,15 @@ CREATE TABLE ui_state (
     key        TEXT PRIMARY KEY,
     value      TEXT NOT NULL,
     updated_at INTEGER NOT NULL
+);
+"#;
+
+/// The customers staff asked to hear about whatever they post ("always tell me"), since when. Forgetting a
+/// customer deletes their row with them.
+const V12_ALERTS: &str = r#"
+CREATE TABLE customer_alerts (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
+    since       INTEGER NOT NULL
 );
 "#;
 
