@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::domain::Watched;
 use crate::store::AlertRepo;
+use crate::text::{display_width, join_fitting};
 
 /// The hours before the last one that make the usual rate.
 pub const BASELINE_HOURS: u32 = 12;
@@ -112,16 +113,21 @@ impl Spike {
         text
     }
 
-    /// For the status bar: "24 complaints/h (usual 2): refund, late".
-    pub fn status(&self) -> String {
-        let mut text = format!(
-            "{} {}/h (usual {})",
-            self.count,
-            self.watched.as_str(),
-            usual(self.usual)
+    /// For the status bar, within `width` columns: "24 complaints/h: refund, late (usual 2)". A narrow bar
+    /// keeps whole words before the usual rate.
+    pub fn status(&self, width: usize) -> String {
+        let mut text = format!("{} {}/h", self.count, self.watched.as_str());
+        let words = join_fitting(
+            &self.words,
+            ", ",
+            width.saturating_sub(display_width(&text) + 2),
         );
-        if !self.words.is_empty() {
-            text.push_str(&format!(": {}", self.words.join(", ")));
+        if !words.is_empty() {
+            text.push_str(&format!(": {words}"));
+        }
+        let usual = format!(" (usual {})", usual(self.usual));
+        if display_width(&text) + display_width(&usual) <= width {
+            text.push_str(&usual);
         }
         text
     }
@@ -328,7 +334,10 @@ mod tests {
         };
         assert_eq!(spike.title(), "Spike: 24 complaints in the last hour");
         assert_eq!(spike.detail(), "usual 2 an hour; rising: refund, clasp");
-        assert_eq!(spike.status(), "24 complaints/h (usual 2): refund, clasp");
+        assert_eq!(spike.status(80), "24 complaints/h: refund, clasp (usual 2)");
+        // Narrow: whole words first, then the usual rate if it fits.
+        assert_eq!(spike.status(32), "24 complaints/h: refund, clasp");
+        assert_eq!(spike.status(28), "24 complaints/h: refund");
         let from_nothing = Spike {
             usual: 0.25,
             words: vec![],

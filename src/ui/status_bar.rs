@@ -1,5 +1,5 @@
-//! The status bar: DEMO label, each source's health, unread and urgent counts, follow-ups due, a message, key
-//! hints, the clock.
+//! The status bar: DEMO label, an alert (a spike going on, or the latest alert where no desktop notification
+//! shows it), each source's health, unread and urgent counts, follow-ups due, a message, key hints, the clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -57,6 +57,16 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         ));
         left.push(Span::raw(" "));
     }
+    // An alert is news that lasts: it takes the room of the sources' health and the hints. A message is
+    // fresher news: while it shows, the alert keeps only its label.
+    let alert = alert_label(state);
+    if let Some(name) = alert {
+        left.push(Span::styled(
+            format!(" {name} "),
+            label(state, state.theme.urgent),
+        ));
+        left.push(Span::raw(" "));
+    }
     let mut sources = Vec::new();
     for (name, health) in &state.sources {
         let (label, color) = health_dot(state, health);
@@ -106,10 +116,16 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     // Whole parts only, in order of need. A message is news: it takes the room of the sources' health (the
     // Sources view has it) and then of the follow-ups count, to show whole where it can.
     let width = |spans: &[Span]| -> usize { spans.iter().map(|s| display_width(&s.content)).sum() };
-    let wanted = state
+    let flash_wanted = state
         .flash
         .as_ref()
         .map_or(0, |(text, _)| display_width(text) + 2);
+    let alert_wanted = if alert.is_some() && flash_wanted == 0 {
+        display_width(&alert_text(state, usize::MAX)) + 2
+    } else {
+        0
+    };
+    let wanted = flash_wanted + alert_wanted;
     while counts.len() > 2
         && wanted > 0
         && width(&left) + counts.iter().map(|c| width(c)).sum::<usize>() + wanted > room
@@ -117,8 +133,21 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         counts.pop();
     }
     let counts_width: usize = counts.iter().map(|c| width(c)).sum();
+    if alert_wanted > 0 {
+        let free = room.saturating_sub(width(&left) + counts_width);
+        let text = alert_text(state, alert_wanted.min(free).saturating_sub(2));
+        // A word or two is not worth showing: the label alone says there is something.
+        if display_width(&text) >= 8 {
+            left.push(Span::styled(
+                format!("{text}  "),
+                Style::default()
+                    .fg(state.theme.urgent)
+                    .add_modifier(Modifier::BOLD),
+            ));
+        }
+    }
     for source in sources {
-        if width(&left) + width(&source) + counts_width + wanted <= room {
+        if width(&left) + width(&source) + counts_width + flash_wanted <= room {
             left.extend(source);
         }
     }
@@ -168,4 +197,30 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         )),
         clock_area,
     );
+}
+
+/// The alert the bar shows: the latest one where no desktop notification showed it, else the spikes going on.
+fn alert_label(state: &AppState) -> Option<&'static str> {
+    let alerts = &state.alerts;
+    if alerts.banner.is_some() {
+        Some("ALERT")
+    } else if !alerts.spikes.is_empty() {
+        Some("SPIKE")
+    } else {
+        None
+    }
+}
+
+/// What the alert says, within `width` columns.
+fn alert_text(state: &AppState, width: usize) -> String {
+    if let Some(banner) = &state.alerts.banner {
+        return truncate_words(banner, width);
+    }
+    let spikes: Vec<String> = state
+        .alerts
+        .spikes
+        .iter()
+        .map(|s| s.status(width))
+        .collect();
+    crate::text::join_fitting(&spikes, " · ", width)
 }

@@ -113,7 +113,7 @@ pub(super) fn notified(state: &mut AppState, title: String, error: Option<String
     let rang = state.alerts.rings();
     if !matches!(state.alerts.desktop, Desktop::Unavailable(_)) {
         state.flash(format!(
-            "no desktop notifications ({error}): alerts ring the bell and show here"
+            "no desktop notifications: alerts use the bell and this bar ({error})"
         ));
     }
     state.alerts.desktop = Desktop::Unavailable(error);

@@ -304,7 +304,7 @@ fn without_a_notification_service_it_says_so_once_and_uses_the_bell_and_status_b
     );
     assert_eq!(
         s.flash.as_ref().unwrap().0,
-        "no desktop notifications (no session bus): alerts ring the bell and show here"
+        "no desktop notifications: alerts use the bell and this bar (no session bus)"
     );
     assert_eq!(
         s.alerts.banner.as_deref(),
