@@ -230,6 +230,37 @@ mod tests {
     }
 
     #[test]
+    fn the_section_reads_and_its_errors_name_the_place_and_the_fix() {
+        let c = crate::config::parse(
+            "[alerts]\nregulars = [\"complaint\", \"question\"]\nanyone = [\"crisis\"]\n\
+             quiet_hours = \"22:00-07:00\"\ntime_zone = \"Europe/London\"\nbell = \"always\"\n\
+             [alerts.spike]\nmin_posts = 20\n",
+        )
+        .unwrap();
+        assert_eq!(c.alerts.regulars, [Trigger::Complaint, Trigger::Question]);
+        assert_eq!(c.alerts.anyone, [Trigger::Crisis]);
+        assert_eq!(c.alerts.bell, Bell::Always);
+        assert_eq!(c.alerts.time_zone, Some(Zone(chrono_tz::Europe::London)));
+        assert_eq!((c.alerts.spike.min_posts, c.alerts.spike.factor), (20, 3.0));
+        let err = |text: &str| crate::config::parse(text).unwrap_err();
+        let e = err("[alerts]\nquiet_hours = \"22-7\"\n");
+        assert!(e.contains("line 2") && e.contains("\"22:00-07:00\""), "{e}");
+        let e = err("[alerts]\nanyone = [\"angry\"]\n");
+        assert!(e.contains("angry") && e.contains("crisis"), "{e}");
+        let e = err("[alerts]\ntime_zone = \"Mars/Olympus\"\n");
+        assert!(e.contains("line 2") && e.contains("Europe/London"), "{e}");
+        let e = err("[alerts]\nbel = \"always\"\n");
+        assert!(e.contains("bel") && e.contains("bell"), "{e}");
+        let e = err("[alerts.spike]\nfactor = 0.5\n");
+        assert!(e.contains("alerts.spike.factor"), "{e}");
+        let e = err("[alerts]\nmin_urgency = 2.0\n");
+        assert!(
+            e.contains("alerts.min_urgency") && e.contains("0 to 1"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_older_notifications_section_still_counts() {
         let c = AlertsConfig::default().with_legacy(false, Some(0.8));
         assert!(!c.desktop);
