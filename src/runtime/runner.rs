@@ -344,7 +344,8 @@ impl Runner {
 /// How long the notification service may take to answer before the notification counts as not shown.
 const NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Shows a notification off the async threads (D-Bus blocks) and reports whether it was shown.
+/// Shows a notification on a thread of its own (D-Bus blocks, and a service that never answers must not hold
+/// a blocking-pool thread the runtime waits for at exit) and reports whether it was shown.
 async fn notify(
     notifier: Arc<dyn Notifier>,
     ui: mpsc::UnboundedSender<Msg>,
@@ -352,14 +353,13 @@ async fn notify(
     body: String,
 ) {
     let (t, b) = (title.clone(), body.clone());
-    let shown = tokio::time::timeout(
-        NOTIFY_TIMEOUT,
-        tokio::task::spawn_blocking(move || notifier.notify(&t, &b)),
-    )
-    .await;
-    let error = match shown {
+    let (done, shown) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(notifier.notify(&t, &b));
+    });
+    let error = match tokio::time::timeout(NOTIFY_TIMEOUT, shown).await {
         Ok(Ok(result)) => result.err(),
-        Ok(Err(e)) => Some(format!("the notification task failed: {e}")),
+        Ok(Err(_)) => Some("the notification thread stopped without an answer".into()),
         Err(_) => Some("the notification service did not answer".into()),
     };
     if let Some(e) = &error {
