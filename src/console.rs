@@ -28,6 +28,7 @@ pub async fn run(
         runner: effects,
         osc52,
         copies: Vec::new(),
+        bells: 0,
         away: Vec::new(),
     };
     let result = run_loop(guard, state, msgs, &mut effects).await;
@@ -121,6 +122,16 @@ async fn run_loop(
                     .map(|e| format!("could not copy through the terminal: {e}"));
             apply(state, Msg::Copied { what, error }, effects);
         }
+        if std::mem::take(&mut effects.bells) > 0 {
+            // Several alerts in one pass ring once.
+            let error = crossterm::execute!(
+                guard.terminal.backend_mut(),
+                crossterm::style::Print('\u{7}')
+            )
+            .err()
+            .map(|e| e.to_string());
+            apply(state, Msg::Rang { error }, effects);
+        }
         for effect in std::mem::take(&mut effects.away) {
             // Nothing may read the terminal while it is away: the event reader stops, and starts afresh after.
             drop(events);
@@ -201,12 +212,13 @@ fn leave_terminal(guard: &mut TerminalGuard, effect: Effect) -> anyhow::Result<O
     }
 }
 
-/// Where effects go: the runner, except copies through the terminal (OSC 52) and what hands the terminal over
-/// (the editor, Ctrl-Z), kept for the loop to do.
+/// Where effects go: the runner, except copies through the terminal (OSC 52), the bell and what hands the
+/// terminal over (the editor, Ctrl-Z), kept for the loop to do.
 struct Effects {
     runner: mpsc::UnboundedSender<Effect>,
     osc52: bool,
     copies: Vec<(String, Copied)>,
+    bells: usize,
     away: Vec<Effect>,
 }
 
@@ -215,6 +227,7 @@ fn apply(state: &mut AppState, msg: Msg, effects: &mut Effects) {
         match effect {
             Effect::Quit => {}
             Effect::Copy { text, what } if effects.osc52 => effects.copies.push((text, what)),
+            Effect::Bell => effects.bells += 1,
             effect @ (Effect::EditDraft { .. } | Effect::Suspend) => effects.away.push(effect),
             effect => {
                 let _ = effects.runner.send(effect);

@@ -1,6 +1,7 @@
 //! regulars: a terminal console for a shop's social-media staff.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod app;
 pub mod bench;
 pub mod config;

@@ -454,7 +454,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     let (ui_tx, ui_rx) = mpsc::unbounded_channel::<Msg>();
     let (effects_tx, effects_rx) = mpsc::unbounded_channel();
     let notifier: Arc<dyn regulars::notify::Notifier> = Arc::from(regulars::notify::for_config(
-        workspace.settings.config.notifications.enabled,
+        workspace.settings.config.alerts_policy().desktop,
     ));
     let mut ingest = workspace.ingest();
     let rematch = regulars::ingest::Rematch::new(workspace.settings.config.clone(), &mut ingest);

@@ -79,8 +79,8 @@ impl Workspace {
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;
-        let notifications = &self.settings.config.notifications;
-        state.notify_min_urgency = notifications.enabled.then_some(notifications.min_urgency);
+        state.alerts = crate::alerts::Alerts::new(self.settings.config.alerts_policy());
+        state.alerts.always = self.store.call(|db| db.always_tell_me()).await?;
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
         if let Some(why) = &self.customer_import {
             state.flash(format!(

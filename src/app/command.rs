@@ -51,6 +51,8 @@ pub enum Command {
     Customers,
     /// The private notes on the selected customer (or the current post's), in an editor.
     EditNote,
+    /// Every post of the selected customer (or the current post's) notifies, whatever it is; again to stop.
+    AlwaysTellMe,
     ScrollDetailDown,
     ScrollDetailUp,
     /// The next unread post, in the focused pane after the selection, then in the other panes.
@@ -105,7 +107,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 49] = [
+    pub const ALL: [Command; 50] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -142,6 +144,7 @@ impl Command {
         Command::StartCheckIn,
         Command::Customers,
         Command::EditNote,
+        Command::AlwaysTellMe,
         Command::Help,
         Command::Quit,
         Command::SendReply,
@@ -199,6 +202,9 @@ impl Command {
             Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
             Command::Customers => "the regulars: rank, spend, last contact, hints",
             Command::EditNote => "edit the customer's private notes",
+            Command::AlwaysTellMe => {
+                "always tell me: every post of the customer notifies (again: stop)"
+            }
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
             Command::NextUnread => "next unread post, from any pane",
@@ -235,6 +241,7 @@ impl Command {
             Command::StartCheckIn => "check-in",
             Command::Customers => "customers",
             Command::EditNote => "notes",
+            Command::AlwaysTellMe => "always tell me",
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
@@ -278,6 +285,7 @@ impl Command {
             | Command::FindHandles
             | Command::UnlinkHandle
             | Command::EditNote
+            | Command::AlwaysTellMe
             | Command::MarkAllRead => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory

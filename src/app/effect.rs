@@ -71,9 +71,22 @@ pub enum Effect {
         customer: crate::domain::CustomerId,
         note: String,
     },
+    /// A desktop notification (answered by `Msg::Notified`, shown or not).
     Notify {
         title: String,
         body: String,
+    },
+    /// Rings the terminal bell (the UI loop does it: it owns the terminal); answered by `Msg::Rang`.
+    Bell,
+    /// Counts the last hours' mentions and complaints for spikes (answered by `Msg::SpikesMeasured`).
+    MeasureSpikes {
+        at: chrono::DateTime<chrono::Utc>,
+        rule: crate::alerts::SpikeRule,
+    },
+    /// Every post of a customer notifies, or no longer (answered by `Msg::AlwaysTellMeSet`).
+    SetAlwaysTellMe {
+        customer: CustomerId,
+        on: bool,
     },
     /// Searches each network's accounts for a customer's name, concurrently (answered by
     /// `Msg::AccountsFound`).

@@ -161,6 +161,24 @@ pub enum Msg {
         pane: crate::state::Pane,
         count: u64,
     },
+    /// A desktop notification was shown, or could not be (`error`: why; the console falls back to the bell and
+    /// the status bar).
+    Notified {
+        title: String,
+        body: String,
+        error: Option<String>,
+    },
+    /// The terminal bell rang, or could not (`error`).
+    Rang {
+        error: Option<String>,
+    },
+    /// The spikes going on now (none: none), or why they could not be counted.
+    SpikesMeasured(Result<Vec<crate::alerts::Spike>, String>),
+    /// The store took "always tell me" for a customer.
+    AlwaysTellMeSet {
+        customer: CustomerId,
+        on: bool,
+    },
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

@@ -43,7 +43,10 @@ pub struct Config {
     pub customers: Option<crate::customers::config::CustomersConfig>,
     /// Sources by name: `[sources.<name>]` with `kind = "mastodon" | "bluesky" | "rss" | "jsonl" | "demo"`.
     pub sources: BTreeMap<String, SourceConfig>,
+    /// Superseded by `[alerts]`, still read: see [`Config::alerts_policy`].
     pub notifications: NotificationConfig,
+    /// What notifies at once, how often, when not, and how; spikes.
+    pub alerts: crate::alerts::AlertsConfig,
     pub links: crate::links::LinksConfig,
     pub keys: KeysTable,
     pub theme: ThemeConfig,
@@ -64,6 +67,13 @@ impl Config {
     pub fn classifier(&self) -> Result<Classifier, TriageError> {
         let listening = Listening::new(self, &[]);
         Ok(Classifier::new(&self.triage)?.with_shop_handles(listening.shop_handles()))
+    }
+
+    /// `[alerts]`, with what an older config says in `[notifications]` where `[alerts]` leaves it open.
+    pub fn alerts_policy(&self) -> crate::alerts::AlertsConfig {
+        self.alerts
+            .clone()
+            .with_legacy(self.notifications.enabled, self.notifications.min_urgency)
     }
 }
 
@@ -127,19 +137,21 @@ impl<'de> Deserialize<'de> for ShopHandles {
     }
 }
 
+/// `[notifications]`, from before `[alerts]`: `enabled = false` still turns desktop notifications off, and
+/// `min_urgency` is `[alerts] min_urgency`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotificationConfig {
     pub enabled: bool,
-    /// Notify for new posts whose urgency is at least this (0..1).
-    pub min_urgency: f32,
+    /// Also anyone's complaint or distress at least this urgent (0..1).
+    pub min_urgency: Option<f32>,
 }
 
 impl Default for NotificationConfig {
     fn default() -> NotificationConfig {
         NotificationConfig {
             enabled: true,
-            min_urgency: 0.75,
+            min_urgency: None,
         }
     }
 }
@@ -232,12 +244,16 @@ pub fn parse(text: &str) -> Result<Config, String> {
 
 fn validate(config: &Config) -> Result<(), String> {
     config.layout.check()?;
-    if !(0.0..=1.0).contains(&config.notifications.min_urgency) {
+    if let Some(m) = config
+        .notifications
+        .min_urgency
+        .filter(|m| !(0.0..=1.0).contains(m))
+    {
         return Err(format!(
-            "notifications.min_urgency = {}: use a number from 0 to 1",
-            config.notifications.min_urgency
+            "notifications.min_urgency = {m}: use a number from 0 to 1"
         ));
     }
+    config.alerts.check()?;
     for (i, tag) in config.shop.hashtags.iter().enumerate() {
         if tag.trim_start_matches('#').trim().is_empty() || tag.contains(char::is_whitespace) {
             return Err(format!(

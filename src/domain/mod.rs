@@ -1,5 +1,6 @@
 //! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
 
+mod activity;
 mod customer;
 mod listing;
 mod post;
@@ -8,6 +9,7 @@ mod story;
 mod undo;
 mod work;
 
+pub use activity::Watched;
 pub use customer::{Candidate, Customer, Handle, ImportRun, forget_key, value_of_rank};
 pub use listing::{ActionKey, Anchor, Listing, Located, Page, PostDetails, PostKey, PostQuery};
 pub use post::{

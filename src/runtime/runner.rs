@@ -136,6 +136,9 @@ impl Runner {
                         let _ = ui.send(Msg::AccountsFound { customer, found });
                     });
                 }
+                Effect::Notify { title, body } => {
+                    sends.spawn(notify(self.notifier.clone(), self.ui.clone(), title, body));
+                }
                 other => self.perform(other).await,
             }
         }
@@ -285,13 +288,27 @@ impl Runner {
                 let _ = self.ui.send(msg);
                 return;
             }
-            Effect::Notify { title, body } => {
-                self.notifier.notify(&title, &body);
+            Effect::MeasureSpikes { at, rule } => {
+                let measured = self
+                    .store
+                    .call(move |db| crate::alerts::spike::measure(db, &rule, at))
+                    .await;
+                let _ = self
+                    .ui
+                    .send(Msg::SpikesMeasured(measured.map_err(|e| e.to_string())));
                 return;
             }
+            Effect::SetAlwaysTellMe { customer, on } => self
+                .store
+                .call(move |db| db.set_always_tell_me(customer, on, chrono::Utc::now()))
+                .await
+                .map(|_| Some(Msg::AlwaysTellMeSet { customer, on })),
             Effect::SendReply { .. }
             | Effect::ResolveReply { .. }
             | Effect::SearchAccounts { .. }
+            | Effect::Notify { .. }
+            // The UI loop rings the bell: it owns the terminal.
+            | Effect::Bell
             // The UI loop owns the terminal: it runs the editor and suspends.
             | Effect::EditDraft { .. }
             | Effect::Suspend
@@ -322,6 +339,33 @@ impl Runner {
             Err(e) => tracing::warn!(error = %e, "cannot reload the customers for matching"),
         }
     }
+}
+
+/// How long the notification service may take to answer before the notification counts as not shown.
+const NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Shows a notification on a thread of its own (D-Bus blocks, and a service that never answers must not hold
+/// a blocking-pool thread the runtime waits for at exit) and reports whether it was shown.
+async fn notify(
+    notifier: Arc<dyn Notifier>,
+    ui: mpsc::UnboundedSender<Msg>,
+    title: String,
+    body: String,
+) {
+    let (t, b) = (title.clone(), body.clone());
+    let (done, shown) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(notifier.notify(&t, &b));
+    });
+    let error = match tokio::time::timeout(NOTIFY_TIMEOUT, shown).await {
+        Ok(Ok(result)) => result.err(),
+        Ok(Err(_)) => Some("the notification thread stopped without an answer".into()),
+        Err(_) => Some("the notification service did not answer".into()),
+    };
+    if let Some(e) = &error {
+        tracing::warn!(error = %e, "desktop notification not shown");
+    }
+    let _ = ui.send(Msg::Notified { title, body, error });
 }
 
 /// The reply account for `post`, or the message saying none is configured.

@@ -109,7 +109,8 @@ pub struct AppState {
     /// What staff did last that can still be taken back (for [`crate::domain::UNDO_FOR`]), with when it was
     /// done.
     pub undo: Option<(crate::domain::Undo, DateTime<Utc>)>,
-    pub notify_min_urgency: Option<f32>,
+    /// The alerts policy (`[alerts]`) and what it has told so far.
+    pub alerts: crate::alerts::Alerts,
     /// A five-minute check-in in progress.
     pub check_in: Option<CheckIn>,
     pub size: (u16, u16),
@@ -161,7 +162,7 @@ impl AppState {
             flash: None,
             unwritable: None,
             undo: None,
-            notify_min_urgency: None,
+            alerts: crate::alerts::Alerts::default(),
             check_in: None,
             size: (80, 24),
             quitting: false,

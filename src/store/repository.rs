@@ -11,7 +11,7 @@ use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
     CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
     Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
-    PriorReply, Reply, Undo,
+    PriorReply, Reply, Undo, Watched,
 };
 use crate::sources::Cursor;
 
@@ -26,6 +26,7 @@ pub trait Repository:
     + StoryRepo
     + CursorRepo
     + ReadRepo
+    + AlertRepo
     + Send
 {
 }
@@ -40,6 +41,7 @@ impl<
         + StoryRepo
         + CursorRepo
         + ReadRepo
+        + AlertRepo
         + Send,
 > Repository for T
 {
@@ -232,4 +234,29 @@ pub trait ReadRepo {
     fn ui_state(&self) -> Result<HashMap<String, String>>;
     /// Replaces the saved place with `values`, in ONE transaction.
     fn save_ui_state(&mut self, values: &[(String, String)], at: DateTime<Utc>) -> Result<()>;
+}
+
+/// What alerts keep and read: the customers staff always want to hear about ("always tell me"), and the recent
+/// activity the spike alert weighs (the rule itself is `alerts::spike::detect`).
+pub trait AlertRepo {
+    fn always_tell_me(&self) -> Result<HashSet<CustomerId>>;
+    /// Turns "always tell me" on or off for a customer.
+    fn set_always_tell_me(
+        &mut self,
+        customer: CustomerId,
+        on: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// How many posts of a kind were created in each of the `hours` hours before `until`, oldest first (the
+    /// last is the hour just before `until`).
+    fn hourly_counts(&self, watched: Watched, until: DateTime<Utc>, hours: u32)
+    -> Result<Vec<u32>>;
+    /// The texts of the newest `most` posts of a kind created in `[since, until)`.
+    fn watched_texts(
+        &self,
+        watched: Watched,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        most: usize,
+    ) -> Result<Vec<String>>;
 }

@@ -23,6 +23,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     v8_corrections,
     || V9_READ_STATE.into(),
     v10_questions,
+    || V12_ALERTS.into(),
 ];
 
 /// The schema version this build writes.
@@ -224,6 +225,14 @@ const TAGS_V10: &str =
              THEN ' attention' ELSE '' END
      || CASE WHEN {row}.handled_at IS NOT NULL OR {row}.dismissed_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
+/// The customers staff asked to hear about whatever they post ("always tell me"), since when. Forgetting a
+/// customer deletes their row with them.
+const V12_ALERTS: &str = r#"
+CREATE TABLE customer_alerts (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
+    since       INTEGER NOT NULL
+);
+"#;
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.
 const V6_RATING: &str = "ALTER TABLE posts ADD COLUMN rating INTEGER;";

@@ -15,6 +15,9 @@ use crate::domain::Urgency;
 use crate::state::AppState;
 use crate::text::{display_width, join_fitting, truncate_width};
 
+/// Beside the rank of a customer whose every post notifies ("always tell me").
+pub(super) const ALWAYS_MARK: char = '⚑';
+
 pub(super) fn clock(state: &AppState) -> Clock {
     Clock {
         now: state.now,
@@ -225,7 +228,10 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
         .skip(start)
         .take(visible)
         .map(|(i, row)| {
-            let c = columns(row, &clock);
+            let mut c = columns(row, &clock);
+            if state.alerts.always.contains(&row.customer.id) {
+                c.rank = format!("{ALWAYS_MARK} {}", c.rank);
+            }
             let base = if row.customer.former {
                 muted
             } else {
@@ -268,6 +274,7 @@ fn render_table(frame: &mut Frame, state: &AppState, area: Rect) {
         format!("{} their posts", key(Command::CustomerHistory)),
         format!("{} find handles", key(Command::FindHandles)),
         format!("{} unlink", key(Command::UnlinkHandle)),
+        format!("{} always tell me", key(Command::AlwaysTellMe)),
         format!("{}/{} move", key(Command::NextPost), key(Command::PrevPost)),
     ];
     frame.render_widget(

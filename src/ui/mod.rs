@@ -16,6 +16,8 @@ pub mod story;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_alerts;
+#[cfg(test)]
 mod tests_composer;
 #[cfg(test)]
 mod tests_customers;

@@ -1,5 +1,6 @@
-//! The status bar: DEMO label, each source's health, unread counts and what is left to answer, follow-ups due, a message, key
-//! hints, the clock.
+//! The status bar: DEMO label, an alert (a spike going on, or the latest alert where no desktop notification
+//! shows it), each source's health, unread counts and the open Attention items, follow-ups due, a message (or a
+//! database taking no writes), key hints, the clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -71,6 +72,16 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         ));
         left.push(Span::raw(" "));
     }
+    // An alert is news that lasts: it takes the room of the sources' health and the hints. A message is
+    // fresher news: while it shows, the alert keeps only its label.
+    let alert = alert_label(state);
+    if let Some(name) = alert {
+        left.push(Span::styled(
+            format!(" {name} "),
+            label(state, state.theme.urgent),
+        ));
+        left.push(Span::raw(" "));
+    }
     let mut sources = Vec::new();
     for (name, health) in &state.sources {
         let (label, color) = health_dot(state, health);
@@ -86,7 +97,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             Style::default().fg(state.theme.accent),
         )],
         vec![Span::styled(
-            format!("{} to answer  ", crate::text::thousands(to_answer as u64)),
+            format!("{} open  ", crate::text::thousands(to_answer as u64)),
             if to_answer > 0 {
                 Style::default()
                     .fg(state.theme.urgent)
@@ -121,9 +132,15 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
     // Sources view has it) and then of the follow-ups count, to show whole where it can.
     let width = |spans: &[Span]| -> usize { spans.iter().map(|s| display_width(&s.content)).sum() };
     let message = message(state);
-    let wanted = message
+    let flash_wanted = message
         .as_ref()
         .map_or(0, |(text, _)| display_width(text) + 2);
+    let alert_wanted = if alert.is_some() && flash_wanted == 0 {
+        display_width(&alert_text(state, usize::MAX)) + 2
+    } else {
+        0
+    };
+    let wanted = flash_wanted + alert_wanted;
     while counts.len() > 2
         && wanted > 0
         && width(&left) + counts.iter().map(|c| width(c)).sum::<usize>() + wanted > room
@@ -131,8 +148,21 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         counts.pop();
     }
     let counts_width: usize = counts.iter().map(|c| width(c)).sum();
+    if alert_wanted > 0 {
+        let free = room.saturating_sub(width(&left) + counts_width);
+        let text = alert_text(state, alert_wanted.min(free).saturating_sub(2));
+        // A word or two is not worth showing: the label alone says there is something.
+        if display_width(&text) >= 8 {
+            left.push(Span::styled(
+                format!("{text}  "),
+                Style::default()
+                    .fg(state.theme.urgent)
+                    .add_modifier(Modifier::BOLD),
+            ));
+        }
+    }
     for source in sources {
-        if width(&left) + width(&source) + counts_width + wanted <= room {
+        if width(&left) + width(&source) + counts_width + flash_wanted <= room {
             left.extend(source);
         }
     }
@@ -179,4 +209,30 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         )),
         clock_area,
     );
+}
+
+/// The alert the bar shows: the latest one where no desktop notification showed it, else the spikes going on.
+fn alert_label(state: &AppState) -> Option<&'static str> {
+    let alerts = &state.alerts;
+    if alerts.banner.is_some() {
+        Some("ALERT")
+    } else if !alerts.spikes.is_empty() {
+        Some("SPIKE")
+    } else {
+        None
+    }
+}
+
+/// What the alert says, within `width` columns.
+fn alert_text(state: &AppState, width: usize) -> String {
+    if let Some(banner) = &state.alerts.banner {
+        return truncate_words(banner, width);
+    }
+    let spikes: Vec<String> = state
+        .alerts
+        .spikes
+        .iter()
+        .map(|s| s.status(width))
+        .collect();
+    crate::text::join_fitting(&spikes, " · ", width)
 }

@@ -88,6 +88,13 @@ fn story_lines(state: &AppState, story: &CustomerStory, width: usize) -> Vec<Lin
         ),
         c.external_id.clone(),
     ];
+    if state.alerts.always.contains(&c.id) {
+        facts.push(format!(
+            "{} every post notifies ({} stops it)",
+            super::customers::ALWAYS_MARK,
+            key(Command::AlwaysTellMe)
+        ));
+    }
     facts.extend(c.orders.map(|n| format!("{n} orders")));
     facts.extend(c.last_purchase.map(|d| format!("last purchase {d}")));
     if !c.email.is_empty() {

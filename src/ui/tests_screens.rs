@@ -97,7 +97,8 @@ fn the_status_bar_keeps_help_and_cuts_messages_at_a_word() {
     }
     let bar = draw(&s, (80, 24)).lines().last().unwrap().to_string();
     assert!(
-        bar.contains("reply sent to demo, and the…")
+        bar.contains("reply sent to demo, and the follow-up…")
+            || bar.contains("reply sent to demo, and the…")
             || bar.contains("reply sent to demo,…")
             || bar.contains("reply sent to…"),
         "cut after a whole word: {bar}"

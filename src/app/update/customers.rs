@@ -81,6 +81,7 @@ fn other(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
         Command::CustomerHistory => Some(history(state)),
         Command::Customers
         | Command::EditNote
+        | Command::AlwaysTellMe
         | Command::FindHandles
         | Command::UnlinkHandle
         | Command::FollowUps

@@ -1,5 +1,6 @@
 //! `update`: the one place state changes. Pure: no I/O, no `.await`; I/O is asked for as `Effect`s.
 
+mod alerts;
 mod compose;
 mod customers;
 mod follow_ups;
@@ -12,6 +13,8 @@ mod reads;
 mod reply_texts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_alerts;
 #[cfg(test)]
 mod tests_composer;
 #[cfg(test)]
@@ -65,7 +68,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 
 fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Command(command) => command_msg(state, command),
+        Msg::Command(command) => {
+            alerts::seen(state);
+            command_msg(state, command)
+        }
         Msg::Key(key) => key_msg(state, key),
         Msg::Paste(text) => paste(state, &text),
         Msg::Resize { width, height } => {
@@ -86,6 +92,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if let Some(check_in) = state.check_in.take_if(|c| c.remaining_secs(now) == 0) {
                 effects.extend(end_check_in(state, check_in));
             }
+            effects.extend(alerts::tick(state));
             effects
         }
         Msg::Ingested { source, posts } => ingested(state, source, posts),
@@ -192,6 +199,16 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             reads::all_read_marked(state, pane, count);
             vec![]
         }
+        Msg::Notified { title, error, .. } => alerts::notified(state, title, error),
+        Msg::Rang { error } => {
+            alerts::rang(state, error);
+            vec![]
+        }
+        Msg::SpikesMeasured(measured) => alerts::spikes_measured(state, measured),
+        Msg::AlwaysTellMeSet { customer, on } => {
+            alerts::always_set(state, customer, on);
+            vec![]
+        }
         Msg::TaskFailed { what, error } => {
             state.flash(format!("{what} failed: {error}"));
             vec![]
@@ -246,6 +263,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::CompleteFollowUp => follow_ups::complete_selected(state),
         Command::Customers => customers::toggle(state),
         Command::EditNote => customers::edit_note(state),
+        Command::AlwaysTellMe => alerts::toggle_always(state),
         Command::StartCheckIn => match state.check_in.take() {
             Some(check_in) => end_check_in(state, check_in),
             None => {

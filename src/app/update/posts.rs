@@ -6,7 +6,7 @@ use super::{Effect, advance_past, lists};
 use crate::domain::{ActionKind, NewAction, Post};
 use crate::state::{AppState, Pane};
 
-/// Posts newer than this may notify; older ones arrive as backlog.
+/// Posts newer than this may alert; older ones arrive as backlog.
 const NOTIFY_MAX_AGE_MIN: i64 = 15;
 
 pub(super) fn mark_handled(state: &mut AppState) -> Vec<Effect> {
@@ -131,27 +131,7 @@ pub(super) fn ingested(state: &mut AppState, source: String, posts: Vec<Post>) -
         .iter()
         .filter(|p| now - p.created_at < Duration::minutes(NOTIFY_MAX_AGE_MIN))
         .collect();
-    let mut effects = Vec::new();
-    if let Some(min) = state.notify_min_urgency {
-        let urgent: Vec<&&Post> = live
-            .iter()
-            .filter(|p| p.triage.category.needs_attention() && state.urgency(p) >= min)
-            .collect();
-        if let Some(first) = urgent.first() {
-            let who = state
-                .customer_of(first)
-                .map(|c| format!("{} (#{})", c.name, c.rank))
-                .unwrap_or_else(|| format!("@{}", first.author.handle));
-            let title = match urgent.len() {
-                1 => format!("{}: {}", first.triage.category.as_str(), who),
-                n => format!("{n} urgent posts, first from {who}"),
-            };
-            effects.push(Effect::Notify {
-                title,
-                body: crate::text::truncate_width(&crate::text::one_line(&first.text), 120),
-            });
-        }
-    }
+    let effects = super::alerts::arrived(state, &live);
     state.reads.stale = true;
     if !posts.is_empty() {
         state.last_delivery.insert(source, now);

@@ -420,69 +420,6 @@ fn quit_saves_the_open_draft_first() {
 }
 
 #[test]
-fn urgent_live_posts_notify_backlog_does_not() {
-    let mut s = fixture::empty();
-    s.notify_min_urgency = Some(0.5);
-    let old = fixture::post(
-        1,
-        "a@b.c",
-        None,
-        true,
-        600,
-        "@shop my order never arrived and I want a refund, this is a disgrace",
-    );
-    assert!(
-        update(
-            &mut s,
-            Msg::Ingested {
-                source: "x".into(),
-                posts: vec![old]
-            }
-        )
-        .is_empty()
-    );
-    let new = fixture::post(
-        2,
-        "a@b.c",
-        None,
-        true,
-        1,
-        "@shop my order never arrived and I want a refund, this is a disgrace",
-    );
-    let effects = update(
-        &mut s,
-        Msg::Ingested {
-            source: "x".into(),
-            posts: vec![new],
-        },
-    );
-    assert!(
-        matches!(&effects[..], [Effect::Notify { title, .. }] if title.starts_with("complaint")),
-        "{effects:?}"
-    );
-    assert!(s.last_delivery.contains_key("x"));
-    s.notify_min_urgency = None;
-    let again = fixture::post(
-        3,
-        "a@b.c",
-        None,
-        true,
-        1,
-        "@shop my order never arrived and I want a refund, this is a disgrace",
-    );
-    assert!(
-        update(
-            &mut s,
-            Msg::Ingested {
-                source: "x".into(),
-                posts: vec![again]
-            }
-        )
-        .is_empty()
-    );
-}
-
-#[test]
 fn health_resize_tick_draft_saved_and_failures() {
     let mut s = fixture::empty();
     update(

@@ -1,6 +1,7 @@
 //! Store tests: real SQLite, in memory and in temp files. Times and ids are injected.
 
 mod actor;
+mod alerts;
 mod batches;
 mod customers;
 mod follow_ups;
