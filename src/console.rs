@@ -11,7 +11,7 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{Command, Copied, Effect, Msg, router, update};
+use crate::app::{Copied, Effect, Msg, router, update};
 use crate::state::AppState;
 use crate::terminal::TerminalGuard;
 
@@ -69,12 +69,12 @@ pub async fn run(
                 }
                 Some(Ok(_)) => (vec![], None),
                 Some(Err(e)) => return Err(e.into()),
-                None => (vec![], Some(Msg::Command(Command::Quit))),
+                None => (vec![], Some(Msg::Terminate)),
             },
             msg = msgs.recv() => (vec![], msg),
             _ = tokio::time::sleep(tick) => (vec![], None),
             _ = sleep_until(frame_due) => (vec![], None),
-            _ = sigterm.recv() => (vec![], Some(Msg::Command(Command::Quit))),
+            _ = sigterm.recv() => (vec![], Some(Msg::Terminate)),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
         apply(state, Msg::Tick(Utc::now()), &mut effects);

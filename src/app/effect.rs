@@ -114,6 +114,12 @@ pub enum Effect {
         post: PostId,
         text: String,
     },
+    /// Gathers a check-in's queue from where the last one ended (answered by `Msg::CheckInGathered`).
+    GatherCheckIn {
+        now: chrono::DateTime<chrono::Utc>,
+    },
+    /// Stores a check-in that ended (a failure comes back as `Msg::TaskFailed`).
+    SaveCheckIn(crate::domain::checkin::CheckInRecord),
     /// Suspends the console (SIGTSTP) with the terminal restored; the UI loop takes it back on `fg`.
     Suspend,
     Quit,

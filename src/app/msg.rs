@@ -161,6 +161,10 @@ pub enum Msg {
         pane: crate::state::Pane,
         count: u64,
     },
+    /// SIGTERM, or the terminal is gone: quit now, whatever is open (a check-in in progress is stored first).
+    Terminate,
+    /// What a check-in starts from, or why it could not be read.
+    CheckInGathered(Result<crate::domain::checkin::Gathered, String>),
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

@@ -285,6 +285,21 @@ impl Runner {
                 let _ = self.ui.send(msg);
                 return;
             }
+            Effect::GatherCheckIn { now } => {
+                let gathered = self
+                    .store
+                    .call(move |db| crate::loader::gather_check_in(&*db, now))
+                    .await;
+                let _ = self
+                    .ui
+                    .send(Msg::CheckInGathered(gathered.map_err(|e| e.to_string())));
+                return;
+            }
+            Effect::SaveCheckIn(record) => self
+                .store
+                .call(move |db| db.record_check_in(&record))
+                .await
+                .map(|_| None),
             Effect::Notify { title, body } => {
                 self.notifier.notify(&title, &body);
                 return;

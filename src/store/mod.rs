@@ -16,6 +16,7 @@
 
 mod actions;
 mod actor;
+mod checkins;
 mod codec;
 mod cursors;
 mod customers;
@@ -41,8 +42,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository, ReviewRepo,
-    StoryRepo, WorkRepo,
+    CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository,
+    ReviewRepo, StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::Result;
+use crate::domain::checkin::CheckInRecord;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
     CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
@@ -26,6 +27,7 @@ pub trait Repository:
     + StoryRepo
     + CursorRepo
     + ReadRepo
+    + CheckInRepo
     + Send
 {
 }
@@ -40,6 +42,7 @@ impl<
         + StoryRepo
         + CursorRepo
         + ReadRepo
+        + CheckInRepo
         + Send,
 > Repository for T
 {
@@ -230,4 +233,16 @@ pub trait ReadRepo {
     fn ui_state(&self) -> Result<HashMap<String, String>>;
     /// Replaces the saved place with `values`, in ONE transaction.
     fn save_ui_state(&mut self, values: &[(String, String)], at: DateTime<Utc>) -> Result<()>;
+}
+
+/// Check-ins: what one gathers, and each one kept (the next starts where the last ended).
+pub trait CheckInRepo {
+    /// The posts a check-in from `since` may take up, newest first, at most `limit`: every open complaint,
+    /// distress and unanswered question to the shop, and the open posts from `since` on, none of the shop's own
+    /// or kept only as context. Which of them are items is [`crate::domain::checkin::kind_of`]'s to say.
+    fn check_in_posts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<Post>>;
+    /// Stores a check-in that ended.
+    fn record_check_in(&mut self, record: &CheckInRecord) -> Result<()>;
+    /// The last check-in stored (the latest end), if any.
+    fn last_check_in(&self) -> Result<Option<CheckInRecord>>;
 }

@@ -2,6 +2,7 @@
 
 mod actor;
 mod batches;
+mod checkins;
 mod customers;
 mod follow_ups;
 mod handles;

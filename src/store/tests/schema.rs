@@ -182,6 +182,7 @@ fn a_version_1_database_gains_every_later_column() {
              DROP TABLE customer_imports; DROP TABLE forgotten_customers;
              DROP INDEX posts_unread; ALTER TABLE posts DROP COLUMN read_at; DROP TABLE ui_state;
              ALTER TABLE posts DROP COLUMN dismissed_at; DROP TABLE corrections;
+             DROP TABLE checkins;
              PRAGMA user_version = 1;",
         )
         .unwrap();
