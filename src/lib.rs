@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod checkin;
 pub mod config;
 pub mod console;
 pub mod customers;

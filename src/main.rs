@@ -64,6 +64,12 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
+    /// The console, straight into a check-in: what needs you most, sized to the time.
+    Checkin {
+        /// Minutes (default: `[checkin] minutes`, else 5).
+        #[arg(long)]
+        minutes: Option<u32>,
+    },
     /// The shop's customers: import the top N from its database, list them, show one's story, find and link
     /// their handles, forget one.
     Customers {
@@ -347,6 +353,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Checkin { minutes }) => {
+                console(regulars::checkin::prepare(workspace, minutes)?)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
             Some(Cmd::Classify { .. })
             | Some(Cmd::Bench { .. })
             | Some(Cmd::Customers { .. })

@@ -44,3 +44,20 @@ pub fn check_minutes(minutes: u32) -> Result<u32, String> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_is_the_default_and_bad_values_are_named() {
+        let example = super::super::parse(include_str!("../../config.example.toml")).unwrap();
+        assert_eq!(example.checkin, CheckInConfig::default());
+        let err = super::super::parse("[checkin]\nminutes = 0").unwrap_err();
+        assert!(err.contains("checkin.minutes = 0: give"), "{err}");
+        let err = super::super::parse("[checkin.estimates]\npraise = 90").unwrap_err();
+        assert!(err.contains("checkin.estimates.praise = 90"), "{err}");
+        let err = super::super::parse("[checkin]\nminute = 3").unwrap_err();
+        assert!(err.contains("minute"), "{err}");
+    }
+}
