@@ -183,6 +183,7 @@ impl Cmd {
             Cmd::Classify { .. } => "classify",
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
+            Cmd::Checkin { .. } => "checkin",
             Cmd::Bench { .. } => "bench",
             Cmd::Export { .. } => "export",
         }
