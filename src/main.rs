@@ -479,6 +479,10 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             ui_tx.clone(),
         )
         .with_accounts(wiring.accounts)
+        .with_markers(regulars::sources::mastodon::markers::Markers::for_config(
+            &workspace.settings.config,
+            &client,
+        ))
         .with_rematch(rematch)
         .run(effects_rx),
     );

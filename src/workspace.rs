@@ -80,6 +80,8 @@ impl Workspace {
         state.reply_texts = self.settings.reply_texts();
         state.columns = self.settings.config.layout.columns;
         state.check_in_config = self.settings.config.checkin;
+        state.sync_read_position = (self.settings.config.sources.values())
+            .any(|s| s.network() == crate::domain::Network::Mastodon);
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;

@@ -118,6 +118,9 @@ pub enum Effect {
     GatherCheckIn {
         now: chrono::DateTime<chrono::Utc>,
     },
+    /// Marks the shop's notifications read on Mastodon up to the newest taken in (answered by
+    /// `Msg::ReadPositionSynced`).
+    SyncReadPosition,
     /// Stores a check-in that ended (a failure comes back as `Msg::TaskFailed`).
     SaveCheckIn(crate::domain::checkin::CheckInRecord),
     /// Suspends the console (SIGTSTP) with the terminal restored; the UI loop takes it back on `fg`.

@@ -35,6 +35,8 @@ pub struct CheckIn {
     pub seen: Vec<bool>,
     pub done: Vec<bool>,
     pub tally: Tally,
+    /// Mastodon's read position once synced at the end (or why not).
+    pub read_position: Option<Result<crate::sources::mastodon::markers::ReadPosition, String>>,
 }
 
 impl CheckIn {
@@ -50,6 +52,7 @@ impl CheckIn {
             seen: Vec::new(),
             done: Vec::new(),
             tally: Tally::default(),
+            read_position: None,
         }
     }
 

@@ -114,6 +114,8 @@ pub struct AppState {
     pub notify_min_urgency: Option<f32>,
     /// A check-in in progress, or its summary until dismissed.
     pub check_in: Option<CheckIn>,
+    /// Mastodon is configured: a check-in's end marks its notifications read there too.
+    pub sync_read_position: bool,
     /// `[checkin]`: how long a check-in lasts and what each kind of item takes.
     pub check_in_config: crate::config::checkin::CheckInConfig,
     pub size: (u16, u16),
@@ -166,6 +168,7 @@ impl AppState {
             undo: None,
             notify_min_urgency: None,
             check_in: None,
+            sync_read_position: false,
             check_in_config: Default::default(),
             size: (80, 24),
             quitting: false,

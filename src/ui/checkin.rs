@@ -214,6 +214,12 @@ fn summary(
     }
     lines.push(Line::raw(""));
     lines.extend(oldest_lines(state, check_in, inner_width));
+    if let Some(said) = read_position(state, check_in) {
+        lines.push(Line::from(Span::styled(
+            truncate_width(&said, inner_width),
+            muted,
+        )));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         format!(
@@ -235,6 +241,17 @@ fn summary(
     };
     let inner = popup_frame(frame, state, rect, "Check-in done");
     frame.render_widget(paragraph, inner);
+}
+
+/// What became of Mastodon's read position, where Mastodon is configured.
+fn read_position(state: &AppState, check_in: &CheckIn) -> Option<String> {
+    Some(match check_in.read_position.as_ref() {
+        None if state.sync_read_position => "Mastodon: marking notifications read…".into(),
+        None => return None,
+        Some(Ok(p)) if p.moved => "Mastodon: notifications marked read up to here".into(),
+        Some(Ok(_)) => "Mastodon: notifications already read there".into(),
+        Some(Err(why)) => format!("Mastodon read position not synced: {why}"),
+    })
 }
 
 /// The oldest item still waiting: what and for how long, then whose and what it says.

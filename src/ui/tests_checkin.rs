@@ -86,3 +86,29 @@ fn the_summary_stays_until_dismissed() {
         assert!(!screen.contains("CHECK-IN"), "the timer stops: {screen}");
     }
 }
+
+#[test]
+fn the_summary_says_what_became_of_mastodons_read_position() {
+    use crate::sources::mastodon::markers::ReadPosition;
+    let mut desk = started();
+    desk.state.sync_read_position = true;
+    command(&mut desk, Command::StartCheckIn);
+    let screen = draw(&desk.state, (80, 24));
+    assert!(
+        screen.contains("Mastodon: marking notifications read…"),
+        "{screen}"
+    );
+    let synced = ReadPosition {
+        last_read_id: "9".into(),
+        moved: true,
+    };
+    desk.send(Msg::ReadPositionSynced(Ok(synced)));
+    let screen = draw(&desk.state, (80, 24));
+    assert!(
+        screen.contains("notifications marked read up to here"),
+        "{screen}"
+    );
+    desk.send(Msg::ReadPositionSynced(Err("401 Unauthorized".into())));
+    let screen = draw(&desk.state, (80, 24));
+    assert!(screen.contains("not synced: 401 Unauthorized"), "{screen}");
+}

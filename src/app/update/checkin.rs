@@ -93,9 +93,28 @@ pub(super) fn end(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     };
     check_in.phase = Phase::Summary { ended_at: now };
+    let mut effects = vec![Effect::SaveCheckIn(check_in.record(now))];
+    if state.sync_read_position {
+        effects.push(Effect::SyncReadPosition);
+    }
     state.view = View::CheckIn;
     state.detail_focused = false;
-    vec![Effect::SaveCheckIn(check_in.record(now))]
+    effects
+}
+
+/// Mastodon's read position after the sync the end asked for: the summary says it (a failure too).
+pub(super) fn read_position_synced(
+    state: &mut AppState,
+    synced: Result<crate::sources::mastodon::markers::ReadPosition, String>,
+) {
+    match state.check_in.as_mut() {
+        Some(check_in) => check_in.read_position = Some(synced),
+        None => {
+            if let Err(why) = synced {
+                state.flash(format!("read position not synced: {why}"));
+            }
+        }
+    }
 }
 
 /// The clock: time up ends it.

@@ -167,6 +167,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::CheckInGathered(found) => checkin::gathered(state, found),
+        Msg::ReadPositionSynced(synced) => {
+            checkin::read_position_synced(state, synced);
+            vec![]
+        }
         Msg::Terminate => {
             let mut effects = checkin::end(state);
             effects.extend(quit(state));

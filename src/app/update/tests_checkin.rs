@@ -239,6 +239,37 @@ fn quit_and_c_end_it_on_the_summary_and_a_signal_stores_it_and_quits() {
 }
 
 #[test]
+fn where_mastodon_is_configured_the_end_syncs_its_read_position() {
+    use crate::sources::mastodon::markers::ReadPosition;
+    let mut desk = with_complaint();
+    desk.state.sync_read_position = true;
+    start(&mut desk);
+    let effects = desk.send(Msg::Command(Command::StartCheckIn));
+    assert!(effects.contains(&Effect::SyncReadPosition), "{effects:?}");
+    let synced = ReadPosition {
+        last_read_id: "900".into(),
+        moved: true,
+    };
+    desk.send(Msg::ReadPositionSynced(Ok(synced.clone())));
+    let c = desk.state.check_in.as_ref().unwrap();
+    assert_eq!(c.read_position, Some(Ok(synced)));
+    // Without Mastodon, nothing is asked; a late failure with the summary gone is said in the status bar.
+    let mut desk = started();
+    let effects = desk.send(Msg::Command(Command::StartCheckIn));
+    assert!(!effects.contains(&Effect::SyncReadPosition));
+    desk.send(Msg::Command(Command::Close));
+    desk.send(Msg::ReadPositionSynced(Err("401".into())));
+    assert!(
+        desk.state
+            .flash
+            .clone()
+            .unwrap()
+            .0
+            .contains("not synced: 401")
+    );
+}
+
+#[test]
 fn nothing_waiting_goes_straight_to_the_summary_and_a_failed_read_says_so() {
     let mut desk = Desk {
         state: fixture::empty(),
