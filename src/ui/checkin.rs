@@ -28,6 +28,17 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
                     .block(block);
             frame.render_widget(text, area);
         }
+        Phase::Working if check_in.fits == 0 => {
+            let block = pane_block(state, title(" Check-in ", String::new()), true);
+            let text = format!(
+                "Nothing is waiting: all clear ✓\n\nWhat arrives now joins the check-in; {} ends it.",
+                state.keymap.hint(Command::StartCheckIn)
+            );
+            let text = Paragraph::new(text)
+                .style(Style::default().fg(state.theme.muted))
+                .block(block);
+            frame.render_widget(text, area);
+        }
         Phase::Working => {
             let (queue, detail) = if area.width >= super::layout::WIDE {
                 let [q, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Min(20)])

@@ -26,8 +26,8 @@ pub(super) fn wanted_load(state: &mut AppState) -> Option<Effect> {
     }
 }
 
-/// The store's candidates: the queue, most important first, sized to the time. Nothing waiting: the summary
-/// says so at once.
+/// The store's candidates: the queue, most important first, sized to the time. Nothing waiting: the check-in
+/// says all is clear and waits for what arrives (see [`arrived`]).
 pub(super) fn gathered(state: &mut AppState, found: Result<Gathered, String>) -> Vec<Effect> {
     let today = state.today();
     let estimates = state.check_in_config.estimates;
@@ -64,7 +64,22 @@ pub(super) fn gathered(state: &mut AppState, found: Result<Gathered, String>) ->
     state
         .posts
         .insert(found.follow_ups.into_iter().filter_map(|r| r.post));
+    if state.check_in.as_ref().is_some_and(|c| c.fits == 0) {
+        return vec![];
+    }
     show_current(state)
+}
+
+/// Posts arrived: a check-in with nothing in its queue gathers again (on a first start, the sources' first
+/// posts are still on their way).
+pub(super) fn arrived(state: &mut AppState) {
+    if let Some(c) = state
+        .check_in
+        .as_mut()
+        .filter(|c| c.phase == Phase::Working && c.fits == 0)
+    {
+        c.phase = Phase::Gathering { asked: false };
+    }
 }
 
 /// The current item is seen (and its post read); past the end of the queue, the check-in ends.
@@ -146,6 +161,10 @@ pub(super) fn command(state: &mut AppState, command: Command) -> Option<Vec<Effe
             Some(step(state, 1))
         }
         Command::PrevPost if working => Some(step(state, -1)),
+        // Still gathering: nothing to move to yet.
+        Command::NextUnread | Command::OpenDetail | Command::NextPost | Command::PrevPost => {
+            Some(vec![])
+        }
         Command::StartCheckIn | Command::Quit => Some(end(state)),
         Command::CompleteFollowUp => {
             let follow_up = state.check_in.as_ref()?.current()?.follow_up;
@@ -185,7 +204,8 @@ fn refuse(state: &mut AppState, what: &str) -> Vec<Effect> {
 }
 
 fn step(state: &mut AppState, delta: isize) -> Vec<Effect> {
-    let Some(check_in) = state.check_in.as_mut() else {
+    // An empty queue waits for arrivals rather than ending.
+    let Some(check_in) = state.check_in.as_mut().filter(|c| c.fits > 0) else {
         return vec![];
     };
     check_in.at = check_in.at.saturating_add_signed(delta);

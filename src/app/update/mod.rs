@@ -87,7 +87,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects.extend(checkin::tick(state));
             effects
         }
-        Msg::Ingested { source, posts } => ingested(state, source, posts),
+        Msg::Ingested { source, posts } => {
+            checkin::arrived(state);
+            ingested(state, source, posts)
+        }
         Msg::Loaded(loaded) => {
             lists::loaded(state, loaded);
             vec![]
