@@ -11,7 +11,7 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{Command, Copied, Effect, Msg, router, update};
+use crate::app::{Copied, Effect, Msg, router, update};
 use crate::state::AppState;
 use crate::terminal::TerminalGuard;
 
@@ -32,9 +32,9 @@ pub async fn run(
         away: Vec::new(),
     };
     let result = run_loop(guard, state, msgs, &mut effects).await;
-    // The terminal failed under us (closed, unreadable): quit as `q` does, so the open draft is saved.
+    // The terminal failed under us (closed, unreadable): quit now, the open draft and check-in saved.
     if result.is_err() && !state.quitting {
-        apply(state, Msg::Command(Command::Quit), &mut effects);
+        apply(state, Msg::Terminate, &mut effects);
     }
     result
 }
@@ -47,7 +47,7 @@ async fn run_loop(
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     // Asked to stop (SIGTERM), the terminal closed (SIGHUP) or interrupted from outside (SIGINT; Ctrl-C in the
-    // console is a key): each quits as `q` does, the open draft saved first.
+    // console is a key): each quits at once, the open draft and a check-in in progress saved first.
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -89,14 +89,14 @@ async fn run_loop(
                 }
                 Some(Ok(_)) => (vec![], None),
                 Some(Err(e)) => return Err(e.into()),
-                None => (vec![], Some(Msg::Command(Command::Quit))),
+                None => (vec![], Some(Msg::Terminate)),
             },
             msg = msgs.recv() => (vec![], msg),
             _ = tokio::time::sleep(tick) => (vec![], None),
             _ = sleep_until(frame_due) => (vec![], None),
-            _ = sigterm.recv() => (vec![], Some(Msg::Command(Command::Quit))),
-            _ = sighup.recv() => (vec![], Some(Msg::Command(Command::Quit))),
-            _ = sigint.recv() => (vec![], Some(Msg::Command(Command::Quit))),
+            _ = sigterm.recv() => (vec![], Some(Msg::Terminate)),
+            _ = sighup.recv() => (vec![], Some(Msg::Terminate)),
+            _ = sigint.recv() => (vec![], Some(Msg::Terminate)),
         };
         // The clock moves first, so whatever happens next (actions, replies) is stamped with the current time.
         apply(state, Msg::Tick(Utc::now()), effects);

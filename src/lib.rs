@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod app;
 pub mod bench;
+pub mod checkin;
 pub mod config;
 pub mod console;
 pub mod customers;

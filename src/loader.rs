@@ -42,6 +42,21 @@ pub async fn answer(
 }
 
 /// The answer to one load, read from `db`.
+/// A check-in's candidates, from the last one's end (see [`crate::domain::checkin::since`]).
+pub fn gather_check_in(
+    db: &dyn Repository,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::domain::checkin::Gathered, StoreError> {
+    use crate::domain::checkin;
+    let last = db.last_check_in()?.map(|r| r.ended_at);
+    let since = checkin::since(last, now);
+    Ok(checkin::Gathered {
+        since,
+        posts: db.check_in_posts(since, checkin::MAX_CANDIDATES)?,
+        follow_ups: db.follow_up_rows()?,
+    })
+}
+
 pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
     Ok(match load {
         Load::Posts {

@@ -64,6 +64,12 @@ enum Cmd {
     },
     /// Check each configured source: reachable, authenticated, rate-limit headroom, cursor age.
     Doctor,
+    /// The console, straight into a check-in: what needs you most, sized to the time.
+    Checkin {
+        /// Minutes (default: `[checkin] minutes`, else 5).
+        #[arg(long)]
+        minutes: Option<u32>,
+    },
     /// The shop's customers: import the top N from its database, list them, show one's story, find and link
     /// their handles, forget one.
     Customers {
@@ -177,6 +183,7 @@ impl Cmd {
             Cmd::Classify { .. } => "classify",
             Cmd::Sync { .. } => "sync",
             Cmd::Doctor => "doctor",
+            Cmd::Checkin { .. } => "checkin",
             Cmd::Bench { .. } => "bench",
             Cmd::Export { .. } => "export",
         }
@@ -347,6 +354,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
             }
             Some(Cmd::Doctor) => doctor(workspace).await.map(|()| ExitCode::SUCCESS),
+            Some(Cmd::Checkin { minutes }) => {
+                console(regulars::checkin::prepare(workspace, minutes)?)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
             Some(Cmd::Classify { .. })
             | Some(Cmd::Bench { .. })
             | Some(Cmd::Customers { .. })
@@ -467,6 +479,10 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             ui_tx.clone(),
         )
         .with_accounts(wiring.accounts)
+        .with_markers(regulars::sources::mastodon::markers::Markers::for_config(
+            &workspace.settings.config,
+            &client,
+        ))
         .with_rematch(rematch)
         .run(effects_rx),
     );

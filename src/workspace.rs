@@ -26,6 +26,8 @@ pub struct Workspace {
     pub classifier: Arc<Classifier>,
     /// Why the customer import at start failed, if it did (the stored customers were kept).
     pub customer_import: Option<String>,
+    /// The console opens on a check-in (`regulars checkin`).
+    pub start_check_in: bool,
 }
 
 impl Workspace {
@@ -57,6 +59,7 @@ impl Workspace {
             listening,
             classifier,
             customer_import,
+            start_check_in: false,
         })
     }
 
@@ -76,6 +79,9 @@ impl Workspace {
         state.shop_name = self.settings.config.shop.name.clone();
         state.reply_texts = self.settings.reply_texts();
         state.columns = self.settings.config.layout.columns;
+        state.check_in_config = self.settings.config.checkin;
+        state.sync_read_position = (self.settings.config.sources.values())
+            .any(|s| s.network() == crate::domain::Network::Mastodon);
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;
@@ -97,6 +103,10 @@ impl Workspace {
         crate::state::reads::Place::from_pairs(&place).restore(&mut state);
         state.reads.stale = true;
         crate::loader::settle(&self.store, &mut state).await?;
+        // After settling (which answers loads only): its queue is asked for by the console's first message.
+        if self.start_check_in {
+            state.begin_check_in(state.check_in_config.minutes);
+        }
         Ok(state)
     }
 }

@@ -199,7 +199,9 @@ impl Command {
             Command::Sources => "sources and their health",
             Command::FollowUps => "follow-ups: due and overdue first",
             Command::CompleteFollowUp => "mark the follow-up done",
-            Command::StartCheckIn => "five-minute check-in: open urgent items first (again to end)",
+            Command::StartCheckIn => {
+                "check-in: what needs you most, sized to the time (again ends)"
+            }
             Command::Customers => "the regulars: rank, spend, last contact, hints",
             Command::EditNote => "edit the customer's private notes",
             Command::AlwaysTellMe => {

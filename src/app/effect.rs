@@ -127,6 +127,15 @@ pub enum Effect {
         post: PostId,
         text: String,
     },
+    /// Gathers a check-in's queue from where the last one ended (answered by `Msg::CheckInGathered`).
+    GatherCheckIn {
+        now: chrono::DateTime<chrono::Utc>,
+    },
+    /// Marks the shop's notifications read on Mastodon up to the newest taken in (answered by
+    /// `Msg::ReadPositionSynced`).
+    SyncReadPosition,
+    /// Stores a check-in that ended (a failure comes back as `Msg::TaskFailed`).
+    SaveCheckIn(crate::domain::checkin::CheckInRecord),
     /// Suspends the console (SIGTSTP) with the terminal restored; the UI loop takes it back on `fg`.
     Suspend,
     Quit,

@@ -179,6 +179,12 @@ pub enum Msg {
         customer: CustomerId,
         on: bool,
     },
+    /// SIGTERM, or the terminal is gone: quit now, whatever is open (a check-in in progress is stored first).
+    Terminate,
+    /// Mastodon's read position after a check-in, or why it could not be synced.
+    ReadPositionSynced(Result<crate::sources::mastodon::markers::ReadPosition, String>),
+    /// What a check-in starts from, or why it could not be read.
+    CheckInGathered(Result<crate::domain::checkin::Gathered, String>),
     /// A store write or a task failed; shown in the status bar and logged.
     TaskFailed {
         what: String,

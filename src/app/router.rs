@@ -60,6 +60,19 @@ pub fn hints(state: &AppState) -> Vec<Command> {
     } else if state.customers_view.note.is_some() {
         // The editor draws its own keys.
         vec![]
+    } else if state.view == crate::state::View::CheckIn
+        && state.check_in.as_ref().is_some_and(|c| !c.running())
+    {
+        vec![Command::Close, Command::Quit]
+    } else if state.view == crate::state::View::CheckIn {
+        // The check-in's own keys (next, end) are drawn in its view.
+        vec![
+            Command::Reply,
+            Command::LogAction,
+            Command::MarkHandled,
+            Command::ScheduleFollowUp,
+            Command::Quit,
+        ]
     } else if state.view == crate::state::View::Customers {
         vec![
             Command::EditNote,

@@ -1,6 +1,7 @@
 //! Configuration: TOML, looked up from `--config`, then `$REGULARS_CONFIG`, then the XDG config dir.
 //! No config found means the demo workspace. A bad config is refused with the file, line, field and the fix.
 
+pub mod checkin;
 pub mod keymap;
 pub mod layout;
 pub mod replies;
@@ -56,6 +57,8 @@ pub struct Config {
     pub composer: replies::ComposerConfig,
     /// `[[replies]]`: saved replies for the composer's picker.
     pub replies: Vec<SavedReply>,
+    /// `[checkin]`: a check-in's length and the minutes each kind of item takes.
+    pub checkin: checkin::CheckInConfig,
 }
 
 impl Config {
@@ -244,6 +247,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
 
 fn validate(config: &Config) -> Result<(), String> {
     config.layout.check()?;
+    config.checkin.check()?;
     if let Some(m) = config
         .notifications
         .min_urgency

@@ -1,5 +1,6 @@
 //! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
 
+pub mod checkin;
 mod activity;
 mod customer;
 mod listing;

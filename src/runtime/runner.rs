@@ -15,6 +15,7 @@ use crate::ingest::Rematch;
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
 use crate::sources::accounts::AccountSearch;
+use crate::sources::mastodon::markers::{self, Markers};
 use crate::sources::{Replier, ReplyRequest, Resolution, SendError, SentReply};
 use crate::state::Preparers;
 use crate::store::Store;
@@ -28,6 +29,7 @@ pub struct Runner {
     links: LinksConfig,
     ui: mpsc::UnboundedSender<Msg>,
     rematch: Option<Rematch>,
+    markers: Option<Arc<Markers>>,
 }
 
 impl Runner {
@@ -46,12 +48,19 @@ impl Runner {
             links,
             ui,
             rematch: None,
+            markers: None,
         }
     }
 
     /// Keeps the running ingest's matcher current after a handle is linked or unlinked.
     pub fn with_rematch(mut self, rematch: Rematch) -> Runner {
         self.rematch = Some(rematch);
+        self
+    }
+
+    /// Mastodon's read position, for `Effect::SyncReadPosition` (none: it answers that none is configured).
+    pub fn with_markers(mut self, markers: Option<Markers>) -> Runner {
+        self.markers = markers.map(Arc::new);
         self
     }
 
@@ -138,6 +147,14 @@ impl Runner {
                 }
                 Effect::Notify { title, body } => {
                     sends.spawn(notify(self.notifier.clone(), self.ui.clone(), title, body));
+                }
+                Effect::SyncReadPosition => {
+                    let (markers, store, ui) =
+                        (self.markers.clone(), self.store.clone(), self.ui.clone());
+                    sends.spawn(async move {
+                        let synced = sync_read_position(markers, &store).await;
+                        let _ = ui.send(Msg::ReadPositionSynced(synced));
+                    });
                 }
                 other => self.perform(other).await,
             }
@@ -288,6 +305,21 @@ impl Runner {
                 let _ = self.ui.send(msg);
                 return;
             }
+            Effect::GatherCheckIn { now } => {
+                let gathered = self
+                    .store
+                    .call(move |db| crate::loader::gather_check_in(&*db, now))
+                    .await;
+                let _ = self
+                    .ui
+                    .send(Msg::CheckInGathered(gathered.map_err(|e| e.to_string())));
+                return;
+            }
+            Effect::SaveCheckIn(record) => self
+                .store
+                .call(move |db| db.record_check_in(&record))
+                .await
+                .map(|_| None),
             Effect::MeasureSpikes { at, rule } => {
                 let measured = self
                     .store
@@ -309,6 +341,7 @@ impl Runner {
             | Effect::Notify { .. }
             // The UI loop rings the bell: it owns the terminal.
             | Effect::Bell
+            | Effect::SyncReadPosition
             // The UI loop owns the terminal: it runs the editor and suspends.
             | Effect::EditDraft { .. }
             | Effect::Suspend
@@ -366,6 +399,26 @@ async fn notify(
         tracing::warn!(error = %e, "desktop notification not shown");
     }
     let _ = ui.send(Msg::Notified { title, body, error });
+}
+
+/// Marks Mastodon's notifications read up to the newest the source has taken in.
+async fn sync_read_position(
+    markers: Option<Arc<Markers>>,
+    store: &Store,
+) -> Result<markers::ReadPosition, String> {
+    let markers = markers.ok_or("no Mastodon source configured")?;
+    let source = markers.source.clone();
+    let cursors = store
+        .call(move |db| db.cursors(&source))
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(newest) = cursors.get(markers::NOTIFICATIONS_CURSOR) else {
+        return Err(format!(
+            "no notifications read from {} yet: nothing to mark",
+            markers.source
+        ));
+    };
+    markers.sync(newest).await
 }
 
 /// The reply account for `post`, or the message saying none is configured.

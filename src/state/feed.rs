@@ -188,8 +188,11 @@ impl AppState {
     }
 
     /// The post the Detail pane shows: the selection of the focused post pane, the post of the Log's row, or in
-    /// the Follow-ups view the selected follow-up's post.
+    /// the Follow-ups view the selected follow-up's post, in a check-in its current item's.
     pub fn current_post_id(&self) -> Option<PostId> {
+        if self.view == super::View::CheckIn {
+            return self.check_in.as_ref()?.current()?.post;
+        }
         if self.follow_ups_open() {
             return self.selected_follow_up()?.post;
         }

@@ -96,6 +96,11 @@ impl Desk {
                         let loaded = crate::loader::read(&self.db, load).unwrap();
                         next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
                     }
+                    Effect::GatherCheckIn { now } => {
+                        let found = crate::loader::gather_check_in(&self.db, now);
+                        let msg = Msg::CheckInGathered(found.map_err(|e| e.to_string()));
+                        next.extend(crate::app::update(&mut self.state, msg));
+                    }
                     Effect::LoadCustomers
                     | Effect::LoadStory(_)
                     | Effect::SaveCustomerNote { .. }

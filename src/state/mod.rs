@@ -1,5 +1,6 @@
 //! The console's state: plain data, changed only by `app::update`, read by `ui::render`.
 
+pub mod checkin;
 pub mod composer;
 pub mod customers;
 pub mod feed;
@@ -22,6 +23,7 @@ use crate::domain::{
     Customer, CustomerId, Draft, FollowUp, Network, Post, PostDetails, PostId, Reply, Search,
 };
 use crate::sources::{Health, Usage};
+pub use checkin::CheckIn;
 pub use composer::{Composer, Preparers};
 pub use customers::{CustomersView, NoteEditor, StoryView};
 
@@ -39,6 +41,8 @@ pub enum View {
     Panes,
     Customers,
     FollowUps,
+    /// A check-in: its queue, one item at a time, then its summary (only its own keys end it).
+    CheckIn,
 }
 
 /// What the console shows and works on. Rendering is a pure function of this.
@@ -111,8 +115,12 @@ pub struct AppState {
     pub undo: Option<(crate::domain::Undo, DateTime<Utc>)>,
     /// The alerts policy (`[alerts]`) and what it has told so far.
     pub alerts: crate::alerts::Alerts,
-    /// A five-minute check-in in progress.
+    /// A check-in in progress, or its summary until dismissed.
     pub check_in: Option<CheckIn>,
+    /// Mastodon is configured: a check-in's end marks its notifications read there too.
+    pub sync_read_position: bool,
+    /// `[checkin]`: how long a check-in lasts and what each kind of item takes.
+    pub check_in_config: crate::config::checkin::CheckInConfig,
     pub size: (u16, u16),
     pub quitting: bool,
 }
@@ -164,6 +172,8 @@ impl AppState {
             undo: None,
             alerts: crate::alerts::Alerts::default(),
             check_in: None,
+            sync_read_position: false,
+            check_in_config: Default::default(),
             size: (80, 24),
             quitting: false,
         }
@@ -209,24 +219,6 @@ impl AppState {
 
     pub fn flash(&mut self, text: impl Into<String>) {
         self.flash = Some((text.into(), self.now));
-    }
-}
-
-/// A short, focused pass over what needs the shop: started with `c`, ends after `CheckIn::LENGTH`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckIn {
-    pub started_at: DateTime<Utc>,
-    /// How many actions were in the log when it started (what was done is the difference).
-    pub actions_before: usize,
-    /// The filter in force before, restored at the end.
-    pub previous_filter: String,
-}
-
-impl CheckIn {
-    pub const LENGTH_SECS: i64 = 300;
-
-    pub fn remaining_secs(&self, now: DateTime<Utc>) -> i64 {
-        (Self::LENGTH_SECS - (now - self.started_at).num_seconds()).max(0)
     }
 }
 

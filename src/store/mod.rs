@@ -17,6 +17,7 @@
 mod actions;
 mod actor;
 mod alerts;
+mod checkins;
 mod codec;
 mod cursors;
 mod customers;
@@ -42,7 +43,7 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    AlertRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository,
+    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository,
     ReviewRepo, StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;

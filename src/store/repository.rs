@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::Result;
+use crate::domain::checkin::CheckInRecord;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
     CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
@@ -27,6 +28,7 @@ pub trait Repository:
     + CursorRepo
     + ReadRepo
     + AlertRepo
+    + CheckInRepo
     + Send
 {
 }
@@ -42,6 +44,7 @@ impl<
         + CursorRepo
         + ReadRepo
         + AlertRepo
+        + CheckInRepo
         + Send,
 > Repository for T
 {
@@ -259,4 +262,16 @@ pub trait AlertRepo {
         until: DateTime<Utc>,
         most: usize,
     ) -> Result<Vec<String>>;
+}
+
+/// Check-ins: what one gathers, and each one kept (the next starts where the last ended).
+pub trait CheckInRepo {
+    /// The posts a check-in from `since` may take up, newest first, at most `limit`: every open complaint,
+    /// distress and unanswered question to the shop, and the open posts from `since` on, none of the shop's own
+    /// or kept only as context. Which of them are items is [`crate::domain::checkin::kind_of`]'s to say.
+    fn check_in_posts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<Post>>;
+    /// Stores a check-in that ended.
+    fn record_check_in(&mut self, record: &CheckInRecord) -> Result<()>;
+    /// The last check-in stored (the latest end), if any.
+    fn last_check_in(&self) -> Result<Option<CheckInRecord>>;
 }

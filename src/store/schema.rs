@@ -23,6 +23,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     v8_corrections,
     || V9_READ_STATE.into(),
     v10_questions,
+    || V11_CHECKINS.into(),
     || V12_ALERTS.into(),
 ];
 
@@ -232,6 +233,24 @@ CREATE TABLE customer_alerts (
     customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
     since       INTEGER NOT NULL
 );
+"#;
+
+/// Each check-in that ended: when, how long it was planned for, what was done and what was left (the next
+/// check-in starts from the last one's end).
+const V11_CHECKINS: &str = r#"
+CREATE TABLE checkins (
+    id             INTEGER PRIMARY KEY,
+    started_at     INTEGER NOT NULL,
+    ended_at       INTEGER NOT NULL,
+    planned_secs   INTEGER NOT NULL,
+    seen           INTEGER NOT NULL,
+    replied        INTEGER NOT NULL,
+    logged         INTEGER NOT NULL,
+    handled        INTEGER NOT NULL,
+    left_over      INTEGER NOT NULL,
+    oldest_waiting INTEGER
+);
+CREATE INDEX checkins_ended ON checkins (ended_at);
 "#;
 
 /// Stars out of five on reviews (Google reviews, a page's ratings); NULL on every other post.

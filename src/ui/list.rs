@@ -178,7 +178,7 @@ fn symbol(category: Category) -> &'static str {
     }
 }
 
-fn who(state: &AppState, post: &Post) -> String {
+pub(super) fn who(state: &AppState, post: &Post) -> String {
     match state.customer_of(post) {
         Some(c) => format!("{} #{}", c.name, c.rank),
         None if !post.author.display_name.is_empty() => post.author.display_name.clone(),

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of `AppState`. The only entry point is `render`.
 
 mod candidates;
+mod checkin;
 mod composer;
 pub mod customers;
 mod detail;
@@ -17,6 +18,8 @@ pub mod story;
 mod tests;
 #[cfg(test)]
 mod tests_alerts;
+#[cfg(test)]
+mod tests_checkin;
 #[cfg(test)]
 mod tests_composer;
 #[cfg(test)]
@@ -41,13 +44,13 @@ use crate::state::{AppState, Pane, Popup, View};
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     match state.view {
-        View::FollowUps | View::Customers => {
+        View::FollowUps | View::Customers | View::CheckIn => {
             let [main, status] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
-            if state.view == View::FollowUps {
-                follow_ups::render(frame, state, main);
-            } else {
-                customers::render(frame, state, main);
+            match state.view {
+                View::FollowUps => follow_ups::render(frame, state, main),
+                View::CheckIn => checkin::render(frame, state, main),
+                _ => customers::render(frame, state, main),
             }
             status_bar::render(frame, state, status);
         }

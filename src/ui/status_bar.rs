@@ -64,7 +64,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         left.push(Span::styled(" DEMO ", label(state, state.theme.question)));
         left.push(Span::raw(" "));
     }
-    if let Some(check_in) = &state.check_in {
+    if let Some(check_in) = state.check_in.as_ref().filter(|c| c.running()) {
         let left_secs = check_in.remaining_secs(state.now);
         left.push(Span::styled(
             format!(" CHECK-IN {}:{:02} ", left_secs / 60, left_secs % 60),

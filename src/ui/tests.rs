@@ -294,14 +294,6 @@ fn popups() {
 }
 
 #[test]
-fn check_in() {
-    snap(
-        "check_in",
-        &with(fixture::workspace(), &[Command::StartCheckIn]),
-    );
-}
-
-#[test]
 fn filter_line_and_no_match() {
     let mut s = with(fixture::workspace(), &[Command::Filter]);
     update(&mut s, Msg::Paste("zebra".into()));

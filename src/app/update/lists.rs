@@ -248,6 +248,7 @@ fn prune(state: &mut AppState) {
     keep.extend(state.detail.wanted);
     keep.extend(state.popup.as_ref().and_then(|p| p.post()));
     keep.extend(super::follow_ups::shown_posts(state));
+    keep.extend(super::checkin::shown_posts(state));
     state.posts.retain(&keep);
 }
 

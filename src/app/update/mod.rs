@@ -1,6 +1,7 @@
 //! `update`: the one place state changes. Pure: no I/O, no `.await`; I/O is asked for as `Effect`s.
 
 mod alerts;
+mod checkin;
 mod compose;
 mod customers;
 mod follow_ups;
@@ -15,6 +16,8 @@ mod reply_texts;
 mod tests;
 #[cfg(test)]
 mod tests_alerts;
+#[cfg(test)]
+mod tests_checkin;
 #[cfg(test)]
 mod tests_composer;
 #[cfg(test)]
@@ -39,7 +42,7 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Command, Effect, Msg};
-use crate::state::{AppState, CheckIn, LineInput, Pane, Popup};
+use crate::state::{AppState, LineInput, Pane, Popup, View};
 use posts::{action_logged, ingested, mark_handled};
 
 use lists::advance_past;
@@ -63,6 +66,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     }
     effects.extend(lists::wanted_loads(state));
     effects.extend(reads::follow(state));
+    effects.extend(checkin::wanted_load(state));
     effects
 }
 
@@ -89,13 +93,14 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
             let mut effects = compose::autosave(state);
             effects.extend(reads::tick(state));
-            if let Some(check_in) = state.check_in.take_if(|c| c.remaining_secs(now) == 0) {
-                effects.extend(end_check_in(state, check_in));
-            }
+            effects.extend(checkin::tick(state));
             effects.extend(alerts::tick(state));
             effects
         }
-        Msg::Ingested { source, posts } => ingested(state, source, posts),
+        Msg::Ingested { source, posts } => {
+            checkin::arrived(state);
+            ingested(state, source, posts)
+        }
         Msg::Loaded(loaded) => lists::loaded(state, loaded),
         Msg::LoadFailed { load, error } => {
             lists::load_failed(state, load, &error);
@@ -113,10 +118,18 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.usage.insert(source, usage);
             vec![]
         }
-        Msg::ReplySent { reply, action } => compose::reply_sent(state, reply, action),
+        Msg::ReplySent { reply, action } => {
+            let mut effects = checkin::acted(state, &action, None);
+            effects.extend(compose::reply_sent(state, reply, action));
+            effects
+        }
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
         Msg::ReplyUnconfirmed { post, reason } => compose::reply_unconfirmed(state, post, reason),
-        Msg::ReplyFound { reply, action } => compose::reply_found(state, reply, action),
+        Msg::ReplyFound { reply, action } => {
+            let mut effects = checkin::acted(state, &action, None);
+            effects.extend(compose::reply_found(state, reply, action));
+            effects
+        }
         Msg::ReplyNotPosted { post } => compose::reply_not_posted(state, post),
         Msg::PriorReply { post, prior } => compose::prior_reply(state, post, prior),
         Msg::RepliersReady(preparers) => {
@@ -124,14 +137,16 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::ActionLogged(action) => {
-            let effects = action_logged(state, action.clone());
+            let mut effects = action_logged(state, action.clone());
+            effects.extend(checkin::acted(state, &action, None));
             let done = action.kind.label();
             undo::offer(state, done, crate::domain::Undo::Action(action));
             effects
         }
         Msg::FollowUpScheduled { follow_up, action } => {
             // The scheduling action goes in first: it must not count as reaching out on the new follow-up.
-            let effects = action_logged(state, action.clone());
+            let mut effects = action_logged(state, action.clone());
+            effects.extend(checkin::acted(state, &action, None));
             state.follow_ups.push(follow_up.clone());
             state.follow_ups.sort_by_key(|f| f.due);
             let done = format!(
@@ -146,10 +161,31 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::Reopened { post, action } => undo::reopened(state, post, action),
-        Msg::Dismissed { post, action } => undo::dismissed(state, post, action),
+        Msg::Dismissed { post, action } => {
+            let mut effects = checkin::acted(state, &action, None);
+            effects.extend(undo::dismissed(state, post, action));
+            effects
+        }
         Msg::Undone { undo: taken, post } => undo::undone(state, taken, post),
         Msg::Corrected { post, correction } => undo::corrected(state, post, correction),
-        Msg::FollowUpCompleted { id, action } => follow_ups::completed(state, id, action),
+        Msg::FollowUpCompleted { id, action } => {
+            let mut effects = match &action {
+                Some(action) => checkin::acted(state, action, Some(id)),
+                None => vec![],
+            };
+            effects.extend(follow_ups::completed(state, id, action));
+            effects
+        }
+        Msg::CheckInGathered(found) => checkin::gathered(state, found),
+        Msg::ReadPositionSynced(synced) => {
+            checkin::read_position_synced(state, synced);
+            vec![]
+        }
+        Msg::Terminate => {
+            let mut effects = checkin::end(state);
+            effects.extend(quit(state));
+            effects
+        }
         Msg::DraftEdited { post, result } => compose::draft_edited(state, post, result),
         Msg::DraftSaved(draft) => {
             state.drafts.insert(draft.post, draft);
@@ -231,6 +267,13 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
     if state.customers_view.note.is_some() {
         return customers::note_command(state, command);
     }
+    if state.view == View::CheckIn
+        && state.popup.is_none()
+        && state.composer.is_none()
+        && let Some(effects) = checkin::command(state, command)
+    {
+        return effects;
+    }
     if state.follow_ups_open()
         && let Some(effects) = follow_ups::command(state, command)
     {
@@ -243,14 +286,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         return effects;
     }
     match command {
-        Command::Quit => {
-            state.quitting = true;
-            let mut effects = compose::save_open_draft(state);
-            effects.extend(customers::save_open_note(state));
-            effects.extend(reads::save_place(state));
-            effects.push(Effect::Quit);
-            effects
-        }
+        Command::Quit => quit(state),
         Command::Help => {
             state.popup = Some(Popup::Help { scroll: 0 });
             vec![]
@@ -264,27 +300,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::Customers => customers::toggle(state),
         Command::EditNote => customers::edit_note(state),
         Command::AlwaysTellMe => alerts::toggle_always(state),
-        Command::StartCheckIn => match state.check_in.take() {
-            Some(check_in) => end_check_in(state, check_in),
-            None => {
-                state.check_in = Some(CheckIn {
-                    started_at: state.now,
-                    actions_before: state.log.window.total,
-                    previous_filter: state.filter.query.clone(),
-                });
-                state.focus = Pane::Attention;
-                if let Some(list) = state.lists.get_mut(&Pane::Attention) {
-                    list.selected = None;
-                }
-                state.detail_focused = false;
-                let due = state.due_follow_ups().count();
-                state.flash(format!(
-                    "check-in: {} open urgent posts, {due} follow-ups due. Most urgent first.",
-                    state.to_answer_count()
-                ));
-                lists::apply_filter(state, "is:open".into())
-            }
-        },
+        Command::StartCheckIn => checkin::start(state),
         Command::NextPost => move_selection(state, 1),
         Command::PrevPost => move_selection(state, -1),
         Command::PageDown => move_selection(state, page(state)),
@@ -389,6 +405,16 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
     }
 }
 
+/// Quits, saving what is open (the draft, the notes, the place).
+fn quit(state: &mut AppState) -> Vec<Effect> {
+    state.quitting = true;
+    let mut effects = compose::save_open_draft(state);
+    effects.extend(customers::save_open_note(state));
+    effects.extend(reads::save_place(state));
+    effects.push(Effect::Quit);
+    effects
+}
+
 fn key_msg(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.popup.is_some() {
         return forms::popup_key(state, key);
@@ -444,18 +470,4 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Effect> {
     state.detail_scroll = 0;
     lists::move_selection(state, delta);
     vec![]
-}
-
-fn end_check_in(state: &mut AppState, check_in: CheckIn) -> Vec<Effect> {
-    let done = state
-        .log
-        .window
-        .total
-        .saturating_sub(check_in.actions_before);
-    let effects = lists::apply_filter(state, check_in.previous_filter);
-    state.flash(format!(
-        "check-in done: {done} actions logged, {} urgent posts still open",
-        state.to_answer_count()
-    ));
-    effects
 }

@@ -480,43 +480,6 @@ fn templates_greet_by_name() {
 }
 
 #[test]
-fn check_in_focuses_open_urgent_posts_and_ends_after_five_minutes() {
-    let mut s = fixture::workspace();
-    s.focus = Pane::Regulars;
-    s.filter.query = "priya".into();
-    cmd(&mut s, Command::StartCheckIn);
-    assert_eq!(s.focus, Pane::Attention);
-    assert_eq!(s.filter.query, "is:open");
-    assert_eq!(s.current_post_id(), Some(PostId(2)), "most urgent first");
-    cmd(&mut s, Command::MarkHandled);
-    update(
-        &mut s,
-        Msg::ActionLogged(action(20, 2, ActionKind::Handled)),
-    );
-    assert_eq!(
-        s.rows(Pane::Attention).len(),
-        2,
-        "handled items leave the check-in list (a complaint and a question to the shop stay)"
-    );
-    update(&mut s, Msg::Tick(now() + Duration::seconds(299)));
-    assert!(s.check_in.is_some());
-    update(&mut s, Msg::Tick(now() + Duration::seconds(300)));
-    assert!(s.check_in.is_none());
-    assert_eq!(
-        s.filter.query, "priya",
-        "the filter in force before comes back"
-    );
-    assert!(
-        s.flash.as_ref().unwrap().0.contains("1 actions logged"),
-        "{:?}",
-        s.flash
-    );
-    cmd(&mut s, Command::StartCheckIn);
-    cmd(&mut s, Command::StartCheckIn);
-    assert!(s.check_in.is_none(), "c again ends it early");
-}
-
-#[test]
 fn arrivals_never_move_the_selection_and_handling_moves_down_the_queue() {
     let mut s = fixture::workspace();
     assert_eq!(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use crate::domain::{Author, IncomingPost, Network, Quote};
 
 /// An id as servers send it: Mastodon and GoToSocial use strings, a few forks send numbers.
-fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),

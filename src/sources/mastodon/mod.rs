@@ -19,6 +19,7 @@ pub mod api;
 mod client;
 mod config;
 mod doctor;
+pub mod markers;
 pub mod network;
 pub(crate) mod poll;
 pub mod reply;

@@ -3,6 +3,7 @@
 mod actor;
 mod alerts;
 mod batches;
+mod checkins;
 mod customers;
 mod follow_ups;
 mod handles;

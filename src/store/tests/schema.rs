@@ -186,6 +186,7 @@ fn a_version_1_database_gains_every_later_column() {
              DROP INDEX posts_unread; ALTER TABLE posts DROP COLUMN read_at; DROP TABLE ui_state;
              ALTER TABLE posts DROP COLUMN dismissed_at; DROP TABLE corrections;
              DROP TABLE customer_alerts;
+             DROP TABLE checkins;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -1,0 +1,75 @@
+//! Check-ins: the candidates one gathers, and each one kept.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::codec::{Cells, limit, ms};
+use super::posts::POST_COLS;
+use super::repository::CheckInRepo;
+use super::{Db, Result};
+use crate::domain::Post;
+use crate::domain::checkin::{CheckInRecord, Tally};
+
+const CHECK_IN_COLS: &str = "id, started_at, ended_at, planned_secs, seen, replied, logged, handled, left_over, oldest_waiting";
+
+impl CheckInRepo for Db {
+    fn check_in_posts(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Post>> {
+        // A superset of the items: `domain::checkin::kind_of` decides (praise and a regular's news only when
+        // new, questions only to the shop...).
+        self.query_posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts
+                 WHERE handled_at IS NULL AND dismissed_at IS NULL AND by_shop = 0 AND context = 0
+                   AND (category IN ('complaint', 'distress')
+                        OR (category = 'question' AND is_mention = 1 AND first_response_at IS NULL)
+                        OR created_at >= ?1)
+                 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            ),
+            params![ms(since), limit(max)],
+        )
+    }
+
+    fn record_check_in(&mut self, r: &CheckInRecord) -> Result<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO checkins ({CHECK_IN_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))?
+            .execute(params![
+                ms(r.started_at),
+                ms(r.ended_at),
+                r.planned_secs,
+                r.tally.seen,
+                r.tally.replied,
+                r.tally.logged,
+                r.tally.handled,
+                r.left,
+                r.oldest_waiting.map(ms),
+            ])?;
+        Ok(())
+    }
+
+    fn last_check_in(&self) -> Result<Option<CheckInRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHECK_IN_COLS} FROM checkins ORDER BY ended_at DESC, id DESC LIMIT 1"
+        ))?;
+        let mut rows = stmt.query([])?;
+        rows.next()?.map(decode).transpose()
+    }
+}
+
+fn decode(row: &rusqlite::Row<'_>) -> Result<CheckInRecord> {
+    let c = Cells::new(row, "checkins", 0);
+    Ok(CheckInRecord {
+        started_at: c.time(1)?,
+        ended_at: c.time(2)?,
+        planned_secs: c.get(3)?,
+        tally: Tally {
+            seen: c.get(4)?,
+            replied: c.get(5)?,
+            logged: c.get(6)?,
+            handled: c.get(7)?,
+        },
+        left: c.get(8)?,
+        oldest_waiting: c.opt_time(9)?,
+    })
+}
