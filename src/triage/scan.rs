@@ -622,7 +622,8 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     // and "I need a hug" asks nothing of anyone. Praise phrased as a question ("who does that?") is praise,
     // unless the post turns to the shop to ask it or chases.
     let shop_in_it = about || st.service || context == ShopContext::Mentioned;
-    let asks = (lx.qmarks > 0 || st.request > 0.0)
+    let to_shop = st.mention_span.is_some() || context == ShopContext::Mentioned;
+    let asks = (lx.qmarks > 0 || (st.request > 0.0 && to_shop))
         && (shop_in_it || (lx.qmarks > 0 && st.asks))
         && (praise < m.praise_over_question
             || st.mention_span.is_some()
