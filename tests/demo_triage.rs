@@ -23,7 +23,7 @@ const KNOWN_MISSES: &[&str] = &["d071"];
 /// airline with a problem in it is a complaint; praise with a problem word in it ("cleaned my ring for free...
 /// I can see the engraving again 🥲", "a cheap fix"); a regular's chatter whose words name a business ("seating
 /// plan", "October delivery", "no answer"); and the line between praise and neutral in everyday chatter.
-const AGREEMENT_FLOOR: usize = 262;
+const AGREEMENT_FLOOR: usize = 263;
 
 struct Story {
     incoming: IncomingPost,
