@@ -179,7 +179,12 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
     );
     assert_eq!(rating.author.display_name, "Di Ho");
     // A negative recommendation triages as a complaint through its text.
-    let triage = Classifier::english().classify_quoting("facebook", &rating.text, None, ShopContext::Unknown);
+    let triage = Classifier::english().classify_quoting(
+        "facebook",
+        &rating.text,
+        None,
+        ShopContext::Unknown,
+    );
     assert!(triage.is_complaint(), "{triage:?}");
     let Seen { cursors, .. } = run.stop().await;
     assert_eq!(cursors["comments:100_1"], "2026-12-01T10:04:00+00:00");

@@ -132,14 +132,30 @@ fn a_question_is_one_to_a_business_or_asked_in_so_many_words() {
         "finished the box set and I need a lie down",
         "Monday again? Already? Sigh.",
     ] {
-        assert_ne!(category(text, ShopContext::NotMentioned), Category::Question, "{text}");
+        assert_ne!(
+            category(text, ShopContext::NotMentioned),
+            Category::Question,
+            "{text}"
+        );
     }
     for (text, context) in [
-        ("@tidewellgoods do you do gift wrapping?", ShopContext::Mentioned),
+        (
+            "@tidewellgoods do you do gift wrapping?",
+            ShopContext::Mentioned,
+        ),
         ("is Tidewell open on bank holidays?", ShopContext::Mentioned),
-        ("can I return a sale item without a receipt?", ShopContext::NotMentioned),
-        ("does anyone know a cobbler who can fix a zip?", ShopContext::NotMentioned),
-        ("any tips for getting a stubborn ring off?", ShopContext::NotMentioned),
+        (
+            "can I return a sale item without a receipt?",
+            ShopContext::NotMentioned,
+        ),
+        (
+            "does anyone know a cobbler who can fix a zip?",
+            ShopContext::NotMentioned,
+        ),
+        (
+            "any tips for getting a stubborn ring off?",
+            ShopContext::NotMentioned,
+        ),
     ] {
         assert_eq!(category(text, context), Category::Question, "{text}");
     }

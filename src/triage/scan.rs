@@ -566,10 +566,7 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     // feelings are about life as its problem words are ("the other twin is furious about it").
     let life = !business && context == ShopContext::NotMentioned;
     let mood = feeling * calm;
-    let (neg, weak) = (
-        if life { mood * m.personal } else { mood },
-        weak * calm,
-    );
+    let (neg, weak) = (if life { mood * m.personal } else { mood }, weak * calm);
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
     let pos_eff = if st.sarcasm > 0.0 {
@@ -625,9 +622,7 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     let to_shop = st.mention_span.is_some() || context == ShopContext::Mentioned;
     let asks = (lx.qmarks > 0 || (st.request > 0.0 && to_shop))
         && (shop_in_it || (lx.qmarks > 0 && st.asks))
-        && (praise < m.praise_over_question
-            || st.mention_span.is_some()
-            || st.request >= m.chase);
+        && (praise < m.praise_over_question || st.mention_span.is_some() || st.request >= m.chase);
     let category = if st.crisis {
         Category::Distress
     } else if score >= 0.5 {
