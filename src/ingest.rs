@@ -14,7 +14,7 @@ use crate::domain::{Customer, CustomerId, IncomingPost, Network, NewPost, Triage
 use crate::sources::listening::Listening;
 use crate::sources::registry::plain_handle;
 use crate::text::sanitize;
-use crate::triage::{Classifier, with_rating};
+use crate::triage::{Classifier, ShopContext, with_rating};
 
 pub use task::{MAX_GROUP_POSTS, run};
 
@@ -148,13 +148,20 @@ impl Ingest {
             (false, Triage::neutral())
         } else {
             let quoted = post.quotes.as_ref().and_then(|q| q.text.as_deref());
-            let words = self
-                .classifier
-                .classify_quoting(post.network.as_str(), &post.text, quoted);
-            (
-                post.addressed_to_shop || self.matcher.names_shop(&post.text),
-                with_rating(words, post.rating),
-            )
+            let is_mention = post.addressed_to_shop || self.matcher.names_shop(&post.text);
+            // Whether the post speaks to or of the shop is known here, not from its words alone.
+            let context = if is_mention {
+                ShopContext::Mentioned
+            } else {
+                ShopContext::NotMentioned
+            };
+            let words = self.classifier.classify_quoting(
+                post.network.as_str(),
+                &post.text,
+                quoted,
+                context,
+            );
+            (is_mention, with_rating(words, post.rating))
         };
         NewPost {
             incoming: post,

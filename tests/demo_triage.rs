@@ -17,11 +17,13 @@ const POSTS: &str = include_str!("../assets/demo/posts.jsonl");
 /// numbers swapped... not a typo on a mug"); fixing it takes knowing what a date on a ring is for.
 const KNOWN_MISSES: &[&str] = &["d071"];
 
-/// Posts (of 300) getting the category their story intends: 230 with issue 20's fixes (218 before). The
-/// goal is 95: most of the rest are everyday chatter with strong feeling words ("furious", "ruined", "war
-/// crime") that the negative-affect dev set (TweetEval) counts as the class we flag, so muting them there costs
-/// macro-F1 on it; and chatter with a rhetorical question mark taken for a question.
-const AGREEMENT_FLOOR: usize = 230;
+/// Posts (of 300) getting the category their story intends: 262 (218 before issue 20, 230 after its first
+/// fixes). The goal is 95%. Of the rest: questions to the shop about mending something broken ("do you restring
+/// pearls? my necklace snapped") read as complaints, and calming them costs the dev sets, where a question to an
+/// airline with a problem in it is a complaint; praise with a problem word in it ("cleaned my ring for free...
+/// I can see the engraving again 🥲", "a cheap fix"); a regular's chatter whose words name a business ("seating
+/// plan", "October delivery", "no answer"); and the line between praise and neutral in everyday chatter.
+const AGREEMENT_FLOOR: usize = 263;
 
 struct Story {
     incoming: IncomingPost,

@@ -16,7 +16,7 @@ use regulars::domain::Network;
 use regulars::ingest::{Ingest, Matcher};
 use regulars::sources::facebook::FacebookSource;
 use regulars::sources::{Health, Source, Watch};
-use regulars::triage::Classifier;
+use regulars::triage::{Classifier, ShopContext};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -179,7 +179,12 @@ async fn happy_path_reads_visitor_posts_comment_threads_tags_and_ratings() {
     );
     assert_eq!(rating.author.display_name, "Di Ho");
     // A negative recommendation triages as a complaint through its text.
-    let triage = Classifier::english().classify_quoting("facebook", &rating.text, None);
+    let triage = Classifier::english().classify_quoting(
+        "facebook",
+        &rating.text,
+        None,
+        ShopContext::Unknown,
+    );
     assert!(triage.is_complaint(), "{triage:?}");
     let Seen { cursors, .. } = run.stop().await;
     assert_eq!(cursors["comments:100_1"], "2026-12-01T10:04:00+00:00");

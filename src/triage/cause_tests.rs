@@ -1,7 +1,7 @@
 //! The general causes behind the demo's mistriaged stories (issue 20), each checked on posts of our own (also in
 //! `tests/data/triage/probes.jsonl`), not on the demo's sentences.
 
-use super::Classifier;
+use super::{Category, Classifier, ShopContext};
 
 fn en() -> Classifier {
     Classifier::english()
@@ -95,4 +95,84 @@ fn a_personal_event_naming_no_business_is_not_for_attention() {
     // "if I weren't so gutted" is gutted, not its negation.
     let gutted = "the courier says my parcel is lost. I'd laugh if I weren't so gutted";
     assert!(c.classify(gutted).category.needs_attention());
+}
+
+#[test]
+fn feelings_in_a_regulars_own_life_are_not_for_attention_when_ingest_knows_the_shop_is_not_in_it() {
+    let c = en();
+    for text in [
+        "my sister is furious that I ate the last mince pie. family politics",
+        "the football tonight was a disgrace, absolutely gutted",
+    ] {
+        // From words alone the feeling counts (the negative-affect dev set counts it)...
+        let alone = c.classify_on("mastodon", text, ShopContext::Unknown);
+        assert_eq!(alone.category, c.classify(text).category, "{text}");
+        // ...but a regular's own post that does not name the shop and names no business is life.
+        let life = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+        assert!(!life.category.needs_attention(), "{text}: {life:?}");
+    }
+    // A service let-down, a problem with an order and distress still count in a regular's own posts.
+    for text in [
+        "the 8:10 train is cancelled and the next one is delayed. furious",
+        "still no parcel and nobody answers the phone. furious",
+        "lost my job today, can't stop shaking",
+    ] {
+        let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+        assert!(t.category.needs_attention(), "{text}: {t:?}");
+    }
+}
+
+#[test]
+fn a_question_is_one_to_a_business_or_asked_in_so_many_words() {
+    let c = en();
+    let category = |text: &str, context| c.classify_on("mastodon", text, context).category;
+    // Rhetorical question marks and "I need" in chatter ask nothing of anyone.
+    for text in [
+        "Tea or coffee? Both. Always both.",
+        "finished the box set and I need a lie down",
+        "Monday again? Already? Sigh.",
+    ] {
+        assert_ne!(
+            category(text, ShopContext::NotMentioned),
+            Category::Question,
+            "{text}"
+        );
+    }
+    for (text, context) in [
+        (
+            "@tidewellgoods do you do gift wrapping?",
+            ShopContext::Mentioned,
+        ),
+        ("is Tidewell open on bank holidays?", ShopContext::Mentioned),
+        (
+            "can I return a sale item without a receipt?",
+            ShopContext::NotMentioned,
+        ),
+        (
+            "does anyone know a cobbler who can fix a zip?",
+            ShopContext::NotMentioned,
+        ),
+        (
+            "any tips for getting a stubborn ring off?",
+            ShopContext::NotMentioned,
+        ),
+    ] {
+        assert_eq!(category(text, context), Category::Question, "{text}");
+    }
+    // Strong praise phrased as a question is praise, unless the post tags the shop to ask it.
+    let praise = "Tidewell rang me to check the new clasp was holding. Who does that? Legends";
+    assert_eq!(category(praise, ShopContext::Mentioned), Category::Praise);
+    let asked = "@tidewellgoods you're brilliant, can you do the same for my mum's bracelet?";
+    assert_eq!(category(asked, ShopContext::Mentioned), Category::Question);
+}
+
+#[test]
+fn a_problem_put_right_is_praise() {
+    let c = en();
+    for text in [
+        "my watch stopped on Friday and @tidewellgoods sorted it in ten minutes. no fuss",
+        "credit where it's due, the courier came back the same day with the right parcel",
+    ] {
+        assert_eq!(c.classify(text).category, Category::Praise, "{text}");
+    }
 }

@@ -66,6 +66,9 @@ pub(crate) enum Kind {
     Resolved,
     /// The shop's product names: the post is about the shop.
     Product,
+    /// Asking in so many words ("does anyone know", "any tips"): a question mark after it asks something even
+    /// in a post naming no business. Says what kind of post it is; weighs nothing toward a complaint.
+    Ask,
     /// The customer's own dealings with a business ("my order", "our booking"): the post is about a business
     /// even when it names none, so its problem words count in full; weight = as a service word, and as an
     /// anchor after "since" ("since my order").
@@ -134,6 +137,10 @@ pub(crate) struct Model {
     /// wait or request: "one twin has a loose tooth"): life, not a service (1 = no effect).
     #[serde(default = "one")]
     pub personal: f32,
+    /// Praise this strong makes a question praise ("Legends. Who does that?"), unless the post speaks to the
+    /// shop's handle or chases it.
+    #[serde(default = "never")]
+    pub praise_over_question: f32,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -143,6 +143,18 @@ impl Reason {
     }
 }
 
+/// What ingest knows of a post beyond its words: whether it addresses or names the shop. Text alone
+/// (`regulars classify`, the evaluation) is [`ShopContext::Unknown`] and is read from its words only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShopContext {
+    #[default]
+    Unknown,
+    /// The post addresses the shop or names it (handle, name, hashtag).
+    Mentioned,
+    /// Neither: a post from a customer's own timeline, about their life unless its words name a business.
+    NotMentioned,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Triage {
     pub category: Category,

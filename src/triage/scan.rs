@@ -9,7 +9,7 @@ use super::lexer::{
 use super::lexicon::{
     ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
 };
-use super::{Category, Reason, Triage};
+use super::{Category, Reason, ShopContext, Triage};
 use std::cell::RefCell;
 
 #[derive(Clone, Copy)]
@@ -60,6 +60,8 @@ struct State {
     time: f32,
     crisis: bool,
     product: u16,
+    /// An [`Kind::Ask`] phrase fired.
+    asks: bool,
     caps: u16,
     last_num: u32,
     num_start: u32,
@@ -101,6 +103,7 @@ impl State {
             time: 0.0,
             crisis: false,
             product: 0,
+            asks: false,
             caps: 0,
             last_num: u32::MAX,
             num_start: 0,
@@ -353,6 +356,10 @@ impl State {
                 self.product += 1;
                 self.reason(label, start, end);
             }
+            Kind::Ask => {
+                self.asks = true;
+                self.reason(label, start, end);
+            }
         }
     }
 }
@@ -415,15 +422,21 @@ thread_local! {
 }
 
 /// `shop`: the shop's [`handle_key`]s; empty when unknown, and then any leading mention counts as the shop.
-pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
+pub(crate) fn classify(lex: &Lexicon, shop: &[u64], text: &str, context: ShopContext) -> Triage {
     BATCHES.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut batch) => classify_in(&mut batch, lex, shop, text),
+        Ok(mut batch) => classify_in(&mut batch, lex, shop, text, context),
         // Only if a classification ever ran inside another on this thread.
-        Err(_) => classify_in(&mut Batch::new(), lex, shop, text),
+        Err(_) => classify_in(&mut Batch::new(), lex, shop, text, context),
     })
 }
 
-fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Triage {
+fn classify_in(
+    batch: &mut Batch,
+    lex: &Lexicon,
+    shop: &[u64],
+    text: &str,
+    context: ShopContext,
+) -> Triage {
     let Batch { toks, cues, spans } = batch;
     let mut lx = Lexer::new(text);
     let mut st = State::new();
@@ -511,10 +524,10 @@ fn classify_in(batch: &mut Batch, lex: &Lexicon, shop: &[u64], text: &str) -> Tr
         }
         i = last + 1;
     }
-    finish(lex, &st, &lx)
+    finish(lex, &st, &lx, context)
 }
 
-fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
+fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage {
     let m = &lex.model;
     let about = st.mention_span.is_some() || st.product > 0 || st.own;
     let mut distress = st.distress;
@@ -549,12 +562,16 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         || st.service
         || st.complaint + st.escalation + st.distress + st.request + st.time > 0.0;
     let weak = if business { weak } else { weak * m.personal };
-    let (neg, weak) = (feeling * calm, weak * calm);
+    // Ingest knows the post neither addresses nor names the shop: with no business in its words either, its
+    // feelings are about life as its problem words are ("the other twin is furious about it").
+    let life = !business && context == ShopContext::NotMentioned;
+    let mood = feeling * calm;
+    let (neg, weak) = (if life { mood * m.personal } else { mood }, weak * calm);
     let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
     // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
     let pos_eff = if st.sarcasm > 0.0 {
         0.0
-    } else if problem > 0.0 || neg > st.pos {
+    } else if problem > 0.0 || mood > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos
@@ -595,6 +612,17 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         z = z.max(3.5);
     }
     let score = 1.0 / (1.0 + (-z).exp());
+    // A problem put right or a rescue is a story of good service, as praise is.
+    let praise = pos_eff + if st.sarcasm > 0.0 { 0.0 } else { st.resolved };
+    // A question is one to a business: the shop (or a post naming it), a service, an order; or one asked in
+    // so many words ("can anyone recommend...?"). A question mark in chatter is rhetorical ("Am I 12? Yes."),
+    // and "I need a hug" asks nothing of anyone. Praise phrased as a question ("who does that?") is praise,
+    // unless the post turns to the shop to ask it or chases.
+    let shop_in_it = about || st.service || context == ShopContext::Mentioned;
+    let to_shop = st.mention_span.is_some() || context == ShopContext::Mentioned;
+    let asks = (lx.qmarks > 0 || (st.request > 0.0 && to_shop))
+        && (shop_in_it || (lx.qmarks > 0 && st.asks))
+        && (praise < m.praise_over_question || st.mention_span.is_some() || st.request >= m.chase);
     let category = if st.crisis {
         Category::Distress
     } else if score >= 0.5 {
@@ -603,9 +631,9 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer) -> Triage {
         } else {
             Category::Complaint
         }
-    } else if lx.qmarks > 0 || st.request > 0.0 {
+    } else if asks {
         Category::Question
-    } else if pos_eff >= m.praise_min {
+    } else if praise >= m.praise_min {
         Category::Praise
     } else {
         Category::Neutral

@@ -390,7 +390,7 @@ fn tuning_adds_cues_products_and_never_flag_phrases() {
     .unwrap();
     let c = Classifier::new(&tuning).unwrap();
     let text = "my Aurora ring gave me a green finger";
-    let t = c.classify_on("mastodon", text);
+    let t = c.classify_on("mastodon", text, ShopContext::Unknown);
     assert!(
         has_cue(text, &t, "product: Aurora ring"),
         "{:?}",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::lexicon::{Kind, Lexicon, LexiconFile};
-use super::{Category, Reason, Triage};
+use super::{Category, Reason, ShopContext, Triage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TriageError {
@@ -200,13 +200,13 @@ impl Classifier {
     /// Classify a post in the default language (English).
     pub fn classify(&self, text: &str) -> Triage {
         match self.lexicons.first() {
-            Some((_, lex)) => super::scan::classify(lex, &self.shop, text),
+            Some((_, lex)) => super::scan::classify(lex, &self.shop, text, ShopContext::Unknown),
             None => Triage::neutral(),
         }
     }
 
     /// Classify a post from `network` ("mastodon", "bluesky"...) in that network's configured language.
-    pub fn classify_on(&self, network: &str, text: &str) -> Triage {
+    pub fn classify_on(&self, network: &str, text: &str, context: ShopContext) -> Triage {
         let i = self
             .networks
             .iter()
@@ -214,20 +214,26 @@ impl Classifier {
             .map(|(_, i)| *i)
             .unwrap_or(0);
         match self.lexicons.get(i) {
-            Some((_, lex)) => super::scan::classify(lex, &self.shop, text),
+            Some((_, lex)) => super::scan::classify(lex, &self.shop, text, context),
             None => Triage::neutral(),
         }
     }
 
     /// A post read with the post it quotes: a quote that says nothing of its own ("same here", "avoid for now")
     /// under a complaint or distress is a complaint too. Its own complaint, praise or question stands.
-    pub fn classify_quoting(&self, network: &str, text: &str, quoted: Option<&str>) -> Triage {
-        let own = self.classify_on(network, text);
+    pub fn classify_quoting(
+        &self,
+        network: &str,
+        text: &str,
+        quoted: Option<&str>,
+        context: ShopContext,
+    ) -> Triage {
+        let own = self.classify_on(network, text, context);
         let Some(quoted) = quoted else { return own };
         if own.category != Category::Neutral {
             return own;
         }
-        let q = self.classify_on(network, quoted);
+        let q = self.classify_on(network, quoted, ShopContext::Unknown);
         if !q.category.needs_attention() {
             return own;
         }
