@@ -9,6 +9,7 @@ pub mod customers;
 pub mod domain;
 pub mod editor;
 pub mod export;
+pub mod hours;
 pub mod ingest;
 pub mod links;
 pub mod loader;

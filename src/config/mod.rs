@@ -53,6 +53,8 @@ pub struct Config {
     pub composer: replies::ComposerConfig,
     /// `[[replies]]`: saved replies for the composer's picker.
     pub replies: Vec<SavedReply>,
+    /// `[hours]`: opening hours and time zone, for response times counted in business hours.
+    pub hours: crate::hours::BusinessHours,
 }
 
 impl Config {
