@@ -118,7 +118,9 @@ impl TryFrom<HoursConfig> for BusinessHours {
         let mut closed = BTreeSet::new();
         for (i, day) in raw.closed.iter().enumerate() {
             let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| {
-                format!("hours.closed[{i}] = {day:?}: not a date; write closed days as \"2026-12-25\"")
+                format!(
+                    "hours.closed[{i}] = {day:?}: not a date; write closed days as \"2026-12-25\""
+                )
             })?;
             closed.insert(date);
         }
@@ -175,14 +177,17 @@ impl BusinessHours {
     /// The opening windows of a local date as UTC instants (none on a closed day).
     fn spans(&self, date: NaiveDate) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
         let open = self.open_on(date);
-        self.day(date).iter().filter(move |_| open).filter_map(move |w| {
-            let start = self.instant(date, w.start)?;
-            let end = match w.end {
-                Some(end) => self.instant(date, end)?,
-                None => self.instant(date.succ_opt()?, NaiveTime::MIN)?,
-            };
-            Some((start, end))
-        })
+        self.day(date)
+            .iter()
+            .filter(move |_| open)
+            .filter_map(move |w| {
+                let start = self.instant(date, w.start)?;
+                let end = match w.end {
+                    Some(end) => self.instant(date, end)?,
+                    None => self.instant(date.succ_opt()?, NaiveTime::MIN)?,
+                };
+                Some((start, end))
+            })
     }
 
     /// A wall-clock time of a date as an instant: in the hour skipped when clocks go forward, the moment after
@@ -360,11 +365,20 @@ monday = "09:00-12:00, 13:00-24:00""#,
             toml::from_str::<Wrap>(text).unwrap_err().to_string()
         };
         let e = bad("[hours]\ntime_zone = \"Europe/Londn\"");
-        assert!(e.contains("hours.time_zone") && e.contains("Europe/London"), "{e}");
+        assert!(
+            e.contains("hours.time_zone") && e.contains("Europe/London"),
+            "{e}"
+        );
         let e = bad("[hours]\nmonday = \"17:00-09:00\"");
-        assert!(e.contains("hours.monday") && e.contains("closes before it opens"), "{e}");
+        assert!(
+            e.contains("hours.monday") && e.contains("closes before it opens"),
+            "{e}"
+        );
         let e = bad("[hours]\ntuesday = \"9-5\"");
-        assert!(e.contains("hours.tuesday") && e.contains("not a time"), "{e}");
+        assert!(
+            e.contains("hours.tuesday") && e.contains("not a time"),
+            "{e}"
+        );
         let e = bad("[hours]\nclosed = [\"25/12/2026\"]");
         assert!(e.contains("hours.closed[0]"), "{e}");
         let e = bad(

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod money;
 pub mod notify;
 pub mod paths;
+pub mod report;
 pub mod runtime;
 pub mod sources;
 pub mod state;

@@ -24,6 +24,7 @@ mod handles;
 mod lists;
 mod posts;
 mod reads;
+mod reports;
 mod repository;
 mod schema;
 mod search;
@@ -41,8 +42,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository, ReviewRepo,
-    StoryRepo, WorkRepo,
+    CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, ReportRepo, Repository,
+    ReviewRepo, StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;
