@@ -126,6 +126,11 @@ enum Cmd {
         /// Measure only the console, on this store (how the bench runs its console side).
         #[arg(long, hide = true)]
         console: Option<PathBuf>,
+        /// Measure only `export posts` on this store (how the bench runs its export side).
+        #[arg(long, hide = true)]
+        export: Option<PathBuf>,
+        #[arg(long, hide = true)]
+        export_since: Option<String>,
     },
 }
 
@@ -325,8 +330,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         keep,
         no_console,
         console,
+        export,
+        export_since,
     }) = &cli.command
     {
+        if let Some(db) = export {
+            regulars::bench::export::child(db, export_since.as_deref(), &mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if let Some(db) = console {
             regulars::bench::console::child(db, &mut std::io::stdout())?;
             return Ok(ExitCode::SUCCESS);

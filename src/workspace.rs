@@ -76,6 +76,7 @@ impl Workspace {
         state.shop_name = self.settings.config.shop.name.clone();
         state.reply_texts = self.settings.reply_texts();
         state.columns = self.settings.config.layout.columns;
+        state.stats.hours = self.settings.config.hours.clone();
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;

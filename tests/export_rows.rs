@@ -49,8 +49,14 @@ fn csv_and_json_parse_back_to_the_stored_rows() {
     assert_eq!(csv_posts, posts);
     // Quotes and commas in a stranger's words survive; times are UTC, to the millisecond.
     let kezia = &csv_posts[2];
-    assert_eq!(kezia.text, "parcel says delivered, nothing here, \"help\", please");
-    assert_eq!(kezia.first_response_at.as_deref(), Some("2026-11-30T09:20:00.000Z"));
+    assert_eq!(
+        kezia.text,
+        "parcel says delivered, nothing here, \"help\", please"
+    );
+    assert_eq!(
+        kezia.first_response_at.as_deref(),
+        Some("2026-11-30T09:20:00.000Z")
+    );
     assert_eq!(kezia.handled_at, None);
     assert_eq!(csv_posts[0].customer_id, posts[0].customer_id);
     assert!(csv_posts[7].by_shop);
@@ -79,7 +85,13 @@ fn since_and_an_output_file() {
     let printed = export(
         home.path(),
         &path,
-        &["posts", "--since", "2026-11-25", "--output", out.to_str().unwrap()],
+        &[
+            "posts",
+            "--since",
+            "2026-11-25",
+            "--output",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(printed, "");
     let rows: Vec<PostRow> = parsed(&std::fs::read_to_string(&out).unwrap());
@@ -104,5 +116,8 @@ fn an_empty_table_still_has_its_header() {
             .to_string();
         assert_eq!(header, format!("{first_line}\n"), "{table}");
     }
-    assert_eq!(export(home.path(), &empty, &["posts", "--format", "json"]), "");
+    assert_eq!(
+        export(home.path(), &empty, &["posts", "--format", "json"]),
+        ""
+    );
 }

@@ -60,6 +60,8 @@ pub fn hints(state: &AppState) -> Vec<Command> {
     } else if state.customers_view.note.is_some() {
         // The editor draws its own keys.
         vec![]
+    } else if state.view == crate::state::View::Stats {
+        vec![Command::Stats, Command::Close, Command::Help, Command::Quit]
     } else if state.view == crate::state::View::Customers {
         vec![
             Command::EditNote,

@@ -11,6 +11,7 @@ mod list;
 mod popup;
 mod replies;
 pub mod sources;
+mod stats;
 mod status_bar;
 pub mod story;
 #[cfg(test)]
@@ -23,6 +24,8 @@ mod tests_customers;
 mod tests_reads;
 #[cfg(test)]
 mod tests_screens;
+#[cfg(test)]
+mod tests_stats;
 #[cfg(test)]
 mod tests_undo;
 
@@ -39,11 +42,13 @@ use crate::state::{AppState, Pane, Popup, View};
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     match state.view {
-        View::FollowUps | View::Customers => {
+        View::FollowUps | View::Customers | View::Stats => {
             let [main, status] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
             if state.view == View::FollowUps {
                 follow_ups::render(frame, state, main);
+            } else if state.view == View::Stats {
+                stats::render(frame, state, main);
             } else {
                 customers::render(frame, state, main);
             }
