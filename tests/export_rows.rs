@@ -35,12 +35,21 @@ fn csv_and_json_parse_back_to_the_stored_rows() {
     let (posts, actions, replies) = {
         let db = Db::open(&path).unwrap();
         let (mut posts, mut actions, mut replies) = (Vec::new(), Vec::new(), Vec::new());
-        db.each_post(None, &mut |p| Ok(posts.push(PostRow::from(p))))
-            .unwrap();
-        db.each_action(None, &mut |a| Ok(actions.push(ActionRow::from(a))))
-            .unwrap();
-        db.each_reply(None, &mut |r| Ok(replies.push(ReplyRow::from(r))))
-            .unwrap();
+        db.each_post(None, &mut |p| {
+            posts.push(PostRow::from(p));
+            Ok(())
+        })
+        .unwrap();
+        db.each_action(None, &mut |a| {
+            actions.push(ActionRow::from(a));
+            Ok(())
+        })
+        .unwrap();
+        db.each_reply(None, &mut |r| {
+            replies.push(ReplyRow::from(r));
+            Ok(())
+        })
+        .unwrap();
         (posts, actions, replies)
     };
     assert_eq!((posts.len(), actions.len(), replies.len()), (8, 8, 1));

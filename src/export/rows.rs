@@ -132,7 +132,7 @@ struct RowWriter<'o, 'p> {
 }
 
 enum Sink<'a> {
-    Csv(csv::Writer<&'a mut dyn Write>),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
     Json(&'a mut dyn Write),
 }
 
@@ -188,7 +188,7 @@ pub fn export<R: ReportRepo + ?Sized>(
     };
     let sink = match format {
         // The header is written with the first row; with none, it is written here from an empty row type.
-        Format::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+        Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
         Format::Json => Sink::Json(out),
     };
     let mut w = RowWriter {

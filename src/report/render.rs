@@ -68,11 +68,9 @@ fn text(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     }
     let h = report.handled;
     let counted = h.within + h.late;
-    let share = if counted == 0 {
-        "-".to_string()
-    } else {
-        format!("{}%", (h.within * 100 + counted / 2) / counted)
-    };
+    let share = (h.within * 100 + counted / 2)
+        .checked_div(counted)
+        .map_or("-".to_string(), |p| format!("{p}%"));
     writeln!(out)?;
     writeln!(
         out,

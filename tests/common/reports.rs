@@ -100,9 +100,8 @@ pub fn week(path: &std::path::Path) -> Vec<Post> {
         former: false,
     };
     let at = utc("2026-11-01T00:00:00Z");
-    let customers = db
-        .import_customers(&ImportRun::whole("test", at, &[priya.clone()]), &[priya])
-        .unwrap();
+    let run = ImportRun::whole("test", at, std::slice::from_ref(&priya));
+    let customers = db.import_customers(&run, &[priya]).unwrap();
     let priya = Some(customers[0].id);
     let stranger = ("sam@mastodon.social", "Sam");
     let mut shop = post(
