@@ -85,6 +85,10 @@ pub fn read(db: &dyn Repository, load: Load) -> Result<Loaded, StoreError> {
             details: db.post_details(post)?.map(Box::new),
         },
         Load::FollowUps => Loaded::FollowUps(db.follow_up_rows()?),
+        // `to` is now: what is still open within its day is waiting, not late.
+        Load::Stats { hours, from, to } => {
+            Loaded::Stats(Box::new(crate::report::build(db, &hours, from, to, to)?))
+        }
         Load::Unread { panes, listings } => {
             let queries: Vec<_> = panes.iter().map(|(_, q)| q.clone()).collect();
             let counts = db.unread_counts(&queries)?;

@@ -77,10 +77,31 @@ enum Cmd {
         action: CustomersCmd,
     },
     /// Write what the store holds for study elsewhere: `export corrections` (staff's corrections of the
-    /// triage, as JSONL).
+    /// triage, as JSONL); `export posts|actions|replies` (CSV or JSON Lines, streamed).
     Export {
         #[command(subcommand)]
         what: ExportCmd,
+    },
+    /// Response times in business hours ([hours]) per network, for regulars and everyone; what was handled
+    /// within the day; posts per day and per hour of the day by category.
+    Report {
+        /// The first day (2026-11-01, in [hours] time_zone) or an RFC 3339 time; default: a week before --to.
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day, included (or an RFC 3339 time, excluded); default: now.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: regulars::report::render::Format,
+    },
+    /// The morning read: urgent posts still open, regulars who posted, follow-ups due, replies sent and
+    /// response times since a time.
+    Digest {
+        /// A span back from now (24h, 90m, 7d, 2w), a day (2026-11-30) or an RFC 3339 time.
+        #[arg(long, default_value = "24h")]
+        since: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: regulars::report::digest::Format,
     },
     /// Build a store of a month of generated posts through the real ingest and time it against a plain
     /// SQLite program writing the same rows into the same schema (medians over --runs).
@@ -111,6 +132,11 @@ enum Cmd {
         /// Measure only the console, on this store (how the bench runs its console side).
         #[arg(long, hide = true)]
         console: Option<PathBuf>,
+        /// Measure only `export posts` on this store (how the bench runs its export side).
+        #[arg(long, hide = true)]
+        export: Option<PathBuf>,
+        #[arg(long, hide = true)]
+        export_since: Option<String>,
     },
 }
 
@@ -123,6 +149,37 @@ enum ExportCmd {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Every post (or those since --since), in storage order: CSV with a header, or JSON Lines.
+    Posts(TableArgs),
+    /// Every action logged, oldest first.
+    Actions(TableArgs),
+    /// Every reply sent, oldest first.
+    Replies(TableArgs),
+}
+
+/// `export posts|actions|replies`.
+#[derive(clap::Args, Debug)]
+struct TableArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: regulars::export::rows::Format,
+    /// Only rows since: a span back from now (24h, 7d), a day (2026-11-30) or an RFC 3339 time.
+    #[arg(long)]
+    since: Option<String>,
+    /// Where to write (default: standard output). The file is written whole or not at all.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl ExportCmd {
+    fn table(&self) -> Option<(regulars::export::rows::Table, &TableArgs)> {
+        use regulars::export::rows::Table;
+        match self {
+            ExportCmd::Posts(args) => Some((Table::Posts, args)),
+            ExportCmd::Actions(args) => Some((Table::Actions, args)),
+            ExportCmd::Replies(args) => Some((Table::Replies, args)),
+            ExportCmd::Corrections { .. } => None,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +243,8 @@ impl Cmd {
             Cmd::Checkin { .. } => "checkin",
             Cmd::Bench { .. } => "bench",
             Cmd::Export { .. } => "export",
+            Cmd::Report { .. } => "report",
+            Cmd::Digest { .. } => "digest",
         }
     }
 }
@@ -278,8 +337,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         keep,
         no_console,
         console,
+        export,
+        export_since,
     }) = &cli.command
     {
+        if let Some(db) = export {
+            regulars::bench::export::child(db, export_since.as_deref(), &mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if let Some(db) = console {
             regulars::bench::console::child(db, &mut std::io::stdout())?;
             return Ok(ExitCode::SUCCESS);
@@ -322,6 +387,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Cmd::Customers { action }) = &cli.command {
         return customers(action, &settings, &db, cli.yes);
     }
+    if let Some(Cmd::Report { from, to, format }) = &cli.command {
+        regulars::report::cli::report(&settings, &db, from.as_deref(), to.as_deref(), *format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Cmd::Digest { since, format }) = &cli.command {
+        regulars::report::cli::digest(&settings, &db, since, *format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some((table, a)) = cli.command.as_ref().and_then(|c| match c {
+        Cmd::Export { what } => what.table(),
+        _ => None,
+    }) {
+        let (since, output) = (a.since.as_deref(), a.output.as_deref());
+        regulars::report::cli::export(&settings, &db, table, a.format, since, output)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Cmd::Export {
         what: ExportCmd::Corrections { output },
     }) = &cli.command
@@ -362,7 +443,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(Cmd::Classify { .. })
             | Some(Cmd::Bench { .. })
             | Some(Cmd::Customers { .. })
-            | Some(Cmd::Export { .. }) => Ok(ExitCode::SUCCESS),
+            | Some(Cmd::Export { .. })
+            | Some(Cmd::Report { .. })
+            | Some(Cmd::Digest { .. }) => Ok(ExitCode::SUCCESS),
         }
     })
 }

@@ -82,6 +82,7 @@ impl Workspace {
         state.check_in_config = self.settings.config.checkin;
         state.sync_read_position = (self.settings.config.sources.values())
             .any(|s| s.network() == crate::domain::Network::Mastodon);
+        state.stats.hours = self.settings.config.hours.clone();
         state.currency = self.settings.config.shop.currency.clone();
         state.demo = self.settings.is_demo();
         state.accounts = accounts;

@@ -46,6 +46,8 @@ pub enum Command {
     FollowUps,
     /// In the Follow-ups view: the selected follow-up is done (logged as an action).
     CompleteFollowUp,
+    /// The Stats view: response times in business hours, posts per day and hour of the day.
+    Stats,
     StartCheckIn,
     /// The Customers view: every regular with where they stand; a customer's story.
     Customers,
@@ -107,7 +109,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 50] = [
+    pub const ALL: [Command; 51] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -141,6 +143,7 @@ impl Command {
         Command::Sources,
         Command::FollowUps,
         Command::CompleteFollowUp,
+        Command::Stats,
         Command::StartCheckIn,
         Command::Customers,
         Command::EditNote,
@@ -199,6 +202,7 @@ impl Command {
             Command::Sources => "sources and their health",
             Command::FollowUps => "follow-ups: due and overdue first",
             Command::CompleteFollowUp => "mark the follow-up done",
+            Command::Stats => "stats: response times, posts per day and hour (last 7 days)",
             Command::StartCheckIn => {
                 "check-in: what needs you most, sized to the time (again ends)"
             }
@@ -254,6 +258,7 @@ impl Command {
             Command::ReplaceDraft => "replace draft",
             Command::FollowUps => "follow-ups",
             Command::CompleteFollowUp => "done",
+            Command::Stats => "stats",
             Command::OpenDetail => "detail",
             Command::Close => "close",
             other => other.desc(),
@@ -298,6 +303,7 @@ impl Command {
             | Command::ClearFilter
             | Command::Sources
             | Command::FollowUps
+            | Command::Stats
             | Command::Customers
             | Command::Help
             | Command::Suspend

@@ -26,6 +26,12 @@ pub enum Load {
     Details(PostId),
     /// The open follow-ups with their posts and last contact, for the Follow-ups view.
     FollowUps,
+    /// The Stats view's report over `[from, to)`, counted in `hours`.
+    Stats {
+        hours: Box<crate::hours::BusinessHours>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    },
     /// Each post pane's unread posts under its query, and those of any of `listings` (the status bar's).
     Unread {
         panes: Vec<(Pane, PostQuery)>,
@@ -61,6 +67,7 @@ impl Load {
             Load::Log { .. } => Some(Pane::Log),
             Load::Details(_)
             | Load::FollowUps
+            | Load::Stats { .. }
             | Load::Unread { .. }
             | Load::NextUnread { .. }
             | Load::Locate { .. } => None,
@@ -93,6 +100,7 @@ pub enum Loaded {
         details: Option<Box<PostDetails>>,
     },
     FollowUps(Vec<FollowUpRow>),
+    Stats(Box<crate::report::Report>),
     Unread {
         counts: Vec<(Pane, u64)>,
         total: u64,

@@ -73,6 +73,8 @@ pub fn hints(state: &AppState) -> Vec<Command> {
             Command::ScheduleFollowUp,
             Command::Quit,
         ]
+    } else if state.view == crate::state::View::Stats {
+        vec![Command::Stats, Command::Close, Command::Help, Command::Quit]
     } else if state.view == crate::state::View::Customers {
         vec![
             Command::EditNote,

@@ -357,7 +357,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Resident and peak resident memory, in MB, from /proc (0 where there is none).
-fn memory() -> (f64, f64) {
+pub(super) fn memory() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status

@@ -13,6 +13,7 @@
 pub mod baseline;
 pub mod console;
 pub mod customers;
+pub mod export;
 pub mod generate;
 mod ids;
 pub mod report;
@@ -268,6 +269,8 @@ pub fn run(opts: &Options, progress: &mut dyn Write) -> anyhow::Result<Report> {
         writeln!(progress, "measuring the console on {}", kept.display())?;
         console::in_child(&kept, &mut report)?;
     }
+    writeln!(progress, "measuring `export posts` on {}", kept.display())?;
+    export::in_child(&kept, &mut report)?;
     if opts.keep {
         report.notes.push(format!(
             "store kept: {} (regulars --demo --db {0})",

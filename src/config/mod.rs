@@ -59,6 +59,8 @@ pub struct Config {
     pub replies: Vec<SavedReply>,
     /// `[checkin]`: a check-in's length and the minutes each kind of item takes.
     pub checkin: checkin::CheckInConfig,
+    /// `[hours]`: opening hours and time zone, for response times counted in business hours.
+    pub hours: crate::hours::BusinessHours,
 }
 
 impl Config {

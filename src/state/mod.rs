@@ -13,6 +13,7 @@ pub mod lists;
 pub mod popup;
 pub mod posts;
 pub mod reads;
+pub mod stats;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -43,6 +44,8 @@ pub enum View {
     FollowUps,
     /// A check-in: its queue, one item at a time, then its summary (only its own keys end it).
     CheckIn,
+    /// Response times and posts per day and hour, with charts.
+    Stats,
 }
 
 /// What the console shows and works on. Rendering is a pure function of this.
@@ -85,6 +88,8 @@ pub struct AppState {
     pub view: View,
     /// The Follow-ups view's selection and what it read.
     pub follow_up_view: FollowUpsView,
+    /// The Stats view's report.
+    pub stats: stats::StatsView,
     pub drafts: HashMap<PostId, Draft>,
     /// Unread counts, the post being rested on, the place last saved.
     pub reads: reads::Reads,
@@ -153,6 +158,7 @@ impl AppState {
             follow_ups: Vec::new(),
             view: View::default(),
             follow_up_view: FollowUpsView::default(),
+            stats: stats::StatsView::default(),
             drafts: HashMap::new(),
             reads: reads::Reads::default(),
             focus: Pane::Attention,

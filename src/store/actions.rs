@@ -182,19 +182,24 @@ impl Db {
         let mut rows = stmt.query(params)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "actions", 0);
-            out.push(Action {
-                id: c.get(0)?,
-                post: c.get::<Option<i64>>(1)?.map(PostId),
-                customer: c.get::<Option<i64>>(2)?.map(CustomerId),
-                kind: c.action_kind(3)?,
-                note: c.get(4)?,
-                at: c.time(5)?,
-                url: c.get(6)?,
-            });
+            out.push(decode_action(row)?);
         }
         Ok(out)
     }
+}
+
+/// An action from a row of [`ACTION_COLS`].
+pub(super) fn decode_action(row: &rusqlite::Row) -> Result<Action> {
+    let c = Cells::new(row, "actions", 0);
+    Ok(Action {
+        id: c.get(0)?,
+        post: c.get::<Option<i64>>(1)?.map(PostId),
+        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
+        kind: c.action_kind(3)?,
+        note: c.get(4)?,
+        at: c.time(5)?,
+        url: c.get(6)?,
+    })
 }
 
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].

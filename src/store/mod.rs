@@ -26,6 +26,7 @@ mod handles;
 mod lists;
 mod posts;
 mod reads;
+mod reports;
 mod repository;
 mod schema;
 mod search;
@@ -43,7 +44,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, Repository,
+    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, ReportRepo,
+    Repository,
     ReviewRepo, StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;

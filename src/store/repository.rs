@@ -29,6 +29,7 @@ pub trait Repository:
     + ReadRepo
     + AlertRepo
     + CheckInRepo
+    + ReportRepo
     + Send
 {
 }
@@ -45,6 +46,7 @@ impl<
         + ReadRepo
         + AlertRepo
         + CheckInRepo
+        + ReportRepo
         + Send,
 > Repository for T
 {
@@ -274,4 +276,48 @@ pub trait CheckInRepo {
     fn record_check_in(&mut self, record: &CheckInRecord) -> Result<()>;
     /// The last check-in stored (the latest end), if any.
     fn last_check_in(&self) -> Result<Option<CheckInRecord>>;
+}
+
+/// What reports, the digest, the Stats view and `regulars export` read: counted in the store or handed over a
+/// row at a time, so a million posts never sit in memory. The rules (what a response is, which percentile,
+/// business hours) are in [`crate::report`].
+pub trait ReportRepo {
+    /// Each post that arrived in `[from, to)`, not the shop's own nor stored only as context, with the times
+    /// reports count from, handed to `each` one at a time. Returns how many.
+    fn response_times(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        each: &mut dyn FnMut(crate::report::PostTimes),
+    ) -> Result<u64>;
+    /// The same posts counted per quarter hour (UTC) and category, in time order.
+    fn post_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::report::QuarterCount>>;
+    /// The customers who posted since `since`, regulars by rank then former ones, with their posts counted.
+    fn regulars_posting(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<crate::report::digest::RegularPosting>>;
+    /// Every post that arrived since `since` (all with `None`), in storage order, handed to `each` one at a
+    /// time; a write error from `each` stops it. Returns how many.
+    fn each_post(
+        &self,
+        since: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(&Post) -> std::io::Result<()>,
+    ) -> Result<u64>;
+    /// Every action logged since `since`, oldest first, as [`ReportRepo::each_post`].
+    fn each_action(
+        &self,
+        since: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(&Action) -> std::io::Result<()>,
+    ) -> Result<u64>;
+    /// Every reply sent since `since`, oldest first, as [`ReportRepo::each_post`].
+    fn each_reply(
+        &self,
+        since: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(&Reply) -> std::io::Result<()>,
+    ) -> Result<u64>;
 }

@@ -16,7 +16,8 @@ pub const REPLY_NOTE_CHARS: usize = 80;
 
 const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
-const REPLY_COLS: &str = "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
+pub(super) const REPLY_COLS: &str =
+    "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
 
 impl WorkRepo for Db {
     fn save_draft(&mut self, draft: &Draft) -> Result<()> {
@@ -198,7 +199,7 @@ impl Db {
     }
 }
 
-fn decode_reply(row: &rusqlite::Row<'_>) -> Result<Reply> {
+pub(super) fn decode_reply(row: &rusqlite::Row<'_>) -> Result<Reply> {
     let c = Cells::new(row, "replies", 0);
     Ok(Reply {
         post: PostId(c.get(1)?),

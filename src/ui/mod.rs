@@ -12,6 +12,7 @@ mod list;
 mod popup;
 mod replies;
 pub mod sources;
+mod stats;
 mod status_bar;
 pub mod story;
 #[cfg(test)]
@@ -29,6 +30,8 @@ mod tests_reads;
 #[cfg(test)]
 mod tests_screens;
 #[cfg(test)]
+mod tests_stats;
+#[cfg(test)]
 mod tests_undo;
 
 use chrono::{DateTime, Utc};
@@ -44,12 +47,13 @@ use crate::state::{AppState, Pane, Popup, View};
 pub fn render(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     match state.view {
-        View::FollowUps | View::Customers | View::CheckIn => {
+        View::FollowUps | View::Customers | View::CheckIn | View::Stats => {
             let [main, status] =
                 Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
             match state.view {
                 View::FollowUps => follow_ups::render(frame, state, main),
                 View::CheckIn => checkin::render(frame, state, main),
+                View::Stats => stats::render(frame, state, main),
                 _ => customers::render(frame, state, main),
             }
             status_bar::render(frame, state, status);

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod linkedin;
 pub mod mastodon;
 pub mod postgres;
+pub mod reports;
 pub mod run;
 pub mod tmux;
 pub mod tumblr;

@@ -141,6 +141,7 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
             state.detail.loaded = details.map(|d| *d);
         }
         Loaded::FollowUps(rows) => super::follow_ups::loaded(state, rows),
+        Loaded::Stats(report) => super::stats::loaded(state, *report),
         counts @ Loaded::Unread { .. } => super::reads::counted(state, counts),
         Loaded::Found { jump, found } => super::reads::found(state, jump, found),
         Loaded::Relocated { pane, found } => super::reads::relocated(state, pane, found),
@@ -229,6 +230,10 @@ pub(super) fn load_failed(state: &mut AppState, load: Load, error: &str) {
         Load::FollowUps => {
             super::follow_ups::load_failed(state);
             "the Follow-ups"
+        }
+        Load::Stats { .. } => {
+            super::stats::load_failed(state);
+            "the Stats"
         }
         // Counted again at the next change.
         Load::Unread { .. } => {

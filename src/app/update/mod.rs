@@ -12,6 +12,7 @@ mod lists;
 mod posts;
 mod reads;
 mod reply_texts;
+mod stats;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -279,6 +280,12 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
     {
         return effects;
     }
+    if state.view == crate::state::View::Stats
+        && state.popup.is_none()
+        && let Some(effects) = stats::command(state, command)
+    {
+        return effects;
+    }
     if state.view == crate::state::View::Customers
         && state.popup.is_none()
         && let Some(effects) = customers::command(state, command)
@@ -296,6 +303,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
             vec![]
         }
         Command::FollowUps => follow_ups::toggle(state),
+        Command::Stats => stats::toggle(state),
         Command::CompleteFollowUp => follow_ups::complete_selected(state),
         Command::Customers => customers::toggle(state),
         Command::EditNote => customers::edit_note(state),

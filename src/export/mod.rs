@@ -1,5 +1,8 @@
 //! `regulars export`: what the store holds, written out to be studied elsewhere. Staff's corrections of the
-//! console's triage, as JSONL, are what tuning the classifier to a shop starts from.
+//! console's triage, as JSONL, are what tuning the classifier to a shop starts from; posts, actions and replies
+//! ([`rows`]) go to spreadsheets, streamed a row at a time.
+
+pub mod rows;
 
 use std::io::Write;
 use std::path::Path;
@@ -12,7 +15,10 @@ use crate::store::ReviewRepo;
 /// Writes every correction, oldest first, one JSON object per line ([`CorrectionLine`]): the post's
 /// `network:native id`, its text, the category staff gave it, the triage it arrived with, and when. Returns
 /// how many lines were written.
-pub fn corrections(store: &impl ReviewRepo, out: &mut impl Write) -> anyhow::Result<usize> {
+pub fn corrections(
+    store: &impl ReviewRepo,
+    out: &mut (impl Write + ?Sized),
+) -> anyhow::Result<usize> {
     let corrections = store.corrections().context("cannot read the corrections")?;
     for (correction, post) in &corrections {
         serde_json::to_writer(&mut *out, &CorrectionLine::new(correction, post))?;
@@ -22,15 +28,24 @@ pub fn corrections(store: &impl ReviewRepo, out: &mut impl Write) -> anyhow::Res
     Ok(corrections.len())
 }
 
-/// [`corrections`] into `output` (a file, written whole or not at all: a `.part` file renamed into place), or
-/// to `stdout` when there is none.
+/// [`corrections`] into `output` (a file, written whole or not at all), or to `stdout` when there is none.
 pub fn corrections_to(
     store: &impl ReviewRepo,
     output: Option<&Path>,
     stdout: &mut impl Write,
 ) -> anyhow::Result<usize> {
+    to_output(output, stdout, |out| corrections(store, out))
+}
+
+/// Runs `write` on `output` (a file, written whole or not at all: a `.part` file renamed into place when `write`
+/// succeeds, removed when it fails), or on `stdout` when there is none (or it is `-`).
+pub fn to_output<T>(
+    output: Option<&Path>,
+    stdout: &mut impl Write,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let Some(path) = output.filter(|p| *p != Path::new("-")) else {
-        return corrections(store, stdout);
+        return write(stdout);
     };
     let mut part = path.as_os_str().to_owned();
     part.push(".part");
@@ -39,7 +54,7 @@ pub fn corrections_to(
         let file = std::fs::File::create(&part)
             .with_context(|| format!("cannot write {}", part.display()))?;
         let mut writer = std::io::BufWriter::new(file);
-        let n = corrections(store, &mut writer)?;
+        let n = write(&mut writer)?;
         writer
             .into_inner()
             .map_err(|e| e.into_error())

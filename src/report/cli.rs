@@ -1,0 +1,66 @@
+//! The bodies of `regulars report`, `regulars digest` and `regulars export posts|actions|replies`: the
+//! workspace's database read directly (the console may be running), times from the clock, output to stdout or
+//! a file.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::config::Settings;
+use crate::export::rows::{self, Table};
+use crate::store::Db;
+
+pub fn report(
+    settings: &Settings,
+    db: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: super::render::Format,
+) -> anyhow::Result<()> {
+    let store = Db::open(db)?;
+    let hours = &settings.config.hours;
+    super::run(
+        &store,
+        hours,
+        from,
+        to,
+        format,
+        Utc::now(),
+        &mut std::io::stdout().lock(),
+    )
+}
+
+pub fn digest(
+    settings: &Settings,
+    db: &Path,
+    since: &str,
+    format: super::digest::Format,
+) -> anyhow::Result<()> {
+    let store = Db::open(db)?;
+    let hours = &settings.config.hours;
+    let now = Utc::now();
+    let since = super::parse_since(since, now, hours).map_err(anyhow::Error::msg)?;
+    super::digest::Digest::build(&store, hours, since, now)?
+        .write(format, &mut std::io::stdout().lock())
+}
+
+pub fn export(
+    settings: &Settings,
+    db: &Path,
+    table: Table,
+    format: rows::Format,
+    since: Option<&str>,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    let store = Db::open(db)?;
+    let since = since
+        .map(|s| super::parse_since(s, Utc::now(), &settings.config.hours))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let mut stderr = std::io::stderr();
+    let progress = rows::progress_on_terminal(&mut stderr);
+    crate::export::to_output(output, &mut std::io::stdout().lock(), |out| {
+        rows::export(&store, table, format, since, out, progress)
+    })?;
+    Ok(())
+}
