@@ -5,9 +5,10 @@ mod common;
 
 use common::bin::{regulars, succeeded};
 use common::reports::{HOURS, hours, now, week};
+use regulars::alerts::spike::SpikeRule;
 use regulars::report::digest::{Digest, Format as DigestFormat};
 use regulars::report::render::Format;
-use regulars::store::Db;
+use regulars::store::{Db, PostRepo};
 
 fn report(format: Format) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -34,7 +35,10 @@ fn digest(format: DigestFormat) -> String {
     week(&path);
     let db = Db::open(&path).unwrap();
     let since = regulars::report::parse_since("2026-11-23", now(), &hours()).unwrap();
-    let digest = Digest::build(&db, &hours(), since, now()).unwrap();
+    let mut digest = Digest::build(&db, &hours(), since, now()).unwrap();
+    digest
+        .push_spikes(&db, &SpikeRule::default(), &hours())
+        .unwrap();
     let mut out = Vec::new();
     digest.write(format, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -184,6 +188,8 @@ Posts answered, response times in business hours (4)
   mastodon, regulars: 1 answered, median 30m, 90th percentile 30m
   bluesky, everyone: 1 answered, median 20m, 90th percentile 20m
   handled within the day: 2 of 3 (1 waiting)
+
+Spikes (an hour far above the 12 before): none
 "#
     );
 }
@@ -201,8 +207,48 @@ fn digest_markdown() {
     // A post's words are never markup.
     assert!(text.contains("- \\#1 Priya Raman: 2 posts"), "{text}");
     assert!(
-        text.ends_with("- handled within the day: 2 of 3 (1 waiting)\n"),
+        text.contains("- handled within the day: 2 of 3 (1 waiting)\n"),
         "{text}"
+    );
+}
+
+/// A burst of complaints in one hour of the week is named in the digest by the spike alert's own rule, with the
+/// hour and the words that rose.
+#[test]
+fn digest_names_a_spike_of_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("week.db");
+    week(&path);
+    let mut db = Db::open(&path).unwrap();
+    let burst: Vec<_> = (0..12)
+        .map(|i| {
+            common::reports::post(
+                regulars::domain::Network::Mastodon,
+                &format!("burst-{i}"),
+                (&format!("buyer{i}@mastodon.social"), "Buyer"),
+                None,
+                regulars::triage::Category::Complaint,
+                &format!("2026-11-26T14:{:02}:00Z", i * 4),
+                "the clasp broke on my new bracelet",
+            )
+        })
+        .collect();
+    db.insert_batch("t", &burst, &[]).unwrap();
+    let since = regulars::report::parse_since("2026-11-23", now(), &hours()).unwrap();
+    let mut digest = Digest::build(&db, &hours(), since, now()).unwrap();
+    digest
+        .push_spikes(&db, &SpikeRule::default(), &hours())
+        .unwrap();
+    let spikes = digest.sections.last().unwrap();
+    // They were mentions too: both rates rose.
+    assert_eq!((spikes.key, spikes.count), ("spikes", 2), "{spikes:?}");
+    assert!(
+        spikes
+            .lines
+            .iter()
+            .any(|l| l.starts_with("Thu 26 Nov 14:00-15:00  12 complaints")
+                && l.contains("rising: bracelet, broke, clasp")),
+        "{spikes:?}"
     );
 }
 
@@ -221,14 +267,15 @@ fn digest_json_has_every_section() {
             "regulars",
             "follow_ups",
             "replies",
-            "response_times"
+            "response_times",
+            "spikes"
         ]
     );
     let counts: Vec<u64> = sections
         .iter()
         .map(|s| s["count"].as_u64().unwrap())
         .collect();
-    assert_eq!(counts, [1, 1, 1, 1, 4]);
+    assert_eq!(counts, [1, 1, 1, 1, 4, 0]);
     assert_eq!(json["time_zone"], "Europe/London");
 }
 

@@ -1,7 +1,7 @@
 //! Plain data the whole console speaks: no ratatui, reqwest or SQL types here.
 
-pub mod checkin;
 mod activity;
+pub mod checkin;
 mod customer;
 mod listing;
 mod post;

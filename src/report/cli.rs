@@ -40,8 +40,9 @@ pub fn digest(
     let hours = &settings.config.hours;
     let now = Utc::now();
     let since = super::parse_since(since, now, hours).map_err(anyhow::Error::msg)?;
-    super::digest::Digest::build(&store, hours, since, now)?
-        .write(format, &mut std::io::stdout().lock())
+    let mut digest = super::digest::Digest::build(&store, hours, since, now)?;
+    digest.push_spikes(&store, &settings.config.alerts_policy().spike, hours)?;
+    digest.write(format, &mut std::io::stdout().lock())
 }
 
 pub fn export(

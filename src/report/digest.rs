@@ -6,13 +6,14 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{Tally, duration_text};
+use crate::alerts::spike::{SpikeRule, measure};
 use crate::domain::{Anchor, CustomerId, Listing, Post, PostQuery, Search};
 use crate::hours::BusinessHours;
-use crate::store::{ListRepo, LogRepo, ReportRepo};
+use crate::store::{AlertRepo, ListRepo, LogRepo, ReportRepo};
 use crate::text::truncate_words;
 
 /// Open urgent posts listed by name; the rest are counted.
@@ -62,6 +63,44 @@ pub struct Digest {
 impl Digest {
     pub fn push(&mut self, section: Section) {
         self.sections.push(section);
+    }
+
+    /// The spikes of the period, hour by hour, as the spike alert measures them (`alerts::spike::measure`: the
+    /// same rule, so the digest names the spikes the console told of).
+    pub fn push_spikes<R: AlertRepo + ?Sized>(
+        &mut self,
+        store: &R,
+        rule: &SpikeRule,
+        hours: &BusinessHours,
+    ) -> crate::store::Result<()> {
+        let tz = hours.time_zone();
+        let mut lines = Vec::new();
+        let mut hour_end = self.since + Duration::hours(1);
+        while rule.enabled && hour_end <= self.until {
+            for spike in measure(store, rule, hour_end)? {
+                let from = (hour_end - Duration::hours(1)).with_timezone(&tz);
+                lines.push(format!(
+                    "{}-{}  {} {} ({})",
+                    from.format("%a %d %b %H:%M"),
+                    hour_end.with_timezone(&tz).format("%H:%M"),
+                    spike.count,
+                    spike.watched.as_str(),
+                    spike.detail()
+                ));
+            }
+            hour_end += Duration::hours(1);
+        }
+        let count = lines.len() as u64;
+        if !rule.enabled {
+            lines.push("spike alerts are off ([alerts.spike] enabled = false)".into());
+        }
+        self.push(Section {
+            key: "spikes",
+            title: "Spikes (an hour far above the 12 before)".into(),
+            count,
+            lines,
+        });
+        Ok(())
     }
 
     /// The digest of `[since, now)` read from `store`, times shown in the shop's time zone.

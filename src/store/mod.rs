@@ -44,9 +44,8 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use repository::{
-    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo, ReportRepo,
-    Repository,
-    ReviewRepo, StoryRepo, WorkRepo,
+    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,
+    ReportRepo, Repository, ReviewRepo, StoryRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

@@ -30,7 +30,7 @@ pub fn now() -> DateTime<Utc> {
     utc("2026-11-30T12:00:00Z")
 }
 
-fn post(
+pub fn post(
     network: Network,
     id: &str,
     who: (&str, &str),
