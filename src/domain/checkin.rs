@@ -126,6 +126,18 @@ pub struct Item {
     pub secs: i64,
 }
 
+impl Item {
+    /// What the queue calls it: its kind, or a person in crisis (whatever the kind) so nobody reads it as a
+    /// mere complaint.
+    pub fn label(&self) -> &'static str {
+        if self.crisis {
+            "person in crisis"
+        } else {
+            self.kind.label()
+        }
+    }
+}
+
 /// What kind of item a post is for a check-in starting from `since`, if any. Complaints, distress and questions
 /// to the shop count while open, whatever their age; a regular's news and praise only when new.
 pub fn kind_of(post: &Post, since: DateTime<Utc>) -> Option<ItemKind> {

@@ -128,7 +128,7 @@ fn item_line(
         "  "
     };
     let estimate = format!("{:>4} ", minutes(item.secs));
-    let kind = format!("{:<18} ", item.kind.label());
+    let kind = format!("{:<18} ", item.label());
     let rest = truncate_width(
         &describe(state, item),
         width.saturating_sub(2 + estimate.len() + kind.len()),
@@ -285,7 +285,7 @@ fn oldest_lines(state: &AppState, check_in: &CheckIn, width: usize) -> Vec<Line<
     vec![
         Line::from(vec![
             Span::raw(label),
-            Span::styled(format!("{}, waiting {waited}", item.kind.label()), bold),
+            Span::styled(format!("{}, waiting {waited}", item.label()), bold),
         ]),
         Line::raw(truncate_width(&describe(state, item), width)),
     ]
