@@ -159,7 +159,7 @@ fn describe(state: &AppState, item: &Item) -> String {
     };
     let what = match (follow_up.filter(|f| !f.note.trim().is_empty()), post) {
         (Some(f), _) => one_line(&f.note),
-        (None, Some(p)) => one_line(&p.text),
+        (None, Some(p)) => one_line(crate::text::without_leading_mentions(&p.text)),
         (None, None) => String::new(),
     };
     format!("{who}: {what}")
