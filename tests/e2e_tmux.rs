@@ -15,8 +15,8 @@ use unicode_width::UnicodeWidthChar;
 
 mod common;
 use common::tmux::{
-    Dirs, POLL, STEP, Tmux, console_command, exit_status, panes_filled, sh_quote, tmux_available,
-    unread,
+    Dirs, POLL, STEP, Tmux, console_command, exit_status, open_composer_on_a_live_post,
+    panes_filled, sh_quote, tmux_available, unread,
 };
 
 const REPLY: &str = "Hi there, so sorry about this";
@@ -367,17 +367,7 @@ fn the_draft_goes_to_the_editor_and_comes_back() {
         ),
         true,
     );
-    let screen = tmux.wait_for("the panes to fill", panes_filled);
-    // Keys once the console is running (a live post has come in), as in `console_end_to_end_in_tmux`.
-    let first = unread(&screen).expect("unread count");
-    tmux.wait_for("a live post", |s| unread(s).is_some_and(|n| n > first));
-    // A post selected (opening it selects it), then the composer.
-    tmux.keys(&["Enter"]);
-    tmux.wait_text("┏ Detail");
-    tmux.keys(&["Escape"]);
-    tmux.wait_text("┏ Attention");
-    tmux.keys(&["r"]);
-    tmux.wait_text("Reply to ");
+    open_composer_on_a_live_post(&tmux);
     tmux.type_text("Hi from the console");
     tmux.wait_text("Hi from the console");
     tmux.keys(&["C-o"]);

@@ -6,20 +6,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::tmux::{Dirs, Tmux, console_command, exit_status, panes_filled, unread};
+use common::tmux::{
+    Dirs, Tmux, console_command, exit_status, open_composer_on_a_live_post, panes_filled,
+};
 
 /// A console on the demo with its composer open on a live post.
 fn composing(tmux: &Tmux, dirs: &Dirs, run: u32, first: bool) {
     tmux.start(&console_command(run, dirs, ""), first);
-    let screen = tmux.wait_for("the panes to fill", panes_filled);
-    let before = unread(&screen).expect("unread count");
-    tmux.wait_for("a live post", |s| unread(s).is_some_and(|n| n > before));
-    tmux.keys(&["Enter"]);
-    tmux.wait_text("┏ Detail");
-    tmux.keys(&["Escape"]);
-    tmux.wait_text("┏ Attention");
-    tmux.keys(&["r"]);
-    tmux.wait_text("Reply to ");
+    open_composer_on_a_live_post(tmux);
 }
 
 /// The console's process: the one child of the pane's shell (`env` execs it).

@@ -306,6 +306,26 @@ pub fn workspace() -> AppState {
     desk().state
 }
 
+/// [`desk`] with a stranger's complaint and a follow-up due on a customer (no post): a check-in's every kind.
+pub fn desk_for_a_check_in() -> Desk {
+    let mut desk = desk();
+    desk.add(vec![post(
+        7,
+        "stranger@mstdn.social",
+        None,
+        true,
+        20,
+        "@marlowfinch my order arrived broken and nobody answers my emails. Really annoyed.",
+    )]);
+    desk.follow_up(
+        None,
+        Some(1),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        "call about the resize",
+    );
+    desk
+}
+
 /// [`workspace`] with its store, to add posts and actions and select posts.
 pub fn desk() -> Desk {
     use crate::store::{CustomerRepo, LogRepo, PostRepo, ReadRepo};

@@ -30,21 +30,7 @@ fn command(desk: &mut Desk, c: Command) {
 
 /// The fixture, a stranger's complaint and a follow-up due added, a check-in of 7 minutes started 1m40s ago.
 fn started() -> Desk {
-    let mut desk = fixture::desk();
-    desk.add(vec![fixture::post(
-        7,
-        "stranger@mstdn.social",
-        None,
-        true,
-        20,
-        "@marlowfinch my order arrived broken and nobody answers my emails. Really annoyed.",
-    )]);
-    desk.follow_up(
-        None,
-        Some(1),
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-        "call about the resize",
-    );
+    let mut desk = fixture::desk_for_a_check_in();
     desk.state.check_in_config.minutes = 7;
     command(&mut desk, Command::StartCheckIn);
     desk.send(Msg::Tick(now() + Duration::seconds(100)));

@@ -260,6 +260,21 @@ pub fn unread(screen: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Once the panes are filled and a live post has come in (the console is running), opens a post and the
+/// composer on it.
+pub fn open_composer_on_a_live_post(tmux: &Tmux) {
+    let screen = tmux.wait_for("the panes to fill", panes_filled);
+    let first = unread(&screen).expect("unread count");
+    tmux.wait_for("a live post", |s| unread(s).is_some_and(|n| n > first));
+    // A post selected (opening it selects it), then the composer.
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("┏ Detail");
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("┏ Attention");
+    tmux.keys(&["r"]);
+    tmux.wait_text("Reply to ");
+}
+
 pub fn panes_filled(screen: &str) -> bool {
     ["Regulars", "Mentions", "Attention", "Log", "Detail"]
         .iter()

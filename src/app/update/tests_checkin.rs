@@ -1,7 +1,7 @@
 //! The check-in in `update`: its queue (order, sizing), walking it, its keys, its end and summary, and its
 //! record, over the fixture's real store.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::{Command, Effect, Msg, router};
@@ -31,27 +31,8 @@ fn phase(desk: &Desk) -> Phase {
 /// The fixture with a stranger's complaint, a follow-up due today on a customer (no post), and a 5-minute
 /// check-in started.
 fn started() -> Desk {
-    let mut desk = with_complaint();
+    let mut desk = fixture::desk_for_a_check_in();
     start(&mut desk);
-    desk
-}
-
-fn with_complaint() -> Desk {
-    let mut desk = fixture::desk();
-    desk.add(vec![fixture::post(
-        7,
-        "stranger@mstdn.social",
-        None,
-        true,
-        20,
-        "@marlowfinch my order arrived broken and nobody answers my emails. Really annoyed.",
-    )]);
-    desk.follow_up(
-        None,
-        Some(1),
-        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-        "call about the resize",
-    );
     desk
 }
 
@@ -84,7 +65,7 @@ fn the_queue_serves_regulars_in_trouble_first_then_by_kind() {
 
 #[test]
 fn the_queue_is_sized_to_the_time_and_estimates_given() {
-    let mut desk = with_complaint();
+    let mut desk = fixture::desk_for_a_check_in();
     desk.state.check_in_config.minutes = 7;
     start(&mut desk);
     let c = desk.state.check_in.as_ref().unwrap();
@@ -92,7 +73,7 @@ fn the_queue_is_sized_to_the_time_and_estimates_given() {
         c.fits, 4,
         "2+2+1.5+1: the question's minute would go past 7"
     );
-    let mut desk = with_complaint();
+    let mut desk = fixture::desk_for_a_check_in();
     desk.state.check_in_config.estimates.trouble = 0.5;
     desk.state.check_in_config.minutes = 4;
     start(&mut desk);
@@ -241,7 +222,7 @@ fn quit_and_c_end_it_on_the_summary_and_a_signal_stores_it_and_quits() {
 #[test]
 fn where_mastodon_is_configured_the_end_syncs_its_read_position() {
     use crate::sources::mastodon::markers::ReadPosition;
-    let mut desk = with_complaint();
+    let mut desk = fixture::desk_for_a_check_in();
     desk.state.sync_read_position = true;
     start(&mut desk);
     let effects = desk.send(Msg::Command(Command::StartCheckIn));
@@ -325,7 +306,7 @@ fn nothing_waiting_waits_for_arrivals_and_a_failed_read_says_so() {
 
 #[test]
 fn a_due_follow_up_item_is_completed_with_d() {
-    let mut desk = with_complaint();
+    let mut desk = fixture::desk_for_a_check_in();
     desk.state.check_in_config.estimates.trouble = 0.0;
     desk.state.check_in_config.estimates.complaint = 0.0;
     start(&mut desk);
