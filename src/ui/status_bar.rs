@@ -51,7 +51,7 @@ fn message(state: &AppState) -> Option<(String, Style)> {
     }
     state.unwritable.as_ref().map(|why| {
         (
-            format!("{why}; fetched posts and your work wait, nothing is lost"),
+            format!("{why}; fetched posts wait and are stored when it can"),
             bold.fg(state.theme.urgent),
         )
     })
