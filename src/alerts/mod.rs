@@ -92,6 +92,8 @@ pub struct Alerts {
     pub desktop: Desktop,
     /// The latest alert, in the status bar, where no desktop notification shows it (until the next key).
     pub banner: Option<String>,
+    /// The no-service notice, waiting for the message showing to go.
+    pub notice: Option<String>,
     /// Spikes going on, as last measured (the status bar says so).
     pub spikes: Vec<Spike>,
     /// When the spikes were last asked for.

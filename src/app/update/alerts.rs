@@ -69,6 +69,11 @@ fn offer(state: &mut AppState, alerts: Vec<Alert>) -> Vec<Effect> {
 
 /// The clock moved: what the window or quiet hours held may go out; a spike going on is measured again.
 pub(super) fn tick(state: &mut AppState) -> Vec<Effect> {
+    if state.flash.is_none()
+        && let Some(notice) = state.alerts.notice.take()
+    {
+        state.flash(notice);
+    }
     let (now, quiet) = (state.now, state.alerts.policy.is_quiet(state.now, state.tz));
     let alerts = &mut state.alerts;
     let mut effects = match alerts.coalescer.tick(&alerts.policy, now, quiet) {
@@ -112,9 +117,14 @@ pub(super) fn notified(state: &mut AppState, title: String, error: Option<String
     };
     let rang = state.alerts.rings();
     if !matches!(state.alerts.desktop, Desktop::Unavailable(_)) {
-        state.flash(format!(
-            "no desktop notifications: alerts use the bell and this bar ({error})"
-        ));
+        let notice =
+            format!("no desktop notifications: alerts use the bell and this bar ({error})");
+        // Background news never hides the answer to what staff just did: it waits for that to go.
+        if state.flash.is_some() {
+            state.alerts.notice = Some(notice);
+        } else {
+            state.flash(notice);
+        }
     }
     state.alerts.desktop = Desktop::Unavailable(error);
     state.alerts.banner = Some(title);

@@ -413,3 +413,29 @@ fn spikes_can_be_turned_off() {
     assert!(a.desk.state.alerts.spikes.is_empty());
     assert!(a.notifier.shown().is_empty());
 }
+
+/// The no-service notice never hides the answer to what staff just did: it waits for that message to go.
+#[test]
+fn the_no_service_notice_waits_for_the_message_showing() {
+    let mut s = fixture::workspace();
+    s.flash("the editor failed: exit status 3 (the draft is kept)");
+    update(
+        &mut s,
+        Msg::Notified {
+            title: "complaint: Priya Raman (#1)".into(),
+            body: String::new(),
+            error: Some("no session bus".into()),
+        },
+    );
+    assert!(s.flash.as_ref().unwrap().0.contains("the editor failed"));
+    update(&mut s, Msg::Tick(now() + Duration::seconds(7)));
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("no desktop notifications"),
+        "{:?}",
+        s.flash
+    );
+}
