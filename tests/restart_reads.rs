@@ -75,6 +75,22 @@ async fn mentions(ws: &Workspace, n: i64, text: &str) -> Vec<PostId> {
         .collect()
 }
 
+/// Quits as `q` does, closes the store, and opens the console again on the same file: the state it starts on.
+async fn quit_and_reopen(
+    ws: Workspace,
+    mut state: AppState,
+    db: std::path::PathBuf,
+) -> (Workspace, AppState) {
+    send(&ws, &mut state, Msg::Command(Command::Quit)).await;
+    ws.store.close().await;
+    drop(ws);
+    let ws = Workspace::open(regulars::config::demo(5.0), db, false)
+        .await
+        .unwrap();
+    let state = ws.initial_state(Default::default()).await.unwrap();
+    (ws, state)
+}
+
 #[tokio::test]
 async fn read_posts_focus_selection_and_filter_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -107,14 +123,7 @@ async fn read_posts_focus_selection_and_filter_survive_a_restart() {
     send(&ws, &mut state, Msg::Command(Command::NextPost)).await;
     assert_eq!(state.current_post_id(), Some(ids[2]));
     assert_eq!(state.reads.unread_in(Pane::Mentions), 3);
-    send(&ws, &mut state, Msg::Command(Command::Quit)).await;
-    ws.store.close().await;
-    drop(ws);
-
-    let ws = Workspace::open(regulars::config::demo(5.0), db, false)
-        .await
-        .unwrap();
-    let state = ws.initial_state(Default::default()).await.unwrap();
+    let (_ws, state) = quit_and_reopen(ws, state, db).await;
     assert_eq!(state.focus, Pane::Mentions);
     assert_eq!(state.filter.query, "window");
     assert_eq!(state.current_post_id(), Some(ids[2]));
@@ -148,14 +157,7 @@ async fn a_selection_deep_in_a_long_list_is_where_it_was_after_a_restart() {
     }
     let left_on = state.current_post_id().unwrap();
     assert_eq!(left_on, ids[3]);
-    send(&ws, &mut state, Msg::Command(Command::Quit)).await;
-    ws.store.close().await;
-    drop(ws);
-
-    let ws = Workspace::open(regulars::config::demo(5.0), db, false)
-        .await
-        .unwrap();
-    let state = ws.initial_state(Default::default()).await.unwrap();
+    let (_ws, state) = quit_and_reopen(ws, state, db).await;
     assert_eq!(state.focus, Pane::Mentions);
     assert_eq!(state.current_post_id(), Some(left_on));
     let list = state.list(Pane::Mentions).unwrap();

@@ -16,14 +16,15 @@ impl CheckInRepo for Db {
     fn check_in_posts(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Post>> {
         // A superset of the items: `domain::checkin::kind_of` decides (praise and a regular's news only when
         // new, questions only to the shop...).
+        // Attention's own members (a question only while unanswered), and whatever arrived since.
         self.query_posts(
             &format!(
                 "SELECT {POST_COLS} FROM posts
                  WHERE handled_at IS NULL AND dismissed_at IS NULL AND by_shop = 0 AND context = 0
-                   AND (category IN ('complaint', 'distress')
-                        OR (category = 'question' AND is_mention = 1 AND first_response_at IS NULL)
+                   AND (({attention} AND (category <> 'question' OR first_response_at IS NULL))
                         OR created_at >= ?1)
-                 ORDER BY created_at DESC, id DESC LIMIT ?2"
+                 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                attention = super::search::attention_members("")
             ),
             params![ms(since), limit(max)],
         )

@@ -2,8 +2,6 @@
 //! 80x24, 120x40, 160x45 and 200x50.
 
 use chrono::Duration;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::app::{Command, Msg};
 use crate::state::AppState;
@@ -11,11 +9,7 @@ use crate::state::fixture::{self, Desk, now};
 
 const SIZES: [(u16, u16); 4] = [(80, 24), (120, 40), (160, 45), (200, 50)];
 
-fn draw(state: &AppState, (w, h): (u16, u16)) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| super::render(f, state)).unwrap();
-    terminal.backend().to_string()
-}
+use super::tests::draw;
 
 fn snap(name: &str, state: &AppState) {
     for size in SIZES {

@@ -2,8 +2,6 @@
 //! move by the rows staff see; long words and wide characters wrap too. Snapshots at 80x24, 120x40, 200x50.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::app::{Command, Msg, update};
 use crate::config::SavedReply;
@@ -18,11 +16,7 @@ const LONG: &str = "Hi Tom, I'm so sorry the ring is stuck in lost luggage the n
     your room number? I'll stay on this personally until it is in your hands, and I'll call the airline's \
     baggage desk as well in case the original turns up first. We're with you on this one, Tom.";
 
-fn draw(state: &AppState, (w, h): (u16, u16)) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| super::render(f, state)).unwrap();
-    terminal.backend().to_string()
-}
+use super::tests::draw;
 
 fn composing(text: &str) -> AppState {
     let mut s = fixture::workspace();

@@ -2,8 +2,6 @@
 //! customer's story, the notes editor, the empty view.
 
 use chrono::Duration;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::app::{Command, Msg};
 use crate::domain::{
@@ -14,11 +12,7 @@ use crate::store::{CustomerRepo, LogRepo};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
 
-fn draw(state: &AppState, (w, h): (u16, u16)) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| super::render(f, state)).unwrap();
-    terminal.backend().to_string()
-}
+use super::tests::draw;
 
 fn snap(name: &str, state: &AppState) {
     for size in SIZES {
