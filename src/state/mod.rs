@@ -223,6 +223,17 @@ impl AppState {
         }
     }
 
+    /// Opens `customer`'s posts in the History pane (in the Regulars pane's place) and focuses it; a new
+    /// customer's History starts from the top.
+    pub fn open_history(&mut self, customer: CustomerId) {
+        if self.history != Some(customer) {
+            self.history = Some(customer);
+            self.lists.insert(Pane::History, Default::default());
+            self.reads.stale = true;
+        }
+        self.focus = Pane::History;
+    }
+
     pub fn flash(&mut self, text: impl Into<String>) {
         self.flash = Some((text.into(), self.now));
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 
 use super::{AppState, Pane};
-use crate::domain::PostId;
+use crate::domain::{CustomerId, PostId};
 
 /// A post selected this long counts as read (passing over it does not).
 pub const DWELL_MS: i64 = 1_500;
@@ -45,13 +45,15 @@ impl Reads {
     }
 }
 
-/// Where the console was left: the focused pane, each post pane's selection and the filter. Kept in the store
-/// as names and values (see [`Place::to_pairs`]), so an older or newer console reads what it knows.
+/// Where the console was left: the focused pane, each post pane's selection, the filter and the customer whose
+/// History was open. Kept in the store as names and values (see [`Place::to_pairs`]), so an older or newer
+/// console reads what it knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
     pub focus: Option<Pane>,
     pub selected: BTreeMap<Pane, PostId>,
     pub filter: String,
+    pub history: Option<CustomerId>,
 }
 
 impl Place {
@@ -61,16 +63,18 @@ impl Place {
             selected: state
                 .lists
                 .iter()
-                .filter(|(pane, _)| **pane != Pane::History)
+                .filter(|(pane, _)| **pane != Pane::History || state.history.is_some())
                 .filter_map(|(pane, list)| list.selected.map(|id| (*pane, id)))
                 .collect(),
             filter: state.filter.query.clone(),
+            history: state.history,
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut out = vec![("filter".to_string(), self.filter.clone())];
         out.extend(self.focus.map(|p| ("focus".into(), p.key().into())));
+        out.extend(self.history.map(|c| ("history".into(), c.0.to_string())));
         out.extend(
             self.selected
                 .iter()
@@ -83,6 +87,9 @@ impl Place {
     /// the first page is then found in the store and the list opened on it). A saved filter that no longer
     /// parses is dropped.
     pub fn restore(self, state: &mut AppState) {
+        if let Some(customer) = self.history {
+            state.open_history(customer);
+        }
         if let Some(focus) = self.focus {
             state.focus = focus;
         }
@@ -101,17 +108,22 @@ impl Place {
 
     /// Reads what [`Place::to_pairs`] wrote; names and values it does not know are left out.
     pub fn from_pairs(pairs: &HashMap<String, String>) -> Place {
+        let history = pairs
+            .get("history")
+            .and_then(|id| id.parse().ok())
+            .map(CustomerId);
         let selected = Pane::POSTS
             .into_iter()
+            .filter(|pane| *pane != Pane::History || history.is_some())
             .filter_map(|pane| {
                 let id = pairs.get(&format!("selected.{}", pane.key()))?;
                 Some((pane, PostId(id.parse().ok()?)))
             })
             .collect();
         Place {
-            // History needs its customer, which is not kept: Regulars stands in.
+            // History without its customer (written by an older console): Regulars stands in.
             focus: pairs.get("focus").and_then(|f| Pane::from_key(f)).map(|p| {
-                if p == Pane::History {
+                if p == Pane::History && history.is_none() {
                     Pane::Regulars
                 } else {
                     p
@@ -119,6 +131,7 @@ impl Place {
             }),
             selected,
             filter: pairs.get("filter").cloned().unwrap_or_default(),
+            history,
         }
     }
 }
@@ -133,6 +146,7 @@ mod tests {
             focus: Some(Pane::Mentions),
             selected: BTreeMap::from([(Pane::Attention, PostId(7)), (Pane::Mentions, PostId(3))]),
             filter: "cat:comp".into(),
+            history: None,
         };
         let mut pairs: HashMap<_, _> = place.to_pairs().into_iter().collect();
         assert_eq!(Place::from_pairs(&pairs), place);
@@ -140,5 +154,28 @@ mod tests {
         pairs.insert("selected.regulars".into(), "x".into());
         let read = Place::from_pairs(&pairs);
         assert_eq!((read.focus, read.selected.len()), (None, 2));
+    }
+
+    #[test]
+    fn a_customers_history_comes_back_with_its_selection() {
+        let place = Place {
+            focus: Some(Pane::History),
+            selected: BTreeMap::from([(Pane::History, PostId(12))]),
+            filter: String::new(),
+            history: Some(CustomerId(4)),
+        };
+        let mut pairs: HashMap<_, _> = place.to_pairs().into_iter().collect();
+        assert_eq!(Place::from_pairs(&pairs), place);
+
+        let mut state = crate::state::fixture::empty();
+        Place::from_pairs(&pairs).restore(&mut state);
+        assert_eq!(state.history, Some(CustomerId(4)));
+        assert_eq!(state.focus, Pane::History);
+        assert_eq!(state.lists[&Pane::History].selected, Some(PostId(12)));
+
+        // Written by a console that did not keep the customer: Regulars stands in, History's row is dropped.
+        pairs.remove("history");
+        let read = Place::from_pairs(&pairs);
+        assert_eq!((read.focus, read.selected.len()), (Some(Pane::Regulars), 0));
     }
 }

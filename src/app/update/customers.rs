@@ -104,13 +104,7 @@ fn history(state: &mut AppState) -> Vec<Effect> {
     let Some(customer) = state.customers_view.customer() else {
         return vec![];
     };
-    if state.history != Some(customer) {
-        state.history = Some(customer);
-        state
-            .lists
-            .insert(crate::state::Pane::History, Default::default());
-    }
-    state.focus = crate::state::Pane::History;
+    state.open_history(customer);
     state.detail_focused = false;
     state.view = View::Panes;
     vec![]

@@ -338,12 +338,7 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
                 state.flash("not one of your customers: no history to show");
                 return vec![];
             };
-            if state.history != Some(customer) {
-                state.history = Some(customer);
-                state.lists.insert(Pane::History, Default::default());
-                state.reads.stale = true;
-            }
-            state.focus = Pane::History;
+            state.open_history(customer);
             state.detail_focused = false;
             // From the Follow-ups view (the selected follow-up's customer): back to the panes.
             state.view = crate::state::View::Panes;
