@@ -582,8 +582,13 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     .await;
     drop(guard);
     running.stop().await;
-    // Every effect asked for before quitting (the last draft save above all) is written before we exit.
-    let _ = runner.await;
+    // Every effect asked for before quitting (the last draft save above all) is written before we exit; what a
+    // database still refusing writes kept out is named, so staff can keep it by hand.
+    if let Ok(unsaved) = runner.await {
+        for what in unsaved {
+            eprintln!("regulars: not saved (the database took no writes until quit): {what}");
+        }
+    }
     workspace.store.close().await;
     result
 }
