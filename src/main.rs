@@ -291,7 +291,11 @@ fn main() -> ExitCode {
         // A reader that stopped early (`regulars customers list | head`) is not a failure to report.
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("regulars: {e:#}");
+            // The last word of a failed run: no secret in it, whatever the error quoted.
+            eprintln!(
+                "regulars: {}",
+                regulars::sources::secret::redact(&format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }
@@ -651,7 +655,8 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             if !check.ok {
                 broken += 1;
             }
-            println!("{:<28} {:<4} {}", check.what, mark, check.detail);
+            let detail = regulars::sources::secret::redact(&check.detail);
+            println!("{:<28} {:<4} {detail}", check.what, mark);
             if !check.fix.is_empty() {
                 println!("{:<28} {:<4} fix: {}", "", "", check.fix);
             }
