@@ -137,6 +137,26 @@ enum Cmd {
         export: Option<PathBuf>,
         #[arg(long, hide = true)]
         export_since: Option<String>,
+        #[command(subcommand)]
+        what: Option<BenchCmd>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCmd {
+    /// A day of a busy shop on an accelerated clock, the whole app headless with live sources (a JSONL file
+    /// appended, a fake Mastodon instance); prints memory, open files and live tasks every simulated hour and
+    /// fails if they grow after warm-up.
+    Soak {
+        /// Simulated hours.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        /// Posts a simulated day brings.
+        #[arg(long, default_value_t = 5_000)]
+        posts_per_day: u32,
+        /// Real minutes the whole run takes.
+        #[arg(long, default_value_t = 3.0)]
+        minutes: f64,
     },
 }
 
@@ -343,8 +363,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         console,
         export,
         export_since,
+        what,
     }) = &cli.command
     {
+        if let Some(BenchCmd::Soak {
+            hours,
+            posts_per_day,
+            minutes,
+        }) = what
+        {
+            let opts = regulars::bench::soak::Options {
+                hours: *hours,
+                posts_per_day: *posts_per_day,
+                minutes: *minutes,
+            };
+            let flat = regulars::bench::soak::cli(&opts, &mut std::io::stdout())?;
+            return Ok(if flat {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
         if let Some(db) = export {
             regulars::bench::export::child(db, export_since.as_deref(), &mut std::io::stdout())?;
             return Ok(ExitCode::SUCCESS);
