@@ -127,7 +127,7 @@ pub fn jsonl_line(n: u64, at: DateTime<Utc>) -> String {
         "name": "Someone",
         "text": text,
         "created_at": at.to_rfc3339(),
-        "addressed_to_shop": n % 3 == 0,
+        "addressed_to_shop": n.is_multiple_of(3),
     })
     .to_string()
 }
