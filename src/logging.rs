@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
 
 /// Starts file logging; keep the guard alive until exit so buffered lines are written.
 pub fn init(state_dir: &Path) -> anyhow::Result<WorkerGuard> {
@@ -11,6 +12,7 @@ pub fn init(state_dir: &Path) -> anyhow::Result<WorkerGuard> {
     })?;
     let appender = tracing_appender::rolling::never(state_dir, "regulars.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
+    let writer = Redacting(writer);
     let filter = tracing_subscriber::EnvFilter::try_from_env("REGULARS_LOG")
         .unwrap_or_else(|_| "info".into());
     let _ = tracing_subscriber::fmt()
@@ -19,4 +21,31 @@ pub fn init(state_dir: &Path) -> anyhow::Result<WorkerGuard> {
         .with_env_filter(filter)
         .try_init();
     Ok(guard)
+}
+
+/// The log file's writer: every line cleaned of the secrets loaded (an API's error quoting a token, a URL with a
+/// password), whatever logged it. The formatter hands over each event whole, so a secret is never split.
+struct Redacting<W>(W);
+
+impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Redacting<W> {
+    type Writer = Redacted<W::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacted(self.0.make_writer())
+    }
+}
+
+struct Redacted<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Redacted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0
+            .write_all(crate::sources::secret::redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }

@@ -9,7 +9,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 mod handles;
+mod held;
 mod runner;
+mod writes;
 
 use crate::app::Msg;
 use crate::config::Settings;

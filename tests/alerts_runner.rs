@@ -40,7 +40,7 @@ impl Notifier for Hung {
 struct Running {
     effects: mpsc::UnboundedSender<Effect>,
     ui: mpsc::UnboundedReceiver<Msg>,
-    runner: tokio::task::JoinHandle<()>,
+    runner: tokio::task::JoinHandle<Vec<String>>,
 }
 
 fn start(store: &Store, notifier: Arc<dyn Notifier>) -> Running {

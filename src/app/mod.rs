@@ -10,5 +10,5 @@ pub mod update;
 pub use command::Command;
 pub use effect::{Copied, Effect};
 pub use load::{Jump, Load, Loaded};
-pub use msg::Msg;
+pub use msg::{Msg, Writer};
 pub use update::update;

@@ -190,7 +190,19 @@ pub enum Msg {
         what: String,
         error: String,
     },
-    /// The database stopped taking writes, and why (fetched posts wait in ingest, written when it takes them
-    /// again); `None`: it takes writes again.
-    StoreWritable(Option<String>),
+    /// The database stopped taking `writer`'s writes, and why (they wait in memory, written when it takes them
+    /// again); `why: None`: it takes them again.
+    StoreWritable {
+        writer: Writer,
+        why: Option<String>,
+    },
+}
+
+/// Who holds writes the database refused for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Writer {
+    /// Ingest, with the posts the sources fetched.
+    Ingest,
+    /// The effect runner, with staff's work: drafts, actions, replies' records, follow-ups, read state.
+    Work,
 }

@@ -18,6 +18,7 @@ pub mod generate;
 mod ids;
 pub mod report;
 mod sides;
+pub mod soak;
 mod texts;
 
 use std::io::Write;

@@ -17,7 +17,7 @@ use tokio::sync::mpsc::error::TryRecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::Ingest;
-use crate::app::Msg;
+use crate::app::{Msg, Writer};
 use crate::domain::{IncomingPost, NewPost};
 use crate::sources::{Cursor, SourceEvent};
 use crate::store::Store;
@@ -174,7 +174,10 @@ async fn write(
             Err(e) if e.is_transient() => {
                 tracing::warn!(error = %e, "the database cannot be written; fetched posts wait");
                 if !waited {
-                    let _ = ui.send(Msg::StoreWritable(Some(e.to_string())));
+                    let _ = ui.send(Msg::StoreWritable {
+                        writer: Writer::Ingest,
+                        why: Some(e.to_string()),
+                    });
                     waited = true;
                 }
                 tokio::select! {
@@ -187,7 +190,10 @@ async fn write(
         }
     };
     if waited && attempt.is_ok() {
-        let _ = ui.send(Msg::StoreWritable(None));
+        let _ = ui.send(Msg::StoreWritable {
+            writer: Writer::Ingest,
+            why: None,
+        });
     }
     let results = match attempt {
         Ok(stored) => stored.into_iter().map(Ok).collect(),

@@ -8,17 +8,19 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::handles;
+use super::held::Held;
+use super::writes::Write;
 use crate::app::{Effect, Msg};
 use crate::customers::story::STORY_ENTRIES;
-use crate::domain::{Network, Reply};
+use crate::domain::Network;
 use crate::ingest::Rematch;
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
 use crate::sources::accounts::AccountSearch;
 use crate::sources::mastodon::markers::{self, Markers};
-use crate::sources::{Replier, ReplyRequest, Resolution, SendError, SentReply};
+use crate::sources::{Replier, ReplyRequest, Resolution, SendError};
 use crate::state::Preparers;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Performs effects in order (so draft saves never overtake each other); replies go out in their own tasks.
 pub struct Runner {
@@ -70,19 +72,33 @@ impl Runner {
         self
     }
 
-    /// Runs until the sender is dropped, then waits for replies in flight. First hands the UI the repliers'
-    /// pure side, so the send confirmation shows exactly what each would post.
-    pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) {
+    /// Runs until the sender is dropped, then waits for replies in flight and makes a last try at the writes
+    /// still held; returns what could not be saved, for staff to read once the terminal is theirs again.
+    /// First hands the UI the repliers' pure side, so the send confirmation shows exactly what each would post.
+    pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) -> Vec<String> {
         let _ = self
             .ui
             .send(Msg::RepliersReady(Preparers::new(self.repliers.clone())));
-        let mut sends = JoinSet::new();
+        let mut sends: JoinSet<Hold> = JoinSet::new();
+        let mut held = Held::new(self.ui.clone());
         let mut queue = std::collections::VecDeque::new();
         loop {
             if queue.is_empty() {
-                match effects.recv().await {
-                    Some(effect) => queue.push_back(effect),
-                    None => break,
+                tokio::select! {
+                    effect = effects.recv() => match effect {
+                        Some(effect) => queue.push_back(effect),
+                        None => break,
+                    },
+                    // Finished sends are reaped as they end (a day of replies and notifications must not pile
+                    // up), a reply whose record the database refused held with the rest.
+                    Some(done) = sends.join_next(), if !sends.is_empty() => {
+                        reaped(done, &mut held);
+                        continue;
+                    }
+                    _ = held.due() => {
+                        held.retry(&self.store).await;
+                        continue;
+                    }
                 }
             }
             while let Ok(effect) = effects.try_recv() {
@@ -143,10 +159,15 @@ impl Runner {
                     sends.spawn(async move {
                         let found = handles::search(searches, &name, handles::SEARCH_TIMEOUT).await;
                         let _ = ui.send(Msg::AccountsFound { customer, found });
+                        None
                     });
                 }
                 Effect::Notify { title, body } => {
-                    sends.spawn(notify(self.notifier.clone(), self.ui.clone(), title, body));
+                    let (notifier, ui) = (self.notifier.clone(), self.ui.clone());
+                    sends.spawn(async move {
+                        notify(notifier, ui, title, body).await;
+                        None
+                    });
                 }
                 Effect::SyncReadPosition => {
                     let (markers, store, ui) =
@@ -154,80 +175,24 @@ impl Runner {
                     sends.spawn(async move {
                         let synced = sync_read_position(markers, &store).await;
                         let _ = ui.send(Msg::ReadPositionSynced(synced));
+                        None
                     });
                 }
-                other => self.perform(other).await,
+                other => self.perform(other, &mut held).await,
             }
         }
-        while sends.join_next().await.is_some() {}
+        while let Some(done) = sends.join_next().await {
+            reaped(done, &mut held);
+        }
+        let unsaved = held.flush(&self.store).await;
+        unsaved.into_iter().map(|w| w.what).collect()
     }
 
-    async fn perform(&self, effect: Effect) {
+    async fn perform(&self, effect: Effect, held: &mut Held) {
+        if let Some(write) = Write::of(&effect) {
+            return held.write(write, &self.store).await;
+        }
         let msg = match effect {
-            Effect::SaveDraft(draft) => {
-                let saved = draft.clone();
-                self.store
-                    .call(move |db| db.save_draft(&saved))
-                    .await
-                    .map(|_| Some(Msg::DraftSaved(draft)))
-            }
-            Effect::DeleteDraft(post) => self
-                .store
-                .call(move |db| db.delete_draft(post))
-                .await
-                .map(|_| None),
-            Effect::LogAction(action) => self
-                .store
-                .call(move |db| db.log_action(&action))
-                .await
-                .map(|a| Some(Msg::ActionLogged(a))),
-            Effect::ScheduleFollowUp(follow_up) => self
-                .store
-                .call(move |db| db.schedule_follow_up(&follow_up))
-                .await
-                .map(|(follow_up, action)| Some(Msg::FollowUpScheduled { follow_up, action })),
-            Effect::CompleteFollowUp { id, at } => self
-                .store
-                .call(move |db| db.complete_follow_up(id, at))
-                .await
-                .map(|action| Some(Msg::FollowUpCompleted { id, action })),
-            Effect::MarkRead { posts, at } => self
-                .store
-                .call(move |db| db.mark_read(&posts, at))
-                .await
-                .map(|_| Some(Msg::ReadMarked)),
-            Effect::MarkAllRead { pane, query, at } => self
-                .store
-                .call(move |db| db.mark_all_read(&query, at))
-                .await
-                .map(|count| Some(Msg::AllReadMarked { pane, count })),
-            Effect::SavePlace { values, at } => self
-                .store
-                .call(move |db| db.save_ui_state(&values, at))
-                .await
-                .map(|_| None),
-            Effect::Reopen { post, at } => self
-                .store
-                .call(move |db| db.reopen_post(post, at))
-                .await
-                .map(|done| done.map(|(post, action)| Msg::Reopened { post, action })),
-            Effect::Dismiss { post, at } => self
-                .store
-                .call(move |db| db.dismiss_post(post, at))
-                .await
-                .map(|done| done.map(|(post, action)| Msg::Dismissed { post, action })),
-            Effect::Undo(undo) => {
-                let taken = undo.clone();
-                self.store
-                    .call(move |db| db.undo(&taken))
-                    .await
-                    .map(|post| Some(Msg::Undone { undo, post }))
-            }
-            Effect::CorrectCategory { post, category, at } => self
-                .store
-                .call(move |db| db.correct_post(post, category, at))
-                .await
-                .map(|done| done.map(|(post, correction)| Msg::Corrected { post, correction })),
             Effect::CheckPriorReply(post) => self
                 .store
                 .call(move |db| db.prior_reply(post))
@@ -315,11 +280,6 @@ impl Runner {
                     .send(Msg::CheckInGathered(gathered.map_err(|e| e.to_string())));
                 return;
             }
-            Effect::SaveCheckIn(record) => self
-                .store
-                .call(move |db| db.record_check_in(&record))
-                .await
-                .map(|_| None),
             Effect::MeasureSpikes { at, rule } => {
                 let measured = self
                     .store
@@ -330,12 +290,22 @@ impl Runner {
                     .send(Msg::SpikesMeasured(measured.map_err(|e| e.to_string())));
                 return;
             }
-            Effect::SetAlwaysTellMe { customer, on } => self
-                .store
-                .call(move |db| db.set_always_tell_me(customer, on, chrono::Utc::now()))
-                .await
-                .map(|_| Some(Msg::AlwaysTellMeSet { customer, on })),
-            Effect::SendReply { .. }
+            // Writes are held and tried again rather than failed (above).
+            Effect::SaveDraft(_)
+            | Effect::DeleteDraft(_)
+            | Effect::LogAction(_)
+            | Effect::ScheduleFollowUp(_)
+            | Effect::CompleteFollowUp { .. }
+            | Effect::MarkRead { .. }
+            | Effect::MarkAllRead { .. }
+            | Effect::SavePlace { .. }
+            | Effect::Reopen { .. }
+            | Effect::Dismiss { .. }
+            | Effect::Undo(_)
+            | Effect::CorrectCategory { .. }
+            | Effect::SaveCheckIn(_)
+            | Effect::SetAlwaysTellMe { .. }
+            | Effect::SendReply { .. }
             | Effect::ResolveReply { .. }
             | Effect::SearchAccounts { .. }
             | Effect::Notify { .. }
@@ -348,9 +318,9 @@ impl Runner {
             | Effect::Quit => return,
         };
         let msg = msg.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "store write failed");
+            tracing::error!(error = %e, "a store read failed");
             Some(Msg::TaskFailed {
-                what: "saving".into(),
+                what: "reading".into(),
                 error: e.to_string(),
             })
         });
@@ -440,7 +410,7 @@ async fn send_reply(
     ui: mpsc::UnboundedSender<Msg>,
     request: ReplyRequest,
     unconfirmed: bool,
-) {
+) -> Hold {
     let post = request.post.clone();
     let replier = match replier_for(replier, &post) {
         Ok(r) => r,
@@ -449,7 +419,7 @@ async fn send_reply(
                 post: post.id,
                 reason,
             });
-            return;
+            return None;
         }
     };
     let key = request.idempotency_key.clone();
@@ -462,8 +432,7 @@ async fn send_reply(
         match earlier {
             Resolution::NotPosted => {}
             Resolution::Posted(sent) => {
-                let _ = ui.send(found(&store, &post, key, sent).await);
-                return;
+                return record(&store, &ui, Write::reply(&post, key, sent, true), &post).await;
             }
             Resolution::Unknown(why) => {
                 let _ = ui.send(Msg::ReplyUnconfirmed {
@@ -473,18 +442,14 @@ async fn send_reply(
                         post.reply_route()
                     ),
                 });
-                return;
+                return None;
             }
         }
     }
     let msg = match replier.send(request).await {
-        Ok(sent) => match record(&store, &post, key, sent).await {
-            Ok((reply, action)) => Msg::ReplySent { reply, action },
-            Err(reason) => Msg::ReplyUnconfirmed {
-                post: post.id,
-                reason,
-            },
-        },
+        Ok(sent) => {
+            return record(&store, &ui, Write::reply(&post, key, sent, false), &post).await;
+        }
         Err(SendError::NotPosted(reason)) => Msg::ReplyFailed {
             post: post.id,
             reason,
@@ -495,6 +460,7 @@ async fn send_reply(
         },
     };
     let _ = ui.send(msg);
+    None
 }
 
 /// The remote ids of the replies to `post` already logged: an unconfirmed send is none of them.
@@ -513,74 +479,71 @@ async fn resolve_reply(
     store: Store,
     ui: mpsc::UnboundedSender<Msg>,
     request: ReplyRequest,
-) {
+) -> Hold {
     let post = request.post.clone();
+    let unconfirmed = |reason| {
+        let _ = ui.send(Msg::ReplyUnconfirmed {
+            post: post.id,
+            reason,
+        });
+        None
+    };
     let replier = match replier_for(replier, &post) {
         Ok(r) => r,
-        Err(reason) => {
-            let _ = ui.send(Msg::ReplyUnconfirmed {
-                post: post.id,
-                reason,
-            });
-            return;
-        }
+        Err(reason) => return unconfirmed(reason),
     };
     let known = match known_replies(&store, post.id).await {
         Ok(known) => known,
-        Err(reason) => {
-            let _ = ui.send(Msg::ReplyUnconfirmed {
-                post: post.id,
-                reason,
-            });
-            return;
-        }
+        Err(reason) => return unconfirmed(reason),
     };
     let key = request.idempotency_key.clone();
-    let msg = match replier.resolve(request, known).await {
-        Resolution::Posted(sent) => found(&store, &post, key, sent).await,
-        Resolution::NotPosted => Msg::ReplyNotPosted { post: post.id },
-        Resolution::Unknown(reason) => Msg::ReplyUnconfirmed {
-            post: post.id,
-            reason,
-        },
-    };
-    let _ = ui.send(msg);
-}
-
-/// An unconfirmed send that had gone out: logged, with the server's text.
-async fn found(store: &Store, post: &crate::domain::Post, key: String, sent: SentReply) -> Msg {
-    match record(store, post, key, sent).await {
-        Ok((reply, action)) => Msg::ReplyFound { reply, action },
-        Err(reason) => Msg::ReplyUnconfirmed {
-            post: post.id,
-            reason,
-        },
+    match replier.resolve(request, known).await {
+        Resolution::Posted(sent) => {
+            record(&store, &ui, Write::reply(&post, key, sent, true), &post).await
+        }
+        Resolution::NotPosted => {
+            let _ = ui.send(Msg::ReplyNotPosted { post: post.id });
+            None
+        }
+        Resolution::Unknown(reason) => unconfirmed(reason),
     }
 }
 
-/// Logs a reply the server has, with the server's text; once per key, however often it is reported.
+/// A reply whose record the database refused for now, for the runner to hold with the rest of staff's work.
+type Hold = Option<(Write, StoreError)>;
+
+/// Logs a reply the server has (once per key, however often it is written). A database that cannot take it now
+/// gets it held, never dropped: the UI hears when it is logged.
 async fn record(
     store: &Store,
+    ui: &mpsc::UnboundedSender<Msg>,
+    write: Write,
     post: &crate::domain::Post,
-    key: String,
-    sent: SentReply,
-) -> Result<(Reply, crate::domain::Action), String> {
-    let reply = Reply {
-        post: post.id,
-        // Where it went: the demo network for demo posts.
-        network: post.reply_route(),
-        text: sent.text,
-        sent_at: chrono::Utc::now(),
-        url: sent.url,
-        remote_id: sent.remote_id,
-        idempotency_key: Some(key),
-    };
-    let customer = post.customer;
-    store
-        .call(move |db| db.record_reply(&reply, customer))
-        .await
-        .map_err(|e| {
+) -> Hold {
+    let msg = match write.attempt(store).await {
+        Ok(msg) => msg,
+        Err(e) if e.is_transient() => return Some((write, e)),
+        Err(e) => {
             tracing::error!(error = %e, "a sent reply could not be logged");
-            format!("it went out but could not be logged ({e}); send again to log it: it cannot post twice")
-        })
+            Some(Msg::ReplyUnconfirmed {
+                post: post.id,
+                reason: format!(
+                    "it went out but could not be logged ({e}); send again to log it: it cannot post twice"
+                ),
+            })
+        }
+    };
+    if let Some(msg) = msg {
+        let _ = ui.send(msg);
+    }
+    None
+}
+
+/// A send task ended: its held write joins the others; a panic is logged (its reply stays in the composer).
+fn reaped(done: Result<Hold, tokio::task::JoinError>, held: &mut Held) {
+    match done {
+        Ok(Some((write, why))) => held.hold(write, &why),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "a send task failed"),
+    }
 }

@@ -29,6 +29,10 @@ pub fn client() -> reqwest::Client {
 /// Parses a configured base URL and enforces HTTPS, except to loopback (local fakes, tunnels).
 pub fn base_url(raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw.trim()).map_err(|e| format!("`{raw}` is not a URL ({e})"))?;
+    // A password in the URL (a feed behind basic auth) is a secret like any other.
+    if let Some(password) = url.password() {
+        super::secret::remember(password);
+    }
     match url.scheme() {
         "https" | "wss" => Ok(url),
         "http" | "ws" if is_loopback(&url) => Ok(url),
@@ -38,6 +42,15 @@ pub fn base_url(raw: &str) -> Result<Url, String> {
         )),
         other => Err(format!("`{raw}` has scheme `{other}`: use https://")),
     }
+}
+
+/// A URL as shown to staff: a password in it hidden.
+pub fn shown(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -252,6 +265,8 @@ pub async fn check_status(
 
 /// The human part of an error body: Mastodon `{"error": ".."}`, XRPC `{"error": "..", "message": ".."}`.
 fn error_detail(body: &str) -> String {
+    // A server may quote the credentials it was sent: hidden before the text is cut short.
+    let body = &super::secret::redact(body);
     let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
     let from_json = parsed.as_ref().and_then(|v| {
         let pick = |k: &str| v.get(k).and_then(|x| x.as_str());

@@ -1,14 +1,19 @@
 //! Credentials: read from an environment variable the config names, or from a file only its owner can read.
-//! A `Secret` never prints its value (Debug and Display show `***`), so it cannot leak into logs or panics.
+//! A `Secret` never prints its value (Debug and Display show `***`), so it cannot leak into logs or panics. And
+//! every secret loaded is remembered, so text from outside that echoes one back (an API's error quoting the
+//! token it was sent, as Facebook's does) is cleaned by [`redact`] before it is shown, logged or stored.
 
 use std::path::Path;
+use std::sync::RwLock;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        remember(&value);
+        Secret(value)
     }
 
     /// The value, for the one place that puts it in a request header or body.
@@ -29,12 +34,53 @@ impl std::fmt::Display for Secret {
     }
 }
 
+/// The secrets loaded so far, as written and as they travel in a URL or a form (percent-encoded).
+static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Fewer characters than this is no credential worth hiding, and would blot out ordinary words.
+const SHORTEST: usize = 6;
+/// Minted tokens (Google's, hourly) are remembered too: the oldest are forgotten past this many (they expired).
+const MOST: usize = 64;
+
+/// Remembers `value` for [`redact`]; the RSS source calls it for a password written in a feed's URL.
+pub fn remember(value: &str) {
+    if value.chars().count() < SHORTEST {
+        return;
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let Ok(mut known) = KNOWN.write() else {
+        return;
+    };
+    for form in [value.to_string(), encoded] {
+        if !known.contains(&form) {
+            known.push(form);
+        }
+    }
+    let over = known.len().saturating_sub(MOST);
+    known.drain(..over);
+}
+
+/// `text` with every secret loaded in this process replaced by `***`: for text from outside (an API's error,
+/// a log line) before it is shown, logged or stored.
+pub fn redact(text: &str) -> String {
+    let Ok(known) = KNOWN.read() else {
+        return text.to_string();
+    };
+    let mut out = text.to_string();
+    // Longest first, so a secret containing another is hidden whole.
+    let mut by_length: Vec<&String> = known.iter().filter(|k| out.contains(k.as_str())).collect();
+    by_length.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    for secret in by_length {
+        out = out.replace(secret.as_str(), "***");
+    }
+    out
+}
+
 /// Where a secret comes from, as configured: `token_env = "NAME"` or `token_file = "path"`.
 /// `what` names the setting in errors ("sources.mastodon-main.token").
 pub fn load(what: &str, env: Option<&str>, file: Option<&Path>) -> Result<Secret, String> {
     match (env, file) {
         (Some(var), _) => match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
             _ => Err(format!(
                 "{what}: environment variable {var} is not set; export it, or use a file with mode 0600"
             )),
@@ -67,7 +113,7 @@ fn read_private_file(what: &str, path: &Path) -> Result<Secret, String> {
     if value.is_empty() {
         return Err(format!("{what}: {} is empty", path.display()));
     }
-    Ok(Secret(value.to_string()))
+    Ok(Secret::new(value))
 }
 
 #[cfg(test)]
@@ -79,6 +125,19 @@ mod tests {
         let s = Secret::new("hunter2");
         assert_eq!(format!("{s} {s:?}"), "*** Secret(***)");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn a_secret_echoed_back_is_hidden_as_written_and_encoded() {
+        let s = Secret::new("tok/en+1 secret");
+        let echoed = format!(
+            "invalid token {} in ?access_token=tok%2Fen%2B1+secret",
+            s.expose()
+        );
+        assert_eq!(redact(&echoed), "invalid token *** in ?access_token=***");
+        // Too short to be a credential: left alone.
+        remember("abc");
+        assert_eq!(redact("abc def"), "abc def");
     }
 
     #[test]

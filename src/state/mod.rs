@@ -113,8 +113,8 @@ pub struct AppState {
     pub last_delivery: HashMap<String, DateTime<Utc>>,
     /// A one-line message in the status bar, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
-    /// Why the database takes no writes now (the status bar says so until it does).
-    pub unwritable: Option<String>,
+    /// Why the database takes no writes now, by whose writes wait (the status bar says so until it does).
+    pub unwritable: BTreeMap<crate::app::Writer, String>,
     /// What staff did last that can still be taken back (for [`crate::domain::UNDO_FOR`]), with when it was
     /// done.
     pub undo: Option<(crate::domain::Undo, DateTime<Utc>)>,
@@ -174,7 +174,7 @@ impl AppState {
             usage: HashMap::new(),
             last_delivery: HashMap::new(),
             flash: None,
-            unwritable: None,
+            unwritable: BTreeMap::new(),
             undo: None,
             alerts: crate::alerts::Alerts::default(),
             check_in: None,

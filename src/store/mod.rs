@@ -35,6 +35,8 @@ mod undo;
 mod work;
 
 #[cfg(test)]
+pub(crate) mod small_disk;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};

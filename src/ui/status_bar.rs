@@ -8,8 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::Command;
 use crate::app::router::hints;
+use crate::app::{Command, Writer};
 use crate::sources::Health;
 use crate::state::AppState;
 use crate::text::{display_width, truncate_words};
@@ -49,12 +49,19 @@ fn message(state: &AppState) -> Option<(String, Style)> {
     if let Some((text, _)) = &state.flash {
         return Some((text.clone(), bold));
     }
-    state.unwritable.as_ref().map(|why| {
-        (
-            format!("{why}; fetched posts wait and are stored when it can"),
-            bold.fg(state.theme.urgent),
-        )
-    })
+    let why = state.unwritable.values().next()?;
+    let waiting: Vec<_> = state
+        .unwritable
+        .keys()
+        .map(|writer| match writer {
+            Writer::Ingest => "fetched posts",
+            Writer::Work => "your work",
+        })
+        .collect();
+    Some((
+        format!("{why}; {} kept, written when it can", waiting.join(" and ")),
+        bold.fg(state.theme.urgent),
+    ))
 }
 
 pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {

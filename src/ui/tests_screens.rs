@@ -225,7 +225,10 @@ fn a_database_taking_no_writes_is_said_until_it_does() {
     let mut s = fixture::workspace();
     crate::app::update(
         &mut s,
-        crate::app::Msg::StoreWritable(Some("the disk is full: free some space".into())),
+        crate::app::Msg::StoreWritable {
+            writer: crate::app::Writer::Work,
+            why: Some("the disk is full: free some space".into()),
+        },
     );
     for size in SIZES {
         let screen = draw(&s, size);
@@ -233,7 +236,37 @@ fn a_database_taking_no_writes_is_said_until_it_does() {
         assert!(status.contains("disk is full"), "{size:?}: {status}");
         assert!(status.contains("? help"), "{size:?}: {status}");
     }
-    crate::app::update(&mut s, crate::app::Msg::StoreWritable(None));
+    // Ingest's posts wait too: both are named; each writer's return clears only its own.
+    let waits = |writer| crate::app::Msg::StoreWritable {
+        writer,
+        why: Some("cannot write the database: the disk is full: free some space".into()),
+    };
+    crate::app::update(&mut s, waits(crate::app::Writer::Ingest));
+    let status = draw(&s, (200, 50))
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        status.contains("fetched posts and your work kept"),
+        "{status}"
+    );
+    crate::app::update(
+        &mut s,
+        crate::app::Msg::StoreWritable {
+            writer: crate::app::Writer::Ingest,
+            why: None,
+        },
+    );
+    assert_eq!(s.unwritable.len(), 1, "the work still waits");
+    crate::app::update(
+        &mut s,
+        crate::app::Msg::StoreWritable {
+            writer: crate::app::Writer::Work,
+            why: None,
+        },
+    );
+    assert!(s.unwritable.is_empty());
     let status = draw(&s, (120, 40))
         .lines()
         .last()

@@ -42,7 +42,7 @@ mod undo;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{Command, Effect, Msg};
+use super::{Command, Effect, Msg, Writer};
 use crate::state::{AppState, LineInput, Pane, Popup, View};
 use posts::{action_logged, ingested, mark_handled};
 
@@ -250,11 +250,21 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.flash(format!("{what} failed: {error}"));
             vec![]
         }
-        Msg::StoreWritable(why) => {
-            if why.is_none() && state.unwritable.is_some() {
-                state.flash("the database takes writes again: the posts that waited are stored");
+        Msg::StoreWritable { writer, why } => {
+            match why {
+                Some(why) => {
+                    state.unwritable.insert(writer, why);
+                }
+                None if state.unwritable.remove(&writer).is_some() => state.flash(match writer {
+                    Writer::Ingest => {
+                        "the database takes writes again: the posts that waited are stored"
+                    }
+                    Writer::Work => {
+                        "the database takes writes again: the work that waited is saved"
+                    }
+                }),
+                None => {}
             }
-            state.unwritable = why;
             vec![]
         }
     }

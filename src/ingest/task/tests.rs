@@ -13,6 +13,7 @@ use crate::ingest::{Ingest, Matcher};
 use crate::sources::listening::Listening;
 use crate::sources::{Cursor, Health, SourceEvent};
 use crate::store::Store;
+use crate::store::small_disk::SmallDisk;
 use crate::triage::Classifier;
 
 /// Matches `priya@hachyderm.io` to customer 7, whom the store has never been told about.
@@ -148,39 +149,6 @@ async fn a_bad_batch_in_a_backlog_costs_only_its_own_posts() {
     assert_eq!((a["k"].as_str(), b.is_empty(), n), ("a2", true, 2));
 }
 
-/// A small file system (tmpfs) mounted for one test, unmounted when dropped; `None` where this process may not
-/// mount (not root, no tmpfs).
-struct SmallDisk(std::path::PathBuf);
-
-impl SmallDisk {
-    fn mount(dir: &std::path::Path, size: &str) -> Option<SmallDisk> {
-        let ok = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then(|| SmallDisk(dir.to_path_buf()))
-    }
-
-    fn grow(&self, size: &str) {
-        let ok = std::process::Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
-            .arg(&self.0)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "remount the small disk");
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(&self.0)
-            .status();
-    }
-}
-
 /// The first message `want` takes (failures on the way fail the test), within a minute.
 async fn wait_for(msgs: &mut mpsc::UnboundedReceiver<Msg>, want: fn(&Msg) -> bool) -> Msg {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -230,8 +198,12 @@ async fn a_full_disk_holds_the_batches_until_space_returns() {
             }
         })
     };
-    let why = match wait_for(&mut msgs, |m| matches!(m, Msg::StoreWritable(Some(_)))).await {
-        Msg::StoreWritable(Some(why)) => why,
+    let why = match wait_for(&mut msgs, |m| {
+        matches!(m, Msg::StoreWritable { why: Some(_), .. })
+    })
+    .await
+    {
+        Msg::StoreWritable { why: Some(why), .. } => why,
         other => panic!("{other:?}"),
     };
     assert!(why.contains("disk is full"), "{why}");
@@ -243,7 +215,10 @@ async fn a_full_disk_holds_the_batches_until_space_returns() {
     assert!(paused_at < BATCHES, "paused before the end of the feed");
 
     disk.grow("50m");
-    wait_for(&mut msgs, |m| matches!(m, Msg::StoreWritable(None))).await;
+    wait_for(&mut msgs, |m| {
+        matches!(m, Msg::StoreWritable { why: None, .. })
+    })
+    .await;
     producer.await.unwrap();
     task.await.unwrap();
     let mut failures = Vec::new();

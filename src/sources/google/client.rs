@@ -47,6 +47,8 @@ struct GoogleErrorBody {
 
 /// Turns a refused answer into a `FetchError`, reading Google's error JSON (and its `RetryInfo` delay).
 pub fn classify(status: u16, headers: &HeaderMap, body: &str, now: DateTime<Utc>) -> FetchError {
+    // A server may quote the credentials it was sent: hidden before the text is cut short.
+    let body = &crate::sources::secret::redact(body);
     let parsed = serde_json::from_str::<GoogleError>(body)
         .ok()
         .map(|e| e.error);
@@ -200,7 +202,7 @@ impl Api {
         let resp = req.send().await.map_err(|e| FetchError::from_reqwest(&e))?;
         let status = resp.status();
         if !status.is_success() {
-            let text = resp.text().await.unwrap_or_default();
+            let text = crate::sources::secret::redact(&resp.text().await.unwrap_or_default());
             // OAuth errors: {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
             let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let word = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();

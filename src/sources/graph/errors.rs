@@ -61,7 +61,8 @@ impl GraphError {
             .as_deref()
             .map(|t| format!(" (fbtrace_id {t})"))
             .unwrap_or_default();
-        let text = format!("{code}{why}: {}{trace}", self.message);
+        let message = crate::sources::secret::redact(&self.message);
+        let text = format!("{code}{why}: {message}{trace}");
         text.split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")

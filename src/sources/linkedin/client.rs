@@ -75,6 +75,8 @@ pub async fn check(
         .filter_map(Value::as_str)
         .collect::<Vec<_>>()
         .join(": ");
+    // A server may quote the credentials it was sent: hidden before the text is cut short.
+    let detail = crate::sources::secret::redact(&detail);
     let detail = crate::text::one_line(&detail)
         .chars()
         .take(200)

@@ -178,7 +178,7 @@ impl RssSource {
         let mut out = vec![Check {
             what: what("reachable"),
             ok: true,
-            detail: format!("{} ({} bytes)", self.url, bytes.len()),
+            detail: format!("{} ({} bytes)", http::shown(&self.url), bytes.len()),
             fix: String::new(),
         }];
         match parse_feed(&bytes) {

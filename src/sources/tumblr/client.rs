@@ -167,6 +167,7 @@ fn error_detail(body: &Value) -> String {
         (false, true) => msg.to_string(),
         _ => more.to_string(),
     };
+    let text = crate::sources::secret::redact(&text);
     crate::text::one_line(&text).chars().take(200).collect()
 }
 
