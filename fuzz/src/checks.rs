@@ -306,10 +306,10 @@ pub fn mastodon(data: &[u8]) {
                 assert_ingested(post);
             }
         }
-        if let Some(status) = parsed::<Notification>(item).and_then(|n| n.status) {
-            if let Ok(post) = api::status_to_post(&status, "mastodon.example", true) {
-                assert_ingested(post);
-            }
+        if let Some(status) = parsed::<Notification>(item).and_then(|n| n.status)
+            && let Ok(post) = api::status_to_post(&status, "mastodon.example", true)
+        {
+            assert_ingested(post);
         }
     }
 }
