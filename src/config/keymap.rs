@@ -37,7 +37,8 @@ impl Chord {
         let code = match rest.to_ascii_lowercase().as_str() {
             "enter" | "return" => KeyCode::Enter,
             "esc" | "escape" => KeyCode::Esc,
-            "tab" if mods.contains(KeyModifiers::SHIFT) => {
+            // Terminals send shift-tab as BackTab, without shift (as `from_event` reads it).
+            "tab" | "backtab" if mods.contains(KeyModifiers::SHIFT) => {
                 mods.remove(KeyModifiers::SHIFT);
                 KeyCode::BackTab
             }
@@ -65,6 +66,12 @@ impl Chord {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => {
+                        let c = if mods.contains(KeyModifiers::SHIFT) {
+                            mods.remove(KeyModifiers::SHIFT);
+                            shifted(s, c)?
+                        } else {
+                            c
+                        };
                         // Ctrl chords are case-insensitive in terminals; store them lower-case.
                         if mods.contains(KeyModifiers::CONTROL) {
                             KeyCode::Char(c.to_ascii_lowercase())
@@ -141,6 +148,23 @@ impl Chord {
         out.push_str(&key);
         out
     }
+}
+
+/// The character a terminal sends for shift with `c` (shift itself is never sent with a character, see
+/// [`Chord::from_event`]): `shift-a` is `A`. Shift with a digit or a sign gives another character on each
+/// keyboard, so that chord is refused rather than bound to a key nobody can press.
+fn shifted(chord: &str, c: char) -> Result<char, String> {
+    if !c.is_alphabetic() {
+        return Err(format!(
+            "`{chord}`: shift with `{c}` types another character on each keyboard; write the character itself \
+             (`!` rather than `shift-1`)"
+        ));
+    }
+    let mut upper = c.to_uppercase();
+    Ok(match (upper.next(), upper.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    })
 }
 
 /// Where a binding applies.
@@ -532,5 +556,28 @@ mod tests {
         assert!(Chord::parse("enterr").is_err());
         assert_eq!(Chord::parse("-").unwrap().code, KeyCode::Char('-'));
         assert_eq!(Chord::parse("ctrl-s").unwrap().label(), "Ctrl-s");
+    }
+
+    /// Found by the `config` fuzz target: `shift-a` and `shift-backtab` parsed to chords no key event ever
+    /// normalises to, so such a binding silently never fired.
+    #[test]
+    fn every_parsed_chord_can_be_pressed() {
+        for (written, code, mods) in [
+            ("shift-a", KeyCode::Char('A'), KeyModifiers::NONE),
+            ("alt-shift-a", KeyCode::Char('A'), KeyModifiers::ALT),
+            ("ctrl-shift-a", KeyCode::Char('a'), KeyModifiers::CONTROL),
+            ("shift-backtab", KeyCode::BackTab, KeyModifiers::NONE),
+            ("shift-enter", KeyCode::Enter, KeyModifiers::SHIFT),
+        ] {
+            let chord = Chord::parse(written).unwrap();
+            assert_eq!((chord.code, chord.mods), (code, mods), "{written}");
+            assert_eq!(
+                Chord::from_event(&KeyEvent::new(code, mods)),
+                chord,
+                "{written}"
+            );
+        }
+        let err = Chord::parse("shift-1").unwrap_err();
+        assert!(err.contains("`!` rather than `shift-1`"), "{err}");
     }
 }

@@ -319,7 +319,8 @@ impl Settings {
     }
 }
 
-fn settings(config: Config, path: Option<PathBuf>) -> Result<Settings, String> {
+/// A parsed config made ready to run: its keymap and theme built from it.
+pub fn settings(config: Config, path: Option<PathBuf>) -> Result<Settings, String> {
     let keymap = Keymap::build(&default_keys(), &config.keys)?;
     let theme = Theme::from_config(&config.theme, Theme::no_color_env())?;
     Ok(Settings {

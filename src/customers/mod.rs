@@ -4,11 +4,11 @@
 
 mod columns;
 pub mod config;
-mod csv;
+pub mod csv;
 pub mod diff;
 pub mod find;
 pub mod import;
-mod mapping;
+pub mod mapping;
 pub mod pick;
 pub mod postgres;
 pub mod problems;
@@ -18,4 +18,4 @@ mod source;
 mod sqlite;
 pub mod story;
 pub mod table;
-mod values;
+pub mod values;

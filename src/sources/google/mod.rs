@@ -16,7 +16,7 @@ pub mod api;
 mod client;
 mod config;
 mod doctor;
-mod map;
+pub mod map;
 pub mod network;
 mod poll;
 mod reply;

@@ -23,7 +23,7 @@ pub mod markers;
 pub mod network;
 pub(crate) mod poll;
 pub mod reply;
-pub(crate) mod stream;
+pub mod stream;
 mod timeline;
 
 use std::collections::HashMap;

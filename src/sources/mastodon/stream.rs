@@ -239,7 +239,7 @@ impl Streaming {
 }
 
 /// What the source watches, to route a streamed post to its cursor.
-pub(crate) struct Routing<'a> {
+pub struct Routing<'a> {
     pub local_domain: &'a str,
     /// Normalised `user@domain` of customers -> account id.
     pub customers: HashMap<String, String>,
@@ -248,7 +248,7 @@ pub(crate) struct Routing<'a> {
 
 /// A streamed frame, interpreted.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Streamed {
+pub enum Streamed {
     /// A post and the cursor (`key`, `id`) it advances.
     Post {
         key: String,
@@ -260,7 +260,7 @@ pub(crate) enum Streamed {
     Malformed(String),
 }
 
-pub(crate) fn interpret(text: &str, routing: &Routing<'_>) -> Streamed {
+pub fn interpret(text: &str, routing: &Routing<'_>) -> Streamed {
     let frame: StreamFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => return Streamed::Malformed(format!("frame: {e}")),
