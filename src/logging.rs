@@ -49,3 +49,28 @@ impl<W: std::io::Write> std::io::Write for Redacted<W> {
         self.0.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    /// A panic in a background task is logged (the terminal's hook), its message whatever the code formatted:
+    /// a secret in it is hidden in the file.
+    #[test]
+    fn a_logged_panic_quoting_a_secret_is_cleaned() {
+        let token = crate::sources::secret::Secret::new("panic-tok-Zq81");
+        let panic =
+            std::panic::catch_unwind(|| panic!("request to ?key={} failed", token.expose()))
+                .err()
+                .and_then(|p| p.downcast::<String>().ok())
+                .map(|m| *m)
+                .unwrap_or_default();
+        let mut file = super::Redacted(Vec::new());
+        writeln!(file, "ERROR background task panicked info={panic}").unwrap();
+        let logged = String::from_utf8(file.0).unwrap();
+        assert_eq!(
+            logged,
+            "ERROR background task panicked info=request to ?key=*** failed\n"
+        );
+    }
+}
