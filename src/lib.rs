@@ -19,6 +19,7 @@ pub mod logging;
 pub mod money;
 pub mod notify;
 pub mod paths;
+pub mod pg;
 pub mod report;
 pub mod runtime;
 pub mod sources;

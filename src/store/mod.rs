@@ -24,6 +24,7 @@ mod customers;
 mod forget;
 mod handles;
 mod lists;
+mod pg;
 mod posts;
 mod reads;
 mod reports;
@@ -43,6 +44,7 @@ use rusqlite::Connection;
 
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
+pub use pg::{PG_SCHEMA_VERSION, PgDb};
 pub use repository::{
     AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,
     ReportRepo, Repository, ReviewRepo, StoryRepo, WorkRepo,

@@ -1,3 +1,4 @@
+use super::Inspect;
 use super::customer;
 use crate::domain::{CustomerId, Network};
 use crate::store::repository::*;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::Inspect;
 use super::{at, complaint, customer};
 use crate::domain::{ActionKind, CustomerId, NewAction, NewFollowUp, PostId};
 use crate::store::Db;

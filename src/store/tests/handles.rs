@@ -1,3 +1,4 @@
+use super::Inspect;
 use super::customer;
 use crate::domain::{Handle, Network};
 use crate::store::repository::*;

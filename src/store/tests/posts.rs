@@ -1,3 +1,4 @@
+use super::Inspect;
 use super::{at, complaint, cursor, customer, new_post, reply_to};
 use crate::domain::{ActionKind, Category, CustomerId, Listing, Network, NewAction, Post, PostId};
 use crate::store::repository::*;

@@ -4,6 +4,7 @@
 
 use chrono::FixedOffset;
 
+use super::Inspect;
 use super::{at, complaint, new_post};
 use crate::domain::{Listing, PostId, PostQuery, Search};
 use crate::store::Db;

@@ -1,5 +1,6 @@
 //! Reopen, dismiss, undo (both ways: done, then taken back) and corrections.
 
+use super::Inspect;
 use super::{at, complaint, new_post, t0};
 use crate::domain::{
     ActionKind, Category, Listing, NewAction, NewFollowUp, Post, PostId, Search, Undo,

@@ -1,6 +1,7 @@
 use crate::store::repository::*;
 use chrono::NaiveDate;
 
+use super::Inspect;
 use super::{at, complaint, customer, new_post};
 use crate::domain::{
     ActionKind, Draft, DraftState, Network, NewAction, NewFollowUp, PostId, PriorReply, Reply,
