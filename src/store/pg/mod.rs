@@ -10,6 +10,7 @@
 mod actions;
 mod alerts;
 mod checkins;
+pub(in crate::store) mod codec;
 mod cursors;
 mod customers;
 mod lists;
