@@ -157,7 +157,7 @@ impl JsonBuf {
     }
 }
 
-fn unencodable(detail: String) -> StoreError {
+pub(in crate::store) fn unencodable(detail: String) -> StoreError {
     StoreError::Corrupt {
         what: "value to store".into(),
         detail: format!("cannot encode as JSON: {detail}"),

@@ -6,7 +6,8 @@ use postgres::Row;
 use postgres::types::FromSql;
 
 use crate::domain::{
-    Action, ActionKind, Author, Category, CustomerId, Network, Post, PostId, Triage,
+    Action, ActionKind, Author, Category, Correction, CustomerId, Network, Post, PostId, Reply,
+    Triage,
 };
 use crate::store::codec::{
     action_kind_of, category_of, date_of, json_of, network_of, time_of, usize_of,
@@ -16,6 +17,8 @@ use crate::store::{Result, StoreError};
 // The same columns as SQLite's, in the same order: one list per table for both backends.
 pub(in crate::store) use crate::store::actions::ACTION_COLS;
 pub(in crate::store) use crate::store::posts::POST_COLS;
+pub(in crate::store) use crate::store::undo::CORRECTION_COLS;
+pub(in crate::store) use crate::store::work::REPLY_COLS;
 
 /// One row being decoded: knows its table and key so every error can say which row is broken.
 pub(in crate::store) struct Cells<'r> {
@@ -148,6 +151,38 @@ pub(in crate::store) fn action_from_row(row: &Row) -> Result<Action> {
         note: c.get(4)?,
         at: c.time(5)?,
         url: c.get(6)?,
+    })
+}
+
+/// A reply from a row of [`REPLY_COLS`].
+pub(in crate::store) fn reply_from_row(row: &Row) -> Result<Reply> {
+    let c = Cells::new(row, "replies", 0);
+    Ok(Reply {
+        post: PostId(c.get(1)?),
+        network: c.network(2)?,
+        text: c.get(3)?,
+        sent_at: c.time(4)?,
+        url: c.get(5)?,
+        remote_id: c.get(6)?,
+        idempotency_key: c.get(7)?,
+    })
+}
+
+/// A correction from a row of [`CORRECTION_COLS`].
+pub(in crate::store) fn correction_from_row(row: &Row) -> Result<Correction> {
+    let c = Cells::new(row, "corrections", 0);
+    let score: f64 = c.get(5)?;
+    Ok(Correction {
+        id: c.get(0)?,
+        post: PostId(c.get(1)?),
+        category: c.category(2)?,
+        was: c.category(3)?,
+        original: Triage {
+            category: c.category(4)?,
+            score: score as f32,
+            reasons: c.json(6)?.unwrap_or_default(),
+        },
+        at: c.time(7)?,
     })
 }
 
