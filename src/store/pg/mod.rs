@@ -19,6 +19,7 @@ mod reads;
 mod reports;
 mod review;
 mod schema;
+mod search;
 mod story;
 mod work;
 
