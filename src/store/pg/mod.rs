@@ -22,6 +22,7 @@ mod reports;
 mod review;
 mod rows;
 mod schema;
+mod search;
 mod story;
 mod touch;
 mod work;

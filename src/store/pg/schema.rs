@@ -129,12 +129,14 @@ CREATE TABLE posts (
     rating            BIGINT,
     dismissed_at      BIGINT,
     read_at           BIGINT,
-    words             TSVECTOR GENERATED ALWAYS AS
-                          (to_tsvector('simple', text || ' ' || author_handle || ' ' || author_name)) STORED,
+    -- Split as SQLite's FTS5 (unicode61) splits: handles, addresses and links are words apart, not one token.
+    words             TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple',
+                          translate(text || ' ' || author_handle || ' ' || author_name, '@._-/:#+', '        ')))
+                          STORED,
     UNIQUE (network, native_id)
 );
 CREATE INDEX posts_created ON posts (created_at, id);
-CREATE INDEX posts_customer ON posts (customer_id, created_at);
+CREATE INDEX posts_customer ON posts (customer_id, created_at, id);
 CREATE INDEX posts_in_reply_to ON posts (network, in_reply_to);
 CREATE INDEX posts_mention ON posts (is_mention, created_at, id);
 CREATE INDEX posts_regulars ON posts (created_at, id) WHERE customer_id IS NOT NULL;
