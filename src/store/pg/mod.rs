@@ -24,7 +24,6 @@ mod rows;
 mod schema;
 mod search;
 mod story;
-mod touch;
 mod work;
 
 use std::cell::{RefCell, RefMut};

@@ -2,8 +2,8 @@
 
 use super::PgDb;
 use super::actions::{actions_for_post, insert_action};
-use super::codec::Cells;
-use super::rows::{DRAFT_COLS, REPLY_COLS, all, draft_from_row, reply_from_row};
+use super::codec::{Cells, REPLY_COLS, reply_from_row};
+use super::rows::{DRAFT_COLS, all, draft_from_row};
 use crate::domain::{
     Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
     ReplyOrigin,
@@ -92,7 +92,10 @@ impl WorkRepo for PgDb {
             return Ok((stored, action));
         }
         let post_customer: Option<i64> = tx
-            .query_opt("SELECT customer_id FROM posts WHERE id = $1", &[&reply.post.0])?
+            .query_opt(
+                "SELECT customer_id FROM posts WHERE id = $1",
+                &[&reply.post.0],
+            )?
             .map(|r| r.try_get(0))
             .transpose()?
             .flatten();
