@@ -5,7 +5,6 @@ use chrono::Duration;
 use super::{TestDb, at, complaint, customer, new_post};
 use crate::alerts::spike::{self, SpikeRule};
 use crate::domain::{Network, Watched};
-use crate::store::{AlertRepo, CustomerRepo, Db, PostRepo, StoryRepo};
 
 both_backends! {
     fn always_tell_me_is_kept_and_goes_with_a_forgotten_customer(db) {

@@ -3,7 +3,6 @@
 use super::{at, complaint, cursor, new_post, reply_to};
 use crate::domain::{CustomerId, NewPost};
 use crate::store::Db;
-use crate::store::repository::*;
 
 fn shop_reply(native_id: &str, parent: &str, minutes: i64) -> NewPost {
     let mut p = reply_to(native_id, parent, minutes);

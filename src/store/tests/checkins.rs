@@ -6,7 +6,7 @@ use chrono::Duration;
 use super::{at, complaint, new_post, t0};
 use crate::domain::checkin::{CheckInRecord, Tally};
 use crate::domain::{Category, NewAction, Triage};
-use crate::store::{CheckInRepo, Db, LogRepo, PostRepo};
+use crate::store::{CheckInRepo, Db};
 
 fn record(start: i64, minutes: i64, handled: u32) -> CheckInRecord {
     CheckInRecord {

@@ -1,7 +1,6 @@
-use super::{Inspect, TestDb};
+use super::TestDb;
 use super::{at, complaint, cursor, customer, new_post, reply_to};
 use crate::domain::{ActionKind, Category, CustomerId, Listing, Network, NewAction, Post, PostId};
-use crate::store::repository::*;
 use crate::store::{Db, MAX_THREAD_DEPTH, StoreError};
 
 /// The thread Detail shows around a post: its ancestors, then its direct replies.
@@ -377,12 +376,6 @@ fn shop_reply(native_id: &str, parent: &str, minutes: i64) -> crate::domain::New
     p.incoming.author.handle = "shop@example.social".into();
     p.by_shop = true;
     p
-}
-
-fn file_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path().join("regulars.db")).unwrap();
-    (dir, db)
 }
 
 both_backends! {

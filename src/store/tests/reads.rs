@@ -4,7 +4,7 @@
 
 use chrono::FixedOffset;
 
-use super::{Inspect, TestDb};
+use super::TestDb;
 use super::{at, complaint, new_post};
 use crate::domain::{Listing, PostId, PostQuery, Search};
 use crate::store::Db;
