@@ -158,7 +158,7 @@ fn rewrite(
     ))?;
     for row in &rows {
         let (id, text): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-        tx.execute(&update, &[&id, &scrub(&text, &terms)])?;
+        tx.execute(&update, &[&id, &scrub(&text, terms)])?;
     }
     Ok(rows.len())
 }
