@@ -635,6 +635,16 @@ async fn find_handles(
     result
 }
 
+/// One line of `regulars doctor` (and its fix); whether the check passed.
+fn print_check(check: &regulars::sources::Check) -> bool {
+    let mark = if check.ok { "ok" } else { "FAIL" };
+    println!("{:<28} {:<4} {}", check.what, mark, check.detail);
+    if !check.fix.is_empty() {
+        println!("{:<28} {:<4} fix: {}", "", "", check.fix);
+    }
+    check.ok
+}
+
 async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
     let client = regulars::sources::http::client();
     let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
@@ -649,14 +659,7 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             .await
             .unwrap_or_default();
         for check in source.doctor(&cursors).await {
-            let mark = if check.ok { "ok" } else { "FAIL" };
-            if !check.ok {
-                broken += 1;
-            }
-            println!("{:<28} {:<4} {}", check.what, mark, check.detail);
-            if !check.fix.is_empty() {
-                println!("{:<28} {:<4} fix: {}", "", "", check.fix);
-            }
+            broken += usize::from(!print_check(&check));
         }
     }
     if let Some(why) = &workspace.customer_import {
@@ -667,11 +670,22 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             "", ""
         );
     }
-    println!(
-        "database: {} ({} customers)",
-        workspace.db_path.display(),
-        workspace.customers.len()
-    );
+    let store = &workspace.settings.config.store;
+    if let Some(url) = store.postgres_url().map_err(anyhow::Error::msg)? {
+        for check in regulars::store::postgres_doctor::run(url).await {
+            broken += usize::from(!print_check(&check));
+        }
+        println!(
+            "database: PostgreSQL ({} customers)",
+            workspace.customers.len()
+        );
+    } else {
+        println!(
+            "database: {} ({} customers)",
+            workspace.db_path.display(),
+            workspace.customers.len()
+        );
+    }
     workspace.store.close().await;
     if broken > 0 {
         anyhow::bail!("{broken} check(s) failed");

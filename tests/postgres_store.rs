@@ -1,4 +1,4 @@
-//! `[store] backend = "postgres"` end to end: `regulars sync`, `report` and `export` against a throwaway
+//! `[store] backend = "postgres"` end to end: `regulars sync`, `report`, `export` and `doctor` against a throwaway
 //! PostgreSQL cluster, the connection string from the environment or a private file and never printed; a file
 //! others can read, and `--db`, refused. Skips, loudly, only where no PostgreSQL server is installed.
 
@@ -73,6 +73,22 @@ fn sync_stores_posts_in_postgres_once_and_report_and_export_read_them() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     let report = succeeded(&run(&["report", "--format", "json"]));
     assert!(report.contains("complaint"), "{report}");
+    let doctor = succeeded(&run(&["doctor"]));
+    for line in [
+        "store connection",
+        "store server",
+        "store schema",
+        "store rights",
+        "store notifications",
+    ] {
+        assert!(
+            doctor
+                .lines()
+                .any(|l| l.starts_with(line) && l.contains(" ok ")),
+            "{line}: {doctor}"
+        );
+    }
+    assert!(!doctor.contains(&url), "{doctor}");
 }
 
 #[test]
