@@ -76,6 +76,11 @@ enum Cmd {
         #[command(subcommand)]
         action: CustomersCmd,
     },
+    /// The store itself: `store migrate --to postgres` copies this workspace into PostgreSQL for a team.
+    Store {
+        #[command(subcommand)]
+        action: regulars::store_migrate::StoreCmd,
+    },
     /// Write what the store holds for study elsewhere: `export corrections` (staff's corrections of the
     /// triage, as JSONL); `export posts|actions|replies` (CSV or JSON Lines, streamed).
     Export {
@@ -243,6 +248,7 @@ impl Cmd {
             Cmd::Checkin { .. } => "checkin",
             Cmd::Bench { .. } => "bench",
             Cmd::Export { .. } => "export",
+            Cmd::Store { .. } => "store",
             Cmd::Report { .. } => "report",
             Cmd::Digest { .. } => "digest",
         }
@@ -396,6 +402,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         return customers(action, &settings, &db, cli.yes);
     }
+    if let Some(Cmd::Store { action }) = &cli.command {
+        regulars::store_migrate::run(action, &db, &mut std::io::stdout().lock())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Cmd::Report { from, to, format }) = &cli.command {
         regulars::report::cli::report(&settings, &db, from.as_deref(), to.as_deref(), *format)?;
         return Ok(ExitCode::SUCCESS);
@@ -451,6 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             | Some(Cmd::Bench { .. })
             | Some(Cmd::Customers { .. })
             | Some(Cmd::Export { .. })
+            | Some(Cmd::Store { .. })
             | Some(Cmd::Report { .. })
             | Some(Cmd::Digest { .. }) => Ok(ExitCode::SUCCESS),
         }

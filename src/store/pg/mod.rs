@@ -11,6 +11,7 @@ mod actions;
 mod alerts;
 mod checkins;
 pub(in crate::store) mod codec;
+mod copy;
 mod cursors;
 mod customers;
 pub mod doctor;
@@ -25,7 +26,6 @@ mod rows;
 mod schema;
 mod search;
 mod story;
-mod touch;
 mod work;
 
 use std::cell::{RefCell, RefMut};
@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 
+pub use copy::TableCopy;
 pub use schema::PG_SCHEMA_VERSION;
 
 use super::{Result, StoreError};
@@ -55,6 +56,13 @@ impl std::fmt::Debug for PgDb {
         f.debug_struct("PgDb")
             .field("server", &self.server.to_string())
             .finish()
+    }
+}
+
+/// `database@host:port`: where it is, for messages (never the connection string).
+impl std::fmt::Display for PgDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.server.fmt(f)
     }
 }
 
