@@ -373,7 +373,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
     (settings.config.store)
-        .check_flags(cli.db.is_some(), cli.fresh)
+        // `store migrate` reads the SQLite file --db names, whatever the store is.
+        .check_flags(
+            cli.db.is_some() && !matches!(cli.command, Some(Cmd::Store { .. })),
+            cli.fresh,
+        )
         .map_err(anyhow::Error::msg)?;
     let db = cli
         .db
@@ -403,7 +407,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return customers(action, &settings, &db, cli.yes);
     }
     if let Some(Cmd::Store { action }) = &cli.command {
-        regulars::store_migrate::run(action, &db, &mut std::io::stdout().lock())?;
+        let store = &settings.config.store;
+        regulars::store_migrate::run(action, &db, store, &mut std::io::stdout().lock())?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Cmd::Report { from, to, format }) = &cli.command {

@@ -8,10 +8,9 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
+use crate::config::store::{DEFAULT_URL_ENV, StoreConfig};
+use crate::sources::secret::Secret;
 use crate::store::{Db, PgDb, TableCopy};
-
-/// The environment variable holding the connection string when `--url-env` is not given.
-pub const DEFAULT_URL_ENV: &str = "REGULARS_DATABASE_URL";
 
 #[derive(clap::Subcommand, Debug)]
 pub enum StoreCmd {
@@ -22,9 +21,10 @@ pub enum StoreCmd {
         #[arg(long, value_enum)]
         to: Target,
         /// The environment variable holding the PostgreSQL connection string (never a command-line
-        /// argument: it would show in the process list).
-        #[arg(long, default_value = DEFAULT_URL_ENV)]
-        url_env: String,
+        /// argument: it would show in the process list). Default: `[store]`'s url_env or url_file with
+        /// backend = "postgres", else $REGULARS_DATABASE_URL.
+        #[arg(long)]
+        url_env: Option<String>,
     },
 }
 
@@ -33,19 +33,20 @@ pub enum Target {
     Postgres,
 }
 
-/// Runs `regulars store ...` on the workspace database `db`, writing what it did to `out`. Call it on a
-/// plain thread (the PostgreSQL client runs its own runtime).
-pub fn run(cmd: &StoreCmd, db: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+/// Runs `regulars store ...` on the workspace's SQLite database `db` with `[store]` as configured, writing
+/// what it did to `out`. Call it on a plain thread (the PostgreSQL client runs its own runtime).
+pub fn run(
+    cmd: &StoreCmd,
+    db: &Path,
+    store: &StoreConfig,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let StoreCmd::Migrate {
         to: Target::Postgres,
         url_env,
     } = cmd;
-    let url = std::env::var(url_env).map_err(|_| {
-        anyhow::anyhow!(
-            "store migrate: environment variable {url_env} is not set: set it to the PostgreSQL connection \
-             string (postgres://user@host/database), or name another with --url-env"
-        )
-    })?;
+    let url = target_url(url_env.as_deref(), store)
+        .map_err(|why| anyhow::anyhow!("store migrate: {why}"))?;
     if !db.exists() {
         bail!(
             "store migrate: there is no workspace database at {} to copy (name it with --db)",
@@ -53,13 +54,30 @@ pub fn run(cmd: &StoreCmd, db: &Path, out: &mut dyn Write) -> anyhow::Result<()>
         );
     }
     let from = Db::open(db).with_context(|| format!("store migrate: {}", db.display()))?;
-    let mut to = PgDb::open(&url).context("store migrate: the PostgreSQL database")?;
+    let mut to = PgDb::open(url.expose()).context("store migrate: the PostgreSQL database")?;
     let started = Instant::now();
     let copies = to
         .copy_from_sqlite(&from)
         .context("store migrate: nothing was copied")?;
     report(&copies, db, &to, started.elapsed(), out)?;
     Ok(())
+}
+
+/// The connection string: from `--url-env`, else `[store]`'s (backend = "postgres"), else the default variable.
+fn target_url(url_env: Option<&str>, store: &StoreConfig) -> Result<Secret, String> {
+    if url_env.is_none()
+        && let Some(url) = store.postgres_url()?
+    {
+        return Ok(url);
+    }
+    let var = url_env.unwrap_or(DEFAULT_URL_ENV);
+    std::env::var(var).map(Secret::new).map_err(|_| {
+        format!(
+            "environment variable {var} is not set: set it to the PostgreSQL connection string \
+             (postgres://user@host/database), name another with --url-env, or set [store] backend = \
+             \"postgres\" with its url_env or url_file"
+        )
+    })
 }
 
 fn report(

@@ -413,3 +413,41 @@ fn without_the_connection_string_it_says_which_variable_to_set() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("NO_SUCH_URL_VAR is not set"), "{err}");
 }
+
+#[test]
+fn the_store_section_names_the_database_to_copy_into() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("regulars.db");
+    let mut db = Db::open(&path).unwrap();
+    let made_up = regulars::bench::customers::customers(3, 5);
+    db.import_customers(&ImportRun::whole("test", now(), &made_up), &made_up)
+        .unwrap();
+    drop(db);
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[shop]\nname = \"Shop\"\nkeywords = [\"shop\"]\n\n[store]\nbackend = \"postgres\"\nurl_env = \"SHOP_PG\"\n",
+    )
+    .unwrap();
+    let url = cluster.create_database("migrate_configured");
+    let out = succeeded(
+        &regulars(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("--db")
+            .arg(&path)
+            .args(["store", "migrate", "--to", "postgres"])
+            .env("SHOP_PG", &url)
+            .env_remove("REGULARS_DATABASE_URL")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(figures(&out, "customers"), [5, 5, 0, 5], "{out}");
+    assert!(
+        !out.contains("test-password"),
+        "the connection string is never printed"
+    );
+}
