@@ -34,16 +34,40 @@ impl Store {
         Store::spawn(Db::open_in_memory()?)
     }
 
+    /// Connects to the PostgreSQL database at `url` (migrating it) on the new store thread: the sync client
+    /// must live on a plain thread (see [`super::PgDb`]).
+    pub fn open_postgres(url: &str) -> Result<Store> {
+        let url = url.to_string();
+        Store::spawn_with(move || super::PgDb::open(&url))
+    }
+
     /// Moves an open backend onto its own thread.
     pub fn spawn(db: impl Repository + 'static) -> Result<Store> {
+        Store::spawn_with(move || Ok(db))
+    }
+
+    /// Opens a backend on a new store thread (so it is created where it will live) and waits until it is open.
+    fn spawn_with<R: Repository + 'static>(
+        open: impl FnOnce() -> Result<R> + Send + 'static,
+    ) -> Result<Store> {
         let (tx, rx) = mpsc::channel::<Request>();
+        let (opened, open_result) = mpsc::channel::<Result<()>>();
         std::thread::Builder::new()
             .name("regulars-store".into())
-            .spawn(move || run(db, rx))
+            .spawn(move || match open() {
+                Ok(db) => {
+                    let _ = opened.send(Ok(()));
+                    run(db, rx);
+                }
+                Err(e) => {
+                    let _ = opened.send(Err(e));
+                }
+            })
             .map_err(|source| StoreError::Io {
                 path: "store thread".into(),
                 source,
             })?;
+        open_result.recv().unwrap_or(Err(StoreError::Closed))?;
         Ok(Store { tx })
     }
 

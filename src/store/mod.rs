@@ -24,6 +24,7 @@ mod customers;
 mod forget;
 mod handles;
 mod lists;
+pub(crate) mod pg;
 mod posts;
 mod reads;
 mod reports;
@@ -45,6 +46,8 @@ use rusqlite::Connection;
 
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
+pub use pg::doctor as postgres_doctor;
+pub use pg::{PG_SCHEMA_VERSION, PgDb, TableCopy};
 pub use repository::{
     AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,
     ReportRepo, Repository, ReviewRepo, StoryRepo, WorkRepo,

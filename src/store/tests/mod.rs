@@ -1,5 +1,7 @@
 //! Store tests: real SQLite, in memory and in temp files. Times and ids are injected.
 
+#[macro_use]
+mod backends;
 mod actor;
 mod alerts;
 mod batches;
@@ -21,6 +23,9 @@ use crate::domain::{
     Author, Category, Customer, CustomerId, Handle, IncomingPost, Network, NewPost, Reason, Triage,
 };
 use crate::sources::Cursor;
+
+#[allow(unused_imports)]
+use backends::{Inspect, TestDb};
 
 /// A fixed "now" for every test.
 pub(super) fn t0() -> DateTime<Utc> {
@@ -118,7 +123,7 @@ pub(super) fn customer(external_id: &str, rank: u32, handles: &[(Network, &str)]
     }
 }
 
-/// Readers the tests check the store with; the app reads through the repository traits.
+/// Readers the tests check the SQLite store with (PRAGMAs: SQLite's own).
 impl crate::store::Db {
     pub(super) fn journal_mode(&self) -> crate::store::Result<String> {
         Ok(self
@@ -130,58 +135,5 @@ impl crate::store::Db {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
-    }
-
-    /// A list's first `n` rows, as the panes page them.
-    pub(super) fn listed(
-        &self,
-        listing: crate::domain::Listing,
-        n: usize,
-    ) -> Vec<crate::domain::Post> {
-        use crate::store::ListRepo;
-        let query = crate::domain::PostQuery {
-            listing,
-            search: crate::domain::Search::default(),
-        };
-        self.posts_page(&query, crate::domain::Anchor::First, n, false)
-            .unwrap()
-            .rows
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect()
-    }
-
-    pub(super) fn recent_posts(&self, n: usize) -> crate::store::Result<Vec<crate::domain::Post>> {
-        self.query_posts(
-            &format!(
-                "SELECT {} FROM posts ORDER BY created_at DESC, id DESC LIMIT ?1",
-                crate::store::posts::POST_COLS
-            ),
-            [n as i64],
-        )
-    }
-
-    pub(super) fn recent_actions(&self, n: usize) -> Vec<crate::domain::Action> {
-        use crate::store::ListRepo;
-        self.actions_page(crate::domain::Anchor::First, n, false)
-            .unwrap()
-            .rows
-    }
-
-    pub(super) fn draft(&self, post: crate::domain::PostId) -> Option<crate::domain::Draft> {
-        use crate::store::WorkRepo;
-        self.drafts().unwrap().into_iter().find(|d| d.post == post)
-    }
-
-    pub(super) fn customer_by_handle(&self, network: Network, handle: &str) -> Option<CustomerId> {
-        let handle = handle.trim().trim_start_matches('@');
-        self.conn
-            .query_row(
-                "SELECT customer_id FROM customer_handles WHERE network = ?1 AND handle = ?2",
-                rusqlite::params![network.as_str(), handle],
-                |r| r.get(0),
-            )
-            .ok()
-            .map(CustomerId)
     }
 }

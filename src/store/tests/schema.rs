@@ -1,5 +1,13 @@
+use super::Inspect;
 use crate::store::repository::*;
 use crate::store::{Db, SCHEMA_VERSION, StoreError};
+
+both_backends! {
+    fn a_new_store_is_empty_and_has_no_cursors(db) {
+        assert_eq!(db.post_count().unwrap(), 0);
+        assert!(db.cursors("anything").unwrap().is_empty());
+    }
+}
 
 #[test]
 fn in_memory_db_is_migrated() {
