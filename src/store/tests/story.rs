@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::{Inspect, TestDb};
+use super::TestDb;
 use super::{at, complaint, customer, new_post, reply_to, run};
 use crate::domain::{
     ActionKind, CustomerId, Network, NewAction, NewFollowUp, PostId, Reply, TimelineEntry,
