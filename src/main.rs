@@ -415,12 +415,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
+    // `store migrate` reads the SQLite file --db names, whatever [store] says.
+    let migrating = matches!(cli.command, Some(Cmd::Store { .. }));
     (settings.config.store)
-        // `store migrate` reads the SQLite file --db names, whatever the store is.
-        .check_flags(
-            cli.db.is_some() && !matches!(cli.command, Some(Cmd::Store { .. })),
-            cli.fresh,
-        )
+        .check_flags(cli.db.is_some() && !migrating, cli.fresh)
         .map_err(anyhow::Error::msg)?;
     let db = cli
         .db

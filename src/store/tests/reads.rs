@@ -37,13 +37,11 @@ fn store(db: &mut dyn TestDb) -> Vec<PostId> {
     context.incoming.context = true;
     context.is_mention = true;
     posts.extend([own, context]);
-    let ids = db
-        .insert_batch("demo", &posts, &[])
+    db.insert_batch("demo", &posts, &[])
         .unwrap()
         .into_iter()
         .map(|p| p.id)
-        .collect();
-    ids
+        .collect()
 }
 
 both_backends! {
