@@ -57,6 +57,11 @@ pub enum Msg {
         post: PostId,
         reason: String,
     },
+    /// Not sent: a teammate claimed or answered the post first (nothing went out; staff may send anyway).
+    ReplyClaimed {
+        post: PostId,
+        taken: crate::domain::Taken,
+    },
     /// The send may or may not have gone out: the draft's text is locked until that is known.
     ReplyUnconfirmed {
         post: PostId,

@@ -4,6 +4,7 @@
 pub mod checkin;
 pub mod keymap;
 pub mod layout;
+pub mod me;
 pub mod replies;
 pub mod theme;
 
@@ -61,6 +62,8 @@ pub struct Config {
     pub checkin: checkin::CheckInConfig,
     /// `[hours]`: opening hours and time zone, for response times counted in business hours.
     pub hours: crate::hours::BusinessHours,
+    /// `[me]`: who is at the keyboard (a team sharing one workspace sees who did what).
+    pub me: me::MeConfig,
 }
 
 impl Config {

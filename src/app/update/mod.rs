@@ -125,6 +125,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
+        Msg::ReplyClaimed { post, taken } => compose::reply_claimed(state, post, taken),
         Msg::ReplyUnconfirmed { post, reason } => compose::reply_unconfirmed(state, post, reason),
         Msg::ReplyFound { reply, action } => {
             let mut effects = checkin::acted(state, &action, None);

@@ -19,6 +19,7 @@ mod reports;
 mod review;
 mod schema;
 mod story;
+mod team;
 mod work;
 
 use std::cell::{RefCell, RefMut};
