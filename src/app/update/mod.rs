@@ -36,6 +36,8 @@ mod tests_reads;
 #[cfg(test)]
 mod tests_replies;
 #[cfg(test)]
+mod tests_team;
+#[cfg(test)]
 mod tests_undo;
 mod undo;
 
