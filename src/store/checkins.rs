@@ -10,7 +10,7 @@ use super::{Db, Result};
 use crate::domain::Post;
 use crate::domain::checkin::{CheckInRecord, Tally};
 
-const CHECK_IN_COLS: &str = "id, started_at, ended_at, planned_secs, seen, replied, logged, handled, left_over, oldest_waiting";
+pub(super) const CHECK_IN_COLS: &str = "id, started_at, ended_at, planned_secs, seen, replied, logged, handled, left_over, oldest_waiting";
 
 impl CheckInRepo for Db {
     fn check_in_posts(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Post>> {

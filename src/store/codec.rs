@@ -10,17 +10,17 @@ use super::{Result, StoreError};
 use crate::domain::{ActionKind, Category, Network};
 
 /// Milliseconds since the Unix epoch, UTC: how every time is stored.
-pub(super) fn ms(t: DateTime<Utc>) -> i64 {
+pub(in crate::store) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
 /// `usize` limits as SQLite integers (saturating: `usize::MAX` means "no limit").
-pub(super) fn limit(n: usize) -> i64 {
+pub(in crate::store) fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Follow-up due dates are stored as `YYYY-MM-DD`.
-pub(super) fn date(d: NaiveDate) -> String {
+pub(in crate::store) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -60,81 +60,104 @@ impl<'a, 'r> Cells<'a, 'r> {
     }
 
     pub(super) fn time(&self, idx: usize) -> Result<DateTime<Utc>> {
-        let v: i64 = self.get(idx)?;
-        DateTime::from_timestamp_millis(v)
-            .ok_or_else(|| self.corrupt(format!("time out of range: {v}")))
+        time_of(self.get(idx)?).map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn opt_time(&self, idx: usize) -> Result<Option<DateTime<Utc>>> {
-        match self.get::<Option<i64>>(idx)? {
-            None => Ok(None),
-            Some(v) => DateTime::from_timestamp_millis(v)
-                .map(Some)
-                .ok_or_else(|| self.corrupt(format!("time out of range: {v}"))),
-        }
+        self.get::<Option<i64>>(idx)?
+            .map(time_of)
+            .transpose()
+            .map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn date(&self, idx: usize) -> Result<NaiveDate> {
-        let s: String = self.get(idx)?;
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|e| self.corrupt(format!("bad date {s:?}: {e}")))
+        date_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn network(&self, idx: usize) -> Result<Network> {
-        let s: String = self.get(idx)?;
-        Network::parse(&s).ok_or_else(|| self.corrupt(format!("unknown network {s:?}")))
+        network_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn category(&self, idx: usize) -> Result<Category> {
-        let s: String = self.get(idx)?;
-        Category::parse(&s).ok_or_else(|| self.corrupt(format!("unknown category {s:?}")))
+        category_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn action_kind(&self, idx: usize) -> Result<ActionKind> {
-        let s: String = self.get(idx)?;
-        ActionKind::parse(&s).ok_or_else(|| self.corrupt(format!("unknown action kind {s:?}")))
+        action_kind_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
     }
 
     pub(super) fn usize(&self, idx: usize) -> Result<usize> {
-        let v: i64 = self.get(idx)?;
-        usize::try_from(v).map_err(|_| self.corrupt(format!("negative count {v}")))
+        usize_of(self.get(idx)?).map_err(|d| self.corrupt(d))
     }
 
     /// A JSON column decoded into `T`; NULL or empty text gives `None`.
     pub(super) fn json<T: serde::de::DeserializeOwned>(&self, idx: usize) -> Result<Option<T>> {
-        match self.get::<Option<String>>(idx)? {
-            None => Ok(None),
-            Some(s) if s.is_empty() => Ok(None),
-            Some(s) => serde_json::from_str(&s)
-                .map(Some)
-                .map_err(|e| self.corrupt(format!("bad JSON: {e}"))),
-        }
+        json_of(self.get::<Option<String>>(idx)?.as_deref()).map_err(|d| self.corrupt(d))
+    }
+}
+
+// Stored values back into domain values, shared by both backends' row decoders; `Err` is the detail of a
+// `StoreError::Corrupt` the caller names its row in.
+
+pub(in crate::store) fn time_of(v: i64) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::from_timestamp_millis(v).ok_or_else(|| format!("time out of range: {v}"))
+}
+
+pub(in crate::store) fn date_of(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("bad date {s:?}: {e}"))
+}
+
+pub(in crate::store) fn network_of(s: &str) -> std::result::Result<Network, String> {
+    Network::parse(s).ok_or_else(|| format!("unknown network {s:?}"))
+}
+
+pub(in crate::store) fn category_of(s: &str) -> std::result::Result<Category, String> {
+    Category::parse(s).ok_or_else(|| format!("unknown category {s:?}"))
+}
+
+pub(in crate::store) fn action_kind_of(s: &str) -> std::result::Result<ActionKind, String> {
+    ActionKind::parse(s).ok_or_else(|| format!("unknown action kind {s:?}"))
+}
+
+pub(in crate::store) fn usize_of(v: i64) -> std::result::Result<usize, String> {
+    usize::try_from(v).map_err(|_| format!("negative count {v}"))
+}
+
+/// NULL or empty text gives `None`.
+pub(in crate::store) fn json_of<T: serde::de::DeserializeOwned>(
+    s: Option<&str>,
+) -> std::result::Result<Option<T>, String> {
+    match s {
+        None | Some("") => Ok(None),
+        Some(s) => serde_json::from_str(s)
+            .map(Some)
+            .map_err(|e| format!("bad JSON: {e}")),
     }
 }
 
 /// JSON for the values a batch stores, written into one reused buffer instead of a `String` per value.
 #[derive(Default)]
-pub(super) struct JsonBuf(Vec<u8>);
+pub(in crate::store) struct JsonBuf(Vec<u8>);
 
 impl JsonBuf {
-    pub(super) fn clear(&mut self) {
+    pub(in crate::store) fn clear(&mut self) {
         self.0.clear();
     }
 
     /// Appends `v` as JSON; returns where it is, for [`JsonBuf::text`].
-    pub(super) fn push<T: serde::Serialize>(&mut self, v: &T) -> Result<Range<usize>> {
+    pub(in crate::store) fn push<T: serde::Serialize>(&mut self, v: &T) -> Result<Range<usize>> {
         let start = self.0.len();
         serde_json::to_writer(&mut self.0, v).map_err(|e| unencodable(e.to_string()))?;
         Ok(start..self.0.len())
     }
 
-    pub(super) fn text(&self, at: Range<usize>) -> Result<&str> {
+    pub(in crate::store) fn text(&self, at: Range<usize>) -> Result<&str> {
         let bytes = self.0.get(at).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|e| unencodable(e.to_string()))
     }
 }
 
-fn unencodable(detail: String) -> StoreError {
+pub(in crate::store) fn unencodable(detail: String) -> StoreError {
     StoreError::Corrupt {
         what: "value to store".into(),
         detail: format!("cannot encode as JSON: {detail}"),

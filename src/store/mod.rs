@@ -24,7 +24,7 @@ mod customers;
 mod forget;
 mod handles;
 mod lists;
-mod pg;
+pub(crate) mod pg;
 mod posts;
 mod reads;
 mod reports;

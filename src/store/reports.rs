@@ -146,7 +146,7 @@ impl ReportRepo for Db {
 }
 
 /// A row that could not be written out (a full disk, a closed pipe: `regulars export posts | head`).
-fn written(source: std::io::Error) -> StoreError {
+pub(super) fn written(source: std::io::Error) -> StoreError {
     StoreError::Io {
         path: "the export's output".into(),
         source,

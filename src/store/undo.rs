@@ -12,7 +12,7 @@ use crate::domain::{
     Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Triage, Undo,
 };
 
-const CORRECTION_COLS: &str =
+pub(super) const CORRECTION_COLS: &str =
     "id, post_id, category, was, original_category, original_score, original_reasons, at";
 
 impl ReviewRepo for Db {

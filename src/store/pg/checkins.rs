@@ -1,31 +1,83 @@
-//! [`CheckInRepo`] on PostgreSQL.
-
-use std::collections::{HashMap, HashSet};
+//! [`CheckInRepo`] on PostgreSQL, as SQLite's `crate::store::checkins`.
 
 use chrono::{DateTime, Utc};
 
 use super::PgDb;
-use crate::domain::checkin::CheckInRecord;
-use crate::domain::{
-    Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
-    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
-    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
-    PriorReply, Reply, Undo, Watched,
-};
-use crate::sources::Cursor;
+use super::codec::{Cells, POST_COLS};
+use super::search::attention_members;
+use crate::domain::Post;
+use crate::domain::checkin::{CheckInRecord, Tally};
 use crate::store::Result;
-use crate::store::repository::*;
+use crate::store::checkins::CHECK_IN_COLS;
+use crate::store::codec::{limit, ms};
+use crate::store::repository::CheckInRepo;
 
 impl CheckInRepo for PgDb {
-    fn check_in_posts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<Post>> {
-        unimplemented!("PostgreSQL: check_in_posts")
+    fn check_in_posts(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Post>> {
+        // A superset of the items: `domain::checkin::kind_of` decides. Attention's own members (a question only
+        // while unanswered), and whatever arrived since.
+        self.posts(
+            &format!(
+                "SELECT {POST_COLS} FROM posts
+                 WHERE handled_at IS NULL AND dismissed_at IS NULL AND NOT by_shop AND NOT context
+                   AND (({attention} AND (category <> 'question' OR first_response_at IS NULL))
+                        OR created_at >= $1)
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+                attention = attention_members("")
+            ),
+            &[&ms(since), &limit(max)],
+        )
     }
 
-    fn record_check_in(&mut self, record: &CheckInRecord) -> Result<()> {
-        unimplemented!("PostgreSQL: record_check_in")
+    fn record_check_in(&mut self, r: &CheckInRecord) -> Result<()> {
+        self.conn()?.execute(
+            &format!(
+                "INSERT INTO checkins ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                CHECK_IN_COLS.trim_start_matches("id, ")
+            ),
+            &[
+                &ms(r.started_at),
+                &ms(r.ended_at),
+                &r.planned_secs,
+                &i64::from(r.tally.seen),
+                &i64::from(r.tally.replied),
+                &i64::from(r.tally.logged),
+                &i64::from(r.tally.handled),
+                &i64::from(r.left),
+                &r.oldest_waiting.map(ms),
+            ],
+        )?;
+        Ok(())
     }
 
     fn last_check_in(&self) -> Result<Option<CheckInRecord>> {
-        unimplemented!("PostgreSQL: last_check_in")
+        self.conn()?
+            .query_opt(
+                &format!(
+                    "SELECT {CHECK_IN_COLS} FROM checkins ORDER BY ended_at DESC, id DESC LIMIT 1"
+                ),
+                &[],
+            )?
+            .map(|row| {
+                let c = Cells::new(&row, "checkins", 0);
+                let count = |idx| -> Result<u32> {
+                    let n: i64 = c.get(idx)?;
+                    u32::try_from(n).map_err(|_| c.corrupt(format!("count out of range: {n}")))
+                };
+                Ok(CheckInRecord {
+                    started_at: c.time(1)?,
+                    ended_at: c.time(2)?,
+                    planned_secs: c.get(3)?,
+                    tally: Tally {
+                        seen: count(4)?,
+                        replied: count(5)?,
+                        logged: count(6)?,
+                        handled: count(7)?,
+                    },
+                    left: count(8)?,
+                    oldest_waiting: c.opt_time(9)?,
+                })
+            })
+            .transpose()
     }
 }

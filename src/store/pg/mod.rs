@@ -10,16 +10,22 @@
 mod actions;
 mod alerts;
 mod checkins;
+pub(in crate::store) mod codec;
 mod cursors;
 mod customers;
+mod forget;
+mod handles;
 mod lists;
 mod posts;
 mod reads;
 mod reports;
 mod review;
+mod rows;
 mod schema;
+mod search;
 mod story;
 mod team;
+mod touch;
 mod work;
 
 use std::cell::{RefCell, RefMut};

@@ -1,44 +1,208 @@
-//! [`ReviewRepo`] on PostgreSQL.
-
-use std::collections::{HashMap, HashSet};
+//! [`ReviewRepo`] on PostgreSQL: a post reopened or dismissed, the last action undone, triage corrected.
 
 use chrono::{DateTime, Utc};
+use postgres::{GenericClient, Transaction};
 
 use super::PgDb;
-use crate::domain::checkin::CheckInRecord;
+use super::actions::insert_action;
+use super::rows::{CORRECTION_COLS, all, correction_from_row};
+use super::touch::{post_in, refresh_attention_rank};
 use crate::domain::{
-    Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
-    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
-    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
-    PriorReply, Reply, Undo, Watched,
+    Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Undo,
 };
-use crate::sources::Cursor;
-use crate::store::Result;
-use crate::store::repository::*;
+use crate::store::codec::ms;
+use crate::store::repository::ReviewRepo;
+use crate::store::{Result, StoreError};
 
 impl ReviewRepo for PgDb {
     fn reopen_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        unimplemented!("PostgreSQL: reopen_post")
+        self.close_or_open(post, ActionKind::Reopened, at, |tx| {
+            tx.execute(
+                "UPDATE posts SET handled_at = NULL, dismissed_at = NULL WHERE id = $1",
+                &[&post.0],
+            )?;
+            Ok(())
+        })
     }
 
     fn dismiss_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        unimplemented!("PostgreSQL: dismiss_post")
+        self.close_or_open(post, ActionKind::Dismissed, at, |tx| {
+            tx.execute(
+                "UPDATE posts SET dismissed_at = COALESCE(dismissed_at, $2) WHERE id = $1",
+                &[&post.0, &ms(at)],
+            )?;
+            Ok(())
+        })
     }
 
+    /// A time on the post equal to the action's was set by it (each is set only when unset): it goes back to
+    /// unset. Nothing else on the post changes.
     fn undo(&mut self, undo: &Undo) -> Result<Option<Post>> {
-        unimplemented!("PostgreSQL: undo")
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        match undo {
+            Undo::Action(action) => delete_action(&mut tx, action)?,
+            Undo::FollowUpScheduled { follow_up, action } => {
+                tx.execute("DELETE FROM follow_ups WHERE id = $1", &[&follow_up.id])?;
+                delete_action(&mut tx, action)?;
+            }
+            Undo::FollowUpCompleted { follow_up, action } => {
+                tx.execute(
+                    "UPDATE follow_ups SET done_at = NULL WHERE id = $1",
+                    &[&follow_up.id],
+                )?;
+                delete_action(&mut tx, action)?;
+            }
+            Undo::Correction(c) => {
+                tx.execute("DELETE FROM corrections WHERE id = $1", &[&c.id])?;
+                tx.execute(
+                    "UPDATE posts SET category = $3 WHERE id = $1 AND category = $2",
+                    &[&c.post.0, &c.category.as_str(), &c.was.as_str()],
+                )?;
+                refresh_attention_rank(&mut tx, c.post)?;
+            }
+        }
+        let post = match undo.post() {
+            Some(id) => post_in(&mut tx, id)?,
+            None => None,
+        };
+        tx.commit()?;
+        Ok(post)
     }
 
+    /// The first correction keeps the triage the post arrived with; later ones copy it from the first.
     fn correct_post(
         &mut self,
         post: PostId,
         category: Category,
         at: DateTime<Utc>,
     ) -> Result<Option<(Post, Correction)>> {
-        unimplemented!("PostgreSQL: correct_post")
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let Some(before) = post_in(&mut tx, post)? else {
+            return Ok(None);
+        };
+        let first = tx.query_opt(
+            &format!(
+                "SELECT {CORRECTION_COLS} FROM corrections WHERE post_id = $1 ORDER BY at, id LIMIT 1"
+            ),
+            &[&post.0],
+        )?;
+        let original = match first {
+            Some(row) => correction_from_row(&row)?.original,
+            None => before.triage.clone(),
+        };
+        let reasons =
+            serde_json::to_string(&original.reasons).map_err(|e| StoreError::Corrupt {
+                what: format!("post {}", post.0),
+                detail: format!("its reasons cannot be written: {e}"),
+            })?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO corrections (post_id, category, was, original_category, original_score,
+                     original_reasons, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[
+                    &post.0,
+                    &category.as_str(),
+                    &before.triage.category.as_str(),
+                    &original.category.as_str(),
+                    &f64::from(original.score),
+                    &reasons,
+                    &ms(at),
+                ],
+            )?
+            .try_get(0)?;
+        tx.execute(
+            "UPDATE posts SET category = $2 WHERE id = $1",
+            &[&post.0, &category.as_str()],
+        )?;
+        refresh_attention_rank(&mut tx, post)?;
+        let corrected = post_in(&mut tx, post)?;
+        tx.commit()?;
+        let correction = Correction {
+            id,
+            post,
+            category,
+            was: before.triage.category,
+            original,
+            at,
+        };
+        Ok(corrected.map(|p| (p, correction)))
     }
 
     fn corrections(&self) -> Result<Vec<(Correction, Post)>> {
-        unimplemented!("PostgreSQL: corrections")
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            &format!("SELECT {CORRECTION_COLS} FROM corrections ORDER BY at, id"),
+            &[],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for c in all(&rows, correction_from_row)? {
+            if let Some(post) = post_in(&mut *conn, c.post)? {
+                out.push((c, post));
+            }
+        }
+        Ok(out)
     }
+}
+
+impl PgDb {
+    /// Changes a post with `change` and logs `kind` for it, in ONE transaction; `None`: no such post.
+    fn close_or_open(
+        &mut self,
+        post: PostId,
+        kind: ActionKind,
+        at: DateTime<Utc>,
+        change: impl FnOnce(&mut Transaction<'_>) -> Result<()>,
+    ) -> Result<Option<(Post, Action)>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let Some(row) = tx.query_opt("SELECT customer_id FROM posts WHERE id = $1", &[&post.0])?
+        else {
+            return Ok(None);
+        };
+        let customer: Option<i64> = row.try_get(0)?;
+        change(&mut tx)?;
+        let action = insert_action(
+            &mut tx,
+            &NewAction {
+                post: Some(post),
+                customer: customer.map(CustomerId),
+                kind,
+                note: String::new(),
+                at,
+                url: None,
+            },
+        )?;
+        let changed = post_in(&mut tx, post)?;
+        tx.commit()?;
+        Ok(changed.map(|p| (p, action)))
+    }
+}
+
+/// Deletes a logged action and puts back the post's times it set.
+fn delete_action(conn: &mut impl GenericClient, action: &Action) -> Result<()> {
+    conn.execute("DELETE FROM actions WHERE id = $1", &[&action.id])?;
+    let Some(post) = action.post else {
+        return Ok(());
+    };
+    let at = ms(action.at);
+    let mut unset = |column: &str| -> Result<()> {
+        conn.execute(
+            &format!("UPDATE posts SET {column} = NULL WHERE id = $1 AND {column} = $2"),
+            &[&post.0, &at],
+        )?;
+        Ok(())
+    };
+    if action.kind.is_response() {
+        unset("first_response_at")?;
+    }
+    if action.kind.closes() {
+        unset("handled_at")?;
+    }
+    if action.kind == ActionKind::Dismissed {
+        unset("dismissed_at")?;
+    }
+    refresh_attention_rank(conn, post)
 }

@@ -1,47 +1,169 @@
-//! [`WorkRepo`] on PostgreSQL.
-
-use std::collections::{HashMap, HashSet};
-
-use chrono::{DateTime, Utc};
+//! [`WorkRepo`] on PostgreSQL: drafts and sent replies.
 
 use super::PgDb;
-use crate::domain::checkin::CheckInRecord;
+use super::actions::{actions_for_post, insert_action};
+use super::codec::Cells;
+use super::rows::{DRAFT_COLS, REPLY_COLS, all, draft_from_row, reply_from_row};
 use crate::domain::{
-    Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
-    CustomerSummary, Draft, FollowUp, FollowUpRow, Forgotten, Handle, ImportRun, Listing, Located,
-    Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
-    PriorReply, Reply, Undo, Watched,
+    Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
+    ReplyOrigin,
 };
-use crate::sources::Cursor;
-use crate::store::Result;
-use crate::store::repository::*;
+use crate::store::codec::{limit, ms};
+use crate::store::repository::WorkRepo;
+use crate::store::work::REPLY_NOTE_CHARS;
+use crate::store::{Result, StoreError};
 
 impl WorkRepo for PgDb {
     fn save_draft(&mut self, draft: &Draft) -> Result<()> {
-        unimplemented!("PostgreSQL: save_draft")
+        let (state, failure) = match &draft.state {
+            DraftState::Editing => ("editing", None),
+            DraftState::Failed(why) => ("failed", Some(why.as_str())),
+            DraftState::Unconfirmed(why) => ("unconfirmed", Some(why.as_str())),
+        };
+        self.conn()?.execute(
+            &format!(
+                "INSERT INTO drafts ({DRAFT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (post_id) DO UPDATE SET text = excluded.text,
+                     cursor_row = excluded.cursor_row, cursor_col = excluded.cursor_col,
+                     state = excluded.state, failure = excluded.failure,
+                     idempotency_key = excluded.idempotency_key, updated_at = excluded.updated_at"
+            ),
+            &[
+                &draft.post.0,
+                &draft.text,
+                &limit(draft.cursor.0),
+                &limit(draft.cursor.1),
+                &state,
+                &failure,
+                &draft.idempotency_key,
+                &ms(draft.updated_at),
+            ],
+        )?;
+        Ok(())
     }
 
     fn drafts(&self) -> Result<Vec<Draft>> {
-        unimplemented!("PostgreSQL: drafts")
+        let rows = self.conn()?.query(
+            &format!("SELECT {DRAFT_COLS} FROM drafts ORDER BY updated_at DESC, post_id"),
+            &[],
+        )?;
+        all(&rows, draft_from_row)
     }
 
     fn delete_draft(&mut self, post: PostId) -> Result<()> {
-        unimplemented!("PostgreSQL: delete_draft")
+        self.conn()?
+            .execute("DELETE FROM drafts WHERE post_id = $1", &[&post.0])?;
+        Ok(())
     }
 
+    /// As SQLite's: the reply, its `replied` action, the post's first-response and handled times (if unset)
+    /// and the draft's removal in ONE transaction; a key already stored writes nothing but the sending draft's
+    /// removal and answers with what is stored.
     fn record_reply(
         &mut self,
         reply: &Reply,
-        customer: Option<crate::domain::CustomerId>,
+        customer: Option<CustomerId>,
     ) -> Result<(Reply, Action)> {
-        unimplemented!("PostgreSQL: record_reply")
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let existing = match &reply.idempotency_key {
+            Some(key) => tx.query_opt(
+                &format!("SELECT {REPLY_COLS}, action_id FROM replies WHERE idempotency_key = $1"),
+                &[key],
+            )?,
+            None => None,
+        };
+        if let Some(row) = existing {
+            let stored = reply_from_row(&row)?;
+            let action_id: Option<i64> = row.try_get(8)?;
+            // The draft that sent it is done, even when this resend came from it.
+            tx.execute(
+                "DELETE FROM drafts WHERE post_id = $1 AND idempotency_key = $2",
+                &[&stored.post.0, &stored.idempotency_key],
+            )?;
+            let action = actions_for_post(&mut tx, stored.post)?
+                .into_iter()
+                .find(|a| Some(a.id) == action_id)
+                .ok_or_else(|| StoreError::Corrupt {
+                    what: format!("replies row for key {:?}", stored.idempotency_key),
+                    detail: "its replied action is missing".into(),
+                })?;
+            tx.commit()?;
+            return Ok((stored, action));
+        }
+        let post_customer: Option<i64> = tx
+            .query_opt("SELECT customer_id FROM posts WHERE id = $1", &[&reply.post.0])?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .flatten();
+        let customer = customer.or(post_customer.map(CustomerId));
+        let action = insert_action(
+            &mut tx,
+            &NewAction {
+                post: Some(reply.post),
+                customer,
+                kind: ActionKind::Replied,
+                note: reply.text.chars().take(REPLY_NOTE_CHARS).collect(),
+                at: reply.sent_at,
+                url: reply.url.clone(),
+            },
+        )?;
+        tx.execute(
+            "INSERT INTO replies (post_id, customer_id, network, text, sent_at, url, remote_id,
+                 idempotency_key, action_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &reply.post.0,
+                &customer.map(|c| c.0),
+                &reply.network.as_str(),
+                &reply.text,
+                &ms(reply.sent_at),
+                &reply.url,
+                &reply.remote_id,
+                &reply.idempotency_key,
+                &action.id,
+            ],
+        )?;
+        tx.execute(
+            "UPDATE posts SET handled_at = COALESCE(handled_at, $2) WHERE id = $1",
+            &[&reply.post.0, &ms(reply.sent_at)],
+        )?;
+        tx.execute("DELETE FROM drafts WHERE post_id = $1", &[&reply.post.0])?;
+        tx.commit()?;
+        Ok((reply.clone(), action))
     }
 
+    /// The latest reply sent from regulars, else the shop's latest post answering it found on the network.
     fn prior_reply(&self, post: PostId) -> Result<Option<PriorReply>> {
-        unimplemented!("PostgreSQL: prior_reply")
+        let mut conn = self.conn()?;
+        let mine = conn.query_opt(
+            "SELECT id, sent_at FROM replies WHERE post_id = $1 ORDER BY sent_at DESC, id DESC LIMIT 1",
+            &[&post.0],
+        )?;
+        let (row, table, origin) = match mine {
+            Some(row) => (row, "replies", ReplyOrigin::ThisConsole),
+            None => {
+                let found = conn.query_opt(
+                    "SELECT r.id, r.created_at FROM posts p JOIN posts r
+                       ON r.network = p.network AND r.in_reply_to = p.native_id AND r.by_shop
+                     WHERE p.id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+                    &[&post.0],
+                )?;
+                let Some(row) = found else {
+                    return Ok(None);
+                };
+                (row, "posts", ReplyOrigin::Elsewhere)
+            }
+        };
+        let at = Cells::new(&row, table, 0).time(1)?;
+        Ok(Some(PriorReply { at, origin }))
     }
 
     fn replies_for_post(&self, post: PostId) -> Result<Vec<Reply>> {
-        unimplemented!("PostgreSQL: replies_for_post")
+        let rows = self.conn()?.query(
+            &format!("SELECT {REPLY_COLS} FROM replies WHERE post_id = $1 ORDER BY sent_at, id"),
+            &[&post.0],
+        )?;
+        all(&rows, reply_from_row)
     }
 }

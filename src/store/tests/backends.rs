@@ -119,7 +119,14 @@ impl Inspect for Db {
 
 impl Inspect for PgDb {
     fn recent_posts(&self, n: usize) -> Result<Vec<Post>> {
-        unimplemented!("PostgreSQL: recent_posts ({n})")
+        let rows = self.conn()?.query(
+            &format!(
+                "SELECT {} FROM posts ORDER BY created_at DESC, id DESC LIMIT $1",
+                crate::store::pg::codec::POST_COLS
+            ),
+            &[&(n as i64)],
+        )?;
+        crate::store::pg::codec::posts_from_rows(&rows)
     }
 
     fn customer_by_handle(&self, network: Network, handle: &str) -> Option<CustomerId> {

@@ -12,136 +12,136 @@ fn linked(network: Network, handle: &str) -> Handle {
     }
 }
 
-#[test]
-fn a_linked_handle_is_stored_once_and_survives_every_import() {
-    let mut db = Db::open_in_memory().unwrap();
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[customer(
-                "C1",
-                1,
-                &[(Network::Mastodon, "ana@example.social")],
-            )],
-        )
-        .unwrap();
-    let ana = all[0].id;
-    let h = linked(Network::Bluesky, "ana.bsky.social");
-    let after = db.link_handle(ana, &h).unwrap();
-    assert!(after.handles.contains(&h), "{:?}", after.handles);
-    // Twice is harmless: still one.
-    let again = db.link_handle(ana, &h).unwrap();
-    assert_eq!(again.handles, after.handles);
-    // Re-imports (with and without the customer in the top N) keep it.
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[customer(
-                "C1",
-                2,
-                &[(Network::Mastodon, "ana@example.social")],
-            )],
-        )
-        .unwrap();
-    assert!(all[0].handles.contains(&h));
-    let all = db
-        .import_customers(&super::run(), &[customer("C9", 1, &[])])
-        .unwrap();
-    let former = all.iter().find(|c| c.id == ana).unwrap();
-    assert!(former.former && former.handles.contains(&h));
-    assert_eq!(
-        db.customer_by_handle(Network::Bluesky, "ANA.bsky.social"),
-        Some(ana)
-    );
-}
-
-#[test]
-fn linking_an_imported_handle_confirms_it_and_an_import_then_keeps_it() {
-    let mut db = Db::open_in_memory().unwrap();
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[customer("C1", 1, &[(Network::X, "ana_r")])],
-        )
-        .unwrap();
-    let after = db
-        .link_handle(all[0].id, &linked(Network::X, "ana_r"))
-        .unwrap();
-    assert_eq!(after.handles, [linked(Network::X, "ana_r")]);
-    let all = db
-        .import_customers(&super::run(), &[customer("C1", 1, &[])])
-        .unwrap();
-    assert_eq!(all[0].handles, [linked(Network::X, "ana_r")]);
-}
-
-#[test]
-fn a_handle_held_by_another_customer_is_refused_naming_them() {
-    let mut db = Db::open_in_memory().unwrap();
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[
-                customer("C1", 1, &[(Network::Bluesky, "bo.bsky.social")]),
-                customer("C2", 2, &[]),
-            ],
-        )
-        .unwrap();
-    let err = db
-        .link_handle(all[1].id, &linked(Network::Bluesky, "Bo.bsky.social"))
-        .unwrap_err();
-    match err {
-        StoreError::Conflict(why) => assert!(
-            why.contains("Customer C1")
-                && why.contains("(customer C1)")
-                && why.contains("Customer C2"),
-            "{why}"
-        ),
-        other => panic!("{other:?}"),
+both_backends! {
+    fn a_linked_handle_is_stored_once_and_survives_every_import(db) {
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[customer(
+                    "C1",
+                    1,
+                    &[(Network::Mastodon, "ana@example.social")],
+                )],
+            )
+            .unwrap();
+        let ana = all[0].id;
+        let h = linked(Network::Bluesky, "ana.bsky.social");
+        let after = db.link_handle(ana, &h).unwrap();
+        assert!(after.handles.contains(&h), "{:?}", after.handles);
+        // Twice is harmless: still one.
+        let again = db.link_handle(ana, &h).unwrap();
+        assert_eq!(again.handles, after.handles);
+        // Re-imports (with and without the customer in the top N) keep it.
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[customer(
+                    "C1",
+                    2,
+                    &[(Network::Mastodon, "ana@example.social")],
+                )],
+            )
+            .unwrap();
+        assert!(all[0].handles.contains(&h));
+        let all = db
+            .import_customers(&super::super::run(), &[customer("C9", 1, &[])])
+            .unwrap();
+        let former = all.iter().find(|c| c.id == ana).unwrap();
+        assert!(former.former && former.handles.contains(&h));
+        assert_eq!(
+            db.customer_by_handle(Network::Bluesky, "ANA.bsky.social"),
+            Some(ana)
+        );
     }
-    assert!(db.customers().unwrap()[1].handles.is_empty());
 }
 
-#[test]
-fn unlink_removes_linked_and_imported_handles() {
-    let mut db = Db::open_in_memory().unwrap();
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[customer(
-                "C1",
-                1,
-                &[(Network::Mastodon, "ana@example.social")],
-            )],
-        )
-        .unwrap();
-    let ana = all[0].id;
-    db.link_handle(ana, &linked(Network::X, "ana_r")).unwrap();
-    let after = db.unlink_handle(ana, Network::X, "@ANA_R").unwrap();
-    assert_eq!(after.handles.len(), 1);
-    let after = db
-        .unlink_handle(ana, Network::Mastodon, "ana@example.social")
-        .unwrap();
-    assert!(after.handles.is_empty());
-    let err = db.unlink_handle(ana, Network::X, "ana_r").unwrap_err();
-    assert!(err.to_string().contains("has no x handle ana_r"), "{err}");
-    // The imported one comes back with the next import that lists it; the linked one does not.
-    let all = db
-        .import_customers(
-            &super::run(),
-            &[customer(
-                "C1",
-                1,
-                &[(Network::Mastodon, "ana@example.social")],
-            )],
-        )
-        .unwrap();
-    assert_eq!(all[0].handles.len(), 1);
-    assert!(
-        db.link_handle(crate::domain::CustomerId(999), &linked(Network::X, "zed"))
-            .unwrap_err()
-            .to_string()
-            .contains("not stored")
-    );
+both_backends! {
+    fn linking_an_imported_handle_confirms_it_and_an_import_then_keeps_it(db) {
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[customer("C1", 1, &[(Network::X, "ana_r")])],
+            )
+            .unwrap();
+        let after = db
+            .link_handle(all[0].id, &linked(Network::X, "ana_r"))
+            .unwrap();
+        assert_eq!(after.handles, [linked(Network::X, "ana_r")]);
+        let all = db
+            .import_customers(&super::super::run(), &[customer("C1", 1, &[])])
+            .unwrap();
+        assert_eq!(all[0].handles, [linked(Network::X, "ana_r")]);
+    }
+}
+
+both_backends! {
+    fn a_handle_held_by_another_customer_is_refused_naming_them(db) {
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[
+                    customer("C1", 1, &[(Network::Bluesky, "bo.bsky.social")]),
+                    customer("C2", 2, &[]),
+                ],
+            )
+            .unwrap();
+        let err = db
+            .link_handle(all[1].id, &linked(Network::Bluesky, "Bo.bsky.social"))
+            .unwrap_err();
+        match err {
+            StoreError::Conflict(why) => assert!(
+                why.contains("Customer C1")
+                    && why.contains("(customer C1)")
+                    && why.contains("Customer C2"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(db.customers().unwrap()[1].handles.is_empty());
+    }
+}
+
+both_backends! {
+    fn unlink_removes_linked_and_imported_handles(db) {
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[customer(
+                    "C1",
+                    1,
+                    &[(Network::Mastodon, "ana@example.social")],
+                )],
+            )
+            .unwrap();
+        let ana = all[0].id;
+        db.link_handle(ana, &linked(Network::X, "ana_r")).unwrap();
+        let after = db.unlink_handle(ana, Network::X, "@ANA_R").unwrap();
+        assert_eq!(after.handles.len(), 1);
+        let after = db
+            .unlink_handle(ana, Network::Mastodon, "ana@example.social")
+            .unwrap();
+        assert!(after.handles.is_empty());
+        let err = db.unlink_handle(ana, Network::X, "ana_r").unwrap_err();
+        assert!(err.to_string().contains("has no x handle ana_r"), "{err}");
+        // The imported one comes back with the next import that lists it; the linked one does not.
+        let all = db
+            .import_customers(
+                &super::super::run(),
+                &[customer(
+                    "C1",
+                    1,
+                    &[(Network::Mastodon, "ana@example.social")],
+                )],
+            )
+            .unwrap();
+        assert_eq!(all[0].handles.len(), 1);
+        assert!(
+            db.link_handle(crate::domain::CustomerId(999), &linked(Network::X, "zed"))
+                .unwrap_err()
+                .to_string()
+                .contains("not stored")
+        );
+    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::TestDb;
 use super::{at, complaint, customer, new_post, reply_to, run};
 use crate::domain::{
     ActionKind, CustomerId, Network, NewAction, NewFollowUp, PostId, Reply, TimelineEntry,
@@ -10,8 +11,7 @@ use crate::store::repository::*;
 use crate::store::{Db, StoreError};
 
 /// Ana (rank 1, mastodon ana@example.social) and Bo (rank 2, no posts); Cy, former.
-fn shop() -> (Db, CustomerId, CustomerId) {
-    let mut db = Db::open_in_memory().unwrap();
+fn shop(db: &mut dyn TestDb) -> (CustomerId, CustomerId) {
     let mut cy = customer("C3", 3, &[]);
     cy.name = "Cy Former".into();
     db.import_customers(&run(), &[cy]).unwrap();
@@ -22,10 +22,10 @@ fn shop() -> (Db, CustomerId, CustomerId) {
     let all = db
         .import_customers(&run(), &[ana, customer("C2", 2, &[])])
         .unwrap();
-    (db, all[0].id, all[1].id)
+    (all[0].id, all[1].id)
 }
 
-fn store(db: &mut Db, posts: Vec<crate::domain::NewPost>, c: Option<CustomerId>) -> Vec<PostId> {
+fn store(db: &mut dyn TestDb, posts: Vec<crate::domain::NewPost>, c: Option<CustomerId>) -> Vec<PostId> {
     let posts: Vec<_> = posts
         .into_iter()
         .map(|mut p| {
@@ -51,189 +51,192 @@ fn action(post: Option<PostId>, c: CustomerId, kind: ActionKind, minutes: i64) -
     }
 }
 
-#[test]
-fn the_overview_says_where_each_customer_stands() {
-    let (mut db, ana, bo) = shop();
-    let ids = store(
-        &mut db,
-        vec![
-            new_post("p1", 0, "lovely ring"),
-            complaint("p2", 10),
-            complaint("p3", 20),
-        ],
-        Some(ana),
-    );
-    db.log_action(&action(Some(ids[1]), ana, ActionKind::GiftSent, 30))
-        .unwrap();
-    // A note and a scheduled follow-up are not contact.
-    db.log_action(&action(None, ana, ActionKind::Note, 40))
-        .unwrap();
-    db.schedule_follow_up(&NewFollowUp {
-        post: Some(ids[0]),
-        customer: Some(ana),
-        due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
-        note: "ask about the fit".into(),
-        created_at: at(50),
-    })
-    .unwrap();
-    db.schedule_follow_up(&NewFollowUp {
-        post: None,
-        customer: Some(ana),
-        due: NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(),
-        note: "call".into(),
-        created_at: at(51),
-    })
-    .unwrap();
-    let rows = db.customer_overview().unwrap();
-    assert_eq!(
-        rows.iter()
-            .map(|r| r.customer.external_id.as_str())
-            .collect::<Vec<_>>(),
-        ["C1", "C2", "C3"],
-        "regulars by rank, then former"
-    );
-    let a = &rows[0];
-    assert_eq!(a.last_post, Some((at(20), Network::Mastodon)));
-    assert_eq!(
-        a.last_contact.map(|c| (c.at, c.kind)),
-        Some((at(30), ActionKind::GiftSent))
-    );
-    assert_eq!(
-        (a.open_follow_ups, a.next_due),
-        (2, NaiveDate::from_ymd_opt(2025, 3, 17))
-    );
-    // p2 got a gift (a response), p3 is still unanswered.
-    assert_eq!(a.unanswered, Some((ids[2], at(20))));
-    let b = &rows[1];
-    assert_eq!(b.customer.id, bo);
-    assert_eq!(
-        (b.last_post, b.last_contact, b.open_follow_ups, b.unanswered),
-        (None, None, 0, None)
-    );
-    assert!(rows[2].customer.former);
-
-    // A reply sent is contact, and answers p3; a follow-up completed later is the latest contact.
-    db.record_reply(
-        &Reply {
-            post: ids[2],
-            network: Network::Mastodon,
-            text: "So sorry Ana".into(),
-            sent_at: at(60),
-            url: None,
-            remote_id: None,
-            idempotency_key: Some("k".into()),
-        },
-        None,
-    )
-    .unwrap();
-    let open = db.open_follow_ups().unwrap();
-    db.complete_follow_up(open[0].id, at(70)).unwrap();
-    let a = &db.customer_overview().unwrap()[0];
-    assert_eq!(a.unanswered, None);
-    assert_eq!(
-        a.last_contact.map(|c| (c.at, c.kind)),
-        Some((at(70), ActionKind::FollowUp))
-    );
-    assert_eq!(
-        (a.open_follow_ups, a.next_due),
-        (1, NaiveDate::from_ymd_opt(2025, 3, 20))
-    );
-}
-
-#[test]
-fn a_story_is_the_customers_timeline_newest_first() {
-    let (mut db, ana, _) = shop();
-    let ids = store(
-        &mut db,
-        vec![complaint("p1", 0), new_post("p2", 100, "thanks!")],
-        Some(ana),
-    );
-    db.record_reply(
-        &Reply {
-            post: ids[0],
-            network: Network::Mastodon,
-            text: "So sorry, Ana: it ships today".into(),
-            sent_at: at(30),
-            url: Some("https://example.social/@shop/9".into()),
-            remote_id: None,
-            idempotency_key: Some("k1".into()),
-        },
-        None,
-    )
-    .unwrap();
-    db.log_action(&action(Some(ids[1]), ana, ActionKind::DiscountOffered, 110))
-        .unwrap();
-    db.log_action(&action(Some(ids[1]), ana, ActionKind::Replied, 112))
-        .unwrap();
-    db.schedule_follow_up(&NewFollowUp {
-        post: Some(ids[1]),
-        customer: Some(ana),
-        due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
-        note: "ask about the fit".into(),
-        created_at: at(120),
-    })
-    .unwrap();
-    let story = db.customer_story(ana, 50).unwrap().unwrap();
-    assert_eq!(story.summary.customer.note, "prefers rose gold");
-    assert_eq!(story.posts, 2);
-    let kinds: Vec<String> = story
-        .timeline
-        .iter()
-        .map(|e| match e {
-            TimelineEntry::Post(p) => format!("post {}", p.text),
-            TimelineEntry::Reply(r) => format!("reply to {}", r.answered),
-            TimelineEntry::Action(a) => format!("action {}", a.kind.as_str()),
-            TimelineEntry::FollowUp(f) => format!("follow-up {}", f.note),
+both_backends! {
+    fn the_overview_says_where_each_customer_stands(db) {
+        let (ana, bo) = shop(db);
+        let ids = store(
+            db,
+            vec![
+                new_post("p1", 0, "lovely ring"),
+                complaint("p2", 10),
+                complaint("p3", 20),
+            ],
+            Some(ana),
+        );
+        db.log_action(&action(Some(ids[1]), ana, ActionKind::GiftSent, 30))
+            .unwrap();
+        // A note and a scheduled follow-up are not contact.
+        db.log_action(&action(None, ana, ActionKind::Note, 40))
+            .unwrap();
+        db.schedule_follow_up(&NewFollowUp {
+            post: Some(ids[0]),
+            customer: Some(ana),
+            due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
+            note: "ask about the fit".into(),
+            created_at: at(50),
         })
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "follow-up ask about the fit",
-            "action follow_up",
-            "action replied",
-            "action discount_offered",
-            "post thanks!",
-            "reply to still waiting for my repair, three weeks now",
-            "post still waiting for my repair, three weeks now",
-        ],
-        "the reply's own `replied` action is told by the reply"
-    );
-    let TimelineEntry::Post(first) = &story.timeline[6] else {
-        panic!()
-    };
-    assert_eq!(first.first_response(), Some(Duration::minutes(30)));
-    // p1 answered in 30 minutes, p2 in 10: the median of the two.
-    assert_eq!(story.median_first_response, Some(Duration::minutes(20)));
-    let short = db.customer_story(ana, 2).unwrap().unwrap();
-    assert_eq!(short.timeline.len(), 2);
-    assert_eq!(db.customer_story(CustomerId(999), 10).unwrap(), None);
+        .unwrap();
+        db.schedule_follow_up(&NewFollowUp {
+            post: None,
+            customer: Some(ana),
+            due: NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(),
+            note: "call".into(),
+            created_at: at(51),
+        })
+        .unwrap();
+        let rows = db.customer_overview().unwrap();
+        assert_eq!(
+            rows.iter()
+                .map(|r| r.customer.external_id.as_str())
+                .collect::<Vec<_>>(),
+            ["C1", "C2", "C3"],
+            "regulars by rank, then former"
+        );
+        let a = &rows[0];
+        assert_eq!(a.last_post, Some((at(20), Network::Mastodon)));
+        assert_eq!(
+            a.last_contact.map(|c| (c.at, c.kind)),
+            Some((at(30), ActionKind::GiftSent))
+        );
+        assert_eq!(
+            (a.open_follow_ups, a.next_due),
+            (2, NaiveDate::from_ymd_opt(2025, 3, 17))
+        );
+        // p2 got a gift (a response), p3 is still unanswered.
+        assert_eq!(a.unanswered, Some((ids[2], at(20))));
+        let b = &rows[1];
+        assert_eq!(b.customer.id, bo);
+        assert_eq!(
+            (b.last_post, b.last_contact, b.open_follow_ups, b.unanswered),
+            (None, None, 0, None)
+        );
+        assert!(rows[2].customer.former);
+
+        // A reply sent is contact, and answers p3; a follow-up completed later is the latest contact.
+        db.record_reply(
+            &Reply {
+                post: ids[2],
+                network: Network::Mastodon,
+                text: "So sorry Ana".into(),
+                sent_at: at(60),
+                url: None,
+                remote_id: None,
+                idempotency_key: Some("k".into()),
+            },
+            None,
+        )
+        .unwrap();
+        let open = db.open_follow_ups().unwrap();
+        db.complete_follow_up(open[0].id, at(70)).unwrap();
+        let a = &db.customer_overview().unwrap()[0];
+        assert_eq!(a.unanswered, None);
+        assert_eq!(
+            a.last_contact.map(|c| (c.at, c.kind)),
+            Some((at(70), ActionKind::FollowUp))
+        );
+        assert_eq!(
+            (a.open_follow_ups, a.next_due),
+            (1, NaiveDate::from_ymd_opt(2025, 3, 20))
+        );
+    }
 }
 
-#[test]
-fn notes_are_the_shops_and_an_import_keeps_them() {
-    let (mut db, ana, _) = shop();
-    let saved = db
-        .set_customer_note(ana, "ring size N\nallergic to nickel")
+both_backends! {
+    fn a_story_is_the_customers_timeline_newest_first(db) {
+        let (ana, _) = shop(db);
+        let ids = store(
+            db,
+            vec![complaint("p1", 0), new_post("p2", 100, "thanks!")],
+            Some(ana),
+        );
+        db.record_reply(
+            &Reply {
+                post: ids[0],
+                network: Network::Mastodon,
+                text: "So sorry, Ana: it ships today".into(),
+                sent_at: at(30),
+                url: Some("https://example.social/@shop/9".into()),
+                remote_id: None,
+                idempotency_key: Some("k1".into()),
+            },
+            None,
+        )
         .unwrap();
-    assert_eq!(saved.note, "ring size N\nallergic to nickel");
-    assert_eq!(saved.handles.len(), 1);
-    let mut again = customer("C1", 1, &[]);
-    again.note = "from the shop's database".into();
-    db.import_customers(&run(), &[again]).unwrap();
-    assert_eq!(
-        db.customer_story(ana, 1)
-            .unwrap()
-            .unwrap()
-            .summary
-            .customer
-            .note,
-        "ring size N\nallergic to nickel"
-    );
-    assert!(matches!(
-        db.set_customer_note(CustomerId(999), "x"),
-        Err(StoreError::Conflict(_))
-    ));
+        db.log_action(&action(Some(ids[1]), ana, ActionKind::DiscountOffered, 110))
+            .unwrap();
+        db.log_action(&action(Some(ids[1]), ana, ActionKind::Replied, 112))
+            .unwrap();
+        db.schedule_follow_up(&NewFollowUp {
+            post: Some(ids[1]),
+            customer: Some(ana),
+            due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
+            note: "ask about the fit".into(),
+            created_at: at(120),
+        })
+        .unwrap();
+        let story = db.customer_story(ana, 50).unwrap().unwrap();
+        assert_eq!(story.summary.customer.note, "prefers rose gold");
+        assert_eq!(story.posts, 2);
+        let kinds: Vec<String> = story
+            .timeline
+            .iter()
+            .map(|e| match e {
+                TimelineEntry::Post(p) => format!("post {}", p.text),
+                TimelineEntry::Reply(r) => format!("reply to {}", r.answered),
+                TimelineEntry::Action(a) => format!("action {}", a.kind.as_str()),
+                TimelineEntry::FollowUp(f) => format!("follow-up {}", f.note),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "follow-up ask about the fit",
+                "action follow_up",
+                "action replied",
+                "action discount_offered",
+                "post thanks!",
+                "reply to still waiting for my repair, three weeks now",
+                "post still waiting for my repair, three weeks now",
+            ],
+            "the reply's own `replied` action is told by the reply"
+        );
+        let TimelineEntry::Post(first) = &story.timeline[6] else {
+            panic!()
+        };
+        assert_eq!(first.first_response(), Some(Duration::minutes(30)));
+        // p1 answered in 30 minutes, p2 in 10: the median of the two.
+        assert_eq!(story.median_first_response, Some(Duration::minutes(20)));
+        let short = db.customer_story(ana, 2).unwrap().unwrap();
+        assert_eq!(short.timeline.len(), 2);
+        assert_eq!(db.customer_story(CustomerId(999), 10).unwrap(), None);
+    }
+}
+
+both_backends! {
+    fn notes_are_the_shops_and_an_import_keeps_them(db) {
+        let (ana, _) = shop(db);
+        let saved = db
+            .set_customer_note(ana, "ring size N\nallergic to nickel")
+            .unwrap();
+        assert_eq!(saved.note, "ring size N\nallergic to nickel");
+        assert_eq!(saved.handles.len(), 1);
+        let mut again = customer("C1", 1, &[]);
+        again.note = "from the shop's database".into();
+        db.import_customers(&super::super::run(), &[again]).unwrap();
+        assert_eq!(
+            db.customer_story(ana, 1)
+                .unwrap()
+                .unwrap()
+                .summary
+                .customer
+                .note,
+            "ring size N\nallergic to nickel"
+        );
+        assert!(matches!(
+            db.set_customer_note(CustomerId(999), "x"),
+            Err(StoreError::Conflict(_))
+        ));
+    }
 }
 
 /// Every text cell of every table (the full-text index's shadow tables included) that contains `needle`,
@@ -275,7 +278,7 @@ fn cells_with(db: &rusqlite::Connection, needle: &str) -> Vec<String> {
 
 /// Ana with everything the console can hold about her: posts (one from her handle before she was matched),
 /// a thread reply greeting her, a draft, a reply sent, actions and a follow-up naming her.
-fn ana_everywhere(db: &mut Db, ana: CustomerId) -> Vec<PostId> {
+fn ana_everywhere(db: &mut dyn TestDb, ana: CustomerId) -> Vec<PostId> {
     let mut loose = new_post("p0", -10, "hello from Ana");
     loose.incoming.author.display_name = "Ana R.".into();
     let mut ids = store(db, vec![loose], None);
@@ -416,22 +419,24 @@ fn forgetting_leaves_nothing_that_identifies_them() {
     }
 }
 
-#[test]
-fn forgetting_twice_is_refused_without_harm() {
-    let (mut db, ana, _) = shop();
-    db.forget_customer(ana, false, at(0)).unwrap();
-    assert!(matches!(
-        db.forget_customer(ana, false, at(1)),
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(db.customers().unwrap().len(), 2);
-    assert_eq!(db.forgotten_keys().unwrap().len(), 1);
+both_backends! {
+    fn forgetting_twice_is_refused_without_harm(db) {
+        let (ana, _) = shop(db);
+        db.forget_customer(ana, false, at(0)).unwrap();
+        assert!(matches!(
+            db.forget_customer(ana, false, at(1)),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(db.customers().unwrap().len(), 2);
+        assert_eq!(db.forgotten_keys().unwrap().len(), 1);
+    }
 }
 
 /// The overview reads each customer down indexes, never a scan of posts, actions or replies.
 #[test]
 fn the_overview_reads_down_indexes() {
-    let (db, _, _) = shop();
+    let mut db = Db::open_in_memory().unwrap();
+    shop(&mut db);
     for sql in crate::store::story::per_customer_sql() {
         let plan: Vec<String> = db
             .conn

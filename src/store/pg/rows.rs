@@ -1,0 +1,135 @@
+//! Rows of the work tables (customers, handles, drafts, replies, follow-ups, corrections) back into domain
+//! values, with errors naming the table and row as SQLite's codec does.
+
+use postgres::Row;
+
+use super::codec::Cells;
+use crate::domain::{
+    Correction, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, PostId, Reply, Triage,
+};
+use crate::store::Result;
+
+pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
+     last_purchase, recent_spend_cents, former";
+pub(super) const HANDLE_COLS: &str = "customer_id, network, handle, linked";
+pub(super) const DRAFT_COLS: &str =
+    "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
+pub(super) const REPLY_COLS: &str =
+    "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
+pub(super) const FOLLOW_UP_COLS: &str =
+    "id, post_id, customer_id, due, note, created_at, done_at";
+pub(super) const CORRECTION_COLS: &str =
+    "id, post_id, category, was, original_category, original_score, original_reasons, at";
+
+/// A customer from a row of [`CUSTOMER_COLS`], without handles.
+pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
+    let c = Cells::new(row, "customers", 0);
+    let last_purchase = match c.get::<Option<String>>(8)? {
+        Some(_) => Some(c.date(8)?),
+        None => None,
+    };
+    let rank: i64 = c.get(3)?;
+    let orders = c
+        .get::<Option<i64>>(7)?
+        .map(|n| u32::try_from(n).map_err(|_| c.corrupt(format!("orders out of range: {n}"))))
+        .transpose()?;
+    Ok(Customer {
+        id: CustomerId(c.get(0)?),
+        external_id: c.get(1)?,
+        name: c.get(2)?,
+        rank: u32::try_from(rank).map_err(|_| c.corrupt(format!("rank out of range: {rank}")))?,
+        lifetime_spend_cents: c.get(4)?,
+        handles: Vec::new(),
+        note: c.get(5)?,
+        email: c.get(6)?,
+        orders,
+        last_purchase,
+        recent_spend_cents: c.get(9)?,
+        former: c.get(10)?,
+    })
+}
+
+/// A handle from a row of [`HANDLE_COLS`], with its customer.
+pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
+    let c = Cells::new(row, "customer_handles", 0);
+    Ok((
+        CustomerId(c.get(0)?),
+        Handle {
+            network: c.network(1)?,
+            handle: c.get(2)?,
+            linked: c.get(3)?,
+        },
+    ))
+}
+
+/// A draft from a row of [`DRAFT_COLS`].
+pub(super) fn draft_from_row(row: &Row) -> Result<Draft> {
+    let c = Cells::new(row, "drafts", 0);
+    let state: String = c.get(4)?;
+    let failure: Option<String> = c.get(5)?;
+    let state = match state.as_str() {
+        "editing" => DraftState::Editing,
+        "failed" => DraftState::Failed(failure.unwrap_or_default()),
+        "unconfirmed" => DraftState::Unconfirmed(failure.unwrap_or_default()),
+        other => return Err(c.corrupt(format!("unknown draft state {other:?}"))),
+    };
+    Ok(Draft {
+        post: PostId(c.get(0)?),
+        text: c.get(1)?,
+        cursor: (c.usize(2)?, c.usize(3)?),
+        state,
+        idempotency_key: c.get(6)?,
+        updated_at: c.time(7)?,
+    })
+}
+
+/// A reply from a row of [`REPLY_COLS`].
+pub(super) fn reply_from_row(row: &Row) -> Result<Reply> {
+    let c = Cells::new(row, "replies", 0);
+    Ok(Reply {
+        post: PostId(c.get(1)?),
+        network: c.network(2)?,
+        text: c.get(3)?,
+        sent_at: c.time(4)?,
+        url: c.get(5)?,
+        remote_id: c.get(6)?,
+        idempotency_key: c.get(7)?,
+    })
+}
+
+/// A follow-up from a row of [`FOLLOW_UP_COLS`].
+pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
+    let c = Cells::new(row, "follow_ups", 0);
+    Ok(FollowUp {
+        id: c.get(0)?,
+        post: c.get::<Option<i64>>(1)?.map(PostId),
+        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
+        due: c.date(3)?,
+        note: c.get(4)?,
+        created_at: c.time(5)?,
+        done_at: c.opt_time(6)?,
+    })
+}
+
+/// A correction from a row of [`CORRECTION_COLS`].
+pub(super) fn correction_from_row(row: &Row) -> Result<Correction> {
+    let c = Cells::new(row, "corrections", 0);
+    let score: f64 = c.get(5)?;
+    Ok(Correction {
+        id: c.get(0)?,
+        post: PostId(c.get(1)?),
+        category: c.category(2)?,
+        was: c.category(3)?,
+        original: Triage {
+            category: c.category(4)?,
+            score: score as f32,
+            reasons: c.json(6)?.unwrap_or_default(),
+        },
+        at: c.time(7)?,
+    })
+}
+
+/// Decodes every row with `decode`.
+pub(super) fn all<T>(rows: &[Row], decode: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(decode).collect()
+}
