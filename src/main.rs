@@ -567,13 +567,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             &client,
         ))
         .with_rematch(rematch)
-        .with_staff(
-            workspace
-                .settings
-                .config
-                .me
-                .name(|k| std::env::var(k).ok()),
-        )
+        .with_staff(workspace.settings.config.me.name(|k| std::env::var(k).ok()))
         .run(effects_rx),
     );
     let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;

@@ -27,6 +27,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SENDERS: usize = 50;
 
+/// Fifty connections each: the PostgreSQL tests take turns (the test cluster allows 100).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn staff(i: usize) -> String {
     format!("staff{i:02}")
 }
@@ -74,6 +77,7 @@ fn fifty_postgres_connections_claiming_one_post_are_granted_once() {
     let Some(cluster) = Cluster::shared() else {
         return;
     };
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let url = cluster.create_database("claims");
     drop(PgDb::open(&url).unwrap());
     cluster.execute(
@@ -233,4 +237,22 @@ async fn fifty_senders_on_one_sqlite_file_post_one_reply() {
         .unwrap()
         .remove(0);
     fifty_senders(|| Store::open(&file).unwrap(), post).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_senders_on_one_postgres_post_one_reply() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let url = cluster.create_database("senders");
+    let store = Store::open_postgres(&url).unwrap();
+    let post = store
+        .call(|db| db.insert_batch("test", &[mention()], &[]))
+        .await
+        .unwrap()
+        .remove(0);
+    fifty_senders(|| Store::open_postgres(&url).unwrap(), post).await;
+    let replies: i64 = cluster.query_one("senders", "SELECT count(*) FROM replies");
+    assert_eq!(replies, 1, "one reply logged");
 }

@@ -14,7 +14,9 @@ impl MeConfig {
     /// The configured name, else the login name from `login` (`$USER`, then `$LOGNAME`), else "me".
     pub fn name(&self, login: impl Fn(&str) -> Option<String>) -> String {
         let clean = |s: String| {
-            let s = crate::text::one_line(&crate::text::sanitize(&s)).trim().to_string();
+            let s = crate::text::one_line(&crate::text::sanitize(&s))
+                .trim()
+                .to_string();
             (!s.is_empty()).then_some(s)
         };
         self.name

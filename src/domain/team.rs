@@ -20,4 +20,3 @@ pub struct Taken {
     /// They already replied (not only started sending).
     pub replied: bool,
 }
-

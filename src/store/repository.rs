@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::Result;
+use crate::domain::Claim;
 use crate::domain::checkin::CheckInRecord;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
@@ -14,7 +15,6 @@ use crate::domain::{
     Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
     PriorReply, Reply, Undo, Watched,
 };
-use crate::domain::Claim;
 use crate::sources::Cursor;
 
 /// Everything the app asks of a store.

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::codec::{Cells, ms};
 use super::repository::TeamRepo;
-use super::{Db, Result};
+use super::{Db, Result, StoreError};
 use crate::domain::{Claim, PostId, Taken};
 
 /// The claim stored on a post: who took it, for which attempt, when, and when that attempt's reply was
@@ -50,6 +50,14 @@ pub(super) fn decide(holder: Option<Holder>, staff: &str, key: &str, anyway: boo
     }
 }
 
+/// Claiming a post that is not stored (forgotten meanwhile, say).
+pub(super) fn no_post(post: PostId) -> StoreError {
+    StoreError::Conflict(format!(
+        "post {} is not stored (forgotten since?): nothing to reply to",
+        post.0
+    ))
+}
+
 /// The claim and its reply, read in the claiming transaction.
 const HOLDER_SQL: &str = "SELECT c.staff, c.idempotency_key, c.at,
         (SELECT max(r.sent_at) FROM replies r WHERE r.idempotency_key = c.idempotency_key)
@@ -75,6 +83,12 @@ impl TeamRepo for Db {
         anyway: bool,
     ) -> Result<Claim> {
         let tx = self.write_tx()?;
+        let stored = tx
+            .prepare_cached("SELECT 1 FROM posts WHERE id = ?1")?
+            .exists([post.0])?;
+        if !stored {
+            return Err(no_post(post));
+        }
         let holder = tx
             .prepare_cached(HOLDER_SQL)?
             .query_row([post.0], |row| Ok(decode_holder(row)))
@@ -87,7 +101,13 @@ impl TeamRepo for Db {
                     "INSERT INTO claim_overrides (post_id, staff, over, replied, at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![post.0, staff, taken.by, taken.replied, ms(at)])?;
+                .execute(params![
+                    post.0,
+                    staff,
+                    taken.by,
+                    taken.replied,
+                    ms(at)
+                ])?;
             }
             Decision::Take => {}
         }
@@ -126,8 +146,14 @@ mod tests {
     #[test]
     fn nobody_me_or_this_attempt_is_taken() {
         assert_eq!(decide(None, "ana", "k1", false), Decision::Take);
-        assert_eq!(decide(holder("ana", "k0", true), "ana", "k1", false), Decision::Take);
-        assert_eq!(decide(holder("ben", "k1", false), "ana", "k1", false), Decision::Take);
+        assert_eq!(
+            decide(holder("ana", "k0", true), "ana", "k1", false),
+            Decision::Take
+        );
+        assert_eq!(
+            decide(holder("ben", "k1", false), "ana", "k1", false),
+            Decision::Take
+        );
     }
 
     #[test]
@@ -137,7 +163,8 @@ mod tests {
         };
         assert_eq!((taken.by.as_str(), taken.replied), ("ben", true));
         assert_eq!(taken.at.timestamp_millis(), 2_000, "when ben replied");
-        let Decision::Override(taken) = decide(holder("ben", "k0", false), "ana", "k1", true) else {
+        let Decision::Override(taken) = decide(holder("ben", "k0", false), "ana", "k1", true)
+        else {
             panic!("override expected");
         };
         assert_eq!((taken.replied, taken.at.timestamp_millis()), (false, 1_000));

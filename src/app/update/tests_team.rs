@@ -62,7 +62,9 @@ fn declining_keeps_the_draft_unsent() {
     update(&mut s, ana_replied());
     let effects = cmd(&mut s, Command::Cancel);
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::SendReply { .. })),
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::SendReply { .. })),
         "{effects:?}"
     );
     assert!(s.popup.is_none());

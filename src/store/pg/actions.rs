@@ -80,7 +80,9 @@ impl LogRepo for PgDb {
 
     fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
         let rows = self.conn()?.query(
-            &format!("SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE done_at IS NULL ORDER BY due, id"),
+            &format!(
+                "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE done_at IS NULL ORDER BY due, id"
+            ),
             &[],
         )?;
         all(&rows, follow_up_from_row)

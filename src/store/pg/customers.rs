@@ -209,7 +209,10 @@ fn insert_handles(tx: &mut Transaction<'_>, customers: &[(i64, &Customer)]) -> R
 }
 
 /// One customer with their handles.
-pub(super) fn customer_in(conn: &mut impl GenericClient, id: CustomerId) -> Result<Option<Customer>> {
+pub(super) fn customer_in(
+    conn: &mut impl GenericClient,
+    id: CustomerId,
+) -> Result<Option<Customer>> {
     let Some(row) = conn.query_opt(
         &format!("SELECT {CUSTOMER_COLS} FROM customers WHERE id = $1"),
         &[&id.0],
@@ -220,7 +223,9 @@ pub(super) fn customer_in(conn: &mut impl GenericClient, id: CustomerId) -> Resu
     let mut customer = customer_from_row(&row)?;
     customer.handles = conn
         .query(
-            &format!("SELECT {HANDLE_COLS} FROM customer_handles WHERE customer_id = $1 ORDER BY id"),
+            &format!(
+                "SELECT {HANDLE_COLS} FROM customer_handles WHERE customer_id = $1 ORDER BY id"
+            ),
             &[&id.0],
         )?
         .iter()

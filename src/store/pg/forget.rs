@@ -60,7 +60,11 @@ fn forget_in(
     done.actions_unlinked = rewrite(tx, "actions", "note", "customer_id", id, true, &terms)?;
     done.follow_ups_unlinked = rewrite(tx, "follow_ups", "note", "customer_id", id, true, &terms)?;
     for post in &posts {
-        for (table, column) in [("replies", "text"), ("actions", "note"), ("follow_ups", "note")] {
+        for (table, column) in [
+            ("replies", "text"),
+            ("actions", "note"),
+            ("follow_ups", "note"),
+        ] {
             rewrite(tx, table, column, "post_id", post.0, false, &terms)?;
         }
         tx.execute("DELETE FROM drafts WHERE post_id = $1", &[&post.0])?;

@@ -16,8 +16,7 @@ pub(super) const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
 pub(super) const REPLY_COLS: &str =
     "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
-pub(super) const FOLLOW_UP_COLS: &str =
-    "id, post_id, customer_id, due, note, created_at, done_at";
+pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
 pub(super) const CORRECTION_COLS: &str =
     "id, post_id, category, was, original_category, original_score, original_reasons, at";
 

@@ -26,7 +26,8 @@ struct FollowUpStats {
     last_done: Option<DateTime<Utc>>,
 }
 
-const FOLLOW_UP_STATS: &str = "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
+const FOLLOW_UP_STATS: &str =
+    "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
      MIN(CASE WHEN done_at IS NULL THEN due END), MAX(done_at) FROM follow_ups";
 
 impl StoryRepo for PgDb {
@@ -84,7 +85,10 @@ impl StoryRepo for PgDb {
                 .map(TimelineEntry::FollowUp),
         );
         let posts: i64 = conn
-            .query_one("SELECT COUNT(*) FROM posts WHERE customer_id = $1", &[&id.0])?
+            .query_one(
+                "SELECT COUNT(*) FROM posts WHERE customer_id = $1",
+                &[&id.0],
+            )?
             .try_get(0)?;
         let waits = conn
             .query(
@@ -163,11 +167,7 @@ fn follow_up_stats(
 }
 
 /// Where one customer stands: four reads, each the top of an index on `customer_id`.
-fn summary(
-    conn: &mut Client,
-    customer: Customer,
-    stats: FollowUpStats,
-) -> Result<CustomerSummary> {
+fn summary(conn: &mut Client, customer: Customer, stats: FollowUpStats) -> Result<CustomerSummary> {
     let id = customer.id.0;
     let last_post = conn
         .query_opt(

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::PgDb;
 use crate::domain::{Claim, PostId};
 use crate::store::repository::TeamRepo;
-use crate::store::team::{Decision, Holder, decide};
+use crate::store::team::{Decision, Holder, decide, no_post};
 use crate::store::{Result, StoreError};
 
 /// Schema 2: the claims and overrides of SQLite's V14_TEAM.
@@ -46,10 +46,7 @@ impl TeamRepo for PgDb {
             .query_opt("SELECT 1 FROM posts WHERE id = $1 FOR UPDATE", &[&post.0])?
             .is_none()
         {
-            return Err(StoreError::Conflict(format!(
-                "post {} is not stored (forgotten since?): nothing to reply to",
-                post.0
-            )));
+            return Err(no_post(post));
         }
         let holder = tx
             .query_opt(

@@ -39,8 +39,14 @@ pub(super) fn refresh_attention_rank(conn: &mut impl GenericClient, id: PostId) 
 }
 
 /// The post as now stored; `None`: no such post.
-pub(super) fn post_in(conn: &mut impl GenericClient, id: PostId) -> Result<Option<crate::domain::Post>> {
-    conn.query_opt(&format!("SELECT {POST_COLS} FROM posts WHERE id = $1"), &[&id.0])?
-        .map(|row| post_from_row(&row))
-        .transpose()
+pub(super) fn post_in(
+    conn: &mut impl GenericClient,
+    id: PostId,
+) -> Result<Option<crate::domain::Post>> {
+    conn.query_opt(
+        &format!("SELECT {POST_COLS} FROM posts WHERE id = $1"),
+        &[&id.0],
+    )?
+    .map(|row| post_from_row(&row))
+    .transpose()
 }

@@ -92,7 +92,10 @@ impl WorkRepo for PgDb {
             return Ok((stored, action));
         }
         let post_customer: Option<i64> = tx
-            .query_opt("SELECT customer_id FROM posts WHERE id = $1", &[&reply.post.0])?
+            .query_opt(
+                "SELECT customer_id FROM posts WHERE id = $1",
+                &[&reply.post.0],
+            )?
             .map(|r| r.try_get(0))
             .transpose()?
             .flatten();

@@ -25,7 +25,11 @@ fn shop(db: &mut dyn TestDb) -> (CustomerId, CustomerId) {
     (all[0].id, all[1].id)
 }
 
-fn store(db: &mut dyn TestDb, posts: Vec<crate::domain::NewPost>, c: Option<CustomerId>) -> Vec<PostId> {
+fn store(
+    db: &mut dyn TestDb,
+    posts: Vec<crate::domain::NewPost>,
+    c: Option<CustomerId>,
+) -> Vec<PostId> {
     let posts: Vec<_> = posts
         .into_iter()
         .map(|mut p| {

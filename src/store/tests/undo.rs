@@ -8,14 +8,13 @@ use crate::domain::{
 use crate::store::{Db, ListRepo, LogRepo, PostRepo, ReviewRepo};
 
 fn one_complaint(db: &mut dyn TestDb) -> Post {
-    db
-        .insert_batch(
-            "m",
-            &[complaint("1", 0), new_post("2", 1, "lovely day")],
-            &[],
-        )
-        .unwrap()
-        .remove(0)
+    db.insert_batch(
+        "m",
+        &[complaint("1", 0), new_post("2", 1, "lovely day")],
+        &[],
+    )
+    .unwrap()
+    .remove(0)
 }
 
 fn log(db: &mut dyn TestDb, post: PostId, kind: ActionKind, minutes: i64) -> crate::domain::Action {

@@ -323,7 +323,11 @@ fn work_survives_reopening_a_file_db() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].kind, ActionKind::Escalated);
     assert_eq!(
-        db.post_details(post).unwrap().unwrap().post.first_response_at,
+        db.post_details(post)
+            .unwrap()
+            .unwrap()
+            .post
+            .first_response_at,
         Some(at(4))
     );
 }
