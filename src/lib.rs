@@ -26,6 +26,7 @@ pub mod sources;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod team;
 pub mod terminal;
 pub mod text;
 pub mod triage;

@@ -29,6 +29,11 @@ pub enum Msg {
         load: super::Load,
         error: String,
     },
+    /// Another console (or this one) changed `table` in the shared store (`None`: anything may have changed):
+    /// the panes reload through the read path.
+    Changed {
+        table: Option<String>,
+    },
     /// New posts stored by ingest, from one source.
     Ingested {
         source: String,

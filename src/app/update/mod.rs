@@ -104,6 +104,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             checkin::arrived(state);
             ingested(state, source, posts)
         }
+        Msg::Changed { table } => lists::changed(state, table.as_deref()),
         Msg::Loaded(loaded) => lists::loaded(state, loaded),
         Msg::LoadFailed { load, error } => {
             lists::load_failed(state, load, &error);
