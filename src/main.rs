@@ -366,6 +366,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
+    (settings.config.store)
+        .check_flags(cli.db.is_some(), cli.fresh)
+        .map_err(anyhow::Error::msg)?;
     let db = cli
         .db
         .clone()
@@ -385,6 +388,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(Cmd::Customers { action }) = &cli.command {
+        if settings.config.store.is_postgres() {
+            anyhow::bail!(
+                "`regulars customers` works on the SQLite file only for now; with [store] backend = \"postgres\", \
+                 the console imports ([customers] on_start) and shows the customers"
+            );
+        }
         return customers(action, &settings, &db, cli.yes);
     }
     if let Some(Cmd::Report { from, to, format }) = &cli.command {
@@ -407,12 +416,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         what: ExportCmd::Corrections { output },
     }) = &cli.command
     {
-        let store = regulars::store::Db::open(&db)?;
-        let n = regulars::export::corrections_to(
-            &store,
-            output.as_deref(),
-            &mut std::io::stdout().lock(),
-        )?;
+        let into = output.clone();
+        let n = regulars::workspace::with_store(&settings, &db, move |store| {
+            regulars::export::corrections_to(store, into.as_deref(), &mut std::io::stdout().lock())
+        })?;
         if let Some(path) = output {
             eprintln!("{n} corrections written to {}", path.display());
         }
@@ -570,6 +577,8 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
         .with_staff(workspace.settings.config.me.name(|k| std::env::var(k).ok()))
         .run(effects_rx),
     );
+    let listening =
+        regulars::team::listen::Listening::start(&workspace.settings.config.store, ui_tx.clone());
     let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
@@ -583,6 +592,9 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     .await;
     drop(guard);
     running.stop().await;
+    if let Some(listening) = listening {
+        listening.stop().await;
+    }
     // Every effect asked for before quitting (the last draft save above all) is written before we exit.
     let _ = runner.await;
     workspace.store.close().await;

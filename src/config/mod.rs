@@ -6,6 +6,7 @@ pub mod keymap;
 pub mod layout;
 pub mod me;
 pub mod replies;
+pub mod store;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -64,6 +65,8 @@ pub struct Config {
     pub hours: crate::hours::BusinessHours,
     /// `[me]`: who is at the keyboard (a team sharing one workspace sees who did what).
     pub me: me::MeConfig,
+    /// `[store]`: SQLite (the default) or PostgreSQL, and where its connection string comes from.
+    pub store: store::StoreConfig,
 }
 
 impl Config {
@@ -253,6 +256,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
 fn validate(config: &Config) -> Result<(), String> {
     config.layout.check()?;
     config.checkin.check()?;
+    config.store.check()?;
     if let Some(m) = config
         .notifications
         .min_urgency

@@ -22,6 +22,33 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const BACKOFF_MIN: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
+/// The listener of a console on a PostgreSQL store, stopped with the console.
+pub struct Listening {
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Listening {
+    /// Starts listening when `[store]` is PostgreSQL (`None`: SQLite, one console per file, nothing to hear;
+    /// or no connection string, which opening the store has already reported).
+    pub fn start(
+        store: &crate::config::store::StoreConfig,
+        ui: mpsc::UnboundedSender<Msg>,
+    ) -> Option<Listening> {
+        let url = store.postgres_url().ok()??.expose().to_string();
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(listen(url, ui, cancel.clone()));
+        Some(Listening { cancel, task })
+    }
+
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the listener for other consoles' changes failed");
+        }
+    }
+}
+
 /// Listens until `cancel`, connecting again after every loss (waits doubling from 1 s to 30 s; back to 1 s
 /// after a connection that lasted).
 pub async fn listen(url: String, ui: mpsc::UnboundedSender<Msg>, cancel: CancellationToken) {

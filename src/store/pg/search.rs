@@ -214,6 +214,6 @@ mod tests {
             Some("quoted <-> x <-> y:*")
         );
         assert_eq!(phrase("!!!"), None);
-        assert_eq!(numbered("a = ? AND b = ANY(?)"), "a = $1 AND b = $2");
+        assert_eq!(numbered("a = ? AND b = ANY(?)"), "a = $1 AND b = ANY($2)");
     }
 }

@@ -26,6 +26,11 @@ pub(super) trait Inspect: Repository {
     fn recent_posts(&self, n: usize) -> Result<Vec<Post>>;
     /// The customer holding a handle (case-insensitive, without a leading @).
     fn customer_by_handle(&self, network: Network, handle: &str) -> Option<CustomerId>;
+    /// A post as stored.
+    fn post(&self, id: PostId) -> Result<Option<Post>>;
+    fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>>;
+    /// The rows of `table` where `condition` holds (SQL both backends read alike).
+    fn count_rows(&self, table: &str, condition: &str) -> u64;
 
     /// A list's first `n` rows, as the panes page them.
     fn listed(&self, listing: Listing, n: usize) -> Vec<Post> {
@@ -94,6 +99,26 @@ macro_rules! both_backends {
 }
 
 impl Inspect for Db {
+    fn post(&self, id: PostId) -> Result<Option<Post>> {
+        Db::post(self, id)
+    }
+
+    fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
+        Db::post_by_native(self, network, native_id)
+    }
+
+    fn count_rows(&self, table: &str, condition: &str) -> u64 {
+        let n: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {condition}"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        n as u64
+    }
+
     fn recent_posts(&self, n: usize) -> Result<Vec<Post>> {
         self.query_posts(
             &format!(
@@ -118,6 +143,27 @@ impl Inspect for Db {
 }
 
 impl Inspect for PgDb {
+    fn post(&self, id: PostId) -> Result<Option<Post>> {
+        PgDb::post(self, id)
+    }
+
+    fn post_by_native(&self, network: Network, native_id: &str) -> Result<Option<Post>> {
+        PgDb::post_by_native(self, network, native_id)
+    }
+
+    fn count_rows(&self, table: &str, condition: &str) -> u64 {
+        let n: i64 = self
+            .conn()
+            .unwrap()
+            .query_one(
+                &format!("SELECT count(*) FROM {table} WHERE {condition}"),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        n as u64
+    }
+
     fn recent_posts(&self, n: usize) -> Result<Vec<Post>> {
         let rows = self.conn()?.query(
             &format!(

@@ -6,7 +6,7 @@ use chrono::Duration;
 use super::{at, complaint, new_post, t0};
 use crate::domain::checkin::{CheckInRecord, Tally};
 use crate::domain::{Category, NewAction, Triage};
-use crate::store::{CheckInRepo, Db, LogRepo, PostRepo};
+use crate::store::{CheckInRepo, Db};
 
 fn record(start: i64, minutes: i64, handled: u32) -> CheckInRecord {
     CheckInRecord {
@@ -47,51 +47,51 @@ fn each_check_in_is_kept_across_a_restart_and_the_last_is_found_by_its_end() {
     assert_eq!(db.last_check_in().unwrap(), Some(none_waiting));
 }
 
-#[test]
-fn candidates_are_open_complaints_and_questions_whatever_their_age_and_the_rest_only_since() {
-    let mut db = Db::open_in_memory().unwrap();
-    let mut question = new_post("q", -600, "do you ship to Norway?");
-    question.is_mention = true;
-    question.triage = Triage {
-        category: Category::Question,
-        ..Triage::neutral()
-    };
-    let mut shop = new_post("s", 5, "our notice");
-    shop.by_shop = true;
-    let stored = db
-        .insert_batch(
-            "t",
-            &[
-                complaint("old", -600),
-                complaint("handled", -500),
-                question,
-                new_post("old news", -300, "a quiet day"),
-                new_post("news", 10, "a new day"),
-                shop,
-            ],
-            &[],
-        )
+both_backends! {
+    fn candidates_are_open_complaints_and_questions_whatever_their_age_and_the_rest_only_since(db) {
+        let mut question = new_post("q", -600, "do you ship to Norway?");
+        question.is_mention = true;
+        question.triage = Triage {
+            category: Category::Question,
+            ..Triage::neutral()
+        };
+        let mut shop = new_post("s", 5, "our notice");
+        shop.by_shop = true;
+        let stored = db
+            .insert_batch(
+                "t",
+                &[
+                    complaint("old", -600),
+                    complaint("handled", -500),
+                    question,
+                    new_post("old news", -300, "a quiet day"),
+                    new_post("news", 10, "a new day"),
+                    shop,
+                ],
+                &[],
+            )
+            .unwrap();
+        db.log_action(&NewAction {
+            post: Some(stored[1].id),
+            customer: None,
+            kind: crate::domain::ActionKind::Handled,
+            note: String::new(),
+            at: t0(),
+            url: None,
+        })
         .unwrap();
-    db.log_action(&NewAction {
-        post: Some(stored[1].id),
-        customer: None,
-        kind: crate::domain::ActionKind::Handled,
-        note: String::new(),
-        at: t0(),
-        url: None,
-    })
-    .unwrap();
-    let found: Vec<String> = db
-        .check_in_posts(t0(), 100)
-        .unwrap()
-        .into_iter()
-        .map(|p| p.native_id)
-        .collect();
-    assert_eq!(found, ["news", "q", "old"], "newest first");
-    assert_eq!(
-        db.check_in_posts(t0() - Duration::days(1), 2)
+        let found: Vec<String> = db
+            .check_in_posts(t0(), 100)
             .unwrap()
-            .len(),
-        2
-    );
+            .into_iter()
+            .map(|p| p.native_id)
+            .collect();
+        assert_eq!(found, ["news", "q", "old"], "newest first");
+        assert_eq!(
+            db.check_in_posts(t0() - Duration::days(1), 2)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
 }
