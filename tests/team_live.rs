@@ -9,7 +9,7 @@ use chrono::Utc;
 use common::postgres::Cluster;
 use regulars::app::Msg;
 use regulars::domain::{ActionKind, NewAction};
-use regulars::store::{LogRepo, Store};
+use regulars::store::Store;
 use regulars::team::listen::listen;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
