@@ -27,6 +27,7 @@ pub mod state;
 pub mod store;
 pub mod store_migrate;
 pub mod sync;
+pub mod team;
 pub mod terminal;
 pub mod text;
 pub mod triage;

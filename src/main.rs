@@ -631,8 +631,11 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             &client,
         ))
         .with_rematch(rematch)
+        .with_staff(workspace.settings.config.me.name(|k| std::env::var(k).ok()))
         .run(effects_rx),
     );
+    let listening =
+        regulars::team::listen::Listening::start(&workspace.settings.config.store, ui_tx.clone());
     let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
@@ -646,6 +649,9 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     .await;
     drop(guard);
     running.stop().await;
+    if let Some(listening) = listening {
+        listening.stop().await;
+    }
     // Every effect asked for before quitting (the last draft save above all) is written before we exit; what a
     // database still refusing writes kept out is named, so staff can keep it by hand.
     if let Ok(unsaved) = runner.await {

@@ -360,6 +360,7 @@ async fn a_resend_of_a_logged_key_leaves_one_reply_and_one_action_with_the_recor
         text: "On its way!".into(),
         idempotency_key: key.clone(),
         unconfirmed: false,
+        anyway: false,
     });
     c.until("the resend's answer", |m| {
         matches!(m, Msg::ReplySent { .. })

@@ -20,6 +20,8 @@ pub enum Effect {
         idempotency_key: String,
         /// The draft's last send is unconfirmed: where a resend could post twice, look first.
         unconfirmed: bool,
+        /// A person confirmed sending over a teammate's claim or reply.
+        anyway: bool,
     },
     /// Finds out whether an unconfirmed send of this draft went out, without posting.
     ResolveReply {

@@ -29,6 +29,11 @@ pub enum Msg {
         load: super::Load,
         error: String,
     },
+    /// Another console (or this one) changed `table` in the shared store (`None`: anything may have changed):
+    /// the panes reload through the read path.
+    Changed {
+        table: Option<String>,
+    },
     /// New posts stored by ingest, from one source.
     Ingested {
         source: String,
@@ -56,6 +61,11 @@ pub enum Msg {
     ReplyFailed {
         post: PostId,
         reason: String,
+    },
+    /// Not sent: a teammate claimed or answered the post first (nothing went out; staff may send anyway).
+    ReplyClaimed {
+        post: PostId,
+        taken: crate::domain::Taken,
     },
     /// The send may or may not have gone out: the draft's text is locked until that is known.
     ReplyUnconfirmed {

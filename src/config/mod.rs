@@ -4,6 +4,7 @@
 pub mod checkin;
 pub mod keymap;
 pub mod layout;
+pub mod me;
 pub mod replies;
 pub mod store;
 pub mod theme;
@@ -62,6 +63,8 @@ pub struct Config {
     pub checkin: checkin::CheckInConfig,
     /// `[hours]`: opening hours and time zone, for response times counted in business hours.
     pub hours: crate::hours::BusinessHours,
+    /// `[me]`: who is at the keyboard (a team sharing one workspace sees who did what).
+    pub me: me::MeConfig,
     /// `[store]`: SQLite (the default) or PostgreSQL, and where its connection string comes from.
     pub store: store::StoreConfig,
 }

@@ -7,6 +7,7 @@ mod listing;
 mod post;
 mod search;
 mod story;
+mod team;
 mod undo;
 mod work;
 
@@ -23,6 +24,7 @@ pub use story::{
     FORGOTTEN_NAME, Forgotten, Hint, QUIET_DAYS, StoryPost, StoryReply, TimelineEntry, Urgency,
     hint, identifying_terms, median, scrub, span, timeline,
 };
+pub use team::{Claim, Taken};
 pub use undo::{CORRECTIONS, Correction, CorrectionLine, OriginalTriage, UNDO_FOR, Undo};
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,

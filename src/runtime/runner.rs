@@ -12,7 +12,7 @@ use super::held::Held;
 use super::writes::Write;
 use crate::app::{Effect, Msg};
 use crate::customers::story::STORY_ENTRIES;
-use crate::domain::Network;
+use crate::domain::{Claim, Network};
 use crate::ingest::Rematch;
 use crate::links::{self, LinksConfig};
 use crate::notify::Notifier;
@@ -32,6 +32,8 @@ pub struct Runner {
     ui: mpsc::UnboundedSender<Msg>,
     rematch: Option<Rematch>,
     markers: Option<Arc<Markers>>,
+    /// Who is at the keyboard (`[me] name`): the claims this console takes are theirs.
+    staff: String,
 }
 
 impl Runner {
@@ -51,6 +53,7 @@ impl Runner {
             ui,
             rematch: None,
             markers: None,
+            staff: String::new(),
         }
     }
 
@@ -63,6 +66,12 @@ impl Runner {
     /// Mastodon's read position, for `Effect::SyncReadPosition` (none: it answers that none is configured).
     pub fn with_markers(mut self, markers: Option<Markers>) -> Runner {
         self.markers = markers.map(Arc::new);
+        self
+    }
+
+    /// Who is at the keyboard, named on the claims this console takes before sending.
+    pub fn with_staff(mut self, staff: impl Into<String>) -> Runner {
+        self.staff = staff.into();
         self
     }
 
@@ -122,6 +131,7 @@ impl Runner {
                     text,
                     idempotency_key,
                     unconfirmed,
+                    anyway,
                 } => {
                     let replier = self.repliers.get(&post.reply_route()).cloned();
                     let (store, ui) = (self.store.clone(), self.ui.clone());
@@ -130,7 +140,11 @@ impl Runner {
                         text,
                         idempotency_key,
                     };
-                    sends.spawn(send_reply(replier, store, ui, request, unconfirmed));
+                    let claim = ClaimAs {
+                        staff: self.staff.clone(),
+                        anyway,
+                    };
+                    sends.spawn(send_reply(replier, store, ui, request, unconfirmed, claim));
                 }
                 Effect::ResolveReply {
                     post,
@@ -404,12 +418,35 @@ fn replier_for(
     })
 }
 
+/// Who sends, and whether a person confirmed sending over a teammate's claim or reply.
+struct ClaimAs {
+    staff: String,
+    anyway: bool,
+}
+
+/// Takes the claim on the post before anything goes out; `Some(msg)`: not sent, and why.
+async fn claim(store: &Store, request: &ReplyRequest, claim: ClaimAs) -> Option<Msg> {
+    let (post, key) = (request.post.id, request.idempotency_key.clone());
+    let answer = store
+        .call(move |db| db.claim_reply(post, &claim.staff, &key, chrono::Utc::now(), claim.anyway))
+        .await;
+    match answer {
+        Ok(Claim::Granted) => None,
+        Ok(Claim::Taken(taken)) => Some(Msg::ReplyClaimed { post, taken }),
+        Err(e) => Some(Msg::ReplyFailed {
+            post,
+            reason: format!("cannot take the claim on the post in the store ({e})"),
+        }),
+    }
+}
+
 async fn send_reply(
     replier: Option<Arc<dyn Replier>>,
     store: Store,
     ui: mpsc::UnboundedSender<Msg>,
     request: ReplyRequest,
     unconfirmed: bool,
+    claim_as: ClaimAs,
 ) -> Hold {
     let post = request.post.clone();
     let replier = match replier_for(replier, &post) {
@@ -422,6 +459,10 @@ async fn send_reply(
             return None;
         }
     };
+    if let Some(refused) = claim(&store, &request, claim_as).await {
+        let _ = ui.send(refused);
+        return None;
+    }
     let key = request.idempotency_key.clone();
     // Without an idempotency key, the last send may be out there: look before posting again.
     if unconfirmed && !replier.resend_is_safe() {
@@ -450,10 +491,16 @@ async fn send_reply(
         Ok(sent) => {
             return record(&store, &ui, Write::reply(&post, key, sent, false), &post).await;
         }
-        Err(SendError::NotPosted(reason)) => Msg::ReplyFailed {
-            post: post.id,
-            reason,
-        },
+        Err(SendError::NotPosted(reason)) => {
+            // Nothing went out: teammates need not be asked about this attempt.
+            if let Err(e) = store.call(move |db| db.release_claim(post.id, &key)).await {
+                tracing::warn!(error = %e, "a claim on a reply that did not go out stays");
+            }
+            Msg::ReplyFailed {
+                post: post.id,
+                reason,
+            }
+        }
         Err(SendError::Unconfirmed(reason)) => Msg::ReplyUnconfirmed {
             post: post.id,
             reason,

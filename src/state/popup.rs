@@ -26,6 +26,11 @@ pub enum Popup {
         post: PostId,
         prior: PriorReply,
     },
+    /// "ana replied 10:42: send yours anyway?", after a send found a teammate's claim or reply on the post.
+    ConfirmClaimed {
+        post: PostId,
+        taken: crate::domain::Taken,
+    },
     /// "Priya has a follow-up due today: ... Close it?", after a reply to her (`who`: as the view names them).
     CloseFollowUp {
         follow_up: FollowUp,
@@ -60,7 +65,9 @@ impl Popup {
             Popup::Action(f) => Some(f.post),
             Popup::Correct { post, .. } => Some(*post),
             Popup::FollowUp(f) => Some(f.post),
-            Popup::ConfirmSend { post, .. } | Popup::ConfirmReplyAgain { post, .. } => Some(*post),
+            Popup::ConfirmSend { post, .. }
+            | Popup::ConfirmReplyAgain { post, .. }
+            | Popup::ConfirmClaimed { post, .. } => Some(*post),
             Popup::CloseFollowUp { follow_up, .. } => follow_up.post,
             Popup::Help { .. }
             | Popup::Sources { .. }

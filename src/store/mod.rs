@@ -32,6 +32,7 @@ mod repository;
 mod schema;
 mod search;
 mod story;
+mod team;
 mod undo;
 mod work;
 
@@ -50,7 +51,7 @@ pub use pg::doctor as postgres_doctor;
 pub use pg::{PG_SCHEMA_VERSION, PgDb, TableCopy};
 pub use repository::{
     AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,
-    ReportRepo, Repository, ReviewRepo, StoryRepo, WorkRepo,
+    ReportRepo, Repository, ReviewRepo, StoryRepo, TeamRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

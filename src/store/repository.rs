@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::Result;
+use crate::domain::Claim;
 use crate::domain::checkin::CheckInRecord;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
@@ -30,6 +31,7 @@ pub trait Repository:
     + AlertRepo
     + CheckInRepo
     + ReportRepo
+    + TeamRepo
     + Send
 {
 }
@@ -47,6 +49,7 @@ impl<
         + AlertRepo
         + CheckInRepo
         + ReportRepo
+        + TeamRepo
         + Send,
 > Repository for T
 {
@@ -320,4 +323,24 @@ pub trait ReportRepo {
         since: Option<DateTime<Utc>>,
         each: &mut dyn FnMut(&Reply) -> std::io::Result<()>,
     ) -> Result<u64>;
+}
+
+/// A team on one workspace: never two replies to one post unless a person says so.
+pub trait TeamRepo {
+    /// Takes the claim on `post` for `staff` before sending the reply with idempotency key `key`, in ONE
+    /// transaction that records the attempt. When someone else claimed the post or replied to it, nothing is
+    /// written and they are named ([`Claim::Taken`]), unless `anyway` (a person confirmed): then the claim
+    /// changes hands and the override is recorded. Of two senders at the same moment exactly one is granted.
+    /// The same attempt asking again (a resend with the same key) is granted.
+    fn claim_reply(
+        &mut self,
+        post: PostId,
+        staff: &str,
+        key: &str,
+        at: DateTime<Utc>,
+        anyway: bool,
+    ) -> Result<Claim>;
+    /// Gives up the claim an attempt took (its reply is known not to have gone out), so nobody is asked about
+    /// it; a claim taken since by someone else stays.
+    fn release_claim(&mut self, post: PostId, key: &str) -> Result<()>;
 }

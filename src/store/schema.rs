@@ -25,6 +25,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     v10_questions,
     || V11_CHECKINS.into(),
     || V12_ALERTS.into(),
+    || V14_TEAM.into(),
 ];
 
 /// The schema version this build writes.
@@ -226,6 +227,26 @@ const TAGS_V10: &str =
              THEN ' attention' ELSE '' END
      || CASE WHEN {row}.handled_at IS NOT NULL OR {row}.dismissed_at IS NOT NULL THEN ' handled' ELSE '' END
      || ' ' || {row}.category)";
+/// A team on one workspace: the claim a sender takes on a post before its reply goes out (one per post, the
+/// latest attempt's; see `team::decide`), and each send a person confirmed over someone else's claim or reply.
+const V14_TEAM: &str = r#"
+CREATE TABLE reply_claims (
+    post_id         INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    staff           TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    at              INTEGER NOT NULL
+);
+CREATE TABLE claim_overrides (
+    id      INTEGER PRIMARY KEY,
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    staff   TEXT NOT NULL,
+    over    TEXT NOT NULL,
+    replied INTEGER NOT NULL,
+    at      INTEGER NOT NULL
+);
+CREATE INDEX claim_overrides_post ON claim_overrides (post_id);
+"#;
+
 /// The customers staff asked to hear about whatever they post ("always tell me"), since when. Forgetting a
 /// customer deletes their row with them.
 const V12_ALERTS: &str = r#"

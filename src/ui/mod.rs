@@ -32,6 +32,8 @@ mod tests_screens;
 #[cfg(test)]
 mod tests_stats;
 #[cfg(test)]
+mod tests_team;
+#[cfg(test)]
 mod tests_undo;
 
 use chrono::{DateTime, Utc};

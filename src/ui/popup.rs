@@ -1,6 +1,7 @@
 //! Popups: the action form, the follow-up form and the questions (send? reply again? close the follow-up?); the
 //! sources view has its own file.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -10,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::layout::centered;
 use super::popup_frame;
 use crate::app::Command;
-use crate::domain::{ActionKind, FollowUp, PostId, PriorReply};
+use crate::domain::{ActionKind, FollowUp, PostId, PriorReply, Taken};
 use crate::sources::Prepared;
 use crate::state::follow_ups::due_label;
 use crate::state::popup::{ActionForm, FollowUpForm};
@@ -23,6 +24,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::FollowUp(form) => follow_up(frame, state, area, form),
         Popup::ConfirmSend { prepared, .. } => confirm(frame, state, area, prepared.as_ref()),
         Popup::ConfirmReplyAgain { post, prior } => reply_again(frame, state, area, *post, prior),
+        Popup::ConfirmClaimed { post, taken } => claimed(frame, state, area, *post, taken),
         Popup::CloseFollowUp { follow_up, who } => {
             close_follow_up(frame, state, area, follow_up, who)
         }
@@ -294,12 +296,7 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
     // The longer question takes two lines.
     let rect = centered(area, 64, if replaces { 8 } else { 7 });
     let inner = popup_frame(frame, state, rect, "Already replied");
-    let local = prior.at.with_timezone(&state.tz);
-    let when = if local.date_naive() == state.today() {
-        local.format("%H:%M").to_string()
-    } else {
-        local.format("%a %d %b %H:%M").to_string()
-    };
+    let when = when(state, prior.at);
     let (question, yes) = if replaces {
         (
             "replace that reply? (one reply per post here)",
@@ -320,6 +317,42 @@ fn reply_again(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, pr
         )),
         Line::default(),
         answers(state, yes, "no, close the composer"),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// "10:42" today, "Tue 01 Dec 10:42" before, in the shop's time zone.
+fn when(state: &AppState, at: DateTime<Utc>) -> String {
+    let local = state.local(at);
+    if local.date_naive() == state.today() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %d %b %H:%M").to_string()
+    }
+}
+
+/// A teammate claimed or answered the post before this send: nothing went out yet.
+fn claimed(frame: &mut Frame, state: &AppState, area: Rect, post: PostId, taken: &Taken) {
+    let rect = centered(area, 64, 8);
+    let inner = popup_frame(frame, state, rect, "A teammate got there first");
+    let what = if taken.replied {
+        "replied"
+    } else {
+        "started replying"
+    };
+    let lines = vec![
+        about(state, post, inner.width as usize),
+        Line::default(),
+        Line::from(Span::styled(
+            format!(
+                "{} {what} {}: send yours anyway?",
+                taken.by,
+                when(state, taken.at)
+            ),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::default(),
+        answers(state, "send anyway", "no, keep the draft"),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

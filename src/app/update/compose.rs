@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 
 use super::{DRAFT_SAVE_DELAY_MS, DRAFT_SAVE_MAX_MS};
 use crate::app::{Command, Copied, Effect};
-use crate::domain::{Action, DraftState, Post, PostId, PriorReply, Reply};
+use crate::domain::{Action, DraftState, Post, PostId, PriorReply, Reply, Taken};
 use crate::state::{AppState, Composer, Popup};
 use crate::triage::coach::{self, CoachContext};
 
@@ -241,8 +241,9 @@ pub(super) fn ask_to_send(state: &mut AppState) -> Vec<Effect> {
     vec![]
 }
 
-/// The user confirmed: send, keeping the draft saved until the network says it went out.
-pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
+/// The user confirmed: send (`anyway`: over a teammate's claim or reply), keeping the draft saved until the
+/// network says it went out.
+pub(super) fn send_confirmed(state: &mut AppState, anyway: bool) -> Vec<Effect> {
     let mut effects = save_open_draft(state);
     let Some(c) = state.composer.as_mut() else {
         return effects;
@@ -271,6 +272,7 @@ pub(super) fn send_confirmed(state: &mut AppState) -> Vec<Effect> {
         text: c.text().trim_end().to_string(),
         idempotency_key: c.idempotency_key.clone(),
         unconfirmed: matches!(c.state, DraftState::Unconfirmed(_)),
+        anyway,
     });
     effects
 }
@@ -405,6 +407,30 @@ fn set_state(
 pub(super) fn prior_reply(state: &mut AppState, post: PostId, prior: PriorReply) -> Vec<Effect> {
     if state.popup.is_none() && state.composer.as_ref().is_some_and(|c| c.post == post) {
         state.popup = Some(Popup::ConfirmReplyAgain { post, prior });
+    }
+    vec![]
+}
+
+/// A teammate got to the post first: nothing went out. Ask whether to send anyway (the composer still open)
+/// or say so (it was closed meanwhile; the draft is kept).
+pub(super) fn reply_claimed(state: &mut AppState, post: PostId, taken: Taken) -> Vec<Effect> {
+    match state.composer.as_mut().filter(|c| c.post == post) {
+        Some(c) => {
+            c.sending = false;
+            state.popup = Some(Popup::ConfirmClaimed { post, taken });
+        }
+        None => {
+            let at = state.local(taken.at).format("%H:%M");
+            let what = if taken.replied {
+                "replied"
+            } else {
+                "started replying"
+            };
+            state.flash(format!(
+                "reply not sent: {} {what} at {at} (draft kept)",
+                taken.by
+            ));
+        }
     }
     vec![]
 }

@@ -94,6 +94,7 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         popup @ Popup::Sources { .. } => (Some(popup), vec![]),
         question @ (Popup::ConfirmSend { .. }
         | Popup::ConfirmReplyAgain { .. }
+        | Popup::ConfirmClaimed { .. }
         | Popup::CloseFollowUp { .. }
         | Popup::ConfirmMarkAllRead { .. }) => {
             state.popup = Some(question);
@@ -131,9 +132,14 @@ pub(super) fn answer(state: &mut AppState, yes: bool) -> Vec<Effect> {
                     .get(post)
                     .is_some_and(|p| state.can_reply_on(p.reply_route())) =>
         {
-            super::compose::send_confirmed(state)
+            super::compose::send_confirmed(state, false)
         }
         Some(Popup::ConfirmSend { .. }) => vec![],
+        Some(Popup::ConfirmClaimed { .. }) if yes => super::compose::send_confirmed(state, true),
+        Some(Popup::ConfirmClaimed { .. }) => {
+            state.flash("not sent: the draft is kept");
+            vec![]
+        }
         // Reply again: the composer is already open under the question.
         Some(Popup::ConfirmReplyAgain { .. }) if yes => vec![],
         Some(Popup::ConfirmReplyAgain { .. }) => super::compose::close(state),

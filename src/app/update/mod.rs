@@ -36,6 +36,8 @@ mod tests_reads;
 #[cfg(test)]
 mod tests_replies;
 #[cfg(test)]
+mod tests_team;
+#[cfg(test)]
 mod tests_undo;
 mod undo;
 
@@ -102,6 +104,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             checkin::arrived(state);
             ingested(state, source, posts)
         }
+        Msg::Changed { table } => lists::changed(state, table.as_deref()),
         Msg::Loaded(loaded) => lists::loaded(state, loaded),
         Msg::LoadFailed { load, error } => {
             lists::load_failed(state, load, &error);
@@ -125,6 +128,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::ReplyFailed { post, reason } => compose::reply_failed(state, post, reason),
+        Msg::ReplyClaimed { post, taken } => compose::reply_claimed(state, post, taken),
         Msg::ReplyUnconfirmed { post, reason } => compose::reply_unconfirmed(state, post, reason),
         Msg::ReplyFound { reply, action } => {
             let mut effects = checkin::acted(state, &action, None);

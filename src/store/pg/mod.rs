@@ -26,6 +26,7 @@ mod rows;
 mod schema;
 mod search;
 mod story;
+mod team;
 mod work;
 
 use std::cell::{RefCell, RefMut};

@@ -14,6 +14,7 @@ mod posts;
 mod reads;
 mod schema;
 mod story;
+mod team;
 mod undo;
 mod work;
 

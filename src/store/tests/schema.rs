@@ -195,6 +195,7 @@ fn a_version_1_database_gains_every_later_column() {
              ALTER TABLE posts DROP COLUMN dismissed_at; DROP TABLE corrections;
              DROP TABLE customer_alerts;
              DROP TABLE checkins;
+             DROP TABLE claim_overrides; DROP TABLE reply_claims;
              PRAGMA user_version = 1;",
         )
         .unwrap();
