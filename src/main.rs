@@ -569,7 +569,14 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
         .with_rematch(rematch)
         .run(effects_rx),
     );
-    let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;
+    let live = runtime::listen(&workspace.store, ui_tx.clone());
+    let fetch = regulars::fetcher::Fetch {
+        store: workspace.store.clone(),
+        sources: wiring.sources,
+        rewire: runtime::rewire(&workspace.settings, &workspace.customers, &client),
+        ingest,
+    };
+    let running = runtime::start_sources(fetch, regulars::fetcher::whoami(), ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(
@@ -582,6 +589,9 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     .await;
     drop(guard);
     running.stop().await;
+    if let Some(live) = live {
+        live.stop().await;
+    }
     // Every effect asked for before quitting (the last draft save above all) is written before we exit.
     let _ = runner.await;
     workspace.store.close().await;

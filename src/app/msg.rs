@@ -193,4 +193,11 @@ pub enum Msg {
     /// The database stopped taking writes, and why (fetched posts wait in ingest, written when it takes them
     /// again); `None`: it takes writes again.
     StoreWritable(Option<String>),
+    /// Another console (or this one) changed the shared workspace: posts, actions, replies, drafts, follow-ups
+    /// or corrections. Notifications within a moment of each other arrive as one.
+    Changed,
+    /// The live link to the other consoles is down, and why; `None`: it is up (again).
+    LiveLink(Option<String>),
+    /// Who runs the sources now (the fetcher lock's holder).
+    Fetching(crate::state::live::Fetcher),
 }

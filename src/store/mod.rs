@@ -44,6 +44,7 @@ use rusqlite::Connection;
 
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
+pub use pg::live;
 pub use pg::{PG_SCHEMA_VERSION, PgDb};
 pub use repository::{
     AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,

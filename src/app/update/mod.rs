@@ -9,6 +9,7 @@ mod forms;
 pub mod handles;
 mod links;
 mod lists;
+mod live;
 mod posts;
 mod reads;
 mod reply_texts;
@@ -31,6 +32,8 @@ mod tests_handles;
 mod tests_links;
 #[cfg(test)]
 mod tests_lists;
+#[cfg(test)]
+mod tests_live;
 #[cfg(test)]
 mod tests_reads;
 #[cfg(test)]
@@ -255,6 +258,15 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 state.flash("the database takes writes again: the posts that waited are stored");
             }
             state.unwritable = why;
+            vec![]
+        }
+        Msg::Changed => live::changed(state),
+        Msg::LiveLink(down) => {
+            live::link(state, down);
+            vec![]
+        }
+        Msg::Fetching(fetcher) => {
+            live::fetching(state, fetcher);
             vec![]
         }
     }

@@ -16,6 +16,7 @@ mod customers;
 mod forget;
 mod handles;
 mod lists;
+pub mod live;
 mod posts;
 mod reads;
 mod reports;
