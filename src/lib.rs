@@ -27,6 +27,7 @@ pub mod runtime;
 pub mod sources;
 pub mod state;
 pub mod store;
+pub mod store_migrate;
 pub mod sync;
 pub mod terminal;
 pub mod text;

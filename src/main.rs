@@ -76,6 +76,11 @@ enum Cmd {
         #[command(subcommand)]
         action: CustomersCmd,
     },
+    /// The store itself: `store migrate --to postgres` copies this workspace into PostgreSQL for a team.
+    Store {
+        #[command(subcommand)]
+        action: regulars::store_migrate::StoreCmd,
+    },
     /// Write what the store holds for study elsewhere: `export corrections` (staff's corrections of the
     /// triage, as JSONL); `export posts|actions|replies` (CSV or JSON Lines, streamed).
     Export {
@@ -243,6 +248,7 @@ impl Cmd {
             Cmd::Checkin { .. } => "checkin",
             Cmd::Bench { .. } => "bench",
             Cmd::Export { .. } => "export",
+            Cmd::Store { .. } => "store",
             Cmd::Report { .. } => "report",
             Cmd::Digest { .. } => "digest",
         }
@@ -366,6 +372,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::discover();
     let _log = regulars::logging::init(&paths.state_dir)?;
     let settings = settings(&cli, &paths)?;
+    (settings.config.store)
+        .check_flags(cli.db.is_some(), cli.fresh)
+        .map_err(anyhow::Error::msg)?;
     let db = cli
         .db
         .clone()
@@ -385,7 +394,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(Cmd::Customers { action }) = &cli.command {
+        if settings.config.store.is_postgres() {
+            anyhow::bail!(
+                "`regulars customers` works on the SQLite file only for now; with [store] backend = \"postgres\", \
+                 the console imports ([customers] on_start) and shows the customers"
+            );
+        }
         return customers(action, &settings, &db, cli.yes);
+    }
+    if let Some(Cmd::Store { action }) = &cli.command {
+        regulars::store_migrate::run(action, &db, &mut std::io::stdout().lock())?;
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(Cmd::Report { from, to, format }) = &cli.command {
         regulars::report::cli::report(&settings, &db, from.as_deref(), to.as_deref(), *format)?;
@@ -407,12 +426,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         what: ExportCmd::Corrections { output },
     }) = &cli.command
     {
-        let store = regulars::store::Db::open(&db)?;
-        let n = regulars::export::corrections_to(
-            &store,
-            output.as_deref(),
-            &mut std::io::stdout().lock(),
-        )?;
+        let into = output.clone();
+        let n = regulars::workspace::with_store(&settings, &db, move |store| {
+            regulars::export::corrections_to(store, into.as_deref(), &mut std::io::stdout().lock())
+        })?;
         if let Some(path) = output {
             eprintln!("{n} corrections written to {}", path.display());
         }
@@ -444,6 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             | Some(Cmd::Bench { .. })
             | Some(Cmd::Customers { .. })
             | Some(Cmd::Export { .. })
+            | Some(Cmd::Store { .. })
             | Some(Cmd::Report { .. })
             | Some(Cmd::Digest { .. }) => Ok(ExitCode::SUCCESS),
         }
@@ -638,6 +656,16 @@ async fn find_handles(
     result
 }
 
+/// One line of `regulars doctor` (and its fix); whether the check passed.
+fn print_check(check: &regulars::sources::Check) -> bool {
+    let mark = if check.ok { "ok" } else { "FAIL" };
+    println!("{:<28} {:<4} {}", check.what, mark, check.detail);
+    if !check.fix.is_empty() {
+        println!("{:<28} {:<4} fix: {}", "", "", check.fix);
+    }
+    check.ok
+}
+
 async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
     let client = regulars::sources::http::client();
     let wiring = runtime::wire(&workspace.settings, &workspace.customers, &client)
@@ -652,14 +680,7 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             .await
             .unwrap_or_default();
         for check in source.doctor(&cursors).await {
-            let mark = if check.ok { "ok" } else { "FAIL" };
-            if !check.ok {
-                broken += 1;
-            }
-            println!("{:<28} {:<4} {}", check.what, mark, check.detail);
-            if !check.fix.is_empty() {
-                println!("{:<28} {:<4} fix: {}", "", "", check.fix);
-            }
+            broken += usize::from(!print_check(&check));
         }
     }
     if let Some(why) = &workspace.customer_import {
@@ -670,11 +691,22 @@ async fn doctor(workspace: Workspace) -> anyhow::Result<()> {
             "", ""
         );
     }
-    println!(
-        "database: {} ({} customers)",
-        workspace.db_path.display(),
-        workspace.customers.len()
-    );
+    let store = &workspace.settings.config.store;
+    if let Some(url) = store.postgres_url().map_err(anyhow::Error::msg)? {
+        for check in regulars::store::postgres_doctor::run(url).await {
+            broken += usize::from(!print_check(&check));
+        }
+        println!(
+            "database: PostgreSQL ({} customers)",
+            workspace.customers.len()
+        );
+    } else {
+        println!(
+            "database: {} ({} customers)",
+            workspace.db_path.display(),
+            workspace.customers.len()
+        );
+    }
     workspace.store.close().await;
     if broken > 0 {
         anyhow::bail!("{broken} check(s) failed");

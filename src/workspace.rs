@@ -40,7 +40,7 @@ impl Workspace {
             crate::paths::remove_database(&db_path)
                 .with_context(|| format!("--fresh: cannot remove {}", db_path.display()))?;
         }
-        let store = Store::open(&db_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let store = open_store(&settings, &db_path)?;
         let classifier = settings.config.classifier().map_err(|e| {
             anyhow::anyhow!(
                 "config {}: [triage]: {e}",
@@ -110,6 +110,38 @@ impl Workspace {
         }
         Ok(state)
     }
+}
+
+/// The workspace's store as `[store]` says: the SQLite file at `db_path`, or the PostgreSQL database (opened on
+/// its own store thread, see [`Store::open_postgres`]). Errors name the server or the file, never the
+/// connection string.
+pub fn open_store(settings: &Settings, db_path: &Path) -> anyhow::Result<Store> {
+    let url = settings
+        .config
+        .store
+        .postgres_url()
+        .map_err(|e| anyhow::anyhow!("config {}: {e}", describe(settings.path.as_deref())))?;
+    let store = match url {
+        None => Store::open(db_path),
+        Some(url) => Store::open_postgres(url.expose()),
+    };
+    store.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs `f` on the workspace's store from a command without an async runtime (`regulars report`, ...): the
+/// SQLite file opened here, as before; PostgreSQL on its store thread.
+pub fn with_store<R: Send + 'static>(
+    settings: &Settings,
+    db_path: &Path,
+    f: impl FnOnce(&mut dyn crate::store::Repository) -> anyhow::Result<R> + Send + 'static,
+) -> anyhow::Result<R> {
+    if !settings.config.store.is_postgres() {
+        return f(&mut Db::open(db_path)?);
+    }
+    let store = open_store(settings, db_path)?;
+    let result = store.call_blocking(move |db| Ok(f(db)));
+    store.close_blocking();
+    result?
 }
 
 /// The customer import a start runs (`[customers] on_start`, the legacy file, the demo's own). A bad source

@@ -5,6 +5,7 @@ pub mod checkin;
 pub mod keymap;
 pub mod layout;
 pub mod replies;
+pub mod store;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,8 @@ pub struct Config {
     pub checkin: checkin::CheckInConfig,
     /// `[hours]`: opening hours and time zone, for response times counted in business hours.
     pub hours: crate::hours::BusinessHours,
+    /// `[store]`: SQLite (the default) or PostgreSQL, and where its connection string comes from.
+    pub store: store::StoreConfig,
 }
 
 impl Config {
@@ -250,6 +253,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
 fn validate(config: &Config) -> Result<(), String> {
     config.layout.check()?;
     config.checkin.check()?;
+    config.store.check()?;
     if let Some(m) = config
         .notifications
         .min_urgency

@@ -16,7 +16,7 @@ use crate::store::ReviewRepo;
 /// `network:native id`, its text, the category staff gave it, the triage it arrived with, and when. Returns
 /// how many lines were written.
 pub fn corrections(
-    store: &impl ReviewRepo,
+    store: &(impl ReviewRepo + ?Sized),
     out: &mut (impl Write + ?Sized),
 ) -> anyhow::Result<usize> {
     let corrections = store.corrections().context("cannot read the corrections")?;
@@ -29,8 +29,8 @@ pub fn corrections(
 }
 
 /// [`corrections`] into `output` (a file, written whole or not at all), or to `stdout` when there is none.
-pub fn corrections_to(
-    store: &impl ReviewRepo,
+pub fn corrections_to<R: ReviewRepo + ?Sized>(
+    store: &R,
     output: Option<&Path>,
     stdout: &mut impl Write,
 ) -> anyhow::Result<usize> {

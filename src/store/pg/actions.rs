@@ -5,8 +5,8 @@ use postgres::GenericClient;
 
 use super::PgDb;
 use super::codec::{ACTION_COLS, action_from_row};
+use super::posts::refresh_attention_rank;
 use super::rows::{FOLLOW_UP_COLS, all, follow_up_from_row};
-use super::touch::{post_in, refresh_attention_rank};
 use crate::domain::{Action, ActionKind, FollowUp, FollowUpRow, NewAction, NewFollowUp, PostId};
 use crate::store::Result;
 use crate::store::codec::{date, ms};
@@ -92,13 +92,13 @@ impl LogRepo for PgDb {
         // The kinds come from the domain: what "reaching out" means is decided there, not here.
         let kinds: Vec<&str> = ActionKind::reaching_out().map(|k| k.as_str()).collect();
         let open = self.open_follow_ups()?;
-        let mut conn = self.conn()?;
         let mut rows = Vec::with_capacity(open.len());
         for follow_up in open {
             let post = match follow_up.post {
-                Some(id) => post_in(&mut *conn, id)?,
+                Some(id) => self.post(id)?,
                 None => None,
             };
+            let mut conn = self.conn()?;
             let last: Option<i64> = match (follow_up.customer, follow_up.post) {
                 (Some(c), _) => conn
                     .query_one(

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use postgres::{GenericClient, Transaction};
 
 use super::PgDb;
+use super::posts::refresh_attention_rank;
 use super::rows::{CUSTOMER_COLS, HANDLE_COLS, customer_from_row, handle_from_row};
-use super::touch::refresh_attention_rank;
 use crate::domain::{Customer, CustomerId, Handle, ImportRun, Network, PostId};
 use crate::store::codec::{date, ms};
 use crate::store::repository::CustomerRepo;

@@ -11,7 +11,7 @@ use postgres::Transaction;
 
 use super::PgDb;
 use super::customers::customer_in;
-use super::touch::refresh_attention_rank;
+use super::posts::refresh_attention_rank;
 use crate::domain::{
     Customer, CustomerId, FORGOTTEN_HANDLE, FORGOTTEN_NAME, Forgotten, PostId, forget_key,
     identifying_terms, scrub,
@@ -158,7 +158,7 @@ fn rewrite(
     ))?;
     for row in &rows {
         let (id, text): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-        tx.execute(&update, &[&id, &scrub(&text, &terms)])?;
+        tx.execute(&update, &[&id, &scrub(&text, terms)])?;
     }
     Ok(rows.len())
 }

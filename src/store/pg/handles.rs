@@ -5,7 +5,7 @@ use postgres::Transaction;
 
 use super::PgDb;
 use super::customers::customer_in;
-use super::touch::refresh_attention_rank;
+use super::posts::refresh_attention_rank;
 use crate::domain::{Customer, CustomerId, Handle, Network, PostId};
 use crate::store::{Result, StoreError};
 

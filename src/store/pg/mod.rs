@@ -11,8 +11,10 @@ mod actions;
 mod alerts;
 mod checkins;
 pub(in crate::store) mod codec;
+mod copy;
 mod cursors;
 mod customers;
+pub mod doctor;
 mod forget;
 mod handles;
 mod lists;
@@ -25,7 +27,6 @@ mod rows;
 mod schema;
 mod search;
 mod story;
-mod touch;
 mod work;
 
 use std::cell::{RefCell, RefMut};
@@ -33,6 +34,7 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 
+pub use copy::TableCopy;
 pub use schema::PG_SCHEMA_VERSION;
 
 use super::{Result, StoreError};
@@ -58,28 +60,26 @@ impl std::fmt::Debug for PgDb {
     }
 }
 
+/// `database@host:port`: where it is, for messages (never the connection string).
+impl std::fmt::Display for PgDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.server.fmt(f)
+    }
+}
+
 impl PgDb {
     /// Connects to the database named by `url` (TLS unless the server is on this machine; see
     /// [`crate::pg::transport`]) and migrates it to [`PG_SCHEMA_VERSION`]. Call it on a plain thread, never
     /// on a tokio runtime's (see the module docs).
     pub fn open(url: &str) -> Result<PgDb> {
-        let parsed = crate::pg::parse(url, CONNECT_TIMEOUT).map_err(StoreError::Database)?;
-        let server = Server::of(&parsed);
-        let tls = matches!(
-            crate::pg::transport(&parsed, &server).map_err(StoreError::Database)?,
-            Transport::Tls(_)
-        );
-        let config = postgres::Config::from(parsed);
-        let client = connect(&config, tls, &server).map_err(|detail| StoreError::Open {
-            path: server.to_string().into(),
-            detail,
-        })?;
+        let (client, config, tls, server) = Connection::open(url)?;
         let mut db = PgDb {
             client: RefCell::new(client),
             config,
             tls,
             server,
         };
+        check_version(&db)?;
         schema::migrate(&mut db)?;
         Ok(db)
     }
@@ -94,6 +94,65 @@ impl PgDb {
             tracing::info!(server = %self.server, "reconnected to PostgreSQL");
         }
         Ok(client)
+    }
+}
+
+/// A new connection to the database named by a connection string: the client, what reconnecting needs, and
+/// the server's name for messages.
+struct Connection;
+
+impl Connection {
+    fn open(url: &str) -> Result<(postgres::Client, postgres::Config, bool, Server)> {
+        let parsed = crate::pg::parse(url, CONNECT_TIMEOUT).map_err(StoreError::Database)?;
+        let server = Server::of(&parsed);
+        let tls = matches!(
+            crate::pg::transport(&parsed, &server).map_err(StoreError::Database)?,
+            Transport::Tls(_)
+        );
+        let config = postgres::Config::from(parsed);
+        let client = connect(&config, tls, &server).map_err(|detail| StoreError::Open {
+            path: server.to_string().into(),
+            detail,
+        })?;
+        Ok((client, config, tls, server))
+    }
+}
+
+/// The oldest PostgreSQL regulars supports (`server_version_num`).
+pub const MIN_SERVER_VERSION: i32 = 130_000;
+
+/// The server's version: as a number (150004 for 15.4) and as the server writes it.
+pub(super) fn server_version(client: &mut postgres::Client) -> Result<(i32, String)> {
+    let row = client.query_one(
+        "SELECT current_setting('server_version_num'), current_setting('server_version')",
+        &[],
+    )?;
+    let (num, text): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    let num = num
+        .trim()
+        .parse()
+        .map_err(|_| StoreError::Database(format!("unreadable server version {num:?}")))?;
+    Ok((num, text))
+}
+
+/// Why a server of this version cannot hold the store, with the fix; `None`: it can.
+pub(super) fn too_old(version: &(i32, String)) -> Option<String> {
+    (version.0 < MIN_SERVER_VERSION).then(|| {
+        format!(
+            "PostgreSQL {} is too old: regulars needs 13 or newer; upgrade the server",
+            version.1
+        )
+    })
+}
+
+/// Refuses a server older than [`MIN_SERVER_VERSION`], naming it and the fix.
+fn check_version(db: &PgDb) -> Result<()> {
+    match too_old(&server_version(&mut *db.conn()?)?) {
+        Some(detail) => Err(StoreError::Open {
+            path: db.server.to_string().into(),
+            detail,
+        }),
+        None => Ok(()),
     }
 }
 

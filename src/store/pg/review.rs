@@ -5,8 +5,9 @@ use postgres::{GenericClient, Transaction};
 
 use super::PgDb;
 use super::actions::insert_action;
-use super::rows::{CORRECTION_COLS, all, correction_from_row};
-use super::touch::{post_in, refresh_attention_rank};
+use super::codec::{CORRECTION_COLS, POST_COLS, correction_from_row, post_from_row};
+use super::posts::refresh_attention_rank;
+use super::rows::all;
 use crate::domain::{
     Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Undo,
 };
@@ -137,9 +138,10 @@ impl ReviewRepo for PgDb {
             &format!("SELECT {CORRECTION_COLS} FROM corrections ORDER BY at, id"),
             &[],
         )?;
+        drop(conn);
         let mut out = Vec::with_capacity(rows.len());
         for c in all(&rows, correction_from_row)? {
-            if let Some(post) = post_in(&mut *conn, c.post)? {
+            if let Some(post) = self.post(c.post)? {
                 out.push((c, post));
             }
         }
@@ -205,4 +207,14 @@ fn delete_action(conn: &mut impl GenericClient, action: &Action) -> Result<()> {
         unset("dismissed_at")?;
     }
     refresh_attention_rank(conn, post)
+}
+
+/// The post as now stored, inside the caller's transaction; `None`: no such post.
+fn post_in(tx: &mut Transaction<'_>, id: PostId) -> Result<Option<Post>> {
+    tx.query_opt(
+        &format!("SELECT {POST_COLS} FROM posts WHERE id = $1"),
+        &[&id.0],
+    )?
+    .map(|row| post_from_row(&row))
+    .transpose()
 }

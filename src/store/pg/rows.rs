@@ -1,12 +1,10 @@
-//! Rows of the work tables (customers, handles, drafts, replies, follow-ups, corrections) back into domain
+//! Rows of the work tables (customers, handles, drafts, follow-ups) back into domain
 //! values, with errors naming the table and row as SQLite's codec does.
 
 use postgres::Row;
 
 use super::codec::Cells;
-use crate::domain::{
-    Correction, Customer, CustomerId, Draft, DraftState, FollowUp, Handle, PostId, Reply, Triage,
-};
+use crate::domain::{Customer, CustomerId, Draft, DraftState, FollowUp, Handle, PostId};
 use crate::store::Result;
 
 pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
@@ -14,11 +12,7 @@ pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_sp
 pub(super) const HANDLE_COLS: &str = "customer_id, network, handle, linked";
 pub(super) const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
-pub(super) const REPLY_COLS: &str =
-    "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
 pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
-pub(super) const CORRECTION_COLS: &str =
-    "id, post_id, category, was, original_category, original_score, original_reasons, at";
 
 /// A customer from a row of [`CUSTOMER_COLS`], without handles.
 pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
@@ -82,20 +76,6 @@ pub(super) fn draft_from_row(row: &Row) -> Result<Draft> {
     })
 }
 
-/// A reply from a row of [`REPLY_COLS`].
-pub(super) fn reply_from_row(row: &Row) -> Result<Reply> {
-    let c = Cells::new(row, "replies", 0);
-    Ok(Reply {
-        post: PostId(c.get(1)?),
-        network: c.network(2)?,
-        text: c.get(3)?,
-        sent_at: c.time(4)?,
-        url: c.get(5)?,
-        remote_id: c.get(6)?,
-        idempotency_key: c.get(7)?,
-    })
-}
-
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].
 pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
     let c = Cells::new(row, "follow_ups", 0);
@@ -107,24 +87,6 @@ pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
         note: c.get(4)?,
         created_at: c.time(5)?,
         done_at: c.opt_time(6)?,
-    })
-}
-
-/// A correction from a row of [`CORRECTION_COLS`].
-pub(super) fn correction_from_row(row: &Row) -> Result<Correction> {
-    let c = Cells::new(row, "corrections", 0);
-    let score: f64 = c.get(5)?;
-    Ok(Correction {
-        id: c.get(0)?,
-        post: PostId(c.get(1)?),
-        category: c.category(2)?,
-        was: c.category(3)?,
-        original: Triage {
-            category: c.category(4)?,
-            score: score as f32,
-            reasons: c.json(6)?.unwrap_or_default(),
-        },
-        at: c.time(7)?,
     })
 }
 

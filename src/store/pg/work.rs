@@ -2,8 +2,8 @@
 
 use super::PgDb;
 use super::actions::{actions_for_post, insert_action};
-use super::codec::Cells;
-use super::rows::{DRAFT_COLS, REPLY_COLS, all, draft_from_row, reply_from_row};
+use super::codec::{Cells, REPLY_COLS, reply_from_row};
+use super::rows::{DRAFT_COLS, all, draft_from_row};
 use crate::domain::{
     Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
     ReplyOrigin,

@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::domain::{Action, CustomerId, Draft, Listing, Network, Post, PostId};
-use crate::store::{Db, ListRepo, PgDb, Repository, Result, WorkRepo};
+use crate::store::{Db, PgDb, Repository, Result};
 
 /// The cluster the integration tests use too.
 #[path = "../../../tests/common/postgres.rs"]

@@ -1,8 +1,6 @@
-use super::Inspect;
 use super::customer;
 use crate::domain::{CustomerId, Network};
-use crate::store::repository::*;
-use crate::store::{Db, StoreError};
+use crate::store::StoreError;
 
 both_backends! {
     fn upsert_assigns_ids_orders_by_rank_and_replaces_handles(db) {

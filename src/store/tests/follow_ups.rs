@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Inspect, TestDb};
+use super::TestDb;
 use super::{at, complaint, customer};
 use crate::domain::{ActionKind, CustomerId, NewAction, NewFollowUp, PostId};
 use crate::store::Db;

@@ -1,4 +1,3 @@
-use super::Inspect;
 use super::customer;
 use crate::domain::{Handle, Network};
 use crate::store::repository::*;

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::TestDb;
+use super::{Inspect, TestDb};
 use super::{at, complaint, customer, new_post, reply_to, run};
 use crate::domain::{
     ActionKind, CustomerId, Network, NewAction, NewFollowUp, PostId, Reply, TimelineEntry,
@@ -337,41 +337,68 @@ fn ana_everywhere(db: &mut dyn TestDb, ana: CustomerId) -> Vec<PostId> {
     ids
 }
 
+/// Ana (key C-1042) everywhere, then forgotten: what the repository says is left of her.
+fn forget_ana(db: &mut dyn TestDb, with_posts: bool) {
+    let mut cy = customer("C3", 3, &[]);
+    cy.name = "Cy Former".into();
+    let mut ana = customer("C-1042", 1, &[(Network::Mastodon, "ana@example.social")]);
+    ana.name = "Ana Ruiz".into();
+    ana.email = "ana.ruiz@mail.example".into();
+    ana.note = "prefers rose gold".into();
+    let all = db.import_customers(&run(), &[ana, cy]).unwrap();
+    let ana = all[0].id;
+    ana_everywhere(db, ana);
+    let done = db.forget_customer(ana, with_posts, at(99)).unwrap();
+    assert_eq!(done.handles, 1);
+    assert_eq!((done.replies_unlinked, done.follow_ups_unlinked), (1, 1));
+    assert_eq!(done.actions_unlinked, 3, "replied, gift sent, follow-up");
+    if with_posts {
+        assert_eq!((done.posts_kept, done.posts_deleted), (0, 3));
+    } else {
+        assert_eq!((done.posts_kept, done.posts_deleted), (3, 0));
+    }
+    assert_eq!(
+        db.forgotten_keys().unwrap(),
+        [crate::domain::forget_key("C-1042")].into_iter().collect()
+    );
+    let kept = db
+        .recent_posts(50)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.author.handle == crate::domain::FORGOTTEN_HANDLE && p.customer.is_none())
+        .count();
+    assert_eq!(kept, if with_posts { 0 } else { 3 });
+    let names: Vec<String> = db
+        .customers()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Cy Former"], "nobody else is touched");
+    assert_eq!(db.action_count().unwrap(), 3, "what the shop did stays");
+}
+
+/// What identifies Ana, searched for in every text stored.
+const ANA: [&str; 6] = [
+    "Ana",
+    "Ruiz",
+    "ana.ruiz@mail.example",
+    "ana@example.social",
+    "prefers rose gold",
+    "C-1042",
+];
+
 #[test]
 fn forgetting_leaves_nothing_that_identifies_them() {
     for with_posts in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
         let mut db = Db::open(&path).unwrap();
-        let mut cy = customer("C3", 3, &[]);
-        cy.name = "Cy Former".into();
-        let mut ana = customer("C-1042", 1, &[(Network::Mastodon, "ana@example.social")]);
-        ana.name = "Ana Ruiz".into();
-        ana.email = "ana.ruiz@mail.example".into();
-        ana.note = "prefers rose gold".into();
-        let all = db.import_customers(&run(), &[ana, cy]).unwrap();
-        let ana = all[0].id;
-        let ids = ana_everywhere(&mut db, ana);
-        let done = db.forget_customer(ana, with_posts, at(99)).unwrap();
-        assert_eq!(done.handles, 1);
-        assert_eq!((done.replies_unlinked, done.follow_ups_unlinked), (1, 1));
-        assert_eq!(done.actions_unlinked, 3, "replied, gift sent, follow-up");
-        if with_posts {
-            assert_eq!((done.posts_kept, done.posts_deleted), (0, 3));
-        } else {
-            assert_eq!((done.posts_kept, done.posts_deleted), (3, 0));
-        }
+        forget_ana(&mut db, with_posts);
         drop(db);
 
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for needle in [
-            "Ana",
-            "Ruiz",
-            "ana.ruiz@mail.example",
-            "ana@example.social",
-            "prefers rose gold",
-            "C-1042",
-        ] {
+        for needle in ANA {
             assert_eq!(
                 cells_with(&conn, needle),
                 Vec::<String>::new(),
@@ -395,31 +422,48 @@ fn forgetting_leaves_nothing_that_identifies_them() {
             !text.contains("ruiz") && !text.contains("rose gold"),
             "the file still holds her data"
         );
-        let key: String = conn
-            .query_row("SELECT key FROM forgotten_customers", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(key, crate::domain::forget_key("C-1042"));
-        let kept: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM posts WHERE author_handle = 'forgotten-customer' AND customer_id IS NULL",
-                [],
-                |r| r.get(0),
+    }
+}
+
+/// On PostgreSQL: no text column of any table (the words index included) holds anything of hers.
+#[test]
+fn forgetting_leaves_nothing_that_identifies_them_on_postgres() {
+    for with_posts in [false, true] {
+        let Some(mut db) = super::backends::postgres() else {
+            return;
+        };
+        forget_ana(&mut db, with_posts);
+        let mut conn = db.conn().unwrap();
+        let columns = conn
+            .query(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND data_type IN ('text', 'tsvector')",
+                &[],
             )
             .unwrap();
-        assert_eq!(kept, if with_posts { 0 } else { 3 });
-        let others: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM customers WHERE name = 'Cy Former'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(others, 1, "nobody else is touched");
-        let actions: i64 = conn
-            .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(actions, 3, "what the shop did stays");
-        let _ = ids;
+        for needle in ANA {
+            let mut found = Vec::new();
+            for c in &columns {
+                let (table, column): (String, String) = (c.get(0), c.get(1));
+                let n: i64 = conn
+                    .query_one(
+                        &format!(
+                            "SELECT COUNT(*) FROM \"{table}\" WHERE strpos(lower(\"{column}\"::text), lower($1)) > 0"
+                        ),
+                        &[&needle],
+                    )
+                    .unwrap()
+                    .get(0);
+                if n > 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+            assert_eq!(
+                found,
+                Vec::<String>::new(),
+                "{needle:?} is still stored (with_posts: {with_posts})"
+            );
+        }
     }
 }
 

@@ -1,11 +1,10 @@
 //! Reopen, dismiss, undo (both ways: done, then taken back) and corrections.
 
-use super::{Inspect, TestDb};
+use super::TestDb;
 use super::{at, complaint, new_post, t0};
 use crate::domain::{
     ActionKind, Category, Listing, NewAction, NewFollowUp, Post, PostId, Search, Undo,
 };
-use crate::store::{Db, ListRepo, LogRepo, PostRepo, ReviewRepo};
 
 fn one_complaint(db: &mut dyn TestDb) -> Post {
     db.insert_batch(
