@@ -75,7 +75,7 @@ fn changed_asks_every_loaded_list_from_its_first_page_with_counts() {
             .any(|e| matches!(e, Effect::Load(Load::Details(id)) if *id == current)),
         "Detail is read again: {effects:?}"
     );
-    let mut targets: Vec<_> = effects
+    let targets: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
             Effect::Load(
