@@ -77,6 +77,7 @@ impl Matcher {
 }
 
 /// Everything ingest needs to turn an incoming post into a stored one.
+#[derive(Clone)]
 pub struct Ingest {
     pub classifier: Arc<Classifier>,
     pub matcher: Matcher,

@@ -634,9 +634,14 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
         .with_staff(workspace.settings.config.me.name(|k| std::env::var(k).ok()))
         .run(effects_rx),
     );
-    let listening =
-        regulars::team::listen::Listening::start(&workspace.settings.config.store, ui_tx.clone());
-    let running = runtime::start(&workspace.store, wiring.sources, ingest, ui_tx).await;
+    let live = runtime::listen(&workspace.store, ui_tx.clone());
+    let fetch = regulars::fetcher::Fetch {
+        store: workspace.store.clone(),
+        sources: wiring.sources,
+        rewire: runtime::rewire(&workspace.settings, &workspace.customers, &client),
+        ingest,
+    };
+    let running = runtime::start_sources(fetch, regulars::fetcher::whoami(&workspace.settings.config.me), ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(
@@ -649,8 +654,8 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
     .await;
     drop(guard);
     running.stop().await;
-    if let Some(listening) = listening {
-        listening.stop().await;
+    if let Some(live) = live {
+        live.stop().await;
     }
     // Every effect asked for before quitting (the last draft save above all) is written before we exit; what a
     // database still refusing writes kept out is named, so staff can keep it by hand.

@@ -153,3 +153,37 @@ pub async fn start(
     });
     Running { cancel, supervisor }
 }
+
+/// The sources of this process: on a shared (PostgreSQL) workspace only while this process holds the fetcher
+/// lock (see [`crate::fetcher`]; `rewire` builds them again for a later term), otherwise at once. Stopping it
+/// gives the lock up.
+pub async fn start_sources(
+    fetch: crate::fetcher::Fetch,
+    name: String,
+    ui: mpsc::UnboundedSender<Msg>,
+) -> Running {
+    let Some(url) = fetch.store.postgres_url().map(str::to_string) else {
+        return start(&fetch.store, fetch.sources, fetch.ingest, ui).await;
+    };
+    let cancel = CancellationToken::new();
+    let supervisor = tokio::spawn(crate::fetcher::run(url, name, fetch, ui, cancel.clone()));
+    Running { cancel, supervisor }
+}
+
+/// Builds the configured sources again, for a later term as the fetcher.
+pub fn rewire(
+    settings: &Settings,
+    customers: &[Customer],
+    client: &reqwest::Client,
+) -> crate::fetcher::Rewire {
+    let (settings, customers, client) = (settings.clone(), customers.to_vec(), client.clone());
+    Box::new(move || wire(&settings, &customers, &client).map(|w| w.sources))
+}
+
+/// On a shared workspace, the console's live link to the other consoles (see [`crate::live`]).
+pub fn listen(store: &Store, ui: mpsc::UnboundedSender<Msg>) -> Option<Running> {
+    let url = store.postgres_url()?.to_string();
+    let cancel = CancellationToken::new();
+    let supervisor = crate::live::spawn(url, ui, cancel.clone());
+    Some(Running { cancel, supervisor })
+}

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use crate::app::Msg;
 use crate::runtime;
 use crate::sources::Health;
+use crate::state::live::Fetcher;
 use crate::workspace::Workspace;
 
 /// With `--once`: how long nothing new must arrive, once every source has settled, before stopping.
@@ -59,6 +60,11 @@ impl Report {
                 self.sources.entry(source).or_default().health = Some(health);
                 Some(line)
             }
+            Msg::Fetching(Fetcher::Elsewhere(by)) => Some(format!(
+                "another process fetches ({}): waiting to take over",
+                by.as_deref().unwrap_or("unnamed")
+            )),
+            Msg::Fetching(Fetcher::Here) => Some("fetching: this process holds the lock".into()),
             Msg::TaskFailed { what, error } => {
                 let line = format!("{what}: {error}");
                 self.failures.push(line.clone());
@@ -135,7 +141,13 @@ pub async fn run(workspace: Workspace, once: bool, out: &mut dyn Write) -> anyho
     }
     let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<Msg>();
     let mut report = Report::new(wiring.sources.iter().map(|s| s.name()));
-    let running = runtime::start(&workspace.store, wiring.sources, workspace.ingest(), ui_tx).await;
+    let fetch = crate::fetcher::Fetch {
+        store: workspace.store.clone(),
+        sources: wiring.sources,
+        rewire: runtime::rewire(&workspace.settings, &workspace.customers, &client),
+        ingest: workspace.ingest(),
+    };
+    let running = runtime::start_sources(fetch, crate::fetcher::whoami(&workspace.settings.config.me), ui_tx).await;
     let mut progress = tokio::time::interval(PROGRESS_EVERY);
     progress.tick().await;
     loop {

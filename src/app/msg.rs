@@ -29,11 +29,6 @@ pub enum Msg {
         load: super::Load,
         error: String,
     },
-    /// Another console (or this one) changed `table` in the shared store (`None`: anything may have changed):
-    /// the panes reload through the read path.
-    Changed {
-        table: Option<String>,
-    },
     /// New posts stored by ingest, from one source.
     Ingested {
         source: String,
@@ -206,6 +201,13 @@ pub enum Msg {
         writer: Writer,
         why: Option<String>,
     },
+    /// Another console (or this one) changed the shared workspace: posts, actions, replies, drafts, follow-ups
+    /// or corrections. Notifications within a moment of each other arrive as one.
+    Changed,
+    /// The live link to the other consoles is down, and why; `None`: it is up (again).
+    LiveLink(Option<String>),
+    /// Who runs the sources now (the fetcher lock's holder).
+    Fetching(crate::state::live::Fetcher),
 }
 
 /// Who holds writes the database refused for now.

@@ -10,6 +10,7 @@ pub mod follow_ups;
 pub mod handles;
 pub mod input;
 pub mod lists;
+pub mod live;
 pub mod popup;
 pub mod posts;
 pub mod reads;
@@ -126,6 +127,8 @@ pub struct AppState {
     pub sync_read_position: bool,
     /// `[checkin]`: how long a check-in lasts and what each kind of item takes.
     pub check_in_config: crate::config::checkin::CheckInConfig,
+    /// The live link and the elected fetcher, on a shared (PostgreSQL) workspace.
+    pub live: live::Live,
     pub size: (u16, u16),
     pub quitting: bool,
 }
@@ -180,6 +183,7 @@ impl AppState {
             check_in: None,
             sync_read_position: false,
             check_in_config: Default::default(),
+            live: live::Live::default(),
             size: (80, 24),
             quitting: false,
         }

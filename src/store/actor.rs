@@ -18,9 +18,20 @@ enum Request {
 
 /// A handle to the store thread. Cheap to clone; every clone talks to the same connection. The thread stops when
 /// every handle is dropped or [`Store::close`] is called; after that every call returns [`StoreError::Closed`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     tx: mpsc::Sender<Request>,
+    /// The connection string when the backend is PostgreSQL: the console's live link and the fetcher lock
+    /// open their own sessions with it (never printed: it holds the password).
+    postgres: Option<std::sync::Arc<str>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("postgres", &self.postgres.is_some())
+            .finish()
+    }
 }
 
 impl Store {
@@ -37,8 +48,15 @@ impl Store {
     /// Connects to the PostgreSQL database at `url` (migrating it) on the new store thread: the sync client
     /// must live on a plain thread (see [`super::PgDb`]).
     pub fn open_postgres(url: &str) -> Result<Store> {
-        let url = url.to_string();
-        Store::spawn_with(move || super::PgDb::open(&url))
+        let owned = url.to_string();
+        let mut store = Store::spawn_with(move || super::PgDb::open(&owned))?;
+        store.postgres = Some(url.into());
+        Ok(store)
+    }
+
+    /// The PostgreSQL connection string, when the store is one (a team's shared workspace).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_deref()
     }
 
     /// Moves an open backend onto its own thread.
@@ -68,7 +86,7 @@ impl Store {
                 source,
             })?;
         open_result.recv().unwrap_or(Err(StoreError::Closed))?;
-        Ok(Store { tx })
+        Ok(Store { tx, postgres: None })
     }
 
     /// Runs `f` on the store thread and waits for its result without blocking the async runtime.

@@ -48,6 +48,7 @@ use rusqlite::Connection;
 pub use actor::Store;
 pub use lists::MAX_THREAD_DEPTH;
 pub use pg::doctor as postgres_doctor;
+pub use pg::live;
 pub use pg::{PG_SCHEMA_VERSION, PgDb, TableCopy};
 pub use repository::{
     AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,

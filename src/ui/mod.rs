@@ -26,6 +26,8 @@ mod tests_composer;
 #[cfg(test)]
 mod tests_customers;
 #[cfg(test)]
+mod tests_live;
+#[cfg(test)]
 mod tests_reads;
 #[cfg(test)]
 mod tests_screens;

@@ -90,6 +90,18 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         left.push(Span::raw(" "));
     }
     let mut sources = Vec::new();
+    // On a shared workspace: the live link to the other consoles, and who runs the sources.
+    if state.live.shared {
+        let color = if state.live.down.is_some() {
+            state.theme.urgent
+        } else {
+            state.theme.praise
+        };
+        sources.push(vec![
+            Span::styled("● ", Style::default().fg(color)),
+            Span::styled(format!("{}  ", state.live.label()), muted),
+        ]);
+    }
     for (name, health) in &state.sources {
         let (label, color) = health_dot(state, health);
         sources.push(vec![

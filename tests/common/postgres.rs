@@ -121,7 +121,7 @@ impl Cluster {
             let port = free_port();
             let options = format!(
                 "-c listen_addresses=127.0.0.1 -p {port} -k '{}' -c fsync=off -c synchronous_commit=off \
-                 -c full_page_writes=off",
+                 -c full_page_writes=off -c max_connections=200",
                 self.dir.display()
             );
             let status = server

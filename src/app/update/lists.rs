@@ -80,25 +80,6 @@ pub(super) fn restart_lists(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
-/// The shared store changed (another console's work): what `table` touches loads again, everything for
-/// `None`; Detail too. The loads follow from [`wanted_loads`].
-pub(super) fn changed(state: &mut AppState, table: Option<&str>) -> Vec<Effect> {
-    let log = matches!(table, None | Some("actions" | "replies" | "follow_ups"));
-    let posts = !matches!(table, Some("actions" | "follow_ups"));
-    let mut effects = if posts { restart_lists(state) } else { vec![] };
-    if log {
-        let generation = state.log.window.restart();
-        effects.push(Effect::Load(Load::Log {
-            generation,
-            anchor: Anchor::First,
-            count: true,
-        }));
-    }
-    state.detail.wanted = None;
-    effects.extend(wanted_loads(state));
-    effects
-}
-
 /// Applies a new filter query: parsed, then every list reloads. A query that does not parse leaves the lists
 /// as they are and says why.
 pub(super) fn apply_filter(state: &mut AppState, query: String) -> Vec<Effect> {

@@ -9,6 +9,7 @@ mod forms;
 pub mod handles;
 mod links;
 mod lists;
+mod live;
 mod posts;
 mod reads;
 mod reply_texts;
@@ -31,6 +32,8 @@ mod tests_handles;
 mod tests_links;
 #[cfg(test)]
 mod tests_lists;
+#[cfg(test)]
+mod tests_live;
 #[cfg(test)]
 mod tests_reads;
 #[cfg(test)]
@@ -104,7 +107,6 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             checkin::arrived(state);
             ingested(state, source, posts)
         }
-        Msg::Changed { table } => lists::changed(state, table.as_deref()),
         Msg::Loaded(loaded) => lists::loaded(state, loaded),
         Msg::LoadFailed { load, error } => {
             lists::load_failed(state, load, &error);
@@ -269,6 +271,15 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 }),
                 None => {}
             }
+            vec![]
+        }
+        Msg::Changed => live::changed(state),
+        Msg::LiveLink(down) => {
+            live::link(state, down);
+            vec![]
+        }
+        Msg::Fetching(fetcher) => {
+            live::fetching(state, fetcher);
             vec![]
         }
     }

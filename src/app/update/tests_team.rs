@@ -82,28 +82,3 @@ fn a_claim_found_after_the_composer_closed_is_said() {
     assert!(said.contains("reply not sent: ana replied at"), "{said}");
 }
 
-#[test]
-fn another_consoles_change_reloads_what_it_touched() {
-    let mut s = fixture::workspace();
-    let loads = |effects: Vec<Effect>| -> (bool, bool) {
-        let posts = effects
-            .iter()
-            .any(|e| matches!(e, Effect::Load(crate::app::Load::Posts { .. })));
-        let log = effects
-            .iter()
-            .any(|e| matches!(e, Effect::Load(crate::app::Load::Log { .. })));
-        (posts, log)
-    };
-    let actions = Msg::Changed {
-        table: Some("actions".into()),
-    };
-    assert_eq!(loads(update(&mut s, actions)), (false, true));
-    let posts = Msg::Changed {
-        table: Some("posts".into()),
-    };
-    assert_eq!(loads(update(&mut s, posts)), (true, false));
-    assert_eq!(
-        loads(update(&mut s, Msg::Changed { table: None })),
-        (true, true)
-    );
-}

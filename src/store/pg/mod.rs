@@ -18,6 +18,7 @@ pub mod doctor;
 mod forget;
 mod handles;
 mod lists;
+pub mod live;
 mod posts;
 mod reads;
 mod reports;

@@ -10,7 +10,7 @@ use super::PgDb;
 use crate::store::{Result, StoreError};
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, super::team::V2_TEAM];
+const MIGRATIONS: &[&str] = &[V1, super::team::V2_TEAM, V_LIVE];
 
 /// The schema version this build writes.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -236,4 +236,50 @@ CREATE TABLE checkins (
     oldest_waiting BIGINT
 );
 CREATE INDEX checkins_ended ON checkins (ended_at);
+"#;
+
+/// Live between consoles: what staff change is announced on `regulars_changes` (see `super::live`), a small
+/// JSON `{"table", "op", "post"}` per changed row; a batch of new posts once per statement, not per row. And
+/// who fetches: the holder of the fetcher lock writes its name here for the others' status bars.
+const V_LIVE: &str = r#"
+CREATE FUNCTION regulars_notify_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r JSONB := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+BEGIN
+    PERFORM pg_notify('regulars_changes', json_build_object(
+        'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'post', (r ->> TG_ARGV[0])::BIGINT)::text);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION regulars_notify_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('regulars_changes', json_build_object(
+        'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'post', NULL)::text);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER posts_inserted AFTER INSERT ON posts
+    FOR EACH STATEMENT EXECUTE FUNCTION regulars_notify_statement();
+-- What staff change on a post (handled, answered, dismissed, re-categorised); not what ingest or reading does.
+CREATE TRIGGER posts_changed
+    AFTER UPDATE OF handled_at, first_response_at, dismissed_at, category, attention_rank ON posts
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('id');
+CREATE TRIGGER actions_changed AFTER INSERT OR UPDATE OR DELETE ON actions
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('post_id');
+CREATE TRIGGER replies_changed AFTER INSERT OR UPDATE OR DELETE ON replies
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('post_id');
+CREATE TRIGGER drafts_changed AFTER INSERT OR UPDATE OR DELETE ON drafts
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('post_id');
+CREATE TRIGGER follow_ups_changed AFTER INSERT OR UPDATE OR DELETE ON follow_ups
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('post_id');
+CREATE TRIGGER corrections_changed AFTER INSERT OR UPDATE OR DELETE ON corrections
+    FOR EACH ROW EXECUTE FUNCTION regulars_notify_row('post_id');
+
+-- One row at most: the console or `regulars sync` holding the fetcher lock.
+CREATE TABLE regulars_fetcher (
+    one   BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    name  TEXT NOT NULL,
+    pid   INTEGER NOT NULL,
+    since BIGINT NOT NULL
+);
 "#;

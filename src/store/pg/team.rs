@@ -29,26 +29,6 @@ CREATE TABLE claim_overrides (
     at      BIGINT NOT NULL
 );
 CREATE INDEX claim_overrides_post ON claim_overrides (post_id);
-
--- Live between consoles: each statement changing what the panes show notifies the channel the listeners
--- (crate::team::listen) hear, once per statement and table (identical notifications in one transaction are
--- folded into one by PostgreSQL).
-CREATE FUNCTION regulars_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('regulars_changes', json_build_object('table', TG_TABLE_NAME)::text);
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER posts_changed AFTER INSERT OR UPDATE OR DELETE ON posts
-    FOR EACH STATEMENT EXECUTE FUNCTION regulars_changed();
-CREATE TRIGGER actions_changed AFTER INSERT OR UPDATE OR DELETE ON actions
-    FOR EACH STATEMENT EXECUTE FUNCTION regulars_changed();
-CREATE TRIGGER replies_changed AFTER INSERT OR UPDATE OR DELETE ON replies
-    FOR EACH STATEMENT EXECUTE FUNCTION regulars_changed();
-CREATE TRIGGER follow_ups_changed AFTER INSERT OR UPDATE OR DELETE ON follow_ups
-    FOR EACH STATEMENT EXECUTE FUNCTION regulars_changed();
-CREATE TRIGGER reply_claims_changed AFTER INSERT OR UPDATE OR DELETE ON reply_claims
-    FOR EACH STATEMENT EXECUTE FUNCTION regulars_changed();
 "#;
 
 impl TeamRepo for PgDb {

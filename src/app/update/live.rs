@@ -1,0 +1,43 @@
+//! A shared workspace in `update`: what another console changed reloads the panes through the read path
+//! (never by polling tables), and the status bar follows the live link and the elected fetcher.
+
+use crate::app::{Effect, Load};
+use crate::domain::Anchor;
+use crate::state::AppState;
+use crate::state::live::Fetcher;
+
+/// Something changed elsewhere: every list starts over from its first page with its count (the rows stay shown
+/// until the new ones arrive, selections kept where the post is still there), Detail and the Follow-ups are
+/// read again, the unread counts recounted.
+pub(super) fn changed(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = super::lists::restart_lists(state);
+    if state.log.window.loaded {
+        let generation = state.log.window.restart();
+        effects.push(Effect::Load(Load::Log {
+            generation,
+            anchor: Anchor::First,
+            count: true,
+        }));
+    }
+    // Asked again by `wanted_loads`; what Detail shows stays until the answer.
+    state.detail.wanted = None;
+    state.follow_up_view.stale = true;
+    effects
+}
+
+pub(super) fn link(state: &mut AppState, down: Option<String>) {
+    state.live.shared = true;
+    match (&state.live.down, &down) {
+        (None, Some(why)) => state.flash(format!(
+            "live link down: {why} (trying again; other consoles' changes show once it is back)"
+        )),
+        (Some(_), None) => state.flash("live link back: the panes show what changed meanwhile"),
+        _ => {}
+    }
+    state.live.down = down;
+}
+
+pub(super) fn fetching(state: &mut AppState, fetcher: Fetcher) {
+    state.live.shared = true;
+    state.live.fetcher = fetcher;
+}

@@ -1,3 +1,0 @@
-//! A team on one workspace (PostgreSQL): what every console hears about the others' work.
-
-pub mod listen;
