@@ -17,13 +17,14 @@ const POSTS: &str = include_str!("../assets/demo/posts.jsonl");
 /// numbers swapped... not a typo on a mug"); fixing it takes knowing what a date on a ring is for.
 const KNOWN_MISSES: &[&str] = &["d071"];
 
-/// Posts (of 300) getting the category their story intends: 262 (218 before issue 20, 230 after its first
-/// fixes). The goal is 95%. Of the rest: questions to the shop about mending something broken ("do you restring
-/// pearls? my necklace snapped") read as complaints, and calming them costs the dev sets, where a question to an
-/// airline with a problem in it is a complaint; praise with a problem word in it ("cleaned my ring for free...
-/// I can see the engraving again 🥲", "a cheap fix"); a regular's chatter whose words name a business ("seating
-/// plan", "October delivery", "no answer"); and the line between praise and neutral in everyday chatter.
-const AGREEMENT_FLOOR: usize = 263;
+/// Posts (of 300) getting the category their story intends: 280 (218 before issue 20, 230 and 263 after its
+/// first fixes). The goal is 95% (285). Of the rest: the line between praise and neutral in everyday chatter
+/// ("we have a venue!!!", "lost 3-1... Net positive", wry "we loved it, but"); happy tears with no
+/// happy word ("still makes her cry every time she wears it"); praise whose good news is told through the
+/// problem it solved ("Forty years of washing-up gunk, gone... again 🥲") or a recommendation in an if-clause
+/// ("If you've got a ring that doesn't fit... go to"); a regular's chatter with a business phrase in passing
+/// ("October delivery", "there is no answer"); a thank-you that is also still a hard time.
+const AGREEMENT_FLOOR: usize = 280;
 
 struct Story {
     incoming: IncomingPost,
@@ -111,13 +112,20 @@ async fn the_demo_stories_get_their_intended_category_and_problems_reach_attenti
     for post in &stored {
         let want = intended[&post.native_id];
         if post.triage.category != want {
+            let cues: Vec<String> = post
+                .triage
+                .reasons
+                .iter()
+                .map(|r| r.cue(&post.text))
+                .collect();
             wrong.push(format!(
-                "{} meant {} got {} ({:.2}): {}",
+                "{} meant {} got {} ({:.2}): {}\n    [{}]",
                 post.native_id,
                 want.as_str(),
                 post.triage.category.as_str(),
                 post.triage.score,
-                post.text
+                post.text,
+                cues.join("; ")
             ));
         }
         if want.needs_attention()

@@ -77,7 +77,7 @@ fn evaluate_at(path: PathBuf) -> Option<Scores> {
     }
     let (pos, neg) = (tp + fn_, fp + tn);
     let auc = (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg);
-    eprintln!("{file}: macro-F1 {macro_f1:.3}, AUC {auc:.3}");
+    eprintln!("{file}: macro-F1 {macro_f1:.4}, AUC {auc:.4}");
     Some(Scores { macro_f1, auc })
 }
 

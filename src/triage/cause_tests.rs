@@ -176,3 +176,92 @@ fn a_problem_put_right_is_praise() {
         assert_eq!(c.classify(text).category, Category::Praise, "{text}");
     }
 }
+
+#[test]
+fn asking_what_the_shop_does_is_a_question_whatever_the_item_has_been_through() {
+    let c = en();
+    let category = |text: &str| {
+        c.classify_on("mastodon", text, ShopContext::Mentioned)
+            .category
+    };
+    for text in [
+        "@tidewellgoods do you repair watch straps? mine snapped on the bus this morning",
+        "@tidewellgoods do you buy back old silver? I've a box of broken chains doing nothing",
+        "@tidewellgoods hi, do you open before 8? my shifts are grim and lunch is chaos",
+    ] {
+        assert_eq!(category(text), Category::Question, "{text}");
+    }
+    // A grievance with the shop's own work, or a wait, is still a complaint when asked as a question.
+    for text in [
+        "@tidewellgoods do you repair the clasps you sell? this one broke after a week",
+        "@tidewellgoods do you even read your messages? still no reply",
+    ] {
+        assert!(category(text).needs_attention(), "{text}");
+    }
+}
+
+#[test]
+fn a_regulars_chatter_with_a_span_of_time_or_a_plan_in_passing_is_life() {
+    let c = en();
+    for text in [
+        "exam countdown: 5 days. my notes are a war crime. the floor cannot be seen under them",
+        "the seating plan for the reunion is a war crime. my aunts cannot be within ten feet",
+    ] {
+        let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+        assert!(!t.category.needs_attention(), "{text}: {t:?}");
+    }
+    // A wait with a problem beside it is a dealing with a business, not life.
+    let t = c.classify_on(
+        "mastodon",
+        "3 weeks and it is still lost. furious",
+        ShopContext::NotMentioned,
+    );
+    assert!(t.category.needs_attention(), "{t:?}");
+}
+
+#[test]
+fn problem_words_in_a_happy_life_spoil_no_praise() {
+    let c = en();
+    for text in [
+        "the party was perfect. the cake joke landed. nobody fell in the pond",
+        "graduation day was wonderful, even the broken umbrella could not spoil it",
+    ] {
+        let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+        assert_eq!(t.category, Category::Praise, "{text}: {t:?}");
+    }
+}
+
+#[test]
+fn praise_for_a_thing_put_right_or_loved_is_praise() {
+    let c = en();
+    for text in [
+        "the teapot is whole again thanks to @tidewellgoods, the spout had come clean off",
+        "the scarf I bought my sister: she hasn't taken it off in a week. thank you @tidewellgoods 🥹",
+        "asked the key cutter for a spare and he did it in five minutes. lovely man",
+        "Back at the lake for the week. The sunset tonight: no filter needed.",
+    ] {
+        assert_eq!(c.classify(text).category, Category::Praise, "{text}");
+    }
+}
+
+#[test]
+fn accepting_wishing_and_tempting_fate_are_not_praise() {
+    let c = en();
+    for text in [
+        "the new burger place was fine. nothing special",
+        "the vet says she'll be fine",
+        "my son taught me what a new slang word means. I wish he hadn't.",
+        "Booked the train for the morning of the interview. Perfect. Nothing can go wrong.",
+    ] {
+        let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+        assert_ne!(t.category, Category::Praise, "{text}: {t:?}");
+    }
+}
+
+#[test]
+fn asking_what_something_should_cost_is_a_question() {
+    let c = en();
+    let text = "what's a fair price for resoling boots? the cobbler quoted £60";
+    let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
+    assert_eq!(t.category, Category::Question, "{t:?}");
+}

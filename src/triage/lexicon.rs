@@ -61,6 +61,10 @@ pub(crate) enum Kind {
     /// A question about what may happen ("will the storm delay deliveries?"), when it is the first word:
     /// problem words in it are a worry, not a grievance.
     Hypothetical,
+    /// Asking the shop what it does ("do you restring pearls?", "do you open before 9?"), anywhere in the
+    /// post: with a question mark and no grievance, the trouble it tells of ("my necklace snapped") is what the
+    /// customer brings to the shop, calmed as a worry's words are. Weighs nothing toward a complaint.
+    Enquiry,
     /// The problem was put right ("sorted it in minutes", "no complaints"): a story of good service, not a
     /// complaint, however bad its start; weight = how much it takes off.
     Resolved,

@@ -52,6 +52,8 @@ struct State {
     problem: f32,
     resolved: f32,
     hypothetical: bool,
+    /// An [`Kind::Enquiry`] phrase fired: the post asks what the shop does.
+    enquiry: bool,
     own: bool,
     /// Words so far (not handles); a handle before the first word addresses the post.
     words: u32,
@@ -96,6 +98,7 @@ impl State {
             problem: 0.0,
             resolved: 0.0,
             hypothetical: false,
+            enquiry: false,
             own: false,
             words: 0,
             sarcasm: 0.0,
@@ -360,6 +363,10 @@ impl State {
                 self.asks = true;
                 self.reason(label, start, end);
             }
+            Kind::Enquiry => {
+                self.enquiry = true;
+                self.reason(label, start, end);
+            }
         }
     }
 }
@@ -531,7 +538,28 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     let m = &lex.model;
     let about = st.mention_span.is_some() || st.product > 0 || st.own;
     let mut distress = st.distress;
-    let named_problem = st.complaint + st.escalation + st.distress + st.problem;
+    // A post naming no business (no shop, order, service, money, wait or request) and in no trouble: its
+    // problem words are about life ("one twin has a loose tooth"), not a service.
+    let business = about
+        || st.service
+        || st.complaint + st.escalation + st.distress + st.request + st.time > 0.0;
+    // Ingest knows the post neither addresses nor names the shop: with no dealings with a business in its
+    // words either, its feelings are about life as its problem words are ("the other twin is furious about
+    // it"). There a span of time in passing ("wedding countdown: 3 days") names no business unless a problem
+    // word goes with it ("late again, 3 days"), nor does a plain question word ("is there"); a service word, the
+    // customer's own dealings, a grievance or a chase do.
+    let dealing = about
+        || st.service
+        || st.complaint + st.escalation + st.distress > 0.0
+        || st.request >= m.chase
+        || (st.time > 0.0 && st.problem > 0.0);
+    let life = !dealing && context == ShopContext::NotMentioned;
+    // General problem words count a fifth in a post naming no business, and in a regular's life. There (ingest
+    // knows it) they name no problem with a business at all ("the sheep joke landed"): no occasion becomes a
+    // deadline beside them, and they spoil no joy or praise.
+    let life_words = !business || life;
+    let named_problem =
+        st.complaint + st.escalation + st.distress + if life { 0.0 } else { st.problem };
     // Happy tears: a post with more joy than other negative feeling and no problem named.
     let joy = st.pos > st.neg && named_problem + st.sarcasm + st.time == 0.0;
     let feeling = if joy { st.neg } else { st.neg + st.tears };
@@ -540,9 +568,10 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     } else {
         st.problem * m.problem_unaddressed
     };
-    // "will the strike delay my parcel?": a worry about what may happen, not a grievance; but "will one of you
-    // please answer the phone?" chases the shop.
-    let worry = st.hypothetical
+    // "will the strike delay my parcel?": a worry about what may happen, not a grievance; "do you restring
+    // pearls? mine snapped": an enquiry, the trouble is what the customer brings. But "will one of you please
+    // answer the phone?" chases the shop.
+    let worry = (st.hypothetical || st.enquiry)
         && lx.qmarks > 0
         && st.complaint + st.escalation + st.distress + st.sarcasm + st.time == 0.0
         && st.request < m.chase;
@@ -556,22 +585,15 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     // and service words) is part of the question: "will the warranty cover a cracked screen?", "if I switch,
     // won't I pay exit fees?".
     let calm = if worry { m.worry } else { 1.0 };
-    // A post naming no business (no shop, order, service, money, wait or request) and in no trouble: its
-    // problem words are about life ("one twin has a loose tooth"), not a service.
-    let business = about
-        || st.service
-        || st.complaint + st.escalation + st.distress + st.request + st.time > 0.0;
-    let weak = if business { weak } else { weak * m.personal };
-    // Ingest knows the post neither addresses nor names the shop: with no business in its words either, its
-    // feelings are about life as its problem words are ("the other twin is furious about it").
-    let life = !business && context == ShopContext::NotMentioned;
+    let weak = if life_words { weak * m.personal } else { weak };
     let mood = feeling * calm;
     let (neg, weak) = (if life { mood * m.personal } else { mood }, weak * calm);
-    let problem = st.complaint + weak + st.escalation + st.sarcasm + distress;
+    let grievance = st.complaint + st.escalation + st.sarcasm + distress;
+    let problem = grievance + weak;
     // Praise in a sarcastic post is the irony itself ("wow thanks for the price rise, truly innovative 👏").
     let pos_eff = if st.sarcasm > 0.0 {
         0.0
-    } else if problem > 0.0 || mood > st.pos {
+    } else if (if life { grievance } else { problem }) > 0.0 || mood > st.pos {
         st.pos * m.positive_with_problem
     } else {
         st.pos
@@ -588,7 +610,14 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     let negators = st.negators.min(m.negator_cap) * calm;
     let topic = st.topic * calm;
     // Time taken to put a problem right is not time spent waiting.
-    let time = if st.resolved > 0.0 { 0.0 } else { st.time };
+    // Time in a life is no wait on a business: it counts as the life's feelings do.
+    let time = if st.resolved > 0.0 {
+        0.0
+    } else if life {
+        st.time * m.personal
+    } else {
+        st.time
+    };
     if about {
         z += st.request + time + negators + topic;
         if st.addressed || st.product > 0 {
