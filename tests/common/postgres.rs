@@ -252,7 +252,7 @@ impl Cluster {
         );
     }
 
-    fn admin(&self, sql: &str) {
+    pub fn admin(&self, sql: &str) {
         let url = format!(
             "postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{}/postgres",
             self.port

@@ -81,4 +81,3 @@ fn a_claim_found_after_the_composer_closed_is_said() {
     let said = &s.flash.as_ref().unwrap().0;
     assert!(said.contains("reply not sent: ana replied at"), "{said}");
 }
-

@@ -22,10 +22,15 @@ const MIGRATION_LOCK: i64 = 0x7265_6775_6c61_7273;
 pub(super) fn migrate(db: &mut PgDb) -> Result<()> {
     let mut conn = db.conn()?;
     let mut tx = conn.transaction()?;
-    tx.batch_execute(&format!(
-        "SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
-         CREATE TABLE IF NOT EXISTS regulars_schema (version BIGINT NOT NULL);"
-    ))?;
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))?;
+    // Looked up rather than `CREATE TABLE IF NOT EXISTS`, which needs CREATE on the schema even when the table
+    // exists: a least-privilege role (only SELECT, INSERT, UPDATE, DELETE) opens a migrated database.
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('regulars_schema') IS NOT NULL", &[])?
+        .try_get(0)?;
+    if !exists {
+        tx.batch_execute("CREATE TABLE regulars_schema (version BIGINT NOT NULL)")?;
+    }
     let found: Option<i64> = tx
         .query_opt("SELECT version FROM regulars_schema", &[])?
         .map(|row| row.try_get(0))
