@@ -97,17 +97,27 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
         } else {
             state.theme.praise
         };
+        // Where the whole label does not fit (80 columns), the link alone: its loss must not go unsaid.
+        let link = if state.live.down.is_some() {
+            "live down"
+        } else {
+            "live"
+        };
+        let dot = Span::styled("● ", Style::default().fg(color));
         sources.push(vec![
-            Span::styled("● ", Style::default().fg(color)),
-            Span::styled(format!("{}  ", state.live.label()), muted),
+            vec![
+                dot.clone(),
+                Span::styled(format!("{}  ", state.live.label()), muted),
+            ],
+            vec![dot, Span::styled(format!("{link}  "), muted)],
         ]);
     }
     for (name, health) in &state.sources {
         let (label, color) = health_dot(state, health);
-        sources.push(vec![
+        sources.push(vec![vec![
             Span::styled("● ", Style::default().fg(color)),
             Span::styled(format!("{name} {label}  "), muted),
-        ]);
+        ]]);
     }
     let to_answer = state.to_answer_count();
     let mut counts = vec![
@@ -180,9 +190,12 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect) {
             ));
         }
     }
-    for source in sources {
-        if width(&left) + width(&source) + counts_width + flash_wanted <= room {
-            left.extend(source);
+    for forms in sources {
+        if let Some(form) = forms
+            .into_iter()
+            .find(|form| width(&left) + width(form) + counts_width + flash_wanted <= room)
+        {
+            left.extend(form);
         }
     }
     left.extend(counts.into_iter().flatten());

@@ -29,6 +29,8 @@ const TABLES: &[&str] = &[
     "source_cursors",
     "ui_state",
     "checkins",
+    "reply_claims",
+    "claim_overrides",
 ];
 
 /// SQLite's own tables and the full-text index (PostgreSQL keeps its words in a generated column).
