@@ -119,6 +119,20 @@ pub(in crate::store) fn action_kind_of(s: &str) -> std::result::Result<ActionKin
     ActionKind::parse(s).ok_or_else(|| format!("unknown action kind {s:?}"))
 }
 
+/// A draft's stored state and failure text.
+pub(in crate::store) fn draft_state_of(
+    state: &str,
+    failure: Option<String>,
+) -> std::result::Result<crate::domain::DraftState, String> {
+    use crate::domain::DraftState;
+    match state {
+        "editing" => Ok(DraftState::Editing),
+        "failed" => Ok(DraftState::Failed(failure.unwrap_or_default())),
+        "unconfirmed" => Ok(DraftState::Unconfirmed(failure.unwrap_or_default())),
+        other => Err(format!("unknown draft state {other:?}")),
+    }
+}
+
 pub(in crate::store) fn usize_of(v: i64) -> std::result::Result<usize, String> {
     usize::try_from(v).map_err(|_| format!("negative count {v}"))
 }

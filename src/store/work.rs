@@ -216,12 +216,7 @@ fn decode_draft(row: &rusqlite::Row<'_>) -> Result<Draft> {
     let c = Cells::new(row, "drafts", 0);
     let state: String = c.get(4)?;
     let failure: Option<String> = c.get(5)?;
-    let state = match state.as_str() {
-        "editing" => DraftState::Editing,
-        "failed" => DraftState::Failed(failure.unwrap_or_default()),
-        "unconfirmed" => DraftState::Unconfirmed(failure.unwrap_or_default()),
-        other => return Err(c.corrupt(format!("unknown draft state {other:?}"))),
-    };
+    let state = crate::store::codec::draft_state_of(&state, failure).map_err(|e| c.corrupt(e))?;
     Ok(Draft {
         post: PostId(c.get(0)?),
         text: c.get(1)?,
