@@ -83,6 +83,8 @@ pub struct Ingest {
     pub matcher: Matcher,
     /// Newer matchers, sent by a [`Rematch`] when staff link or unlink a customer's handle.
     updates: Option<watch::Receiver<Matcher>>,
+    /// `[team] round_robin`: each new urgent post goes to the next teammate present.
+    pub round_robin: bool,
 }
 
 /// Keeps a running ingest's matcher current with the stored customers, so a handle linked in the console is
@@ -114,6 +116,7 @@ impl Ingest {
             classifier,
             matcher,
             updates: None,
+            round_robin: false,
         }
     }
 

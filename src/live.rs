@@ -8,9 +8,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::Msg;
+use crate::domain::HEARTBEAT;
 use crate::store::live::Session;
 
 /// Notifications this close together arrive as one `Changed`.
@@ -28,7 +30,7 @@ pub fn spawn(
     url: String,
     ui: mpsc::UnboundedSender<Msg>,
     cancel: CancellationToken,
-) -> tokio::task::JoinHandle<()> {
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let connect = || {
             let url = url.clone();
@@ -87,7 +89,7 @@ pub async fn keep_listening<K, F, Fut>(
 }
 
 /// Forwards notifications as coalesced `Changed`s until the connection ends (`Some(why)`) or the task is
-/// cancelled (`None`).
+/// cancelled (`None`). A burst of nothing but teammates' presence is a `PresenceChanged`: the lists stay.
 async fn forward(
     events: &mut mpsc::UnboundedReceiver<Result<String, String>>,
     ui: &mpsc::UnboundedSender<Msg>,
@@ -97,26 +99,64 @@ async fn forward(
         Some(Err(why)) => why,
         _ => "the connection to PostgreSQL closed".to_string(),
     };
+    let news = |lists: bool| {
+        if lists {
+            Msg::Changed
+        } else {
+            Msg::PresenceChanged
+        }
+    };
     loop {
         let event = tokio::select! {
             _ = cancel.cancelled() => return None,
             event = events.recv() => event,
         };
-        if !matches!(event, Some(Ok(_))) {
+        let Some(Ok(first)) = event else {
             return Some(lost(event));
-        }
+        };
+        let mut lists = !presence_only(&first);
         // The rest of the burst: everything within COALESCE of the first.
         let until = tokio::time::Instant::now() + COALESCE;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(until) => break,
-                event = events.recv() => if !matches!(event, Some(Ok(_))) {
-                    let _ = ui.send(Msg::Changed);
-                    return Some(lost(event));
+                event = events.recv() => match event {
+                    Some(Ok(payload)) => lists |= !presence_only(&payload),
+                    event => {
+                        let _ = ui.send(news(lists));
+                        return Some(lost(event));
+                    }
                 },
             }
         }
-        let _ = ui.send(Msg::Changed);
+        let _ = ui.send(news(lists));
+    }
+}
+
+/// A notification about a heartbeat only (see the `presence` triggers in `store::pg::assign`).
+fn presence_only(payload: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| Some(v.get("table")?.as_str()? == "presence"))
+        .unwrap_or(false)
+}
+
+/// The heartbeat timer: a `Msg::Heartbeat` every [`HEARTBEAT`] until cancelled (`update` decides what the
+/// console tells the others and reads theirs again).
+pub fn heartbeat(ui: mpsc::UnboundedSender<Msg>, cancel: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move { beat_every(HEARTBEAT, &ui, &cancel).await })
+}
+
+async fn beat_every(period: Duration, ui: &mpsc::UnboundedSender<Msg>, cancel: &CancellationToken) {
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = every.tick() => if ui.send(Msg::Heartbeat).is_err() {
+                return;
+            },
+        }
     }
 }
 
@@ -130,6 +170,8 @@ mod tests {
         std::iter::from_fn(|| rx.try_recv().ok())
             .map(|m| match m {
                 Msg::Changed => "changed".to_string(),
+                Msg::PresenceChanged => "presence".to_string(),
+                Msg::Heartbeat => "beat".to_string(),
                 Msg::LiveLink(None) => "up".to_string(),
                 Msg::LiveLink(Some(why)) => format!("down: {why}"),
                 other => format!("{other:?}"),
@@ -217,5 +259,56 @@ mod tests {
         );
         cancel.cancel();
         task.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_heartbeats_alone_leaves_the_lists_be() {
+        let (ui, mut rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let (tx, mut events) = mpsc::unbounded_channel();
+        let task = {
+            let (ui, cancel) = (ui.clone(), cancel.clone());
+            tokio::spawn(async move { forward(&mut events, &ui, &cancel).await })
+        };
+        let presence = r#"{"table" : "presence", "op" : "insert", "post" : 4}"#;
+        tx.send(Ok(presence.into())).unwrap();
+        tx.send(Ok(presence.into())).unwrap();
+        tokio::time::sleep(COALESCE * 2).await;
+        assert_eq!(drain(&mut rx), ["presence"]);
+        tx.send(Ok(presence.into())).unwrap();
+        tx.send(Ok(
+            r#"{"table" : "assignments", "op" : "insert", "post" : 4}"#.into(),
+        ))
+        .unwrap();
+        tokio::time::sleep(COALESCE * 2).await;
+        assert_eq!(
+            drain(&mut rx),
+            ["changed"],
+            "an assignment in the burst reloads"
+        );
+        cancel.cancel();
+        assert_eq!(task.await.unwrap(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_heartbeat_comes_every_ten_seconds_until_cancelled() {
+        let (ui, mut rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let task = heartbeat(ui, cancel.clone());
+        tokio::time::sleep(Duration::from_secs(9)).await;
+        assert!(
+            drain(&mut rx).is_empty(),
+            "not at once: the console tells on change"
+        );
+        tokio::time::sleep(Duration::from_secs(26)).await;
+        assert_eq!(
+            drain(&mut rx),
+            ["beat", "beat", "beat"],
+            "at 10, 20 and 30 s"
+        );
+        cancel.cancel();
+        task.await.unwrap();
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        assert!(drain(&mut rx).is_empty());
     }
 }

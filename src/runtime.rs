@@ -180,10 +180,25 @@ pub fn rewire(
     Box::new(move || wire(&settings, &customers, &client).map(|w| w.sources))
 }
 
-/// On a shared workspace, the console's live link to the other consoles (see [`crate::live`]).
+/// On a shared workspace, the console's live link to the other consoles (see [`crate::live`]) and its
+/// presence heartbeat.
 pub fn listen(store: &Store, ui: mpsc::UnboundedSender<Msg>) -> Option<Running> {
     let url = store.postgres_url()?.to_string();
     let cancel = CancellationToken::new();
-    let supervisor = crate::live::spawn(url, ui, cancel.clone());
+    let live = crate::live::spawn(url, ui.clone(), cancel.clone());
+    let beat = crate::live::heartbeat(ui.clone(), cancel.clone());
+    let supervisor = tokio::spawn(async move {
+        for (what, task) in [("the live link", live), ("the presence heartbeat", beat)] {
+            if let Err(e) = task.await
+                && e.is_panic()
+            {
+                tracing::error!(error = %e, "{what} panicked");
+                let _ = ui.send(Msg::TaskFailed {
+                    what: what.into(),
+                    error: "it crashed; see the log".into(),
+                });
+            }
+        }
+    });
     Some(Running { cancel, supervisor })
 }

@@ -64,7 +64,9 @@ impl Workspace {
     }
 
     pub fn ingest(&self) -> Ingest {
-        Ingest::new(self.classifier.clone(), Matcher::new(&self.listening))
+        let mut ingest = Ingest::new(self.classifier.clone(), Matcher::new(&self.listening));
+        ingest.round_robin = self.settings.config.team.round_robin;
+        ingest
     }
 
     /// The console's starting state, with every pane's first page and Detail loaded (so the first frame is
@@ -89,6 +91,10 @@ impl Workspace {
         state.alerts = crate::alerts::Alerts::new(self.settings.config.alerts_policy());
         state.alerts.always = self.store.call(|db| db.always_tell_me()).await?;
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
+        state.team.me = (self.settings.config.me).name(|k| std::env::var(k).ok());
+        state.team.members = self.settings.config.team.members();
+        let (me, since) = (state.team.me.clone(), now - crate::domain::PRESENCE_FOR);
+        state.team.view = self.store.call(move |db| db.team_view(&me, since)).await?;
         if let Some(why) = &self.customer_import {
             state.flash(format!(
                 "customer import failed: {why} (the stored list is kept)"

@@ -55,6 +55,14 @@ pub enum Command {
     EditNote,
     /// Every post of the selected customer (or the current post's) notifies, whatever it is; again to stop.
     AlwaysTellMe,
+    /// The post is mine to handle (assigned to me).
+    AssignToMe,
+    /// The post goes to a teammate, chosen in a picker.
+    AssignTo,
+    /// The post goes back to nobody.
+    Unassign,
+    /// The lists show only the posts assigned to me (again: every post).
+    Mine,
     ScrollDetailDown,
     ScrollDetailUp,
     /// The next unread post, in the focused pane after the selection, then in the other panes.
@@ -109,7 +117,7 @@ impl Group {
 }
 
 impl Command {
-    pub const ALL: [Command; 51] = [
+    pub const ALL: [Command; 55] = [
         Command::NextPost,
         Command::PrevPost,
         Command::FirstPost,
@@ -148,6 +156,10 @@ impl Command {
         Command::Customers,
         Command::EditNote,
         Command::AlwaysTellMe,
+        Command::AssignToMe,
+        Command::AssignTo,
+        Command::Unassign,
+        Command::Mine,
         Command::Help,
         Command::Quit,
         Command::SendReply,
@@ -211,6 +223,10 @@ impl Command {
             Command::AlwaysTellMe => {
                 "always tell me: every post of the customer notifies (again: stop)"
             }
+            Command::AssignToMe => "assign the post to me",
+            Command::AssignTo => "assign the post to a teammate (a picker)",
+            Command::Unassign => "unassign the post (nobody has it)",
+            Command::Mine => "mine: only the posts assigned to me (again: all)",
             Command::ScrollDetailDown => "scroll Detail down",
             Command::ScrollDetailUp => "scroll Detail up",
             Command::NextUnread => "next unread post, from any pane",
@@ -248,6 +264,10 @@ impl Command {
             Command::Customers => "customers",
             Command::EditNote => "notes",
             Command::AlwaysTellMe => "always tell me",
+            Command::AssignToMe => "take it",
+            Command::AssignTo => "assign",
+            Command::Unassign => "unassign",
+            Command::Mine => "mine",
             Command::SendReply => "send",
             Command::CloseComposer => "keep draft",
             Command::InsertTemplate => "template",
@@ -293,6 +313,9 @@ impl Command {
             | Command::UnlinkHandle
             | Command::EditNote
             | Command::AlwaysTellMe
+            | Command::AssignToMe
+            | Command::AssignTo
+            | Command::Unassign
             | Command::MarkAllRead => Group::Work,
             Command::OpenDetail
             | Command::CustomerHistory
@@ -300,6 +323,7 @@ impl Command {
             | Command::CopyLink
             | Command::Close
             | Command::Filter
+            | Command::Mine
             | Command::ClearFilter
             | Command::Sources
             | Command::FollowUps

@@ -140,5 +140,24 @@ pub enum Effect {
     SaveCheckIn(crate::domain::checkin::CheckInRecord),
     /// Suspends the console (SIGTSTP) with the terminal restored; the UI loop takes it back on `fg`.
     Suspend,
+    /// Gives a post to `to` (`None`: nobody), as `by` asks (answered by `Msg::Assigned`).
+    Assign {
+        post: PostId,
+        to: Option<String>,
+        by: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Reads assignments and the heartbeats since `since` of everyone but `me` (answered by
+    /// `Msg::TeamLoaded`).
+    LoadTeam {
+        me: String,
+        since: chrono::DateTime<chrono::Utc>,
+    },
+    /// Tells the other consoles what `staff` is doing (`None`: nothing).
+    Beat {
+        staff: String,
+        doing: Option<(PostId, crate::domain::Doing)>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     Quit,
 }

@@ -208,6 +208,18 @@ pub enum Msg {
     LiveLink(Option<String>),
     /// Who runs the sources now (the fetcher lock's holder).
     Fetching(crate::state::live::Fetcher),
+    /// The store took an assignment (`action: None`: the post already was so).
+    Assigned {
+        post: PostId,
+        to: Option<String>,
+        action: Option<Action>,
+    },
+    /// Who has which open post and what teammates are doing, or why it could not be read.
+    TeamLoaded(Result<crate::domain::TeamView, String>),
+    /// Time to tell the others again what this console is doing (the runtime's heartbeat timer).
+    Heartbeat,
+    /// Only teammates' presence changed elsewhere (nothing the lists show).
+    PresenceChanged,
 }
 
 /// Who holds writes the database refused for now.

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod me;
 pub mod replies;
 pub mod store;
+pub mod team;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -65,6 +66,8 @@ pub struct Config {
     pub hours: crate::hours::BusinessHours,
     /// `[me]`: who is at the keyboard (a team sharing one workspace sees who did what).
     pub me: me::MeConfig,
+    /// `[team]`: teammates to assign posts to, and the round robin of new urgent posts.
+    pub team: team::TeamConfig,
     /// `[store]`: SQLite (the default) or PostgreSQL, and where its connection string comes from.
     pub store: store::StoreConfig,
 }

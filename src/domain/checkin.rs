@@ -232,6 +232,11 @@ pub fn queue(
     items
 }
 
+/// The items of posts assigned to me move up, right after any person in crisis, each group in its order.
+pub fn mine_first(items: &mut [Item], mine: impl Fn(PostId) -> bool) {
+    items.sort_by_key(|i| (!i.crisis, !i.post.is_some_and(&mine)));
+}
+
 /// How many of `items` (in order) the check-in takes on in `budget_secs`: those that fit one after another,
 /// at least the first, and every person in crisis whatever the time. The rest is left for next time.
 pub fn fitting(items: &[Item], budget_secs: i64) -> usize {
@@ -266,7 +271,7 @@ impl Tally {
         match kind {
             K::Replied => self.replied += 1,
             K::Handled | K::Resolved | K::Dismissed => self.handled += 1,
-            K::Reopened => {}
+            K::Reopened | K::Assigned => {}
             K::GiftSent
             | K::DiscountOffered
             | K::Escalated
@@ -324,6 +329,30 @@ mod tests {
             item(ItemKind::RegularInTrouble, 180, false),
         ];
         assert_eq!(fitting(&crises, 300), 2, "no one in crisis is left");
+    }
+
+    #[test]
+    fn my_items_come_first_after_anyone_in_crisis() {
+        let on = |post: i64, crisis: bool| Item {
+            post: Some(PostId(post)),
+            ..item(ItemKind::Complaint, 60, crisis)
+        };
+        let mut items = [
+            on(1, true),
+            on(2, false),
+            on(3, false),
+            on(4, false),
+            on(5, true),
+        ];
+        mine_first(&mut items, |p| {
+            p == PostId(4) || p == PostId(2) || p == PostId(5)
+        });
+        let order: Vec<i64> = items.iter().filter_map(|i| i.post).map(|p| p.0).collect();
+        assert_eq!(
+            order,
+            [5, 1, 2, 4, 3],
+            "crisis first (mine among them first), then mine, each in order"
+        );
     }
 
     #[test]

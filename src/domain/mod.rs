@@ -24,7 +24,9 @@ pub use story::{
     FORGOTTEN_NAME, Forgotten, Hint, QUIET_DAYS, StoryPost, StoryReply, TimelineEntry, Urgency,
     hint, identifying_terms, median, scrub, span, timeline,
 };
-pub use team::{Claim, Taken};
+pub use team::{
+    Claim, Doing, HEARTBEAT, PRESENCE_FOR, PRESENT_FOR_ROUND_ROBIN, Presence, Taken, TeamView,
+};
 pub use undo::{CORRECTIONS, Correction, CorrectionLine, OriginalTriage, UNDO_FOR, Undo};
 pub use work::{
     Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,

@@ -22,6 +22,8 @@ pub enum Term {
     Before(DateTime<Utc>),
     /// A word (or the start of one) in the text, the author's handle or name, or the customer's name.
     Text(String),
+    /// `assigned:name`: assigned to this teammate (the Mine filter is this with one's own `[me] name`).
+    Assigned(String),
 }
 
 /// A parsed `/` query. The empty search matches everything.
@@ -54,6 +56,12 @@ impl Search {
                 )
             } else if let Some(name) = lower.strip_prefix("customer:") {
                 Term::Customer(name.to_string())
+            } else if let Some(name) = word
+                .get(..9)
+                .filter(|p| p.eq_ignore_ascii_case("assigned:"))
+                .and_then(|_| word.get(9..))
+            {
+                Term::Assigned(name.to_string())
             } else if lower == "is:open" {
                 Term::Open
             } else if let Some(day) = lower.strip_prefix("since:") {
@@ -86,6 +94,8 @@ impl Search {
             Term::Open => post.is_open(),
             Term::Since(t) => post.created_at >= *t,
             Term::Before(t) => post.created_at < *t,
+            // Assignments are not part of a post: a post arriving live has none yet.
+            Term::Assigned(_) => false,
             Term::Text(t) => {
                 has_word_starting(&post.text, t)
                     || has_word_starting(&post.author.handle, t)
@@ -142,7 +152,7 @@ mod tests {
     #[test]
     fn terms() {
         let s = Search::parse(
-            "cat:comp @Maya customer:lee is:open Ring since:2026-11-01",
+            "cat:comp @Maya customer:lee is:open Ring since:2026-11-01 assigned:Ana",
             utc(),
         )
         .unwrap();
@@ -155,6 +165,7 @@ mod tests {
                 Term::Open,
                 Term::Text("ring".into()),
                 Term::Since(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()),
+                Term::Assigned("Ana".into()),
             ]
         );
         assert_eq!(

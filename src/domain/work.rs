@@ -22,6 +22,8 @@ pub enum ActionKind {
     Dismissed,
     /// A handled or dismissed post opened again.
     Reopened,
+    /// A post given to a teammate (or taken back: the note says which).
+    Assigned,
 }
 
 impl ActionKind {
@@ -37,11 +39,12 @@ impl ActionKind {
     ];
 
     /// The kinds logged by the console itself, never picked in the action form.
-    const UNPICKED: [ActionKind; 4] = [
+    const UNPICKED: [ActionKind; 5] = [
         ActionKind::Handled,
         ActionKind::FollowedUp,
         ActionKind::Dismissed,
         ActionKind::Reopened,
+        ActionKind::Assigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl ActionKind {
             ActionKind::FollowedUp => "followed_up",
             ActionKind::Dismissed => "dismissed",
             ActionKind::Reopened => "reopened",
+            ActionKind::Assigned => "assigned",
         }
     }
 
@@ -73,6 +77,7 @@ impl ActionKind {
             ActionKind::FollowedUp => "followed up",
             ActionKind::Dismissed => "dismissed",
             ActionKind::Reopened => "reopened",
+            ActionKind::Assigned => "assigned",
         }
     }
 
@@ -87,7 +92,11 @@ impl ActionKind {
     pub fn is_response(self) -> bool {
         !matches!(
             self,
-            ActionKind::Note | ActionKind::FollowUp | ActionKind::Dismissed | ActionKind::Reopened
+            ActionKind::Note
+                | ActionKind::FollowUp
+                | ActionKind::Dismissed
+                | ActionKind::Reopened
+                | ActionKind::Assigned
         )
     }
 

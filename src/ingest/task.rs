@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Ingest;
 use crate::app::{Msg, Writer};
-use crate::domain::{IncomingPost, NewPost};
+use crate::domain::{IncomingPost, NewPost, PRESENT_FOR_ROUND_ROBIN, PostId};
 use crate::sources::{Cursor, SourceEvent};
 use crate::store::Store;
 
@@ -102,8 +102,13 @@ pub async fn run(
                 if !finish(&mut writing, &ui).await {
                     return;
                 }
-                let mut write: Write =
-                    Box::pin(write(store.clone(), prepared, ui.clone(), cancel.clone()));
+                let mut write: Write = Box::pin(write(
+                    store.clone(),
+                    prepared,
+                    ui.clone(),
+                    cancel.clone(),
+                    ingest.round_robin,
+                ));
                 // Polled once, the write is on the store thread's queue; its answer is taken when the next
                 // event needs the store or the queue runs dry.
                 if let Poll::Ready(msgs) = futures::poll!(write.as_mut()) {
@@ -149,12 +154,13 @@ fn prepare(ingest: &Ingest, group: Vec<Batch<IncomingPost>>) -> Vec<Batch<NewPos
 /// Stores a group of batches in one transaction, each with its cursors; if that fails, each batch alone, so one
 /// bad batch costs only its own posts (as when batches were written one by one). A database that cannot be
 /// written for now is waited for (the UI told once, and again when it takes writes). One message per source:
-/// its new posts, or the failure.
+/// its new posts, or the failure. With `deal`, the new urgent posts are then dealt out (the round robin).
 async fn write(
     store: Store,
     group: Vec<Batch<NewPost>>,
     ui: mpsc::UnboundedSender<Msg>,
     cancel: CancellationToken,
+    deal: bool,
 ) -> Vec<Msg> {
     let group = Arc::new(group);
     let mut wait = RETRY_FIRST;
@@ -239,7 +245,38 @@ async fn write(
             }
         }
     }
+    if deal {
+        msgs.extend(deal_urgent(&store, &msgs).await);
+    }
     msgs
+}
+
+/// The round robin (`[team] round_robin`): the new urgent posts (those Attention lists) go to the teammates
+/// present, in turn. Only the fetcher ingests, so only it deals; the consoles see the assignments through
+/// their live link. A failure is said; the posts stay unassigned.
+async fn deal_urgent(store: &Store, msgs: &[Msg]) -> Option<Msg> {
+    let urgent: Vec<PostId> = msgs
+        .iter()
+        .flat_map(|m| match m {
+            Msg::Ingested { posts, .. } => posts.as_slice(),
+            _ => [].as_slice(),
+        })
+        .filter(|p| p.in_attention())
+        .map(|p| p.id)
+        .collect();
+    if urgent.is_empty() {
+        return None;
+    }
+    let now = Utc::now();
+    let dealt = store
+        .call(move |db| db.deal(&urgent, now - PRESENT_FOR_ROUND_ROBIN, now))
+        .await;
+    let e = dealt.err()?;
+    tracing::warn!(error = %e, "the round robin could not assign new urgent posts");
+    Some(Msg::TaskFailed {
+        what: "the round robin".into(),
+        error: e.to_string(),
+    })
 }
 
 #[cfg(test)]

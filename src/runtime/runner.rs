@@ -294,6 +294,13 @@ impl Runner {
                     .send(Msg::CheckInGathered(gathered.map_err(|e| e.to_string())));
                 return;
             }
+            Effect::LoadTeam { me, since } => {
+                let view = self.store.call(move |db| db.team_view(&me, since)).await;
+                let _ = self
+                    .ui
+                    .send(Msg::TeamLoaded(view.map_err(|e| e.to_string())));
+                return;
+            }
             Effect::MeasureSpikes { at, rule } => {
                 let measured = self
                     .store
@@ -319,6 +326,8 @@ impl Runner {
             | Effect::CorrectCategory { .. }
             | Effect::SaveCheckIn(_)
             | Effect::SetAlwaysTellMe { .. }
+            | Effect::Assign { .. }
+            | Effect::Beat { .. }
             | Effect::SendReply { .. }
             | Effect::ResolveReply { .. }
             | Effect::SearchAccounts { .. }

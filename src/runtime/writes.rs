@@ -127,6 +127,20 @@ impl Write {
                         .map(|_| Some(Msg::AlwaysTellMeSet { customer, on }))
                 })
             }
+            Effect::Assign { post, to, by, at } => Write::new("the assignment", move |db| {
+                db.assign(post, to.as_deref(), &by, at).map(|action| {
+                    Some(Msg::Assigned {
+                        post,
+                        to: to.clone(),
+                        action,
+                    })
+                })
+            }),
+            // Only the latest heartbeat matters: a newer one replaces one still waiting.
+            Effect::Beat { staff, doing, at } => Write::new("the presence heartbeat", move |db| {
+                db.beat(&staff, doing, at).map(|_| None)
+            })
+            .keyed("presence".into()),
             _ => return None,
         })
     }

@@ -108,11 +108,18 @@ impl AppState {
         })
     }
 
-    /// The query a post pane lists: its listing, narrowed by the applied search.
+    /// The query a post pane lists: its listing, narrowed by the applied search (and to my posts under the
+    /// Mine filter).
     pub fn query(&self, pane: Pane) -> Option<PostQuery> {
+        let mut search = self.search.clone();
+        if self.team.mine {
+            search
+                .terms
+                .push(crate::domain::Term::Assigned(self.team.me.clone()));
+        }
         Some(PostQuery {
             listing: self.listing(pane)?,
-            search: self.search.clone(),
+            search,
         })
     }
 
@@ -126,7 +133,8 @@ impl AppState {
             Listing::Attention => post.in_attention(),
         };
         let customer = self.customer_of(post).map(|c| c.name.as_str());
-        (belongs && self.search.matches(post, customer)).then(|| PostKey {
+        let mine = !self.team.mine || self.team.assignee(post.id) == Some(self.team.me.as_str());
+        (belongs && mine && self.search.matches(post, customer)).then(|| PostKey {
             rank: if listing == Listing::Attention {
                 self.attention_rank(post)
             } else {

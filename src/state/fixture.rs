@@ -105,7 +105,9 @@ impl Desk {
                     | Effect::LoadStory(_)
                     | Effect::SaveCustomerNote { .. }
                     | Effect::MarkRead { .. }
-                    | Effect::MarkAllRead { .. } => {
+                    | Effect::MarkAllRead { .. }
+                    | Effect::LoadTeam { .. }
+                    | Effect::Assign { .. } => {
                         let msg = self.answer(effect);
                         next.extend(crate::app::update(&mut self.state, msg));
                     }
@@ -119,7 +121,7 @@ impl Desk {
 
     /// The Customers view's reads and writes and the read marks, answered from the store as the runner does.
     fn answer(&mut self, effect: Effect) -> Msg {
-        use crate::store::{ReadRepo, StoryRepo};
+        use crate::store::{AssignRepo, ReadRepo, StoryRepo};
         match effect {
             Effect::MarkRead { posts, at } => {
                 self.db.mark_read(&posts, at).unwrap();
@@ -137,6 +139,14 @@ impl Desk {
             Effect::SaveCustomerNote { customer, note } => {
                 Msg::CustomerSaved(self.db.set_customer_note(customer, &note).unwrap())
             }
+            Effect::LoadTeam { me, since } => {
+                Msg::TeamLoaded(Ok(self.db.team_view(&me, since).unwrap()))
+            }
+            Effect::Assign { post, to, by, at } => Msg::Assigned {
+                action: self.db.assign(post, to.as_deref(), &by, at).unwrap(),
+                post,
+                to,
+            },
             other => panic!("not a store effect answered here: {other:?}"),
         }
     }

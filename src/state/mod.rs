@@ -15,6 +15,7 @@ pub mod popup;
 pub mod posts;
 pub mod reads;
 pub mod stats;
+pub mod team;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -129,6 +130,8 @@ pub struct AppState {
     pub check_in_config: crate::config::checkin::CheckInConfig,
     /// The live link and the elected fetcher, on a shared (PostgreSQL) workspace.
     pub live: live::Live,
+    /// Assignments, teammates' presence and the Mine filter.
+    pub team: team::Team,
     pub size: (u16, u16),
     pub quitting: bool,
 }
@@ -184,6 +187,7 @@ impl AppState {
             sync_read_position: false,
             check_in_config: Default::default(),
             live: live::Live::default(),
+            team: team::Team::default(),
             size: (80, 24),
             quitting: false,
         }

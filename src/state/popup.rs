@@ -56,6 +56,8 @@ pub enum Popup {
     },
     /// The saved replies, over the composer: type to filter, one to insert or to replace the draft.
     SavedReplies(ReplyPicker),
+    /// The teammates a post can be assigned to, one to choose.
+    Assign(super::team::AssignPicker),
 }
 
 impl Popup {
@@ -64,6 +66,7 @@ impl Popup {
         match self {
             Popup::Action(f) => Some(f.post),
             Popup::Correct { post, .. } => Some(*post),
+            Popup::Assign(picker) => Some(picker.post),
             Popup::FollowUp(f) => Some(f.post),
             Popup::ConfirmSend { post, .. }
             | Popup::ConfirmReplyAgain { post, .. }

@@ -54,6 +54,8 @@ pub struct Place {
     pub selected: BTreeMap<Pane, PostId>,
     pub filter: String,
     pub history: Option<CustomerId>,
+    /// The Mine filter was on.
+    pub mine: bool,
 }
 
 impl Place {
@@ -68,6 +70,7 @@ impl Place {
                 .collect(),
             filter: state.filter.query.clone(),
             history: state.history,
+            mine: state.team.mine,
         }
     }
 
@@ -75,6 +78,7 @@ impl Place {
         let mut out = vec![("filter".to_string(), self.filter.clone())];
         out.extend(self.focus.map(|p| ("focus".into(), p.key().into())));
         out.extend(self.history.map(|c| ("history".into(), c.0.to_string())));
+        out.extend(self.mine.then(|| ("mine".to_string(), "on".to_string())));
         out.extend(
             self.selected
                 .iter()
@@ -99,6 +103,7 @@ impl Place {
                 state.reads.restoring.insert(*pane);
             }
         }
+        state.team.mine = self.mine;
         if let Ok(search) = crate::domain::Search::parse(&self.filter, state.tz) {
             state.filter.query = self.filter.clone();
             state.search = search;
@@ -132,6 +137,7 @@ impl Place {
             selected,
             filter: pairs.get("filter").cloned().unwrap_or_default(),
             history,
+            mine: pairs.get("mine").is_some_and(|v| v == "on"),
         }
     }
 }
@@ -147,6 +153,7 @@ mod tests {
             selected: BTreeMap::from([(Pane::Attention, PostId(7)), (Pane::Mentions, PostId(3))]),
             filter: "cat:comp".into(),
             history: None,
+            mine: true,
         };
         let mut pairs: HashMap<_, _> = place.to_pairs().into_iter().collect();
         assert_eq!(Place::from_pairs(&pairs), place);
@@ -163,6 +170,7 @@ mod tests {
             selected: BTreeMap::from([(Pane::History, PostId(12))]),
             filter: String::new(),
             history: Some(CustomerId(4)),
+            mine: false,
         };
         let mut pairs: HashMap<_, _> = place.to_pairs().into_iter().collect();
         assert_eq!(Place::from_pairs(&pairs), place);

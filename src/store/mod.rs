@@ -17,6 +17,7 @@
 mod actions;
 mod actor;
 mod alerts;
+mod assign;
 mod checkins;
 mod codec;
 mod cursors;
@@ -51,8 +52,8 @@ pub use pg::doctor as postgres_doctor;
 pub use pg::live;
 pub use pg::{PG_SCHEMA_VERSION, PgDb, TableCopy};
 pub use repository::{
-    AlertRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo, ReadRepo,
-    ReportRepo, Repository, ReviewRepo, StoryRepo, TeamRepo, WorkRepo,
+    AlertRepo, AssignRepo, CheckInRepo, CursorRepo, CustomerRepo, ListRepo, LogRepo, PostRepo,
+    ReadRepo, ReportRepo, Repository, ReviewRepo, StoryRepo, TeamRepo, WorkRepo,
 };
 pub use schema::SCHEMA_VERSION;
 pub use work::REPLY_NOTE_CHARS;

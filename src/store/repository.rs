@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::Result;
-use crate::domain::Claim;
 use crate::domain::checkin::CheckInRecord;
 use crate::domain::{
     Action, ActionKey, Anchor, Category, Correction, Customer, CustomerId, CustomerStory,
@@ -15,6 +14,7 @@ use crate::domain::{
     Network, NewAction, NewFollowUp, NewPost, Page, Post, PostDetails, PostId, PostKey, PostQuery,
     PriorReply, Reply, Undo, Watched,
 };
+use crate::domain::{Claim, Doing, TeamView};
 use crate::sources::Cursor;
 
 /// Everything the app asks of a store.
@@ -32,6 +32,7 @@ pub trait Repository:
     + CheckInRepo
     + ReportRepo
     + TeamRepo
+    + AssignRepo
     + Send
 {
 }
@@ -50,6 +51,7 @@ impl<
         + CheckInRepo
         + ReportRepo
         + TeamRepo
+        + AssignRepo
         + Send,
 > Repository for T
 {
@@ -343,4 +345,35 @@ pub trait TeamRepo {
     /// Gives up the claim an attempt took (its reply is known not to have gone out), so nobody is asked about
     /// it; a claim taken since by someone else stays.
     fn release_claim(&mut self, post: PostId, key: &str) -> Result<()>;
+}
+
+/// A team on one workspace: who has which post, and who is looking at what.
+pub trait AssignRepo {
+    /// Gives `post` to `to` (`None`: to nobody) as `by` asks, and logs an `assigned` action saying so, in ONE
+    /// transaction. When the post already is so, nothing is written: `None`.
+    fn assign(
+        &mut self,
+        post: PostId,
+        to: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Action>>;
+    /// The assignees of the open posts, and the heartbeats since `since` of everyone but `me`.
+    fn team_view(&self, me: &str, since: DateTime<Utc>) -> Result<TeamView>;
+    /// Records what `staff` is doing at `at` (`None`: nothing, their heartbeat goes).
+    fn beat(
+        &mut self,
+        staff: &str,
+        doing: Option<(PostId, Doing)>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The round robin, in ONE transaction: each of `posts` nobody has goes to the next of those with a
+    /// heartbeat since `since` (in name order, after whoever the round robin gave a post last), each logged.
+    /// Nobody present: nothing is dealt.
+    fn deal(
+        &mut self,
+        posts: &[PostId],
+        since: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Action>>;
 }

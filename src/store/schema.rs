@@ -26,6 +26,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V11_CHECKINS.into(),
     || V12_ALERTS.into(),
     || V14_TEAM.into(),
+    || V_ASSIGN.into(),
 ];
 
 /// The schema version this build writes.
@@ -245,6 +246,25 @@ CREATE TABLE claim_overrides (
     at      INTEGER NOT NULL
 );
 CREATE INDEX claim_overrides_post ON claim_overrides (post_id);
+"#;
+
+/// Who has which post (one assignee per post), and each console's heartbeat: what its person is viewing or
+/// replying to, and when it last said so (old heartbeats are ignored, see `domain::PRESENCE_FOR`; no key to
+/// posts: a heartbeat may outlive a forgotten post by seconds, harmlessly).
+const V_ASSIGN: &str = r#"
+CREATE TABLE assignments (
+    post_id     INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    staff       TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    at          INTEGER NOT NULL
+);
+CREATE INDEX assignments_staff ON assignments (staff, post_id);
+CREATE TABLE presence (
+    staff   TEXT PRIMARY KEY,
+    post_id INTEGER NOT NULL,
+    doing   TEXT NOT NULL,
+    at      INTEGER NOT NULL
+);
 "#;
 
 /// The customers staff asked to hear about whatever they post ("always tell me"), since when. Forgetting a

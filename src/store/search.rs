@@ -134,6 +134,13 @@ pub(super) fn plan(conn: &Connection, query: &PostQuery) -> Result<Plan> {
                 conditions.push("p.created_at < ?", [Value::Integer(ms(*t))]);
                 fts_counts = false;
             }
+            Term::Assigned(name) => {
+                conditions.push(
+                    "p.id IN (SELECT post_id FROM assignments WHERE staff = ?)",
+                    [Value::Text(name.clone())],
+                );
+                fts_counts = false;
+            }
             Term::Handle(h) => {
                 if let Some(phrase) = phrase(h) {
                     words.push(format!("author_handle : {phrase}"));

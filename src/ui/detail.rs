@@ -158,6 +158,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         _ => {}
     }
     out.push(Line::from(status));
+    out.extend(super::team::detail_line(state, post));
     out.push(Line::default());
 
     // The post first, why it was flagged after: on a small screen the words matter most.

@@ -70,6 +70,12 @@ fn title(state: &AppState, pane: Pane) -> Line<'static> {
             Style::default().fg(state.theme.accent),
         ));
     }
+    if state.team.mine && pane.shows_posts() {
+        spans.push(Span::styled(
+            "mine ",
+            Style::default().fg(state.theme.accent),
+        ));
+    }
     if !state.filter.query.is_empty() && pane.shows_posts() {
         spans.push(Span::styled(
             format!("/{} ", truncate_width(&state.filter.query, 16)),
@@ -226,6 +232,10 @@ fn post_line(state: &AppState, post: &Post, width: usize) -> Line<'static> {
     };
     spans.push(Span::styled(format!("{label:<label_width$} "), style));
     let mut used = 8 + label_width + 1;
+    if let Some(team) = super::team::row_column(state, post, width) {
+        spans.extend(team);
+        used += super::team::column_width(width) + 2;
+    }
     let who = truncate_words(&who(state, post), name_width);
     used += crate::text::display_width(&who) + 1;
     let who_style = if post.customer.is_some() {

@@ -15,6 +15,7 @@ pub mod sources;
 mod stats;
 mod status_bar;
 pub mod story;
+mod team;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -35,6 +36,8 @@ mod tests_screens;
 mod tests_stats;
 #[cfg(test)]
 mod tests_team;
+#[cfg(test)]
+mod tests_team_assign;
 #[cfg(test)]
 mod tests_undo;
 

@@ -36,6 +36,7 @@ pub fn render(frame: &mut Frame, state: &AppState, area: Rect, popup: &Popup) {
         Popup::Unlink(p) => super::candidates::unlink(frame, state, area, p),
         Popup::Correct { post, selected } => correct(frame, state, area, *post, *selected),
         Popup::SavedReplies(picker) => super::replies::render(frame, state, area, picker),
+        Popup::Assign(picker) => super::team::picker(frame, state, area, picker),
         Popup::Help { .. } => {}
     }
 }

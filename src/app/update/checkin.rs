@@ -47,13 +47,17 @@ pub(super) fn gathered(state: &mut AppState, found: Result<Gathered, String>) ->
             return vec![];
         }
     };
-    let items = checkin::queue(
+    let mut items = checkin::queue(
         &found.posts,
         &found.follow_ups,
         found.since,
         today,
         &estimates,
     );
+    let team = &state.team;
+    checkin::mine_first(&mut items, |post| {
+        team.assignee(post) == Some(team.me.as_str())
+    });
     check_in.fits = checkin::fitting(&items, check_in.budget_secs);
     check_in.seen = vec![false; items.len()];
     check_in.done = vec![false; items.len()];

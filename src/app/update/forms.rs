@@ -115,6 +115,7 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Popup::Correct { post, selected } => {
             super::undo::correction_key(state, post, selected, key)
         }
+        Popup::Assign(picker) => super::team::picker_key(state, picker, key),
     };
     if state.popup.is_none() {
         state.popup = kept;

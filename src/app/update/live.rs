@@ -22,6 +22,7 @@ pub(super) fn changed(state: &mut AppState) -> Vec<Effect> {
     // Asked again by `wanted_loads`; what Detail shows stays until the answer.
     state.detail.wanted = None;
     state.follow_up_view.stale = true;
+    super::team::stale(state);
     effects
 }
 

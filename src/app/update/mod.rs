@@ -14,6 +14,7 @@ mod posts;
 mod reads;
 mod reply_texts;
 mod stats;
+mod team;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -40,6 +41,8 @@ mod tests_reads;
 mod tests_replies;
 #[cfg(test)]
 mod tests_team;
+#[cfg(test)]
+mod tests_team_assign;
 #[cfg(test)]
 mod tests_undo;
 mod undo;
@@ -73,6 +76,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     effects.extend(lists::wanted_loads(state));
     effects.extend(reads::follow(state));
     effects.extend(checkin::wanted_load(state));
+    effects.extend(team::follow(state));
     effects
 }
 
@@ -282,6 +286,16 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             live::fetching(state, fetcher);
             vec![]
         }
+        Msg::Assigned { post, to, action } => team::assigned(state, post, to, action),
+        Msg::TeamLoaded(view) => {
+            team::loaded(state, view);
+            vec![]
+        }
+        Msg::Heartbeat => team::heartbeat(state),
+        Msg::PresenceChanged => {
+            team::stale(state);
+            vec![]
+        }
     }
 }
 
@@ -410,6 +424,10 @@ fn command_msg(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::Reopen => undo::reopen(state),
         Command::Dismiss => undo::dismiss(state),
         Command::CorrectCategory => undo::open_correction(state),
+        Command::AssignToMe => team::assign_to_me(state),
+        Command::AssignTo => team::open_picker(state),
+        Command::Unassign => team::unassign(state),
+        Command::Mine => team::toggle_mine(state),
         Command::Undo => undo::undo(state),
         Command::FindHandles => match handles::customer_in_context(state) {
             Some(customer) => handles::find_for(state, customer),

@@ -236,3 +236,44 @@ async fn a_full_disk_holds_the_batches_until_space_returns() {
     assert_eq!(cursor["k"], format!("c{}", BATCHES - 1));
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_round_robin_deals_new_urgent_posts_to_those_present() {
+    use crate::domain::{Doing, PostId};
+    let store = Store::open_in_memory().unwrap();
+    // A heartbeat names a post id only (no post need be stored for it).
+    for who in ["ben", "ana"] {
+        store
+            .call(move |db| db.beat(who, Some((PostId(1), Doing::Viewing)), Utc::now()))
+            .await
+            .unwrap();
+    }
+    let mut urgent = batch("a", &["1", "2", "3"], "x@m.example", "a1");
+    if let SourceEvent::Batch { posts, .. } = &mut urgent {
+        for p in posts.iter_mut().take(2) {
+            p.text = "my order never arrived and nobody answers, terrible".into();
+            p.addressed_to_shop = true;
+        }
+    }
+    let (tx, rx) = mpsc::channel(1);
+    tx.try_send(urgent).unwrap();
+    drop(tx);
+    let (ui, mut msgs) = mpsc::unbounded_channel();
+    let mut dealing = ingest();
+    dealing.round_robin = true;
+    run(rx, store.clone(), dealing, ui, Default::default()).await;
+    let Ok(Msg::Ingested { posts, .. }) = msgs.try_recv() else {
+        panic!("the batch is stored");
+    };
+    assert!(posts[0].in_attention() && posts[1].in_attention() && !posts[2].in_attention());
+    let view = store
+        .call(|db| db.team_view("nobody", Utc::now() - chrono::Duration::minutes(1)))
+        .await
+        .unwrap();
+    let given = |i: usize| view.assignees.get(&posts[i].id).map(String::as_str);
+    assert_eq!(
+        (given(0), given(1), given(2)),
+        (Some("ana"), Some("ben"), None)
+    );
+    assert!(msgs.try_recv().is_err(), "nothing failed");
+}

@@ -31,6 +31,8 @@ const TABLES: &[&str] = &[
     "checkins",
     "reply_claims",
     "claim_overrides",
+    "assignments",
+    "presence",
 ];
 
 /// SQLite's own tables and the full-text index (PostgreSQL keeps its words in a generated column).

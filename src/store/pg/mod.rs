@@ -9,6 +9,7 @@
 
 mod actions;
 mod alerts;
+mod assign;
 mod checkins;
 pub(in crate::store) mod codec;
 mod copy;

@@ -10,7 +10,7 @@ use super::PgDb;
 use crate::store::{Result, StoreError};
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, super::team::V2_TEAM, V_LIVE];
+const MIGRATIONS: &[&str] = &[V1, super::team::V2_TEAM, V_LIVE, super::assign::V_ASSIGN];
 
 /// The schema version this build writes.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

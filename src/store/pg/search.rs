@@ -141,6 +141,10 @@ pub(super) fn plan(conn: &mut postgres::Client, query: &PostQuery) -> Result<Pla
             }
             Term::Since(t) => terms.push("p.created_at >= ?", [Param::Int(ms(*t))]),
             Term::Before(t) => terms.push("p.created_at < ?", [Param::Int(ms(*t))]),
+            Term::Assigned(name) => terms.push(
+                "p.id IN (SELECT post_id FROM assignments WHERE staff = ?)",
+                [Param::Text(name.clone())],
+            ),
             Term::Handle(h) => {
                 if let Some(phrase) = phrase(h) {
                     // The words index finds the candidates; the handle alone must hold the phrase.

@@ -4,6 +4,7 @@
 mod backends;
 mod actor;
 mod alerts;
+mod assign;
 mod batches;
 mod checkins;
 mod customers;

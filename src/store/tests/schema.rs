@@ -196,6 +196,7 @@ fn a_version_1_database_gains_every_later_column() {
              DROP TABLE customer_alerts;
              DROP TABLE checkins;
              DROP TABLE claim_overrides; DROP TABLE reply_claims;
+             DROP TABLE presence; DROP TABLE assignments;
              PRAGMA user_version = 1;",
         )
         .unwrap();
