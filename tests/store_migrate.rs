@@ -22,8 +22,8 @@ use regulars::ingest::{Ingest, Matcher};
 use regulars::sources::Cursor;
 use regulars::sources::listening::Listening;
 use regulars::store::{
-    AlertRepo, CheckInRepo, CustomerRepo, Db, ListRepo, LogRepo, PgDb, PostRepo, ReadRepo,
-    Repository, ReviewRepo, StoryRepo, WorkRepo,
+    AlertRepo, AssignRepo, CheckInRepo, CustomerRepo, Db, ListRepo, LogRepo, PgDb, PostRepo,
+    ReadRepo, Repository, ReviewRepo, StoryRepo, WorkRepo,
 };
 
 const POSTS: usize = 600;
@@ -157,6 +157,17 @@ fn work(db: &mut Db, customers: &[Customer]) {
     }
     let read: Vec<_> = open.iter().take(25).map(|(_, p)| p.id).collect();
     db.mark_read(&read, at(90)).unwrap();
+    // Assignments and a heartbeat (copied too, so a team starts where the workspace was).
+    for (i, (_, p)) in open.iter().take(6).enumerate() {
+        let to = ["ana", "ben"][i % 2];
+        db.assign(p.id, Some(to), "ana", at(91)).unwrap();
+    }
+    db.beat(
+        "ana",
+        Some((open[0].1.id, regulars::domain::Doing::Viewing)),
+        at(92),
+    )
+    .unwrap();
     db.record_check_in(&CheckInRecord {
         started_at: at(100),
         ended_at: at(105),
@@ -308,6 +319,8 @@ fn a_workspace_is_copied_whole_verified_and_copied_again_without_change() {
         "source_cursors",
         "ui_state",
         "checkins",
+        "assignments",
+        "presence",
     ];
     for table in tables {
         let [source, new, changed, target] = figures(&first, table);
@@ -315,7 +328,7 @@ fn a_workspace_is_copied_whole_verified_and_copied_again_without_change() {
         assert_eq!((new, changed, target), (source, 0, source), "{table}");
     }
     assert!(figures(&first, "posts")[0] >= POSTS as u64);
-    assert!(first.contains("every table matches: 16 tables"));
+    assert!(first.contains("every table matches: 18 tables"));
 
     let sqlite = Db::open(&path).unwrap();
     let expected = snapshot(&sqlite);
