@@ -13,6 +13,7 @@ mod lists;
 mod posts;
 mod reads;
 mod schema;
+mod search;
 mod story;
 mod team;
 mod undo;
