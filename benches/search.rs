@@ -1,9 +1,9 @@
 //! A search page on PostgreSQL (not a timed test): a generated store (`regulars bench`'s month of a jeweller's
 //! social media, through the real ingest; 100,000 posts by default) in a throwaway cluster. For a rare word, a
-//! common one and one matching nothing, in Mentions and Attention: the first page and a deep one (after the
-//! 1,000th match, or the middle of fewer), read through the store (median of 5; the first page with the list's
-//! count, as the console asks for it), with every statement the read
-//! ran EXPLAIN ANALYZE'd by PostgreSQL's own `auto_explain` (so the plans are those of the store's real SQL).
+//! common one and one matching nothing, in Mentions and Attention: the first page (with the list's count, as
+//! the console asks for it) and a deep one (after the 1,000th match, or the middle of fewer), read through the
+//! store (median of 5), with every statement the read ran EXPLAIN ANALYZE'd by PostgreSQL's own
+//! `auto_explain` (so the plans are those of the store's real SQL).
 //!
 //! `cargo bench --bench search --profile dev -- [POSTS]`; starts its own cluster.
 
