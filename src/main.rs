@@ -439,12 +439,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(Cmd::Customers { action }) = &cli.command {
-        if settings.config.store.is_postgres() {
-            anyhow::bail!(
-                "`regulars customers` works on the SQLite file only for now; with [store] backend = \"postgres\", \
-                 the console imports ([customers] on_start) and shows the customers"
-            );
-        }
         return customers(action, &settings, &db, cli.yes);
     }
     if let Some(Cmd::Store { action }) = &cli.command {
@@ -514,7 +508,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `regulars customers ...`: read and written straight in the database file (the console may be running).
+/// `regulars customers ...`: read and written straight in the workspace's store, the SQLite file or
+/// PostgreSQL (the console may be running).
 fn customers(
     action: &CustomersCmd,
     settings: &Settings,
@@ -522,19 +517,19 @@ fn customers(
     yes: bool,
 ) -> anyhow::Result<ExitCode> {
     use regulars::customers::show;
-    use regulars::store::CustomerRepo;
+    use regulars::workspace::with_store;
     let clock = regulars::customers::story::Clock {
         now: chrono::Utc::now(),
         tz: *chrono::Local::now().offset(),
         currency: settings.config.shop.currency.clone(),
     };
-    let mut out = std::io::stdout().lock();
     match action {
         CustomersCmd::Import { dry_run, json } => {
             let options = regulars::customers::import::Options {
                 dry_run: *dry_run,
                 json: *json,
             };
+            let mut out = std::io::stdout().lock();
             regulars::customers::import::run(settings, db, options, clock.now, &mut out)?;
         }
         CustomersCmd::Find { .. } | CustomersCmd::Unlink { .. } => {
@@ -543,23 +538,38 @@ fn customers(
             runtime.block_on(find_handles(action, settings, db))?;
         }
         CustomersCmd::List { json } => {
-            show::list(&regulars::store::Db::open(db)?, &clock, *json, &mut out)?
+            let json = *json;
+            with_store(settings, db, move |store| {
+                show::list(&*store, &clock, json, &mut std::io::stdout().lock())
+            })?
         }
         CustomersCmd::Show { name, json } => {
-            let store = regulars::store::Db::open(db)?;
-            let all = store.customers()?;
-            show::show(&store, &all, name, &clock, *json, &mut out)?
+            let (name, json) = (name.clone(), *json);
+            with_store(settings, db, move |store| {
+                let all = store.customers()?;
+                show::show(
+                    &*store,
+                    &all,
+                    &name,
+                    &clock,
+                    json,
+                    &mut std::io::stdout().lock(),
+                )
+            })?
         }
         CustomersCmd::Forget { name, posts } => {
-            let forgotten = show::forget(
-                &mut regulars::store::Db::open(db)?,
-                name,
-                *posts,
-                yes,
-                clock.now,
-                &mut std::io::stdin().lock(),
-                &mut std::io::stderr(),
-            )?;
+            let (name, posts, now) = (name.clone(), *posts, clock.now);
+            let forgotten = with_store(settings, db, move |store| {
+                show::forget(
+                    store,
+                    &name,
+                    posts,
+                    yes,
+                    now,
+                    &mut std::io::stdin().lock(),
+                    &mut std::io::stderr(),
+                )
+            })?;
             if !forgotten {
                 anyhow::bail!("nothing forgotten, nothing changed (answer yes, or add --yes)");
             }
@@ -680,7 +690,7 @@ async fn find_handles(
     settings: &Settings,
     db: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let store = regulars::store::Store::open(db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = regulars::workspace::open_store(settings, db)?;
     let customers = store.call(|db| db.customers()).await?;
     let client = regulars::sources::http::client();
     let wiring = runtime::wire(settings, &customers, &client).map_err(anyhow::Error::msg)?;

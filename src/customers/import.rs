@@ -114,9 +114,10 @@ struct Report<'a> {
     changes: &'a Diff,
 }
 
-/// `regulars customers import [--dry-run] [--json]`: the import of `settings`' `[customers]` into the store
-/// at `db_path`, the changes printed to `out`. A dry run opens the store read-only (and not at all when
-/// there is none yet). A bad source is an `Err` naming every bad line; nothing is written then.
+/// `regulars customers import [--dry-run] [--json]`: the import of `settings`' `[customers]` into the
+/// workspace's store (the SQLite file at `db_path`, or PostgreSQL), the changes printed to `out`. A dry run
+/// opens a SQLite store read-only (and not at all when there is none yet). A bad source is an `Err` naming
+/// every bad line; nothing is written then.
 pub fn run(
     settings: &Settings,
     db_path: &Path,
@@ -135,25 +136,25 @@ pub fn run(
         )
     })?;
     let homes = Homes::of(&settings.config);
-    let mut db = if options.dry_run {
-        db_path
-            .exists()
-            .then(|| Db::open_read_only(db_path))
-            .transpose()
+    let plan = if settings.config.store.is_postgres() {
+        crate::workspace::with_store(settings, db_path, move |db| {
+            import(db, &config, &homes, options.dry_run, now)
+        })?
     } else {
-        Db::open(db_path).map(Some)
-    }
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (stored, forgotten) = match &db {
-        Some(db) => (db.customers()?, db.forgotten_keys()?),
-        None => (Vec::new(), HashSet::new()),
+        let db = if options.dry_run {
+            db_path
+                .exists()
+                .then(|| Db::open_read_only(db_path))
+                .transpose()
+        } else {
+            Db::open(db_path).map(Some)
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        match db {
+            Some(mut db) => import(&mut db, &config, &homes, options.dry_run, now)?,
+            None => plan(&config, &homes, &[], &HashSet::new(), now).map_err(anyhow::Error::new)?,
+        }
     };
-    let plan = plan(&config, &homes, &stored, &forgotten, now).map_err(anyhow::Error::new)?;
-    if let (false, Some(db)) = (options.dry_run, db.as_mut()) {
-        db.import_customers(&plan.run, &plan.ranked).map_err(|e| {
-            anyhow::anyhow!("the store refused the import: {e}; nothing was imported")
-        })?;
-    }
     if options.json {
         let report = Report {
             dry_run: options.dry_run,
@@ -178,6 +179,24 @@ pub fn run(
         writeln!(out, "imported {}", plan.summary())?;
     }
     Ok(())
+}
+
+/// The import planned against what `db` stores and, unless `dry_run`, written in one transaction.
+fn import(
+    db: &mut dyn CustomerRepo,
+    config: &CustomersConfig,
+    homes: &Homes,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Plan> {
+    let (stored, forgotten) = (db.customers()?, db.forgotten_keys()?);
+    let plan = plan(config, homes, &stored, &forgotten, now).map_err(anyhow::Error::new)?;
+    if !dry_run {
+        db.import_customers(&plan.run, &plan.ranked).map_err(|e| {
+            anyhow::anyhow!("the store refused the import: {e}; nothing was imported")
+        })?;
+    }
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -70,6 +70,22 @@ pub enum LogRow<'a> {
     Action(&'a crate::domain::Action),
 }
 
+/// Which row of the Log is selected, by identity: found again after the rows change under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogPick {
+    FollowUp(i64),
+    Action(i64),
+}
+
+impl LogRow<'_> {
+    pub fn pick(&self) -> LogPick {
+        match self {
+            LogRow::FollowUp(f) => LogPick::FollowUp(f.id),
+            LogRow::Action(a) => LogPick::Action(a.id),
+        }
+    }
+}
+
 /// The `/` filter line. Its applied query, parsed, is [`AppState::search`]: see [`crate::domain::Search`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -193,6 +209,15 @@ impl AppState {
 
     pub fn selected_log_row(&self) -> Option<LogRow<'_>> {
         self.log_rows().get(self.log.selected).copied()
+    }
+
+    /// Puts the Log's selection back on `pick` where that row is still there, as the post lists keep theirs;
+    /// else it stays at its place, within the rows.
+    pub fn reselect_log(&mut self, pick: Option<LogPick>) {
+        let rows = self.log_rows();
+        let at = pick.and_then(|p| rows.iter().position(|r| r.pick() == p));
+        let last = rows.len().saturating_sub(1);
+        self.log.selected = at.unwrap_or(self.log.selected.min(last));
     }
 
     /// The post the Detail pane shows: the selection of the focused post pane, the post of the Log's row, or in

@@ -25,7 +25,7 @@ const CUSTOMER_POSTS: usize = 3;
 
 /// A search with more full-text matches than this reads its page down the listing's index, probing the
 /// matches; with fewer, it reads the matches and sorts them (walking the index would pass too many rows).
-const FEW_MATCHES: i64 = 2_000;
+pub(super) const FEW_MATCHES: i64 = 2_000;
 
 /// A row-value comparison against a key in the list's order, `<` (after) or `>` (before).
 pub(super) fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions) {

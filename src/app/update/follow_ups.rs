@@ -189,7 +189,10 @@ pub(super) fn loaded(state: &mut AppState, rows: Vec<FollowUpRow>) {
         .filter(|r| !done.contains(&r.follow_up.id))
         .map(|r| (r.follow_up, r.post))
         .unzip();
+    // The due ones are the Log's top rows: its selection stays on its row.
+    let picked = state.selected_log_row().map(|r| r.pick());
     state.follow_ups = follow_ups;
+    state.reselect_log(picked);
     state.posts.insert(posts.into_iter().flatten());
 }
 

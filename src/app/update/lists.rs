@@ -113,6 +113,8 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
             anchor,
             page,
         } => {
+            // The rows stay shown until the new ones arrive: what was selected among them.
+            let picked = state.selected_log_row().map(|r| r.pick());
             let log = &mut state.log;
             if generation != log.window.generation {
                 return vec![];
@@ -122,13 +124,12 @@ pub(super) fn loaded(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
             };
             let due = state.due_follow_ups().count();
             let log = &mut state.log;
-            log.selected = match anchor {
-                Anchor::First => log
-                    .selected
-                    .min(due + log.window.rows.len().saturating_sub(1)),
-                Anchor::Last => due + log.window.rows.len().saturating_sub(1),
-                _ => log.selected + prepended,
-            };
+            match anchor {
+                // Started over (another console's change): the same action where it is still there.
+                Anchor::First => state.reselect_log(picked),
+                Anchor::Last => log.selected = due + log.window.rows.len().saturating_sub(1),
+                _ => log.selected += prepended,
+            }
         }
         Loaded::Details { post, details } => {
             if state.detail.wanted != Some(post) {

@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::state::live::Fetcher;
 
 /// Something changed elsewhere: every list starts over from its first page with its count (the rows stay shown
-/// until the new ones arrive, selections kept where the post is still there), Detail and the Follow-ups are
-/// read again, the unread counts recounted.
+/// until the new ones arrive, selections kept where the post is still there, the Log's on its action), Detail
+/// and the open follow-ups are read again, the unread counts recounted.
 pub(super) fn changed(state: &mut AppState) -> Vec<Effect> {
     let mut effects = super::lists::restart_lists(state);
     if state.log.window.loaded {
@@ -22,6 +22,11 @@ pub(super) fn changed(state: &mut AppState) -> Vec<Effect> {
     // Asked again by `wanted_loads`; what Detail shows stays until the answer.
     state.detail.wanted = None;
     state.follow_up_view.stale = true;
+    // The open follow-ups, read again even with their view closed: the due ones are the Log's top rows.
+    if !state.follow_up_view.pending {
+        state.follow_up_view.pending = true;
+        effects.push(Effect::Load(Load::FollowUps));
+    }
     super::team::stale(state);
     effects
 }

@@ -125,3 +125,118 @@ fn the_link_and_the_fetcher_are_followed() {
     update(&mut s, Msg::Fetching(Fetcher::Here));
     assert_eq!(s.live.label(), "live · fetching here");
 }
+
+/// An action logged at another till, as the other console's store write.
+fn logged_elsewhere(desk: &mut fixture::Desk, note: &str) -> i64 {
+    desk.db
+        .log_action(&NewAction {
+            post: None,
+            customer: None,
+            kind: ActionKind::Note,
+            note: note.into(),
+            at: fixture::now(),
+            url: None,
+        })
+        .unwrap()
+        .id
+}
+
+/// The id of the action the Log's selection is on.
+fn selected_action(desk: &fixture::Desk) -> Option<i64> {
+    match desk.state.selected_log_row() {
+        Some(crate::state::LogRow::Action(a)) => Some(a.id),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_log_keeps_its_selected_action_when_another_console_logs_one() {
+    let mut desk = fixture::desk();
+    for i in 0..4 {
+        desk.log(NewAction {
+            post: None,
+            customer: None,
+            kind: ActionKind::Note,
+            note: format!("note {i}"),
+            at: fixture::now() - chrono::Duration::minutes(10 - i),
+            url: None,
+        });
+    }
+    desk.state.focus = Pane::Log;
+    desk.state.log.selected = desk.state.due_follow_ups().count() + 2;
+    let kept = selected_action(&desk).expect("an action selected");
+
+    let newest = logged_elsewhere(&mut desk, "from the other till");
+    desk.send(Msg::Changed);
+
+    let rows = desk.state.log_rows();
+    let due = desk.state.due_follow_ups().count();
+    assert!(
+        matches!(rows.get(due), Some(crate::state::LogRow::Action(a)) if a.id == newest),
+        "the new action is on top of the actions"
+    );
+    assert_eq!(selected_action(&desk), Some(kept), "still on its action");
+    assert_eq!(
+        desk.state.log.selected,
+        due + 3,
+        "one row down among the actions, as it moved"
+    );
+
+    // A selection at the top of the actions stays on that action too, the newer one arriving above it.
+    desk.state.log.selected = due;
+    let top = selected_action(&desk);
+    logged_elsewhere(&mut desk, "and another");
+    desk.send(Msg::Changed);
+    assert_eq!(selected_action(&desk), top);
+}
+
+#[test]
+fn a_follow_up_scheduled_elsewhere_shows_in_the_log_after_changed() {
+    use crate::store::LogRepo;
+    let mut desk = fixture::desk();
+    desk.follow_up(Some(1), None, fixture::now().date_naive(), "call back");
+    assert!(!desk.state.follow_ups_open(), "the view is closed");
+    desk.state.focus = Pane::Log;
+    desk.state.log.selected = desk.state.due_follow_ups().count();
+    let kept = selected_action(&desk).expect("an action selected");
+    let due_before: Vec<i64> = desk.state.due_follow_ups().map(|f| f.id).collect();
+
+    let (elsewhere, _) = desk
+        .db
+        .schedule_follow_up(&crate::domain::NewFollowUp {
+            post: Some(crate::domain::PostId(3)),
+            customer: None,
+            due: fixture::now().date_naive(),
+            note: "scheduled at the other till".into(),
+            created_at: fixture::now(),
+        })
+        .unwrap();
+    let effects = update(&mut desk.state, Msg::Changed);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Load(Load::FollowUps))),
+        "read through the read path: {effects:?}"
+    );
+    desk.state.follow_up_view.pending = false;
+    desk.send(Msg::Changed);
+
+    let due: Vec<i64> = desk.state.due_follow_ups().map(|f| f.id).collect();
+    assert!(due.contains(&elsewhere.id), "{due:?}");
+    assert_eq!(
+        due.len(),
+        due_before.len() + 1,
+        "{due:?} after {due_before:?}"
+    );
+    assert_eq!(
+        selected_action(&desk),
+        Some(kept),
+        "the Log's selection stays on its action"
+    );
+    // Done elsewhere: it leaves the Log at the next change.
+    desk.db
+        .complete_follow_up(elsewhere.id, fixture::now())
+        .unwrap();
+    desk.send(Msg::Changed);
+    assert!(!desk.state.due_follow_ups().any(|f| f.id == elsewhere.id));
+}

@@ -10,7 +10,7 @@ use super::codec::{
     ACTION_COLS, CORRECTION_COLS, Cells, POST_COLS, action_from_row, correction_from_row,
     post_from_row, posts_from_rows,
 };
-use super::search::{Conditions, Param, Plan, numbered, plan};
+use super::search::{Conditions, Param, Plan, few_rows, numbered, plan};
 use crate::domain::{
     Action, ActionKey, Anchor, Correction, Listing, Network, Page, Post, PostDetails, PostId,
     PostKey, PostQuery,
@@ -39,14 +39,21 @@ pub(super) fn keyset(ranked: bool, key: &PostKey, op: &str, out: &mut Conditions
 /// The SQL and parameters of a page of a planned query from `anchor`, and whether it is read backwards (then
 /// reversed into list order); `None` when nothing can match.
 pub(super) fn page_sql(
+    conn: &mut postgres::Client,
     plan: &Plan,
     anchor: Anchor<PostKey>,
     limit_: usize,
-) -> Option<(String, Conditions, bool)> {
-    let Plan::Query { listing, terms } = plan else {
-        return None;
+) -> Result<Option<(String, Conditions, bool)>> {
+    let Plan::Query {
+        listing,
+        terms,
+        words,
+    } = plan
+    else {
+        return Ok(None);
     };
     let mut conditions = Plan::conditions(*listing, terms);
+    let few = *words && few_rows(conn, &conditions)?;
     let ranked = *listing == Listing::Attention;
     let backwards = match anchor {
         Anchor::First => false,
@@ -66,17 +73,23 @@ pub(super) fn page_sql(
     } else {
         format!("p.created_at {dir}, p.id {dir}")
     };
-    let sql = format!(
-        "SELECT {POST_COLS}, p.attention_rank FROM posts p WHERE {} ORDER BY {order} LIMIT ?",
+    let rows = format!(
+        "SELECT {POST_COLS}, p.attention_rank FROM posts p WHERE {}",
         conditions.joined()
     );
+    // Few rows: all of them read (through the words index) and sorted, rather than the list's index walked.
+    let sql = if few {
+        format!("WITH m AS MATERIALIZED ({rows}) SELECT * FROM m p ORDER BY {order} LIMIT ?")
+    } else {
+        format!("{rows} ORDER BY {order} LIMIT ?")
+    };
     conditions.params.push(Param::Int(limit(limit_)));
-    Some((numbered(&sql), conditions, backwards))
+    Ok(Some((numbered(&sql), conditions, backwards)))
 }
 
 /// How many rows a planned query has.
 pub(super) fn count_plan(conn: &mut postgres::Client, plan: &Plan) -> Result<u64> {
-    let Plan::Query { listing, terms } = plan else {
+    let Plan::Query { listing, terms, .. } = plan else {
         return Ok(0);
     };
     let conditions = Plan::conditions(*listing, terms);
@@ -114,7 +127,7 @@ impl ListRepo for PgDb {
         } else {
             None
         };
-        let Some((sql, params, backwards)) = page_sql(&plan, anchor, limit_) else {
+        let Some((sql, params, backwards)) = page_sql(&mut conn, &plan, anchor, limit_)? else {
             return Ok(Page {
                 rows: Vec::new(),
                 total,

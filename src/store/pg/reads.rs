@@ -17,7 +17,7 @@ const UNREAD: &str = "p.read_at IS NULL";
 
 /// The conditions on `posts p` picking a planned query's unread rows; `None` when nothing can match.
 fn unread_rows(plan: &Plan) -> Option<Conditions> {
-    let Plan::Query { listing, terms } = plan else {
+    let Plan::Query { listing, terms, .. } = plan else {
         return None;
     };
     let mut conditions = Plan::conditions(*listing, terms);
@@ -49,7 +49,7 @@ fn first_located(
     narrowed: Plan,
     anchor: Anchor<PostKey>,
 ) -> Result<Option<Located>> {
-    let Some((sql, params, _)) = page_sql(&narrowed, anchor, 1) else {
+    let Some((sql, params, _)) = page_sql(conn, &narrowed, anchor, 1)? else {
         return Ok(None);
     };
     let ranked = query.listing == Listing::Attention;

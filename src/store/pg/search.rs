@@ -7,6 +7,7 @@ use postgres::types::ToSql;
 use crate::domain::{Listing, PostQuery, Term};
 use crate::store::Result;
 use crate::store::codec::ms;
+use crate::store::lists::FEW_MATCHES;
 
 /// A parameter of a condition (owned, so a plan can be narrowed and cloned).
 #[derive(Debug, Clone)]
@@ -77,8 +78,13 @@ pub(super) fn numbered(sql: &str) -> String {
 pub(super) enum Plan {
     /// No post can match (a category prefix naming none, a customer nobody is called).
     Nothing,
-    /// The listing and the search's conditions on `posts p`.
-    Query { listing: Listing, terms: Conditions },
+    /// The listing and the search's conditions on `posts p`; `words`: some of them are words or handles, which
+    /// the `words` GIN index finds (see [`few_rows`]).
+    Query {
+        listing: Listing,
+        terms: Conditions,
+        words: bool,
+    },
 }
 
 impl Plan {
@@ -122,6 +128,7 @@ pub(super) fn attention_members(col: &str) -> String {
 /// The plan for `query`, read once per page (a search's customers are looked up here).
 pub(super) fn plan(conn: &mut postgres::Client, query: &PostQuery) -> Result<Plan> {
     let mut terms = Conditions::default();
+    let mut words = false;
     for term in &query.search.terms {
         match term {
             Term::Category(cats) if cats.is_empty() => return Ok(Plan::Nothing),
@@ -147,6 +154,7 @@ pub(super) fn plan(conn: &mut postgres::Client, query: &PostQuery) -> Result<Pla
             ),
             Term::Handle(h) => {
                 if let Some(phrase) = phrase(h) {
+                    words = true;
                     // The words index finds the candidates; the handle alone must hold the phrase.
                     terms.push(
                         format!("p.words @@ {WORDS} AND {HANDLE_WORDS} @@ {WORDS}"),
@@ -156,6 +164,7 @@ pub(super) fn plan(conn: &mut postgres::Client, query: &PostQuery) -> Result<Pla
             }
             Term::Text(t) => {
                 if let Some(phrase) = phrase(t) {
+                    words = true;
                     let ids = customers_named(conn, t)?;
                     if ids.is_empty() {
                         terms.push(format!("p.words @@ {WORDS}"), [Param::Text(phrase)]);
@@ -172,7 +181,25 @@ pub(super) fn plan(conn: &mut postgres::Client, query: &PostQuery) -> Result<Pla
     Ok(Plan::Query {
         listing: query.listing,
         terms,
+        words,
     })
+}
+
+/// Whether a planned search's rows (`conditions`: the listing's and the search's) are few, at most SQLite's
+/// [`FEW_MATCHES`]: counted up to one more, which the `words` GIN index answers quickly for rare words and a
+/// plain scan stops early for common ones. PostgreSQL cannot tell a rare prefix phrase from a common one
+/// before it runs (its estimate for `word:*` is a guess), so it would walk the list's index in order, probing
+/// every row for a word a handful of posts hold; with few rows the page is read from the matches and sorted.
+pub(super) fn few_rows(conn: &mut postgres::Client, conditions: &Conditions) -> Result<bool> {
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {} LIMIT {}) m",
+        conditions.joined(),
+        FEW_MATCHES + 1
+    );
+    let n: i64 = conn
+        .query_one(&numbered(&sql), &conditions.values())?
+        .try_get(0)?;
+    Ok(n <= FEW_MATCHES)
 }
 
 /// A prefix phrase as a query of the `words` column.

@@ -14,6 +14,7 @@ mod lists;
 mod posts;
 mod reads;
 mod schema;
+mod search;
 mod story;
 mod team;
 mod undo;
