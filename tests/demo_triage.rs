@@ -17,14 +17,16 @@ const POSTS: &str = include_str!("../assets/demo/posts.jsonl");
 /// numbers swapped... not a typo on a mug"); fixing it takes knowing what a date on a ring is for.
 const KNOWN_MISSES: &[&str] = &["d071"];
 
-/// Posts (of 300) getting the category their story intends: 280 (218 before issue 20, 230 and 263 after its
-/// first fixes). The goal is 95% (285). Of the rest: the line between praise and neutral in everyday chatter
-/// ("we have a venue!!!", "lost 3-1... Net positive", wry "we loved it, but"); happy tears with no
-/// happy word ("still makes her cry every time she wears it"); praise whose good news is told through the
-/// problem it solved ("Forty years of washing-up gunk, gone... again 🥲") or a recommendation in an if-clause
-/// ("If you've got a ring that doesn't fit... go to"); a regular's chatter with a business phrase in passing
-/// ("October delivery", "there is no answer"); a thank-you that is also still a hard time.
-const AGREEMENT_FLOOR: usize = 280;
+/// Posts (of 300) getting the category their story intends: 289 (218 before issue 20, 230, 263 and 280 after
+/// its first fixes; then quoted words in a regular's life being someone else's, a run of "!!!" as joy, a gift
+/// worn every day as loved, "alive" and "how to clean" as facts and tasks, "net positive" as weighing up, and
+/// "whoever says X" as a claim denied). Of the rest: the line between praise and neutral in everyday chatter
+/// (a wry "I need... a hug", a "✨" on a plain update, coffee and sunshine before a grumble, "lol don't go
+/// there... maybe it's worth it", sympathy that "hopes they sort it"); praise whose good news is told through
+/// the problem it solved ("Forty years of washing-up gunk, gone... again 🥲"), through stock ("had Welsh gold
+/// in stock") or a recommendation in an if-clause ("If you've got a ring that doesn't fit... go to"); a
+/// rhetorical "there is no answer"; a thank-you that is also still a hard time.
+const AGREEMENT_FLOOR: usize = 289;
 
 struct Story {
     incoming: IncomingPost,

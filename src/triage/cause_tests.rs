@@ -265,3 +265,124 @@ fn asking_what_something_should_cost_is_a_question() {
     let t = c.classify_on("mastodon", text, ShopContext::NotMentioned);
     assert_eq!(t.category, Category::Question, "{t:?}");
 }
+
+#[test]
+fn quoted_words_in_a_regulars_life_are_someone_elses() {
+    let c = en();
+    let life = |text: &str| c.classify_on("mastodon", text, ShopContext::NotMentioned);
+    // A report's, an agent's or a pet's name in quotes is not the author's praise or grievance.
+    for text in [
+        "my son's school report says \"a delight to teach, but easily distracted\". accurate",
+        "the agent's email said \"we loved it, but it's not for our list\". back to the drawing board",
+    ] {
+        assert_eq!(life(text).category, Category::Neutral, "{text}");
+    }
+    let named =
+        "my daughter named the goldfish \"Sir Angry Bubbles the Third\" and he seems happy with it";
+    assert_eq!(life(named).category, Category::Praise);
+    // One or two words in quotes are the author's own scare quotes: they count.
+    let scare = "the 8:10 is \"delayed\" again. I am walking";
+    assert!(
+        life(scare)
+            .reasons
+            .iter()
+            .any(|r| r.words(scare) == "delayed")
+    );
+    // From words alone, or in a post naming the shop, quoted words count as before.
+    let report =
+        "my son's school report says \"a delight to teach, but easily distracted\". accurate";
+    assert_eq!(c.classify(report).category, Category::Praise);
+    // A lone inch mark quotes nothing.
+    let inch = "ordered a 12\" pizza and it was lovely";
+    assert_eq!(life(inch).category, Category::Praise);
+}
+
+#[test]
+fn good_news_with_a_run_of_exclamation_marks_is_joy() {
+    let c = en();
+    let life = |text: &str| {
+        c.classify_on("mastodon", text, ShopContext::NotMentioned)
+            .category
+    };
+    assert_eq!(life("we got the flat!!! keys on Friday"), Category::Praise);
+    // Two marks are emphasis; a problem or a negation shouted is no joy.
+    assert_eq!(life("new haircut!!"), Category::Neutral);
+    assert_ne!(
+        life("the boiler broke again!!! third time this winter"),
+        Category::Praise
+    );
+    assert_ne!(
+        life("not again!!! the cat is sick on the rug"),
+        Category::Praise
+    );
+}
+
+#[test]
+fn a_gift_worn_every_day_is_loved() {
+    let c = en();
+    let life = |text: &str| {
+        c.classify_on("mastodon", text, ShopContext::NotMentioned)
+            .category
+    };
+    assert_eq!(
+        life("bought my dad a watch for his 70th and he wears it every day now"),
+        Category::Praise
+    );
+    // Happy tears over it are tears of joy.
+    assert_eq!(
+        life(
+            "gave my sister the locket at Christmas. she wears it every day and still cries about it"
+        ),
+        Category::Praise
+    );
+}
+
+#[test]
+fn words_that_state_a_fact_or_a_task_are_not_praise() {
+    let c = en();
+    let life = |text: &str| {
+        c.classify_on("mastodon", text, ShopContext::NotMentioned)
+            .category
+    };
+    // Being alive is a fact; feeling alive is the feeling.
+    assert_eq!(
+        life("was anyone even alive when this song came out"),
+        Category::Neutral
+    );
+    assert_eq!(
+        life("this morning swim makes me feel alive"),
+        Category::Praise
+    );
+    // Cleaning is a task; clean and easy to clean are qualities.
+    assert_eq!(
+        life("how to clean a cast iron pan, a thread"),
+        Category::Neutral
+    );
+    assert_eq!(life("the new kettle is so easy to clean"), Category::Praise);
+    // Weighing up a day is not cheering it.
+    assert_eq!(
+        life("missed the bus, but found a fiver on the pavement. net positive"),
+        Category::Neutral
+    );
+}
+
+#[test]
+fn a_claim_put_to_be_denied_is_negated() {
+    let c = en();
+    for text in [
+        "whoever says cats are the worst has never met ours",
+        "whoever says running is boring has not run along the coast at sunrise",
+    ] {
+        for context in [ShopContext::Unknown, ShopContext::NotMentioned] {
+            let t = c.classify_on("mastodon", text, context);
+            assert!(!t.category.needs_attention(), "{text}: {t:?}");
+        }
+    }
+    // A sunny morning and the worst denied: praise.
+    let sunny = "sunshine and toast. whoever says Mondays are the worst has not had this Monday";
+    assert_eq!(
+        c.classify_on("mastodon", sunny, ShopContext::NotMentioned)
+            .category,
+        Category::Praise
+    );
+}

@@ -10,6 +10,7 @@ pub mod coach;
 mod jsonl;
 mod lexer;
 mod lexicon;
+mod quotes;
 mod rating;
 mod scan;
 mod tone;

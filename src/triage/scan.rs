@@ -9,6 +9,7 @@ use super::lexer::{
 use super::lexicon::{
     ADDRESSED, CRISIS, Kind, Lexicon, MAX_PHRASE, NEGATED, NO_CUE, SARCASM, TIME,
 };
+use super::quotes::Quotes;
 use super::{Category, Reason, ShopContext, Triage};
 use std::cell::RefCell;
 
@@ -447,6 +448,8 @@ fn classify_in(
     let Batch { toks, cues, spans } = batch;
     let mut lx = Lexer::new(text);
     let mut st = State::new();
+    // Quoted words are someone else's only in a regular's life (see `quotes`).
+    let mut quotes = (context == ShopContext::NotMentioned).then(Quotes::new);
     // Bit j: token j needs the state machine (a cue or a phrase may start there, a handle, a number); the others
     // are plain words, counted in bulk, so the state machine has no branch per word on whether it has a cue (a
     // coin toss). `bounds`: tokens after a clause or sentence break.
@@ -523,6 +526,12 @@ fn classify_in(
                 }
             }
         }
+        if cue != NO_CUE
+            && let Some(q) = &mut quotes
+            && q.mutes(text.as_bytes(), toks[i].start as usize)
+        {
+            cue = NO_CUE;
+        }
         st.feed(lex, cue, toks[i], toks[last]);
         // A phrase ending in a negator ("still haven't", "still not") negates what follows, as the word would;
         // unless the phrase is one never to flag ("if I weren't so gutted" is gutted).
@@ -531,10 +540,13 @@ fn classify_in(
         }
         i = last + 1;
     }
-    finish(lex, &st, &lx, context)
+    // Read only in the rare post with three exclamation marks or more.
+    let cheer = lx.excl >= 3 && text.contains("!!!");
+    finish(lex, &st, &lx, context, cheer)
 }
 
-fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage {
+/// `cheer`: the post has a run of three exclamation marks or more ("we have a venue!!!").
+fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext, cheer: bool) -> Triage {
     let m = &lex.model;
     let about = st.mention_span.is_some() || st.product > 0 || st.own;
     let mut distress = st.distress;
@@ -642,7 +654,14 @@ fn finish(lex: &Lexicon, st: &State, lx: &Lexer, context: ShopContext) -> Triage
     }
     let score = 1.0 / (1.0 + (-z).exp());
     // A problem put right or a rescue is a story of good service, as praise is.
-    let praise = pos_eff + if st.sarcasm > 0.0 { 0.0 } else { st.resolved };
+    // Good news told with a run of exclamation marks (three: two is emphasis) and no bad feeling, problem, negation or irony is joy
+    // however plain its words ("we have a venue!!!").
+    let cheering = cheer
+        && st.neg + st.tears + st.negators + st.sarcasm == 0.0
+        && problem + named_problem == 0.0;
+    let praise = pos_eff
+        + if st.sarcasm > 0.0 { 0.0 } else { st.resolved }
+        + if cheering { m.praise_min } else { 0.0 };
     // A question is one to a business: the shop (or a post naming it), a service, an order; or one asked in
     // so many words ("can anyone recommend...?"). A question mark in chatter is rhetorical ("Am I 12? Yes."),
     // and "I need a hug" asks nothing of anyone. Praise phrased as a question ("who does that?") is praise,
