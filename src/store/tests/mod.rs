@@ -13,6 +13,7 @@ mod lists;
 mod posts;
 mod reads;
 mod schema;
+mod staff;
 mod story;
 mod team;
 mod undo;
