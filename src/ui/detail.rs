@@ -161,6 +161,8 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         )),
         _ => {}
     }
+    // Beside the status, where every screen size shows it: a teammate may be answering this post too.
+    status.extend(super::staff::team_drafts(state, post.id));
     out.push(Line::from(status));
     out.push(Line::default());
 
@@ -211,7 +213,6 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
             )),
         ]));
     }
-    out.extend(super::staff::team_drafts(state, post.id));
     for reply in state.replies.get(&post.id).into_iter().flatten() {
         let sender = match reply.staff.as_str() {
             "" => String::new(),

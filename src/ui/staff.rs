@@ -2,7 +2,7 @@
 //! "—" for work from before names were kept.
 
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
 use crate::domain::PostId;
 use crate::state::AppState;
@@ -40,17 +40,17 @@ pub(super) fn by(name: &str) -> String {
 }
 
 /// Detail's "✎ Ana has a draft": teammates writing to this post too (their text is theirs, never loaded here).
-pub(super) fn team_drafts(state: &AppState, post: PostId) -> Option<Line<'static>> {
+pub(super) fn team_drafts(state: &AppState, post: PostId) -> Option<Span<'static>> {
     let names = state.team_drafts.get(&post).filter(|n| !n.is_empty())?;
     let text = match names.as_slice() {
-        [one] => format!("✎ {one} has a draft"),
-        [rest @ .., last] => format!("✎ {} and {last} have drafts", rest.join(", ")),
+        [one] => format!("  ✎ {one} has a draft"),
+        [rest @ .., last] => format!("  ✎ {} and {last} have drafts", rest.join(", ")),
         [] => return None,
     };
-    Some(Line::from(Span::styled(
+    Some(Span::styled(
         text,
         Style::default().fg(state.theme.question),
-    )))
+    ))
 }
 
 #[cfg(test)]
