@@ -155,14 +155,17 @@ async fn run<M>(
                 let note = format!("console {console} action {seq}");
                 let logged = store_w
                     .call(move |db| {
-                        db.log_action(&NewAction {
-                            post: None,
-                            customer: None,
-                            kind: ActionKind::Note,
-                            note,
-                            at: chrono::Utc::now(),
-                            url: None,
-                        })
+                        db.log_action(
+                            "ana",
+                            &NewAction {
+                                post: None,
+                                customer: None,
+                                kind: ActionKind::Note,
+                                note,
+                                at: chrono::Utc::now(),
+                                url: None,
+                            },
+                        )
                     })
                     .await;
                 if let Ok(action) = logged {

@@ -42,13 +42,14 @@ pub async fn answer(
 }
 
 /// The answer to one load, read from `db`.
-/// A check-in's candidates, from the last one's end (see [`crate::domain::checkin::since`]).
+/// A check-in's candidates, from the end of `staff`'s last one (see [`crate::domain::checkin::since`]).
 pub fn gather_check_in(
     db: &dyn Repository,
+    staff: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<crate::domain::checkin::Gathered, StoreError> {
     use crate::domain::checkin;
-    let last = db.last_check_in()?.map(|r| r.ended_at);
+    let last = db.last_check_in(staff)?.map(|r| r.ended_at);
     let since = checkin::since(last, now);
     Ok(checkin::Gathered {
         since,

@@ -641,7 +641,7 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
             &client,
         ))
         .with_rematch(rematch)
-        .with_staff(workspace.settings.config.me.name(|k| std::env::var(k).ok()))
+        .with_staff(workspace.staff())
         .run(effects_rx),
     );
     let live = runtime::listen(&workspace.store, ui_tx.clone());

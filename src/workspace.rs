@@ -63,6 +63,11 @@ impl Workspace {
         })
     }
 
+    /// Who is at the keyboard (`[me] name`, else the login name): named on everything this process writes.
+    pub fn staff(&self) -> String {
+        self.settings.config.me.name(|k| std::env::var(k).ok())
+    }
+
     pub fn ingest(&self) -> Ingest {
         let mut ingest = Ingest::new(self.classifier.clone(), Matcher::new(&self.listening));
         ingest.round_robin = self.settings.config.team.round_robin;
@@ -100,12 +105,19 @@ impl Workspace {
                 "customer import failed: {why} (the stored list is kept)"
             ));
         }
+        let staff = self.staff();
         let (follow_ups, drafts) = self
             .store
-            .call(|db| Ok((db.open_follow_ups()?, db.drafts()?)))
+            .call(move |db| {
+                let seen = crate::domain::DraftsSeen {
+                    mine: db.drafts(&staff)?,
+                    team: db.team_drafts(&staff)?,
+                };
+                Ok((db.open_follow_ups()?, seen))
+            })
             .await?;
         state.follow_ups = follow_ups;
-        state.drafts = drafts.into_iter().map(|d| (d.post, d)).collect();
+        crate::app::update(&mut state, crate::app::Msg::DraftsLoaded(Ok(drafts)));
         let place = self.store.call(|db| db.ui_state()).await?;
         crate::state::reads::Place::from_pairs(&place).restore(&mut state);
         state.reads.stale = true;
@@ -253,14 +265,17 @@ mod tests {
         let path = dir.join("regulars.db");
         let mut db = Db::open(&path).unwrap();
         for _ in 0..actions {
-            db.log_action(&NewAction {
-                post: None,
-                customer: None,
-                kind: ActionKind::Note,
-                note: "called back".into(),
-                at: chrono::Utc::now(),
-                url: None,
-            })
+            db.log_action(
+                "ana",
+                &NewAction {
+                    post: None,
+                    customer: None,
+                    kind: ActionKind::Note,
+                    note: "called back".into(),
+                    at: chrono::Utc::now(),
+                    url: None,
+                },
+            )
             .unwrap();
         }
         path

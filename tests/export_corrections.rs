@@ -64,11 +64,11 @@ fn corrections_round_trip_through_jsonl() {
             )
             .unwrap();
         let at = |m| Utc.with_ymd_and_hms(2026, 11, 20, 11, m, 0).unwrap();
-        db.correct_post(stored[0].id, Category::Neutral, at(1))
+        db.correct_post("ana", stored[0].id, Category::Neutral, at(1))
             .unwrap();
-        db.correct_post(stored[1].id, Category::Question, at(2))
+        db.correct_post("ana", stored[1].id, Category::Question, at(2))
             .unwrap();
-        db.correct_post(stored[0].id, Category::Praise, at(3))
+        db.correct_post("ana", stored[0].id, Category::Praise, at(3))
             .unwrap();
         db.corrections()
             .unwrap()

@@ -149,14 +149,17 @@ fn a_role_with_only_the_rights_the_readme_grants_works_in_a_migrated_store() {
     let mut db = PgDb::open(&url).expect("a DML-only role opens the migrated store");
     assert_eq!(db.post_count().unwrap(), 0);
     let action = db
-        .log_action(&regulars::domain::NewAction {
-            post: None,
-            customer: None,
-            kind: regulars::domain::ActionKind::Escalated,
-            note: "checked by the clerk".into(),
-            at: chrono::Utc::now(),
-            url: None,
-        })
+        .log_action(
+            "ana",
+            &regulars::domain::NewAction {
+                post: None,
+                customer: None,
+                kind: regulars::domain::ActionKind::Escalated,
+                note: "checked by the clerk".into(),
+                at: chrono::Utc::now(),
+                url: None,
+            },
+        )
         .expect("the clerk logs an action");
     assert_eq!(action.note, "checked by the clerk");
 }

@@ -68,24 +68,31 @@ async fn a_reply_an_action_and_a_follow_up_are_in_detail_after_reopening() {
                     url: None,
                     remote_id: Some("r1".into()),
                     idempotency_key: Some("k1".into()),
+                    staff: "ana".into(),
                 },
                 None,
             )?;
-            db.log_action(&NewAction {
-                post: Some(id),
-                customer: Some(customer.id),
-                kind: ActionKind::GiftSent,
-                note: "polishing cloth in the post".into(),
-                at: now - Duration::minutes(10),
-                url: None,
-            })?;
-            db.schedule_follow_up(&NewFollowUp {
-                post: Some(id),
-                customer: Some(customer.id),
-                due: (now + Duration::days(3)).date_naive(),
-                note: "does the new clasp hold".into(),
-                created_at: now - Duration::minutes(5),
-            })
+            db.log_action(
+                "ana",
+                &NewAction {
+                    post: Some(id),
+                    customer: Some(customer.id),
+                    kind: ActionKind::GiftSent,
+                    note: "polishing cloth in the post".into(),
+                    at: now - Duration::minutes(10),
+                    url: None,
+                },
+            )?;
+            db.schedule_follow_up(
+                "ana",
+                &NewFollowUp {
+                    post: Some(id),
+                    customer: Some(customer.id),
+                    due: (now + Duration::days(3)).date_naive(),
+                    note: "does the new clasp hold".into(),
+                    created_at: now - Duration::minutes(5),
+                },
+            )
         })
         .await
         .unwrap();

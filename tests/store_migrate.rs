@@ -84,6 +84,8 @@ fn work(db: &mut Db, customers: &[Customer]) {
     assert!(open.len() >= 40, "the generated workspace has work to do");
     for (i, (_, post)) in open.iter().enumerate().take(40) {
         let m = i as i64;
+        // A team's work: each row names one of three people.
+        let who = ["ana", "ben", "cy"][i % 3];
         match i % 5 {
             0 => {
                 db.record_reply(
@@ -95,63 +97,73 @@ fn work(db: &mut Db, customers: &[Customer]) {
                         url: Some(format!("https://example.social/@shop/{i}")),
                         remote_id: Some(format!("r{i}")),
                         idempotency_key: Some(format!("key-{i}")),
+                        staff: who.into(),
                     },
                     None,
                 )
                 .unwrap();
             }
             1 => db
-                .save_draft(&Draft {
-                    post: post.id,
-                    text: format!("Hi {},\nlet me check", post.author.display_name),
-                    cursor: (1, 3),
-                    state: if i % 2 == 0 {
-                        DraftState::Editing
-                    } else {
-                        DraftState::Failed("HTTP 502".into())
+                .save_draft(
+                    who,
+                    &Draft {
+                        post: post.id,
+                        text: format!("Hi {},\nlet me check", post.author.display_name),
+                        cursor: (1, 3),
+                        state: if i % 2 == 0 {
+                            DraftState::Editing
+                        } else {
+                            DraftState::Failed("HTTP 502".into())
+                        },
+                        idempotency_key: format!("draft-{i}"),
+                        updated_at: at(m),
                     },
-                    idempotency_key: format!("draft-{i}"),
-                    updated_at: at(m),
-                })
+                )
                 .unwrap(),
             2 => {
-                db.log_action(&NewAction {
-                    post: Some(post.id),
-                    customer: post.customer,
-                    kind: if i % 2 == 0 {
-                        ActionKind::Handled
-                    } else {
-                        ActionKind::GiftSent
+                db.log_action(
+                    who,
+                    &NewAction {
+                        post: Some(post.id),
+                        customer: post.customer,
+                        kind: if i % 2 == 0 {
+                            ActionKind::Handled
+                        } else {
+                            ActionKind::GiftSent
+                        },
+                        note: "sent a voucher".into(),
+                        at: at(m),
+                        url: None,
                     },
-                    note: "sent a voucher".into(),
-                    at: at(m),
-                    url: None,
-                })
+                )
                 .unwrap();
             }
             3 => {
                 let (f, _) = db
-                    .schedule_follow_up(&NewFollowUp {
-                        post: Some(post.id),
-                        customer: post.customer,
-                        due: NaiveDate::from_ymd_opt(2026, 12, 1 + (i as u32 % 20)).unwrap(),
-                        note: format!("check on {}", post.author.display_name),
-                        created_at: at(m),
-                    })
+                    .schedule_follow_up(
+                        who,
+                        &NewFollowUp {
+                            post: Some(post.id),
+                            customer: post.customer,
+                            due: NaiveDate::from_ymd_opt(2026, 12, 1 + (i as u32 % 20)).unwrap(),
+                            note: format!("check on {}", post.author.display_name),
+                            created_at: at(m),
+                        },
+                    )
                     .unwrap();
                 if i % 2 == 0 {
-                    db.complete_follow_up(f.id, at(m + 60)).unwrap();
+                    db.complete_follow_up(who, f.id, at(m + 60)).unwrap();
                 }
             }
             _ => {
                 let (_, c) = db
-                    .correct_post(post.id, Category::Neutral, at(m))
+                    .correct_post(who, post.id, Category::Neutral, at(m))
                     .unwrap()
                     .unwrap();
                 if i % 3 == 0 {
                     db.undo(&Undo::Correction(c)).unwrap();
                 }
-                db.dismiss_post(post.id, at(m + 1)).unwrap();
+                db.dismiss_post(who, post.id, at(m + 1)).unwrap();
             }
         }
     }
@@ -168,19 +180,22 @@ fn work(db: &mut Db, customers: &[Customer]) {
         at(92),
     )
     .unwrap();
-    db.record_check_in(&CheckInRecord {
-        started_at: at(100),
-        ended_at: at(105),
-        planned_secs: 300,
-        tally: Tally {
-            seen: 12,
-            replied: 3,
-            logged: 2,
-            handled: 4,
+    db.record_check_in(
+        "ana",
+        &CheckInRecord {
+            started_at: at(100),
+            ended_at: at(105),
+            planned_secs: 300,
+            tally: Tally {
+                seen: 12,
+                replied: 3,
+                logged: 2,
+                handled: 4,
+            },
+            left: 5,
+            oldest_waiting: Some(at(-600)),
         },
-        left: 5,
-        oldest_waiting: Some(at(-600)),
-    })
+    )
     .unwrap();
     db.save_ui_state(
         &[
@@ -209,6 +224,7 @@ struct Snapshot {
     customers: Vec<Customer>,
     overview: Vec<regulars::domain::CustomerSummary>,
     drafts: Vec<Draft>,
+    team_drafts: Vec<(regulars::domain::PostId, String)>,
     follow_ups: Vec<regulars::domain::FollowUpRow>,
     corrections: Vec<(regulars::domain::Correction, Post)>,
     cursors: Vec<HashMap<String, String>>,
@@ -247,14 +263,18 @@ fn snapshot(db: &dyn Repository) -> Snapshot {
         replies,
         customers: db.customers().unwrap(),
         overview: db.customer_overview().unwrap(),
-        drafts: db.drafts().unwrap(),
+        drafts: ["ana", "ben", "cy"]
+            .iter()
+            .flat_map(|who| db.drafts(who).unwrap())
+            .collect(),
+        team_drafts: db.team_drafts("ana").unwrap(),
         follow_ups: db.follow_up_rows().unwrap(),
         corrections: db.corrections().unwrap(),
         cursors: ["mastodon", "bluesky"]
             .iter()
             .map(|s| db.cursors(s).unwrap())
             .collect(),
-        check_in: db.last_check_in().unwrap(),
+        check_in: db.last_check_in("ana").unwrap(),
         ui: db.ui_state().unwrap(),
         always,
         forgotten,
@@ -332,6 +352,21 @@ fn a_workspace_is_copied_whole_verified_and_copied_again_without_change() {
 
     let sqlite = Db::open(&path).unwrap();
     let expected = snapshot(&sqlite);
+    // Who did what comes along: three people's actions, replies, corrections and drafts.
+    let names: std::collections::BTreeSet<&str> =
+        expected.actions.iter().map(|a| a.staff.as_str()).collect();
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["ana", "ben", "cy"]);
+    assert!(expected.replies.iter().all(|r| !r.staff.is_empty()));
+    assert!(
+        expected
+            .corrections
+            .iter()
+            .all(|(c, _)| !c.staff.is_empty())
+    );
+    assert!(
+        !expected.team_drafts.is_empty(),
+        "teammates' drafts to copy"
+    );
     let pg = PgDb::open(&url).unwrap();
     assert_eq!(
         snapshot(&pg),
@@ -356,14 +391,17 @@ fn a_workspace_is_copied_whole_verified_and_copied_again_without_change() {
     // Ids continue after the copied ones: a new action in PostgreSQL takes the next id.
     let last = expected.actions.iter().map(|a| a.id).max().unwrap();
     let logged = pg
-        .log_action(&NewAction {
-            post: None,
-            customer: None,
-            kind: ActionKind::Note,
-            note: "after the move".into(),
-            at: now(),
-            url: None,
-        })
+        .log_action(
+            "ana",
+            &NewAction {
+                post: None,
+                customer: None,
+                kind: ActionKind::Note,
+                note: "after the move".into(),
+                at: now(),
+                url: None,
+            },
+        )
         .unwrap();
     assert_eq!(logged.id, last + 1);
 }
@@ -386,8 +424,8 @@ fn changed_rows_are_copied_again_and_a_database_holding_other_rows_is_refused() 
     assert_eq!(figures(&again, "customers")[1..3], [0, 1], "{again}");
     assert_eq!(figures(&again, "posts")[1..3], [0, 0], "{again}");
     // A draft sent (deleted) here since: PostgreSQL now holds a row the workspace lacks.
-    let draft = sqlite.drafts().unwrap().remove(0);
-    sqlite.delete_draft(draft.post).unwrap();
+    let draft = sqlite.drafts("ana").unwrap().remove(0);
+    sqlite.delete_draft("ana", draft.post).unwrap();
     sqlite.set_customer_note(first, "changed again").unwrap();
     drop(sqlite);
     let before = snapshot(&PgDb::open(&url).unwrap());

@@ -73,14 +73,17 @@ async fn log(store: &Store, note: &str) -> regulars::domain::Action {
     let note = note.to_string();
     store
         .call(move |db| {
-            db.log_action(&NewAction {
-                post: None,
-                customer: None,
-                kind: ActionKind::Note,
-                note,
-                at: chrono::Utc::now(),
-                url: None,
-            })
+            db.log_action(
+                "ana",
+                &NewAction {
+                    post: None,
+                    customer: None,
+                    kind: ActionKind::Note,
+                    note,
+                    at: chrono::Utc::now(),
+                    url: None,
+                },
+            )
         })
         .await
         .unwrap()

@@ -66,6 +66,9 @@ pub enum Effect {
     },
     /// Reads every customer with where they stand (answered by `Msg::CustomersLoaded`).
     LoadCustomers,
+    /// Reads the drafts of the person at the keyboard and which posts teammates have one on (answered by
+    /// `Msg::DraftsLoaded`).
+    LoadDrafts,
     /// Reads a customer's story (answered by `Msg::StoryLoaded`).
     LoadStory(crate::domain::CustomerId),
     /// Saves a customer's private notes (answered by `Msg::CustomerSaved` or `Msg::NoteNotSaved`).

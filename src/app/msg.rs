@@ -146,6 +146,8 @@ pub enum Msg {
     },
     /// The Customers view's rows, or why they could not be read.
     CustomersLoaded(Result<Vec<crate::domain::CustomerSummary>, String>),
+    /// The drafts as stored now (after another console changed the workspace).
+    DraftsLoaded(Result<crate::domain::DraftsSeen, String>),
     /// A customer's story (`None`: no such customer any more), or why it could not be read.
     StoryLoaded {
         customer: crate::domain::CustomerId,

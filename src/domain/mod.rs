@@ -29,8 +29,8 @@ pub use team::{
 };
 pub use undo::{CORRECTIONS, Correction, CorrectionLine, OriginalTriage, UNDO_FOR, Undo};
 pub use work::{
-    Action, ActionKind, Draft, DraftState, FollowUp, FollowUpRow, NewAction, NewFollowUp,
-    PriorReply, Reply, ReplyOrigin,
+    Action, ActionKind, Draft, DraftState, DraftsSeen, FollowUp, FollowUpRow, NewAction,
+    NewFollowUp, PriorReply, Reply, ReplyOrigin,
 };
 
 pub use crate::triage::{Category, Reason, Triage};

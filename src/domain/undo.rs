@@ -65,6 +65,8 @@ pub struct Correction {
     /// The triage at ingest, before any correction.
     pub original: Triage,
     pub at: DateTime<Utc>,
+    /// Who corrected it (`[me] name`); empty for corrections from before names were kept.
+    pub staff: String,
 }
 
 /// The categories staff can correct a post to, in the popup's order, with what the popup calls them.
@@ -85,6 +87,9 @@ pub struct CorrectionLine {
     pub category: Category,
     pub original: OriginalTriage,
     pub at: DateTime<Utc>,
+    /// Who corrected it; empty for corrections from before names were kept (and absent in older files).
+    #[serde(default)]
+    pub staff: String,
 }
 
 /// The triage a corrected post arrived with, as `regulars classify` writes it.
@@ -112,6 +117,7 @@ impl CorrectionLine {
                     .collect(),
             },
             at: correction.at,
+            staff: correction.staff.clone(),
         }
     }
 }

@@ -139,6 +139,8 @@ pub struct Action {
     pub at: DateTime<Utc>,
     /// Link to the sent reply, for `replied`.
     pub url: Option<String>,
+    /// Who logged it (`[me] name`); empty for actions from before names were kept.
+    pub staff: String,
 }
 
 /// An action about to be logged.
@@ -150,6 +152,22 @@ pub struct NewAction {
     pub note: String,
     pub at: DateTime<Utc>,
     pub url: Option<String>,
+}
+
+impl NewAction {
+    /// The action as stored under `id`, logged by `staff`: the one place both backends build it.
+    pub fn logged(&self, id: i64, staff: &str) -> Action {
+        Action {
+            id,
+            post: self.post,
+            customer: self.customer,
+            kind: self.kind,
+            note: self.note.clone(),
+            at: self.at,
+            url: self.url.clone(),
+            staff: staff.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +194,14 @@ pub struct Draft {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The drafts a console shows, as the store holds them now: its person's own, and the teammates who have one
+/// on a post (post, name), for Detail's "Ana has a draft".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DraftsSeen {
+    pub mine: Vec<Draft>,
+    pub team: Vec<(PostId, String)>,
+}
+
 /// A reply that went out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -187,6 +213,8 @@ pub struct Reply {
     pub remote_id: Option<String>,
     /// The draft's key: one reply per key, whatever the retries. `None` for replies stored before keys were.
     pub idempotency_key: Option<String>,
+    /// Who sent it (`[me] name`); empty for replies from before names were kept.
+    pub staff: String,
 }
 
 /// Who already answered a post, for the "reply again?" question.
@@ -234,12 +262,51 @@ pub struct FollowUp {
     pub done_at: Option<DateTime<Utc>>,
 }
 
+impl NewFollowUp {
+    /// The follow-up as stored under `id`.
+    pub fn scheduled(&self, id: i64) -> FollowUp {
+        FollowUp {
+            id,
+            post: self.post,
+            customer: self.customer,
+            due: self.due,
+            note: self.note.clone(),
+            created_at: self.created_at,
+            done_at: None,
+        }
+    }
+
+    /// The `follow_up` action logged with it; its note reads "follow up on YYYY-MM-DD: note".
+    pub fn action(&self) -> NewAction {
+        NewAction {
+            post: self.post,
+            customer: self.customer,
+            kind: ActionKind::FollowUp,
+            note: format!(
+                "follow up on {}: {}",
+                self.due.format("%Y-%m-%d"),
+                self.note
+            ),
+            at: self.created_at,
+            url: None,
+        }
+    }
+}
+
 impl FollowUp {
-    /// The note of the action logged when it is done.
-    pub fn done_note(&self) -> String {
-        match self.note.trim() {
+    /// The `followed_up` action logged when it is done at `at`.
+    pub fn done_action(&self, at: DateTime<Utc>) -> NewAction {
+        let note = match self.note.trim() {
             "" => "followed up".to_string(),
             note => format!("followed up: {note}"),
+        };
+        NewAction {
+            post: self.post,
+            customer: self.customer,
+            kind: ActionKind::FollowedUp,
+            note,
+            at,
+            url: None,
         }
     }
 }

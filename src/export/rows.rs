@@ -56,6 +56,8 @@ pub struct ActionRow {
     pub at: String,
     pub note: String,
     pub url: Option<String>,
+    /// Who logged it (`[me] name`); empty for actions from before names were kept.
+    pub staff: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub struct ReplyRow {
     pub url: Option<String>,
     pub remote_id: Option<String>,
     pub text: String,
+    /// Who sent it (`[me] name`); empty for replies from before names were kept.
+    pub staff: String,
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -106,6 +110,7 @@ impl From<&Action> for ActionRow {
             at: time(a.at),
             note: a.note.clone(),
             url: a.url.clone(),
+            staff: a.staff.clone(),
         }
     }
 }
@@ -119,6 +124,7 @@ impl From<&Reply> for ReplyRow {
             url: r.url.clone(),
             remote_id: r.remote_id.clone(),
             text: r.text.clone(),
+            staff: r.staff.clone(),
         }
     }
 }

@@ -204,19 +204,33 @@ impl Digest {
         });
 
         let mut replies = Vec::new();
+        let mut senders = std::collections::BTreeMap::<String, u64>::new();
         store.each_reply(Some(since), &mut |reply| {
+            let by = match reply.staff.as_str() {
+                "" => String::new(),
+                name => {
+                    *senders.entry(name.to_string()).or_default() += 1;
+                    format!(" by {name}")
+                }
+            };
             replies.push(format!(
-                "{}  {}: {}",
+                "{}  {}{by}: {}",
                 when(reply.sent_at),
                 reply.network.as_str(),
                 truncate_words(&reply.text, TEXT_WIDTH)
             ));
             Ok(())
         })?;
+        let count = replies.len() as u64;
+        // A team's digest says who answered how many, first.
+        if senders.len() > 1 {
+            let each: Vec<String> = senders.iter().map(|(n, c)| format!("{n} {c}")).collect();
+            replies.insert(0, format!("by person: {}", each.join(" · ")));
+        }
         digest.push(Section {
             key: "replies",
             title: "Replies sent".into(),
-            count: replies.len() as u64,
+            count,
             lines: replies,
         });
 

@@ -32,7 +32,8 @@ pub struct Runner {
     ui: mpsc::UnboundedSender<Msg>,
     rematch: Option<Rematch>,
     markers: Option<Arc<Markers>>,
-    /// Who is at the keyboard (`[me] name`): the claims this console takes are theirs.
+    /// Who is at the keyboard (`[me] name`): the claims this console takes, and the actions, replies, drafts,
+    /// corrections and check-ins it writes, are theirs. Known here only, not in the UI's state.
     staff: String,
 }
 
@@ -158,7 +159,8 @@ impl Runner {
                         text,
                         idempotency_key,
                     };
-                    sends.spawn(resolve_reply(replier, store, ui, request));
+                    let staff = self.staff.clone();
+                    sends.spawn(resolve_reply(replier, store, ui, request, staff));
                 }
                 Effect::SearchAccounts {
                     customer,
@@ -203,7 +205,7 @@ impl Runner {
     }
 
     async fn perform(&self, effect: Effect, held: &mut Held) {
-        if let Some(write) = Write::of(&effect) {
+        if let Some(write) = Write::of(&effect, &self.staff) {
             return held.write(write, &self.store).await;
         }
         let msg = match effect {
@@ -255,6 +257,20 @@ impl Runner {
                     .send(Msg::CustomersLoaded(rows.map_err(|e| e.to_string())));
                 return;
             }
+            Effect::LoadDrafts => {
+                let staff = self.staff.clone();
+                let seen = self
+                    .store
+                    .call(move |db| {
+                        Ok(crate::domain::DraftsSeen {
+                            mine: db.drafts(&staff)?,
+                            team: db.team_drafts(&staff)?,
+                        })
+                    })
+                    .await;
+                let _ = self.ui.send(Msg::DraftsLoaded(seen.map_err(|e| e.to_string())));
+                return;
+            }
             Effect::LoadStory(customer) => {
                 let story = self
                     .store
@@ -285,9 +301,10 @@ impl Runner {
                 return;
             }
             Effect::GatherCheckIn { now } => {
+                let staff = self.staff.clone();
                 let gathered = self
                     .store
-                    .call(move |db| crate::loader::gather_check_in(&*db, now))
+                    .call(move |db| crate::loader::gather_check_in(&*db, &staff, now))
                     .await;
                 let _ = self
                     .ui
@@ -468,6 +485,7 @@ async fn send_reply(
             return None;
         }
     };
+    let staff = claim_as.staff.clone();
     if let Some(refused) = claim(&store, &request, claim_as).await {
         let _ = ui.send(refused);
         return None;
@@ -482,7 +500,8 @@ async fn send_reply(
         match earlier {
             Resolution::NotPosted => {}
             Resolution::Posted(sent) => {
-                return record(&store, &ui, Write::reply(&post, key, sent, true), &post).await;
+                let write = Write::reply(&post, key, sent, true, &staff);
+                return record(&store, &ui, write, &post).await;
             }
             Resolution::Unknown(why) => {
                 let _ = ui.send(Msg::ReplyUnconfirmed {
@@ -498,7 +517,8 @@ async fn send_reply(
     }
     let msg = match replier.send(request).await {
         Ok(sent) => {
-            return record(&store, &ui, Write::reply(&post, key, sent, false), &post).await;
+            let write = Write::reply(&post, key, sent, false, &staff);
+            return record(&store, &ui, write, &post).await;
         }
         Err(SendError::NotPosted(reason)) => {
             // Nothing went out: teammates need not be asked about this attempt.
@@ -535,6 +555,7 @@ async fn resolve_reply(
     store: Store,
     ui: mpsc::UnboundedSender<Msg>,
     request: ReplyRequest,
+    staff: String,
 ) -> Hold {
     let post = request.post.clone();
     let unconfirmed = |reason| {
@@ -555,7 +576,8 @@ async fn resolve_reply(
     let key = request.idempotency_key.clone();
     match replier.resolve(request, known).await {
         Resolution::Posted(sent) => {
-            record(&store, &ui, Write::reply(&post, key, sent, true), &post).await
+            let write = Write::reply(&post, key, sent, true, &staff);
+            record(&store, &ui, write, &post).await
         }
         Resolution::NotPosted => {
             let _ = ui.send(Msg::ReplyNotPosted { post: post.id });

@@ -51,35 +51,38 @@ impl Write {
         store.call(move |db| run(db)).await
     }
 
-    /// The effect's write; `None` when it writes nothing (reads, the network, the terminal).
-    pub fn of(effect: &Effect) -> Option<Write> {
+    /// The effect's write, done as `staff` (who is at the keyboard: named on what it writes); `None` when it
+    /// writes nothing (reads, the network, the terminal).
+    pub fn of(effect: &Effect, staff: &str) -> Option<Write> {
+        let staff = staff.to_string();
         Some(match effect.clone() {
             Effect::SaveDraft(draft) => {
                 let what = format!("the draft for post {}: {:?}", draft.post.0, draft.text);
                 let key = format!("draft {}", draft.post.0);
                 Write::new(what, move |db| {
-                    db.save_draft(&draft)?;
+                    db.save_draft(&staff, &draft)?;
                     Ok(Some(Msg::DraftSaved(draft.clone())))
                 })
                 .keyed(key)
             }
             Effect::DeleteDraft(post) => Write::new(
                 format!("deleting the draft for post {}", post.0),
-                move |db| db.delete_draft(post).map(|_| None),
+                move |db| db.delete_draft(&staff, post).map(|_| None),
             )
             .keyed(format!("draft {}", post.0)),
             Effect::LogAction(action) => {
                 let what = format!("the action {}", action.kind.label());
                 Write::new(what, move |db| {
-                    db.log_action(&action).map(|a| Some(Msg::ActionLogged(a)))
+                    db.log_action(&staff, &action)
+                        .map(|a| Some(Msg::ActionLogged(a)))
                 })
             }
             Effect::ScheduleFollowUp(follow_up) => Write::new("the follow-up", move |db| {
-                db.schedule_follow_up(&follow_up)
+                db.schedule_follow_up(&staff, &follow_up)
                     .map(|(follow_up, action)| Some(Msg::FollowUpScheduled { follow_up, action }))
             }),
             Effect::CompleteFollowUp { id, at } => Write::new("the follow-up done", move |db| {
-                db.complete_follow_up(id, at)
+                db.complete_follow_up(&staff, id, at)
                     .map(|action| Some(Msg::FollowUpCompleted { id, action }))
             }),
             Effect::MarkRead { posts, at } => Write::new("what was read", move |db| {
@@ -94,11 +97,11 @@ impl Write {
             })
             .keyed("place".into()),
             Effect::Reopen { post, at } => Write::new("the post reopened", move |db| {
-                db.reopen_post(post, at)
+                db.reopen_post(&staff, post, at)
                     .map(|done| done.map(|(post, action)| Msg::Reopened { post, action }))
             }),
             Effect::Dismiss { post, at } => Write::new("the post dismissed", move |db| {
-                db.dismiss_post(post, at)
+                db.dismiss_post(&staff, post, at)
                     .map(|done| done.map(|(post, action)| Msg::Dismissed { post, action }))
             }),
             Effect::Undo(undo) => Write::new("the undo", move |db| {
@@ -111,13 +114,13 @@ impl Write {
             }),
             Effect::CorrectCategory { post, category, at } => {
                 Write::new("the category correction", move |db| {
-                    db.correct_post(post, category, at).map(|done| {
+                    db.correct_post(&staff, post, category, at).map(|done| {
                         done.map(|(post, correction)| Msg::Corrected { post, correction })
                     })
                 })
             }
             Effect::SaveCheckIn(record) => Write::new("the check-in", move |db| {
-                db.record_check_in(&record).map(|_| None)
+                db.record_check_in(&staff, &record).map(|_| None)
             }),
             Effect::SetAlwaysTellMe { customer, on } => {
                 // Stamped once, so a write tried again is the same write.
@@ -147,7 +150,7 @@ impl Write {
 
     /// Logs a reply the server has, with the server's text: once per key, however often it is written
     /// (`found`: an unconfirmed send turned out to have gone out).
-    pub fn reply(post: &Post, key: String, sent: SentReply, found: bool) -> Write {
+    pub fn reply(post: &Post, key: String, sent: SentReply, found: bool, staff: &str) -> Write {
         let reply = Reply {
             post: post.id,
             // Where it went: the demo network for demo posts.
@@ -157,6 +160,7 @@ impl Write {
             url: sent.url,
             remote_id: sent.remote_id,
             idempotency_key: Some(key),
+            staff: staff.to_string(),
         };
         let customer = post.customer;
         Write::new(

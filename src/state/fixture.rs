@@ -19,6 +19,9 @@ fn classifier() -> &'static Classifier {
     CLASSIFIER.get_or_init(Classifier::english)
 }
 
+/// Who is at the fixture's keyboard: what the runner would be told by `[me] name`.
+pub const STAFF: &str = "ana";
+
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
 }
@@ -97,11 +100,12 @@ impl Desk {
                         next.extend(crate::app::update(&mut self.state, Msg::Loaded(loaded)));
                     }
                     Effect::GatherCheckIn { now } => {
-                        let found = crate::loader::gather_check_in(&self.db, now);
+                        let found = crate::loader::gather_check_in(&self.db, "ana", now);
                         let msg = Msg::CheckInGathered(found.map_err(|e| e.to_string()));
                         next.extend(crate::app::update(&mut self.state, msg));
                     }
                     Effect::LoadCustomers
+                    | Effect::LoadDrafts
                     | Effect::LoadStory(_)
                     | Effect::SaveCustomerNote { .. }
                     | Effect::MarkRead { .. }
@@ -121,8 +125,12 @@ impl Desk {
 
     /// The Customers view's reads and writes and the read marks, answered from the store as the runner does.
     fn answer(&mut self, effect: Effect) -> Msg {
-        use crate::store::{AssignRepo, ReadRepo, StoryRepo};
+        use crate::store::{AssignRepo, ReadRepo, StoryRepo, WorkRepo};
         match effect {
+            Effect::LoadDrafts => Msg::DraftsLoaded(Ok(crate::domain::DraftsSeen {
+                mine: self.db.drafts(STAFF).unwrap(),
+                team: self.db.team_drafts(STAFF).unwrap(),
+            })),
             Effect::MarkRead { posts, at } => {
                 self.db.mark_read(&posts, at).unwrap();
                 Msg::ReadMarked
@@ -172,7 +180,7 @@ impl Desk {
     /// Logs an action in the store, then reads the Log again.
     pub fn log(&mut self, action: NewAction) {
         use crate::store::LogRepo;
-        self.db.log_action(&action).unwrap();
+        self.db.log_action("ana", &action).unwrap();
         self.state.log.window = Default::default();
         self.settle();
     }
@@ -189,13 +197,16 @@ impl Desk {
         use crate::store::LogRepo;
         let (f, _) = self
             .db
-            .schedule_follow_up(&crate::domain::NewFollowUp {
-                post: post.map(PostId),
-                customer: customer.map(CustomerId),
-                due,
-                note: note.into(),
-                created_at: now() - Duration::days(7),
-            })
+            .schedule_follow_up(
+                "ana",
+                &crate::domain::NewFollowUp {
+                    post: post.map(PostId),
+                    customer: customer.map(CustomerId),
+                    due,
+                    note: note.into(),
+                    created_at: now() - Duration::days(7),
+                },
+            )
             .unwrap();
         self.state.follow_ups = self.db.open_follow_ups().unwrap();
         self.state.log.window = Default::default();
@@ -212,7 +223,7 @@ impl Desk {
         else {
             panic!("no completion in {effects:?}");
         };
-        let action = self.db.complete_follow_up(id, at).unwrap();
+        let action = self.db.complete_follow_up("ana", id, at).unwrap();
         self.send(Msg::FollowUpCompleted { id, action })
     }
 
@@ -223,21 +234,21 @@ impl Desk {
         let mut left = Vec::new();
         for effect in effects {
             let msg = match effect {
-                Effect::LogAction(a) => Msg::ActionLogged(self.db.log_action(&a).unwrap()),
+                Effect::LogAction(a) => Msg::ActionLogged(self.db.log_action("ana", &a).unwrap()),
                 Effect::ScheduleFollowUp(f) => {
-                    let (follow_up, action) = self.db.schedule_follow_up(&f).unwrap();
+                    let (follow_up, action) = self.db.schedule_follow_up("ana", &f).unwrap();
                     Msg::FollowUpScheduled { follow_up, action }
                 }
                 Effect::CompleteFollowUp { id, at } => Msg::FollowUpCompleted {
                     id,
-                    action: self.db.complete_follow_up(id, at).unwrap(),
+                    action: self.db.complete_follow_up("ana", id, at).unwrap(),
                 },
                 Effect::Reopen { post, at } => {
-                    let (post, action) = self.db.reopen_post(post, at).unwrap().unwrap();
+                    let (post, action) = self.db.reopen_post("ana", post, at).unwrap().unwrap();
                     Msg::Reopened { post, action }
                 }
                 Effect::Dismiss { post, at } => {
-                    let (post, action) = self.db.dismiss_post(post, at).unwrap().unwrap();
+                    let (post, action) = self.db.dismiss_post("ana", post, at).unwrap().unwrap();
                     Msg::Dismissed { post, action }
                 }
                 Effect::Undo(undo) => Msg::Undone {
@@ -245,8 +256,11 @@ impl Desk {
                     undo,
                 },
                 Effect::CorrectCategory { post, category, at } => {
-                    let (post, correction) =
-                        self.db.correct_post(post, category, at).unwrap().unwrap();
+                    let (post, correction) = self
+                        .db
+                        .correct_post("ana", post, category, at)
+                        .unwrap()
+                        .unwrap();
                     Msg::Corrected { post, correction }
                 }
                 other => {
@@ -338,7 +352,7 @@ pub fn desk_for_a_check_in() -> Desk {
 
 /// [`workspace`] with its store, to add posts and actions and select posts.
 pub fn desk() -> Desk {
-    use crate::store::{CustomerRepo, LogRepo, PostRepo, ReadRepo};
+    use crate::store::{CustomerRepo, LogRepo, PostRepo, ReadRepo, WorkRepo};
     let mut db = crate::store::Db::open_in_memory().unwrap();
     let mut s = empty();
     s.shop_name = "Marlow & Finch".into();
@@ -407,26 +421,28 @@ pub fn desk() -> Desk {
             reply,
         ],
     );
-    db.log_action(&NewAction {
-        post: Some(PostId(5)),
-        customer: None,
-        kind: ActionKind::Replied,
-        note: "thanked them".into(),
-        at: now() - Duration::minutes(100),
-        url: None,
-    })
-    .unwrap();
-    s.drafts.insert(
-        PostId(1),
-        Draft {
-            post: PostId(1),
-            text: "Hi Priya, I'm so sorry".into(),
-            cursor: (0, 22),
-            state: DraftState::Editing,
-            idempotency_key: "k1".into(),
-            updated_at: now(),
+    db.log_action(
+        "ana",
+        &NewAction {
+            post: Some(PostId(5)),
+            customer: None,
+            kind: ActionKind::Replied,
+            note: "thanked them".into(),
+            at: now() - Duration::minutes(100),
+            url: None,
         },
-    );
+    )
+    .unwrap();
+    let draft = Draft {
+        post: PostId(1),
+        text: "Hi Priya, I'm so sorry".into(),
+        cursor: (0, 22),
+        state: DraftState::Editing,
+        idempotency_key: "k1".into(),
+        updated_at: now(),
+    };
+    db.save_draft(STAFF, &draft).unwrap();
+    s.drafts.insert(PostId(1), draft);
     s.follow_ups.push(FollowUp {
         id: 1,
         post: Some(PostId(3)),

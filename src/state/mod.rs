@@ -93,6 +93,8 @@ pub struct AppState {
     /// The Stats view's report.
     pub stats: stats::StatsView,
     pub drafts: HashMap<PostId, Draft>,
+    /// Teammates who have a draft on a post (never this console's person: theirs are in `drafts`).
+    pub team_drafts: HashMap<PostId, Vec<String>>,
     /// Unread counts, the post being rested on, the place last saved.
     pub reads: reads::Reads,
     pub focus: Pane,
@@ -166,6 +168,7 @@ impl AppState {
             follow_up_view: FollowUpsView::default(),
             stats: stats::StatsView::default(),
             drafts: HashMap::new(),
+            team_drafts: HashMap::new(),
             reads: reads::Reads::default(),
             focus: Pane::Attention,
             detail_focused: false,

@@ -7,19 +7,19 @@ use super::codec::{Cells, date, ms};
 use super::posts::refresh_attention_rank;
 use super::repository::LogRepo;
 use super::{Db, Result};
-use crate::domain::{
-    Action, ActionKind, CustomerId, FollowUp, FollowUpRow, NewAction, NewFollowUp, PostId,
-};
+use crate::domain::{Action, ActionKind, FollowUp, FollowUpRow, NewAction, NewFollowUp, PostId};
 
-pub(super) const ACTION_COLS: &str = "id, post_id, customer_id, kind, note, at, url";
-pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
+pub(in crate::store) const ACTION_COLS: &str =
+    "id, post_id, customer_id, kind, note, at, url, staff";
+pub(in crate::store) const FOLLOW_UP_COLS: &str =
+    "id, post_id, customer_id, due, note, created_at, done_at";
 
 impl LogRepo for Db {
     /// A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset; a kind that
     /// [`ActionKind::closes`] the post also sets its handled time if unset.
-    fn log_action(&mut self, action: &NewAction) -> Result<Action> {
+    fn log_action(&mut self, staff: &str, action: &NewAction) -> Result<Action> {
         let tx = self.write_tx()?;
-        let logged = insert_action(&tx, action)?;
+        let logged = insert_action(&tx, staff, action)?;
         if let (Some(post), true) = (action.post, action.kind.closes()) {
             tx.prepare_cached(
                 "UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1",
@@ -38,7 +38,11 @@ impl LogRepo for Db {
     }
 
     /// The action's note reads "follow up on YYYY-MM-DD: note".
-    fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)> {
+    fn schedule_follow_up(
+        &mut self,
+        staff: &str,
+        follow_up: &NewFollowUp,
+    ) -> Result<(FollowUp, Action)> {
         let tx = self.write_tx()?;
         tx.prepare_cached(&format!(
             "INSERT INTO follow_ups ({FOLLOW_UP_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, NULL)"
@@ -51,28 +55,9 @@ impl LogRepo for Db {
             ms(follow_up.created_at),
         ])?;
         let id = tx.last_insert_rowid();
-        let action = insert_action(
-            &tx,
-            &NewAction {
-                post: follow_up.post,
-                customer: follow_up.customer,
-                kind: ActionKind::FollowUp,
-                note: format!("follow up on {}: {}", date(follow_up.due), follow_up.note),
-                at: follow_up.created_at,
-                url: None,
-            },
-        )?;
+        let action = insert_action(&tx, staff, &follow_up.action())?;
         tx.commit()?;
-        let scheduled = FollowUp {
-            id,
-            post: follow_up.post,
-            customer: follow_up.customer,
-            due: follow_up.due,
-            note: follow_up.note.clone(),
-            created_at: follow_up.created_at,
-            done_at: None,
-        };
-        Ok((scheduled, action))
+        Ok((follow_up.scheduled(id), action))
     }
 
     fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
@@ -121,7 +106,12 @@ impl LogRepo for Db {
     }
 
     /// Done and logged together: a follow-up marked done without its action (or the reverse) never happens.
-    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>> {
+    fn complete_follow_up(
+        &mut self,
+        staff: &str,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Action>> {
         let tx = self.write_tx()?;
         let changed = tx
             .prepare_cached("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
@@ -134,17 +124,7 @@ impl LogRepo for Db {
                 "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE id = ?1"
             ))?
             .query_row(params![id], |row| Ok(follow_up_of(row)))??;
-        let action = insert_action(
-            &tx,
-            &NewAction {
-                post: follow_up.post,
-                customer: follow_up.customer,
-                kind: ActionKind::FollowedUp,
-                note: follow_up.done_note(),
-                at,
-                url: None,
-            },
-        )?;
+        let action = insert_action(&tx, staff, &follow_up.done_action(at))?;
         tx.commit()?;
         Ok(Some(action))
     }
@@ -190,36 +170,20 @@ impl Db {
 
 /// An action from a row of [`ACTION_COLS`].
 pub(super) fn decode_action(row: &rusqlite::Row) -> Result<Action> {
-    let c = Cells::new(row, "actions", 0);
-    Ok(Action {
-        id: c.get(0)?,
-        post: c.get::<Option<i64>>(1)?.map(PostId),
-        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
-        kind: c.action_kind(3)?,
-        note: c.get(4)?,
-        at: c.time(5)?,
-        url: c.get(6)?,
-    })
+    super::decode::action_of(&Cells::new(row, "actions", 0))
 }
 
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].
 fn follow_up_of(row: &rusqlite::Row) -> Result<FollowUp> {
-    let c = Cells::new(row, "follow_ups", 0);
-    Ok(FollowUp {
-        id: c.get(0)?,
-        post: c.get::<Option<i64>>(1)?.map(PostId),
-        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
-        due: c.date(3)?,
-        note: c.get(4)?,
-        created_at: c.time(5)?,
-        done_at: c.opt_time(6)?,
-    })
+    super::decode::follow_up_of(&Cells::new(row, "follow_ups", 0))
 }
 
-/// Inserts an action inside the caller's transaction; a response kind sets the post's first-response time.
-pub(super) fn insert_action(conn: &Connection, a: &NewAction) -> Result<Action> {
+/// Inserts an action by `staff` inside the caller's transaction; a response kind sets the post's first-response
+/// time.
+pub(super) fn insert_action(conn: &Connection, staff: &str, a: &NewAction) -> Result<Action> {
     conn.prepare_cached(
-        "INSERT INTO actions (post_id, customer_id, kind, note, at, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO actions (post_id, customer_id, kind, note, at, url, staff)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         a.post.map(|p| p.0),
@@ -228,6 +192,7 @@ pub(super) fn insert_action(conn: &Connection, a: &NewAction) -> Result<Action> 
         a.note,
         ms(a.at),
         a.url,
+        staff,
     ])?;
     let id = conn.last_insert_rowid();
     if let (Some(post), true) = (a.post, a.kind.is_response()) {
@@ -237,13 +202,5 @@ pub(super) fn insert_action(conn: &Connection, a: &NewAction) -> Result<Action> 
         .execute(params![post.0, ms(a.at)])?;
         refresh_attention_rank(conn, post)?;
     }
-    Ok(Action {
-        id,
-        post: a.post,
-        customer: a.customer,
-        kind: a.kind,
-        note: a.note.clone(),
-        at: a.at,
-        url: a.url.clone(),
-    })
+    Ok(a.logged(id, staff))
 }

@@ -192,7 +192,7 @@ fn assign_in(
             .prepare_cached("DELETE FROM assignments WHERE post_id = ?1")?
             .execute([post.0])?,
     };
-    Ok(Some(super::actions::insert_action(tx, &action)?))
+    Ok(Some(super::actions::insert_action(tx, by, &action)?))
 }
 
 #[cfg(test)]

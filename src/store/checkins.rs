@@ -8,7 +8,7 @@ use super::posts::POST_COLS;
 use super::repository::CheckInRepo;
 use super::{Db, Result};
 use crate::domain::Post;
-use crate::domain::checkin::{CheckInRecord, Tally};
+use crate::domain::checkin::CheckInRecord;
 
 pub(super) const CHECK_IN_COLS: &str = "id, started_at, ended_at, planned_secs, seen, replied, logged, handled, left_over, oldest_waiting";
 
@@ -30,10 +30,11 @@ impl CheckInRepo for Db {
         )
     }
 
-    fn record_check_in(&mut self, r: &CheckInRecord) -> Result<()> {
+    fn record_check_in(&mut self, staff: &str, r: &CheckInRecord) -> Result<()> {
         self.conn
             .prepare_cached(&format!(
-                "INSERT INTO checkins ({CHECK_IN_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT INTO checkins ({CHECK_IN_COLS}, staff)
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ))?
             .execute(params![
                 ms(r.started_at),
@@ -45,32 +46,20 @@ impl CheckInRepo for Db {
                 r.tally.handled,
                 r.left,
                 r.oldest_waiting.map(ms),
+                staff,
             ])?;
         Ok(())
     }
 
-    fn last_check_in(&self) -> Result<Option<CheckInRecord>> {
+    /// Check-ins from before names were kept ('') count as everyone's.
+    fn last_check_in(&self, staff: &str) -> Result<Option<CheckInRecord>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CHECK_IN_COLS} FROM checkins ORDER BY ended_at DESC, id DESC LIMIT 1"
+            "SELECT {CHECK_IN_COLS} FROM checkins WHERE staff IN (?1, '')
+             ORDER BY ended_at DESC, id DESC LIMIT 1"
         ))?;
-        let mut rows = stmt.query([])?;
-        rows.next()?.map(decode).transpose()
+        let mut rows = stmt.query([staff])?;
+        rows.next()?
+            .map(|row| super::decode::check_in_of(&Cells::new(row, "checkins", 0)))
+            .transpose()
     }
-}
-
-fn decode(row: &rusqlite::Row<'_>) -> Result<CheckInRecord> {
-    let c = Cells::new(row, "checkins", 0);
-    Ok(CheckInRecord {
-        started_at: c.time(1)?,
-        ended_at: c.time(2)?,
-        planned_secs: c.get(3)?,
-        tally: Tally {
-            seen: c.get(4)?,
-            replied: c.get(5)?,
-            logged: c.get(6)?,
-            handled: c.get(7)?,
-        },
-        left: c.get(8)?,
-        oldest_waiting: c.opt_time(9)?,
-    })
 }

@@ -96,6 +96,8 @@ impl<'a, 'r> Cells<'a, 'r> {
     }
 }
 
+crate::store::decode::cell_by_get!(Cells<'_, '_>);
+
 // Stored values back into domain values, shared by both backends' row decoders; `Err` is the detail of a
 // `StoreError::Corrupt` the caller names its row in.
 

@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), regulars::store::StoreError> {
 //! let store = regulars::store::Store::open_in_memory()?;
-//! let drafts = store.call(|db| db.drafts()).await?;
+//! let drafts = store.call(|db| db.drafts("ana")).await?;
 //! # let _ = drafts; Ok(()) }
 //! ```
 //!
@@ -22,6 +22,7 @@ mod checkins;
 mod codec;
 mod cursors;
 mod customers;
+mod decode;
 mod forget;
 mod handles;
 mod lists;

@@ -111,13 +111,16 @@ pub trait ListRepo {
 
 /// Drafts and sent replies.
 pub trait WorkRepo {
-    /// Saves (inserts or replaces) the draft for its post.
-    fn save_draft(&mut self, draft: &Draft) -> Result<()>;
-    /// Every draft, most recently edited first.
-    fn drafts(&self) -> Result<Vec<Draft>>;
-    fn delete_draft(&mut self, post: PostId) -> Result<()>;
-    /// Records a reply that went out, in ONE transaction with its `replied` action, the post's first-response
-    /// and handled times and the draft's removal. Idempotent per key: a key already stored writes nothing and
+    /// Saves (inserts or replaces) `staff`'s draft for its post: drafts are per person per post.
+    fn save_draft(&mut self, staff: &str, draft: &Draft) -> Result<()>;
+    /// `staff`'s drafts, most recently edited first.
+    fn drafts(&self, staff: &str) -> Result<Vec<Draft>>;
+    /// The posts teammates (anyone but `staff`) have a draft on, with their names, for Detail's "Ana has a
+    /// draft".
+    fn team_drafts(&self, staff: &str) -> Result<Vec<(PostId, String)>>;
+    fn delete_draft(&mut self, staff: &str, post: PostId) -> Result<()>;
+    /// Records a reply that went out (by `reply.staff`), in ONE transaction with its `replied` action, the
+    /// post's first-response and handled times and the sender's draft's removal. Idempotent per key: a key already stored writes nothing and
     /// answers with the stored reply and action.
     fn record_reply(
         &mut self,
@@ -133,10 +136,14 @@ pub trait WorkRepo {
 /// Assistance actions and follow-ups.
 pub trait LogRepo {
     /// Logs an action; a response sets the post's first-response time, `handled`/`resolved` its handled time.
-    fn log_action(&mut self, action: &NewAction) -> Result<Action>;
+    fn log_action(&mut self, staff: &str, action: &NewAction) -> Result<Action>;
     fn action_count(&self) -> Result<u64>;
     /// Schedules a follow-up and logs its `follow_up` action in one transaction.
-    fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)>;
+    fn schedule_follow_up(
+        &mut self,
+        staff: &str,
+        follow_up: &NewFollowUp,
+    ) -> Result<(FollowUp, Action)>;
     /// Follow-ups not yet done, soonest due first.
     fn open_follow_ups(&self) -> Result<Vec<FollowUp>>;
     /// The open follow-ups as [`LogRepo::open_follow_ups`] orders them, each with its post and the shop's
@@ -144,17 +151,32 @@ pub trait LogRepo {
     fn follow_up_rows(&self) -> Result<Vec<FollowUpRow>>;
     /// Marks a follow-up done and logs its `followed_up` action in ONE transaction; returns the action. A
     /// follow-up already done (or gone) keeps its first time and logs nothing: `None`.
-    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>>;
+    fn complete_follow_up(
+        &mut self,
+        staff: &str,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Action>>;
 }
 
 /// Taking back what was done and correcting triage: reopen, dismiss, undo, corrections.
 pub trait ReviewRepo {
     /// Opens a handled or dismissed post again and logs `reopened`, in ONE transaction. Returns the post as now
     /// stored and the action; `None`: no such post.
-    fn reopen_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>>;
+    fn reopen_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>>;
     /// "Not for us": sets the post's dismissed time (if unset) and logs `dismissed`, which is not a response,
     /// in ONE transaction. Returns the post as now stored and the action; `None`: no such post.
-    fn dismiss_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>>;
+    fn dismiss_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>>;
     /// Takes back `undo` in ONE transaction: its action deleted (and the post's handled, dismissed and
     /// first-response times it set unset again), a scheduled follow-up deleted, a done one open again, a
     /// correction deleted and the category put back. Returns the post it concerned, as now stored.
@@ -164,6 +186,7 @@ pub trait ReviewRepo {
     /// now stored and the correction; `None`: no such post.
     fn correct_post(
         &mut self,
+        staff: &str,
         post: PostId,
         category: Category,
         at: DateTime<Utc>,
@@ -277,10 +300,11 @@ pub trait CheckInRepo {
     /// distress and unanswered question to the shop, and the open posts from `since` on, none of the shop's own
     /// or kept only as context. Which of them are items is [`crate::domain::checkin::kind_of`]'s to say.
     fn check_in_posts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<Post>>;
-    /// Stores a check-in that ended.
-    fn record_check_in(&mut self, record: &CheckInRecord) -> Result<()>;
-    /// The last check-in stored (the latest end), if any.
-    fn last_check_in(&self) -> Result<Option<CheckInRecord>>;
+    /// Stores a check-in `staff` ran that ended.
+    fn record_check_in(&mut self, staff: &str, record: &CheckInRecord) -> Result<()>;
+    /// `staff`'s last check-in stored (the latest end), if any: each person's check-in takes up what came
+    /// since their own last one.
+    fn last_check_in(&self, staff: &str) -> Result<Option<CheckInRecord>>;
 }
 
 /// What reports, the digest, the Stats view and `regulars export` read: counted in the store or handed over a

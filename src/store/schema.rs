@@ -27,6 +27,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     || V12_ALERTS.into(),
     || V14_TEAM.into(),
     || V_ASSIGN.into(),
+    || V_STAFF.into(),
 ];
 
 /// The schema version this build writes.
@@ -265,6 +266,34 @@ CREATE TABLE presence (
     doing   TEXT NOT NULL,
     at      INTEGER NOT NULL
 );
+"#;
+
+/// Who is at the keyboard: the `[me] name` of whoever logged each action, sent each reply, corrected each post
+/// and ran each check-in; drafts are per person per post, so the table is rebuilt with (post, staff) as its
+/// key. Rows from before carry '' (shown as "—"): who did them was never recorded, and naming whoever happens
+/// to upgrade first would put their name on a teammate's work.
+const V_STAFF: &str = r#"
+ALTER TABLE actions ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE replies ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE corrections ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkins ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+CREATE TABLE drafts_by_staff (
+    post_id         INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    staff           TEXT NOT NULL DEFAULT '',
+    text            TEXT NOT NULL,
+    cursor_row      INTEGER NOT NULL DEFAULT 0,
+    cursor_col      INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'editing',
+    failure         TEXT,
+    idempotency_key TEXT NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (post_id, staff)
+);
+INSERT INTO drafts_by_staff (post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at)
+    SELECT post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at FROM drafts;
+DROP TABLE drafts;
+ALTER TABLE drafts_by_staff RENAME TO drafts;
+CREATE INDEX checkins_staff ON checkins (staff, ended_at);
 "#;
 
 /// The customers staff asked to hear about whatever they post ("always tell me"), since when. Forgetting a

@@ -9,15 +9,20 @@ use super::posts::{POST_COLS, query_posts, refresh_attention_rank};
 use super::repository::ReviewRepo;
 use super::{Db, Result, StoreError};
 use crate::domain::{
-    Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Triage, Undo,
+    Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Undo,
 };
 
 pub(super) const CORRECTION_COLS: &str =
-    "id, post_id, category, was, original_category, original_score, original_reasons, at";
+    "id, post_id, category, was, original_category, original_score, original_reasons, at, staff";
 
 impl ReviewRepo for Db {
-    fn reopen_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        self.close_or_open(post, ActionKind::Reopened, at, |tx| {
+    fn reopen_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>> {
+        self.close_or_open(staff, post, ActionKind::Reopened, at, |tx| {
             tx.prepare_cached(
                 "UPDATE posts SET handled_at = NULL, dismissed_at = NULL WHERE id = ?1",
             )?
@@ -26,8 +31,13 @@ impl ReviewRepo for Db {
         })
     }
 
-    fn dismiss_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        self.close_or_open(post, ActionKind::Dismissed, at, |tx| {
+    fn dismiss_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>> {
+        self.close_or_open(staff, post, ActionKind::Dismissed, at, |tx| {
             tx.prepare_cached(
                 "UPDATE posts SET dismissed_at = COALESCE(dismissed_at, ?2) WHERE id = ?1",
             )?
@@ -77,6 +87,7 @@ impl ReviewRepo for Db {
     /// The first correction keeps the triage the post arrived with; later ones copy it from the first.
     fn correct_post(
         &mut self,
+        staff: &str,
         post: PostId,
         category: Category,
         at: DateTime<Utc>,
@@ -85,41 +96,27 @@ impl ReviewRepo for Db {
         let Some(before) = post_in(&tx, post)? else {
             return Ok(None);
         };
-        let original = match first_correction(&tx, post)? {
-            Some(first) => first.original,
-            None => before.triage.clone(),
-        };
-        let reasons =
-            serde_json::to_string(&original.reasons).map_err(|e| StoreError::Corrupt {
-                what: format!("post {}", post.0),
-                detail: format!("its reasons cannot be written: {e}"),
-            })?;
+        let (mut correction, reasons) =
+            correcting(&before, first_correction(&tx, post)?, category, at, staff)?;
         tx.prepare_cached(&format!(
-            "INSERT INTO corrections ({CORRECTION_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            "INSERT INTO corrections ({CORRECTION_COLS}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         ))?
         .execute(params![
             post.0,
             category.as_str(),
-            before.triage.category.as_str(),
-            original.category.as_str(),
-            f64::from(original.score),
+            correction.was.as_str(),
+            correction.original.category.as_str(),
+            f64::from(correction.original.score),
             reasons,
             ms(at),
+            staff,
         ])?;
-        let id = tx.last_insert_rowid();
+        correction.id = tx.last_insert_rowid();
         tx.prepare_cached("UPDATE posts SET category = ?2 WHERE id = ?1")?
             .execute(params![post.0, category.as_str()])?;
         refresh_attention_rank(&tx, post)?;
         let corrected = post_in(&tx, post)?;
         tx.commit()?;
-        let correction = Correction {
-            id,
-            post,
-            category,
-            was: before.triage.category,
-            original,
-            at,
-        };
         Ok(corrected.map(|p| (p, correction)))
     }
 
@@ -155,6 +152,7 @@ impl Db {
     /// Changes a post with `change` and logs `kind` for it, in ONE transaction; `None`: no such post.
     fn close_or_open(
         &mut self,
+        staff: &str,
         post: PostId,
         kind: ActionKind,
         at: DateTime<Utc>,
@@ -171,6 +169,7 @@ impl Db {
         change(&tx)?;
         let action = insert_action(
             &tx,
+            staff,
             &NewAction {
                 post: Some(post),
                 customer: customer.map(CustomerId),
@@ -184,6 +183,36 @@ impl Db {
         tx.commit()?;
         Ok(changed.map(|p| (p, action)))
     }
+}
+
+/// The correction of `before` to `category` that both backends store (its id is the store's to give), and its
+/// original triage's reasons as stored: the first correction (`first`) keeps the triage the post arrived with,
+/// later ones copy it from the first.
+pub(in crate::store) fn correcting(
+    before: &Post,
+    first: Option<Correction>,
+    category: Category,
+    at: DateTime<Utc>,
+    staff: &str,
+) -> Result<(Correction, String)> {
+    let original = match first {
+        Some(first) => first.original,
+        None => before.triage.clone(),
+    };
+    let reasons = serde_json::to_string(&original.reasons).map_err(|e| StoreError::Corrupt {
+        what: format!("post {}", before.id.0),
+        detail: format!("its reasons cannot be written: {e}"),
+    })?;
+    let correction = Correction {
+        id: 0,
+        post: before.id,
+        category,
+        was: before.triage.category,
+        original,
+        at,
+        staff: staff.to_string(),
+    };
+    Ok((correction, reasons))
 }
 
 /// Deletes a logged action and puts back the post's times it set.
@@ -242,20 +271,11 @@ fn query_corrections(
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let c = Cells::new(row, "corrections", 0);
-        let score: f64 = c.get(5)?;
-        out.push(Correction {
-            id: c.get(0)?,
-            post: PostId(c.get(1)?),
-            category: c.category(2)?,
-            was: c.category(3)?,
-            original: Triage {
-                category: c.category(4)?,
-                score: score as f32,
-                reasons: c.json(6)?.unwrap_or_default(),
-            },
-            at: c.time(7)?,
-        });
+        out.push(super::decode::correction_of(&Cells::new(
+            row,
+            "corrections",
+            0,
+        ))?);
     }
     Ok(out)
 }

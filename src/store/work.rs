@@ -14,61 +14,83 @@ use crate::domain::{
 /// How much of a reply's text goes into the note of its `replied` action.
 pub const REPLY_NOTE_CHARS: usize = 80;
 
-const DRAFT_COLS: &str =
+pub(super) const DRAFT_COLS: &str =
     "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
+/// `staff`'s drafts (`?1`/`$1`), and those from before names were kept ('') on posts they have none on: after an
+/// upgrade nobody's drafts are lost, and a teammate's are never mistaken for one's own.
+pub(super) const MINE: &str = "(staff = ?1 OR (staff = '' AND NOT EXISTS
+    (SELECT 1 FROM drafts m WHERE m.post_id = drafts.post_id AND m.staff = ?1)))";
+/// The unclaimed ('') draft on post `?1` goes when `?2` saves theirs.
+pub(super) const UNCLAIMED_DRAFT_GONE: &str =
+    "DELETE FROM drafts WHERE post_id = ?1 AND staff = '' AND ?2 <> ''";
 pub(super) const REPLY_COLS: &str =
-    "id, post_id, network, text, sent_at, url, remote_id, idempotency_key";
+    "id, post_id, network, text, sent_at, url, remote_id, idempotency_key, staff";
 
 impl WorkRepo for Db {
-    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
+    /// A draft from before names were kept ('') on the post becomes this one: whoever saves it first takes it.
+    fn save_draft(&mut self, staff: &str, draft: &Draft) -> Result<()> {
         let (state, failure) = match &draft.state {
             DraftState::Editing => ("editing", None),
             DraftState::Failed(why) => ("failed", Some(why.as_str())),
             DraftState::Unconfirmed(why) => ("unconfirmed", Some(why.as_str())),
         };
-        self.conn
-            .prepare_cached(&format!(
-                "INSERT INTO drafts ({DRAFT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (post_id) DO UPDATE SET text = excluded.text,
+        let tx = self.write_tx()?;
+        tx.prepare_cached(UNCLAIMED_DRAFT_GONE)?
+            .execute(params![draft.post.0, staff])?;
+        tx.prepare_cached(&format!(
+            "INSERT INTO drafts ({DRAFT_COLS}, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (post_id, staff) DO UPDATE SET text = excluded.text,
                      cursor_row = excluded.cursor_row, cursor_col = excluded.cursor_col,
                      state = excluded.state, failure = excluded.failure,
                      idempotency_key = excluded.idempotency_key, updated_at = excluded.updated_at"
-            ))?
-            .execute(params![
-                draft.post.0,
-                draft.text,
-                limit(draft.cursor.0),
-                limit(draft.cursor.1),
-                state,
-                failure,
-                draft.idempotency_key,
-                ms(draft.updated_at),
-            ])?;
+        ))?
+        .execute(params![
+            draft.post.0,
+            draft.text,
+            limit(draft.cursor.0),
+            limit(draft.cursor.1),
+            state,
+            failure,
+            draft.idempotency_key,
+            ms(draft.updated_at),
+            staff,
+        ])?;
+        tx.commit()?;
         Ok(())
     }
 
-    fn drafts(&self) -> Result<Vec<Draft>> {
+    fn drafts(&self, staff: &str) -> Result<Vec<Draft>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {DRAFT_COLS} FROM drafts ORDER BY updated_at DESC, post_id"
+            "SELECT {DRAFT_COLS} FROM drafts WHERE {MINE} ORDER BY updated_at DESC, post_id"
         ))?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query([staff])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.push(decode_draft(row)?);
+            out.push(super::decode::draft_of(&Cells::new(row, "drafts", 0))?);
         }
         Ok(out)
     }
 
-    fn delete_draft(&mut self, post: PostId) -> Result<()> {
+    fn team_drafts(&self, staff: &str) -> Result<Vec<(PostId, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT post_id, staff FROM drafts WHERE staff NOT IN (?1, '')
+             ORDER BY post_id, updated_at DESC",
+        )?;
+        let rows = stmt.query_map([staff], |r| Ok((PostId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn delete_draft(&mut self, staff: &str, post: PostId) -> Result<()> {
         self.conn
-            .prepare_cached("DELETE FROM drafts WHERE post_id = ?1")?
-            .execute([post.0])?;
+            .prepare_cached("DELETE FROM drafts WHERE post_id = ?1 AND staff IN (?2, '')")?
+            .execute(params![post.0, staff])?;
         Ok(())
     }
 
-    /// Records a reply that went out, in ONE transaction: the reply, a `replied` action (note: the first
-    /// [`REPLY_NOTE_CHARS`] characters of the text, url: the reply's), the post's first-response and handled times
-    /// (if not already set), and the draft deleted. `customer` defaults to the post's customer.
+    /// Records a reply that went out, in ONE transaction: the reply, a `replied` action by its sender (note: the
+    /// first [`REPLY_NOTE_CHARS`] characters of the text, url: the reply's), the post's first-response and handled
+    /// times (if not already set), and the sender's draft deleted (a teammate's draft on the post stays theirs).
+    /// `customer` defaults to the post's customer.
     ///
     /// Idempotent per key: when a reply with the same idempotency key is already stored (a resend the server
     /// answered with the first post), nothing is written and the stored reply and its action come back.
@@ -84,7 +106,7 @@ impl WorkRepo for Db {
                     "SELECT {REPLY_COLS}, action_id FROM replies WHERE idempotency_key = ?1"
                 ))?
                 .query_row([key], |row| {
-                    Ok((decode_reply(row), row.get::<_, Option<i64>>(8)?))
+                    Ok((decode_reply(row), row.get::<_, Option<i64>>(9)?))
                 })
                 .optional()?,
             None => None,
@@ -113,6 +135,7 @@ impl WorkRepo for Db {
         let customer = customer.or(post_customer.map(CustomerId));
         let action = insert_action(
             &tx,
+            &reply.staff,
             &NewAction {
                 post: Some(reply.post),
                 customer,
@@ -124,8 +147,8 @@ impl WorkRepo for Db {
         )?;
         tx.prepare_cached(
             "INSERT INTO replies (post_id, customer_id, network, text, sent_at, url, remote_id,
-                 idempotency_key, action_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 idempotency_key, action_id, staff)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             reply.post.0,
@@ -137,11 +160,12 @@ impl WorkRepo for Db {
             reply.remote_id,
             reply.idempotency_key,
             action.id,
+            reply.staff,
         ])?;
         tx.prepare_cached("UPDATE posts SET handled_at = COALESCE(handled_at, ?2) WHERE id = ?1")?
             .execute(params![reply.post.0, ms(reply.sent_at)])?;
-        tx.prepare_cached("DELETE FROM drafts WHERE post_id = ?1")?
-            .execute([reply.post.0])?;
+        tx.prepare_cached("DELETE FROM drafts WHERE post_id = ?1 AND staff IN (?2, '')")?
+            .execute(params![reply.post.0, reply.staff])?;
         tx.commit()?;
         Ok((reply.clone(), action))
     }
@@ -200,29 +224,5 @@ impl Db {
 }
 
 pub(super) fn decode_reply(row: &rusqlite::Row<'_>) -> Result<Reply> {
-    let c = Cells::new(row, "replies", 0);
-    Ok(Reply {
-        post: PostId(c.get(1)?),
-        network: c.network(2)?,
-        text: c.get(3)?,
-        sent_at: c.time(4)?,
-        url: c.get(5)?,
-        remote_id: c.get(6)?,
-        idempotency_key: c.get(7)?,
-    })
-}
-
-fn decode_draft(row: &rusqlite::Row<'_>) -> Result<Draft> {
-    let c = Cells::new(row, "drafts", 0);
-    let state: String = c.get(4)?;
-    let failure: Option<String> = c.get(5)?;
-    let state = crate::store::codec::draft_state_of(&state, failure).map_err(|e| c.corrupt(e))?;
-    Ok(Draft {
-        post: PostId(c.get(0)?),
-        text: c.get(1)?,
-        cursor: (c.usize(2)?, c.usize(3)?),
-        state,
-        idempotency_key: c.get(6)?,
-        updated_at: c.time(7)?,
-    })
+    super::decode::reply_of(&Cells::new(row, "replies", 0))
 }

@@ -57,7 +57,11 @@ fn selected_log_row(state: &AppState) -> Vec<Line<'static>> {
     let (title, when, note, url) = match row {
         crate::state::LogRow::Action(a) => (
             a.kind.label().to_string(),
-            state.local(a.at).format("%a %d %b %H:%M").to_string(),
+            format!(
+                "{}{}",
+                state.local(a.at).format("%a %d %b %H:%M"),
+                super::staff::by(&a.staff)
+            ),
             a.note.clone(),
             a.url.clone(),
         ),
@@ -157,6 +161,8 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         )),
         _ => {}
     }
+    // Beside the status, where every screen size shows it: a teammate may be answering this post too.
+    status.extend(super::staff::team_drafts(state, post.id));
     out.push(Line::from(status));
     out.extend(super::team::detail_line(state, post));
     out.push(Line::default());
@@ -179,10 +185,11 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     if let Some(c) = state.detail.of(post.id).and_then(|d| d.correction.as_ref()) {
         out.push(Line::from(Span::styled(
             format!(
-                "corrected to {} (was {}) {}",
+                "corrected to {} (was {}) {}{}",
                 c.category.as_str(),
                 c.original.category.as_str(),
-                state.local(c.at).format("%H:%M")
+                state.local(c.at).format("%H:%M"),
+                super::staff::by(&c.staff)
             ),
             muted,
         )));
@@ -208,9 +215,13 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
         ]));
     }
     for reply in state.replies.get(&post.id).into_iter().flatten() {
+        let sender = match reply.staff.as_str() {
+            "" => String::new(),
+            name => format!(" {name}"),
+        };
         out.push(Line::from(vec![
             Span::styled(
-                format!("↩ you replied {}: ", ago(state.now, reply.sent_at)),
+                format!("↩{sender} replied {}: ", ago(state.now, reply.sent_at)),
                 Style::default().fg(state.theme.praise),
             ),
             Span::raw(truncate_words(
@@ -388,8 +399,9 @@ fn customer_card(state: &AppState, c: &Customer, post: &Post, width: usize) -> V
         out.push(Line::from(Span::styled("past actions", accent)));
         for a in actions {
             let line = format!(
-                "{} {} {}",
+                "{} {} {} {}",
                 state.local(a.at).format("%d %b %H:%M"),
+                super::staff::staff_cell(&a.staff, if width < 60 { 3 } else { 10 }),
                 a.kind.label(),
                 one_line(&a.note)
             );

@@ -265,6 +265,8 @@ fn post_line(state: &AppState, post: &Post, width: usize) -> Line<'static> {
 fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
     let muted = Style::default().fg(state.theme.muted);
     let width = area.width as usize;
+    // Who did it: a name where the pane has room, initials where it is narrow, aligned either way.
+    let staff_width = if width < 60 { 3 } else { 10 };
     let who = |customer: Option<crate::domain::CustomerId>, post: Option<crate::domain::PostId>| {
         customer
             .and_then(|c| state.customers.get(&c))
@@ -294,14 +296,16 @@ fn render_log(frame: &mut Frame, state: &AppState, area: Rect) {
             LogRow::Action(action) => {
                 let who = who(action.customer, action.post);
                 let time = state.local(action.at).format("%H:%M").to_string();
-                let who = truncate_words(&who, width.saturating_sub(24).max(8));
-                let head = format!("{time} {:<16} {who} ", action.kind.label());
+                let by = super::staff::staff_cell(&action.staff, staff_width);
+                let who = truncate_words(&who, width.saturating_sub(25 + staff_width).max(8));
+                let head = format!("{time} {by} {:<16} {who} ", action.kind.label());
                 let note = truncate_words(
                     &one_line(&action.note),
                     width.saturating_sub(crate::text::display_width(&head)),
                 );
                 ListItem::new(Line::from(vec![
                     Span::styled(time, muted),
+                    Span::raw(format!(" {by}")),
                     Span::styled(
                         format!(" {:<16} ", action.kind.label()),
                         Style::default().fg(state.theme.accent),

@@ -12,6 +12,7 @@ mod list;
 mod popup;
 mod replies;
 pub mod sources;
+mod staff;
 mod stats;
 mod status_bar;
 pub mod story;

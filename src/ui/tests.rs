@@ -546,6 +546,7 @@ fn a_reply_to_a_customer_with_a_follow_up_due_asks_to_close_it() {
             url: None,
             remote_id: None,
             idempotency_key: Some("k1".into()),
+            staff: "ana".into(),
         },
         action: crate::domain::Action {
             id: 100,
@@ -555,6 +556,7 @@ fn a_reply_to_a_customer_with_a_follow_up_due_asks_to_close_it() {
             note: String::new(),
             at: fixture::now(),
             url: None,
+            staff: "ana".into(),
         },
     });
     snap("close_follow_up", &desk.state);

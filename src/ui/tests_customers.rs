@@ -91,16 +91,19 @@ fn shop() -> fixture::Desk {
             "10% on the next repair",
         ),
     ] {
-        desk.db.log_action(&a).unwrap();
+        desk.db.log_action("ana", &a).unwrap();
     }
     desk.db
-        .schedule_follow_up(&NewFollowUp {
-            post: Some(PostId(3)),
-            customer: Some(CustomerId(3)),
-            due: desk.state.today() - Duration::days(3),
-            note: "ask how the repair holds up".into(),
-            created_at: now - Duration::days(9),
-        })
+        .schedule_follow_up(
+            "ana",
+            &NewFollowUp {
+                post: Some(PostId(3)),
+                customer: Some(CustomerId(3)),
+                due: desk.state.today() - Duration::days(3),
+                note: "ask how the repair holds up".into(),
+                created_at: now - Duration::days(9),
+            },
+        )
         .unwrap();
     desk.send(Msg::Command(Command::Customers));
     desk

@@ -191,6 +191,7 @@ pub fn week(path: &std::path::Path) -> Vec<Post> {
             url: None,
             remote_id: Some("r1".into()),
             idempotency_key: Some("k1".into()),
+            staff: "ana".into(),
         },
         priya,
     )
@@ -204,26 +205,39 @@ pub fn week(path: &std::path::Path) -> Vec<Post> {
         url: None,
     };
     let mut db = db;
-    db.log_action(&action(1, ActionKind::Resolved, "2026-11-24T09:45:00Z"))
+    db.log_action(
+        "ana",
+        &action(1, ActionKind::Resolved, "2026-11-24T09:45:00Z"),
+    )
+    .unwrap();
+    db.log_action(
+        "ana",
+        &action(2, ActionKind::GiftSent, "2026-11-30T09:20:00Z"),
+    )
+    .unwrap();
+    db.dismiss_post("ana", id(3), utc("2026-11-28T15:00:00Z"))
         .unwrap();
-    db.log_action(&action(2, ActionKind::GiftSent, "2026-11-30T09:20:00Z"))
+    db.log_action("ana", &action(5, ActionKind::Note, "2026-11-24T13:00:00Z"))
         .unwrap();
-    db.dismiss_post(id(3), utc("2026-11-28T15:00:00Z")).unwrap();
-    db.log_action(&action(5, ActionKind::Note, "2026-11-24T13:00:00Z"))
-        .unwrap();
-    db.log_action(&action(6, ActionKind::Handled, "2026-11-25T09:10:00Z"))
-        .unwrap();
+    db.log_action(
+        "ana",
+        &action(6, ActionKind::Handled, "2026-11-25T09:10:00Z"),
+    )
+    .unwrap();
     for (post, due, note) in [
         (2, (2026, 11, 30), "did the parcel turn up?"),
         (6, (2026, 12, 5), ""),
     ] {
-        db.schedule_follow_up(&NewFollowUp {
-            post: Some(id(post)),
-            customer: None,
-            due: NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap(),
-            note: note.into(),
-            created_at: utc("2026-11-28T10:00:00Z"),
-        })
+        db.schedule_follow_up(
+            "ana",
+            &NewFollowUp {
+                post: Some(id(post)),
+                customer: None,
+                due: NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap(),
+                note: note.into(),
+                created_at: utc("2026-11-28T10:00:00Z"),
+            },
+        )
         .unwrap();
     }
     stored

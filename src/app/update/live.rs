@@ -2,7 +2,9 @@
 //! (never by polling tables), and the status bar follows the live link and the elected fetcher.
 
 use crate::app::{Effect, Load};
-use crate::domain::Anchor;
+use std::collections::HashMap;
+
+use crate::domain::{Anchor, Draft, DraftsSeen, PostId};
 use crate::state::AppState;
 use crate::state::live::Fetcher;
 
@@ -28,7 +30,32 @@ pub(super) fn changed(state: &mut AppState) -> Vec<Effect> {
         effects.push(Effect::Load(Load::FollowUps));
     }
     super::team::stale(state);
+    effects.push(Effect::LoadDrafts);
     effects
+}
+
+/// The drafts as stored now: this person's (from another console of theirs) and teammates' names per post. The
+/// draft open in the composer is the composer's: what is typed there wins over what was read.
+pub(super) fn drafts_loaded(state: &mut AppState, seen: Result<DraftsSeen, String>) {
+    let seen = match seen {
+        Ok(seen) => seen,
+        Err(why) => {
+            state.flash(format!("drafts could not be read again: {why}"));
+            return;
+        }
+    };
+    let mut mine: HashMap<PostId, Draft> = seen.mine.into_iter().map(|d| (d.post, d)).collect();
+    if let Some(open) = state.composer.as_ref().map(|c| c.post) {
+        match state.drafts.remove(&open) {
+            Some(draft) => mine.insert(open, draft),
+            None => mine.remove(&open),
+        };
+    }
+    state.drafts = mine;
+    state.team_drafts.clear();
+    for (post, name) in seen.team {
+        state.team_drafts.entry(post).or_default().push(name);
+    }
 }
 
 pub(super) fn link(state: &mut AppState, down: Option<String>) {

@@ -278,6 +278,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Changed => live::changed(state),
+        Msg::DraftsLoaded(seen) => {
+            live::drafts_loaded(state, seen);
+            vec![]
+        }
         Msg::LiveLink(down) => {
             live::link(state, down);
             vec![]

@@ -36,6 +36,7 @@ fn action(id: i64, post: i64, kind: ActionKind) -> Action {
         note: "n".into(),
         at: now(),
         url: None,
+        staff: "ana".into(),
     }
 }
 
@@ -246,6 +247,7 @@ fn send_asks_for_confirmation_then_sends_and_applies_the_result() {
         url: None,
         remote_id: None,
         idempotency_key: Some(key.clone()),
+        staff: "ana".into(),
     };
     update(
         &mut s,

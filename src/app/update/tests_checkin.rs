@@ -177,7 +177,7 @@ fn time_up_ends_it_and_the_next_starts_from_its_end() {
     else {
         panic!("stored");
     };
-    desk.db.record_check_in(&record).unwrap();
+    desk.db.record_check_in("ana", &record).unwrap();
     desk.send(Msg::Command(Command::Close));
     // An hour later: only what is new since its end, plus what is still open.
     desk.state.now = end + Duration::hours(1);

@@ -180,6 +180,7 @@ fn what_changes_a_customer_reads_the_open_view_again() {
         note: String::new(),
         at: desk.state.now,
         url: None,
+        staff: "ana".into(),
     };
     let effects = update(&mut desk.state.clone(), Msg::ActionLogged(action.clone()));
     assert!(effects.contains(&Effect::LoadCustomers));

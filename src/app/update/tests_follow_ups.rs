@@ -270,6 +270,7 @@ fn sent(post: i64, action_id: i64, customer: Option<i64>) -> Msg {
             url: None,
             remote_id: None,
             idempotency_key: Some(format!("k-{action_id}")),
+            staff: "ana".into(),
         },
         action: crate::domain::Action {
             id: action_id,
@@ -279,6 +280,7 @@ fn sent(post: i64, action_id: i64, customer: Option<i64>) -> Msg {
             note: String::new(),
             at: now(),
             url: None,
+            staff: "ana".into(),
         },
     }
 }
@@ -381,6 +383,7 @@ fn the_view_reads_again_after_contact_and_after_a_failed_read() {
             note: String::new(),
             at: now(),
             url: None,
+            staff: "ana".into(),
         }),
     );
     let load = effects
@@ -430,6 +433,7 @@ fn a_reply_no_longer_closes_a_follow_up_silently_but_rescheduling_does() {
             note: String::new(),
             at: now(),
             url: None,
+            staff: "ana".into(),
         }),
     );
     assert!(

@@ -22,14 +22,17 @@ fn a_post_handled_elsewhere_leaves_attention_after_changed() {
     let actions = desk.state.log.window.rows.len();
     // Another console handles it: the store changes, this console's state does not know yet.
     desk.db
-        .log_action(&NewAction {
-            post: Some(gone),
-            customer: None,
-            kind: ActionKind::Handled,
-            note: "done at the other till".into(),
-            at: fixture::now(),
-            url: None,
-        })
+        .log_action(
+            "ana",
+            &NewAction {
+                post: Some(gone),
+                customer: None,
+                kind: ActionKind::Handled,
+                note: "done at the other till".into(),
+                at: fixture::now(),
+                url: None,
+            },
+        )
         .unwrap();
     assert_eq!(
         attention(&desk),
@@ -129,14 +132,17 @@ fn the_link_and_the_fetcher_are_followed() {
 /// An action logged at another till, as the other console's store write.
 fn logged_elsewhere(desk: &mut fixture::Desk, note: &str) -> i64 {
     desk.db
-        .log_action(&NewAction {
-            post: None,
-            customer: None,
-            kind: ActionKind::Note,
-            note: note.into(),
-            at: fixture::now(),
-            url: None,
-        })
+        .log_action(
+            fixture::STAFF,
+            &NewAction {
+                post: None,
+                customer: None,
+                kind: ActionKind::Note,
+                note: note.into(),
+                at: fixture::now(),
+                url: None,
+            },
+        )
         .unwrap()
         .id
 }
@@ -203,13 +209,16 @@ fn a_follow_up_scheduled_elsewhere_shows_in_the_log_after_changed() {
 
     let (elsewhere, _) = desk
         .db
-        .schedule_follow_up(&crate::domain::NewFollowUp {
-            post: Some(crate::domain::PostId(3)),
-            customer: None,
-            due: fixture::now().date_naive(),
-            note: "scheduled at the other till".into(),
-            created_at: fixture::now(),
-        })
+        .schedule_follow_up(
+            fixture::STAFF,
+            &crate::domain::NewFollowUp {
+                post: Some(crate::domain::PostId(3)),
+                customer: None,
+                due: fixture::now().date_naive(),
+                note: "scheduled at the other till".into(),
+                created_at: fixture::now(),
+            },
+        )
         .unwrap();
     let effects = update(&mut desk.state, Msg::Changed);
     assert!(
@@ -235,8 +244,84 @@ fn a_follow_up_scheduled_elsewhere_shows_in_the_log_after_changed() {
     );
     // Done elsewhere: it leaves the Log at the next change.
     desk.db
-        .complete_follow_up(elsewhere.id, fixture::now())
+        .complete_follow_up(fixture::STAFF, elsewhere.id, fixture::now())
         .unwrap();
     desk.send(Msg::Changed);
     assert!(!desk.state.due_follow_ups().any(|f| f.id == elsewhere.id));
+}
+
+#[test]
+fn a_teammates_draft_is_named_after_changed_and_never_loaded_as_mine() {
+    use crate::domain::{Draft, DraftState, PostId};
+    use crate::store::WorkRepo;
+    let mut desk = fixture::desk();
+    let draft = |post: i64, text: &str| Draft {
+        post: PostId(post),
+        text: text.into(),
+        cursor: (0, 0),
+        state: DraftState::Editing,
+        idempotency_key: format!("k-{text}"),
+        updated_at: fixture::now(),
+    };
+    // Ben writes to post 2 and to post 1 (where this console's person has a draft too); the same person's
+    // other console writes to post 3.
+    desk.db.save_draft("ben", &draft(2, "Ben on two")).unwrap();
+    desk.db.save_draft("ben", &draft(1, "Ben on one")).unwrap();
+    desk.db
+        .save_draft(fixture::STAFF, &draft(3, "mine from the laptop"))
+        .unwrap();
+    let before = desk.state.drafts.clone();
+    assert!(desk.state.team_drafts.is_empty());
+
+    let effects = update(&mut desk.state, Msg::Changed);
+    assert!(effects.contains(&Effect::LoadDrafts), "{effects:?}");
+    desk.send(Msg::Changed);
+
+    assert_eq!(desk.state.team_drafts[&PostId(2)], ["ben"]);
+    assert_eq!(desk.state.team_drafts[&PostId(1)], ["ben"]);
+    assert_eq!(desk.state.drafts.get(&PostId(1)), before.get(&PostId(1)));
+    assert!(!desk.state.drafts.contains_key(&PostId(2)), "Ben's is his");
+    assert_eq!(desk.state.drafts[&PostId(3)].text, "mine from the laptop");
+}
+
+#[test]
+fn the_draft_open_in_the_composer_is_the_composers_when_drafts_are_read_again() {
+    use crate::domain::{DraftsSeen, PostId};
+    let mut desk = fixture::desk();
+    desk.select(Pane::Mentions, PostId(1));
+    desk.send(Msg::Command(crate::app::Command::Reply));
+    let open = desk.state.composer.as_ref().map(|c| c.post);
+    let Some(open) = open else {
+        panic!("the composer opens");
+    };
+    let typed = desk.state.drafts.get(&open).cloned();
+    // Read before the last keystrokes were saved: an older text of the open draft, and nothing else.
+    let mut stale = typed
+        .clone()
+        .unwrap_or_else(|| panic!("post {open:?} has a draft"));
+    stale.text = "an older text".into();
+    update(
+        &mut desk.state,
+        Msg::DraftsLoaded(Ok(DraftsSeen {
+            mine: vec![stale],
+            team: vec![(open, "ben".into())],
+        })),
+    );
+    assert_eq!(desk.state.drafts.get(&open).cloned(), typed);
+    assert_eq!(desk.state.team_drafts[&open], ["ben"]);
+
+    update(
+        &mut desk.state,
+        Msg::DraftsLoaded(Err("connection lost".into())),
+    );
+    assert_eq!(
+        desk.state.team_drafts[&open],
+        ["ben"],
+        "kept when the read fails"
+    );
+    let flash = desk.state.flash.as_ref().map(|(text, _)| text.as_str());
+    assert!(
+        flash.is_some_and(|t| t.contains("connection lost")),
+        "{flash:?}"
+    );
 }

@@ -59,6 +59,7 @@ fn reply(text: &str, key: &str) -> Reply {
         url: Some("https://mastodon.example/@shop/500".into()),
         remote_id: Some("500".into()),
         idempotency_key: Some(key.into()),
+        staff: "ana".into(),
     }
 }
 
@@ -71,6 +72,7 @@ fn replied(id: i64) -> Action {
         note: "So sorry".into(),
         at: now(),
         url: None,
+        staff: "ana".into(),
     }
 }
 

@@ -228,7 +228,7 @@ fn a_follow_up_scheduled_or_done_is_undone_in_the_store() {
     let today = d.state.today();
     let id = d.follow_up(Some(3), Some(3), today, "ask how the repair holds up");
     let actions = d.db.action_count().unwrap();
-    let done = d.db.complete_follow_up(id, d.state.now).unwrap();
+    let done = d.db.complete_follow_up("ana", id, d.state.now).unwrap();
     d.send(Msg::FollowUpCompleted { id, action: done });
     assert!(d.state.follow_ups.iter().all(|f| f.id != id));
     let effects = cmd(&mut d, Command::Undo);
@@ -261,6 +261,7 @@ fn a_sent_reply_is_not_undone_by_an_earlier_offer() {
         url: None,
         remote_id: None,
         idempotency_key: None,
+        staff: "ana".into(),
     };
     let action = crate::domain::Action {
         id: 99,
@@ -270,6 +271,7 @@ fn a_sent_reply_is_not_undone_by_an_earlier_offer() {
         note: String::new(),
         at: d.state.now,
         url: None,
+        staff: "ana".into(),
     };
     d.send(Msg::ReplySent { reply, action });
     assert!(d.state.undoable().is_none());

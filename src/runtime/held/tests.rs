@@ -304,7 +304,7 @@ async fn on_a_full_disk_the_runner_keeps_drafts_and_actions_until_space_returns(
         .count();
     assert_eq!(logged, 1, "{seen:?}");
     let (drafts, actions) = store
-        .call(|db| Ok((db.drafts()?, db.action_count()?)))
+        .call(|db| Ok((db.drafts("ana")?, db.action_count()?)))
         .await
         .unwrap();
     assert_eq!(drafts.len(), 1);

@@ -15,10 +15,10 @@ use crate::store::repository::LogRepo;
 impl LogRepo for PgDb {
     /// A response kind ([`ActionKind::is_response`]) sets the post's first-response time if unset; a kind that
     /// [`ActionKind::closes`] the post also sets its handled time if unset.
-    fn log_action(&mut self, action: &NewAction) -> Result<Action> {
+    fn log_action(&mut self, staff: &str, action: &NewAction) -> Result<Action> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        let logged = insert_action(&mut tx, action)?;
+        let logged = insert_action(&mut tx, staff, action)?;
         if let (Some(post), true) = (action.post, action.kind.closes()) {
             tx.execute(
                 "UPDATE posts SET handled_at = COALESCE(handled_at, $2) WHERE id = $1",
@@ -38,7 +38,11 @@ impl LogRepo for PgDb {
     }
 
     /// The action's note reads "follow up on YYYY-MM-DD: note".
-    fn schedule_follow_up(&mut self, follow_up: &NewFollowUp) -> Result<(FollowUp, Action)> {
+    fn schedule_follow_up(
+        &mut self,
+        staff: &str,
+        follow_up: &NewFollowUp,
+    ) -> Result<(FollowUp, Action)> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let id: i64 = tx
@@ -54,28 +58,9 @@ impl LogRepo for PgDb {
                 ],
             )?
             .try_get(0)?;
-        let action = insert_action(
-            &mut tx,
-            &NewAction {
-                post: follow_up.post,
-                customer: follow_up.customer,
-                kind: ActionKind::FollowUp,
-                note: format!("follow up on {}: {}", date(follow_up.due), follow_up.note),
-                at: follow_up.created_at,
-                url: None,
-            },
-        )?;
+        let action = insert_action(&mut tx, staff, &follow_up.action())?;
         tx.commit()?;
-        let scheduled = FollowUp {
-            id,
-            post: follow_up.post,
-            customer: follow_up.customer,
-            due: follow_up.due,
-            note: follow_up.note.clone(),
-            created_at: follow_up.created_at,
-            done_at: None,
-        };
-        Ok((scheduled, action))
+        Ok((follow_up.scheduled(id), action))
     }
 
     fn open_follow_ups(&self) -> Result<Vec<FollowUp>> {
@@ -124,7 +109,12 @@ impl LogRepo for PgDb {
     }
 
     /// Done and logged together: a follow-up marked done without its action (or the reverse) never happens.
-    fn complete_follow_up(&mut self, id: i64, at: DateTime<Utc>) -> Result<Option<Action>> {
+    fn complete_follow_up(
+        &mut self,
+        staff: &str,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Action>> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let Some(row) = tx.query_opt(
@@ -138,17 +128,7 @@ impl LogRepo for PgDb {
             return Ok(None);
         };
         let follow_up = follow_up_from_row(&row)?;
-        let action = insert_action(
-            &mut tx,
-            &NewAction {
-                post: follow_up.post,
-                customer: follow_up.customer,
-                kind: ActionKind::FollowedUp,
-                note: follow_up.done_note(),
-                at,
-                url: None,
-            },
-        )?;
+        let action = insert_action(&mut tx, staff, &follow_up.done_action(at))?;
         tx.commit()?;
         Ok(Some(action))
     }
@@ -163,12 +143,17 @@ pub(super) fn actions_for_post(conn: &mut impl GenericClient, post: PostId) -> R
     all(&rows, action_from_row)
 }
 
-/// Inserts an action inside the caller's transaction; a response kind sets the post's first-response time.
-pub(super) fn insert_action(conn: &mut impl GenericClient, a: &NewAction) -> Result<Action> {
+/// Inserts an action by `staff` inside the caller's transaction; a response kind sets the post's first-response
+/// time.
+pub(super) fn insert_action(
+    conn: &mut impl GenericClient,
+    staff: &str,
+    a: &NewAction,
+) -> Result<Action> {
     let id: i64 = conn
         .query_one(
-            "INSERT INTO actions (post_id, customer_id, kind, note, at, url)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO actions (post_id, customer_id, kind, note, at, url, staff)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             &[
                 &a.post.map(|p| p.0),
                 &a.customer.map(|c| c.0),
@@ -176,6 +161,7 @@ pub(super) fn insert_action(conn: &mut impl GenericClient, a: &NewAction) -> Res
                 &a.note,
                 &ms(a.at),
                 &a.url,
+                &staff,
             ],
         )?
         .try_get(0)?;
@@ -186,13 +172,5 @@ pub(super) fn insert_action(conn: &mut impl GenericClient, a: &NewAction) -> Res
         )?;
         refresh_attention_rank(conn, post)?;
     }
-    Ok(Action {
-        id,
-        post: a.post,
-        customer: a.customer,
-        kind: a.kind,
-        note: a.note.clone(),
-        at: a.at,
-        url: a.url.clone(),
-    })
+    Ok(a.logged(id, staff))
 }

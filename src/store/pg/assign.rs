@@ -188,5 +188,5 @@ fn assign_in(
         )?,
         None => tx.execute("DELETE FROM assignments WHERE post_id = $1", &[&post.0])?,
     };
-    Ok(Some(insert_action(tx, &action)?))
+    Ok(Some(insert_action(tx, by, &action)?))
 }

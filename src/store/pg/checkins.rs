@@ -6,11 +6,11 @@ use super::PgDb;
 use super::codec::{Cells, POST_COLS};
 use super::search::attention_members;
 use crate::domain::Post;
-use crate::domain::checkin::{CheckInRecord, Tally};
-use crate::store::Result;
+use crate::domain::checkin::CheckInRecord;
 use crate::store::checkins::CHECK_IN_COLS;
 use crate::store::codec::{limit, ms};
 use crate::store::repository::CheckInRepo;
+use crate::store::{Result, decode};
 
 impl CheckInRepo for PgDb {
     fn check_in_posts(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Post>> {
@@ -29,10 +29,10 @@ impl CheckInRepo for PgDb {
         )
     }
 
-    fn record_check_in(&mut self, r: &CheckInRecord) -> Result<()> {
+    fn record_check_in(&mut self, staff: &str, r: &CheckInRecord) -> Result<()> {
         self.conn()?.execute(
             &format!(
-                "INSERT INTO checkins ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO checkins ({}, staff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 CHECK_IN_COLS.trim_start_matches("id, ")
             ),
             &[
@@ -45,39 +45,23 @@ impl CheckInRepo for PgDb {
                 &i64::from(r.tally.handled),
                 &i64::from(r.left),
                 &r.oldest_waiting.map(ms),
+                &staff,
             ],
         )?;
         Ok(())
     }
 
-    fn last_check_in(&self) -> Result<Option<CheckInRecord>> {
+    /// Check-ins from before names were kept ('') count as everyone's.
+    fn last_check_in(&self, staff: &str) -> Result<Option<CheckInRecord>> {
         self.conn()?
             .query_opt(
                 &format!(
-                    "SELECT {CHECK_IN_COLS} FROM checkins ORDER BY ended_at DESC, id DESC LIMIT 1"
+                    "SELECT {CHECK_IN_COLS} FROM checkins WHERE staff IN ($1, '')
+                     ORDER BY ended_at DESC, id DESC LIMIT 1"
                 ),
-                &[],
+                &[&staff],
             )?
-            .map(|row| {
-                let c = Cells::new(&row, "checkins", 0);
-                let count = |idx| -> Result<u32> {
-                    let n: i64 = c.get(idx)?;
-                    u32::try_from(n).map_err(|_| c.corrupt(format!("count out of range: {n}")))
-                };
-                Ok(CheckInRecord {
-                    started_at: c.time(1)?,
-                    ended_at: c.time(2)?,
-                    planned_secs: c.get(3)?,
-                    tally: Tally {
-                        seen: count(4)?,
-                        replied: count(5)?,
-                        logged: count(6)?,
-                        handled: count(7)?,
-                    },
-                    left: count(8)?,
-                    oldest_waiting: c.opt_time(9)?,
-                })
-            })
+            .map(|row| decode::check_in_of(&Cells::new(&row, "checkins", 0)))
             .transpose()
     }
 }

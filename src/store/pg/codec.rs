@@ -12,6 +12,7 @@ use crate::domain::{
 use crate::store::codec::{
     action_kind_of, category_of, date_of, json_of, network_of, time_of, usize_of,
 };
+use crate::store::decode;
 use crate::store::{Result, StoreError};
 
 // The same columns as SQLite's, in the same order: one list per table for both backends.
@@ -94,10 +95,6 @@ impl<'r> Cells<'r> {
     pub(in crate::store) fn customer(&self, idx: usize) -> Result<Option<CustomerId>> {
         Ok(self.get::<Option<i64>>(idx)?.map(CustomerId))
     }
-
-    pub(in crate::store) fn post_id(&self, idx: usize) -> Result<Option<PostId>> {
-        Ok(self.get::<Option<i64>>(idx)?.map(PostId))
-    }
 }
 
 /// A post from a row of [`POST_COLS`] (the columns may be followed by others).
@@ -142,49 +139,20 @@ pub(in crate::store) fn post_from_row(row: &Row) -> Result<Post> {
 
 /// An action from a row of [`ACTION_COLS`].
 pub(in crate::store) fn action_from_row(row: &Row) -> Result<Action> {
-    let c = Cells::new(row, "actions", 0);
-    Ok(Action {
-        id: c.get(0)?,
-        post: c.post_id(1)?,
-        customer: c.customer(2)?,
-        kind: c.action_kind(3)?,
-        note: c.get(4)?,
-        at: c.time(5)?,
-        url: c.get(6)?,
-    })
+    decode::action_of(&Cells::new(row, "actions", 0))
 }
 
 /// A reply from a row of [`REPLY_COLS`].
 pub(in crate::store) fn reply_from_row(row: &Row) -> Result<Reply> {
-    let c = Cells::new(row, "replies", 0);
-    Ok(Reply {
-        post: PostId(c.get(1)?),
-        network: c.network(2)?,
-        text: c.get(3)?,
-        sent_at: c.time(4)?,
-        url: c.get(5)?,
-        remote_id: c.get(6)?,
-        idempotency_key: c.get(7)?,
-    })
+    decode::reply_of(&Cells::new(row, "replies", 0))
 }
 
 /// A correction from a row of [`CORRECTION_COLS`].
 pub(in crate::store) fn correction_from_row(row: &Row) -> Result<Correction> {
-    let c = Cells::new(row, "corrections", 0);
-    let score: f64 = c.get(5)?;
-    Ok(Correction {
-        id: c.get(0)?,
-        post: PostId(c.get(1)?),
-        category: c.category(2)?,
-        was: c.category(3)?,
-        original: Triage {
-            category: c.category(4)?,
-            score: score as f32,
-            reasons: c.json(6)?.unwrap_or_default(),
-        },
-        at: c.time(7)?,
-    })
+    decode::correction_of(&Cells::new(row, "corrections", 0))
 }
+
+crate::store::decode::cell_by_get!(Cells<'_>);
 
 /// Every row of a query of [`POST_COLS`] as posts.
 pub(in crate::store) fn posts_from_rows(rows: &[Row]) -> Result<Vec<Post>> {

@@ -11,13 +11,19 @@ use super::rows::all;
 use crate::domain::{
     Action, ActionKind, Category, Correction, CustomerId, NewAction, Post, PostId, Undo,
 };
+use crate::store::Result;
 use crate::store::codec::ms;
 use crate::store::repository::ReviewRepo;
-use crate::store::{Result, StoreError};
+use crate::store::undo::correcting;
 
 impl ReviewRepo for PgDb {
-    fn reopen_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        self.close_or_open(post, ActionKind::Reopened, at, |tx| {
+    fn reopen_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>> {
+        self.close_or_open(staff, post, ActionKind::Reopened, at, |tx| {
             tx.execute(
                 "UPDATE posts SET handled_at = NULL, dismissed_at = NULL WHERE id = $1",
                 &[&post.0],
@@ -26,8 +32,13 @@ impl ReviewRepo for PgDb {
         })
     }
 
-    fn dismiss_post(&mut self, post: PostId, at: DateTime<Utc>) -> Result<Option<(Post, Action)>> {
-        self.close_or_open(post, ActionKind::Dismissed, at, |tx| {
+    fn dismiss_post(
+        &mut self,
+        staff: &str,
+        post: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Post, Action)>> {
+        self.close_or_open(staff, post, ActionKind::Dismissed, at, |tx| {
             tx.execute(
                 "UPDATE posts SET dismissed_at = COALESCE(dismissed_at, $2) WHERE id = $1",
                 &[&post.0, &ms(at)],
@@ -74,6 +85,7 @@ impl ReviewRepo for PgDb {
     /// The first correction keeps the triage the post arrived with; later ones copy it from the first.
     fn correct_post(
         &mut self,
+        staff: &str,
         post: PostId,
         category: Category,
         at: DateTime<Utc>,
@@ -89,28 +101,22 @@ impl ReviewRepo for PgDb {
             ),
             &[&post.0],
         )?;
-        let original = match first {
-            Some(row) => correction_from_row(&row)?.original,
-            None => before.triage.clone(),
-        };
-        let reasons =
-            serde_json::to_string(&original.reasons).map_err(|e| StoreError::Corrupt {
-                what: format!("post {}", post.0),
-                detail: format!("its reasons cannot be written: {e}"),
-            })?;
-        let id: i64 = tx
+        let first = first.map(|row| correction_from_row(&row)).transpose()?;
+        let (mut correction, reasons) = correcting(&before, first, category, at, staff)?;
+        correction.id = tx
             .query_one(
                 "INSERT INTO corrections (post_id, category, was, original_category, original_score,
-                     original_reasons, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                     original_reasons, at, staff)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[
                     &post.0,
                     &category.as_str(),
-                    &before.triage.category.as_str(),
-                    &original.category.as_str(),
-                    &f64::from(original.score),
+                    &correction.was.as_str(),
+                    &correction.original.category.as_str(),
+                    &f64::from(correction.original.score),
                     &reasons,
                     &ms(at),
+                    &staff,
                 ],
             )?
             .try_get(0)?;
@@ -121,14 +127,6 @@ impl ReviewRepo for PgDb {
         refresh_attention_rank(&mut tx, post)?;
         let corrected = post_in(&mut tx, post)?;
         tx.commit()?;
-        let correction = Correction {
-            id,
-            post,
-            category,
-            was: before.triage.category,
-            original,
-            at,
-        };
         Ok(corrected.map(|p| (p, correction)))
     }
 
@@ -153,6 +151,7 @@ impl PgDb {
     /// Changes a post with `change` and logs `kind` for it, in ONE transaction; `None`: no such post.
     fn close_or_open(
         &mut self,
+        staff: &str,
         post: PostId,
         kind: ActionKind,
         at: DateTime<Utc>,
@@ -168,6 +167,7 @@ impl PgDb {
         change(&mut tx)?;
         let action = insert_action(
             &mut tx,
+            staff,
             &NewAction {
                 post: Some(post),
                 customer: customer.map(CustomerId),

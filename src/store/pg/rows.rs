@@ -4,15 +4,13 @@
 use postgres::Row;
 
 use super::codec::Cells;
-use crate::domain::{Customer, CustomerId, Draft, FollowUp, Handle, PostId};
+use crate::domain::{Customer, CustomerId, FollowUp, Handle};
 use crate::store::Result;
 
 pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
      last_purchase, recent_spend_cents, former";
 pub(super) const HANDLE_COLS: &str = "customer_id, network, handle, linked";
-pub(super) const DRAFT_COLS: &str =
-    "post_id, text, cursor_row, cursor_col, state, failure, idempotency_key, updated_at";
-pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
+pub(super) use crate::store::actions::FOLLOW_UP_COLS;
 
 /// A customer from a row of [`CUSTOMER_COLS`], without handles.
 pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
@@ -55,34 +53,9 @@ pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
     ))
 }
 
-/// A draft from a row of [`DRAFT_COLS`].
-pub(super) fn draft_from_row(row: &Row) -> Result<Draft> {
-    let c = Cells::new(row, "drafts", 0);
-    let state: String = c.get(4)?;
-    let failure: Option<String> = c.get(5)?;
-    let state = crate::store::codec::draft_state_of(&state, failure).map_err(|e| c.corrupt(e))?;
-    Ok(Draft {
-        post: PostId(c.get(0)?),
-        text: c.get(1)?,
-        cursor: (c.usize(2)?, c.usize(3)?),
-        state,
-        idempotency_key: c.get(6)?,
-        updated_at: c.time(7)?,
-    })
-}
-
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].
 pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
-    let c = Cells::new(row, "follow_ups", 0);
-    Ok(FollowUp {
-        id: c.get(0)?,
-        post: c.get::<Option<i64>>(1)?.map(PostId),
-        customer: c.get::<Option<i64>>(2)?.map(CustomerId),
-        due: c.date(3)?,
-        note: c.get(4)?,
-        created_at: c.time(5)?,
-        done_at: c.opt_time(6)?,
-    })
+    crate::store::decode::follow_up_of(&Cells::new(row, "follow_ups", 0))
 }
 
 /// Decodes every row with `decode`.

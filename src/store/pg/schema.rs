@@ -10,7 +10,13 @@ use super::PgDb;
 use crate::store::{Result, StoreError};
 
 /// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, super::team::V2_TEAM, V_LIVE, super::assign::V_ASSIGN];
+const MIGRATIONS: &[&str] = &[
+    V1,
+    super::team::V2_TEAM,
+    V_LIVE,
+    super::assign::V_ASSIGN,
+    V_STAFF,
+];
 
 /// The schema version this build writes.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -287,4 +293,17 @@ CREATE TABLE regulars_fetcher (
     pid   INTEGER NOT NULL,
     since BIGINT NOT NULL
 );
+"#;
+
+/// Who is at the keyboard, as SQLite's `V_STAFF`: a `staff` column on actions, replies, corrections and
+/// check-ins ('' for rows from before: who did them was never recorded), and drafts keyed by (post, staff).
+const V_STAFF: &str = r#"
+ALTER TABLE actions ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE replies ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE corrections ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkins ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts DROP CONSTRAINT drafts_pkey;
+ALTER TABLE drafts ADD PRIMARY KEY (post_id, staff);
+CREATE INDEX checkins_staff ON checkins (staff, ended_at);
 "#;

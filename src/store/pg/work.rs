@@ -3,27 +3,32 @@
 use super::PgDb;
 use super::actions::{actions_for_post, insert_action};
 use super::codec::{Cells, REPLY_COLS, reply_from_row};
-use super::rows::{DRAFT_COLS, all, draft_from_row};
+use super::rows::all;
 use crate::domain::{
     Action, ActionKind, CustomerId, Draft, DraftState, NewAction, PostId, PriorReply, Reply,
     ReplyOrigin,
 };
 use crate::store::codec::{limit, ms};
+use crate::store::decode;
 use crate::store::repository::WorkRepo;
-use crate::store::work::REPLY_NOTE_CHARS;
+use crate::store::work::{DRAFT_COLS, MINE, REPLY_NOTE_CHARS, UNCLAIMED_DRAFT_GONE};
 use crate::store::{Result, StoreError};
 
 impl WorkRepo for PgDb {
-    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
+    /// As SQLite's: an unclaimed draft ('') on the post becomes this one.
+    fn save_draft(&mut self, staff: &str, draft: &Draft) -> Result<()> {
         let (state, failure) = match &draft.state {
             DraftState::Editing => ("editing", None),
             DraftState::Failed(why) => ("failed", Some(why.as_str())),
             DraftState::Unconfirmed(why) => ("unconfirmed", Some(why.as_str())),
         };
-        self.conn()?.execute(
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(&pg(UNCLAIMED_DRAFT_GONE), &[&draft.post.0, &staff])?;
+        tx.execute(
             &format!(
-                "INSERT INTO drafts ({DRAFT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (post_id) DO UPDATE SET text = excluded.text,
+                "INSERT INTO drafts ({DRAFT_COLS}, staff) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (post_id, staff) DO UPDATE SET text = excluded.text,
                      cursor_row = excluded.cursor_row, cursor_col = excluded.cursor_col,
                      state = excluded.state, failure = excluded.failure,
                      idempotency_key = excluded.idempotency_key, updated_at = excluded.updated_at"
@@ -37,22 +42,40 @@ impl WorkRepo for PgDb {
                 &failure,
                 &draft.idempotency_key,
                 &ms(draft.updated_at),
+                &staff,
             ],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
-    fn drafts(&self) -> Result<Vec<Draft>> {
+    fn drafts(&self, staff: &str) -> Result<Vec<Draft>> {
         let rows = self.conn()?.query(
-            &format!("SELECT {DRAFT_COLS} FROM drafts ORDER BY updated_at DESC, post_id"),
-            &[],
+            &format!(
+                "SELECT {DRAFT_COLS} FROM drafts WHERE {} ORDER BY updated_at DESC, post_id",
+                pg(MINE)
+            ),
+            &[&staff],
         )?;
-        all(&rows, draft_from_row)
+        all(&rows, |row| decode::draft_of(&Cells::new(row, "drafts", 0)))
     }
 
-    fn delete_draft(&mut self, post: PostId) -> Result<()> {
-        self.conn()?
-            .execute("DELETE FROM drafts WHERE post_id = $1", &[&post.0])?;
+    fn team_drafts(&self, staff: &str) -> Result<Vec<(PostId, String)>> {
+        let rows = self.conn()?.query(
+            "SELECT post_id, staff FROM drafts WHERE staff NOT IN ($1, '')
+             ORDER BY post_id, updated_at DESC",
+            &[&staff],
+        )?;
+        rows.iter()
+            .map(|r| Ok((PostId(r.try_get(0)?), r.try_get(1)?)))
+            .collect()
+    }
+
+    fn delete_draft(&mut self, staff: &str, post: PostId) -> Result<()> {
+        self.conn()?.execute(
+            "DELETE FROM drafts WHERE post_id = $1 AND staff IN ($2, '')",
+            &[&post.0, &staff],
+        )?;
         Ok(())
     }
 
@@ -75,7 +98,7 @@ impl WorkRepo for PgDb {
         };
         if let Some(row) = existing {
             let stored = reply_from_row(&row)?;
-            let action_id: Option<i64> = row.try_get(8)?;
+            let action_id: Option<i64> = row.try_get(9)?;
             // The draft that sent it is done, even when this resend came from it.
             tx.execute(
                 "DELETE FROM drafts WHERE post_id = $1 AND idempotency_key = $2",
@@ -102,6 +125,7 @@ impl WorkRepo for PgDb {
         let customer = customer.or(post_customer.map(CustomerId));
         let action = insert_action(
             &mut tx,
+            &reply.staff,
             &NewAction {
                 post: Some(reply.post),
                 customer,
@@ -113,8 +137,8 @@ impl WorkRepo for PgDb {
         )?;
         tx.execute(
             "INSERT INTO replies (post_id, customer_id, network, text, sent_at, url, remote_id,
-                 idempotency_key, action_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 idempotency_key, action_id, staff)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 &reply.post.0,
                 &customer.map(|c| c.0),
@@ -125,13 +149,17 @@ impl WorkRepo for PgDb {
                 &reply.remote_id,
                 &reply.idempotency_key,
                 &action.id,
+                &reply.staff,
             ],
         )?;
         tx.execute(
             "UPDATE posts SET handled_at = COALESCE(handled_at, $2) WHERE id = $1",
             &[&reply.post.0, &ms(reply.sent_at)],
         )?;
-        tx.execute("DELETE FROM drafts WHERE post_id = $1", &[&reply.post.0])?;
+        tx.execute(
+            "DELETE FROM drafts WHERE post_id = $1 AND staff IN ($2, '')",
+            &[&reply.post.0, &reply.staff],
+        )?;
         tx.commit()?;
         Ok((reply.clone(), action))
     }
@@ -169,4 +197,9 @@ impl WorkRepo for PgDb {
         )?;
         all(&rows, reply_from_row)
     }
+}
+
+/// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`), for the SQL both backends share.
+fn pg(sql: &str) -> String {
+    sql.replace('?', "$")
 }

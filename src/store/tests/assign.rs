@@ -55,7 +55,7 @@ both_backends! {
     fn a_handled_posts_assignee_is_not_read_back(db) {
         let p = posts(db, 1)[0];
         db.assign(p, Some("ana"), "ana", at(10)).unwrap();
-        db.log_action(&crate::domain::NewAction {
+        db.log_action("ana", &crate::domain::NewAction {
             post: Some(p),
             customer: None,
             kind: ActionKind::Handled,

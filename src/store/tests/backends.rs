@@ -53,7 +53,10 @@ pub(super) trait Inspect: Repository {
     }
 
     fn draft(&self, post: PostId) -> Option<Draft> {
-        self.drafts().unwrap().into_iter().find(|d| d.post == post)
+        self.drafts("ana")
+            .unwrap()
+            .into_iter()
+            .find(|d| d.post == post)
     }
 }
 

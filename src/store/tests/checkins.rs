@@ -30,21 +30,21 @@ fn each_check_in_is_kept_across_a_restart_and_the_last_is_found_by_its_end() {
     let path = dir.path().join("regulars.db");
     {
         let mut db = Db::open(&path).unwrap();
-        assert_eq!(db.last_check_in().unwrap(), None);
-        db.record_check_in(&record(0, 5, 1)).unwrap();
-        db.record_check_in(&record(60, 4, 2)).unwrap();
+        assert_eq!(db.last_check_in("ana").unwrap(), None);
+        db.record_check_in("ana", &record(0, 5, 1)).unwrap();
+        db.record_check_in("ana", &record(60, 4, 2)).unwrap();
         // Stored late (a clock moved back): the latest end still wins.
-        db.record_check_in(&record(10, 5, 3)).unwrap();
+        db.record_check_in("ana", &record(10, 5, 3)).unwrap();
     }
     let db = Db::open(&path).unwrap();
     let mut last = record(60, 4, 2);
     last.oldest_waiting = Some(at(-600));
-    assert_eq!(db.last_check_in().unwrap(), Some(last));
+    assert_eq!(db.last_check_in("ana").unwrap(), Some(last));
     let mut none_waiting = record(120, 5, 0);
     none_waiting.oldest_waiting = None;
     let mut db = db;
-    db.record_check_in(&none_waiting).unwrap();
-    assert_eq!(db.last_check_in().unwrap(), Some(none_waiting));
+    db.record_check_in("ana", &none_waiting).unwrap();
+    assert_eq!(db.last_check_in("ana").unwrap(), Some(none_waiting));
 }
 
 both_backends! {
@@ -71,7 +71,7 @@ both_backends! {
                 &[],
             )
             .unwrap();
-        db.log_action(&NewAction {
+        db.log_action("ana", &NewAction {
             post: Some(stored[1].id),
             customer: None,
             kind: crate::domain::ActionKind::Handled,

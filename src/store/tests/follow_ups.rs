@@ -19,13 +19,16 @@ fn schedule(
     due: NaiveDate,
     note: &str,
 ) -> i64 {
-    db.schedule_follow_up(&NewFollowUp {
-        post,
-        customer,
-        due,
-        note: note.into(),
-        created_at: at(1),
-    })
+    db.schedule_follow_up(
+        "ana",
+        &NewFollowUp {
+            post,
+            customer,
+            due,
+            note: note.into(),
+            created_at: at(1),
+        },
+    )
     .unwrap()
     .0
     .id
@@ -38,14 +41,17 @@ fn contact(
     kind: ActionKind,
     m: i64,
 ) {
-    db.log_action(&NewAction {
-        post,
-        customer,
-        kind,
-        note: String::new(),
-        at: at(m),
-        url: None,
-    })
+    db.log_action(
+        "ana",
+        &NewAction {
+            post,
+            customer,
+            kind,
+            note: String::new(),
+            at: at(m),
+            url: None,
+        },
+    )
     .unwrap();
 }
 
@@ -65,7 +71,7 @@ both_backends! {
         );
         let before = db.action_count().unwrap();
 
-        let action = db.complete_follow_up(id, at(100)).unwrap().expect("logged");
+        let action = db.complete_follow_up("ana", id, at(100)).unwrap().expect("logged");
         assert_eq!(action.kind, ActionKind::FollowedUp);
         assert_eq!(action.note, "followed up: check the resized ring fits");
         assert_eq!(
@@ -85,9 +91,9 @@ both_backends! {
             "following up answers the post"
         );
 
-        assert_eq!(db.complete_follow_up(id, at(200)).unwrap(), None);
+        assert_eq!(db.complete_follow_up("ana", id, at(200)).unwrap(), None);
         assert_eq!(
-            db.complete_follow_up(9999, at(200)).unwrap(),
+            db.complete_follow_up("ana", 9999, at(200)).unwrap(),
             None,
             "no such follow-up"
         );
@@ -115,10 +121,10 @@ fn a_failed_log_leaves_the_follow_up_open() {
             "CREATE TRIGGER no_actions BEFORE INSERT ON actions BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
         .unwrap();
-    assert!(db.complete_follow_up(id, at(100)).is_err());
+    assert!(db.complete_follow_up("ana", id, at(100)).is_err());
     db.conn.execute_batch("DROP TRIGGER no_actions").unwrap();
     assert_eq!(db.open_follow_ups().unwrap().len(), 1, "still open");
-    let action = db.complete_follow_up(id, at(101)).unwrap().unwrap();
+    let action = db.complete_follow_up("ana", id, at(101)).unwrap().unwrap();
     assert_eq!(action.note, "followed up", "an empty note says just that");
 }
 

@@ -60,14 +60,17 @@ fn store(db: &mut dyn TestDb) -> [CustomerId; 2] {
     }
     let stored = db.insert_batch("t", &posts, &[]).unwrap();
     for p in stored.iter().filter(|p| p.native_id.ends_with('8')) {
-        db.log_action(&crate::domain::NewAction {
-            post: Some(p.id),
-            customer: None,
-            kind: crate::domain::ActionKind::Handled,
-            note: String::new(),
-            at: at(500),
-            url: None,
-        })
+        db.log_action(
+            "ana",
+            &crate::domain::NewAction {
+                post: Some(p.id),
+                customer: None,
+                kind: crate::domain::ActionKind::Handled,
+                note: String::new(),
+                at: at(500),
+                url: None,
+            },
+        )
         .unwrap();
     }
     [ids[0], ids[1]]
@@ -266,7 +269,7 @@ both_backends! {
     fn the_log_pages_newest_first_both_ways(db) {
         store(db);
         for i in 0..30 {
-            db.log_action(&crate::domain::NewAction {
+            db.log_action("ana", &crate::domain::NewAction {
                 post: None,
                 customer: None,
                 kind: crate::domain::ActionKind::Note,

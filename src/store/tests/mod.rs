@@ -15,6 +15,7 @@ mod posts;
 mod reads;
 mod schema;
 mod search;
+mod staff;
 mod story;
 mod team;
 mod undo;

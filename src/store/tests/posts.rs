@@ -10,14 +10,17 @@ fn thread_of(db: &dyn TestDb, post: &Post) -> Vec<Post> {
 }
 
 fn handle(db: &mut dyn TestDb, post: crate::domain::PostId, minutes: i64) {
-    db.log_action(&NewAction {
-        post: Some(post),
-        customer: None,
-        kind: ActionKind::Handled,
-        note: String::new(),
-        at: at(minutes),
-        url: None,
-    })
+    db.log_action(
+        "ana",
+        &NewAction {
+            post: Some(post),
+            customer: None,
+            kind: ActionKind::Handled,
+            note: String::new(),
+            at: at(minutes),
+            url: None,
+        },
+    )
     .unwrap();
 }
 
@@ -265,7 +268,7 @@ both_backends! {
     fn a_response_action_is_the_first_response(db) {
         let id = db.insert_batch("masto", &[complaint("1", 0)], &[]).unwrap()[0].id;
         assert_eq!(db.post(id).unwrap().unwrap().first_response_at, None);
-        db.log_action(&crate::domain::NewAction {
+        db.log_action("ana", &crate::domain::NewAction {
             post: Some(id),
             customer: None,
             kind: crate::domain::ActionKind::Escalated,

@@ -141,14 +141,17 @@ fn two_connections_on_one_file_both_write() {
     )
     .unwrap();
     console
-        .log_action(&crate::domain::NewAction {
-            post: console.recent_posts(1).unwrap().first().map(|p| p.id),
-            customer: None,
-            kind: crate::domain::ActionKind::Note,
-            note: "seen".into(),
-            at: super::t0(),
-            url: None,
-        })
+        .log_action(
+            "ana",
+            &crate::domain::NewAction {
+                post: console.recent_posts(1).unwrap().first().map(|p| p.id),
+                customer: None,
+                kind: crate::domain::ActionKind::Note,
+                note: "seen".into(),
+                at: super::t0(),
+                url: None,
+            },
+        )
         .unwrap();
     sync.insert_batch(
         "masto",
@@ -170,8 +173,27 @@ fn a_version_1_database_gains_every_later_column() {
         let mut question = super::new_post("2", 1, "are you open on saturday?");
         question.is_mention = true;
         question.triage.category = crate::triage::Category::Question;
-        db.insert_batch("demo", &[super::complaint("1", 0), question], &[])
+        let ids = db
+            .insert_batch("demo", &[super::complaint("1", 0), question], &[])
             .unwrap();
+        let action = crate::domain::NewAction {
+            post: Some(ids[0].id),
+            customer: None,
+            kind: crate::domain::ActionKind::Note,
+            note: "before names".into(),
+            at: super::at(2),
+            url: None,
+        };
+        db.log_action("", &action).unwrap();
+        let draft = crate::domain::Draft {
+            post: ids[0].id,
+            text: "written before names".into(),
+            cursor: (0, 0),
+            state: crate::domain::DraftState::Editing,
+            idempotency_key: "k-old".into(),
+            updated_at: super::at(3),
+        };
+        db.save_draft("", &draft).unwrap();
     }
     {
         // Back to the first schema: every later column, index and table gone, the version 1.
@@ -197,6 +219,16 @@ fn a_version_1_database_gains_every_later_column() {
              DROP TABLE checkins;
              DROP TABLE claim_overrides; DROP TABLE reply_claims;
              DROP TABLE presence; DROP TABLE assignments;
+             ALTER TABLE actions DROP COLUMN staff; ALTER TABLE replies DROP COLUMN staff;
+             CREATE TABLE drafts_v1 AS SELECT post_id, text, cursor_row, cursor_col, state, failure,
+                 idempotency_key, updated_at FROM drafts;
+             DROP TABLE drafts;
+             CREATE TABLE drafts (
+                 post_id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE, text TEXT NOT NULL,
+                 cursor_row INTEGER NOT NULL DEFAULT 0, cursor_col INTEGER NOT NULL DEFAULT 0,
+                 state TEXT NOT NULL DEFAULT 'editing', failure TEXT, idempotency_key TEXT NOT NULL,
+                 updated_at INTEGER NOT NULL);
+             INSERT INTO drafts SELECT * FROM drafts_v1; DROP TABLE drafts_v1;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -235,4 +267,9 @@ fn a_version_1_database_gains_every_later_column() {
         .posts_page(&query("repai"), Anchor::First, 10, true)
         .unwrap();
     assert_eq!(found.total, Some(1), "the full-text index was filled");
+    // Work from before names were kept is nobody's in particular: shown as "—", the draft anyone's.
+    assert_eq!(db.recent_actions(5)[0].staff, "");
+    let drafts = db.drafts("whoever opens it").unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].text, "written before names");
 }

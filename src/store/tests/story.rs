@@ -67,12 +67,12 @@ both_backends! {
             ],
             Some(ana),
         );
-        db.log_action(&action(Some(ids[1]), ana, ActionKind::GiftSent, 30))
+        db.log_action("sam", &action(Some(ids[1]), ana, ActionKind::GiftSent, 30))
             .unwrap();
         // A note and a scheduled follow-up are not contact.
-        db.log_action(&action(None, ana, ActionKind::Note, 40))
+        db.log_action("sam", &action(None, ana, ActionKind::Note, 40))
             .unwrap();
-        db.schedule_follow_up(&NewFollowUp {
+        db.schedule_follow_up("sam", &NewFollowUp {
             post: Some(ids[0]),
             customer: Some(ana),
             due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
@@ -80,7 +80,7 @@ both_backends! {
             created_at: at(50),
         })
         .unwrap();
-        db.schedule_follow_up(&NewFollowUp {
+        db.schedule_follow_up("sam", &NewFollowUp {
             post: None,
             customer: Some(ana),
             due: NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(),
@@ -126,12 +126,13 @@ both_backends! {
                 url: None,
                 remote_id: None,
                 idempotency_key: Some("k".into()),
+                staff: "sam".into(),
             },
             None,
         )
         .unwrap();
         let open = db.open_follow_ups().unwrap();
-        db.complete_follow_up(open[0].id, at(70)).unwrap();
+        db.complete_follow_up("sam", open[0].id, at(70)).unwrap();
         let a = &db.customer_overview().unwrap()[0];
         assert_eq!(a.unanswered, None);
         assert_eq!(
@@ -162,15 +163,16 @@ both_backends! {
                 url: Some("https://example.social/@shop/9".into()),
                 remote_id: None,
                 idempotency_key: Some("k1".into()),
+                staff: "sam".into(),
             },
             None,
         )
         .unwrap();
-        db.log_action(&action(Some(ids[1]), ana, ActionKind::DiscountOffered, 110))
+        db.log_action("sam", &action(Some(ids[1]), ana, ActionKind::DiscountOffered, 110))
             .unwrap();
-        db.log_action(&action(Some(ids[1]), ana, ActionKind::Replied, 112))
+        db.log_action("sam", &action(Some(ids[1]), ana, ActionKind::Replied, 112))
             .unwrap();
-        db.schedule_follow_up(&NewFollowUp {
+        db.schedule_follow_up("sam", &NewFollowUp {
             post: Some(ids[1]),
             customer: Some(ana),
             due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
@@ -302,14 +304,17 @@ fn ana_everywhere(db: &mut dyn TestDb, ana: CustomerId) -> Vec<PostId> {
     thread.incoming.url = None;
     thread.incoming.text = "@ana@example.social same here Ana!".into();
     store(db, vec![thread], None);
-    db.save_draft(&crate::domain::Draft {
-        post: ids[1],
-        text: "Hi Ana".into(),
-        cursor: (0, 0),
-        state: crate::domain::DraftState::Editing,
-        idempotency_key: "d".into(),
-        updated_at: at(9),
-    })
+    db.save_draft(
+        "sam",
+        &crate::domain::Draft {
+            post: ids[1],
+            text: "Hi Ana".into(),
+            cursor: (0, 0),
+            state: crate::domain::DraftState::Editing,
+            idempotency_key: "d".into(),
+            updated_at: at(9),
+        },
+    )
     .unwrap();
     db.record_reply(
         &Reply {
@@ -320,19 +325,23 @@ fn ana_everywhere(db: &mut dyn TestDb, ana: CustomerId) -> Vec<PostId> {
             url: None,
             remote_id: None,
             idempotency_key: Some("k".into()),
+            staff: "sam".into(),
         },
         None,
     )
     .unwrap();
-    db.log_action(&action(Some(ids[2]), ana, ActionKind::GiftSent, 20))
+    db.log_action("sam", &action(Some(ids[2]), ana, ActionKind::GiftSent, 20))
         .unwrap();
-    db.schedule_follow_up(&NewFollowUp {
-        post: Some(ids[2]),
-        customer: Some(ana),
-        due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
-        note: "ask Ana Ruiz about the fit".into(),
-        created_at: at(30),
-    })
+    db.schedule_follow_up(
+        "sam",
+        &NewFollowUp {
+            post: Some(ids[2]),
+            customer: Some(ana),
+            due: NaiveDate::from_ymd_opt(2025, 3, 20).unwrap(),
+            note: "ask Ana Ruiz about the fit".into(),
+            created_at: at(30),
+        },
+    )
     .unwrap();
     ids
 }
@@ -532,12 +541,10 @@ fn overview_on_a_large_store() {
         db.insert_batch("t", &posts, &[]).unwrap();
     }
     for i in 0..2000 {
-        db.log_action(&action(
-            None,
-            all[i % all.len()].id,
-            ActionKind::Replied,
-            i as i64,
-        ))
+        db.log_action(
+            "sam",
+            &action(None, all[i % all.len()].id, ActionKind::Replied, i as i64),
+        )
         .unwrap();
     }
     eprintln!("built in {:?}", started.elapsed());

@@ -38,6 +38,7 @@ both_backends! {
             url: None,
             remote_id: Some("500".into()),
             idempotency_key: Some("k-ana".into()),
+            staff: "ana".into(),
         };
         db.record_reply(&reply, None).unwrap();
         let t = taken(db.claim_reply(p, "ben", "k-ben", at(5), false).unwrap());

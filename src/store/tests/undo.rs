@@ -17,14 +17,17 @@ fn one_complaint(db: &mut dyn TestDb) -> Post {
 }
 
 fn log(db: &mut dyn TestDb, post: PostId, kind: ActionKind, minutes: i64) -> crate::domain::Action {
-    db.log_action(&NewAction {
-        post: Some(post),
-        customer: None,
-        kind,
-        note: String::new(),
-        at: at(minutes),
-        url: None,
-    })
+    db.log_action(
+        "ana",
+        &NewAction {
+            post: Some(post),
+            customer: None,
+            kind,
+            note: String::new(),
+            at: at(minutes),
+            url: None,
+        },
+    )
     .unwrap()
 }
 
@@ -88,7 +91,7 @@ both_backends! {
 both_backends! {
     fn dismissed_is_closed_without_a_response_and_undone(db) {
         let post = one_complaint(db);
-        let (p, action) = db.dismiss_post(post.id, at(3)).unwrap().unwrap();
+        let (p, action) = db.dismiss_post("ana", post.id, at(3)).unwrap().unwrap();
         assert_eq!(action.kind, ActionKind::Dismissed);
         assert_eq!(p.dismissed_at, Some(at(3)));
         assert!(p.handled_at.is_none() && p.first_response_at.is_none());
@@ -103,7 +106,7 @@ both_backends! {
         assert!(p.is_open() && in_attention(db, post.id));
         assert_eq!(attention_matches(db, "waiting"), 1);
         assert_eq!(db.action_count().unwrap(), 0);
-        assert!(db.dismiss_post(PostId(999), at(3)).unwrap().is_none());
+        assert!(db.dismiss_post("ana", PostId(999), at(3)).unwrap().is_none());
     }
 }
 
@@ -111,7 +114,7 @@ both_backends! {
     fn reopen_opens_handled_and_dismissed_posts_and_logs_it(db) {
         let post = one_complaint(db);
         log(db, post.id, ActionKind::Handled, 5);
-        let (p, action) = db.reopen_post(post.id, at(60)).unwrap().unwrap();
+        let (p, action) = db.reopen_post("ana", post.id, at(60)).unwrap().unwrap();
         assert_eq!(action.kind, ActionKind::Reopened);
         assert!(p.is_open() && in_attention(db, post.id));
         assert_eq!(
@@ -119,8 +122,8 @@ both_backends! {
             Some(at(5)),
             "it was answered: that stays"
         );
-        db.dismiss_post(post.id, at(61)).unwrap();
-        let (p, _) = db.reopen_post(post.id, at(62)).unwrap().unwrap();
+        db.dismiss_post("ana", post.id, at(61)).unwrap();
+        let (p, _) = db.reopen_post("ana", post.id, at(62)).unwrap().unwrap();
         assert!(p.is_open());
         assert_eq!(db.action_count().unwrap(), 4);
     }
@@ -130,7 +133,7 @@ both_backends! {
     fn follow_ups_scheduled_or_done_are_undone(db) {
         let post = one_complaint(db);
         let (follow_up, action) = db
-            .schedule_follow_up(&NewFollowUp {
+            .schedule_follow_up("ana", &NewFollowUp {
                 post: Some(post.id),
                 customer: None,
                 due: t0().date_naive(),
@@ -138,7 +141,7 @@ both_backends! {
                 created_at: at(1),
             })
             .unwrap();
-        let done = db.complete_follow_up(follow_up.id, at(2)).unwrap().unwrap();
+        let done = db.complete_follow_up("ana", follow_up.id, at(2)).unwrap().unwrap();
         assert!(db.open_follow_ups().unwrap().is_empty());
         db.undo(&Undo::FollowUpCompleted {
             follow_up: follow_up.clone(),
@@ -158,7 +161,7 @@ both_backends! {
     fn corrections_keep_the_original_triage_and_move_the_post(db) {
         let post = one_complaint(db);
         let (p, first) = db
-            .correct_post(post.id, Category::Question, at(3))
+            .correct_post("ana", post.id, Category::Question, at(3))
             .unwrap()
             .unwrap();
         assert_eq!(p.triage.category, Category::Question);
@@ -169,7 +172,7 @@ both_backends! {
         assert!(!in_attention(db, post.id));
         assert_eq!(attention_matches(db, "waiting"), 0);
         let (_, second) = db
-            .correct_post(post.id, Category::Distress, at(4))
+            .correct_post("ana", post.id, Category::Distress, at(4))
             .unwrap()
             .unwrap();
         assert_eq!(second.was, Category::Question);
@@ -198,7 +201,7 @@ both_backends! {
         assert!(in_attention(db, post.id));
         assert!(db.corrections().unwrap().is_empty());
         assert!(
-            db.correct_post(PostId(999), Category::Praise, at(5))
+            db.correct_post("ana", PostId(999), Category::Praise, at(5))
                 .unwrap()
                 .is_none()
         );

@@ -39,21 +39,21 @@ both_backends! {
             .into_iter()
             .map(|p| p.id)
             .collect();
-        db.save_draft(&draft(ids[0], "Hola Ana,\nso sorry", 2))
+        db.save_draft("ana", &draft(ids[0], "Hola Ana,\nso sorry", 2))
             .unwrap();
         let mut failed = draft(ids[1], "Hi", 3);
         failed.state = DraftState::Failed("HTTP 502 from example.social".into());
-        db.save_draft(&failed).unwrap();
+        db.save_draft("ana", &failed).unwrap();
         let mut edited = draft(ids[0], "Hola Ana,\nso sorry 🙏", 4);
         edited.cursor = (1, 12);
-        db.save_draft(&edited).unwrap();
+        db.save_draft("ana", &edited).unwrap();
 
         assert_eq!(db.draft(ids[0]), Some(edited.clone()));
         assert_eq!(db.draft(ids[1]), Some(failed.clone()));
-        assert_eq!(db.drafts().unwrap(), vec![edited, failed]);
-        db.delete_draft(ids[0]).unwrap();
+        assert_eq!(db.drafts("ana").unwrap(), vec![edited, failed]);
+        db.delete_draft("ana", ids[0]).unwrap();
         assert_eq!(db.draft(ids[0]), None);
-        assert_eq!(db.drafts().unwrap().len(), 1);
+        assert_eq!(db.drafts("ana").unwrap().len(), 1);
     }
 }
 
@@ -66,7 +66,7 @@ both_backends! {
         let mut p = complaint("1", 0);
         p.customer = Some(ana);
         let post = db.insert_batch("m", &[p], &[]).unwrap()[0].id;
-        db.save_draft(&draft(post, "draft", 5)).unwrap();
+        db.save_draft("ana", &draft(post, "draft", 5)).unwrap();
         let text = "Dear Ana, ".repeat(20);
         let reply = Reply {
             post,
@@ -76,6 +76,7 @@ both_backends! {
             url: Some("https://example.social/@shop/99".into()),
             remote_id: Some("99".into()),
             idempotency_key: Some("key-1".into()),
+            staff: "ana".into(),
         };
         let (_, logged) = db.record_reply(&reply, None).unwrap();
         assert_eq!(logged.kind, ActionKind::Replied);
@@ -126,11 +127,12 @@ both_backends! {
             url: Some("https://example.social/@shop/99".into()),
             remote_id: Some("99".into()),
             idempotency_key: Some("draft-1".into()),
+            staff: "ana".into(),
         };
         let (stored, action) = db.record_reply(&first, None).unwrap();
         assert_eq!(stored, first);
         // Staff start a new reply to the same post; a late resend of the first key must not take it away.
-        db.save_draft(&Draft {
+        db.save_draft("ana", &Draft {
             idempotency_key: "draft-2".into(),
             ..draft(post, "one more thing", 40)
         })
@@ -167,9 +169,10 @@ both_backends! {
             url: None,
             remote_id: Some("at://did:plc:shop/app.bsky.feed.post/x".into()),
             idempotency_key: Some(format!("key-{}", post.0)),
+            staff: "ana".into(),
         };
         db.record_reply(&reply, None).unwrap();
-        db.save_draft(&draft(post, "On its way!", 6)).unwrap();
+        db.save_draft("ana", &draft(post, "On its way!", 6)).unwrap();
         db.record_reply(&reply, None).unwrap();
         assert_eq!(db.draft(post), None);
         assert_eq!(db.replies_for_post(post).unwrap().len(), 1);
@@ -182,7 +185,7 @@ both_backends! {
         let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
         let mut d = draft(post, "locked text", 2);
         d.state = DraftState::Unconfirmed("timed out".into());
-        db.save_draft(&d).unwrap();
+        db.save_draft("ana", &d).unwrap();
         assert_eq!(db.draft(post), Some(d));
     }
 }
@@ -197,6 +200,7 @@ both_backends! {
             url: None,
             remote_id: None,
             idempotency_key: Some("k".into()),
+            staff: "ana".into(),
         };
         assert!(db.record_reply(&reply, None).is_err());
         assert!(db.recent_actions(10).is_empty());
@@ -216,7 +220,7 @@ both_backends! {
             .map(|p| p.id)
             .collect();
 
-        db.log_action(&action(Some(ids[0]), ActionKind::Note, 5))
+        db.log_action("ana", &action(Some(ids[0]), ActionKind::Note, 5))
             .unwrap();
         let p = db.post_details(ids[0]).unwrap().unwrap().post;
         assert_eq!(
@@ -225,16 +229,16 @@ both_backends! {
             "a note is not a response"
         );
 
-        db.log_action(&action(Some(ids[0]), ActionKind::GiftSent, 10))
+        db.log_action("ana", &action(Some(ids[0]), ActionKind::GiftSent, 10))
             .unwrap();
         let p = db.post_details(ids[0]).unwrap().unwrap().post;
         assert_eq!((p.first_response_at, p.handled_at), (Some(at(10)), None));
 
-        db.log_action(&action(Some(ids[1]), ActionKind::Resolved, 20))
+        db.log_action("ana", &action(Some(ids[1]), ActionKind::Resolved, 20))
             .unwrap();
-        db.log_action(&action(Some(ids[2]), ActionKind::Handled, 25))
+        db.log_action("ana", &action(Some(ids[2]), ActionKind::Handled, 25))
             .unwrap();
-        db.log_action(&action(Some(ids[2]), ActionKind::Handled, 35))
+        db.log_action("ana", &action(Some(ids[2]), ActionKind::Handled, 35))
             .unwrap();
         for (id, t) in [(ids[1], 20), (ids[2], 25)] {
             let p = db.post_details(id).unwrap().unwrap().post;
@@ -249,7 +253,7 @@ both_backends! {
         assert_eq!(log[0].at, at(35));
         assert_eq!(log[2].kind, ActionKind::Resolved);
         // An action about no post at all is fine.
-        let free = db.log_action(&action(None, ActionKind::Note, 50)).unwrap();
+        let free = db.log_action("ana", &action(None, ActionKind::Note, 50)).unwrap();
         assert_eq!(db.recent_actions(1), vec![free]);
     }
 }
@@ -263,7 +267,7 @@ both_backends! {
         let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
         let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
         let (later, later_action) = db
-            .schedule_follow_up(&NewFollowUp {
+            .schedule_follow_up("ana", &NewFollowUp {
                 post: Some(post),
                 customer: Some(ana),
                 due: day(28),
@@ -272,7 +276,7 @@ both_backends! {
             })
             .unwrap();
         let (sooner, _) = db
-            .schedule_follow_up(&NewFollowUp {
+            .schedule_follow_up("ana", &NewFollowUp {
                 post: None,
                 customer: Some(ana),
                 due: day(17),
@@ -300,7 +304,7 @@ both_backends! {
         let p = db.post_details(post).unwrap().unwrap().post;
         assert_eq!(p.first_response_at, None, "scheduling is not a response");
 
-        db.complete_follow_up(sooner.id, at(100)).unwrap();
+        db.complete_follow_up("ana", sooner.id, at(100)).unwrap();
         assert_eq!(db.open_follow_ups().unwrap(), vec![later]);
     }
 }
@@ -312,8 +316,9 @@ fn work_survives_reopening_a_file_db() {
     let post = {
         let mut db = Db::open(&path).unwrap();
         let post = db.insert_batch("m", &[complaint("1", 0)], &[]).unwrap()[0].id;
-        db.save_draft(&draft(post, "half a reply", 3)).unwrap();
-        db.log_action(&action(Some(post), ActionKind::Escalated, 4))
+        db.save_draft("ana", &draft(post, "half a reply", 3))
+            .unwrap();
+        db.log_action("ana", &action(Some(post), ActionKind::Escalated, 4))
             .unwrap();
         post
     };
