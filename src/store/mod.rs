@@ -29,6 +29,7 @@ mod posts;
 mod reads;
 mod reports;
 mod repository;
+mod rows;
 mod schema;
 mod search;
 mod story;

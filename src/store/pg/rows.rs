@@ -6,6 +6,7 @@ use postgres::Row;
 use super::codec::Cells;
 use crate::domain::{Customer, CustomerId, Draft, FollowUp, Handle, PostId};
 use crate::store::Result;
+use crate::store::rows::{AnyRow, Decode};
 
 pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
      last_purchase, recent_spend_cents, former";
@@ -15,7 +16,7 @@ pub(super) const DRAFT_COLS: &str =
 pub(super) const FOLLOW_UP_COLS: &str = "id, post_id, customer_id, due, note, created_at, done_at";
 
 /// A customer from a row of [`CUSTOMER_COLS`], without handles.
-pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
+pub(super) fn customer_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<Customer> {
     let c = Cells::new(row, "customers", 0);
     let last_purchase = match c.get::<Option<String>>(8)? {
         Some(_) => Some(c.date(8)?),
@@ -43,7 +44,7 @@ pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
 }
 
 /// A handle from a row of [`HANDLE_COLS`], with its customer.
-pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
+pub(super) fn handle_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<(CustomerId, Handle)> {
     let c = Cells::new(row, "customer_handles", 0);
     Ok((
         CustomerId(c.get(0)?),
@@ -56,7 +57,7 @@ pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
 }
 
 /// A draft from a row of [`DRAFT_COLS`].
-pub(super) fn draft_from_row(row: &Row) -> Result<Draft> {
+pub(super) fn draft_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<Draft> {
     let c = Cells::new(row, "drafts", 0);
     let state: String = c.get(4)?;
     let failure: Option<String> = c.get(5)?;
@@ -72,7 +73,7 @@ pub(super) fn draft_from_row(row: &Row) -> Result<Draft> {
 }
 
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].
-pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
+pub(super) fn follow_up_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<FollowUp> {
     let c = Cells::new(row, "follow_ups", 0);
     Ok(FollowUp {
         id: c.get(0)?,
@@ -83,6 +84,13 @@ pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
         created_at: c.time(5)?,
         done_at: c.opt_time(6)?,
     })
+}
+
+/// Follow-ups decode the same from either backend's row.
+impl Decode for FollowUp {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<FollowUp> {
+        follow_up_from_row(row)
+    }
 }
 
 /// Decodes every row with `decode`.
