@@ -5,13 +5,13 @@ use super::PgDb;
 use super::codec::{CORRECTION_COLS, correction_from_row, posts_from_rows};
 use super::search::{Conditions, Param, Plan, numbered, plan};
 use crate::domain::{
-    Action, ActionKey, Anchor, Correction, Listing, Network, Page, Post, PostDetails, PostId,
-    PostKey, PostQuery,
+    Action, ActionKey, Anchor, Correction, Listing, Page, Post, PostDetails, PostId, PostKey,
+    PostQuery,
 };
 use crate::store::Result;
 pub(super) use crate::store::lists::keyed_post;
 use crate::store::lists::{
-    actions_page_sql, keyset_sql, page, post_by_id, post_by_native, post_details, post_page,
+    actions_page_sql, keyset_sql, page, post_by_id, post_details, post_page,
 };
 use crate::store::repository::{ListRepo, WorkRepo};
 use crate::store::rows::{Arg, Query};
@@ -126,14 +126,14 @@ impl PgDb {
         post_by_id(&mut *self.conn()?, id)
     }
 
-    /// For the store tests' `Inspect` (the store reads through [`post_by_native`]).
+    /// For the store tests' `Inspect` (the store reads through `lists::post_by_native`).
     #[cfg(test)]
     pub(in crate::store) fn post_by_native(
         &self,
-        network: Network,
+        network: crate::domain::Network,
         native_id: &str,
     ) -> Result<Option<Post>> {
-        post_by_native(&mut *self.conn()?, network, native_id)
+        crate::store::lists::post_by_native(&mut *self.conn()?, network, native_id)
     }
 
     /// The post's latest correction, for Detail.
