@@ -3,8 +3,6 @@
 use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Row;
-use rusqlite::types::FromSql;
 
 use super::{Result, StoreError};
 use crate::domain::{ActionKind, Category, Network};
@@ -24,79 +22,8 @@ pub(in crate::store) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// One row being decoded: knows its table and id so every error can say which row is broken.
-pub(super) struct Cells<'a, 'r> {
-    row: &'a Row<'r>,
-    table: &'static str,
-    id: String,
-}
-
-impl<'a, 'r> Cells<'a, 'r> {
-    /// `key` is the column index of the row's key (read first, as text for the message).
-    pub(super) fn new(row: &'a Row<'r>, table: &'static str, key: usize) -> Cells<'a, 'r> {
-        let id = match row.get_ref(key) {
-            Ok(v) => match v {
-                rusqlite::types::ValueRef::Integer(i) => i.to_string(),
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                other => format!("{other:?}"),
-            },
-            Err(_) => "?".to_string(),
-        };
-        Cells { row, table, id }
-    }
-
-    pub(super) fn corrupt(&self, detail: impl Into<String>) -> StoreError {
-        StoreError::Corrupt {
-            what: format!("{} row {}", self.table, self.id),
-            detail: detail.into(),
-        }
-    }
-
-    pub(super) fn get<T: FromSql>(&self, idx: usize) -> Result<T> {
-        self.row.get(idx).map_err(|e| {
-            let name = self.row.as_ref().column_name(idx).unwrap_or("?");
-            self.corrupt(format!("column {name}: {e}"))
-        })
-    }
-
-    pub(super) fn time(&self, idx: usize) -> Result<DateTime<Utc>> {
-        time_of(self.get(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn opt_time(&self, idx: usize) -> Result<Option<DateTime<Utc>>> {
-        self.get::<Option<i64>>(idx)?
-            .map(time_of)
-            .transpose()
-            .map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn date(&self, idx: usize) -> Result<NaiveDate> {
-        date_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn network(&self, idx: usize) -> Result<Network> {
-        network_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn category(&self, idx: usize) -> Result<Category> {
-        category_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn action_kind(&self, idx: usize) -> Result<ActionKind> {
-        action_kind_of(&self.get::<String>(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    pub(super) fn usize(&self, idx: usize) -> Result<usize> {
-        usize_of(self.get(idx)?).map_err(|d| self.corrupt(d))
-    }
-
-    /// A JSON column decoded into `T`; NULL or empty text gives `None`.
-    pub(super) fn json<T: serde::de::DeserializeOwned>(&self, idx: usize) -> Result<Option<T>> {
-        json_of(self.get::<Option<String>>(idx)?.as_deref()).map_err(|d| self.corrupt(d))
-    }
-}
-
-crate::store::decode::cell_by_get!(Cells<'_, '_>);
+// One row of either backend being decoded (the SQLite modules name it from here).
+pub(super) use super::rows::Cells;
 
 // Stored values back into domain values, shared by both backends' row decoders; `Err` is the detail of a
 // `StoreError::Corrupt` the caller names its row in.

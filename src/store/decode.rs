@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::codec::{
     action_kind_of, category_of, date_of, draft_state_of, json_of, network_of, time_of, usize_of,
 };
+use super::rows::{AnyRow, Cells};
 use super::{Result, StoreError};
 use crate::domain::checkin::{CheckInRecord, Tally};
 use crate::domain::{Action, Correction, CustomerId, Draft, FollowUp, PostId, Reply, Triage};
@@ -133,30 +134,25 @@ pub(in crate::store) fn follow_up_of(c: &impl Cell) -> Result<FollowUp> {
     })
 }
 
-/// [`Cell`] for a backend's `Cells`, whose `get` reads any column type its driver converts and whose `corrupt`
-/// names the row.
-macro_rules! cell_by_get {
-    ($cells:ty) => {
-        impl $crate::store::decode::Cell for $cells {
-            fn int(&self, idx: usize) -> $crate::store::Result<i64> {
-                self.get(idx)
-            }
-            fn opt_int(&self, idx: usize) -> $crate::store::Result<Option<i64>> {
-                self.get(idx)
-            }
-            fn text(&self, idx: usize) -> $crate::store::Result<String> {
-                self.get(idx)
-            }
-            fn opt_text(&self, idx: usize) -> $crate::store::Result<Option<String>> {
-                self.get(idx)
-            }
-            fn real(&self, idx: usize) -> $crate::store::Result<f64> {
-                self.get(idx)
-            }
-            fn broken(&self, detail: String) -> $crate::store::StoreError {
-                self.corrupt(detail)
-            }
-        }
-    };
+/// [`Cell`] for the shared [`Cells`] of either backend's row, whose `get` reads what its driver converts and
+/// whose `corrupt` names the row.
+impl<R: AnyRow + ?Sized> Cell for Cells<'_, R> {
+    fn int(&self, idx: usize) -> Result<i64> {
+        self.get(idx)
+    }
+    fn opt_int(&self, idx: usize) -> Result<Option<i64>> {
+        self.get(idx)
+    }
+    fn text(&self, idx: usize) -> Result<String> {
+        self.get(idx)
+    }
+    fn opt_text(&self, idx: usize) -> Result<Option<String>> {
+        self.get(idx)
+    }
+    fn real(&self, idx: usize) -> Result<f64> {
+        self.get(idx)
+    }
+    fn broken(&self, detail: String) -> StoreError {
+        self.corrupt(detail)
+    }
 }
-pub(in crate::store) use cell_by_get;

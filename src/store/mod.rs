@@ -31,6 +31,7 @@ mod posts;
 mod reads;
 mod reports;
 mod repository;
+mod rows;
 mod schema;
 mod search;
 mod story;

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
 
 mod insert;
 
 use super::codec::{Cells, ms};
 use super::repository::PostRepo;
+use super::rows::{AnyRow, Decode};
 use super::{Db, Result, cursors};
 use crate::domain::{
     Author, CustomerId, NewPost, Post, PostId, Triage, first_response_by_shop, value_of_rank,
@@ -131,9 +132,14 @@ fn answer_from_shop(conn: &Connection, stored: &mut [Post]) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
+/// A post from a row of [`POST_COLS`] (the columns may be followed by others), of either backend.
+pub(super) fn decode_post<R: AnyRow + ?Sized>(row: &R) -> Result<Post> {
     let c = Cells::new(row, "posts", 0);
     let score: f64 = c.get(14)?;
+    let rating = c
+        .get::<Option<i64>>(21)?
+        .map(|r| u8::try_from(r).map_err(|_| c.corrupt(format!("rating out of range: {r}"))))
+        .transpose()?;
     Ok(Post {
         id: PostId(c.get(0)?),
         network: c.network(1)?,
@@ -148,7 +154,7 @@ pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         ingested_at: c.time(8)?,
         in_reply_to: c.get(9)?,
         reply_ref: c.json(10)?,
-        customer: c.get::<Option<i64>>(11)?.map(CustomerId),
+        customer: c.customer(11)?,
         is_mention: c.get(12)?,
         triage: Triage {
             category: c.category(13)?,
@@ -161,48 +167,86 @@ pub(super) fn decode_post(row: &rusqlite::Row<'_>) -> Result<Post> {
         by_shop: c.get(18)?,
         context: c.get(19)?,
         quotes: c.get(20)?,
-        rating: c.get(21)?,
+        rating,
         read_at: c.opt_time(23)?,
     })
 }
 
+impl Decode for Post {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Post> {
+        decode_post(row)
+    }
+}
+
+/// A post just stored from `p`, as the row now reads.
+pub(super) fn stored_post(p: &NewPost, id: PostId, read_at: Option<DateTime<Utc>>) -> Post {
+    let i = &p.incoming;
+    Post {
+        id,
+        network: i.network,
+        native_id: i.native_id.clone(),
+        url: i.url.clone(),
+        author: i.author.clone(),
+        text: i.text.clone(),
+        created_at: i.created_at,
+        ingested_at: p.ingested_at,
+        in_reply_to: i.in_reply_to.clone(),
+        reply_ref: i.reply_ref.clone(),
+        customer: p.customer,
+        is_mention: p.is_mention,
+        by_shop: p.by_shop,
+        triage: p.triage.clone(),
+        handled_at: None,
+        dismissed_at: None,
+        first_response_at: None,
+        context: i.context,
+        quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
+        rating: i.rating,
+        read_at,
+    }
+}
+
+/// A post stored as context and found again by a query of its own becomes a post in full (the parameters:
+/// the post's values, then its network and native id).
+pub(super) const COMPLETE: &str = "UPDATE posts SET url = ?, author_handle = ?, author_name = ?, text = ?,
+         in_reply_to = ?, reply_ref = ?, customer_id = ?, is_mention = ?, category = ?, score = ?, reasons = ?,
+         by_shop = ?, context = FALSE, quotes = ?, attention_rank = ?, rating = ?, read_at = ?
+     WHERE network = ? AND native_id = ? AND context = TRUE";
+
+/// A customer's rank as Attention weighs it (none for a former customer).
+pub(super) const CUSTOMER_RANK: &str =
+    "SELECT CASE WHEN former THEN NULL ELSE rank END FROM customers WHERE id = ?";
+
 /// The customers' values (from their stored ranks) met in one batch.
 #[derive(Default)]
-struct CustomerValues(HashMap<CustomerId, Option<f32>>);
+pub(super) struct CustomerValues(HashMap<CustomerId, Option<f32>>);
 
 impl CustomerValues {
-    fn get(&mut self, conn: &Connection, customer: Option<CustomerId>) -> Result<Option<f32>> {
+    /// `customer`'s value; `rank_of` reads a customer's [`CUSTOMER_RANK`] the first time they are met.
+    pub(super) fn get(
+        &mut self,
+        customer: Option<CustomerId>,
+        rank_of: impl FnOnce(CustomerId) -> Result<Option<i64>>,
+    ) -> Result<Option<f32>> {
         let Some(id) = customer else {
             return Ok(None);
         };
         if let Some(v) = self.0.get(&id) {
             return Ok(*v);
         }
-        let rank: Option<Option<i64>> = conn
-            .prepare_cached(
-                "SELECT CASE WHEN former THEN NULL ELSE rank END FROM customers WHERE id = ?1",
-            )?
-            .query_row([id.0], |r| r.get(0))
-            .optional()?;
-        let value = rank
-            .flatten()
-            .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
+        let value = rank_of(id)?.map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
         self.0.insert(id, value);
         Ok(value)
     }
 }
 
-/// Recomputes a post's stored Attention rank from what it is now (answered or not, its customer's rank).
-pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.category, p.score, p.reasons, CASE WHEN c.former THEN NULL ELSE c.rank END,
-                p.is_mention, p.first_response_at
-         FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = ?1",
-    )?;
-    let mut rows = stmt.query([id.0])?;
-    let Some(row) = rows.next()? else {
-        return Ok(());
-    };
+/// What a post's Attention rank is computed from, by id.
+pub(super) const RANK_INPUTS: &str = "SELECT p.id, p.category, p.score, p.reasons,
+         CASE WHEN c.former THEN NULL ELSE c.rank END, p.is_mention, p.first_response_at
+     FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = ?";
+
+/// A post's Attention rank from a row of [`RANK_INPUTS`], as it is now (answered or not, its customer's rank).
+pub(super) fn rank_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<i64> {
     let c = Cells::new(row, "posts", 0);
     let score: f64 = c.get(2)?;
     let triage = Triage {
@@ -214,7 +258,17 @@ pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()
         .get::<Option<i64>>(4)?
         .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
     let answered = c.get::<Option<i64>>(6)?.is_some();
-    let rank = attention_rank(&triage, value, c.get(5)?, !answered);
+    Ok(attention_rank(&triage, value, c.get(5)?, !answered))
+}
+
+/// Recomputes a post's stored Attention rank from what it is now.
+pub(super) fn refresh_attention_rank(conn: &Connection, id: PostId) -> Result<()> {
+    let mut stmt = conn.prepare_cached(RANK_INPUTS)?;
+    let mut rows = stmt.query([id.0])?;
+    let Some(row) = rows.next()? else {
+        return Ok(());
+    };
+    let rank = rank_from_row(row)?;
     conn.prepare_cached("UPDATE posts SET attention_rank = ?2 WHERE id = ?1")?
         .execute(params![id.0, rank])?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Customers' stories: where each stands with the shop (the Customers view), one customer's timeline, and the
 //! shop's private notes. Every per-customer read goes down an index on `customer_id` (`posts_customer`,
-//! `actions_customer`, `replies_customer`); follow-ups, which are few, are read once for all.
+//! `actions_customer`, `replies_customer`); follow-ups, which are few, are read once for all. The reads are
+//! written once for both backends ([`overview`], [`story`]); each backend loads the customers.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,13 +9,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::actions::{ACTION_COLS, FOLLOW_UP_COLS};
-use super::codec::{Cells, limit};
+use super::codec::limit;
 use super::customers::{CUSTOMER_COLS, decode_customer};
 use super::repository::{CustomerRepo, StoryRepo};
+use super::rows::{AnyRow, Arg, Cells, Decode, Query};
 use super::{Db, Result, StoreError};
 use crate::domain::{
-    CONTACT_KINDS, Contact, Customer, CustomerId, CustomerStory, CustomerSummary, PostId,
-    StoryPost, StoryReply, TimelineEntry,
+    Action, ActionKind, CONTACT_KINDS, Contact, Customer, CustomerId, CustomerStory,
+    CustomerSummary, FollowUp, Network, PostId, StoryPost, StoryReply, TimelineEntry,
 };
 
 /// A customer's follow-ups at a glance: open ones, the soonest due, the last one completed.
@@ -25,11 +27,11 @@ struct FollowUpStats {
     last_done: Option<DateTime<Utc>>,
 }
 
-const LAST_POST: &str = "SELECT created_at, network FROM posts WHERE customer_id = ?1
+const LAST_POST: &str = "SELECT id, created_at, network FROM posts WHERE customer_id = ?
      ORDER BY created_at DESC LIMIT 1";
 const LAST_REPLY: &str =
-    "SELECT sent_at FROM replies WHERE customer_id = ?1 ORDER BY sent_at DESC LIMIT 1";
-const UNANSWERED: &str = "SELECT id, created_at FROM posts WHERE customer_id = ?1
+    "SELECT id, sent_at FROM replies WHERE customer_id = ? ORDER BY sent_at DESC LIMIT 1";
+const UNANSWERED: &str = "SELECT id, created_at FROM posts WHERE customer_id = ?
          AND category IN ('complaint', 'distress') AND handled_at IS NULL AND dismissed_at IS NULL
          AND first_response_at IS NULL
      ORDER BY created_at DESC LIMIT 1";
@@ -41,7 +43,7 @@ fn last_action_sql() -> String {
         .map(|k| format!("'{}'", k.as_str()))
         .collect();
     format!(
-        "SELECT at, kind FROM actions WHERE customer_id = ?1 AND kind IN ({}) ORDER BY at DESC LIMIT 1",
+        "SELECT id, at, kind FROM actions WHERE customer_id = ? AND kind IN ({}) ORDER BY at DESC LIMIT 1",
         kinds.join(", ")
     )
 }
@@ -61,77 +63,265 @@ const FOLLOW_UP_STATS: &str =
     "SELECT customer_id, SUM(CASE WHEN done_at IS NULL THEN 1 ELSE 0 END),
      MIN(CASE WHEN done_at IS NULL THEN due END), MAX(done_at) FROM follow_ups";
 
+const STORY_POSTS: &str =
+    "SELECT id, network, category, text, url, created_at, handled_at, first_response_at
+     FROM posts WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?";
+
+/// The replies sent a customer, with the `replied` actions that logged them.
+const STORY_REPLIES: &str =
+    "SELECT r.post_id, p.text, r.network, r.text, r.sent_at, r.url, r.action_id
+     FROM replies r JOIN posts p ON p.id = r.post_id
+     WHERE r.customer_id = ? ORDER BY r.sent_at DESC, r.id DESC LIMIT ?";
+
+/// Where each customer stands, in the order given.
+pub(in crate::store) fn overview(
+    q: &mut impl Query,
+    customers: Vec<Customer>,
+) -> Result<Vec<CustomerSummary>> {
+    let stats = follow_up_stats(q, None)?;
+    customers
+        .into_iter()
+        .map(|c| {
+            let s = stats.get(&c.id).copied().unwrap_or_default();
+            summary(q, c, s)
+        })
+        .collect()
+}
+
+/// A customer's story: where they stand, and their timeline of the latest `limit_` entries.
+pub(in crate::store) fn story(
+    q: &mut impl Query,
+    customer: Customer,
+    limit_: usize,
+) -> Result<CustomerStory> {
+    let id = customer.id;
+    let stats = follow_up_stats(q, Some(id))?
+        .remove(&id)
+        .unwrap_or_default();
+    let summary = summary(q, customer, stats)?;
+    let n = limit(limit_);
+    let of_them = [Arg::Int(id.0), Arg::Int(n)];
+    let mut entries: Vec<TimelineEntry> = q
+        .rows(STORY_POSTS, &of_them)?
+        .into_iter()
+        .map(TimelineEntry::Post)
+        .collect();
+    let replies: Vec<(StoryReply, Option<i64>)> = q.rows(STORY_REPLIES, &of_them)?;
+    let reply_actions: HashSet<i64> = replies.iter().filter_map(|(_, action)| *action).collect();
+    entries.extend(replies.into_iter().map(|(r, _)| TimelineEntry::Reply(r)));
+    // A sent reply is logged with a `replied` action too: the reply alone tells it.
+    let actions: Vec<Action> = q.rows(
+        &format!(
+            "SELECT {ACTION_COLS} FROM actions WHERE customer_id = ? ORDER BY at DESC, id DESC LIMIT ?"
+        ),
+        &[
+            Arg::Int(id.0),
+            Arg::Int(n.saturating_add(limit(reply_actions.len()))),
+        ],
+    )?;
+    entries.extend(
+        actions
+            .into_iter()
+            .filter(|a| !reply_actions.contains(&a.id))
+            .map(TimelineEntry::Action),
+    );
+    let follow_ups: Vec<FollowUp> = q.rows(
+        &format!(
+            "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE customer_id = ? ORDER BY due DESC, id DESC LIMIT ?"
+        ),
+        &of_them,
+    )?;
+    entries.extend(follow_ups.into_iter().map(TimelineEntry::FollowUp));
+    let posts = q
+        .first::<Figure>(
+            "SELECT COUNT(*) FROM posts WHERE customer_id = ?",
+            &[Arg::Int(id.0)],
+        )?
+        .map_or(0, |n| n.0);
+    let waits = q
+        .rows::<Figure>(
+            "SELECT first_response_at - created_at FROM posts
+             WHERE customer_id = ? AND first_response_at IS NOT NULL",
+            &[Arg::Int(id.0)],
+        )?
+        .into_iter()
+        .map(|ms| chrono::Duration::milliseconds(ms.0))
+        .collect();
+    Ok(CustomerStory {
+        summary,
+        timeline: crate::domain::timeline(entries, limit_),
+        posts: u64::try_from(posts).unwrap_or(0),
+        median_first_response: crate::domain::median(waits),
+    })
+}
+
+/// Follow-up figures per customer (of one customer, or of all).
+fn follow_up_stats(
+    q: &mut impl Query,
+    only: Option<CustomerId>,
+) -> Result<HashMap<CustomerId, FollowUpStats>> {
+    let rows: Vec<(CustomerId, FollowUpStats)> = match only {
+        Some(id) => q.rows(
+            &format!("{FOLLOW_UP_STATS} WHERE customer_id = ? GROUP BY customer_id"),
+            &[Arg::Int(id.0)],
+        )?,
+        None => q.rows(
+            &format!("{FOLLOW_UP_STATS} WHERE customer_id IS NOT NULL GROUP BY customer_id"),
+            &[],
+        )?,
+    };
+    Ok(rows.into_iter().collect())
+}
+
+/// Where one customer stands: four reads, each the top of an index on `customer_id`.
+fn summary(
+    q: &mut impl Query,
+    customer: Customer,
+    stats: FollowUpStats,
+) -> Result<CustomerSummary> {
+    let id = [Arg::Int(customer.id.0)];
+    let last_post = q.first(LAST_POST, &id)?;
+    let action: Option<Contact> = q.first(&last_action_sql(), &id)?;
+    let reply = q.first::<Sent>(LAST_REPLY, &id)?.map(|sent| Contact {
+        at: sent.0,
+        kind: ActionKind::Replied,
+    });
+    let done = stats.last_done.map(|at| Contact {
+        at,
+        kind: ActionKind::FollowUp,
+    });
+    let last_contact = [action, reply, done]
+        .into_iter()
+        .flatten()
+        .max_by_key(|c| c.at);
+    Ok(CustomerSummary {
+        customer,
+        last_post,
+        last_contact,
+        open_follow_ups: stats.open,
+        next_due: stats.next_due,
+        unanswered: q.first(UNANSWERED, &id)?,
+    })
+}
+
+/// The customer whose note was set (`changed`: their row was updated), or why it was not saved.
+pub(in crate::store) fn noted(
+    id: CustomerId,
+    changed: bool,
+    customer: Option<Customer>,
+) -> Result<Customer> {
+    match customer {
+        Some(c) if changed => Ok(c),
+        _ => Err(StoreError::Conflict(format!(
+            "customer #{} is gone (forgotten?): the note was not saved",
+            id.0
+        ))),
+    }
+}
+
+/// A number a query computes (a count, a wait in milliseconds).
+struct Figure(i64);
+
+impl Decode for Figure {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Figure> {
+        Ok(Figure(Cells::new(row, "posts", 0).get(0)?))
+    }
+}
+
+/// When the latest reply was sent ([`LAST_REPLY`]).
+struct Sent(DateTime<Utc>);
+
+impl Decode for Sent {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Sent> {
+        Ok(Sent(Cells::new(row, "replies", 0).time(1)?))
+    }
+}
+
+/// The latest post's time and network ([`LAST_POST`]).
+impl Decode for (DateTime<Utc>, Network) {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
+        let c = Cells::new(row, "posts", 0);
+        Ok((c.time(1)?, c.network(2)?))
+    }
+}
+
+/// The latest unanswered complaint ([`UNANSWERED`]).
+impl Decode for (PostId, DateTime<Utc>) {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
+        let c = Cells::new(row, "posts", 0);
+        Ok((PostId(c.get(0)?), c.time(1)?))
+    }
+}
+
+/// The shop's latest contact among its actions ([`last_action_sql`]).
+impl Decode for Contact {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Contact> {
+        let c = Cells::new(row, "actions", 0);
+        Ok(Contact {
+            at: c.time(1)?,
+            kind: c.action_kind(2)?,
+        })
+    }
+}
+
+impl Decode for (CustomerId, FollowUpStats) {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
+        let c = Cells::new(row, "follow_ups", 0);
+        let next_due = match c.get::<Option<String>>(2)? {
+            Some(_) => Some(c.date(2)?),
+            None => None,
+        };
+        let stats = FollowUpStats {
+            open: c.usize(1)?,
+            next_due,
+            last_done: c.opt_time(3)?,
+        };
+        Ok((CustomerId(c.get(0)?), stats))
+    }
+}
+
+impl Decode for StoryPost {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<StoryPost> {
+        let c = Cells::new(row, "posts", 0);
+        Ok(StoryPost {
+            id: PostId(c.get(0)?),
+            network: c.network(1)?,
+            category: c.category(2)?,
+            text: c.get(3)?,
+            url: c.get(4)?,
+            created_at: c.time(5)?,
+            handled_at: c.opt_time(6)?,
+            first_response_at: c.opt_time(7)?,
+        })
+    }
+}
+
+/// A reply sent ([`STORY_REPLIES`]) and the action that logged it.
+impl Decode for (StoryReply, Option<i64>) {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
+        let c = Cells::new(row, "replies", 0);
+        let reply = StoryReply {
+            post: PostId(c.get(0)?),
+            answered: c.get(1)?,
+            network: c.network(2)?,
+            text: c.get(3)?,
+            sent_at: c.time(4)?,
+            url: c.get(5)?,
+        };
+        Ok((reply, c.get(6)?))
+    }
+}
+
 impl StoryRepo for Db {
     fn customer_overview(&self) -> Result<Vec<CustomerSummary>> {
-        let stats = self.follow_up_stats(None)?;
-        self.customers()?
-            .into_iter()
-            .map(|c| {
-                let s = stats.get(&c.id).copied().unwrap_or_default();
-                self.summary(c, s)
-            })
-            .collect()
+        overview(&mut &self.conn, self.customers()?)
     }
 
     fn customer_story(&self, id: CustomerId, limit_: usize) -> Result<Option<CustomerStory>> {
         let Some(customer) = self.customer(id)? else {
             return Ok(None);
         };
-        let stats = self
-            .follow_up_stats(Some(id))?
-            .remove(&id)
-            .unwrap_or_default();
-        let summary = self.summary(customer, stats)?;
-        let n = limit(limit_);
-        let mut entries: Vec<TimelineEntry> = self
-            .story_posts(id, n)?
-            .into_iter()
-            .map(TimelineEntry::Post)
-            .collect();
-        let (replies, reply_actions) = self.story_replies(id, n)?;
-        entries.extend(replies.into_iter().map(TimelineEntry::Reply));
-        // A sent reply is logged with a `replied` action too: the reply alone tells it.
-        let actions = self.query_actions(
-            &format!(
-                "SELECT {ACTION_COLS} FROM actions WHERE customer_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2"
-            ),
-            params![id.0, n.saturating_add(limit(reply_actions.len()))],
-        )?;
-        entries.extend(
-            actions
-                .into_iter()
-                .filter(|a| !reply_actions.contains(&a.id))
-                .map(TimelineEntry::Action),
-        );
-        entries.extend(
-            self.query_follow_ups(
-                &format!(
-                    "SELECT {FOLLOW_UP_COLS} FROM follow_ups WHERE customer_id = ?1 ORDER BY due DESC, id DESC LIMIT ?2"
-                ),
-                params![id.0, n],
-            )?
-            .into_iter()
-            .map(TimelineEntry::FollowUp),
-        );
-        let posts: i64 = self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM posts WHERE customer_id = ?1")?
-            .query_row([id.0], |r| r.get(0))?;
-        let waits = self
-            .conn
-            .prepare_cached(
-                "SELECT first_response_at - created_at FROM posts
-                 WHERE customer_id = ?1 AND first_response_at IS NOT NULL",
-            )?
-            .query_map([id.0], |r| r.get::<_, i64>(0))?
-            .map(|ms| ms.map(chrono::Duration::milliseconds))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Some(CustomerStory {
-            summary,
-            timeline: crate::domain::timeline(entries, limit_),
-            posts: u64::try_from(posts).unwrap_or(0),
-            median_first_response: crate::domain::median(waits),
-        }))
+        story(&mut &self.conn, customer, limit_).map(Some)
     }
 
     fn set_customer_note(&mut self, id: CustomerId, note: &str) -> Result<Customer> {
@@ -139,13 +329,7 @@ impl StoryRepo for Db {
             .conn
             .prepare_cached("UPDATE customers SET note = ?2 WHERE id = ?1")?
             .execute(params![id.0, note])?;
-        match self.customer(id)? {
-            Some(c) if changed == 1 => Ok(c),
-            _ => Err(StoreError::Conflict(format!(
-                "customer #{} is gone (forgotten?): the note was not saved",
-                id.0
-            ))),
-        }
+        noted(id, changed == 1, self.customer(id)?)
     }
 
     fn forget_customer(
@@ -174,148 +358,5 @@ impl Db {
         };
         customer.handles = self.handles_of(id)?;
         Ok(Some(customer))
-    }
-
-    /// Follow-up figures per customer (of one customer, or of all).
-    fn follow_up_stats(
-        &self,
-        only: Option<CustomerId>,
-    ) -> Result<HashMap<CustomerId, FollowUpStats>> {
-        let sql = match only {
-            Some(_) => format!("{FOLLOW_UP_STATS} WHERE customer_id = ?1 GROUP BY customer_id"),
-            None => format!("{FOLLOW_UP_STATS} WHERE customer_id IS NOT NULL GROUP BY customer_id"),
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = match only {
-            Some(id) => stmt.query([id.0])?,
-            None => stmt.query([])?,
-        };
-        let mut out = HashMap::new();
-        while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "follow_ups", 0);
-            let next_due = match c.get::<Option<String>>(2)? {
-                Some(_) => Some(c.date(2)?),
-                None => None,
-            };
-            out.insert(
-                CustomerId(c.get(0)?),
-                FollowUpStats {
-                    open: c.usize(1)?,
-                    next_due,
-                    last_done: c.opt_time(3)?,
-                },
-            );
-        }
-        Ok(out)
-    }
-
-    /// Where one customer stands: four reads, each the top of an index on `customer_id`.
-    fn summary(&self, customer: Customer, stats: FollowUpStats) -> Result<CustomerSummary> {
-        let id = customer.id.0;
-        let last_post = self
-            .conn
-            .prepare_cached(LAST_POST)?
-            .query_row([id], |row| {
-                let c = Cells::new(row, "posts", 0);
-                Ok(c.time(0).and_then(|t| Ok((t, c.network(1)?))))
-            })
-            .optional()?
-            .transpose()?;
-        let action = self
-            .conn
-            .prepare_cached(&last_action_sql())?
-            .query_row([id], |row| {
-                let c = Cells::new(row, "actions", 0);
-                Ok(c.time(0).and_then(|at| {
-                    Ok(Contact {
-                        at,
-                        kind: c.action_kind(1)?,
-                    })
-                }))
-            })
-            .optional()?
-            .transpose()?;
-        let reply = self
-            .conn
-            .prepare_cached(LAST_REPLY)?
-            .query_row([id], |row| Ok(Cells::new(row, "replies", 0).time(0)))
-            .optional()?
-            .transpose()?
-            .map(|at| Contact {
-                at,
-                kind: crate::domain::ActionKind::Replied,
-            });
-        let done = stats.last_done.map(|at| Contact {
-            at,
-            kind: crate::domain::ActionKind::FollowUp,
-        });
-        let last_contact = [action, reply, done]
-            .into_iter()
-            .flatten()
-            .max_by_key(|c| c.at);
-        let unanswered = self
-            .conn
-            .prepare_cached(UNANSWERED)?
-            .query_row([id], |row| {
-                let c = Cells::new(row, "posts", 0);
-                Ok(c.time(1).and_then(|t| Ok((PostId(c.get(0)?), t))))
-            })
-            .optional()?
-            .transpose()?;
-        Ok(CustomerSummary {
-            customer,
-            last_post,
-            last_contact,
-            open_follow_ups: stats.open,
-            next_due: stats.next_due,
-            unanswered,
-        })
-    }
-
-    fn story_posts(&self, id: CustomerId, n: i64) -> Result<Vec<StoryPost>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, network, category, text, url, created_at, handled_at, first_response_at
-             FROM posts WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
-        )?;
-        let mut rows = stmt.query(params![id.0, n])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "posts", 0);
-            out.push(StoryPost {
-                id: PostId(c.get(0)?),
-                network: c.network(1)?,
-                category: c.category(2)?,
-                text: c.get(3)?,
-                url: c.get(4)?,
-                created_at: c.time(5)?,
-                handled_at: c.opt_time(6)?,
-                first_response_at: c.opt_time(7)?,
-            });
-        }
-        Ok(out)
-    }
-
-    /// The replies sent them, newest first, and the ids of the `replied` actions that logged them.
-    fn story_replies(&self, id: CustomerId, n: i64) -> Result<(Vec<StoryReply>, HashSet<i64>)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.post_id, p.text, r.network, r.text, r.sent_at, r.url, r.action_id
-             FROM replies r JOIN posts p ON p.id = r.post_id
-             WHERE r.customer_id = ?1 ORDER BY r.sent_at DESC, r.id DESC LIMIT ?2",
-        )?;
-        let mut rows = stmt.query(params![id.0, n])?;
-        let (mut replies, mut actions) = (Vec::new(), HashSet::new());
-        while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "replies", 0);
-            replies.push(StoryReply {
-                post: PostId(c.get(0)?),
-                answered: c.get(1)?,
-                network: c.network(2)?,
-                text: c.get(3)?,
-                sent_at: c.time(4)?,
-                url: c.get(5)?,
-            });
-            actions.extend(c.get::<Option<i64>>(6)?);
-        }
-        Ok((replies, actions))
     }
 }

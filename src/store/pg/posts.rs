@@ -1,21 +1,21 @@
 //! [`PostRepo`] on PostgreSQL: batches stored as SQLite stores them (`crate::store::posts`), each post one
 //! `INSERT .. ON CONFLICT DO NOTHING`, so two consoles storing the same post at once store it once.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use postgres::GenericClient;
 use postgres::types::ToSql;
 
 use super::PgDb;
-use super::codec::{Cells, POST_COLS, posts_from_rows};
+use super::codec::{POST_COLS, posts_from_rows};
 use super::cursors;
-use crate::domain::{
-    CustomerId, NewPost, Post, PostId, Triage, first_response_by_shop, value_of_rank,
-};
+use super::search::numbered;
+use crate::domain::{NewPost, Post, PostId, first_response_by_shop};
 use crate::sources::Cursor;
 use crate::store::Result;
 use crate::store::codec::{ms, unencodable};
+use crate::store::posts::{
+    COMPLETE, CUSTOMER_RANK, CustomerValues, RANK_INPUTS, rank_from_row, stored_post,
+};
 use crate::store::repository::PostRepo;
 use crate::triage::attention_rank;
 
@@ -25,16 +25,9 @@ const INSERT: &str = "INSERT INTO posts (network, native_id, url, author_handle,
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
      ON CONFLICT (network, native_id) DO NOTHING RETURNING id";
 
-/// A post stored as context and found again by a query of its own becomes a post in full.
-/// Its parameters are [`INSERT`]'s but for the times and the context flag: [`COMPLETE_PARAMS`].
-const COMPLETE: &str = "UPDATE posts SET url = $3, author_handle = $4, author_name = $5, text = $6,
-         in_reply_to = $7, reply_ref = $8, customer_id = $9, is_mention = $10, category = $11, score = $12,
-         reasons = $13, by_shop = $14, context = FALSE, quotes = $15, attention_rank = $16, rating = $17,
-         read_at = $18
-     WHERE network = $1 AND native_id = $2 AND context
-     RETURNING id";
+/// Which of [`INSERT`]'s parameters [`COMPLETE`] takes, in its order.
 const COMPLETE_PARAMS: [usize; 18] = [
-    0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20,
+    2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20, 0, 1,
 ];
 
 impl PostRepo for PgDb {
@@ -74,11 +67,19 @@ fn insert_posts(
     values: &mut CustomerValues,
 ) -> Result<Vec<Post>> {
     let insert = tx.prepare(INSERT)?;
-    let complete = tx.prepare(COMPLETE)?;
+    let complete = tx.prepare(&format!("{} RETURNING id", numbered(COMPLETE)))?;
+    let rank_of = tx.prepare(&numbered(CUSTOMER_RANK))?;
     let mut stored = Vec::with_capacity(posts.len());
     for p in posts {
         let i = &p.incoming;
-        let rank = attention_rank(&p.triage, values.get(tx, p.customer)?, p.is_mention, true);
+        let value = values.get(p.customer, |id| {
+            let row = tx.query_opt(&rank_of, &[&id.0])?;
+            Ok(row
+                .map(|r| r.try_get::<_, Option<i64>>(0))
+                .transpose()?
+                .flatten())
+        })?;
+        let rank = attention_rank(&p.triage, value, p.is_mention, true);
         let read_at = (!p.wants_reading()).then_some(p.ingested_at);
         let reply_ref = i.reply_ref.as_ref().map(json).transpose()?;
         let reasons = json(&p.triage.reasons)?;
@@ -117,29 +118,7 @@ fn insert_posts(
             None => None,
         };
         if let Some(id) = id {
-            stored.push(Post {
-                id: PostId(id),
-                network: i.network,
-                native_id: i.native_id.clone(),
-                url: i.url.clone(),
-                author: i.author.clone(),
-                text: i.text.clone(),
-                created_at: i.created_at,
-                ingested_at: p.ingested_at,
-                in_reply_to: i.in_reply_to.clone(),
-                reply_ref: i.reply_ref.clone(),
-                customer: p.customer,
-                is_mention: p.is_mention,
-                by_shop: p.by_shop,
-                triage: p.triage.clone(),
-                handled_at: None,
-                dismissed_at: None,
-                first_response_at: None,
-                context: i.context,
-                quotes: quotes.map(str::to_string),
-                rating: i.rating,
-                read_at,
-            });
+            stored.push(stored_post(p, PostId(id), read_at));
         }
     }
     Ok(stored)
@@ -207,63 +186,16 @@ fn answer_from_shop(tx: &mut postgres::Transaction<'_>, stored: &mut [Post]) -> 
     Ok(())
 }
 
-/// The customers' values (from their stored ranks) met in one batch.
-#[derive(Default)]
-struct CustomerValues(HashMap<CustomerId, Option<f32>>);
-
-impl CustomerValues {
-    fn get(
-        &mut self,
-        conn: &mut impl GenericClient,
-        customer: Option<CustomerId>,
-    ) -> Result<Option<f32>> {
-        let Some(id) = customer else {
-            return Ok(None);
-        };
-        if let Some(v) = self.0.get(&id) {
-            return Ok(*v);
-        }
-        let rank: Option<i64> = conn
-            .query_opt(
-                "SELECT CASE WHEN former THEN NULL ELSE rank END FROM customers WHERE id = $1",
-                &[&id.0],
-            )?
-            .map(|row| row.try_get::<_, Option<i64>>(0))
-            .transpose()?
-            .flatten();
-        let value = rank.map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
-        self.0.insert(id, value);
-        Ok(value)
-    }
-}
-
 /// Recomputes a post's stored Attention rank from what it is now (answered or not, its customer's rank), as
 /// SQLite's `refresh_attention_rank`.
 pub(in crate::store) fn refresh_attention_rank(
     conn: &mut impl GenericClient,
     id: PostId,
 ) -> Result<()> {
-    let Some(row) = conn.query_opt(
-        "SELECT p.id, p.category, p.score, p.reasons, CASE WHEN c.former THEN NULL ELSE c.rank END,
-                p.is_mention, p.first_response_at
-         FROM posts p LEFT JOIN customers c ON c.id = p.customer_id WHERE p.id = $1",
-        &[&id.0],
-    )?
-    else {
+    let Some(row) = conn.query_opt(&numbered(RANK_INPUTS), &[&id.0])? else {
         return Ok(());
     };
-    let c = Cells::new(&row, "posts", 0);
-    let score: f64 = c.get(2)?;
-    let triage = Triage {
-        category: c.category(1)?,
-        score: score as f32,
-        reasons: c.json(3)?.unwrap_or_default(),
-    };
-    let value = c
-        .get::<Option<i64>>(4)?
-        .map(|r| value_of_rank(u32::try_from(r).unwrap_or(u32::MAX)));
-    let answered = c.get::<Option<i64>>(6)?.is_some();
-    let rank = attention_rank(&triage, value, c.get(5)?, !answered);
+    let rank = rank_from_row(&row)?;
     conn.execute(
         "UPDATE posts SET attention_rank = $2 WHERE id = $1",
         &[&id.0, &rank],

@@ -6,6 +6,7 @@ use postgres::Row;
 use super::codec::Cells;
 use crate::domain::{Customer, CustomerId, FollowUp, Handle};
 use crate::store::Result;
+use crate::store::rows::{AnyRow, Decode};
 
 pub(super) const CUSTOMER_COLS: &str = "id, external_id, name, rank, lifetime_spend_cents, note, email, orders, \
      last_purchase, recent_spend_cents, former";
@@ -13,7 +14,7 @@ pub(super) const HANDLE_COLS: &str = "customer_id, network, handle, linked";
 pub(super) use crate::store::actions::FOLLOW_UP_COLS;
 
 /// A customer from a row of [`CUSTOMER_COLS`], without handles.
-pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
+pub(super) fn customer_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<Customer> {
     let c = Cells::new(row, "customers", 0);
     let last_purchase = match c.get::<Option<String>>(8)? {
         Some(_) => Some(c.date(8)?),
@@ -41,7 +42,7 @@ pub(super) fn customer_from_row(row: &Row) -> Result<Customer> {
 }
 
 /// A handle from a row of [`HANDLE_COLS`], with its customer.
-pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
+pub(super) fn handle_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<(CustomerId, Handle)> {
     let c = Cells::new(row, "customer_handles", 0);
     Ok((
         CustomerId(c.get(0)?),
@@ -54,8 +55,15 @@ pub(super) fn handle_from_row(row: &Row) -> Result<(CustomerId, Handle)> {
 }
 
 /// A follow-up from a row of [`FOLLOW_UP_COLS`].
-pub(super) fn follow_up_from_row(row: &Row) -> Result<FollowUp> {
+pub(super) fn follow_up_from_row<R: AnyRow + ?Sized>(row: &R) -> Result<FollowUp> {
     crate::store::decode::follow_up_of(&Cells::new(row, "follow_ups", 0))
+}
+
+/// Follow-ups decode the same from either backend's row.
+impl Decode for FollowUp {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<FollowUp> {
+        follow_up_from_row(row)
+    }
 }
 
 /// Decodes every row with `decode`.

@@ -12,7 +12,7 @@ use std::ops::Range;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::CustomerValues;
+use super::{COMPLETE, CUSTOMER_RANK, CustomerValues, stored_post};
 use crate::domain::{Network, NewPost, Post, PostId};
 use crate::store::Result;
 use crate::store::codec::{JsonBuf, ms};
@@ -51,13 +51,8 @@ pub(super) fn insert_posts(
     values: &mut CustomerValues,
 ) -> Result<Vec<Post>> {
     let mut find = conn.prepare_cached(FIND_POST)?;
-    // A post stored as context and found again by a query of its own becomes a post in full.
-    let mut complete = conn.prepare_cached(
-        "UPDATE posts SET url = ?3, author_handle = ?4, author_name = ?5, text = ?6, in_reply_to = ?7,
-             reply_ref = ?8, customer_id = ?9, is_mention = ?10, category = ?11, score = ?12, reasons = ?13,
-             by_shop = ?14, context = 0, quotes = ?15, attention_rank = ?16, rating = ?17, read_at = ?18
-         WHERE network = ?1 AND native_id = ?2 AND context = 1",
-    )?;
+    let mut complete = conn.prepare_cached(COMPLETE)?;
+    let mut rank_of = conn.prepare_cached(CUSTOMER_RANK)?;
     let mut next_id: i64 =
         conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM posts", [], |r| {
             r.get(0)
@@ -81,7 +76,13 @@ pub(super) fn insert_posts(
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        let rank = attention_rank(&p.triage, values.get(conn, p.customer)?, p.is_mention, true);
+        let value = values.get(p.customer, |id| {
+            Ok(rank_of
+                .query_row([id.0], |r| r.get(0))
+                .optional()?
+                .flatten())
+        })?;
+        let rank = attention_rank(&p.triage, value, p.is_mention, true);
         let read_at = (!p.wants_reading()).then_some(p.ingested_at);
         let id = match found {
             None => {
@@ -112,8 +113,6 @@ pub(super) fn insert_posts(
                 let reply_ref = i.reply_ref.as_ref().map(|r| own.push(r)).transpose()?;
                 let reasons = own.push(&p.triage.reasons)?;
                 let changed = complete.execute(params![
-                    i.network.as_str(),
-                    i.native_id,
                     i.url,
                     i.author.handle,
                     i.author.display_name,
@@ -130,35 +129,15 @@ pub(super) fn insert_posts(
                     rank,
                     i.rating,
                     read_at.map(ms),
+                    i.network.as_str(),
+                    i.native_id,
                 ])?;
                 (changed > 0).then_some(id)
             }
             Some(_) => None,
         };
         if let Some(id) = id {
-            stored.push(Post {
-                id: PostId(id),
-                network: i.network,
-                native_id: i.native_id.clone(),
-                url: i.url.clone(),
-                author: i.author.clone(),
-                text: i.text.clone(),
-                created_at: i.created_at,
-                ingested_at: p.ingested_at,
-                in_reply_to: i.in_reply_to.clone(),
-                reply_ref: i.reply_ref.clone(),
-                customer: p.customer,
-                is_mention: p.is_mention,
-                by_shop: p.by_shop,
-                triage: p.triage.clone(),
-                handled_at: None,
-                dismissed_at: None,
-                first_response_at: None,
-                context: i.context,
-                quotes: i.quotes.as_ref().map(|q| q.native_id.clone()),
-                rating: i.rating,
-                read_at,
-            });
+            stored.push(stored_post(p, PostId(id), read_at));
         }
     }
     write(conn, &rows, &json)?;
