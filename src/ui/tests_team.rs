@@ -75,7 +75,10 @@ fn the_log_says_who_did_what_aligned() {
         let screen = draw(&desk.state, size);
         let rows: Vec<&str> = screen
             .lines()
-            .filter(|l| ["09:50 ", "09:40 ", "09:30 "].iter().any(|t| l.contains(t)))
+            // Log rows, not Detail's header of the selected one ("Sun 22 Nov 09:50 · by ben").
+            .filter(|l| {
+                ["09:50 ", "09:40 ", "09:30 "].iter().any(|t| l.contains(t)) && !l.contains(" Nov ")
+            })
             .collect();
         assert_eq!(rows.len(), 3, "{screen}");
         // The long name cut where the Log is wide, initials where it is narrow (120x40 here).
@@ -89,9 +92,11 @@ fn the_log_says_who_did_what_aligned() {
         let at: Vec<Option<usize>> = rows
             .iter()
             .map(|r| {
+                // The first kind on the line: Detail beside the Log may say "note:" further right.
                 ["note", "gift sent", "handled"]
                     .iter()
-                    .find_map(|k| r.find(k))
+                    .filter_map(|k| r.find(k))
+                    .min()
                     .map(|i| r[..i].chars().count())
             })
             .collect();
