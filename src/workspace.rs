@@ -117,7 +117,7 @@ impl Workspace {
             })
             .await?;
         state.follow_ups = follow_ups;
-        crate::app::update(&mut state, crate::app::Msg::DraftsLoaded(Ok(drafts)));
+        state.take_drafts(drafts);
         let place = self.store.call(|db| db.ui_state()).await?;
         crate::state::reads::Place::from_pairs(&place).restore(&mut state);
         state.reads.stale = true;

@@ -179,7 +179,7 @@ Follow-ups due (1)
   Mon 30 Nov (due today) Kezia: did the parcel turn up?
 
 Replies sent (1)
-  Mon 23 Nov 10:30  mastodon: Sorry Priya, send it back to us and we'll resize it free
+  Mon 23 Nov 10:30  mastodon by ana: Sorry Priya, send it back to us and we'll resize it free
 
 Posts answered, response times in business hours (4)
   all networks, everyone: 4 answered, median 20m, 90th percentile 1h 15m

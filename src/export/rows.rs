@@ -246,8 +246,17 @@ fn header(table: Table) -> &'static [&'static str] {
             "at",
             "note",
             "url",
+            "staff",
         ],
-        Table::Replies => &["post_id", "network", "sent_at", "url", "remote_id", "text"],
+        Table::Replies => &[
+            "post_id",
+            "network",
+            "sent_at",
+            "url",
+            "remote_id",
+            "text",
+            "staff",
+        ],
     }
 }
 

@@ -217,6 +217,7 @@ fn lines(state: &AppState, post: &Post, width: usize) -> Vec<Line<'static>> {
     for reply in state.replies.get(&post.id).into_iter().flatten() {
         let sender = match reply.staff.as_str() {
             "" => String::new(),
+            name if name == state.team.me => " you".to_string(),
             name => format!(" {name}"),
         };
         out.push(Line::from(vec![

@@ -2,9 +2,8 @@
 //! (never by polling tables), and the status bar follows the live link and the elected fetcher.
 
 use crate::app::{Effect, Load};
-use std::collections::HashMap;
 
-use crate::domain::{Anchor, Draft, DraftsSeen, PostId};
+use crate::domain::{Anchor, DraftsSeen};
 use crate::state::AppState;
 use crate::state::live::Fetcher;
 
@@ -44,18 +43,7 @@ pub(super) fn drafts_loaded(state: &mut AppState, seen: Result<DraftsSeen, Strin
             return;
         }
     };
-    let mut mine: HashMap<PostId, Draft> = seen.mine.into_iter().map(|d| (d.post, d)).collect();
-    if let Some(open) = state.composer.as_ref().map(|c| c.post) {
-        match state.drafts.remove(&open) {
-            Some(draft) => mine.insert(open, draft),
-            None => mine.remove(&open),
-        };
-    }
-    state.drafts = mine;
-    state.team_drafts.clear();
-    for (post, name) in seen.team {
-        state.team_drafts.entry(post).or_default().push(name);
-    }
+    state.take_drafts(seen);
 }
 
 pub(super) fn link(state: &mut AppState, down: Option<String>) {
