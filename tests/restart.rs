@@ -113,9 +113,8 @@ async fn a_reply_an_action_and_a_follow_up_are_in_detail_after_reopening() {
     assert_eq!(state.current_post_id(), Some(id));
     let screen = screen(&state);
     // Sent as "ana" (this console's person is the login name): named.
-    assert!(screen.contains("ana replied"), "{screen}");
     assert!(
-        screen.contains("you replied 20m: So sorry, Hi!"),
+        screen.contains("ana replied 20m: So sorry, Hi!"),
         "{screen}"
     );
     assert!(screen.contains("polishing cloth"), "{screen}");

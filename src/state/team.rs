@@ -86,6 +86,26 @@ impl Team {
     }
 }
 
+impl super::AppState {
+    /// The drafts as stored: this person's (from another console of theirs) by post, and teammates' names per
+    /// post. The draft open in the composer is the composer's: what is typed there wins over what was read.
+    pub fn take_drafts(&mut self, seen: crate::domain::DraftsSeen) {
+        let mut mine: std::collections::HashMap<PostId, crate::domain::Draft> =
+            seen.mine.into_iter().map(|d| (d.post, d)).collect();
+        if let Some(open) = self.composer.as_ref().map(|c| c.post) {
+            match self.drafts.remove(&open) {
+                Some(draft) => mine.insert(open, draft),
+                None => mine.remove(&open),
+            };
+        }
+        self.drafts = mine;
+        self.team_drafts.clear();
+        for (post, name) in seen.team {
+            self.team_drafts.entry(post).or_default().push(name);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,25 +146,5 @@ mod tests {
         team.view.assignees.insert(PostId(4), "zoe".into());
         team.view.present = vec![presence("cy", 1, Doing::Viewing)];
         assert_eq!(team.known(), ["ben", "ana", "cy", "zoe"]);
-    }
-}
-
-impl super::AppState {
-    /// The drafts as stored: this person's (from another console of theirs) by post, and teammates' names per
-    /// post. The draft open in the composer is the composer's: what is typed there wins over what was read.
-    pub fn take_drafts(&mut self, seen: crate::domain::DraftsSeen) {
-        let mut mine: std::collections::HashMap<PostId, crate::domain::Draft> =
-            seen.mine.into_iter().map(|d| (d.post, d)).collect();
-        if let Some(open) = self.composer.as_ref().map(|c| c.post) {
-            match self.drafts.remove(&open) {
-                Some(draft) => mine.insert(open, draft),
-                None => mine.remove(&open),
-            };
-        }
-        self.drafts = mine;
-        self.team_drafts.clear();
-        for (post, name) in seen.team {
-            self.team_drafts.entry(post).or_default().push(name);
-        }
     }
 }

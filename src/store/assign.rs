@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::codec::{Cells, ms};
 use super::repository::AssignRepo;
+use super::rows::{AnyRow, Arg, Decode, Query};
 use super::{Db, Result, StoreError};
 use crate::domain::{Action, ActionKind, CustomerId, Doing, NewAction, PostId, Presence, TeamView};
 
@@ -54,8 +55,48 @@ pub(super) fn no_post(post: PostId) -> StoreError {
 }
 
 /// The presence row's stored `doing`.
-pub(super) fn doing_of(s: &str) -> std::result::Result<Doing, String> {
+fn doing_of(s: &str) -> std::result::Result<Doing, String> {
     Doing::parse(s).ok_or_else(|| format!("unknown presence {s:?}"))
+}
+
+/// Open posts' assignees and teammates' heartbeats since `since` (newest first), on either backend.
+pub(super) fn team_view(q: &mut impl Query, me: &str, since: DateTime<Utc>) -> Result<TeamView> {
+    let assignees: Vec<(PostId, Assignee)> = q.rows(
+        "SELECT a.post_id, a.staff FROM assignments a JOIN posts p ON p.id = a.post_id
+         WHERE p.handled_at IS NULL AND p.dismissed_at IS NULL",
+        &[],
+    )?;
+    let present = q.rows(
+        "SELECT staff, post_id, doing, at FROM presence WHERE staff <> ? AND at >= ?
+         ORDER BY at DESC, staff",
+        &[Arg::Text(me), Arg::Int(ms(since))],
+    )?;
+    Ok(TeamView {
+        assignees: assignees.into_iter().map(|(p, a)| (p, a.0)).collect(),
+        present,
+    })
+}
+
+/// Whom a post is assigned to (a row of [`team_view`]'s first query).
+struct Assignee(String);
+
+impl Decode for (PostId, Assignee) {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
+        let c = Cells::new(row, "assignments", 0);
+        Ok((PostId(c.get(0)?), Assignee(c.get(1)?)))
+    }
+}
+
+impl Decode for Presence {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Presence> {
+        let c = Cells::new(row, "presence", 0);
+        Ok(Presence {
+            staff: c.get(0)?,
+            post: PostId(c.get(1)?),
+            doing: doing_of(&c.get::<String>(2)?).map_err(|d| c.corrupt(d))?,
+            at: c.time(3)?,
+        })
+    }
 }
 
 impl AssignRepo for Db {
@@ -73,30 +114,7 @@ impl AssignRepo for Db {
     }
 
     fn team_view(&self, me: &str, since: DateTime<Utc>) -> Result<TeamView> {
-        let assignees = self
-            .conn
-            .prepare_cached(
-                "SELECT a.post_id, a.staff FROM assignments a JOIN posts p ON p.id = a.post_id
-                 WHERE p.handled_at IS NULL AND p.dismissed_at IS NULL",
-            )?
-            .query_map([], |row| Ok((PostId(row.get(0)?), row.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT staff, post_id, doing, at FROM presence WHERE staff <> ?1 AND at >= ?2
-             ORDER BY at DESC, staff",
-        )?;
-        let mut rows = stmt.query(params![me, ms(since)])?;
-        let mut present = Vec::new();
-        while let Some(row) = rows.next()? {
-            let c = Cells::new(row, "presence", 0);
-            present.push(Presence {
-                staff: c.get(0)?,
-                post: PostId(c.get(1)?),
-                doing: doing_of(&c.get::<String>(2)?).map_err(|d| c.corrupt(d))?,
-                at: c.time(3)?,
-            });
-        }
-        Ok(TeamView { assignees, present })
+        team_view(&mut &self.conn, me, since)
     }
 
     fn beat(

@@ -9,11 +9,11 @@ use postgres::GenericClient;
 
 use super::PgDb;
 use super::actions::insert_action;
-use crate::domain::{Action, CustomerId, Doing, PostId, Presence, TeamView};
-use crate::store::assign::{ROUND_ROBIN, assigned_action, doing_of, next_in_turn, no_post};
-use crate::store::codec::{ms, time_of};
+use crate::domain::{Action, CustomerId, Doing, PostId, TeamView};
+use crate::store::Result;
+use crate::store::assign::{ROUND_ROBIN, assigned_action, next_in_turn, no_post};
+use crate::store::codec::ms;
 use crate::store::repository::AssignRepo;
-use crate::store::{Result, StoreError};
 
 /// SQLite's V_ASSIGN, with the live triggers: an assignment announces itself; a heartbeat only when its person
 /// starts, stops or moves to another post or from viewing to replying (a refresh every few seconds would
@@ -57,37 +57,7 @@ impl AssignRepo for PgDb {
     }
 
     fn team_view(&self, me: &str, since: DateTime<Utc>) -> Result<TeamView> {
-        let mut conn = self.conn()?;
-        let assignees = conn
-            .query(
-                "SELECT a.post_id, a.staff FROM assignments a JOIN posts p ON p.id = a.post_id
-                 WHERE p.handled_at IS NULL AND p.dismissed_at IS NULL",
-                &[],
-            )?
-            .iter()
-            .map(|row| Ok((PostId(row.try_get(0)?), row.try_get(1)?)))
-            .collect::<Result<_>>()?;
-        let present = conn
-            .query(
-                "SELECT staff, post_id, doing, at FROM presence WHERE staff <> $1 AND at >= $2
-                 ORDER BY at DESC, staff",
-                &[&me, &ms(since)],
-            )?
-            .iter()
-            .map(|row| {
-                let corrupt = |detail| StoreError::Corrupt {
-                    what: "presence row".into(),
-                    detail,
-                };
-                Ok(Presence {
-                    staff: row.try_get(0)?,
-                    post: PostId(row.try_get(1)?),
-                    doing: doing_of(row.try_get(2)?).map_err(corrupt)?,
-                    at: time_of(row.try_get(3)?).map_err(corrupt)?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(TeamView { assignees, present })
+        crate::store::assign::team_view(&mut *self.conn()?, me, since)
     }
 
     fn beat(
