@@ -30,9 +30,9 @@ pub struct Fetch {
     pub ingest: Ingest,
 }
 
-/// How this process is named to the others while it fetches: staff's `[me]` name and the machine's.
-pub fn whoami(me: &crate::config::me::MeConfig) -> String {
-    let user = me.name(|k| std::env::var(k).ok());
+/// How this process is named to the others while it fetches: staff's name (`Workspace::staff`) and the
+/// machine's.
+pub fn whoami(user: String) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default();

@@ -651,12 +651,8 @@ async fn console(workspace: Workspace) -> anyhow::Result<()> {
         rewire: runtime::rewire(&workspace.settings, &workspace.customers, &client),
         ingest,
     };
-    let running = runtime::start_sources(
-        fetch,
-        regulars::fetcher::whoami(&workspace.settings.config.me),
-        ui_tx,
-    )
-    .await;
+    let running =
+        runtime::start_sources(fetch, regulars::fetcher::whoami(workspace.staff()), ui_tx).await;
     let mut guard =
         regulars::terminal::TerminalGuard::enter().context("cannot take over the terminal")?;
     let result = regulars::console::run(

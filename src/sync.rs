@@ -147,12 +147,8 @@ pub async fn run(workspace: Workspace, once: bool, out: &mut dyn Write) -> anyho
         rewire: runtime::rewire(&workspace.settings, &workspace.customers, &client),
         ingest: workspace.ingest(),
     };
-    let running = runtime::start_sources(
-        fetch,
-        crate::fetcher::whoami(&workspace.settings.config.me),
-        ui_tx,
-    )
-    .await;
+    let running =
+        runtime::start_sources(fetch, crate::fetcher::whoami(workspace.staff()), ui_tx).await;
     let mut progress = tokio::time::interval(PROGRESS_EVERY);
     progress.tick().await;
     loop {

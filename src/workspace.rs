@@ -96,7 +96,7 @@ impl Workspace {
         state.alerts = crate::alerts::Alerts::new(self.settings.config.alerts_policy());
         state.alerts.always = self.store.call(|db| db.always_tell_me()).await?;
         state.customers = self.customers.iter().map(|c| (c.id, c.clone())).collect();
-        state.team.me = (self.settings.config.me).name(|k| std::env::var(k).ok());
+        state.team.me = self.staff();
         state.team.members = self.settings.config.team.members();
         let (me, since) = (state.team.me.clone(), now - crate::domain::PRESENCE_FOR);
         state.team.view = self.store.call(move |db| db.team_view(&me, since)).await?;
