@@ -41,7 +41,7 @@ pub(super) fn assigned_action(
 
 /// The round robin's next person: the first of `present` (sorted, distinct) after `last` in name order, from
 /// the start again past the end.
-pub(super) fn next_in_turn<'a>(present: &'a [String], last: Option<&str>) -> Option<&'a str> {
+fn next_in_turn<'a>(present: &'a [String], last: Option<&str>) -> Option<&'a str> {
     let after = last.and_then(|l| present.iter().find(|p| p.as_str() > l));
     after.or(present.first()).map(String::as_str)
 }
@@ -61,7 +61,7 @@ fn doing_of(s: &str) -> std::result::Result<Doing, String> {
 
 /// Open posts' assignees and teammates' heartbeats since `since` (newest first), on either backend.
 pub(super) fn team_view(q: &mut impl Query, me: &str, since: DateTime<Utc>) -> Result<TeamView> {
-    let assignees: Vec<(PostId, Assignee)> = q.rows(
+    let assignees: Vec<(PostId, Staff)> = q.rows(
         "SELECT a.post_id, a.staff FROM assignments a JOIN posts p ON p.id = a.post_id
          WHERE p.handled_at IS NULL AND p.dismissed_at IS NULL",
         &[],
@@ -77,13 +77,63 @@ pub(super) fn team_view(q: &mut impl Query, me: &str, since: DateTime<Utc>) -> R
     })
 }
 
-/// Whom a post is assigned to (a row of [`team_view`]'s first query).
-struct Assignee(String);
+/// The round robin's deal of `posts`: to whom each one nobody has goes, taking turns in name order among those
+/// with a heartbeat since `since`, after whoever it dealt the last post to. Read on either backend; the caller
+/// assigns inside the same transaction.
+pub(super) fn deal_turns(
+    q: &mut impl Query,
+    posts: &[PostId],
+    since: DateTime<Utc>,
+) -> Result<Vec<(PostId, String)>> {
+    let present: Vec<String> = q
+        .rows::<Staff>(
+            "SELECT DISTINCT staff FROM presence WHERE at >= ? ORDER BY staff",
+            &[Arg::Int(ms(since))],
+        )?
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    let mut last = q
+        .first::<Staff>(
+            "SELECT staff FROM assignments WHERE assigned_by = ? ORDER BY at DESC, post_id DESC
+             LIMIT 1",
+            &[Arg::Text(ROUND_ROBIN)],
+        )?
+        .map(|s| s.0);
+    let mut turns: Vec<(PostId, String)> = Vec::new();
+    for post in posts {
+        let Some(to) = next_in_turn(&present, last.as_deref()) else {
+            break;
+        };
+        let taken = turns.iter().any(|(p, _)| p == post)
+            || (q.first::<Staff>(
+                "SELECT staff FROM assignments WHERE post_id = ?",
+                &[Arg::Int(post.0)],
+            )?)
+            .is_some();
+        if taken {
+            continue;
+        }
+        turns.push((*post, to.to_string()));
+        last = Some(to.to_string());
+    }
+    Ok(turns)
+}
 
-impl Decode for (PostId, Assignee) {
+/// A person's name: the first column of a row of `presence` or `assignments`.
+struct Staff(String);
+
+impl Decode for Staff {
+    fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Staff> {
+        Ok(Staff(Cells::new(row, "assignments", 0).get(0)?))
+    }
+}
+
+/// Whom a post is assigned to (a row of [`team_view`]'s first query).
+impl Decode for (PostId, Staff) {
     fn decode<R: AnyRow + ?Sized>(row: &R) -> Result<Self> {
         let c = Cells::new(row, "assignments", 0);
-        Ok((PostId(c.get(0)?), Assignee(c.get(1)?)))
+        Ok((PostId(c.get(0)?), Staff(c.get(1)?)))
     }
 }
 
@@ -145,30 +195,10 @@ impl AssignRepo for Db {
         at: DateTime<Utc>,
     ) -> Result<Vec<Action>> {
         let tx = self.write_tx()?;
-        let present: Vec<String> = tx
-            .prepare_cached("SELECT DISTINCT staff FROM presence WHERE at >= ?1 ORDER BY staff")?
-            .query_map([ms(since)], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut last: Option<String> = tx
-            .prepare_cached(
-                "SELECT staff FROM assignments WHERE assigned_by = ?1 ORDER BY at DESC, post_id DESC
-                 LIMIT 1",
-            )?
-            .query_row([ROUND_ROBIN], |row| row.get(0))
-            .optional()?;
+        let turns = deal_turns(&mut &*tx, posts, since)?;
         let mut dealt = Vec::new();
-        for post in posts {
-            let Some(to) = next_in_turn(&present, last.as_deref()) else {
-                break;
-            };
-            let taken = tx
-                .prepare_cached("SELECT 1 FROM assignments WHERE post_id = ?1")?
-                .exists([post.0])?;
-            if taken {
-                continue;
-            }
-            dealt.extend(assign_in(&tx, *post, Some(to), ROUND_ROBIN, at)?);
-            last = Some(to.to_string());
+        for (post, to) in turns {
+            dealt.extend(assign_in(&tx, post, Some(&to), ROUND_ROBIN, at)?);
         }
         tx.commit()?;
         Ok(dealt)

@@ -11,7 +11,7 @@ use super::PgDb;
 use super::actions::insert_action;
 use crate::domain::{Action, CustomerId, Doing, PostId, TeamView};
 use crate::store::Result;
-use crate::store::assign::{ROUND_ROBIN, assigned_action, next_in_turn, no_post};
+use crate::store::assign::{ROUND_ROBIN, assigned_action, no_post};
 use crate::store::codec::ms;
 use crate::store::repository::AssignRepo;
 
@@ -87,35 +87,10 @@ impl AssignRepo for PgDb {
     ) -> Result<Vec<Action>> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        let present: Vec<String> = tx
-            .query(
-                "SELECT DISTINCT staff FROM presence WHERE at >= $1 ORDER BY staff",
-                &[&ms(since)],
-            )?
-            .iter()
-            .map(|row| row.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
-        let mut last: Option<String> = tx
-            .query_opt(
-                "SELECT staff FROM assignments WHERE assigned_by = $1 ORDER BY at DESC, post_id DESC
-                 LIMIT 1",
-                &[&ROUND_ROBIN],
-            )?
-            .map(|row| row.try_get(0))
-            .transpose()?;
+        let turns = crate::store::assign::deal_turns(&mut tx, posts, since)?;
         let mut dealt = Vec::new();
-        for post in posts {
-            let Some(to) = next_in_turn(&present, last.as_deref()) else {
-                break;
-            };
-            if tx
-                .query_opt("SELECT 1 FROM assignments WHERE post_id = $1", &[&post.0])?
-                .is_some()
-            {
-                continue;
-            }
-            dealt.extend(assign_in(&mut tx, *post, Some(to), ROUND_ROBIN, at)?);
-            last = Some(to.to_string());
+        for (post, to) in turns {
+            dealt.extend(assign_in(&mut tx, post, Some(&to), ROUND_ROBIN, at)?);
         }
         tx.commit()?;
         Ok(dealt)

@@ -2,7 +2,7 @@
 //! table and row), and [`Query`] for SQL written once for both backends.
 
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, Row};
+use postgres::{Client, GenericClient, Row};
 
 use super::search::numbered;
 use crate::domain::{Action, Correction, Post, Reply};
@@ -47,13 +47,24 @@ impl Arg<'_> {
     }
 }
 
+/// Shared SQL run on a connection or inside a transaction.
+fn rows_of<T: Decode>(c: &mut impl GenericClient, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>> {
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(Arg::pg).collect();
+    c.query(&numbered(sql), &params)?
+        .iter()
+        .map(T::decode)
+        .collect()
+}
+
 impl Query for Client {
     fn rows<T: Decode>(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>> {
-        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(Arg::pg).collect();
-        self.query(&numbered(sql), &params)?
-            .iter()
-            .map(T::decode)
-            .collect()
+        rows_of(self, sql, args)
+    }
+}
+
+impl Query for postgres::Transaction<'_> {
+    fn rows<T: Decode>(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>> {
+        rows_of(self, sql, args)
     }
 }
 
